@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { CorrelationId, IsoDateTime, NonEmpty } from './common.js';
+import { Channel, Language } from './taxonomy.js';
+
+/**
+ * Normalised message types. `unknown` keeps a type WhatsApp adds after this list was
+ * written (its raw name is in `rawType`), so a new type is never a crash.
+ */
+export const INBOUND_TYPES = [
+  'text',
+  'image',
+  'video',
+  'audio',
+  'document',
+  'sticker',
+  'location',
+  'contacts',
+  'interactive',
+  'button',
+  'reaction',
+  'order',
+  'system',
+  'unsupported',
+  'revoke',
+  'edit',
+  'unknown',
+] as const;
+export const InboundType = z.enum(INBOUND_TYPES);
+export type InboundType = z.infer<typeof InboundType>;
+
+export const InboundMedia = z.object({
+  /** Media id to download from the Graph API (Cloud) or a Baileys media key reference. */
+  id: z.string().optional(),
+  url: z.string().optional(),
+  mimeType: z.string().optional(),
+  sha256: z.string().optional(),
+  caption: z.string().optional(),
+  filename: z.string().optional(),
+  /** Audio recorded as a voice note. */
+  voice: z.boolean().optional(),
+  animated: z.boolean().optional(),
+});
+export type InboundMedia = z.infer<typeof InboundMedia>;
+
+export const InboundLocation = z.object({
+  latitude: z.number(),
+  longitude: z.number(),
+  name: z.string().optional(),
+  address: z.string().optional(),
+  url: z.string().optional(),
+});
+
+/** A reply chosen from buttons or a list, a template quick reply, or a Flow's answer. */
+export const InboundReply = z.object({
+  kind: z.enum(['button_reply', 'list_reply', 'quick_reply', 'nfm_reply']),
+  id: z.string().optional(),
+  title: z.string().optional(),
+  description: z.string().optional(),
+  /** nfm_reply: the Flow's answer, parsed from its JSON string when it parses. */
+  response: z.unknown().optional(),
+});
+export type InboundReply = z.infer<typeof InboundReply>;
+
+export const InboundReaction = z.object({
+  messageId: z.string(),
+  /** Absent or empty when the reaction was removed. */
+  emoji: z.string().optional(),
+  removed: z.boolean(),
+});
+
+/** Click-to-WhatsApp ad or product that led the customer to write. */
+export const InboundReferral = z.object({
+  sourceUrl: z.string().optional(),
+  sourceType: z.string().optional(),
+  sourceId: z.string().optional(),
+  headline: z.string().optional(),
+  body: z.string().optional(),
+  ctwaClid: z.string().optional(),
+});
+
+export const InboundError = z.object({
+  code: z.number().int(),
+  title: z.string().optional(),
+  message: z.string().optional(),
+  details: z.string().optional(),
+});
+export type InboundError = z.infer<typeof InboundError>;
+
+export const HistoryTurn = z.object({
+  role: z.enum(['customer', 'bot', 'staff']),
+  text: z.string(),
+  at: IsoDateTime,
+});
+export type HistoryTurn = z.infer<typeof HistoryTurn>;
+
+/** What the gateway knows of the customer when the message is enqueued. */
+export const CustomerContext = z.object({
+  consent: z.boolean(),
+  customerId: z.string().optional(),
+  language: Language.optional(),
+});
+
+export const InboundMessage = z.object({
+  /** `wamid` (Cloud API) or the Baileys message key id; also the `inbound` job id. */
+  id: NonEmpty,
+  correlationId: CorrelationId,
+  channel: Channel,
+  /** wa_id or business-scoped user id (cloud), group JID (group). */
+  chatId: NonEmpty,
+  /** Sender id: the phone number when known, else the user id or username (opaque). */
+  from: NonEmpty,
+  /** E.164 digits without `+`, when WhatsApp disclosed them. */
+  senderPhone: z.string().optional(),
+  senderName: z.string().optional(),
+  /** The text a person wrote: body, caption, chosen reply title, ... Empty when none. */
+  text: z.string().max(65_536),
+  type: InboundType,
+  /** The type exactly as WhatsApp named it. */
+  rawType: z.string().optional(),
+  media: InboundMedia.optional(),
+  location: InboundLocation.optional(),
+  reply: InboundReply.optional(),
+  reaction: InboundReaction.optional(),
+  referral: InboundReferral.optional(),
+  /** Shared contacts, as names and phone numbers. */
+  contacts: z.array(z.object({ name: z.string().optional(), phones: z.array(z.string()) })).optional(),
+  /** Order: catalogue and items (quantities and prices normalised to numbers). */
+  order: z
+    .object({
+      catalogId: z.string().optional(),
+      text: z.string().optional(),
+      items: z.array(
+        z.object({
+          productId: z.string(),
+          quantity: z.number(),
+          price: z.number(),
+          currency: z.string(),
+        }),
+      ),
+    })
+    .optional(),
+  /** The quoted message's id. */
+  replyTo: z.string().optional(),
+  /** JIDs mentioned in a group message. */
+  mentions: z.array(z.string()).optional(),
+  forwarded: z.boolean().optional(),
+  /** `unsupported` and `unknown` messages carry Meta's reasons. */
+  errors: z.array(InboundError).optional(),
+  /** When WhatsApp says the message was sent. */
+  sentAt: IsoDateTime,
+  /** When the gateway received it. */
+  receivedAt: IsoDateTime,
+  customer: CustomerContext.optional(),
+  /** The chat's last turns before this one, oldest first, for the classifier's context. */
+  history: z.array(HistoryTurn).max(10).default([]),
+});
+export type InboundMessage = z.infer<typeof InboundMessage>;
+export type InboundMessageInput = z.input<typeof InboundMessage>;

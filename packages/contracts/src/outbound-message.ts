@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { CorrelationId, NonEmpty } from './common.js';
+import { Classification } from './classification.js';
+import { Channel } from './taxonomy.js';
+
+// Limits are WhatsApp's own (Cloud API reference): a message over them is refused by Meta
+// with a 400, so they are refused here before the job is ever stored.
+
+export const TextContent = z.object({
+  kind: z.literal('text'),
+  body: NonEmpty.max(4096),
+  previewUrl: z.boolean().default(false),
+});
+
+export const ReplyButton = z.object({
+  id: NonEmpty.max(256),
+  title: NonEmpty.max(20),
+});
+
+export const ButtonsContent = z.object({
+  kind: z.literal('buttons'),
+  header: z.string().max(60).optional(),
+  body: NonEmpty.max(1024),
+  footer: z.string().max(60).optional(),
+  buttons: z.array(ReplyButton).min(1).max(3),
+});
+
+export const ListRow = z.object({
+  id: NonEmpty.max(200),
+  title: NonEmpty.max(24),
+  description: z.string().max(72).optional(),
+});
+
+export const ListContent = z
+  .object({
+    kind: z.literal('list'),
+    header: z.string().max(60).optional(),
+    body: NonEmpty.max(4096),
+    footer: z.string().max(60).optional(),
+    /** The label of the button that opens the list. */
+    buttonText: NonEmpty.max(20),
+    sections: z
+      .array(z.object({ title: z.string().max(24).optional(), rows: z.array(ListRow).min(1) }))
+      .min(1)
+      .max(10),
+  })
+  .refine((l) => l.sections.reduce((n, s) => n + s.rows.length, 0) <= 10, {
+    message: 'a list has at most 10 rows in all',
+    path: ['sections'],
+  });
+
+export const TemplateContent = z.object({
+  kind: z.literal('template'),
+  name: NonEmpty.max(512),
+  /** Template language code, for example `es` or `en_US`. */
+  language: NonEmpty,
+  /** Graph API template components (header/body/button parameters), passed through. */
+  components: z.array(z.record(z.string(), z.unknown())).optional(),
+});
+
+export const MediaContent = z
+  .object({
+    kind: z.literal('media'),
+    mediaType: z.enum(['image', 'video', 'audio', 'document', 'sticker']),
+    /** An uploaded media id, or a public link: exactly one. */
+    id: NonEmpty.optional(),
+    link: z.url().optional(),
+    caption: z.string().max(1024).optional(),
+    filename: z.string().max(240).optional(),
+  })
+  .refine((m) => Boolean(m.id) !== Boolean(m.link), { message: 'needs exactly one of id or link' });
+
+/** Marks the customer's message as read and, optionally, shows the typing indicator. */
+export const MarkReadContent = z.object({
+  kind: z.literal('mark_read'),
+  messageId: NonEmpty,
+  typing: z.boolean().default(false),
+});
+
+export const OutboundContent = z.discriminatedUnion('kind', [
+  TextContent,
+  ButtonsContent,
+  ListContent,
+  TemplateContent,
+  MediaContent,
+  MarkReadContent,
+]);
+export type OutboundContent = z.infer<typeof OutboundContent>;
+
+export const OutboundMessage = z.object({
+  correlationId: CorrelationId,
+  /** Why this message is sent (`ack`, `diagnosis`, `ticket`, `menu`, ...); part of the job id. */
+  purpose: NonEmpty.max(64).regex(/^[a-z0-9_.-]+$/, 'lowercase letters, digits, _ . - only'),
+  channel: Channel,
+  /** wa_id or business-scoped user id (cloud), group JID (group). */
+  to: NonEmpty,
+  content: OutboundContent,
+  /** JIDs to mention (groups). */
+  mentions: z.array(NonEmpty).optional(),
+  /** The message this one replies to (Cloud: context.message_id; groups: quoted). */
+  replyTo: NonEmpty.optional(),
+  /**
+   * What the gateway records beside the message: the classification for the conversation
+   * log, and a request to hand the chat to a person. Optional so that a producer that has
+   * nothing to say sends nothing.
+   */
+  meta: z
+    .object({
+      classification: Classification.optional(),
+      handoff: z.boolean().optional(),
+      /**
+       * The customer's id in the customer directory, when the producer identified the
+       * customer (network's diagnosis, a ticket's contact). Optional, added after the first
+       * release: the gateway records it on the chat so staff and /api/stats know which
+       * chats belong to a known customer; older jobs without it still validate.
+       */
+      customerId: NonEmpty.max(128).optional(),
+    })
+    .optional(),
+});
+export type OutboundMessage = z.infer<typeof OutboundMessage>;
+export type OutboundMessageInput = z.input<typeof OutboundMessage>;

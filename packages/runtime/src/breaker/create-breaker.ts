@@ -1,0 +1,93 @@
+import CircuitBreaker from 'opossum';
+import { Counter, Gauge } from 'prom-client';
+import { isPermanentError } from '../errors/permanent-error.js';
+import { METRIC_PREFIX, type ServiceMetrics } from '../metrics/create-metrics.js';
+
+export type { default as CircuitBreaker } from 'opossum';
+
+/** Values of `helpline_circuit_state`. */
+export const CIRCUIT_STATE = { closed: 0, half_open: 1, open: 2 } as const;
+
+export interface BreakerOptions {
+  /** Low-cardinality name: a provider or router name, used as the metric label. */
+  name: string;
+  metrics: ServiceMetrics;
+  /** Share of failures in the rolling window that opens the breaker. */
+  errorThresholdPercentage?: number;
+  /** Calls in the window before the breaker may open; kept above zero so one failure cannot open it. */
+  volumeThreshold?: number;
+  /** How long the breaker stays open before one trial call. */
+  resetTimeout?: number;
+  rollingCountTimeout?: number;
+  /**
+   * Errors that retrying cannot fix (a 400, a bad credential) do not open the breaker: the
+   * provider is up, the request is wrong. PermanentErrors are always treated so.
+   */
+  isNotAFault?: (error: unknown) => boolean;
+}
+
+function gauges(metrics: ServiceMetrics): { state: Gauge<'breaker'>; events: Counter<'breaker' | 'event'> } {
+  const registry = metrics.registry;
+  const state =
+    (registry.getSingleMetric(`${METRIC_PREFIX}circuit_state`) as Gauge<'breaker'> | undefined) ??
+    new Gauge({
+      name: `${METRIC_PREFIX}circuit_state`,
+      help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open',
+      labelNames: ['breaker'] as const,
+      registers: [registry],
+    });
+  const events =
+    (registry.getSingleMetric(`${METRIC_PREFIX}circuit_events_total`) as Counter<'breaker' | 'event'> | undefined) ??
+    new Counter({
+      name: `${METRIC_PREFIX}circuit_events_total`,
+      help: 'Circuit breaker events: open, half_open, close, reject (call refused while open)',
+      labelNames: ['breaker', 'event'] as const,
+      registers: [registry],
+    });
+  return { state, events };
+}
+
+/**
+ * An opossum breaker around `action`, with its state exported as `helpline_circuit_state`.
+ * Timeouts are the caller's (a deadline passed down as an AbortSignal), so opossum's own
+ * timer is off.
+ */
+export function createBreaker<A extends unknown[], R>(
+  action: (...args: A) => Promise<R>,
+  options: BreakerOptions,
+): CircuitBreaker<A, R> {
+  const volumeThreshold = Math.max(1, options.volumeThreshold ?? 5);
+  const breaker = new CircuitBreaker<A, R>(action, {
+    name: options.name,
+    timeout: false,
+    errorThresholdPercentage: options.errorThresholdPercentage ?? 50,
+    volumeThreshold,
+    resetTimeout: options.resetTimeout ?? 30_000,
+    rollingCountTimeout: options.rollingCountTimeout ?? 60_000,
+    errorFilter: (error: unknown) => isPermanentError(error) || (options.isNotAFault?.(error) ?? false),
+  });
+  const { state, events } = gauges(options.metrics);
+  const label = { breaker: options.name };
+  state.set(label, CIRCUIT_STATE.closed);
+  breaker.on('open', () => {
+    state.set(label, CIRCUIT_STATE.open);
+    events.inc({ ...label, event: 'open' });
+  });
+  breaker.on('halfOpen', () => {
+    state.set(label, CIRCUIT_STATE.half_open);
+    events.inc({ ...label, event: 'half_open' });
+  });
+  breaker.on('close', () => {
+    state.set(label, CIRCUIT_STATE.closed);
+    events.inc({ ...label, event: 'close' });
+  });
+  breaker.on('reject', () => events.inc({ ...label, event: 'reject' }));
+  return breaker;
+}
+
+/** The breaker's state as the gauge names it, for /health. */
+export function breakerState(breaker: CircuitBreaker): keyof typeof CIRCUIT_STATE {
+  if (breaker.opened) return 'open';
+  if (breaker.halfOpen) return 'half_open';
+  return 'closed';
+}

@@ -1,0 +1,131 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance, type RawServerDefault } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { HttpError } from '../errors/http-error.js';
+import type { ServiceMetrics } from '../metrics/create-metrics.js';
+import { type HealthCheck, runHealthChecks } from './health.js';
+import { createOperatorAuth } from './operator-auth.js';
+
+export type HttpApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger, ZodTypeProvider>;
+
+export interface HttpAppOptions {
+  /** Service name: in /health, in the OpenAPI title and on metrics. */
+  service: string;
+  version?: string;
+  description?: string;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  apiToken: string | undefined;
+  /** Readiness checks shown by /health (Redis, workers, breakers, channels). */
+  healthChecks?: Record<string, HealthCheck>;
+  /** Largest accepted body, in bytes (default 1 MiB). */
+  bodyLimit?: number;
+}
+
+/** The one error shape of every Helpline HTTP answer. */
+export const ErrorBody = z.object({
+  error: z.string().describe('stable machine-readable code'),
+  message: z.string().describe('what is wrong, for a person'),
+  details: z.unknown().optional(),
+});
+
+const HealthBody = z.object({
+  status: z.enum(['ok', 'degraded', 'down']),
+  service: z.string(),
+  uptimeSeconds: z.number(),
+  checks: z.record(z.string(), z.object({ status: z.string(), message: z.string().optional(), details: z.unknown().optional() })),
+});
+
+function validationMessage(context: string | undefined, issues: readonly { instancePath: string; message?: string }[]): string {
+  return issues
+    .map((issue) => {
+      const path = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
+      const where = [context, path].filter(Boolean).join('.');
+      return `${where || 'request'}: ${issue.message ?? 'invalid'}`;
+    })
+    .join('; ');
+}
+
+/**
+ * The Fastify app every service starts from: zod validation and serialisation, OpenAPI at
+ * /docs/json with a UI at /docs, GET /health, GET /metrics, one JSON error shape, and
+ * `app.operatorAuth` for routes that need the bearer token. Routes are added by the
+ * service after this returns; nothing listens until the caller says so.
+ */
+export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    trustProxy: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate('operatorAuth', createOperatorAuth(options.apiToken));
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      return reply.status(400).send({
+        error: 'bad_request',
+        message: validationMessage(error.validationContext, error.validation),
+        details: error.validation.map((v) => ({ path: v.instancePath, message: v.message })),
+      });
+    }
+    if (error instanceof HttpError) {
+      if (error.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+      return reply.status(error.statusCode).send({ error: error.code, message: error.message, details: error.details });
+    }
+    const status = error.statusCode ?? 500;
+    if (status < 500) {
+      // Fastify's own refusals: malformed JSON, body too large, unsupported content type.
+      const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
+      return reply.status(status).send({ error: code, message: error.message });
+    }
+    request.log.error({ err: error }, 'request failed');
+    // 5xx details stay in the log, never in the answer.
+    return reply.status(status).send({ error: 'internal_error', message: 'internal error' });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` }),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: `Helpline ${options.service}`, version: options.version ?? '0.1.0', description: options.description },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const checks = options.healthChecks ?? {};
+  app.get(
+    '/health',
+    { schema: { summary: 'Liveness and readiness', tags: ['ops'], response: { 200: HealthBody, 503: HealthBody } } },
+    async (_request, reply) => {
+      const report = await runHealthChecks(options.service, checks);
+      return reply.status(report.status === 'down' ? 503 : 200).send(report);
+    },
+  );
+  app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['ops'], hide: false } }, async (_request, reply) => {
+    const body = await options.metrics.registry.metrics();
+    return reply.header('content-type', options.metrics.registry.contentType).send(body);
+  });
+  return app;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** onRequest hook for operator routes: bearer token `API_TOKEN`. */
+    operatorAuth: ReturnType<typeof createOperatorAuth>;
+  }
+}

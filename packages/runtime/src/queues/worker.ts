@@ -1,0 +1,103 @@
+import { QUEUE_SCHEMAS, type QueueName, type QueuePayload } from '@helpline/contracts';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { isPermanentError } from '../errors/permanent-error.js';
+import { describeIssues } from '../errors/validation.js';
+import { forCorrelation } from '../logging/create-logger.js';
+import type { ServiceMetrics } from '../metrics/create-metrics.js';
+
+export interface JobContext {
+  job: Job;
+  /** Bound to the job's correlation id. */
+  logger: Logger;
+  /** 1 on the first attempt. */
+  attempt: number;
+}
+
+export type JobHandler<Q extends QueueName, R> = (payload: QueuePayload<Q>, context: JobContext) => Promise<R>;
+
+export interface WorkerOptions {
+  connection: Redis;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  prefix?: string;
+  /** Jobs processed at once by this worker. */
+  concurrency?: number;
+  /**
+   * How long a job's lock lives without renewal; a worker that dies (SIGKILL) holds its jobs
+   * at most this long before another worker takes them over.
+   */
+  lockDuration?: number;
+  /** How often this worker looks for stalled jobs. */
+  stalledInterval?: number;
+  /** Start consuming at once (default) or wait for `worker.run()`. */
+  autorun?: boolean;
+}
+
+/**
+ * A BullMQ worker that parses every job against its queue's contract before the handler
+ * sees it. An invalid payload fails at once as unrecoverable, its reason kept on the job as
+ * `failedReason`; a PermanentError from the handler fails the job at once likewise; any
+ * other error is retried with the job's backoff. Stalled-job recovery stays on: a job whose
+ * worker died goes back to waiting after `lockDuration`.
+ */
+export function createWorker<Q extends QueueName, R>(
+  name: Q,
+  handler: JobHandler<Q, R>,
+  options: WorkerOptions,
+): Worker<QueuePayload<Q>, R> {
+  const schema = QUEUE_SCHEMAS[name];
+  const { metrics, logger } = options;
+
+  const processor = async (job: Job<QueuePayload<Q>, R>): Promise<R> => {
+    const started = performance.now();
+    const observe = (outcome: 'completed' | 'retrying' | 'failed' | 'invalid') => {
+      metrics.jobDuration.observe({ queue: name, outcome }, (performance.now() - started) / 1000);
+      metrics.jobOutcomes.inc({ queue: name, outcome });
+    };
+    const parsed = schema.safeParse(job.data);
+    if (!parsed.success) {
+      observe('invalid');
+      const reason = `invalid ${name} payload: ${describeIssues(parsed.error.issues)}`;
+      logger.error({ jobId: job.id, queue: name, reason }, 'job refused: payload does not fit its contract');
+      throw new UnrecoverableError(reason);
+    }
+    const payload = parsed.data as QueuePayload<Q>;
+    const correlationId = (payload as { correlationId?: string }).correlationId ?? String(job.id);
+    const jobLogger = forCorrelation(logger, correlationId, { queue: name, jobId: job.id });
+    const attempt = job.attemptsMade + 1;
+    try {
+      const result = await handler(payload, { job, logger: jobLogger, attempt });
+      observe('completed');
+      return result;
+    } catch (error) {
+      const maxAttempts = job.opts.attempts ?? 1;
+      if (isPermanentError(error)) {
+        observe('failed');
+        jobLogger.error({ err: error, attempt }, 'job failed for good');
+        throw new UnrecoverableError(`${error.code}: ${error.message}`);
+      }
+      if (error instanceof UnrecoverableError || attempt >= maxAttempts) {
+        observe('failed');
+        jobLogger.error({ err: error, attempt, maxAttempts }, 'job failed for good');
+      } else {
+        observe('retrying');
+        jobLogger.warn({ err: error, attempt, maxAttempts }, 'job failed; it will be retried');
+      }
+      throw error;
+    }
+  };
+
+  const worker = new Worker<QueuePayload<Q>, R>(name, processor, {
+    connection: options.connection,
+    prefix: options.prefix,
+    concurrency: options.concurrency ?? 4,
+    lockDuration: options.lockDuration ?? 30_000,
+    stalledInterval: options.stalledInterval ?? 30_000,
+    maxStalledCount: 2,
+    autorun: options.autorun ?? true,
+  });
+  worker.on('error', (error) => logger.error({ err: error, queue: name }, 'worker error'));
+  return worker;
+}
