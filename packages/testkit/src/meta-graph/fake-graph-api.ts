@@ -1,0 +1,210 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { graphErrorBody } from './graph-errors.js';
+
+export interface RecordedGraphRequest {
+  method: string;
+  /** Path without the query string, e.g. `/v26.0/106540352242922/messages`. */
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string | string[] | undefined>;
+  rawBody: string;
+  /** The JSON body, or undefined when it did not parse. */
+  body: unknown;
+  /** What the fake answered: a status, or `dropped`. */
+  outcome: number | 'dropped';
+  /** The message id handed out, for successful sends. */
+  messageId?: string;
+  at: Date;
+}
+
+/** A rule that makes the fake misbehave, for every request or one recipient's. */
+export interface GraphFault {
+  /** Answer with this Graph error code (status, type and message as Meta gives them). */
+  errorCode?: number;
+  /** Override the HTTP status (e.g. a bare 502 with `errorCode` 1). */
+  status?: number;
+  subcode?: number;
+  /** Close the socket without an answer. */
+  drop?: boolean;
+  /** Wait this long before answering (or dropping). */
+  delayMs?: number;
+  /** Only requests whose `to` is this recipient. */
+  recipient?: string;
+  /** How many matching requests the fault applies to (default: until cleared). */
+  times?: number;
+}
+
+export interface FakeGraphApiOptions {
+  /** The bearer token the fake accepts; anything else answers code 190. */
+  accessToken?: string;
+  /** The phone number id the fake serves; other ids answer 400 (code 100). */
+  phoneNumberId?: string;
+}
+
+export interface FakeGraphApi {
+  /** Base URL to use as GRAPH_API_URL, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  /** Every request, in arrival order. */
+  readonly requests: readonly RecordedGraphRequest[];
+  /** POSTs to `/messages`, in arrival order. */
+  messageRequests(): RecordedGraphRequest[];
+  /** Adds a fault; faults are checked in the order they were added. */
+  addFault(fault: GraphFault): void;
+  /** Shorthand: answer `code` to the next `times` sends (to `recipient` when given). */
+  failWith(code: number, options?: Omit<GraphFault, 'errorCode'>): void;
+  clearFaults(): void;
+  /** Forgets recorded requests and faults. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=UTF-8',
+    'content-length': Buffer.byteLength(text),
+    'x-fb-trace-id': randomBytes(6).toString('base64url'),
+  });
+  res.end(text);
+}
+
+const fbtrace = () => randomBytes(8).toString('base64url');
+const wamid = () => `wamid.${randomBytes(24).toString('base64')}`;
+
+/**
+ * A real HTTP server answering like the Graph API's Cloud API endpoints:
+ * `POST /{version}/{phone-number-id}/messages` (sends and mark-as-read) and
+ * `GET /{version}/{phone-number-id}` (the phone number, used as a reachability probe).
+ * It records every request and can be told to answer any Graph error, to be slow, or to
+ * drop connections, for everyone or one recipient.
+ */
+export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Promise<FakeGraphApi> {
+  const requests: RecordedGraphRequest[] = [];
+  let faults: Array<GraphFault & { left: number }> = [];
+  const sockets = new Set<Socket>();
+
+  const matchFault = (recipient: string | undefined) => {
+    const fault = faults.find((f) => f.left > 0 && (f.recipient === undefined || f.recipient === recipient));
+    if (fault) fault.left -= 1;
+    return fault;
+  };
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const rawBody = await readBody(req);
+    let body: unknown;
+    try {
+      body = rawBody ? JSON.parse(rawBody) : undefined;
+    } catch {
+      body = undefined;
+    }
+    const record: RecordedGraphRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: req.headers,
+      rawBody,
+      body,
+      outcome: 0,
+      at: new Date(),
+    };
+    requests.push(record);
+    const answer = (status: number, payload: unknown) => {
+      record.outcome = status;
+      send(res, status, payload);
+    };
+
+    const parts = url.pathname.split('/').filter(Boolean);
+    const [, phoneId, edge] = parts;
+    const recipient = (body as { to?: unknown } | undefined)?.to;
+    const fault = matchFault(typeof recipient === 'string' ? recipient : undefined);
+    if (fault?.delayMs) await sleep(fault.delayMs);
+    if (fault?.drop) {
+      record.outcome = 'dropped';
+      req.socket.destroy();
+      return;
+    }
+
+    const auth = req.headers.authorization;
+    if (options.accessToken && auth !== `Bearer ${options.accessToken}`) {
+      const e = graphErrorBody(190, fbtrace(), { message: 'Invalid OAuth access token - Cannot parse access token', subcode: undefined });
+      return answer(e.status, e.body);
+    }
+    if (fault?.errorCode !== undefined || fault?.status !== undefined) {
+      const e = graphErrorBody(fault.errorCode ?? 1, fbtrace(), {
+        ...(fault.status !== undefined ? { status: fault.status } : {}),
+        ...(fault.subcode !== undefined ? { subcode: fault.subcode } : {}),
+      });
+      return answer(e.status, e.body);
+    }
+    if (parts.length < 2 || (options.phoneNumberId && phoneId !== options.phoneNumberId)) {
+      const e = graphErrorBody(100, fbtrace(), { message: 'Unsupported request - method type: post', subcode: 33 });
+      return answer(e.status, e.body);
+    }
+    if (req.method === 'GET' && parts.length === 2) {
+      return answer(200, { id: phoneId, display_phone_number: '+1 555-0100', verified_name: 'Helpline Test' });
+    }
+    if (req.method === 'POST' && edge === 'messages') {
+      const b = body as Record<string, unknown> | undefined;
+      if (b?.messaging_product !== 'whatsapp') {
+        const e = graphErrorBody(100, fbtrace(), { message: '(#100) The parameter messaging_product is required.' });
+        return answer(e.status, e.body);
+      }
+      if (b.status === 'read') return answer(200, { success: true });
+      if (typeof b.to !== 'string' || typeof b.type !== 'string') {
+        const e = graphErrorBody(100, fbtrace(), { message: '(#100) Invalid parameter' });
+        return answer(e.status, e.body);
+      }
+      const id = wamid();
+      record.messageId = id;
+      return answer(200, {
+        messaging_product: 'whatsapp',
+        contacts: [{ input: b.to, wa_id: b.to }],
+        messages: [{ id, ...(b.type === 'template' ? { message_status: 'accepted' } : {}) }],
+      });
+    }
+    const e = graphErrorBody(100, fbtrace(), { message: `Unknown path components: ${url.pathname}` });
+    return answer(e.status, e.body);
+  });
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('fake Graph API has no port');
+
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    requests,
+    messageRequests: () => requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages')),
+    addFault: (fault) => faults.push({ ...fault, left: fault.times ?? Number.POSITIVE_INFINITY }),
+    failWith: (code, rest = {}) => faults.push({ ...rest, errorCode: code, left: rest.times ?? Number.POSITIVE_INFINITY }),
+    clearFaults: () => {
+      faults = [];
+    },
+    reset: () => {
+      requests.length = 0;
+      faults = [];
+    },
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export * from './fake-graph-api.js';
+export * from './graph-errors.js';

@@ -1,0 +1,95 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeGraphApi, startFakeGraphApi } from '../src/meta-graph/index.js';
+
+let graph: FakeGraphApi;
+const TOKEN = 'EAAG-test-token';
+
+beforeAll(async () => {
+  graph = await startFakeGraphApi({ accessToken: TOKEN, phoneNumberId: '1065' });
+});
+afterEach(() => graph.reset());
+afterAll(async () => {
+  await graph.close();
+});
+
+function post(body: unknown, token = TOKEN) {
+  return fetch(`${graph.url}/v26.0/1065/messages`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+const text = (to: string) => ({ messaging_product: 'whatsapp', to, type: 'text', text: { body: 'hola' } });
+
+describe('fake Graph API', () => {
+  it('answers a send with a wamid and records the request', async () => {
+    const res = await post(text('5491100000001'));
+    expect(res.status).toBe(200);
+    const json = (await res.json()) as { messages: Array<{ id: string }>; contacts: Array<{ wa_id: string }> };
+    expect(json.messages[0]?.id).toMatch(/^wamid\./);
+    expect(json.contacts[0]?.wa_id).toBe('5491100000001');
+    const [recorded] = graph.messageRequests();
+    expect(recorded?.body).toMatchObject({ to: '5491100000001', text: { body: 'hola' } });
+    expect(recorded?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(recorded?.messageId).toBe(json.messages[0]?.id);
+  });
+
+  it('answers mark-as-read with success', async () => {
+    const res = await post({ messaging_product: 'whatsapp', status: 'read', message_id: 'wamid.X', typing_indicator: { type: 'text' } });
+    expect(await res.json()).toEqual({ success: true });
+  });
+
+  it('refuses a wrong token with code 190 and a fbtrace_id', async () => {
+    const res = await post(text('1'), 'wrong');
+    expect(res.status).toBe(401);
+    const { error } = (await res.json()) as { error: { code: number; fbtrace_id: string; type: string } };
+    expect(error.code).toBe(190);
+    expect(error.type).toBe('OAuthException');
+    expect(error.fbtrace_id.length).toBeGreaterThan(4);
+  });
+
+  it.each([130429, 80007, 4, 131056, 131047, 131026, 131048, 131049, 368, 190])(
+    'answers error %i the way Meta does, for the given number of sends',
+    async (code) => {
+      graph.failWith(code, { times: 1 });
+      const res = await post(text('2'));
+      const { error } = (await res.json()) as { error: { code: number; message: string } };
+      expect(res.status).toBe(code === 190 ? 401 : 400);
+      expect(error.code).toBe(code);
+      expect(error.message.length).toBeGreaterThan(0);
+      expect((await post(text('2'))).status).toBe(200);
+    },
+  );
+
+  it('fails one recipient only, with an error subcode when asked', async () => {
+    graph.failWith(131026, { recipient: 'bad', subcode: 2494010 });
+    const bad = (await (await post(text('bad'))).json()) as { error: { code: number; error_subcode: number } };
+    expect(bad.error).toMatchObject({ code: 131026, error_subcode: 2494010 });
+    expect((await post(text('good'))).status).toBe(200);
+  });
+
+  it('answers 5xx when told', async () => {
+    graph.addFault({ errorCode: 1, status: 502, times: 1 });
+    expect((await post(text('3'))).status).toBe(502);
+  });
+
+  it('is slow when told', async () => {
+    graph.addFault({ delayMs: 300, times: 1 });
+    const started = performance.now();
+    await post(text('4'));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+  });
+
+  it('drops the connection when told', async () => {
+    graph.addFault({ drop: true, times: 1 });
+    await expect(post(text('5'))).rejects.toThrow();
+    expect(graph.requests.at(-1)?.outcome).toBe('dropped');
+    expect((await post(text('5'))).status).toBe(200);
+  });
+
+  it('answers the phone number GET used as a reachability probe', async () => {
+    const res = await fetch(`${graph.url}/v26.0/1065`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(await res.json()).toMatchObject({ id: '1065' });
+  });
+});

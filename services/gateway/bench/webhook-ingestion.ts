@@ -1,0 +1,132 @@
+/**
+ * Signed webhook ingestion (verify the signature over the raw bytes, parse, normalise,
+ * store on `inbound` in Redis, answer) against a bare Fastify route answering the same
+ * body, with the same load tool in the same run. Each server runs in its own process
+ * (bench-server.ts); this process only drives the load. Prints JSON.
+ *
+ *   npm run bench -w @helpline/gateway
+ *
+ * BENCH_DURATION (seconds per phase, default 5), BENCH_CONNECTIONS (default 50),
+ * BENCH_RATE (fixed-rate phase, default 500 req/s). Only 127.0.0.1 is ever loaded.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { signMetaWebhook, startTestRedis, uniqueQueueName } from '@helpline/testkit';
+import autocannon from 'autocannon';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const RATE = Number(process.env.BENCH_RATE ?? 500);
+const POOL = Number(process.env.BENCH_POOL ?? 40_000);
+const SECRET = 'bench-app-secret';
+
+/** A one-message payload, non-ASCII escaped as Meta writes it, with a new wamid each time. */
+function signedRequest() {
+  const id = `wamid.BENCH${randomUUID().replaceAll('-', '')}`;
+  const body = JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '102290129340398',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
+              contacts: [{ profile: { name: 'Cliente Bench' }, wa_id: '5491155550000' }],
+              messages: [{ from: '5491155550000', id, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'Hola, no tengo internet desde la mañana 📶' } }],
+            },
+          },
+        ],
+      },
+    ],
+  }).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaWebhook(body, SECRET) } };
+}
+
+/**
+ * Requests are signed before a phase starts, so that the load tool spends its time
+ * sending, not hashing. Past the pool's end wamids repeat (answered as duplicates).
+ */
+function requestPool(size: number) {
+  const pool = Array.from({ length: size }, signedRequest);
+  let next = 0;
+  return [{ method: 'POST', path: '/webhook', setupRequest: (req: object) => ({ ...req, ...pool[next++ % pool.length] }) }];
+}
+
+interface Server {
+  url: string;
+  child: ChildProcess;
+  lines: AsyncIterator<string>;
+}
+
+async function startServer(kind: 'gateway' | 'bare', env: Record<string, string>): Promise<Server> {
+  const script = fileURLToPath(new URL('./bench-server.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--conditions=@helpline/source', '--import', 'tsx', script, kind], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
+  const first = await lines.next();
+  if (first.done) throw new Error(`${kind} server exited before listening`);
+  return { url: (JSON.parse(first.value) as { url: string }).url, child, lines };
+}
+
+async function stopServer(server: Server): Promise<{ accepted: number | null; stored: number | null }> {
+  server.child.kill('SIGTERM');
+  const last = await server.lines.next();
+  await once(server.child, 'exit').catch(() => {});
+  return last.done ? { accepted: null, stored: null } : (JSON.parse(last.value) as { accepted: number | null; stored: number | null });
+}
+
+async function measure(url: string) {
+  await autocannon({ url, connections: 10, amount: 1000, requests: requestPool(1000) });
+  const max = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, requests: requestPool(POOL) });
+  const fixed = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, overallRate: RATE, requests: requestPool(POOL) });
+  return {
+    maxThroughput: { reqPerSec: max.requests.average, p99Ms: max.latency.p99, total: max.requests.total, non2xx: max.non2xx, errors: max.errors },
+    atFixedRate: { rate: RATE, reqPerSec: fixed.requests.average, p50Ms: fixed.latency.p50, p99Ms: fixed.latency.p99, non2xx: fixed.non2xx, errors: fixed.errors },
+  };
+}
+
+const redis = await startTestRedis();
+try {
+  const bare = await startServer('bare', {});
+  const bareRoute = await measure(bare.url);
+  await stopServer(bare);
+
+  const gateway = await startServer('gateway', { BENCH_REDIS_URL: redis.url, BENCH_PREFIX: uniqueQueueName('bench'), BENCH_SECRET: SECRET });
+  const ingestion = await measure(gateway.url);
+  const counts = await stopServer(gateway);
+
+  const ratio = ingestion.maxThroughput.reqPerSec / bareRoute.maxThroughput.reqPerSec;
+  process.stdout.write(
+    `${JSON.stringify(
+      {
+        benchmark: 'webhook-ingestion',
+        tool: 'autocannon',
+        durationSecondsPerPhase: DURATION,
+        connections: CONNECTIONS,
+        node: process.version,
+        loadAverageAtEnd: (await import('node:os')).loadavg().map((l) => Number(l.toFixed(2))),
+        bareRoute,
+        ingestion,
+        messagesAcceptedByWebhook: counts.accepted,
+        jobsStoredInRedis: counts.stored,
+        ingestionToBareRatio: Number(ratio.toFixed(3)),
+        goals: {
+          ingestionAtLeastHalfOfBare: ratio >= 0.5,
+          p99UnderFiftyMsAtFixedRate: ingestion.atFixedRate.p99Ms < 50,
+        },
+      },
+      null,
+      2,
+    )}\n`,
+  );
+} finally {
+  await redis.stop();
+}

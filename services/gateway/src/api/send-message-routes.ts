@@ -1,0 +1,35 @@
+import { jobIds, OutboundMessage } from '@helpline/contracts';
+import { ErrorBody, type HttpApp, HttpError, QueueUnavailableError } from '@helpline/runtime';
+import { z } from 'zod';
+import type { GatewayContext } from '../context.js';
+
+const Enqueued = z.object({ jobId: z.string(), duplicate: z.boolean() });
+
+/** POST /api/send-message: an operator (or another system) queues one OutboundMessage. */
+export async function sendMessageRoutes(app: HttpApp, context: GatewayContext): Promise<void> {
+  app.post(
+    '/api/send-message',
+    {
+      onRequest: app.operatorAuth,
+      schema: {
+        summary: 'Queue an outbound message (job id <correlationId>-<purpose>: a repeat is not sent twice)',
+        tags: ['operator'],
+        security: [{ bearer: [] }],
+        body: OutboundMessage,
+        response: { 202: Enqueued, 400: ErrorBody, 401: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const message = request.body;
+      try {
+        const result = await context.producers.outbound.add(message, { jobId: jobIds.outbound(message.correlationId, message.purpose) });
+        return reply.status(202).send(result);
+      } catch (error) {
+        if (error instanceof QueueUnavailableError) {
+          throw new HttpError(503, 'unavailable', 'the outbound queue is unavailable; try again later');
+        }
+        throw error;
+      }
+    },
+  );
+}

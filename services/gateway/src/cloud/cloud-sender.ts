@@ -1,0 +1,134 @@
+import type { OutboundMessage } from '@helpline/contracts';
+import { type Logger, PermanentError } from '@helpline/runtime';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { ChannelSender } from '../outbound/channel-sender.js';
+import type { ConversationWindow } from './conversation-window.js';
+import type { GraphClient } from './graph-client.js';
+import { decideOnSendError } from './graph-error-policy.js';
+import { graphMessageBody, isFreeForm } from './graph-message-body.js';
+import type { RecipientPacer } from './recipient-pacer.js';
+import type { SendErrorLog } from './send-error-log.js';
+import type { SendRateLimiter } from './send-rate-limiter.js';
+
+/** The template sent outside the 24-hour window: `name` or `name:language`. */
+export interface WindowTemplate {
+  name: string;
+  language: string;
+}
+
+export function parseWindowTemplate(value: string | undefined): WindowTemplate | undefined {
+  if (!value) return undefined;
+  const [name, language] = value.split(':');
+  return name ? { name: name.trim(), language: language?.trim() || 'es' } : undefined;
+}
+
+export interface CloudSenderDeps {
+  graph: GraphClient;
+  window: ConversationWindow;
+  rateLimiter: SendRateLimiter;
+  pacer: RecipientPacer;
+  errorLog: SendErrorLog;
+  metrics: GatewayMetrics;
+  clock: () => Date;
+  windowTemplate?: WindowTemplate;
+  /**
+   * How long to hold back after a pair rate limit (131056). Meta allows about one message
+   * every 6 seconds to one user in a burst.
+   */
+  pairPauseMs?: number;
+  /** A paced recipient's wait up to this is slept through; longer waits retry the job later. */
+  maxInlineWaitMs?: number;
+}
+
+/** Retryable: thrown so the queue retries with its backoff. */
+export class SendRetryError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SendRetryError';
+  }
+}
+
+/**
+ * The Cloud API sender: window check (free-form outside 24 h goes as the template at
+ * once), per-recipient pacing, the global rate, then the Graph call and the error policy.
+ */
+export function createCloudSender(deps: CloudSenderDeps): ChannelSender {
+  const pairPauseMs = deps.pairPauseMs ?? 6_000;
+  const maxInlineWaitMs = deps.maxInlineWaitMs ?? 10_000;
+  const { metrics } = deps;
+
+  function asTemplate(message: OutboundMessage, why: string): OutboundMessage {
+    if (!deps.windowTemplate) {
+      throw new PermanentError('window_closed', `${why} and WHATSAPP_WINDOW_TEMPLATE is unset: the message cannot be sent`);
+    }
+    return { ...message, content: { kind: 'template', ...deps.windowTemplate } };
+  }
+
+  async function post(message: OutboundMessage, log: Logger): Promise<{ messageId?: string }> {
+    const started = performance.now();
+    try {
+      const result = await deps.graph.sendMessage(graphMessageBody(message));
+      metrics.messagesSent.inc({ channel: 'cloud', outcome: 'sent', code: 'none' });
+      log.info({ messageId: result.messageId, kind: message.content.kind, purpose: message.purpose }, 'message sent');
+      return result;
+    } finally {
+      metrics.sendDuration.observe({ channel: 'cloud' }, (performance.now() - started) / 1000);
+    }
+  }
+
+  async function handleFailure(error: unknown, message: OutboundMessage, log: Logger): Promise<{ messageId?: string }> {
+    const decision = decideOnSendError(error);
+    const text = error instanceof Error ? error.message : String(error);
+    await deps.errorLog.record({ at: deps.clock().toISOString(), code: decision.code, message: text }).catch(() => {});
+    switch (decision.action) {
+      case 'window_template': {
+        if (message.content.kind === 'template') break;
+        metrics.messagesSent.inc({ channel: 'cloud', outcome: 'fallback', code: decision.code });
+        metrics.windowFallbacks.inc({ reason: 'meta_131047' });
+        log.warn({ code: decision.code }, 'outside the 24-hour window: sending the window template instead');
+        const template = asTemplate(message, 'Meta reports the 24-hour window closed');
+        try {
+          return await post(template, log);
+        } catch (second) {
+          return handleFailure(second, template, log);
+        }
+      }
+      case 'pace_recipient':
+        await deps.pacer.pause(message.to, pairPauseMs);
+        metrics.messagesSent.inc({ channel: 'cloud', outcome: 'retrying', code: decision.code });
+        log.warn({ code: decision.code, pauseMs: pairPauseMs }, 'pair rate limit: pacing this recipient, retrying later');
+        throw new SendRetryError(text, { cause: error });
+      case 'retry':
+        metrics.messagesSent.inc({ channel: 'cloud', outcome: 'retrying', code: decision.code });
+        log.warn({ code: decision.code, err: error }, 'send failed; it will be retried');
+        throw new SendRetryError(text, { cause: error });
+      case 'fail':
+        break;
+    }
+    metrics.messagesSent.inc({ channel: 'cloud', outcome: 'failed', code: decision.code });
+    log.error({ code: decision.code, err: error }, 'send refused by the Graph API; not retried');
+    throw new PermanentError(`graph_${decision.code}`, text, { cause: error });
+  }
+
+  return {
+    async send(original, log) {
+      let message = original;
+      if (isFreeForm(message.content) && !(await deps.window.isOpen(message.to, deps.clock()))) {
+        message = asTemplate(message, 'the 24-hour window is closed');
+        metrics.windowFallbacks.inc({ reason: 'window_closed' });
+        log.info({ purpose: message.purpose }, 'outside the 24-hour window: sending the window template');
+      }
+      if (message.content.kind !== 'mark_read') {
+        const wait = await deps.pacer.waitMs(message.to);
+        if (wait > maxInlineWaitMs) throw new SendRetryError(`recipient paced for ${wait} ms after a pair rate limit`);
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+      await deps.rateLimiter.acquire();
+      try {
+        return await post(message, log);
+      } catch (error) {
+        return handleFailure(error, message, log);
+      }
+    },
+  };
+}

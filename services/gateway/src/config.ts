@@ -1,0 +1,48 @@
+import { baseConfigShape, envInt, envPort, envUrl } from '@helpline/runtime';
+import { z } from 'zod';
+import { conversationConfigShape } from './conversation/conversation-config.js';
+import { groupConfigShape } from './groups/group-config.js';
+
+/**
+ * The gateway's slice of the environment (DESIGN section 7). Parsed once, in main; tests
+ * build the object with `parseGatewayConfig`, which applies the same defaults.
+ */
+export const gatewayConfigShape = {
+  ...baseConfigShape,
+  GATEWAY_PORT: envPort(3001),
+  /** Group mode (Baileys): BAILEYS_ENABLED, WHATSAPP_GROUP_IDS, ... (src/groups/group-config.ts). */
+  ...groupConfigShape,
+  /** Cloud API: the channel is disabled (and /health says so) unless both are set. */
+  WHATSAPP_ACCESS_TOKEN: z.string().optional(),
+  WHATSAPP_PHONE_NUMBER_ID: z.string().regex(/^\d+$/, 'expected the numeric phone number id').optional(),
+  /** GET /webhook answers 403 to every verification while it is unset. */
+  WHATSAPP_WEBHOOK_VERIFY_TOKEN: z.string().optional(),
+  /** POST /webhook answers 503 while it is unset: an unsigned payload is never trusted. */
+  META_APP_SECRET: z.string().optional(),
+  GRAPH_API_URL: envUrl(['http', 'https'], 'https://graph.facebook.com').default('https://graph.facebook.com'),
+  // The latest version in Meta's Graph API changelog (v26.0, July 2026); older ones retire on its schedule.
+  GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'expected a version such as v26.0').default('v26.0'),
+  /**
+   * Template sent instead of free-form text outside the 24-hour window, as `name` or
+   * `name:language` (language defaults to es). Unset: such a message fails permanently.
+   */
+  WHATSAPP_WINDOW_TEMPLATE: z.string().optional(),
+  /** Messages per second to the Graph API across every replica (Redis-backed). */
+  WHATSAPP_SEND_RATE: envInt(80, { min: 1, max: 1000 }),
+  /** The customer conversation: notice version, handoff timeout, rate limit, log size and age. */
+  ...conversationConfigShape,
+};
+
+export const gatewayConfigSchema = z.object(gatewayConfigShape);
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+
+/** The config from a plain record of variables (tests; main uses loadConfigOrExit). */
+export function parseGatewayConfig(env: Record<string, string | undefined> = {}): GatewayConfig {
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  return gatewayConfigSchema.parse(clean);
+}
+
+/** Whether the Cloud API can send: both the token and the phone number id are set. */
+export function cloudApiConfigured(config: GatewayConfig): boolean {
+  return Boolean(config.WHATSAPP_ACCESS_TOKEN && config.WHATSAPP_PHONE_NUMBER_ID);
+}

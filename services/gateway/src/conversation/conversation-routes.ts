@@ -1,0 +1,174 @@
+import { Classification } from '@helpline/contracts';
+import { ErrorBody, type HttpApp, HttpError, httpErrors } from '@helpline/runtime';
+import { z } from 'zod';
+import { CHAT_STATES } from './chat-records.js';
+import type { Conversation } from './create-conversation.js';
+
+const ChatParams = z.object({ chatId: z.string().trim().min(1).max(256).describe('wa_id of the chat') });
+const Page = {
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+};
+const ListQuery = z.object({
+  ...Page,
+  number: z
+    .string()
+    .regex(/^[+\d\s().-]{3,32}$/, 'expected digits of a phone number (spaces, +, -, dots and brackets allowed)')
+    .optional()
+    .describe('digits the chat id contains'),
+  state: z.enum(CHAT_STATES).optional(),
+});
+
+const ChatSummaryBody = z.object({
+  chatId: z.string(),
+  state: z.enum(CHAT_STATES),
+  language: z.string().nullable(),
+  name: z.string().nullable(),
+  consent: z.object({ version: z.string(), at: z.string() }).nullable(),
+  customerId: z.string().nullable(),
+  lastActivityAt: z.string().nullable(),
+  messages: z.number().int(),
+  handoff: z.object({ since: z.string().nullable(), until: z.string(), reason: z.string().nullable() }).nullable(),
+});
+const EntryBody = z.object({
+  id: z.string(),
+  direction: z.enum(['inbound', 'outbound']),
+  type: z.string(),
+  text: z.string(),
+  at: z.string(),
+  status: z.enum(['received', 'sent', 'delivered', 'read', 'played', 'failed']),
+  statusAt: z.string().optional(),
+  purpose: z.string().optional(),
+  providerMessageId: z.string().optional(),
+  customerId: z.string().optional(),
+  classification: Classification.optional(),
+  skipped: z.enum(['paused', 'rate_limited']).optional(),
+  error: z.object({ code: z.number(), title: z.string().optional() }).optional(),
+});
+
+const secured = { security: [{ bearer: [] }], tags: ['conversations'] };
+const errors = { 400: ErrorBody, 401: ErrorBody, 503: ErrorBody };
+
+/** Staff endpoints over the conversation log (bearer `API_TOKEN`). */
+export function registerConversationRoutes(app: HttpApp, conversation: Conversation): void {
+  const { staff: queries, store } = conversation;
+  // Redis away is a 503 (try again later), not an internal error.
+  const guarded = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await fn(...args);
+      } catch (error) {
+        if (!(error instanceof HttpError) && !store.connected()) {
+          throw httpErrors.unavailable('the conversation store (Redis) is unavailable; try again later');
+        }
+        throw error;
+      }
+    };
+  const staff = {
+    listChats: guarded(queries.listChats),
+    messages: guarded(queries.messages),
+    resume: guarded(queries.resume),
+    forget: guarded(queries.forget),
+    stats: guarded(queries.stats),
+  };
+
+  app.get(
+    '/api/conversations',
+    {
+      onRequest: app.operatorAuth,
+      schema: {
+        ...secured,
+        summary: 'Chats, most recently active first; filter by number or state',
+        querystring: ListQuery,
+        response: { 200: z.object({ total: z.number(), offset: z.number(), limit: z.number(), items: z.array(ChatSummaryBody) }), ...errors },
+      },
+    },
+    async (request) => {
+      const { offset, limit, number, state } = request.query;
+      const page = await staff.listChats({ offset, limit, number, state });
+      return { ...page, offset, limit };
+    },
+  );
+
+  app.get(
+    '/api/conversations/:chatId/messages',
+    {
+      onRequest: app.operatorAuth,
+      schema: {
+        ...secured,
+        summary: "One chat's log, newest first",
+        params: ChatParams,
+        querystring: z.object(Page),
+        response: {
+          200: z.object({ chatId: z.string(), total: z.number(), offset: z.number(), limit: z.number(), items: z.array(EntryBody) }),
+          404: ErrorBody,
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const { chatId } = request.params;
+      const { offset, limit } = request.query;
+      const page = await staff.messages(chatId, offset, limit);
+      if (!page) throw httpErrors.notFound(`no conversation with ${chatId}`);
+      return { chatId, ...page, offset, limit };
+    },
+  );
+
+  app.post(
+    '/api/conversations/:chatId/resume',
+    {
+      onRequest: app.operatorAuth,
+      schema: {
+        ...secured,
+        summary: 'End a handoff: the bot answers this chat again',
+        params: ChatParams,
+        response: { 200: z.object({ resumed: z.boolean(), chat: ChatSummaryBody }), 404: ErrorBody, ...errors },
+      },
+    },
+    async (request) => {
+      const result = await staff.resume(request.params.chatId);
+      if (!result) throw httpErrors.notFound(`no conversation with ${request.params.chatId}`);
+      return result;
+    },
+  );
+
+  app.delete(
+    '/api/conversations/:chatId',
+    {
+      onRequest: app.operatorAuth,
+      schema: {
+        ...secured,
+        summary: 'Forget a chat: its log, state and consent (data-removal requests)',
+        params: ChatParams,
+        response: { 200: z.object({ chatId: z.string(), forgotten: z.literal(true), messages: z.number() }), 404: ErrorBody, ...errors },
+      },
+    },
+    async (request) => {
+      const { chatId } = request.params;
+      const result = await staff.forget(chatId);
+      if (!result) throw httpErrors.notFound(`no conversation with ${chatId}`);
+      return { chatId, forgotten: true as const, messages: result.messages };
+    },
+  );
+
+  app.get(
+    '/api/stats',
+    {
+      onRequest: app.operatorAuth,
+      schema: {
+        ...secured,
+        summary: 'Conversation totals, the last 24 hours and the active conversations',
+        response: {
+          200: z.object({
+            messages: z.object({ total: z.number(), inbound: z.number(), outbound: z.number() }),
+            chats: z.object({ total: z.number(), withKnownCustomer: z.number(), paused: z.number(), active: z.number() }),
+            last24h: z.object({ inbound: z.number(), outbound: z.number(), chats: z.number() }),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async () => staff.stats(),
+  );
+}

@@ -1,0 +1,99 @@
+import { jobIds, type OutboundContent, type OutboundMessage } from '@helpline/contracts';
+import type { Logger } from '@helpline/runtime';
+import type { DeliveryStatusUpdate, OutboundObserver } from '../outbound/channel-sender.js';
+import { hasConsent } from './chat-records.js';
+import type { ConversationStore } from './conversation-store.js';
+import type { Handoff } from './handoff.js';
+
+export interface OutboundLogDeps {
+  store: ConversationStore;
+  handoff: Handoff;
+  clock: () => Date;
+  noticeVersion: string;
+  logger: Logger;
+}
+
+/** The words a customer saw, for the log and the classifier's history. */
+export function outboundText(content: OutboundContent): string {
+  switch (content.kind) {
+    case 'text':
+      return content.body;
+    case 'buttons':
+      return [content.body, ...content.buttons.map((b) => `[${b.title}]`)].join('\n');
+    case 'list':
+      return content.body;
+    case 'template':
+      return `(template ${content.name})`;
+    case 'media':
+      return content.caption ?? `(${content.mediaType})`;
+    case 'mark_read':
+      return '';
+  }
+}
+
+/**
+ * Hears the outbound worker: logs every message sent to a consenting Cloud API chat with
+ * its delivery state, attaches the classification it carries to the customer's message it
+ * answers, and starts the handoff the classifier asks for (`meta.handoff`).
+ */
+export function createOutboundLog(deps: OutboundLogDeps): OutboundObserver {
+  const { store } = deps;
+  return {
+    async onSent(message: OutboundMessage, result: { messageId?: string }) {
+      if (message.channel !== 'cloud' || message.content.kind === 'mark_read') return;
+      const chat = await store.getChat(message.to);
+      // Before consent nothing about the chat is kept, not even what the bot said to it.
+      if (!hasConsent(chat, deps.noticeVersion)) return;
+      const now = deps.clock();
+      const entryId = jobIds.outbound(message.correlationId, message.purpose);
+      const classification = message.meta?.classification;
+      const customerId = message.meta?.customerId ?? chat?.customerId;
+      if (message.meta?.customerId && message.meta.customerId !== chat?.customerId) {
+        // A producer identified the customer: the chat now belongs to a known customer.
+        await store.updateChat(message.to, { customerId: message.meta.customerId });
+      }
+      await store.append(
+        message.to,
+        {
+          id: entryId,
+          direction: 'outbound',
+          type: message.content.kind,
+          text: outboundText(message.content),
+          at: now.toISOString(),
+          status: 'sent',
+          purpose: message.purpose,
+          ...(result.messageId ? { providerMessageId: result.messageId } : {}),
+          ...(customerId ? { customerId } : {}),
+        },
+        now.getTime(),
+      );
+      if (result.messageId) await store.mapProviderId(result.messageId, message.to, entryId);
+      if (classification) {
+        await store.setClassification(message.to, entryId, classification);
+        // The classification belongs first to the customer's message that was classified.
+        await store.setClassification(message.to, message.correlationId, classification);
+      }
+      if (message.meta?.handoff) {
+        deps.logger.info({ correlationId: message.correlationId }, 'classifier asked for a handoff');
+        await deps.handoff.start({
+          chatId: message.to,
+          correlationId: message.correlationId,
+          language: classification?.language ?? chat?.language ?? 'es',
+          reason: 'classifier',
+          at: now,
+        });
+      }
+    },
+
+    async onStatus(update: DeliveryStatusUpdate) {
+      const target = await store.lookupProviderId(update.messageId);
+      if (!target) return;
+      const first = update.errors?.[0];
+      await store.setStatus(target.chatId, target.entryId, {
+        status: update.status,
+        statusAt: update.timestamp,
+        ...(first ? { error: { code: first.code, ...(first.title ? { title: first.title } : {}) } } : {}),
+      });
+    },
+  };
+}

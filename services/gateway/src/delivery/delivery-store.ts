@@ -1,0 +1,96 @@
+import type { OutboundMessage } from '@helpline/contracts';
+import type { Redis } from 'ioredis';
+import { luaScript } from '../redis/lua-script.js';
+import { whenReady } from '../redis/when-ready.js';
+import type { DeliveryStatus, DeliveryStatusUpdate, OutboundObserver } from '../outbound/channel-sender.js';
+
+/** How long the delivery state of one message is kept. */
+const TTL_SECONDS = 30 * 24 * 3600;
+
+/**
+ * Statuses only move forward: Meta may deliver `delivered` after `read`. `failed` is
+ * final. `played` (voice notes) comes after `read`.
+ */
+const RANK: Record<DeliveryStatus, number> = { sent: 1, delivered: 2, read: 3, played: 4, failed: 5 };
+
+// KEYS[1] state hash; ARGV: rank, status, timestamp, recipient, errorCode, errorTitle, ttl.
+// Returns 1 when the state moved, 0 when the update was older than what is stored.
+const APPLY = luaScript(`
+local current = tonumber(redis.call('HGET', KEYS[1], 'rank') or '0')
+if tonumber(ARGV[1]) <= current then return 0 end
+redis.call('HSET', KEYS[1], 'rank', ARGV[1], 'status', ARGV[2], 'updatedAt', ARGV[3], 'recipient', ARGV[4])
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'errorCode', ARGV[5], 'errorTitle', ARGV[6]) end
+redis.call('EXPIRE', KEYS[1], ARGV[7])
+return 1`);
+
+export interface DeliveryState {
+  status: DeliveryStatus | 'accepted';
+  recipient?: string;
+  correlationId?: string;
+  purpose?: string;
+  updatedAt?: string;
+  errorCode?: number;
+  errorTitle?: string;
+}
+
+export interface DeliveryStore extends OutboundObserver {
+  /** Applies a status from the webhook; false when it was older than the stored one. */
+  apply(update: DeliveryStatusUpdate): Promise<boolean>;
+  get(messageId: string): Promise<DeliveryState | undefined>;
+}
+
+/**
+ * The delivery state of each sent message, by the id the channel gave it. The sender
+ * records the message as `accepted` with its story; statuses from the webhook move it on.
+ */
+export function createDeliveryStore(redis: Redis, keyPrefix: string, clock: () => Date): DeliveryStore {
+  const key = (messageId: string) => `${keyPrefix}:delivery:${messageId}`;
+  return {
+    async onSent(message: OutboundMessage, result: { messageId?: string }) {
+      if (!result.messageId) return;
+      const k = key(result.messageId);
+      await whenReady(redis);
+      // HSETNX: a status may have arrived before the worker got here; it is not overwritten.
+      await redis
+        .multi()
+        .hsetnx(k, 'rank', '0')
+        .hsetnx(k, 'status', 'accepted')
+        .hset(k, 'correlationId', message.correlationId, 'purpose', message.purpose, 'recipient', message.to)
+        .hsetnx(k, 'updatedAt', clock().toISOString())
+        .expire(k, TTL_SECONDS)
+        .exec();
+    },
+    async apply(update) {
+      const error = update.errors?.[0];
+      await whenReady(redis);
+      const moved = await APPLY.run(
+        redis,
+        [key(update.messageId)],
+        [
+        String(RANK[update.status]),
+        update.status,
+        update.timestamp,
+        update.recipient,
+        error ? String(error.code) : '',
+        error?.title ?? '',
+        String(TTL_SECONDS),
+        ],
+      );
+      return moved === 1;
+    },
+    async get(messageId) {
+      await whenReady(redis);
+      const h = await redis.hgetall(key(messageId));
+      if (!h.status) return undefined;
+      return {
+        status: h.status as DeliveryState['status'],
+        recipient: h.recipient,
+        correlationId: h.correlationId,
+        purpose: h.purpose,
+        updatedAt: h.updatedAt,
+        errorCode: h.errorCode ? Number(h.errorCode) : undefined,
+        errorTitle: h.errorTitle || undefined,
+      };
+    },
+  };
+}

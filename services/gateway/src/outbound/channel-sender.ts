@@ -1,0 +1,37 @@
+import type { OutboundMessage } from '@helpline/contracts';
+import type { Logger } from '@helpline/runtime';
+
+/**
+ * Sends one outbound message on one channel (`cloud`: Graph API; `group`: Baileys). Throw a
+ * PermanentError when retrying cannot help; any other error is retried by the worker.
+ */
+export interface ChannelSender {
+  send(message: OutboundMessage, log: Logger): Promise<{ messageId?: string }>;
+}
+
+export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'failed' | 'played';
+
+export interface DeliveryError {
+  code: number;
+  title?: string;
+  message?: string;
+  details?: string;
+}
+
+/** A delivery status reported by the channel (Cloud API `statuses`, Baileys receipts). */
+export interface DeliveryStatusUpdate {
+  /** The id the channel gave the message when it was sent (wamid). */
+  messageId: string;
+  /** The chat the message went to (wa_id, user id or group JID). */
+  recipient: string;
+  status: DeliveryStatus;
+  /** When the channel says the status changed (ISO 8601). */
+  timestamp: string;
+  errors?: DeliveryError[];
+}
+
+/** Hears about sent messages and their later statuses (conversation log, metrics). */
+export interface OutboundObserver {
+  onSent?(message: OutboundMessage, result: { messageId?: string }): Promise<void>;
+  onStatus?(update: DeliveryStatusUpdate): Promise<void>;
+}

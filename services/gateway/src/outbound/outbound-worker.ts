@@ -1,0 +1,185 @@
+import type { Channel, OutboundMessage } from '@helpline/contracts';
+import { createWorker, type Logger, PermanentError, type ServiceMetrics } from '@helpline/runtime';
+import { DelayedError, type Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { ArrivalLog } from '../latency/arrival-log.js';
+import { purposeLabel } from '../latency/reply-purpose.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { ChannelSender, OutboundObserver } from './channel-sender.js';
+import type { SendGuard } from './send-guard.js';
+
+/** What an operator must set to enable each channel, for the failure reason. */
+const ENABLE_HINT: Record<Channel, string> = {
+  cloud: 'cloud channel disabled: set WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID',
+  group: 'group channel disabled: set BAILEYS_ENABLED',
+};
+
+export interface OutboundWorkerDeps {
+  connection: Redis;
+  prefix?: string;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  gatewayMetrics: GatewayMetrics;
+  /** One sender per enabled channel; a message for a missing one fails for good. */
+  senders: Partial<Record<Channel, ChannelSender>>;
+  observers: readonly OutboundObserver[];
+  /** At most one send per job id (see send-guard.ts). */
+  sendGuard: SendGuard;
+  /** Arrivals of inbound messages, for the end-to-end latency of their replies. */
+  arrivals?: ArrivalLog;
+  clock?: () => Date;
+  concurrency?: number;
+  autorun?: boolean;
+  /** BullMQ lock and stalled-check timing (tests shorten them); the runtime's defaults otherwise. */
+  lockDuration?: number;
+  stalledInterval?: number;
+}
+
+export type DeliverDeps = Pick<OutboundWorkerDeps, 'senders' | 'observers' | 'sendGuard' | 'gatewayMetrics' | 'arrivals' | 'clock'>;
+
+export interface OutboundJobResult {
+  messageId?: string;
+  /** True when this run found the message already sent and sent nothing. */
+  duplicate?: boolean;
+}
+
+/** Another run of the same job holds the send claim: try again later, without sending now. */
+export class SendInProgressError extends Error {
+  constructor(
+    readonly jobId: string,
+    readonly retryInMs: number,
+  ) {
+    super(`outbound job ${jobId} is being sent by another run; checking again in ${retryInMs} ms`);
+    this.name = 'SendInProgressError';
+  }
+}
+
+/** Tells every observer; a failure is logged, never rethrown: the message is already out. */
+async function tellObservers(message: OutboundMessage, result: { messageId?: string }, deps: DeliverDeps, log: Logger): Promise<void> {
+  for (const observer of deps.observers) {
+    if (!observer.onSent) continue;
+    try {
+      await observer.onSent(message, result);
+    } catch (error) {
+      log.error({ err: error, messageId: result.messageId }, 'outbound observer failed after the message was sent');
+    }
+  }
+}
+
+/**
+ * The end-to-end latency of a reply: from its story's inbound message reaching the gateway
+ * to this send. Messages with no recorded arrival (a ticket update days later, an operator's
+ * message) observe nothing; a read receipt is no reply. A metric: failures are only logged.
+ */
+async function observeEndToEnd(message: OutboundMessage, sentAtMs: number, deps: DeliverDeps, log: Logger): Promise<void> {
+  if (!deps.arrivals || message.content.kind === 'mark_read') return;
+  try {
+    const arrived = await deps.arrivals.arrival(message.correlationId);
+    if (arrived === undefined) return;
+    // Replicas' clocks differ a little: never a negative latency.
+    deps.gatewayMetrics.endToEnd.observe({ purpose: purposeLabel(message.purpose) }, Math.max(0, sentAtMs - arrived) / 1000);
+  } catch (error) {
+    log.warn({ err: error }, 'could not read the arrival of the message this one answers');
+  }
+}
+
+/**
+ * Hands one outbound message to its channel's sender, then tells the observers, under the
+ * send guard: the job's claim is taken before the send and turned into `sent:` as soon as
+ * the channel took the message, so a re-run of the job (a stalled job re-run while the
+ * first run still goes, a worker killed after the send) never sends it again. A failed
+ * send releases the claim: nothing went out, and the retry must send.
+ */
+export async function deliverOutbound(message: OutboundMessage, jobId: string, deps: DeliverDeps, log: Logger): Promise<OutboundJobResult> {
+  const sender = deps.senders[message.channel];
+  if (!sender) throw new PermanentError('channel_disabled', ENABLE_HINT[message.channel]);
+  const { sendGuard: guard } = deps;
+
+  const claim = await guard.claim(jobId);
+  switch (claim.state) {
+    case 'sending':
+      throw new SendInProgressError(jobId, claim.retryInMs);
+    case 'observed':
+      deps.gatewayMetrics.duplicatesAvoided.inc({ channel: message.channel });
+      log.info({ messageId: claim.messageId }, 'outbound job already sent; not sending it again');
+      return { messageId: claim.messageId, duplicate: true };
+    case 'sent': {
+      // The run that sent may have died before the observers heard of it: tell them now.
+      // They are idempotent (delivery state by HSETNX, log entries by job id).
+      deps.gatewayMetrics.duplicatesAvoided.inc({ channel: message.channel });
+      log.info({ messageId: claim.messageId }, 'outbound job already sent; not sending it again, telling the observers');
+      const result = { messageId: claim.messageId };
+      await tellObservers(message, result, deps, log);
+      await guard.markObserved(jobId, claim.messageId);
+      return { ...result, duplicate: true };
+    }
+    case 'claimed':
+      break;
+  }
+
+  // Renew the claim while this run lives: pacing and group throttling may wait longer
+  // than a claim's TTL before the call itself.
+  const heartbeat = setInterval(() => {
+    guard.renew(jobId, claim.token).then(
+      (held) => {
+        if (!held) log.warn('send claim lost while sending (expired or taken over)');
+      },
+      (error: unknown) => log.warn({ err: error }, 'could not renew the send claim'),
+    );
+  }, Math.max(10, Math.floor(guard.claimTtlMs / 3)));
+  heartbeat.unref();
+
+  let result: { messageId?: string };
+  try {
+    result = await sender.send(message, log);
+  } catch (error) {
+    clearInterval(heartbeat);
+    await guard.release(jobId, claim.token).catch((releaseError: unknown) => {
+      // The claim then expires on its own; the retry waits for it.
+      log.warn({ err: releaseError }, 'could not release the send claim after a failed send');
+    });
+    throw error;
+  }
+  clearInterval(heartbeat);
+  const sentAt = (deps.clock ?? (() => new Date()))().getTime();
+  const [marked] = await Promise.allSettled([guard.markSent(jobId, result.messageId), observeEndToEnd(message, sentAt, deps, log)]);
+  if (marked.status === 'rejected') {
+    // Rethrowing would retry a message that is already out; the claim still blocks other
+    // runs until it expires.
+    log.error({ err: marked.reason, messageId: result.messageId }, 'could not mark the outbound job as sent');
+  }
+  await tellObservers(message, result, deps, log);
+  await guard.markObserved(jobId, result.messageId).catch((error: unknown) => {
+    log.warn({ err: error }, 'could not mark the outbound job as observed');
+  });
+  return result;
+}
+
+/** The worker on `outbound`: every channel's messages, validated by the runtime first. */
+export function createOutboundWorker(deps: OutboundWorkerDeps): Worker<OutboundMessage, OutboundJobResult> {
+  return createWorker(
+    'outbound',
+    async (message, { job, logger }) => {
+      try {
+        return await deliverOutbound(message, String(job.id), deps, logger);
+      } catch (error) {
+        if (!(error instanceof SendInProgressError) || !job.token) throw error;
+        // Back to `delayed` without spending an attempt: waiting for another run's claim
+        // must not exhaust the job's retries and fail a message that was never sent.
+        logger.info({ retryInMs: error.retryInMs }, 'another run is sending this job; checking again later');
+        await job.moveToDelayed(Date.now() + error.retryInMs, job.token);
+        throw new DelayedError(error.message);
+      }
+    },
+    {
+      connection: deps.connection,
+      prefix: deps.prefix,
+      logger: deps.logger,
+      metrics: deps.metrics,
+      concurrency: deps.concurrency ?? 8,
+      autorun: deps.autorun,
+      lockDuration: deps.lockDuration,
+      stalledInterval: deps.stalledInterval,
+    },
+  );
+}

@@ -1,0 +1,188 @@
+import { jobIds } from '@helpline/contracts';
+import { createRedisConnection, type Redis } from '@helpline/runtime';
+import { metricValue, startTestRedis, type TestRedis, uniqueQueueName, waitFor } from '@helpline/testkit';
+import type { FakeGraphApi } from '@helpline/testkit/meta-graph';
+import { type Job, QueueEvents } from 'bullmq';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { GatewayContext, GatewayContextOverrides } from '../src/context.js';
+import type { OutboundJobResult } from '../src/outbound/outbound-worker.js';
+import { createSendGuard } from '../src/outbound/send-guard.js';
+import { startWorkers, type WorkerTuning } from '../src/workers.js';
+import { cloudConfig, outbound, startGraph } from './support/cloud-harness.js';
+import { testContext } from './support/harness.js';
+
+let redis: TestRedis;
+let graph: FakeGraphApi;
+let client: Redis;
+const contexts: GatewayContext[] = [];
+const events: QueueEvents[] = [];
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  graph = await startGraph();
+  client = createRedisConnection(redis.url, 'worker');
+});
+afterEach(async () => {
+  graph.reset();
+  await Promise.all(events.splice(0).map((e) => e.close()));
+  await Promise.all(contexts.splice(0).map((c) => c.close()));
+});
+afterAll(async () => {
+  await client.quit();
+  await graph.close();
+  await redis.stop();
+});
+
+const TO = '5491155550000';
+
+/** A gateway replica with its outbound worker; replicas given the same prefix share queues and keys. */
+async function replica(prefix: string, tuning: WorkerTuning = {}, overrides: GatewayContextOverrides = {}): Promise<GatewayContext> {
+  const context = testContext(redis.url, cloudConfig(graph), { prefix, sendGuardOptions: { busyRetryMs: 200 }, ...overrides });
+  contexts.push(context);
+  startWorkers(context, tuning);
+  await context.conversationWindow.touch(TO, new Date());
+  return context;
+}
+
+async function queueEvents(prefix: string): Promise<QueueEvents> {
+  const e = new QueueEvents('outbound', { connection: { url: redis.url }, prefix });
+  events.push(e);
+  await e.waitUntilReady();
+  return e;
+}
+
+/** Resolves with the return value of the job's next completion. */
+function nextCompletion(qe: QueueEvents, jobId: string): Promise<OutboundJobResult> {
+  return new Promise((resolve) => {
+    const listener = ({ jobId: id, returnvalue }: { jobId: string; returnvalue: unknown }) => {
+      if (id !== jobId) return;
+      qe.off('completed', listener);
+      resolve((typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as OutboundJobResult);
+    };
+    qe.on('completed', listener);
+  });
+}
+
+const guardKey = (prefix: string, jobId: string) => `${prefix}:gateway:outbound:send:${jobId}`;
+
+async function duplicatesAvoided(context: GatewayContext): Promise<number | undefined> {
+  return metricValue(await context.metrics.registry.metrics(), 'helpline_outbound_duplicates_avoided_total', { channel: 'cloud' });
+}
+
+describe('send guard: at most one send per outbound job', () => {
+  it('a job re-run after a successful send does not call the Graph API again', async () => {
+    const prefix = uniqueQueueName('gw');
+    const context = await replica(prefix);
+    const qe = await queueEvents(prefix);
+    const message = outbound({ content: { kind: 'text', body: 'Tu ticket es T-9' }, purpose: 'ticket' });
+    const jobId = jobIds.outbound(message.correlationId, message.purpose);
+    const first = nextCompletion(qe, jobId);
+    await context.producers.outbound.add(message, { jobId });
+    const sent = await first;
+    expect(sent.messageId).toMatch(/^wamid\./);
+    expect(graph.messageRequests()).toHaveLength(1);
+
+    // Run the completed job again, as a stalled-job recovery or an operator's retry would.
+    const job = (await context.producers.outbound.queue.getJob(jobId)) as Job;
+    const second = nextCompletion(qe, jobId);
+    await job.retry('completed');
+    expect(await second).toEqual({ messageId: sent.messageId, duplicate: true });
+    expect(graph.messageRequests()).toHaveLength(1);
+    expect(await duplicatesAvoided(context)).toBe(1);
+    // The observers kept what the one send recorded.
+    expect(await context.deliveryStore.get(sent.messageId as string)).toMatchObject({ correlationId: 'wamid.IN1', purpose: 'ticket' });
+  });
+
+  it('two runs of the same job at once (a job judged stalled while its first run still sends) send it once', async () => {
+    const prefix = uniqueQueueName('gw');
+    // Two replicas that check for stalled jobs often, as after a Redis restart.
+    const tuning = { stalledInterval: 100, lockDuration: 10_000 };
+    const a = await replica(prefix, tuning);
+    const b = await replica(prefix, tuning);
+    const qe = await queueEvents(prefix);
+    // Meta answers slowly: the first run is in the HTTP call when its lock disappears.
+    graph.addFault({ delayMs: 1_500, times: 1 });
+    const message = outbound({ correlationId: 'wamid.STALL', content: { kind: 'text', body: 'Diagnóstico listo' }, purpose: 'diagnosis' });
+    const jobId = jobIds.outbound(message.correlationId, message.purpose);
+    const done = nextCompletion(qe, jobId);
+    await a.producers.outbound.add(message, { jobId });
+    await waitFor(() => graph.messageRequests().length === 1, 5_000, 'the first send to reach the fake');
+    // What a Redis restart does to a job whose lock was not yet persisted: the lock is gone,
+    // the stalled checker puts the job back, and another run starts while the first is going.
+    await client.del(`${prefix}:outbound:${jobId}:lock`);
+    const job = (await a.producers.outbound.queue.getJob(jobId)) as Job;
+    await waitFor(async () => (await job.getState()) === 'delayed', 5_000, 'the second run to find the claim and wait');
+    expect(graph.messageRequests()[0]?.outcome).toBe(0); // the first send is still in flight
+
+    const result = await done;
+    expect(result.duplicate).toBe(true);
+    expect(graph.messageRequests()).toHaveLength(1);
+    expect(result.messageId).toBe(graph.messageRequests()[0]?.messageId);
+    const avoided = ((await duplicatesAvoided(a)) ?? 0) + ((await duplicatesAvoided(b)) ?? 0);
+    expect(avoided).toBe(1);
+  });
+
+  it('a claim left by a dead run expires, then the job is sent once', async () => {
+    const prefix = uniqueQueueName('gw');
+    const context = await replica(prefix);
+    const qe = await queueEvents(prefix);
+    const message = outbound({ correlationId: 'wamid.DEAD', content: { kind: 'text', body: 'hola' } });
+    const jobId = jobIds.outbound(message.correlationId, message.purpose);
+    // A run that claimed the job and was killed before sending: its claim is never renewed.
+    const deadRun = createSendGuard(client, `${prefix}:gateway`, { claimTtlMs: 700 });
+    const claimedAt = Date.now();
+    expect((await deadRun.claim(jobId)).state).toBe('claimed');
+
+    const done = nextCompletion(qe, jobId);
+    await context.producers.outbound.add(message, { jobId });
+    const result = await done;
+    expect(result.duplicate).toBeUndefined();
+    const requests = graph.messageRequests();
+    expect(requests).toHaveLength(1);
+    // Not before the dead run's claim expired.
+    expect(requests[0]?.at.getTime()).toBeGreaterThanOrEqual(claimedAt + 650);
+    // Waiting for the claim spent none of the job's attempts.
+    const job = (await context.producers.outbound.queue.getJob(jobId)) as Job;
+    expect(job.attemptsMade).toBeLessThanOrEqual(1);
+    expect(await client.get(guardKey(prefix, jobId))).toBe(`observed:${result.messageId}`);
+  });
+
+  it('a live run keeps its claim past the TTL while its send is slow', async () => {
+    const prefix = uniqueQueueName('gw');
+    const context = await replica(prefix, {}, { sendGuardOptions: { claimTtlMs: 300, busyRetryMs: 200 } });
+    const qe = await queueEvents(prefix);
+    graph.addFault({ delayMs: 1_200, times: 1 });
+    const message = outbound({ correlationId: 'wamid.SLOW', content: { kind: 'text', body: 'hola' } });
+    const jobId = jobIds.outbound(message.correlationId, message.purpose);
+    const done = nextCompletion(qe, jobId);
+    await context.producers.outbound.add(message, { jobId });
+    await waitFor(() => graph.messageRequests().length === 1, 5_000, 'the send to reach the fake');
+    // Three TTLs later the call is still in flight, and its claim still stands.
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    expect(graph.messageRequests()[0]?.outcome).toBe(0);
+    const other = createSendGuard(client, `${prefix}:gateway`, { claimTtlMs: 300 });
+    expect((await other.claim(jobId)).state).toBe('sending');
+    const result = await done;
+    expect(graph.messageRequests()).toHaveLength(1);
+    expect(await client.get(guardKey(prefix, jobId))).toBe(`observed:${result.messageId}`);
+  });
+
+  it('a failed send releases the claim, so the retry sends at once; the sent mark lasts a week', async () => {
+    const prefix = uniqueQueueName('gw');
+    const context = await replica(prefix);
+    const qe = await queueEvents(prefix);
+    graph.failWith(130429, { times: 1 });
+    const message = outbound({ correlationId: 'wamid.RETRY', content: { kind: 'text', body: 'hola' } });
+    const jobId = jobIds.outbound(message.correlationId, message.purpose);
+    const done = nextCompletion(qe, jobId);
+    await context.producers.outbound.add(message, { jobId, attempts: 3, backoff: { type: 'fixed', delay: 20 } });
+    const result = await done;
+    const requests = graph.messageRequests();
+    expect(requests.map((r) => r.outcome)).toEqual([400, 200]);
+    // Far sooner than the 60 s a kept claim would have made the retry wait.
+    expect((requests[1]?.at.getTime() ?? 0) - (requests[0]?.at.getTime() ?? 0)).toBeLessThan(5_000);
+    expect(await client.get(guardKey(prefix, jobId))).toBe(`observed:${result.messageId}`);
+    expect(await client.pttl(guardKey(prefix, jobId))).toBeGreaterThan(6 * 24 * 3600_000);
+    expect(await duplicatesAvoided(context)).toBe(0);
+  });
+});

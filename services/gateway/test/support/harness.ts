@@ -1,0 +1,39 @@
+import { createLogger, type Logger } from '@helpline/runtime';
+import { uniqueQueueName } from '@helpline/testkit';
+import { type GatewayConfig, parseGatewayConfig } from '../../src/config.js';
+import { createContext, type GatewayContext, type GatewayContextOverrides } from '../../src/context.js';
+
+export const APP_SECRET = 'test-app-secret';
+export const VERIFY_TOKEN = 'verify-me';
+export const API_TOKEN = 'operator-token-0123456789';
+export const PHONE_NUMBER_ID = '106540352242922';
+
+export function quietLogger(): Logger {
+  return createLogger({ name: 'gateway-test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+}
+
+/** A gateway config for tests: secrets set, the Graph API pointed wherever the test says. */
+export function testConfig(env: Record<string, string | undefined> = {}): GatewayConfig {
+  return parseGatewayConfig({
+    META_APP_SECRET: APP_SECRET,
+    WHATSAPP_WEBHOOK_VERIFY_TOKEN: VERIFY_TOKEN,
+    API_TOKEN,
+    ...env,
+  });
+}
+
+/** A context on the test Redis with a prefix no other test uses. */
+export function testContext(
+  redisUrl: string,
+  config: GatewayConfig = testConfig(),
+  overrides: GatewayContextOverrides = {},
+): GatewayContext {
+  return createContext(config, {
+    redisUrl,
+    prefix: uniqueQueueName('gw'),
+    logger: quietLogger(),
+    // The bare channel's tests: conversation tests pass `plainSink: false`.
+    plainSink: true,
+    ...overrides,
+  });
+}
