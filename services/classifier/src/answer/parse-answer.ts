@@ -1,0 +1,26 @@
+import { describeIssues } from '@helpline/runtime';
+import { ProviderFailure } from '../providers/provider-failure.js';
+import type { ProviderName } from '../providers/provider.js';
+import { LlmAnswer } from './llm-answer.js';
+
+/**
+ * Validates what a provider returned. Text is parsed as JSON first; an answer that is not
+ * JSON, or JSON of another shape, is that provider's failure (`invalid_answer`), whatever
+ * the message may have asked the model to do.
+ */
+export function parseAnswer(provider: ProviderName, raw: unknown): LlmAnswer {
+  let value = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new ProviderFailure(provider, 'invalid_answer', 'answer is not JSON');
+    }
+  }
+  if (value === undefined || value === null) throw new ProviderFailure(provider, 'invalid_answer', 'empty answer');
+  const parsed = LlmAnswer.safeParse(value);
+  if (!parsed.success) {
+    throw new ProviderFailure(provider, 'invalid_answer', `answer off the schema: ${describeIssues(parsed.error.issues)}`);
+  }
+  return parsed.data;
+}

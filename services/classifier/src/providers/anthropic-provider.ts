@@ -1,0 +1,47 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { answerJsonSchema } from '../answer/llm-answer.js';
+import { parseAnswer } from '../answer/parse-answer.js';
+import type { Prompt } from '../prompt/build-prompt.js';
+import type { ModelSettings } from './model-settings.js';
+import type { LlmProvider } from './provider.js';
+import { ProviderFailure, toProviderFailure } from './provider-failure.js';
+
+export const ANTHROPIC_TOOL_NAME = 'record_classification';
+
+/**
+ * Anthropic messages with one tool whose input schema is the answer schema, and
+ * `tool_choice` forcing the model to call it: the tool's input is the answer. The SDK's
+ * Messages API (1.x) takes no `temperature`, so MODEL_TEMPERATURE does not apply here.
+ */
+export function createAnthropicProvider(settings: ModelSettings): LlmProvider {
+  const client = new Anthropic({ apiKey: settings.apiKey, baseURL: settings.baseUrl, maxRetries: 0 });
+  const schema = answerJsonSchema() as Anthropic.Tool.InputSchema;
+  return {
+    name: 'anthropic',
+    model: settings.model,
+    async classify(prompt: Prompt, signal: AbortSignal) {
+      let input: unknown;
+      try {
+        const message = await client.messages.create(
+          {
+            model: settings.model,
+            max_tokens: settings.maxTokens,
+            system: prompt.system,
+            messages: [{ role: 'user', content: prompt.user }],
+            tools: [{ name: ANTHROPIC_TOOL_NAME, description: 'Record the classification of the customer message.', input_schema: schema }],
+            tool_choice: { type: 'tool', name: ANTHROPIC_TOOL_NAME },
+          },
+          { signal },
+        );
+        const call = message.content.find((block) => block.type === 'tool_use' && block.name === ANTHROPIC_TOOL_NAME);
+        if (call?.type !== 'tool_use') {
+          throw new ProviderFailure('anthropic', 'invalid_answer', 'the model did not call the classification tool');
+        }
+        input = call.input;
+      } catch (error) {
+        throw toProviderFailure('anthropic', error, signal);
+      }
+      return parseAnswer('anthropic', input);
+    },
+  };
+}

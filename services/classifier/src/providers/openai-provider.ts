@@ -1,0 +1,44 @@
+import OpenAI from 'openai';
+import { answerJsonSchema } from '../answer/llm-answer.js';
+import { parseAnswer } from '../answer/parse-answer.js';
+import type { Prompt } from '../prompt/build-prompt.js';
+import type { LlmProvider } from './provider.js';
+import { ProviderFailure, toProviderFailure } from './provider-failure.js';
+import type { ModelSettings } from './model-settings.js';
+
+/**
+ * OpenAI chat completions with a strict JSON schema response format. SDK retries are off
+ * (the chain and the breaker own retrying); the deadline arrives as an AbortSignal.
+ */
+export function createOpenAiProvider(settings: ModelSettings): LlmProvider {
+  const client = new OpenAI({ apiKey: settings.apiKey, baseURL: settings.baseUrl, maxRetries: 0 });
+  const schema = answerJsonSchema();
+  return {
+    name: 'openai',
+    model: settings.model,
+    async classify(prompt: Prompt, signal: AbortSignal) {
+      let content: string | null | undefined;
+      try {
+        const completion = await client.chat.completions.create(
+          {
+            model: settings.model,
+            temperature: settings.temperature,
+            max_completion_tokens: settings.maxTokens,
+            messages: [
+              { role: 'system', content: prompt.system },
+              { role: 'user', content: prompt.user },
+            ],
+            response_format: { type: 'json_schema', json_schema: { name: 'classification', strict: true, schema } },
+          },
+          { signal },
+        );
+        const message = completion.choices[0]?.message;
+        if (message?.refusal) throw new ProviderFailure('openai', 'invalid_answer', 'the model refused to answer');
+        content = message?.content;
+      } catch (error) {
+        throw toProviderFailure('openai', error, signal);
+      }
+      return parseAnswer('openai', content);
+    },
+  };
+}

@@ -1,0 +1,173 @@
+import { type Classification, type InboundMessageInput, jobIds, OutboundMessage, TicketRequest, DiagnosticRequest } from '@helpline/contracts';
+import { createProducer, createRedisConnection, type Producer } from '@helpline/runtime';
+import { startTestRedis, type TestRedis } from '@helpline/testkit';
+import { type FakeLlmServer, startFakeLlmServer } from '@helpline/testkit/llm';
+import type { Job } from 'bullmq';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { type ClassifierContext, createContext } from '../src/context.js';
+import { createInboundWorker } from '../src/worker/inbound-worker.js';
+import { answer, configFor, inbound, memoryLogger, uniquePrefix, waitFor } from './support.js';
+
+let redis: TestRedis;
+let server: FakeLlmServer;
+const open: { close(): Promise<unknown> }[] = [];
+beforeAll(async () => {
+  redis = await startTestRedis();
+  server = await startFakeLlmServer();
+});
+afterEach(async () => {
+  server.reset();
+  for (const x of open.splice(0).reverse()) await x.close();
+});
+afterAll(async () => {
+  await server.close();
+  await redis.stop();
+});
+
+interface Harness {
+  context: ClassifierContext;
+  inboundQueue: Producer<'inbound'>;
+  start(): void;
+  send(message: InboundMessageInput): Promise<Job>;
+  finished(id: string): Promise<Job>;
+}
+
+function harness(keys: ('openai' | 'gemini' | 'anthropic')[] = ['openai', 'gemini', 'anthropic']): Harness {
+  const prefix = uniquePrefix();
+  const context = createContext(configFor(server, { REDIS_URL: redis.url }, keys), { prefix, logger: memoryLogger().logger });
+  open.push(context);
+  const connection = createRedisConnection(redis.url, 'producer');
+  open.push({ close: () => connection.quit() });
+  const inboundQueue = createProducer('inbound', { connection, prefix });
+  open.push(inboundQueue);
+  return {
+    context,
+    inboundQueue,
+    start() {
+      const worker = createInboundWorker({ connection: context.redis.worker, prefix, logger: context.logger, metrics: context.metrics, process: context.processInbound });
+      context.inboundWorker = worker;
+      // Closed before the context: a worker's close waits for its active job.
+      open.push(worker);
+    },
+    async send(message) {
+      const jobId = jobIds.inbound(message.id);
+      await waitFor(async () => ((await connection.ping().catch(() => undefined)) === 'PONG' ? true : undefined), 5_000, 'Redis');
+      await inboundQueue.add(message, { jobId });
+      return (await inboundQueue.queue.getJob(jobId)) as Job;
+    },
+    finished(id) {
+      return waitFor(
+        async () => {
+          const job = await inboundQueue.queue.getJob(jobIds.inbound(id));
+          const state = await job?.getState();
+          if (state === 'failed') throw new Error(`inbound job failed: ${job?.failedReason}`);
+          // Read again: the first read may predate the completion and its return value.
+          return state === 'completed' ? await inboundQueue.queue.getJob(jobIds.inbound(id)) : undefined;
+        },
+        15_000,
+        `inbound job ${id}`,
+      );
+    },
+  };
+}
+
+async function dataIn(c: ClassifierContext, queue: 'diagnostics' | 'tickets' | 'outbound') {
+  const jobs = await c.producers[queue].queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
+  return jobs.map((j) => ({ id: j.id, data: j.data as unknown }));
+}
+
+describe('the inbound worker, end to end', () => {
+  test('a connectivity report from a Cloud customer: LLM classification, a diagnosis job and an acknowledgement job', async () => {
+    server.enqueue('openai', { kind: 'answer', answer: answer({ category: 'connectivity', priority: 'high', summary: 'Sin internet desde ayer' }) });
+    const h = harness();
+    h.start();
+    const message = inbound({ text: 'no tengo internet desde ayer', history: [{ role: 'bot', text: '¿En qué te ayudamos?', at: '2026-03-02T13:59:00.000Z' }] });
+    await h.send(message);
+    const job = await h.finished(message.id);
+    expect(job.returnvalue).toMatchObject({ source: 'openai', reused: false, routing: { action: 'diagnostics' } });
+
+    const [diag] = await dataIn(h.context, 'diagnostics');
+    expect(diag?.id).toBe(jobIds.diagnostics(message.correlationId));
+    expect(DiagnosticRequest.parse(diag?.data).reportedText).toBe('no tengo internet desde ayer');
+    const [ack] = await dataIn(h.context, 'outbound');
+    expect(ack?.id).toBe(jobIds.outbound(message.correlationId, 'ack'));
+    expect(OutboundMessage.parse(ack?.data).meta?.classification?.source).toBe('openai');
+    // The history went to the model as data.
+    const sent = server.requestsFor('openai')[0]?.body as { messages: { content: string }[] };
+    expect(sent.messages[1]?.content).toContain('bot: ¿En qué te ayudamos?');
+  });
+
+  test('with every provider down, keywords classify and a ticket is opened for a group report', async () => {
+    for (const name of ['openai', 'gemini', 'anthropic'] as const) server.setDefault(name, { kind: 'status', status: 503 });
+    const h = harness();
+    h.start();
+    const message = inbound({
+      channel: 'group',
+      chatId: '120363041234567890@g.us',
+      from: '573015550000@s.whatsapp.net',
+      senderPhone: undefined,
+      senderName: 'Caja 2',
+      customer: undefined,
+      text: 'la impresora de facturas no imprime, urgente',
+    });
+    await h.send(message);
+    const job = await h.finished(message.id);
+    expect(job.returnvalue).toMatchObject({ source: 'keywords', routing: { action: 'ticket' } });
+    const ticket = TicketRequest.parse((await dataIn(h.context, 'tickets'))[0]?.data);
+    expect(ticket).toMatchObject({ category: 'technical', priority: 'urgent', contact: { phone: '573015550000' } });
+    const ack = OutboundMessage.parse((await dataIn(h.context, 'outbound'))[0]?.data);
+    expect(ack.mentions).toEqual(['573015550000@s.whatsapp.net']);
+  });
+
+  test('a retried job reuses the classification saved on it: no second LLM call, same routing', async () => {
+    const h = harness();
+    const message = inbound({ text: 'quiero hablar con un asesor' });
+    const job = await h.send(message);
+    const saved: Classification = {
+      category: 'human',
+      priority: 'medium',
+      needsTicket: false,
+      summary: 'Pide un asesor',
+      language: 'es',
+      confidence: 0.95,
+      source: 'anthropic',
+      entities: { ips: [], documentNumbers: [], ticketNumbers: [] },
+    };
+    // What an earlier attempt left behind before Redis failed under it.
+    await job.updateProgress({ classification: saved });
+    h.start();
+    const done = await h.finished(message.id);
+    expect(done.returnvalue).toMatchObject({ reused: true, source: 'anthropic', routing: { action: 'handoff' } });
+    expect(server.requests).toHaveLength(0);
+    const ack = OutboundMessage.parse((await dataIn(h.context, 'outbound'))[0]?.data);
+    expect(ack.meta).toMatchObject({ handoff: true, classification: { source: 'anthropic' } });
+  });
+
+  test('a reaction gets no classification and no acknowledgement', async () => {
+    const h = harness();
+    h.start();
+    const message = inbound({ type: 'reaction', text: '', reaction: { messageId: 'wamid.earlier', emoji: '👍', removed: false } });
+    await h.send(message);
+    const job = await h.finished(message.id);
+    expect(job.returnvalue).toEqual({ skipped: 'reaction' });
+    expect(await dataIn(h.context, 'outbound')).toEqual([]);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  test('the same inbound message delivered twice adds one job of each kind', async () => {
+    const h = harness([]);
+    h.start();
+    const message = inbound({ text: 'me cobraron doble este mes' });
+    await h.send(message);
+    await h.finished(message.id);
+    // A second delivery after the first finished: the inbound id dedupes it at the door,
+    // and a forced second run of the use case adds nothing either.
+    const again = await h.inboundQueue.add(message, { jobId: jobIds.inbound(message.id) });
+    expect(again.duplicate).toBe(true);
+    const parsed = (await h.inboundQueue.queue.getJob(jobIds.inbound(message.id)))!.data;
+    const rerun = await h.context.processInbound(parsed as never, undefined, h.context.logger);
+    expect('routing' in rerun && rerun.routing.jobs.every((j) => j.duplicate)).toBe(true);
+    expect(await dataIn(h.context, 'tickets')).toHaveLength(1);
+    expect(await dataIn(h.context, 'outbound')).toHaveLength(1);
+  });
+});
