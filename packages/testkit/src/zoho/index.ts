@@ -1,0 +1,2 @@
+export * from './fake-zoho.js';
+export type { FakeZohoContact, FakeZohoDepartment, FakeZohoTicket } from './fake-zoho-store.js';

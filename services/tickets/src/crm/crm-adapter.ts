@@ -1,0 +1,62 @@
+import type { Category, Channel, Priority } from '@helpline/contracts';
+
+/** A CRM contact, reduced to what Helpline uses. */
+export interface CrmContact {
+  id: string;
+  name?: string;
+  phone?: string;
+  email?: string;
+}
+
+export interface NewContact {
+  name?: string;
+  phone?: string;
+  email?: string;
+}
+
+export interface NewTicket {
+  /** Stored with the ticket so that a ticket created behind a lost answer can be found. */
+  idempotencyKey: string;
+  subject: string;
+  /** Already rendered (diagnostic findings included). */
+  description: string;
+  priority: Priority;
+  category: Category;
+  channel: Channel;
+  /** The adapter's configured default when absent. */
+  departmentId?: string;
+  contactId: string;
+}
+
+export interface CrmTicket {
+  id: string;
+  /** What a person quotes: Zoho's ticket number, or the local sequence number. */
+  number: string;
+  status: string;
+  departmentId?: string;
+  url?: string;
+}
+
+export interface CrmDepartment {
+  id: string;
+  name: string;
+  enabled: boolean;
+}
+
+export type CrmProvider = 'zoho' | 'local';
+
+/**
+ * The one interface both CRMs implement. Errors: CrmRefusedError (the CRM said no; do not
+ * retry), CrmUnavailableError (retry later), CrmAmbiguousError (a create may or may not
+ * have happened: look the key up before creating again).
+ */
+export interface CrmAdapter {
+  readonly provider: CrmProvider;
+  findContactByPhone(phone: string): Promise<CrmContact | undefined>;
+  createContact(contact: NewContact): Promise<CrmContact>;
+  createTicket(ticket: NewTicket): Promise<CrmTicket>;
+  /** The ticket with its current status, or undefined when the CRM has no such ticket. */
+  getTicket(id: string): Promise<CrmTicket | undefined>;
+  listDepartments(): Promise<CrmDepartment[]>;
+  findTicketByIdempotencyKey(key: string): Promise<CrmTicket | undefined>;
+}

@@ -1,0 +1,156 @@
+import type { Priority } from '@helpline/contracts';
+import { z } from 'zod';
+import type { CrmAdapter, CrmContact, CrmDepartment, CrmTicket, NewContact, NewTicket } from '../crm-adapter.js';
+import { CrmAmbiguousError, CrmUnavailableError } from '../crm-errors.js';
+import type { ZohoDeskClient } from './zoho-desk-client.js';
+
+/** Zoho Desk's default priority picklist values. */
+export const ZOHO_PRIORITY: Record<Priority, string> = { low: 'Low', medium: 'Medium', high: 'High', urgent: 'Urgent' };
+
+/**
+ * Zoho's `channel` is a picklist; `Chat` is a standard value every portal accepts, while a
+ * WhatsApp value exists only where the WhatsApp integration is installed. The Helpline
+ * channel (cloud or group) is written in the description instead.
+ */
+const ZOHO_CHANNEL = 'Chat';
+
+const Id = z.union([z.string(), z.number()]).transform(String);
+
+const ZohoTicket = z.object({
+  id: Id,
+  ticketNumber: Id,
+  status: z.string().nullish(),
+  departmentId: Id.nullish(),
+  webUrl: z.string().nullish(),
+  createdTime: z.string().nullish(),
+});
+
+const ZohoContact = z.object({
+  id: Id,
+  firstName: z.string().nullish(),
+  lastName: z.string().nullish(),
+  phone: z.string().nullish(),
+  mobile: z.string().nullish(),
+  email: z.string().nullish(),
+});
+
+const ZohoDepartment = z.object({ id: Id, name: z.string(), isEnabled: z.boolean().nullish() });
+
+const listOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item) });
+
+export interface ZohoDeskCrmOptions {
+  client: ZohoDeskClient;
+  /** ZOHO_DEPARTMENT_ID: tickets go there unless the request names a department. */
+  defaultDepartmentId: string;
+  /** ZOHO_IDEMPOTENCY_FIELD: the ticket custom field holding the idempotency key. */
+  idempotencyField: string;
+}
+
+function toTicket(raw: z.infer<typeof ZohoTicket>): CrmTicket {
+  return {
+    id: raw.id,
+    number: raw.ticketNumber,
+    status: raw.status ?? 'Open',
+    departmentId: raw.departmentId ?? undefined,
+    url: raw.webUrl ?? undefined,
+  };
+}
+
+function toContact(raw: z.infer<typeof ZohoContact>): CrmContact {
+  const name = [raw.firstName, raw.lastName].filter(Boolean).join(' ');
+  return { id: raw.id, name: name || undefined, phone: raw.mobile ?? raw.phone ?? undefined, email: raw.email ?? undefined };
+}
+
+/** Splits a display name the way Desk stores it; lastName is mandatory there. */
+function nameParts(contact: NewContact): { firstName?: string; lastName: string } {
+  const words = (contact.name ?? '').trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return { lastName: contact.phone ?? contact.email ?? 'WhatsApp' };
+  if (words.length === 1) return { lastName: words[0]! };
+  return { firstName: words.slice(0, -1).join(' '), lastName: words.at(-1)! };
+}
+
+/** Parses a successful answer; a shape Zoho never sends is the CRM failing, not the request. */
+function parse<T extends z.ZodType>(schema: T, body: unknown, what: string, write = false): z.infer<T> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const message = `Zoho Desk answered ${what} with an unexpected body`;
+  throw write ? new CrmAmbiguousError(message) : new CrmUnavailableError(message);
+}
+
+export function createZohoDeskCrm(options: ZohoDeskCrmOptions): CrmAdapter {
+  const { client } = options;
+
+  const searchContacts = async (field: 'phone' | 'mobile', value: string): Promise<CrmContact | undefined> => {
+    const answer = await client.request({ method: 'GET', path: '/contacts/search', query: { [field]: value, limit: '1' } });
+    if (answer.body === undefined) return undefined;
+    const [first] = parse(listOf(ZohoContact), answer.body, 'the contact search').data;
+    return first ? toContact(first) : undefined;
+  };
+
+  return {
+    provider: 'zoho',
+
+    async findContactByPhone(phone) {
+      // WhatsApp numbers are usually stored as the mobile number, but older contacts carry them as phone.
+      return (await searchContacts('mobile', phone)) ?? (await searchContacts('phone', phone));
+    },
+
+    async createContact(contact) {
+      const answer = await client.request({
+        method: 'POST',
+        path: '/contacts',
+        body: { ...nameParts(contact), mobile: contact.phone, phone: contact.phone, email: contact.email },
+      });
+      return toContact(parse(ZohoContact, answer.body, 'the contact creation'));
+    },
+
+    async createTicket(ticket: NewTicket) {
+      const answer = await client.request({
+        method: 'POST',
+        path: '/tickets',
+        write: true,
+        body: {
+          subject: ticket.subject,
+          description: ticket.description,
+          priority: ZOHO_PRIORITY[ticket.priority],
+          category: ticket.category,
+          channel: ZOHO_CHANNEL,
+          departmentId: ticket.departmentId ?? options.defaultDepartmentId,
+          contactId: ticket.contactId,
+          cf: { [options.idempotencyField]: ticket.idempotencyKey },
+        },
+      });
+      return toTicket(parse(ZohoTicket, answer.body, 'the ticket creation', true));
+    },
+
+    async getTicket(id) {
+      // Desk ids are numbers; anything else cannot be a ticket and is not worth a call.
+      if (!/^\d{1,30}$/.test(id)) return undefined;
+      const answer = await client.request({ method: 'GET', path: `/tickets/${id}` });
+      return answer.body === undefined ? undefined : toTicket(parse(ZohoTicket, answer.body, 'the ticket read'));
+    },
+
+    async listDepartments(): Promise<CrmDepartment[]> {
+      const answer = await client.request({ method: 'GET', path: '/departments' });
+      if (answer.body === undefined) return [];
+      return parse(listOf(ZohoDepartment), answer.body, 'the department list').data.map((d) => ({
+        id: d.id,
+        name: d.name,
+        enabled: d.isEnabled ?? true,
+      }));
+    },
+
+    async findTicketByIdempotencyKey(key) {
+      const answer = await client.request({
+        method: 'GET',
+        path: '/tickets/search',
+        query: { customField1: `${options.idempotencyField}:${key}`, limit: '10' },
+      });
+      if (answer.body === undefined) return undefined;
+      const found = parse(listOf(ZohoTicket), answer.body, 'the ticket search').data;
+      // There should be one; if two ever exist, the older one is the ticket the customer was told about.
+      found.sort((a, b) => Number(a.ticketNumber) - Number(b.ticketNumber));
+      return found[0] ? toTicket(found[0]) : undefined;
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { CATEGORIES, Channel, PRIORITIES } from '@helpline/contracts';
+import { z } from 'zod';
+
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
+/** Existing deployments send `High` or `URGENT` as often as `high`. */
+const lowercase = (value: unknown) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+
+/**
+ * POST /tickets: the body existing deployments send (`subject`, `description`, `priority`,
+ * `classification`, `contact_id`, `department_id`), plus `phone`, `name`, `email`.
+ */
+export const CreateTicketBody = z
+  .object({
+    subject: text(255),
+    description: z.string().max(32_000).default(''),
+    priority: z.preprocess(lowercase, z.enum(PRIORITIES)).default('medium'),
+    classification: z.preprocess(lowercase, z.enum(CATEGORIES)).default('other'),
+    contact_id: text(100).optional(),
+    department_id: text(100).optional(),
+    phone: z
+      .string()
+      .trim()
+      .regex(/^\+?[0-9][0-9 ()-]{5,30}$/, 'expected a phone number such as +573001112233')
+      .optional(),
+    name: text(200).optional(),
+    email: z.email().optional(),
+    channel: Channel.default('cloud'),
+  })
+  .refine((b) => Boolean(b.contact_id || b.phone || b.email), {
+    message: 'needs contact_id, phone or email',
+    path: ['contact_id'],
+  });
+export type CreateTicketBody = z.infer<typeof CreateTicketBody>;
+
+export const IdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .trim()
+    .min(1)
+    .max(150)
+    .regex(/^[\w.:-]+$/, 'letters, digits and . _ : - only')
+    .optional(),
+});
+
+export const TicketView = z.object({
+  id: z.string(),
+  number: z.string(),
+  status: z.string(),
+  department_id: z.string().optional(),
+  url: z.string().optional(),
+});
+
+export const CreateTicketAnswer = z.object({
+  state: z.enum(['created', 'existing', 'queued']),
+  idempotency_key: z.string(),
+  provider: z.enum(['zoho', 'local']),
+  ticket: TicketView.optional(),
+  job_id: z.string().optional(),
+  message: z.string().optional(),
+});
+
+export const TicketIdParams = z.object({ id: text(64) });
+
+export const StatusBody = z.object({ status: text(120) });
+
+export const CreateContactBody = z
+  .object({
+    name: text(200).optional(),
+    phone: z
+      .string()
+      .trim()
+      .regex(/^\+?[0-9][0-9 ()-]{5,30}$/, 'expected a phone number such as +573001112233')
+      .optional(),
+    email: z.email().optional(),
+  })
+  .refine((b) => Boolean(b.phone || b.email), { message: 'needs phone or email', path: ['phone'] });
+
+export const ContactView = z.object({
+  id: z.string(),
+  name: z.string().optional(),
+  phone: z.string().optional(),
+  email: z.string().optional(),
+});
+
+export const DepartmentsAnswer = z.object({
+  provider: z.enum(['zoho', 'local']),
+  departments: z.array(z.object({ id: z.string(), name: z.string(), enabled: z.boolean() })),
+});
+
+export const QueueCounts = z.object({
+  queue: z.string(),
+  counts: z.record(z.string(), z.number()),
+});

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { TicketRequest } from '@helpline/contracts';
+import { ErrorBody, type HttpApp, HttpError, httpErrors } from '@helpline/runtime';
+import type { TicketsContext } from '../context.js';
+import type { CrmTicket } from '../crm/crm-adapter.js';
+import { openTicket } from '../tickets/open-ticket.js';
+import { crmHttpError } from './crm-http-error.js';
+import { CreateTicketAnswer, CreateTicketBody, IdempotencyHeaders, StatusBody, TicketIdParams, TicketView } from './schemas.js';
+
+const view = (ticket: CrmTicket) => ({ id: ticket.id, number: ticket.number, status: ticket.status, department_id: ticket.departmentId, url: ticket.url });
+
+export function registerTicketRoutes(app: HttpApp, context: TicketsContext): void {
+  const security = [{ bearer: [] }];
+
+  app.post(
+    '/tickets',
+    {
+      onRequest: app.operatorAuth,
+      schema: {
+        summary: 'Open a ticket now (or queue it when the CRM does not answer in time)',
+        description:
+          'Idempotent: the same Idempotency-Key header always yields the same ticket. Without one, a key is generated and returned. 201 created, 200 already existed, 202 queued.',
+        tags: ['tickets'],
+        security,
+        headers: IdempotencyHeaders,
+        body: CreateTicketBody,
+        response: { 200: CreateTicketAnswer, 201: CreateTicketAnswer, 202: CreateTicketAnswer, 422: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const key = `http-${request.headers['idempotency-key'] ?? randomUUID()}`;
+      const ticketRequest = TicketRequest.parse({
+        idempotencyKey: key,
+        correlationId: key,
+        subject: body.subject,
+        description: body.description,
+        priority: body.priority,
+        category: body.classification,
+        channel: body.channel,
+        departmentId: body.department_id,
+        contact: { contactId: body.contact_id, phone: body.phone, name: body.name, email: body.email },
+      });
+      const provider = context.crm.provider;
+      try {
+        const result = await openTicket(
+          ticketRequest,
+          {
+            crm: context.crm,
+            records: context.records,
+            lockTtlMs: context.lockTtlMs,
+            tickets: context.producers.tickets,
+            metrics: context.ticketsMetrics,
+            syncDeadlineMs: context.syncDeadlineMs,
+          },
+          request.log,
+        );
+        if (result.state === 'queued') {
+          return reply.status(202).send({ state: 'queued', idempotency_key: key, provider, job_id: result.jobId, message: result.reason });
+        }
+        return reply
+          .status(result.state === 'created' ? 201 : 200)
+          .send({ state: result.state, idempotency_key: key, provider, ticket: view(result.ticket) });
+      } catch (error) {
+        throw crmHttpError(error);
+      }
+    },
+  );
+
+  app.get(
+    '/tickets/:id/status',
+    {
+      onRequest: app.operatorAuth,
+      schema: {
+        summary: "A ticket's current status in the CRM",
+        tags: ['tickets'],
+        security,
+        params: TicketIdParams,
+        response: { 200: TicketView, 404: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (request) => {
+      let ticket: CrmTicket | undefined;
+      try {
+        ticket = await context.crm.getTicket(request.params.id);
+      } catch (error) {
+        throw crmHttpError(error);
+      }
+      if (!ticket) throw httpErrors.notFound(`no ticket ${request.params.id} in ${context.crm.provider}`);
+      return view(ticket);
+    },
+  );
+
+  app.put(
+    '/tickets/:id/status',
+    {
+      onRequest: app.operatorAuth,
+      schema: {
+        summary: "Change a local ticket's status (one of LOCAL_TICKET_STATUSES); Zoho tickets change in Zoho Desk",
+        tags: ['tickets'],
+        security,
+        params: TicketIdParams,
+        body: StatusBody,
+        response: { 200: TicketView, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody },
+      },
+    },
+    async (request) => {
+      const local = context.localCrm;
+      if (!local) throw new HttpError(409, 'managed_in_crm', 'ticket statuses are changed in Zoho Desk, not here');
+      let ticket: CrmTicket | undefined;
+      try {
+        ticket = await local.updateStatus(request.params.id, request.body.status);
+      } catch (error) {
+        throw crmHttpError(error);
+      }
+      if (!ticket) throw httpErrors.notFound(`no ticket ${request.params.id} in local`);
+      return view(ticket);
+    },
+  );
+}

@@ -1,0 +1,34 @@
+import { installGracefulShutdown, loadConfigOrExit } from '@helpline/runtime';
+import { buildApp } from './app.js';
+import { ticketsConfigSchema } from './config.js';
+import { createContext } from './context.js';
+import { startTicketWorker } from './queue/start-ticket-worker.js';
+import { retriesWithin } from './queue/retry-policy.js';
+
+const config = loadConfigOrExit(ticketsConfigSchema);
+const context = createContext(config);
+const { logger } = context;
+
+const crm = context.crmSettings;
+if (crm.provider === 'local' && crm.notice) logger.warn(crm.notice);
+logger.info(
+  {
+    provider: crm.provider,
+    retryHorizonHours: config.TICKETS_RETRY_HORIZON_HOURS,
+    retriesWithinHorizon: retriesWithin(context.retryPolicy),
+  },
+  'tickets service starting',
+);
+
+const app = await buildApp(context);
+await app.listen({ host: config.HOST, port: config.TICKETS_PORT });
+startTicketWorker(context);
+
+installGracefulShutdown({
+  logger,
+  graceMs: config.SHUTDOWN_GRACE_MS,
+  steps: [
+    { name: 'http', close: () => app.close() },
+    { name: 'context', close: () => context.close() },
+  ],
+});

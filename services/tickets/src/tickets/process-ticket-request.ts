@@ -1,0 +1,21 @@
+import type { TicketRequest } from '@helpline/contracts';
+import type { Producer } from '@helpline/runtime';
+import { type CreateTicketDeps, type CreateTicketResult, createTicketOnce } from './create-ticket-once.js';
+import { buildTicketNotice } from './ticket-notice.js';
+
+export interface ProcessTicketDeps extends CreateTicketDeps {
+  outbound: Producer<'outbound'>;
+}
+
+/**
+ * A ticket request from the queue: the ticket (created once), then the customer told its
+ * number. The notice is enqueued on every run, created or found: a run that created the
+ * ticket and died before enqueueing is finished by the next one, and the notice's job id
+ * keeps it to one message.
+ */
+export async function processTicketRequest(request: TicketRequest, deps: ProcessTicketDeps): Promise<CreateTicketResult> {
+  const result = await createTicketOnce(request, deps);
+  const notice = buildTicketNotice(request, result.ticket);
+  if (notice) await deps.outbound.add(notice.message, { jobId: notice.jobId });
+  return result;
+}
