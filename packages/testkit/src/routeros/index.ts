@@ -1,0 +1,2 @@
+export * from './fake-router.js';
+export * from './wire.js';

@@ -1,0 +1,42 @@
+import { breakerState, createHttpApp, type HealthCheck, type HttpApp, pingRedis } from '@helpline/runtime';
+import type { Worker } from 'bullmq';
+import type { NetworkContext } from './context.js';
+import { registerDiagnoseRoute } from './http/diagnose-route.js';
+
+export interface AppOptions {
+  /** The `diagnostics` worker, when this process runs one (for /health). */
+  worker?: () => Worker | undefined;
+}
+
+export async function buildApp(context: NetworkContext, options: AppOptions = {}): Promise<HttpApp> {
+  const checks: Record<string, HealthCheck> = {
+    redis: async () => ((await pingRedis(context.redis)) ? { status: 'ok' } : { status: 'down', message: 'Redis does not answer' }),
+    routers: () => {
+      if (!context.routers.configured) return { status: 'degraded', message: 'router not configured: set MIKROTIK_HOST or MIKROTIK_ROUTERS' };
+      const states = Object.fromEntries(context.routers.all().map((r) => [r.name, breakerState(r.breaker)]));
+      const open = Object.entries(states).filter(([, s]) => s === 'open');
+      return open.length > 0
+        ? { status: 'degraded', message: `router breaker open: ${open.map(([n]) => n).join(', ')}`, details: states }
+        : { status: 'ok', details: states };
+    },
+    configuration: () =>
+      context.notices.length > 0 ? { status: 'degraded', message: context.notices.join('; ') } : { status: 'ok' },
+    directory: () => ({ status: context.directory.source === 'none' ? 'degraded' : 'ok', details: { source: context.directory.source } }),
+  };
+  if (options.worker) {
+    checks.worker = () => {
+      const worker = options.worker?.();
+      return worker?.isRunning() ? { status: 'ok' } : { status: 'down', message: 'diagnostics worker not running' };
+    };
+  }
+  const app = await createHttpApp({
+    service: 'network',
+    description: 'Diagnoses customer connections on Mikrotik routers',
+    logger: context.logger,
+    metrics: context.serviceMetrics,
+    apiToken: context.config.API_TOKEN,
+    healthChecks: checks,
+  });
+  registerDiagnoseRoute(app, context);
+  return app;
+}

@@ -1,0 +1,113 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { baseConfigShape, envBoolean, envInt, envList, envOptionalUrl, envPort } from '@helpline/runtime';
+import { z } from 'zod';
+import type { RouterEndpoint } from './routeros/router-connection.js';
+import { type Cidr, parseCidr } from './routeros/safe-commands.js';
+
+/** Names from DESIGN section 7 (network), plus DIAGNOSIS_COOLDOWN_MINUTES. */
+export const networkConfigShape = {
+  ...baseConfigShape,
+  NETWORK_PORT: envPort(8004),
+  MIKROTIK_HOST: z.string().optional(),
+  /** Default 8728, or 8729 with MIKROTIK_TLS. */
+  MIKROTIK_PORT: envInt(0, { min: 0, max: 65_535 }),
+  MIKROTIK_USERNAME: z.string().optional(),
+  MIKROTIK_PASSWORD: z.string().optional(),
+  MIKROTIK_TLS: envBoolean(false),
+  /** Several routers: a JSON array, or the path of a file holding one. */
+  MIKROTIK_ROUTERS: z.string().optional(),
+  CUSTOMERS_FILE: z.string().optional(),
+  WISPHUB_API_URL: envOptionalUrl(['http', 'https'], 'https://api.wisphub.net'),
+  WISPHUB_API_KEY: z.string().optional(),
+  CUSTOMER_PREFIXES: envList([]),
+  DIAGNOSIS_COOLDOWN_MINUTES: envInt(5, { min: 0, max: 1_440 }),
+  /**
+   * Diagnoses run at once by one process. A diagnosis waits seconds on the router (a ping
+   * is count x interval), so this is mostly waiting; each router's own concurrency limit
+   * still bounds what reaches it.
+   */
+  DIAGNOSTICS_CONCURRENCY: envInt(16, { min: 1, max: 256 }),
+};
+
+// MIKROTIK_ROUTERS carries passwords, and the runtime's loader echoes a variable's value in
+// its error line unless the name looks secret. Issues are therefore reported on a sub-path
+// (`MIKROTIK_ROUTERS.json`, `MIKROTIK_ROUTERS.0.name`), which the loader never echoes.
+const ROUTERS = 'MIKROTIK_ROUTERS';
+
+const RouterEntry = z.object({
+  name: z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'letters, digits, _ . - (it is a metric label)'),
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65_535).optional(),
+  username: z.string().min(1),
+  password: z.string(),
+  tls: z.boolean().default(false),
+});
+
+export const networkConfigSchema = z.object(networkConfigShape).transform((env, ctx) => {
+  let routers: RouterEndpoint[] = [];
+  if (env.MIKROTIK_ROUTERS) {
+    const raw = env.MIKROTIK_ROUTERS.trim();
+    let text = raw;
+    if (!raw.startsWith('[')) {
+      if (!existsSync(raw)) {
+        ctx.addIssue({ code: 'custom', path: [ROUTERS, 'file'], message: 'expected a JSON array of routers or the path of a file holding one' });
+        return z.NEVER;
+      }
+      text = readFileSync(raw, 'utf8');
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      ctx.addIssue({ code: 'custom', path: [ROUTERS, 'json'], message: 'is not valid JSON' });
+      return z.NEVER;
+    }
+    const list = z.array(RouterEntry).min(1).safeParse(parsed);
+    if (!list.success) {
+      const first = list.error.issues[0];
+      ctx.addIssue({
+        code: 'custom',
+        path: [ROUTERS, ...(first?.path ?? []).map(String)],
+        message: `${first?.message ?? 'invalid'} (expected [{name, host, port?, username, password, tls?}])`,
+      });
+      return z.NEVER;
+    }
+    const names = new Set(list.data.map((r) => r.name));
+    if (names.size !== list.data.length) {
+      ctx.addIssue({ code: 'custom', path: [ROUTERS, 'name'], message: 'router names must be unique' });
+      return z.NEVER;
+    }
+    routers = list.data.map((r) => ({ ...r, port: r.port ?? (r.tls ? 8729 : 8728) }));
+  } else if (env.MIKROTIK_HOST) {
+    if (!env.MIKROTIK_USERNAME) {
+      ctx.addIssue({ code: 'custom', path: ['MIKROTIK_USERNAME'], message: 'is required when MIKROTIK_HOST is set' });
+      return z.NEVER;
+    }
+    routers = [
+      {
+        name: 'default',
+        host: env.MIKROTIK_HOST,
+        port: env.MIKROTIK_PORT || (env.MIKROTIK_TLS ? 8729 : 8728),
+        username: env.MIKROTIK_USERNAME,
+        password: env.MIKROTIK_PASSWORD ?? '',
+        tls: env.MIKROTIK_TLS,
+      },
+    ];
+  }
+  const prefixes: Cidr[] = [];
+  for (const text of env.CUSTOMER_PREFIXES) {
+    try {
+      prefixes.push(parseCidr(text));
+    } catch {
+      ctx.addIssue({ code: 'custom', path: ['CUSTOMER_PREFIXES'], message: `not an IPv4 CIDR: ${text}` });
+      return z.NEVER;
+    }
+  }
+  if (env.WISPHUB_API_URL && !env.WISPHUB_API_KEY) {
+    ctx.addIssue({ code: 'custom', path: ['WISPHUB_API_KEY'], message: 'is required when WISPHUB_API_URL is set' });
+    return z.NEVER;
+  }
+  return { ...env, routers, prefixes };
+});
+
+export type NetworkConfig = z.infer<typeof networkConfigSchema>;

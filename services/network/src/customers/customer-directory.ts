@@ -1,0 +1,42 @@
+import type { CustomerReference } from '@helpline/contracts';
+
+export type AccountState = 'active' | 'suspended' | 'arrears' | 'cancelled' | 'unknown';
+
+/**
+ * One customer account as the diagnosis needs it. `serviceIp` is used on the router only:
+ * it never appears in a reply, a report or a log line.
+ */
+export interface CustomerRecord {
+  customerId: string;
+  name?: string;
+  phones: string[];
+  documentNumber?: string;
+  pppoeUser?: string;
+  serviceIp?: string;
+  /** Router name, as configured in MIKROTIK_ROUTERS. */
+  router?: string;
+  plan?: string;
+  /** Known only when the directory keeps it (WispHub). */
+  account?: AccountState;
+  /** The customer's router has a general outage on record (WispHub). */
+  routerOutage?: boolean;
+}
+
+/** Where customers come from: a file, or WispHub. Several matches are all returned, never just the first. */
+export interface CustomerDirectory {
+  readonly source: 'file' | 'wisphub' | 'none';
+  find(reference: CustomerReference): Promise<CustomerRecord[]>;
+}
+
+/** Phones compare on their last ten digits, so `+57 300 123 4567` and `3001234567` are one number. */
+export function phoneKey(phone: string): string {
+  return phone.replace(/\D/g, '').slice(-10);
+}
+
+export function phoneMatches(candidates: readonly string[], wanted: string): boolean {
+  const key = phoneKey(wanted);
+  return key.length >= 7 && candidates.some((p) => phoneKey(p) === key);
+}
+
+/** Used when neither CUSTOMERS_FILE nor WispHub is configured: nobody can be found. */
+export const emptyDirectory: CustomerDirectory = { source: 'none', find: async () => [] };

@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { DiagnosticReport } from '@helpline/contracts';
+import { ErrorBody, type HttpApp, httpErrors } from '@helpline/runtime';
+import { z } from 'zod';
+import type { NetworkContext } from '../context.js';
+import { diagnose } from '../diagnosis/diagnose.js';
+
+const DiagnoseBody = z
+  .object({
+    phone: z.string().trim().min(7).max(32).regex(/^\+?[0-9 ()-]+$/, 'digits, spaces, + ( ) - only').optional(),
+    customerId: z.string().trim().min(1).max(64).optional(),
+    pppoeUser: z.string().trim().min(1).max(64).optional(),
+    documentNumber: z.string().trim().min(1).max(32).optional(),
+    /** Skip the cooldown and ask the router again. */
+    force: z.boolean().default(false),
+  })
+  .refine((b) => Boolean(b.phone || b.customerId || b.pppoeUser || b.documentNumber), {
+    message: 'needs one of phone, customerId, pppoeUser or documentNumber',
+    path: ['phone'],
+  });
+
+const DiagnoseAnswer = z.object({ report: DiagnosticReport, fromCache: z.boolean() });
+
+/** POST /diagnose: staff ask for a diagnosis and wait for it. */
+export function registerDiagnoseRoute(app: HttpApp, context: NetworkContext): void {
+  app.post(
+    '/diagnose',
+    {
+      onRequest: app.operatorAuth,
+      schema: {
+        summary: 'Diagnose a customer connection now (by phone, customer id, PPPoE user or document number)',
+        tags: ['network'],
+        security: [{ bearer: [] }],
+        body: DiagnoseBody,
+        response: { 200: DiagnoseAnswer, 400: ErrorBody, 401: ErrorBody, 409: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { force, ...reference } = request.body;
+      const outcome = await diagnose(reference, `http-${randomUUID()}`, context, { force });
+      if (outcome.kind === 'ambiguous') {
+        throw httpErrors.conflict('several accounts match; ask again with customerId', {
+          customerIds: outcome.candidates.map((c) => c.customerId),
+        });
+      }
+      return { report: outcome.report, fromCache: outcome.fromCache };
+    },
+  );
+}
