@@ -1,0 +1,193 @@
+// `npm run bench -w @helpline/system`: in one run on this machine,
+//   1. a bare BullMQ hop (add, then process in a worker) as the floor of one queue step;
+//   2. the whole pipeline (signed webhook -> gateway -> inbound -> classifier on keywords ->
+//      outbound -> gateway -> reply at the fake Graph API), four service processes:
+//      - sustained throughput with many customers each keeping one message in flight,
+//      - p50/p99 latency at a fixed offered load (200 messages a second);
+//   3. the resident memory of each service at rest and under load.
+// Prints one JSON object. Webhook ingestion against a bare Fastify route is the gateway's
+// own benchmark (`npm run bench -w @helpline/gateway`); `npm run bench` runs both.
+import { readFileSync } from 'node:fs';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { customerMessage, signedBody } from '../src/chat/webhook-payloads.js';
+import type { ServiceName } from '../src/service-processes.js';
+import { APP_SECRET, PHONE_NUMBER_ID, startSystem, waitFor } from '../test/support/system-under-test.js';
+
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 300);
+const THROUGHPUT_SECONDS = Number(process.env.BENCH_THROUGHPUT_SECONDS ?? 20);
+const FIXED_RATE = Number(process.env.BENCH_FIXED_RATE ?? 200);
+const FIXED_SECONDS = Number(process.env.BENCH_FIXED_SECONDS ?? 15);
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+const summary = (latencies: number[]) => {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return { count: sorted.length, p50Ms: round(percentile(sorted, 50)), p99Ms: round(percentile(sorted, 99)), maxMs: round(sorted.at(-1) ?? Number.NaN) };
+};
+const round = (n: number) => Math.round(n * 10) / 10;
+
+function rssMiB(pid: number | undefined): number {
+  if (!pid) return Number.NaN;
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? round(Number(match[1]) / 1024) : Number.NaN;
+}
+
+const system = await startSystem({
+  customers: [],
+  routerState: {},
+  env: {
+    gateway: { WHATSAPP_SEND_RATE: '1000', RATE_LIMIT_PER_MINUTE: '10000', LOG_LEVEL: 'error' },
+    classifier: { OPENAI_API_KEY: '', LOG_LEVEL: 'error' },
+    tickets: { LOG_LEVEL: 'error' },
+    network: { LOG_LEVEL: 'error' },
+  },
+});
+const services = ['gateway', 'classifier', 'tickets', 'network'] as const satisfies readonly ServiceName[];
+const memory = () => Object.fromEntries(services.map((s) => [s, rssMiB(system.processes.get(s)?.child.pid)]));
+
+// ---- 1. the floor: one bare BullMQ hop on the same Redis ----
+async function bareHop(jobs: number) {
+  const connection = new Redis(system.redis.url, { maxRetriesPerRequest: null });
+  const queue = new Queue('bench-hop', { connection });
+  const added = new Map<string, number>();
+  const latencies: number[] = [];
+  let done = 0;
+  const worker = new Worker(
+    'bench-hop',
+    async (job) => {
+      latencies.push(performance.now() - (added.get(job.id ?? '') ?? 0));
+      done++;
+    },
+    { connection: new Redis(system.redis.url, { maxRetriesPerRequest: null }), concurrency: 16 },
+  );
+  const started = performance.now();
+  for (let i = 0; i < jobs; i++) {
+    added.set(`hop-${i}`, performance.now());
+    void queue.add('hop', { i, text: 'hola, buenas tardes' }, { jobId: `hop-${i}`, removeOnComplete: true });
+  }
+  await waitFor(() => done >= jobs || undefined, 120_000, 'the bare hop');
+  const seconds = (performance.now() - started) / 1000;
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  await connection.quit();
+  return { jobs, perSecond: Math.round(jobs / seconds), latency: summary(latencies) };
+}
+log('bare BullMQ hop');
+const hop = await bareHop(5_000);
+
+// ---- 2. the whole pipeline ----
+const customers = Array.from({ length: CUSTOMERS }, (_, i) => ({ phone: `57310${String(i).padStart(7, '0')}`, name: `Bench ${i}` }));
+const waiting = new Map<string, (at: number) => void>();
+let cursor = 0;
+// Replies are read from the fake Graph API's record as they arrive, matched to the customer
+// whose message is in flight (each customer has at most one).
+const watcher = setInterval(() => {
+  const requests = system.graph.requests;
+  for (; cursor < requests.length; cursor++) {
+    const request = requests[cursor];
+    const to = (request?.body as { to?: string } | undefined)?.to;
+    const resolve = to ? waiting.get(to) : undefined;
+    if (resolve && request) {
+      waiting.delete(to as string);
+      resolve(request.at.getTime());
+    }
+  }
+}, 2);
+
+async function post(customer: (typeof customers)[number], input: Parameters<typeof customerMessage>[1]): Promise<void> {
+  const { body, signature } = signedBody(customerMessage({ phoneNumberId: PHONE_NUMBER_ID, customer }, input), APP_SECRET);
+  const res = await fetch(`${system.gatewayUrl}/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+    body,
+  });
+  if (res.status !== 200) throw new Error(`the gateway answered ${res.status}`);
+}
+
+/** Sends one message and resolves with the milliseconds until its reply reached the Graph API. */
+async function roundTrip(customer: (typeof customers)[number], input: Parameters<typeof customerMessage>[1]): Promise<number> {
+  const started = Date.now();
+  const replied = new Promise<number>((resolve) => waiting.set(customer.phone, resolve));
+  await post(customer, input);
+  return (await Promise.race([replied, sleep(30_000).then(() => Number.NaN)])) - started;
+}
+
+log(`onboarding ${CUSTOMERS} customers`);
+for (let i = 0; i < customers.length; i += 50) {
+  await Promise.all(
+    customers.slice(i, i + 50).map(async (c) => {
+      await roundTrip(c, 'hola'); // the privacy notice
+      await roundTrip(c, { kind: 'button_reply', id: 'consent.accept', title: 'Acepto', messageId: 'wamid.notice' }); // the menu
+    }),
+  );
+}
+await sleep(2_000);
+const atRest = memory();
+
+log(`sustained throughput for ${THROUGHPUT_SECONDS} s`);
+const loadMemory: Record<string, number>[] = [];
+const sampler = setInterval(() => loadMemory.push(memory()), 1_000);
+const closedLoop: number[] = [];
+const until = Date.now() + THROUGHPUT_SECONDS * 1000;
+const started = Date.now();
+await Promise.all(
+  customers.map(async (c) => {
+    while (Date.now() < until) {
+      const ms = await roundTrip(c, 'hola, buenas tardes');
+      if (!Number.isNaN(ms)) closedLoop.push(ms);
+    }
+  }),
+);
+const throughput = { customers: CUSTOMERS, messagesPerSecond: Math.round(closedLoop.length / ((Date.now() - started) / 1000)), latency: summary(closedLoop) };
+await sleep(2_000);
+
+log(`fixed offered load: ${FIXED_RATE} messages a second for ${FIXED_SECONDS} s`);
+const fixed: number[] = [];
+let missed = 0;
+const free = [...customers];
+const inFlight: Promise<void>[] = [];
+const total = FIXED_RATE * FIXED_SECONDS;
+const begin = performance.now();
+for (let i = 0; i < total; i++) {
+  const due = begin + (i * 1000) / FIXED_RATE;
+  const wait = due - performance.now();
+  if (wait > 0) await sleep(wait);
+  const customer = free.shift();
+  if (!customer) {
+    missed++;
+    continue;
+  }
+  inFlight.push(
+    roundTrip(customer, 'hola, buenas tardes').then((ms) => {
+      if (!Number.isNaN(ms)) fixed.push(ms);
+      free.push(customer);
+    }),
+  );
+}
+await Promise.all(inFlight);
+clearInterval(sampler);
+clearInterval(watcher);
+const underLoad = Object.fromEntries(services.map((s) => [s, Math.max(...loadMemory.map((m) => m[s] ?? 0))]));
+
+const result = {
+  machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+  bareBullmqHop: hop,
+  pipeline: {
+    sustained: throughput,
+    fixedLoad: { offeredPerSecond: FIXED_RATE, seconds: FIXED_SECONDS, notSentNoFreeCustomer: missed, latency: summary(fixed) },
+  },
+  rssMiB: { atRest, underLoadMax: underLoad },
+  goals: {
+    pipelineAtLeast1000PerSecond: throughput.messagesPerSecond >= 1000,
+    p99Under250MsAt200PerSecond: summary(fixed).p99Ms < 250,
+  },
+};
+process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+await system.stop();
+process.exit(0);

@@ -1,0 +1,78 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const SERVICES = [
+  { name: 'gateway', portVariable: 'GATEWAY_PORT', port: 3001 },
+  { name: 'classifier', portVariable: 'CLASSIFIER_PORT', port: 8001 },
+  { name: 'tickets', portVariable: 'TICKETS_PORT', port: 8003 },
+  { name: 'network', portVariable: 'NETWORK_PORT', port: 8004 },
+] as const;
+export type ServiceName = (typeof SERVICES)[number]['name'];
+
+export interface ServiceProcess {
+  name: ServiceName;
+  port: number;
+  child: ChildProcess;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Starts one service from its build (`services/<name>/dist/main.js`) with the given
+ * environment; each line it prints is passed to `onLine` (the start prefixes and filters
+ * them, tests collect them). `entry` replaces the build by a TypeScript entry file, run
+ * from sources (tests wire a service with a fake of what cannot be reached from here).
+ */
+export function startService(
+  root: string,
+  name: ServiceName,
+  port: number,
+  env: NodeJS.ProcessEnv,
+  onLine: (name: ServiceName, line: string) => void,
+  entry?: string,
+): ServiceProcess {
+  const args = entry
+    ? ['--conditions=@helpline/source', '--import', 'tsx', entry]
+    : [join(root, 'services', name, 'dist', 'main.js')];
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream) createInterface({ input: stream }).on('line', (line) => onLine(name, line));
+  }
+  return {
+    name,
+    port,
+    child,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      const exited = once(child, 'exit');
+      child.kill(signal);
+      const [code] = await exited;
+      return code as number | null;
+    },
+  };
+}
+
+export interface HealthAnswer {
+  status: string;
+  checks: Record<string, { status: string; message?: string }>;
+}
+
+/** Polls GET /health until it answers (200 or 503), the process exits, or time runs out. */
+export async function waitForHealth(service: ServiceProcess, timeoutMs = 30_000): Promise<HealthAnswer> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (service.child.exitCode !== null) throw new Error(`${service.name} exited with code ${service.child.exitCode}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${service.port}/health`, { signal: AbortSignal.timeout(1_000) });
+      return (await res.json()) as HealthAnswer;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`${service.name} did not answer /health within ${timeoutMs} ms`);
+}

@@ -1,0 +1,152 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startTestRedis } from '@helpline/testkit';
+
+export { waitFor } from '@helpline/testkit';
+import { type FakeLlmServer, startFakeLlmServer } from '@helpline/testkit/llm';
+import { type FakeGraphApi, startFakeGraphApi } from '@helpline/testkit/meta-graph';
+import { type FakeRouter, type FakeRouterState, startFakeRouter } from '@helpline/testkit/routeros';
+import { type FakeZoho, startFakeZoho } from '@helpline/testkit/zoho';
+import { SERVICES, type ServiceName, type ServiceProcess, startService, waitForHealth } from '../../src/service-processes.js';
+
+export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+export const APP_SECRET = 'e2e-app-secret-0123456789';
+export const ACCESS_TOKEN = 'e2e-graph-token';
+export const PHONE_NUMBER_ID = '109876543210';
+export const API_TOKEN = 'e2e-operator-token-0123456789';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Customer {
+  customerId: string;
+  name: string;
+  phones: string[];
+  pppoeUser: string;
+  serviceIp: string;
+  router: string;
+}
+
+export interface SystemOptions {
+  customers: Customer[];
+  routerState: Partial<FakeRouterState>;
+  /** Extra variables per service (e.g. quicker retries in the chaos run). */
+  env?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Redis with append-only on, for runs that restart it. */
+  appendOnly?: boolean;
+  /** TypeScript entry files that replace a service's build (see startService). */
+  entries?: Partial<Record<ServiceName, string>>;
+}
+
+/**
+ * The four services as real processes from their builds, on a private Redis, with every
+ * outside system replaced by a testkit fake: the Graph API, the LLM providers, Zoho Desk
+ * and a RouterOS router. The system is configured exactly as an operator would, through
+ * environment variables.
+ */
+export async function startSystem(options: SystemOptions) {
+  const redis = await startTestRedis({ spawn: true, appendOnly: options.appendOnly ?? false });
+  const graph: FakeGraphApi = await startFakeGraphApi({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
+  const llm: FakeLlmServer = await startFakeLlmServer();
+  const zoho: FakeZoho = await startFakeZoho();
+  const router: FakeRouter = await startFakeRouter({ state: options.routerState });
+  const dir = mkdtempSync(join(tmpdir(), 'helpline-e2e-'));
+  const customersFile = join(dir, 'customers.json');
+  writeFileSync(customersFile, JSON.stringify(options.customers));
+
+  const ports = Object.fromEntries(await Promise.all(SERVICES.map(async (s) => [s.name, await freePort()] as const))) as Record<
+    ServiceName,
+    number
+  >;
+  const common = {
+    PATH: process.env.PATH ?? '',
+    REDIS_URL: redis.url,
+    API_TOKEN,
+    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+    SHUTDOWN_GRACE_MS: '5000',
+  };
+  const env: Record<ServiceName, Record<string, string>> = {
+    gateway: {
+      ...common,
+      GATEWAY_PORT: String(ports.gateway),
+      META_APP_SECRET: APP_SECRET,
+      WHATSAPP_ACCESS_TOKEN: ACCESS_TOKEN,
+      WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
+      WHATSAPP_WEBHOOK_VERIFY_TOKEN: 'e2e-verify',
+      GRAPH_API_URL: graph.url,
+      ...options.env?.gateway,
+    },
+    classifier: {
+      ...common,
+      CLASSIFIER_PORT: String(ports.classifier),
+      CLASSIFIER_PROVIDERS: 'openai',
+      OPENAI_API_KEY: 'sk-e2e',
+      OPENAI_BASE_URL: llm.baseUrl('openai'),
+      ...options.env?.classifier,
+    },
+    tickets: {
+      ...common,
+      TICKETS_PORT: String(ports.tickets),
+      CRM_PROVIDER: 'zoho',
+      ZOHO_CLIENT_ID: zoho.clientId,
+      ZOHO_CLIENT_SECRET: zoho.clientSecret,
+      ZOHO_REFRESH_TOKEN: zoho.refreshToken,
+      ZOHO_ORG_ID: zoho.orgId,
+      ZOHO_DEPARTMENT_ID: zoho.departments[0]?.id ?? '',
+      ZOHO_ACCOUNTS_URL: zoho.accountsUrl,
+      ZOHO_DESK_URL: zoho.deskUrl,
+      ...options.env?.tickets,
+    },
+    network: {
+      ...common,
+      NETWORK_PORT: String(ports.network),
+      MIKROTIK_HOST: router.host,
+      MIKROTIK_PORT: String(router.port),
+      MIKROTIK_USERNAME: 'api',
+      MIKROTIK_PASSWORD: 'secret',
+      CUSTOMERS_FILE: customersFile,
+      CUSTOMER_PREFIXES: '100.64.0.0/10',
+      ...options.env?.network,
+    },
+  };
+
+  const logs: string[] = [];
+  const processes = new Map<ServiceName, ServiceProcess>();
+  const start = async (name: ServiceName) => {
+    const service = startService(ROOT, name, ports[name], env[name], (n, line) => logs.push(`[${n}] ${line}`), options.entries?.[name]);
+    processes.set(name, service);
+    await waitForHealth(service, 30_000);
+    return service;
+  };
+  await Promise.all(SERVICES.map((s) => start(s.name)));
+
+  return {
+    redis,
+    graph,
+    llm,
+    zoho,
+    router,
+    ports,
+    logs,
+    processes,
+    gatewayUrl: `http://127.0.0.1:${ports.gateway}`,
+    /** Restarts one service (after a kill), waiting for its /health. */
+    restart: start,
+    async stop() {
+      await Promise.all([...processes.values()].map((p) => p.stop('SIGTERM')));
+      await Promise.all([graph.close(), llm.close(), zoho.close(), router.close()]);
+      await redis.stop();
+    },
+  };
+}
+
+export type SystemUnderTest = Awaited<ReturnType<typeof startSystem>>;
