@@ -10,12 +10,18 @@ import { type ChatOption, customerMessage, deliveryStatus, signedBody } from './
 import { readLocalSettings } from './local-settings.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const settings = readLocalSettings(join(root, '.data'));
+const say = (line: string) => process.stdout.write(`${line}\n`);
+let settings: ReturnType<typeof readLocalSettings>;
+try {
+  settings = readLocalSettings(process.env.HELPLINE_DATA_DIR ?? join(root, '.data'));
+} catch (error) {
+  say(`chat: ${(error as Error).message}`);
+  process.exit(1);
+}
 const envelope = {
   phoneNumberId: settings.phoneNumberId,
   customer: { phone: process.env.CHAT_PHONE ?? '573000000001', name: process.env.CHAT_NAME ?? 'Cliente de prueba' },
 };
-const say = (line: string) => process.stdout.write(`${line}\n`);
 let options: ChatOption[] = [];
 
 async function post(payload: unknown): Promise<void> {

@@ -14,7 +14,13 @@ export const LocalSettings = z.object({
   accessToken: z.string().min(1),
   phoneNumberId: z.string().regex(/^\d+$/),
   graphPort: z.number().int().min(1).max(65_535),
+  /** Where the last start's gateway listens. */
   gatewayUrl: z.url(),
+  /**
+   * Whether the last start pointed the gateway at the chat simulator (no Cloud API
+   * credentials). Absent in files written before the field existed: those starts did.
+   */
+  chat: z.boolean().default(true),
 });
 export type LocalSettings = z.infer<typeof LocalSettings>;
 
@@ -26,28 +32,45 @@ export function localSettingsPath(dataDir: string): string {
   return join(dataDir, 'local.json');
 }
 
-/** The saved settings, or new ones written for next time. */
-export function loadOrCreateLocalSettings(dataDir: string, gatewayPort: number): LocalSettings {
-  const path = localSettingsPath(dataDir);
-  if (existsSync(path)) {
+function readSaved(path: string): LocalSettings | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
     const saved = LocalSettings.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-    if (saved.success) return saved.data;
+    return saved.success ? saved.data : undefined;
+  } catch {
+    // A damaged file is replaced by new settings, as if it were absent.
+    return undefined;
   }
-  const settings: LocalSettings = {
+}
+
+/**
+ * The settings of this start: the saved secrets (or new ones the first time), with where
+ * the gateway listens and whether it talks to the chat simulator, written for `npm run chat`.
+ */
+export function recordLocalStart(dataDir: string, start: { gatewayPort: number; chat: boolean }): LocalSettings {
+  const path = localSettingsPath(dataDir);
+  const secrets = readSaved(path) ?? {
     apiToken: secret(),
     appSecret: secret(),
     accessToken: `local-${secret()}`,
     phoneNumberId: '100000000000001',
     graphPort: LOCAL_GRAPH_PORT,
-    gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
   };
+  const settings: LocalSettings = { ...secrets, gatewayUrl: `http://127.0.0.1:${start.gatewayPort}`, chat: start.chat };
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(path, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
   return settings;
 }
 
+/** What `npm run chat` needs of the last start; an error naming what to do when it cannot chat. */
 export function readLocalSettings(dataDir: string): LocalSettings {
   const path = localSettingsPath(dataDir);
-  if (!existsSync(path)) throw new Error(`${path} not found: start Helpline with \`npm start\` first`);
-  return LocalSettings.parse(JSON.parse(readFileSync(path, 'utf8')));
+  const settings = readSaved(path);
+  if (!settings) throw new Error(`${path} not found: start Helpline with \`npm start\` first`);
+  if (!settings.chat) {
+    throw new Error(
+      'the running gateway talks to Meta (Cloud API credentials are set), not to the chat simulator: start without WHATSAPP_ACCESS_TOKEN and META_APP_SECRET to chat locally',
+    );
+  }
+  return settings;
 }

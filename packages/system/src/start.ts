@@ -3,48 +3,36 @@
 // credentials at all every service runs on its embedded default and the start says so.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadOrCreateLocalSettings } from './local-settings.js';
+import { readEnvironment } from '@helpline/runtime';
+import { recordLocalStart } from './local-settings.js';
 import { formatLogLine } from './log-line.js';
 import { resolveRedis } from './redis-resolver.js';
 import { SERVICES, type ServiceProcess, startService, waitForHealth } from './service-processes.js';
+import { planStart, servicePorts, usesLocalChat } from './start-plan.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const dataDir = join(root, '.data');
 const say = (line: string) => process.stdout.write(`${line}\n`);
+
+// What the services will see: the environment over `.env` at the top of the checkout (the
+// services run from there and read the same file).
+const environment = readEnvironment({ envFile: join(root, '.env') });
+// HELPLINE_DATA_DIR moves `.data/` (Redis data, local settings); tests use a folder of their own.
+const dataDir = environment.HELPLINE_DATA_DIR ?? join(root, '.data');
 
 let redis: Awaited<ReturnType<typeof resolveRedis>>;
 try {
-  redis = await resolveRedis(process.env, dataDir);
+  redis = await resolveRedis(environment, dataDir);
 } catch (error) {
   say(`helpline: ${(error as Error).message}`);
   process.exit(1);
 }
 
-const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: redis.url };
-const notes: string[] = [];
-const portOf = (name: string, fallback: number) => Number(process.env[`${name.toUpperCase()}_PORT`] ?? fallback);
-const gatewayPort = portOf('gateway', 3001);
+const local = recordLocalStart(dataDir, { gatewayPort: servicePorts(environment).gateway, chat: usesLocalChat(environment) });
+const { env, ports, notes, localChat } = planStart(environment, redis.url, local);
 
-// No Cloud API credentials: the gateway talks to the chat simulator instead of Meta.
-const localChat = !process.env.WHATSAPP_ACCESS_TOKEN && !process.env.META_APP_SECRET;
-const local = loadOrCreateLocalSettings(dataDir, gatewayPort);
-if (!process.env.API_TOKEN) {
-  env.API_TOKEN = local.apiToken;
-  notes.push(`operator token (API_TOKEN) generated for this machine: ${local.apiToken} (kept in .data/local.json)`);
-}
-if (localChat) {
-  Object.assign(env, {
-    META_APP_SECRET: local.appSecret,
-    WHATSAPP_ACCESS_TOKEN: local.accessToken,
-    WHATSAPP_PHONE_NUMBER_ID: local.phoneNumberId,
-    GRAPH_API_URL: `http://127.0.0.1:${local.graphPort}`,
-  });
-  notes.push('no Cloud API credentials: the gateway sends to the chat simulator (npm run chat) instead of Meta');
-}
-
-const quiet = (process.env.LOG_LEVEL ?? 'info') === 'info';
-const services: ServiceProcess[] = SERVICES.map(({ name, port }) =>
-  startService(root, name, portOf(name, port), env, (service, line) => {
+const quiet = (environment.LOG_LEVEL ?? 'info') === 'info';
+const services: ServiceProcess[] = SERVICES.map(({ name }) =>
+  startService(root, name, ports[name], env, (service, line) => {
     // At the default level the terminal shows warnings and errors; LOG_LEVEL=debug shows all.
     const formatted = formatLogLine(service, line);
     if (!quiet || !/^\[\w+\] (info|debug|trace) /.test(formatted)) say(formatted);
@@ -83,7 +71,7 @@ try {
     }
   }
   for (const note of notes) say(`  note: ${note}`);
-  say(localChat ? '  talk to the bot: npm run chat (in another terminal)' : `  point Meta's webhook at http://<public address>:${gatewayPort}/webhook`);
+  say(localChat ? '  talk to the bot: npm run chat (in another terminal)' : `  point Meta's webhook at http://<public address>:${ports.gateway}/webhook`);
   say('  stop: Ctrl+C');
 } catch (error) {
   say(`helpline: ${(error as Error).message}`);

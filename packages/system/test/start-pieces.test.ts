@@ -1,11 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { loadOrCreateLocalSettings, readLocalSettings } from '../src/local-settings.js';
+import { readEnvironment } from '@helpline/runtime';
+import { readLocalSettings, recordLocalStart } from '../src/local-settings.js';
 import { formatLogLine } from '../src/log-line.js';
 import { answersPing, REDIS_MISSING, resolveRedis } from '../src/redis-resolver.js';
+import { planStart, servicePorts, usesLocalChat } from '../src/start-plan.js';
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -62,19 +64,86 @@ describe('finding Redis for a one-command start', () => {
 describe('local settings', () => {
   test('are created once with secrets of their own, readable by the owner only, and reused', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'helpline-local-'));
-    const first = loadOrCreateLocalSettings(dataDir, 3001);
+    const first = recordLocalStart(dataDir, { gatewayPort: 3001, chat: true });
     expect(first.apiToken).toMatch(/^[0-9a-f]{48}$/);
     expect(first.appSecret).not.toBe(first.apiToken);
     expect(first.gatewayUrl).toBe('http://127.0.0.1:3001');
     const file = join(dataDir, 'local.json');
     expect(existsSync(file)).toBe(true);
     expect(statSync(file).mode & 0o077).toBe(0);
-    expect(loadOrCreateLocalSettings(dataDir, 3001)).toEqual(first);
+    expect(recordLocalStart(dataDir, { gatewayPort: 3001, chat: true })).toEqual(first);
     expect(readLocalSettings(dataDir)).toEqual(JSON.parse(readFileSync(file, 'utf8')));
+  });
+
+  test('a later start on another port keeps the secrets and records the new address', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'helpline-local-'));
+    const first = recordLocalStart(dataDir, { gatewayPort: 3001, chat: true });
+    const second = recordLocalStart(dataDir, { gatewayPort: 4100, chat: true });
+    expect(second).toEqual({ ...first, gatewayUrl: 'http://127.0.0.1:4100' });
+  });
+
+  test('a damaged file is replaced by new settings', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'helpline-local-'));
+    writeFileSync(join(dataDir, 'local.json'), '{ not json');
+    expect(recordLocalStart(dataDir, { gatewayPort: 3001, chat: true }).apiToken).toMatch(/^[0-9a-f]{48}$/);
   });
 
   test('reading them before any start says to start first', () => {
     expect(() => readLocalSettings(mkdtempSync(join(tmpdir(), 'helpline-none-')))).toThrow(/npm start/);
+  });
+
+  test('after a start with Cloud API credentials the chat says it cannot stand in for Meta', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'helpline-local-'));
+    recordLocalStart(dataDir, { gatewayPort: 3001, chat: false });
+    expect(() => readLocalSettings(dataDir)).toThrow(/talks to Meta.*start without WHATSAPP_ACCESS_TOKEN and META_APP_SECRET/);
+  });
+});
+
+describe('what the start gives the services', () => {
+  const local = { apiToken: 'a'.repeat(48), appSecret: 'b'.repeat(48), accessToken: 'local-c', phoneNumberId: '100000000000001', graphPort: 3999 };
+
+  test('with nothing set: a generated operator token, the chat simulator in place of Meta, default ports', () => {
+    const plan = planStart({ PATH: '/bin' }, 'redis://127.0.0.1:6379', local);
+    expect(plan.localChat).toBe(true);
+    expect(plan.env).toMatchObject({
+      PATH: '/bin',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      API_TOKEN: local.apiToken,
+      META_APP_SECRET: local.appSecret,
+      WHATSAPP_ACCESS_TOKEN: local.accessToken,
+      WHATSAPP_PHONE_NUMBER_ID: local.phoneNumberId,
+      GRAPH_API_URL: 'http://127.0.0.1:3999',
+    });
+    expect(plan.ports).toEqual({ gateway: 3001, classifier: 8001, tickets: 8003, network: 8004 });
+    expect(plan.notes.join('\n')).toContain('operator token (API_TOKEN) generated');
+    expect(plan.notes.join('\n')).toContain('chat simulator');
+  });
+
+  test('what the operator set (in the environment or .env) is kept, never replaced', () => {
+    const set = {
+      API_TOKEN: 'operator-token-0123456789',
+      META_APP_SECRET: 'real-secret',
+      WHATSAPP_ACCESS_TOKEN: 'EAAG-real',
+      WHATSAPP_PHONE_NUMBER_ID: '123456',
+      GATEWAY_PORT: '4001',
+      TICKETS_PORT: '4003',
+    };
+    const plan = planStart(set, 'redis://10.0.0.5:6379', local);
+    expect(plan.localChat).toBe(false);
+    expect(plan.env).toMatchObject(set);
+    expect(plan.env.GRAPH_API_URL).toBeUndefined();
+    expect(plan.ports).toMatchObject({ gateway: 4001, tickets: 4003, classifier: 8001 });
+    expect(plan.notes).toEqual([]);
+  });
+
+  test('the start reads .env beneath the environment, as the services do', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'helpline-dotenv-'));
+    const file = join(dir, '.env');
+    writeFileSync(file, 'META_APP_SECRET=from-dotenv\nGATEWAY_PORT=4001\nAPI_TOKEN=dotenv-token-0123456789\n');
+    const environment = readEnvironment({ env: { GATEWAY_PORT: '4002' }, envFile: file });
+    expect(usesLocalChat(environment)).toBe(false);
+    expect(servicePorts(environment).gateway).toBe(4002);
+    expect(planStart(environment, 'redis://x:1', local).env.API_TOKEN).toBe('dotenv-token-0123456789');
   });
 });
 

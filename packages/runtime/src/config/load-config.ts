@@ -27,11 +27,11 @@ function mayEcho(name: string, value: string): boolean {
 }
 
 /**
- * The only function that reads the environment. It merges `.env` (when present) beneath
- * the process environment, treats empty strings as unset, and parses with the service's
- * schema. A bad or missing variable throws a ConfigError with one line per variable.
+ * The only function that reads the environment: `.env` (when present) beneath the process
+ * environment, empty strings treated as unset. Services parse it through `loadConfig`; the
+ * one-command start reads it too, so that it sees what the services it starts will see.
  */
-export function loadConfig<S extends z.ZodType>(schema: S, options: LoadConfigOptions = {}): z.infer<S> {
+export function readEnvironment(options: LoadConfigOptions = {}): Record<string, string> {
   const merged: Record<string, string> = {};
   const file = options.envFile === undefined ? resolve(process.cwd(), '.env') : options.envFile;
   if (file !== false && existsSync(file)) {
@@ -43,7 +43,15 @@ export function loadConfig<S extends z.ZodType>(schema: S, options: LoadConfigOp
   for (const [name, value] of Object.entries(merged)) {
     if (value.trim() === '') delete merged[name];
   }
+  return merged;
+}
 
+/**
+ * Parses the environment (see `readEnvironment`) with the service's schema. A bad or
+ * missing variable throws a ConfigError with one line per variable.
+ */
+export function loadConfig<S extends z.ZodType>(schema: S, options: LoadConfigOptions = {}): z.infer<S> {
+  const merged = readEnvironment(options);
   const result = schema.safeParse(merged);
   if (result.success) return result.data;
 

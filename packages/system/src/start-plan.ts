@@ -1,0 +1,62 @@
+import { SERVICES, type ServiceName } from './service-processes.js';
+
+/** What a credential-less start invents (see local-settings.ts); only what the plan needs. */
+export interface LocalSecrets {
+  apiToken: string;
+  appSecret: string;
+  accessToken: string;
+  phoneNumberId: string;
+  graphPort: number;
+}
+
+export interface StartPlan {
+  /** The environment every service process gets. */
+  env: Record<string, string>;
+  ports: Record<ServiceName, number>;
+  /** No Cloud API credentials: the gateway talks to the chat simulator instead of Meta. */
+  localChat: boolean;
+  /** Lines the start prints once everything is up. */
+  notes: string[];
+}
+
+/** No Cloud API credential set: the gateway talks to the chat simulator instead of Meta. */
+export function usesLocalChat(environment: Readonly<Record<string, string>>): boolean {
+  return !environment.WHATSAPP_ACCESS_TOKEN && !environment.META_APP_SECRET;
+}
+
+/** Where each service will listen: its port variable, else its default. */
+export function servicePorts(environment: Readonly<Record<string, string>>): Record<ServiceName, number> {
+  return Object.fromEntries(
+    SERVICES.map(({ name, portVariable, port }) => {
+      const value = Number(environment[portVariable] ?? port);
+      // A bad value is the service's to refuse, with its one-line config error.
+      return [name, Number.isInteger(value) ? value : port];
+    }),
+  ) as Record<ServiceName, number>;
+}
+
+/**
+ * Decides, from the environment the services will see (the process environment over
+ * `.env`, as `readEnvironment` merges them), what the one-command start gives them: the
+ * Redis it found, an operator token when none is set, and the chat simulator in place of
+ * Meta when no Cloud API credential is set. Values the operator set are never replaced.
+ */
+export function planStart(environment: Readonly<Record<string, string>>, redisUrl: string, local: LocalSecrets): StartPlan {
+  const env: Record<string, string> = { ...environment, REDIS_URL: redisUrl };
+  const notes: string[] = [];
+  if (!environment.API_TOKEN) {
+    env.API_TOKEN = local.apiToken;
+    notes.push(`operator token (API_TOKEN) generated for this machine: ${local.apiToken} (kept in .data/local.json)`);
+  }
+  const localChat = usesLocalChat(environment);
+  if (localChat) {
+    Object.assign(env, {
+      META_APP_SECRET: local.appSecret,
+      WHATSAPP_ACCESS_TOKEN: local.accessToken,
+      WHATSAPP_PHONE_NUMBER_ID: local.phoneNumberId,
+      GRAPH_API_URL: `http://127.0.0.1:${local.graphPort}`,
+    });
+    notes.push('no Cloud API credentials: the gateway sends to the chat simulator (npm run chat) instead of Meta');
+  }
+  return { env, ports: servicePorts(environment), localChat, notes };
+}
