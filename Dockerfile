@@ -32,7 +32,17 @@ COPY --from=build --chown=node:node /app/packages/contracts/package.json package
 COPY --from=build --chown=node:node /app/packages/contracts/dist packages/contracts/dist
 COPY --from=build --chown=node:node /app/packages/runtime/package.json packages/runtime/
 COPY --from=build --chown=node:node /app/packages/runtime/dist packages/runtime/dist
-COPY --from=build --chown=node:node /app/services services
+# Each service's manifest and build; the classifier also reads its rules and reply texts
+# from data/. No sources, tests or benchmarks ship.
+COPY --from=build --chown=node:node /app/services/gateway/package.json services/gateway/
+COPY --from=build --chown=node:node /app/services/gateway/dist services/gateway/dist
+COPY --from=build --chown=node:node /app/services/classifier/package.json services/classifier/
+COPY --from=build --chown=node:node /app/services/classifier/dist services/classifier/dist
+COPY --from=build --chown=node:node /app/services/classifier/data services/classifier/data
+COPY --from=build --chown=node:node /app/services/tickets/package.json services/tickets/
+COPY --from=build --chown=node:node /app/services/tickets/dist services/tickets/dist
+COPY --from=build --chown=node:node /app/services/network/package.json services/network/
+COPY --from=build --chown=node:node /app/services/network/dist services/network/dist
 # Data the services write (the group channel's spool) lives in a volume owned by node.
 RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node

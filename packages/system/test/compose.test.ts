@@ -99,4 +99,14 @@ describe('Dockerfile', () => {
       expect(dockerfile).toContain(`COPY ${ws}/package.json ${ws}/`);
     }
   });
+
+  test("the runtime stage ships each service's manifest and build, the classifier's data, and no sources or tests", () => {
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    for (const name of Object.keys(SERVICES)) {
+      expect(runtime).toContain(`/app/services/${name}/package.json services/${name}/`);
+      expect(runtime).toContain(`/app/services/${name}/dist services/${name}/dist`);
+    }
+    expect(runtime).toContain('/app/services/classifier/data services/classifier/data');
+    expect(runtime).not.toMatch(/\/app\/services services\b|\/(src|test|bench) /);
+  });
 });
