@@ -5,10 +5,28 @@ import { CATEGORY_GOAL, evaluateAll, loadEvalSet, EVAL_SETS } from '../src/keywo
 import { createKeywordClassifier } from '../src/keywords/keyword-classifier.js';
 import { KeywordRules, loadKeywordRules } from '../src/keywords/keyword-rules.js';
 import { normalizeText } from '../src/keywords/normalize.js';
+import { isPhrase, leaveOneOut, termCoverage } from '../src/keywords/rule-coverage.js';
 
 const rules = loadKeywordRules();
 const keywords = createKeywordClassifier(rules);
 const classify = (text: string) => keywords.classify(text).classification;
+
+/**
+ * Phrases that may match exactly one labelled message: fixed expressions of the trade,
+ * matched once only because the sets are small. Keep this short; a phrase earns a place
+ * here by being what customers say, never by the message it catches.
+ */
+const SINGLE_MATCH_ALLOWED = new Map<string, string>([
+  ['sin conexion', 'the usual Spanish for "the line is down"'],
+  ['sin senal', 'the usual Spanish for "no signal" (wireless customers)'],
+  ['no internet', 'the usual English for the line being down'],
+  ['paz y salvo', 'the name of the no-debt certificate in Colombia'],
+  ['hoja de vida', 'the Colombian name of a CV'],
+  ['signing up', 'the -ing form of "sign up", which is also a rule term'],
+  ['no podemos vender', 'a shop that cannot sell: the definition of urgent for this customer base'],
+  ['not showing', 'a payment not showing: the commonest English billing dispute'],
+  ['de mas', '"me cobraron de más": the commonest Spanish overcharge complaint'],
+]);
 
 describe('keyword classifier', () => {
   test('normalisation folds case, accents, ñ and emoji', () => {
@@ -111,19 +129,66 @@ describe('keyword classifier', () => {
 });
 
 describe('keyword evaluation', () => {
-  test(`the labelled sets hold at least 150 messages in both languages and every category`, () => {
-    const all = [...loadEvalSet(EVAL_SETS.main), ...loadEvalSet(EVAL_SETS.holdout)];
+  test.each([
+    ['development sets', [EVAL_SETS.main, EVAL_SETS.holdout]],
+    ['blind set', [EVAL_SETS.blind]],
+  ])('the %s hold at least 150 messages in both languages and every category', (_name, files) => {
+    const all = files.flatMap((file) => loadEvalSet(file));
     expect(all.length).toBeGreaterThanOrEqual(150);
     expect(new Set(all.map((m) => m.category)).size).toBe(8);
     expect(all.filter((m) => m.language === 'en').length).toBeGreaterThanOrEqual(30);
   });
 
-  test(`keywords alone reach ${CATEGORY_GOAL * 100}% on category`, () => {
+  test(`keywords alone reach ${CATEGORY_GOAL * 100}% on category on the blind set, written without sight of the rules`, () => {
     const summary = evaluateAll(keywords);
-    expect(summary.combined.accuracy.category).toBeGreaterThanOrEqual(CATEGORY_GOAL);
+    expect(summary.goalSet).toBe('blind');
+    expect(summary.bySet.blind?.messages).toBe(160);
+    expect(summary.bySet.blind?.accuracy.category).toBeGreaterThanOrEqual(CATEGORY_GOAL);
     expect(summary.meetsGoal).toBe(true);
-    for (const set of Object.values(summary.bySet)) expect(set.accuracy.category).toBeGreaterThanOrEqual(CATEGORY_GOAL);
+  });
+
+  const sets = { main: loadEvalSet(EVAL_SETS.main), holdout: loadEvalSet(EVAL_SETS.holdout) };
+
+  test(`keywords alone reach ${CATEGORY_GOAL * 100}% on category on the main set`, () => {
+    const summary = evaluateAll(keywords);
+    expect(summary.bySet.main?.accuracy.category).toBeGreaterThanOrEqual(CATEGORY_GOAL);
     // Every field is measured, not only the one with a goal.
     expect(Object.keys(summary.combined.accuracy)).toEqual(['category', 'priority', 'needsTicket', 'language']);
+  });
+
+  // The sets are development sets: the rules were written with them in view, so the plain
+  // figures flatter. Leave-one-out takes from each message the terms that match it alone.
+  // Measured 83.0% on category (under the 85% goal), priority 67.9%, needsTicket 83.0%;
+  // the floor is that, minus a small margin. The gaps are the other half: a term added to
+  // catch one message raises the plain figure and not the leave-one-out one, so the gap
+  // grows (measured 13.7, 10.4 and 11.3 points). If a genuine word trips it, add labelled
+  // messages, do not raise the limit.
+  test('leave-one-out accuracy stays at its measured level and close to the plain one', () => {
+    const { full, leaveOneOut: loo } = leaveOneOut(rules, sets);
+    expect(loo.combined.category).toBeGreaterThanOrEqual(0.8);
+    expect(full.combined.category - loo.combined.category).toBeLessThanOrEqual(0.15);
+    expect(full.combined.priority - loo.combined.priority).toBeLessThanOrEqual(0.12);
+    expect(full.combined.needsTicket - loo.combined.needsTicket).toBeLessThanOrEqual(0.13);
+  });
+
+  /** Phrases of the rules that match exactly one labelled message and are not allowed to. */
+  const fragmentsIn = (r: KeywordRules): string[] =>
+    termCoverage(r, sets)
+      .filter((c) => isPhrase(c.term) && c.total === 1 && !SINGLE_MATCH_ALLOWED.has(c.term))
+      .map((c) => `${c.place} "${c.term}"`);
+
+  test('no phrase in the rules exists only to catch one labelled message', () => {
+    expect(fragmentsIn(rules)).toEqual([]);
+  });
+
+  test('the allow-list names only phrases the rules hold', () => {
+    const phrases = new Set(termCoverage(rules, sets).filter((c) => isPhrase(c.term)).map((c) => c.term));
+    for (const term of SINGLE_MATCH_ALLOWED.keys()) expect(phrases, term).toContain(term);
+  });
+
+  test('the single-match check finds a phrase fitted to one message', () => {
+    // One of the phrases the rules used to carry: it catches exactly one message and means nothing else.
+    const fitted = { ...rules, priority: { ...rules.priority, urgent: [...rules.priority.urgent, 'hay fila'] } };
+    expect(fragmentsIn(fitted)).toEqual(['priority:urgent "hay fila"']);
   });
 });

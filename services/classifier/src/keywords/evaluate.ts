@@ -14,14 +14,24 @@ export const LabelledMessage = z.object({
 export type LabelledMessage = z.infer<typeof LabelledMessage>;
 
 /**
- * The labelled sets. `eval-set` was written first and the rules after it; `eval-holdout`
- * was written after the rules and measured before any rule was changed for it (80% on
- * category then), so it says how the rules fare on phrasing they were not written from.
+ * The labelled sets.
+ * - `main` was written first and the rules after it; `holdout` was written after the rules
+ *   (80% on category then), but rules were later added for its misses. Both are
+ *   development sets: the rules were written with them in view.
+ * - `blind` (160 messages, 2026-12-01) was written by another author who never saw the
+ *   rules nor the other sets, and measured once before it joined the project: 85.6% on
+ *   category with the rules as they were, 86.3% after the sentence-fitted terms were
+ *   removed (priority 70.0%, needsTicket 77.5%, language 97.5%). It is the set the goal is
+ *   checked against. Do not add terms for its misses: grow the development sets instead,
+ *   or it stops saying how the rules fare on phrasing they were not written from.
  */
 export const EVAL_SETS = {
   main: new URL('../../data/eval-set.jsonl', import.meta.url),
   holdout: new URL('../../data/eval-holdout.jsonl', import.meta.url),
+  blind: new URL('../../data/eval-blind.jsonl', import.meta.url),
 } as const;
+/** The set whose category accuracy must reach the goal. */
+export const GOAL_SET = 'blind';
 export const DEFAULT_EVAL_SET = EVAL_SETS.main;
 
 export function loadEvalSet(file: URL | string = DEFAULT_EVAL_SET): LabelledMessage[] {
@@ -91,8 +101,10 @@ export function evaluate(classifier: KeywordClassifier, set: readonly LabelledMe
 
 export interface EvalSummary {
   goal: { category: number };
-  /** Every set together: what the goal is checked against. */
+  /** Every set together. */
   combined: EvalReport;
+  /** The set the goal is checked against (`GOAL_SET`), or every set when it is not among them. */
+  goalSet: string;
   bySet: Record<string, { messages: number; accuracy: EvalReport['accuracy'] }>;
   meetsGoal: boolean;
 }
@@ -109,5 +121,7 @@ export function evaluateAll(classifier: KeywordClassifier, sets: Record<string, 
       return [name, { messages: report.messages, accuracy: report.accuracy }];
     }),
   );
-  return { goal: { category: CATEGORY_GOAL }, combined, bySet, meetsGoal: combined.accuracy.category >= CATEGORY_GOAL };
+  const goalSet = GOAL_SET in bySet ? GOAL_SET : 'combined';
+  const goalAccuracy = bySet[GOAL_SET]?.accuracy.category ?? combined.accuracy.category;
+  return { goal: { category: CATEGORY_GOAL }, combined, goalSet, bySet, meetsGoal: goalAccuracy >= CATEGORY_GOAL };
 }
