@@ -6,9 +6,10 @@ import {
   type Logger,
   type Producer,
   type Redis,
+  registerQueueGauges,
   type ServiceMetrics,
 } from '@helpline/runtime';
-import type { Worker } from 'bullmq';
+import { Queue, type Worker } from 'bullmq';
 import { type BreakerSettings, type ClassifierChain, createClassifierChain } from './chain/classifier-chain.js';
 import { type ClassifierMetrics, createClassifierMetrics } from './chain/classifier-metrics.js';
 import { createProviderStatusBoard, type ProviderStatusBoard } from './chain/provider-status.js';
@@ -29,6 +30,8 @@ export interface ClassifierContext {
   prefix: string;
   redis: { producer: Redis; worker: Redis };
   producers: { diagnostics: Producer<'diagnostics'>; tickets: Producer<'tickets'>; outbound: Producer<'outbound'> };
+  /** The queue this service consumes, read only for its depth gauges (the worker has its own connection). */
+  inboundQueue: Queue;
   keywords: KeywordClassifier;
   chain: ClassifierChain;
   statusBoard: ProviderStatusBoard;
@@ -66,6 +69,12 @@ export function createContext(config: ClassifierConfig, overrides: ContextOverri
     tickets: createProducer('tickets', { connection: redis.producer, prefix }),
     outbound: createProducer('outbound', { connection: redis.producer, prefix }),
   };
+  // The backlog that matters here is what waits to be classified: `inbound`, the queue this
+  // service consumes. The queues it produces to are gauged by their consumers.
+  const inboundQueue = new Queue('inbound', { connection: redis.producer, prefix });
+  // A scrape that cannot reach Redis leaves the series out; an unheard 'error' event would crash the process.
+  inboundQueue.on('error', () => {});
+  registerQueueGauges(metrics, [inboundQueue]);
   const keywords = createKeywordClassifier(overrides.rules ?? loadKeywordRules());
   const statusBoard = createProviderStatusBoard(now);
   const chain = createClassifierChain({
@@ -90,6 +99,7 @@ export function createContext(config: ClassifierConfig, overrides: ContextOverri
     prefix,
     redis,
     producers,
+    inboundQueue,
     keywords,
     chain,
     statusBoard,
@@ -99,7 +109,7 @@ export function createContext(config: ClassifierConfig, overrides: ContextOverri
     now,
     async close() {
       for (const breaker of chain.breakers.values()) breaker.shutdown();
-      await Promise.allSettled(Object.values(producers).map((p) => p.close()));
+      await Promise.allSettled([...Object.values(producers).map((p) => p.close()), inboundQueue.close()]);
       await Promise.allSettled([redis.producer.quit(), redis.worker.quit()]);
     },
   };

@@ -1,10 +1,11 @@
 import { once } from 'node:events';
+import { createProducer } from '@helpline/runtime';
 import { startTestRedis, type TestRedis } from '@helpline/testkit';
 import { type FakeLlmServer, startFakeLlmServer } from '@helpline/testkit/llm';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { type ClassifierContext, createContext } from '../src/context.js';
-import { answer, configFor, memoryLogger, metricValue, uniquePrefix } from './support.js';
+import { answer, configFor, inbound, memoryLogger, metricValue, uniquePrefix } from './support.js';
 
 let redis: TestRedis;
 let server: FakeLlmServer;
@@ -82,10 +83,49 @@ describe('POST /classify', () => {
     expect(body.attempts.map((a: { reason: string }) => a.reason)).toEqual(['no_key', 'no_key', 'no_key']);
   });
 
+  test('a legacy media message without text (null): keywords answer `other` with low confidence', async () => {
+    const { app } = await appWith([]);
+    const response = await app.inject({
+      method: 'POST',
+      url: '/classify',
+      headers: auth,
+      payload: { message: { id: 'msg-2', text: null, from_user: 'Laura', group_id: null, has_media: true, message_type: 'image' } },
+    });
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body.provider).toBe('keywords');
+    expect(body.classification).toMatchObject({ category: 'other', confidence: 0.2, needsTicket: false, summary: 'Consulta: mensaje sin texto' });
+  });
+
+  test('a legacy media message without text (absent): the LLM is told it has no text and what type it is', async () => {
+    server.enqueue('openai', { kind: 'answer', answer: answer({ category: 'other', priority: 'low', needsTicket: false }) });
+    const { app } = await appWith(['openai']);
+    const response = await app.inject({ method: 'POST', url: '/classify', headers: auth, payload: { message: { has_media: true, message_type: 'audio' } } });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().provider).toBe('openai');
+    const sent = server.requestsFor('openai')[0]?.body as { messages: { content: string }[] };
+    expect(sent.messages[1]?.content).toContain('(no text)');
+    expect(sent.messages[1]?.content).toContain('The message is of type audio.');
+  });
+
+  test('a legacy media message with a caption is classified by its caption', async () => {
+    const { app } = await appWith([]);
+    const response = await app.inject({
+      method: 'POST',
+      url: '/classify',
+      headers: auth,
+      payload: { message: { text: 'me cobraron doble, adjunto el recibo', has_media: true, message_type: 'image' } },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().classification).toMatchObject({ category: 'billing', source: 'keywords' });
+  });
+
   test.each([
     [{}, 'body.text'],
     [{ text: 42 }, 'body.text'],
     [{ message: { id: 'x' } }, 'body.message.text'],
+    [{ message: { id: 'x', text: null } }, 'body.message.text'],
+    [{ message: { id: 'x', text: null, has_media: false } }, 'body.message.text'],
     [{ message: { text: 'hola', has_media: 'yes' } }, 'body.message.has_media'],
     [{ text: 'hola', history: [{ role: 'robot', text: 'x', at: '2026-03-02T14:00:00Z' }] }, 'body.history.0.role'],
   ])('a bad body %j is a 400 naming %s', async (payload, field) => {
@@ -145,5 +185,20 @@ describe('/health and /metrics', () => {
     expect(metricValue(text, 'helpline_classifier_fallbacks_total', { provider: 'anthropic', reason: 'no_key' })).toBe(1);
     expect(metricValue(text, 'helpline_classifier_provider_duration_seconds_count', { provider: 'openai', outcome: 'rate_limited' })).toBe(1);
     expect(metricValue(text, 'helpline_circuit_state', { breaker: 'gemini' })).toBe(0);
+  });
+
+  test('metrics: the depth of `inbound`, the queue this service consumes, read at scrape time', async () => {
+    const { app, context } = await appWith([]);
+    const empty = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metricValue(empty, 'helpline_queue_jobs', { queue: 'inbound', state: 'waiting' })).toBe(0);
+
+    // What the gateway would enqueue; no worker runs here, so the jobs wait.
+    const gateway = createProducer('inbound', { connection: context.redis.producer, prefix: context.prefix });
+    open.push(gateway);
+    for (const message of [inbound(), inbound()]) await gateway.add(message, { jobId: message.id });
+    const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metricValue(text, 'helpline_queue_jobs', { queue: 'inbound', state: 'waiting' })).toBe(2);
+    expect(metricValue(text, 'helpline_queue_jobs', { queue: 'inbound', state: 'failed' })).toBe(0);
+    expect(metricValue(text, 'helpline_queue_oldest_waiting_seconds', { queue: 'inbound' })).toBeGreaterThanOrEqual(0);
   });
 });

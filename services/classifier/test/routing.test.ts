@@ -79,11 +79,16 @@ describe('routing, against a real Redis', () => {
     expect(out.mentions).toBeUndefined();
   });
 
-  test('a Cloud chat carries the phone: known even without a customer id', async () => {
+  test('a Cloud chat carries the phone: known even without a customer id, and a ticket is asked for on fault', async () => {
     const c = context();
     const { outcome } = await routeOnce(c, inbound({ customer: { consent: true } }));
     expect(outcome.action).toBe('diagnostics');
-    expect(DiagnosticRequest.parse((await jobsIn(c, 'diagnostics'))[0]?.data).customer).toEqual({ phone: '573001234567' });
+    const [diag] = await jobsIn(c, 'diagnostics');
+    expect(DiagnosticRequest.parse(diag?.data).customer).toEqual({ phone: '573001234567' });
+    // Asked for in the job itself, not left to the contract's default: the network's directory
+    // may not know this phone, and then its ticket is the only one this complaint gets.
+    expect(diag?.data).toMatchObject({ openTicketOnFailure: true, reportedText: 'no tengo internet desde ayer' });
+    expect(await jobsIn(c, 'tickets')).toEqual([]);
   });
 
   test('connectivity from an unknown group member: a ticket instead, and the answer mentions the reporter', async () => {

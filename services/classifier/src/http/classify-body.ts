@@ -4,16 +4,27 @@ import { SKIP_REASONS } from '../providers/provider-failure.js';
 import { PROVIDER_NAMES } from '../providers/provider.js';
 import { Classification, ClassificationSource } from '@helpline/contracts';
 
-/** The body existing deployments already send: one message as their bot saw it. */
-export const LegacyMessage = z.object({
-  id: z.string().optional(),
-  text: z.string().max(65_536),
-  from_user: z.string().optional(),
-  timestamp: z.union([z.string(), z.number()]).optional(),
-  group_id: z.string().nullable().optional(),
-  has_media: z.boolean().optional(),
-  message_type: z.string().optional(),
-});
+/**
+ * The body existing deployments already send: one message as their bot saw it. A media
+ * message (`has_media: true`) comes with `text` null or absent when it has no caption; any
+ * other message must carry its text.
+ */
+export const LegacyMessage = z
+  .object({
+    id: z.string().optional(),
+    text: z.string().max(65_536).nullable().optional(),
+    from_user: z.string().optional(),
+    timestamp: z.union([z.string(), z.number()]).optional(),
+    group_id: z.string().nullable().optional(),
+    has_media: z.boolean().optional(),
+    message_type: z.string().optional(),
+  })
+  .superRefine((message, ctx) => {
+    if (message.text == null && message.has_media !== true) {
+      ctx.addIssue({ code: 'custom', path: ['text'], message: 'expected a string (null or absent only when has_media is true)' });
+    }
+  });
+export type LegacyMessage = z.infer<typeof LegacyMessage>;
 
 /** `{"text": ...}` or `{"message": {...}}`; history and a language hint are optional extras. */
 export const ClassifyBody = z
@@ -28,6 +39,16 @@ export const ClassifyBody = z
     path: ['text'],
   });
 export type ClassifyBody = z.infer<typeof ClassifyBody>;
+
+/**
+ * The text and type the chain is given: a legacy message's text (for media, its caption),
+ * else the plain `text`, else nothing (a media message without caption: the LLMs are told
+ * its type, the keywords answer `other` with low confidence).
+ */
+export function classifyInputOf(body: ClassifyBody): { text: string; messageType?: string } {
+  const messageType = body.message?.message_type ?? (body.message?.has_media ? 'media' : undefined);
+  return { text: body.message?.text ?? body.text ?? '', ...(messageType ? { messageType } : {}) };
+}
 
 export const ClassifyAnswer = z.object({
   classification: Classification,

@@ -1,6 +1,6 @@
 import { type HttpApp, ErrorBody } from '@helpline/runtime';
 import type { ClassifierChain } from '../chain/classifier-chain.js';
-import { ClassifyAnswer, ClassifyBody } from './classify-body.js';
+import { ClassifyAnswer, ClassifyBody, classifyInputOf } from './classify-body.js';
 
 /** POST /classify: the same chain as the worker, synchronously, without routing. */
 export function registerClassifyRoute(app: HttpApp, chain: ClassifierChain): void {
@@ -19,9 +19,8 @@ export function registerClassifyRoute(app: HttpApp, chain: ClassifierChain): voi
     async (request) => {
       const body = request.body;
       const result = await chain.classify({
-        text: body.message?.text ?? body.text ?? '',
+        ...classifyInputOf(body),
         history: body.history ?? [],
-        ...(body.message?.message_type ? { messageType: body.message.message_type } : {}),
         ...(body.language ? { languageHint: body.language } : {}),
       });
       return { classification: result.classification, provider: result.source, attempts: result.attempts, durationMs: result.durationMs };

@@ -91,6 +91,8 @@ export function createRouter(deps: RouterDeps) {
           ...(classification.entities.documentNumbers[0] ? { documentNumber: classification.entities.documentNumbers[0] } : {}),
         },
         replyTo: replyTarget(message, classification),
+        // Always, and explicitly: no ticket is opened here, so a fault or a diagnosis that
+        // cannot tell (an unknown phone, an unreachable router) must end in the network's ticket.
         openTicketOnFailure: true,
         reportedText: message.text.slice(0, REPORTED_TEXT_MAX),
         requestedAt: deps.now().toISOString(),

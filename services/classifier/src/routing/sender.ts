@@ -14,7 +14,10 @@ export function senderPhoneOf(message: InboundMessage): string | undefined {
 
 /**
  * A known customer can be diagnosed: the gateway matched a customer id, or a Cloud API
- * chat carries the customer's phone (the network service looks the phone up).
+ * chat carries the customer's phone. The second is deliberately generous: the network's
+ * customer directory, not this service, knows customers by phone. When it cannot tell
+ * (phone not found, router not configured or unreachable) the network opens the ticket,
+ * because every DiagnosticRequest asks for one on failure (see route-message.ts).
  */
 export function isKnownCustomer(message: InboundMessage): boolean {
   if (message.customer?.customerId) return true;
