@@ -78,6 +78,22 @@ describe('fake Zoho accounts', () => {
     expect(third.body.error).toBe('Access Denied');
     expect(zoho.refreshCount()).toBe(2);
   });
+
+  test('outage and rate-limit modes on the token endpoint answer 503 and 429 (Retry-After), for a number of refreshes', async () => {
+    const zoho = await start();
+    zoho.setAccountsMode('outage', { times: 1 });
+    expect((await refresh(zoho)).status).toBe(503);
+    zoho.setAccountsMode('rate_limit', { times: 1 });
+    const form = new URLSearchParams({ grant_type: 'refresh_token', client_id: zoho.clientId, client_secret: zoho.clientSecret, refresh_token: zoho.refreshToken });
+    const limited = await fetch(`${zoho.accountsUrl}/oauth/v2/token`, { method: 'POST', body: form });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('1');
+    await limited.text();
+    // Both modes were used up; neither counted as a refresh.
+    expect(zoho.refreshCount()).toBe(0);
+    expect((await refresh(zoho)).status).toBe(200);
+    expect(zoho.refreshCount()).toBe(1);
+  });
 });
 
 describe('fake Zoho Desk', () => {
@@ -166,6 +182,53 @@ describe('fake Zoho Desk', () => {
     expect(zoho.requestsTo('/api/v1/tickets', 'POST')[0]?.status).toBeNull();
     // The mode was used up: the next create is answered.
     expect((await desk(zoho, token, 'POST', '/api/v1/tickets', { ...body, cf: { cf_idempotency_key: 'k-2' } })).status).toBe(200);
+  });
+
+  test('a lagging search does not see new tickets and contacts; reads by id and the contact ticket list do', async () => {
+    const zoho = await start({ searchLagMs: 60_000 });
+    const token = await accessToken(zoho);
+    const contact = await desk(zoho, token, 'POST', '/api/v1/contacts', { lastName: 'Lag', mobile: '573001112233' });
+    const contactId = String(contact.body?.id);
+    const created = await desk(zoho, token, 'POST', '/api/v1/tickets', {
+      subject: 'Lento',
+      departmentId: zoho.departments[0]!.id,
+      contactId,
+      cf: { cf_idempotency_key: 'k-lag' },
+    });
+    const id = String(created.body?.id);
+    expect((await desk(zoho, token, 'GET', `/api/v1/tickets/search?customField1=${encodeURIComponent('cf_idempotency_key:k-lag')}`)).status).toBe(204);
+    expect((await desk(zoho, token, 'GET', '/api/v1/contacts/search?mobile=573001112233')).status).toBe(204);
+    expect((await desk(zoho, token, 'GET', `/api/v1/tickets/${id}`)).body).toMatchObject({ id, cf: { cf_idempotency_key: 'k-lag' } });
+    expect((await desk(zoho, token, 'GET', `/api/v1/contacts/${contactId}/tickets`)).body).toMatchObject({ data: [{ id }] });
+    // Once the index catches up, search finds both.
+    zoho.setSearchLag(0);
+    expect((await desk(zoho, token, 'GET', `/api/v1/tickets/search?customField1=${encodeURIComponent('cf_idempotency_key:k-lag')}`)).body).toMatchObject({
+      data: [{ id }],
+    });
+    expect((await desk(zoho, token, 'GET', '/api/v1/contacts/search?mobile=573001112233')).body).toMatchObject({ data: [{ id: contactId }] });
+  });
+
+  test("a contact's ticket list: sorted by sortBy, paged, without custom fields; unknown parameters refused", async () => {
+    const zoho = await start();
+    const token = await accessToken(zoho);
+    const contact = zoho.addContact({ lastName: 'Lista' });
+    const other = zoho.addContact({ lastName: 'Otro' });
+    const post = (contactId: string, key: string) =>
+      desk(zoho, token, 'POST', '/api/v1/tickets', { subject: key, departmentId: zoho.departments[0]!.id, contactId, cf: { cf_idempotency_key: key } });
+    const ids: string[] = [];
+    for (const key of ['a', 'b', 'c']) ids.push(String((await post(contact.id, key)).body?.id));
+    await post(other.id, 'x');
+    const list = async (query: string) => desk(zoho, token, 'GET', `/api/v1/contacts/${contact.id}/tickets${query}`);
+    const listed = async (query: string) => ((await list(query)).body?.data ?? []) as Record<string, unknown>[];
+
+    const ascending = await listed('');
+    expect(ascending.map((t) => t.id)).toEqual(ids);
+    expect(ascending[0]).not.toHaveProperty('cf');
+    expect((await listed('?sortBy=-createdTime&limit=2')).map((t) => t.id)).toEqual([ids[2], ids[1]]);
+    expect((await listed('?from=2&limit=5')).map((t) => t.id)).toEqual([ids[2]]);
+    expect(await list('?fields=cf_idempotency_key')).toMatchObject({ status: 422, body: { errorCode: 'UNPROCESSABLE_ENTITY' } });
+    expect((await list('?limit=500')).status).toBe(422);
+    expect((await desk(zoho, token, 'GET', '/api/v1/contacts/4000000999999/tickets')).status).toBe(404);
   });
 
   test('hang mode never answers; the caller has to give up', async () => {

@@ -60,7 +60,7 @@ export interface TicketsContext {
   crmDeadlineMs: number;
   /** How long POST /tickets waits for the CRM before queueing. */
   syncDeadlineMs: number;
-  /** How long one create attempt may hold its key's lock. */
+  /** TTL of a key's lock, renewed while its attempt runs. */
   lockTtlMs: number;
   workerConcurrency: number;
   /** Workers started by `startTicketWorker`, for /health and shutdown. */
@@ -167,7 +167,8 @@ export function createContext(config: TicketsConfig, overrides: TicketsContextOv
     retryState: createRetryState(redis.commands, keyPrefix, retryPolicy.horizonMs + 24 * 3600_000),
     crmDeadlineMs,
     syncDeadlineMs: overrides.syncDeadlineMs ?? Math.min(8_000, 3 * crmDeadlineMs),
-    // Contact search (2 calls), contact create, key search and create, each with its deadline.
+    // Renewed while the attempt runs (see redis-lock), so this only bounds how long a crashed
+    // attempt blocks its key; a few CRM deadlines leave room for a renewal missed while Redis blips.
     lockTtlMs: 6 * crmDeadlineMs + 5_000,
     workerConcurrency: overrides.workerConcurrency ?? config.TICKETS_CONCURRENCY,
     workers: [],

@@ -235,7 +235,7 @@ describe('GET /departments and POST /contacts', () => {
     });
     const created = await app.inject({ method: 'POST', url: '/contacts', headers: auth, payload: { name: 'Ana María Pérez', phone: '+573001112233' } });
     expect(created.statusCode).toBe(201);
-    expect(zoho!.contacts()[0]).toMatchObject({ firstName: 'Ana María', lastName: 'Pérez', mobile: '+573001112233' });
+    expect(zoho!.contacts()[0]).toMatchObject({ firstName: 'Ana María', lastName: 'Pérez', mobile: '573001112233' });
     const found = await app.inject({ method: 'POST', url: '/contacts', headers: auth, payload: { phone: '+573001112233' } });
     expect(found.statusCode).toBe(200);
     expect(found.json().id).toBe(created.json().id);
@@ -243,6 +243,52 @@ describe('GET /departments and POST /contacts', () => {
     const limited = await app.inject({ method: 'GET', url: '/departments', headers: auth });
     expect(limited.statusCode).toBe(503);
     expect(limited.json().message).toContain('429');
+  });
+});
+
+describe('phone numbers', () => {
+  const samePerson = ['+57 300 123 4567', '573001234567', '+57 (300) 123-4567', '57.300.123.4567'];
+
+  for (const [name, open] of [
+    ['local', local],
+    ['Zoho', withZoho],
+  ] as const) {
+    test(`${name}: "+57 300 123 4567" and "573001234567" are one contact, for POST /contacts and POST /tickets alike`, async () => {
+      const { app, context } = await open();
+      const created = await app.inject({ method: 'POST', url: '/contacts', headers: auth, payload: { name: 'Ana', phone: samePerson[0] } });
+      expect(created.statusCode).toBe(201);
+      expect(created.json().phone).toBe('573001234567');
+      for (const phone of samePerson.slice(1)) {
+        const found = await app.inject({ method: 'POST', url: '/contacts', headers: auth, payload: { phone } });
+        expect(found.statusCode, phone).toBe(200);
+        expect(found.json().id, phone).toBe(created.json().id);
+      }
+      expect((await context.crm.findContactByPhone('573001234567'))?.id).toBe(created.json().id);
+
+      const ticket = await app.inject({ method: 'POST', url: '/tickets', headers: auth, payload: { ...legacyBody, phone: '+57 300-123-4567' } });
+      expect(ticket.statusCode).toBe(201);
+      if (name === 'Zoho') {
+        expect(zoho!.contacts()).toHaveLength(1);
+        expect(zoho!.contacts()[0]).toMatchObject({ mobile: '573001234567' });
+        expect(zoho!.tickets()[0]?.contactId).toBe(created.json().id);
+      } else {
+        expect(await context.crm.createContact({ phone: '573001234567' })).toMatchObject({ id: created.json().id });
+      }
+    });
+  }
+
+  test('a phone that is not an international number answers 400 naming the field', async () => {
+    const { app } = await local();
+    for (const phone of ['0300 123 4567', '+57 300', '+57 300 123 4567 8901 2345', '+57 300 abc']) {
+      for (const [url, payload] of [
+        ['/contacts', { phone }],
+        ['/tickets', { ...legacyBody, phone }],
+      ] as const) {
+        const res = await app.inject({ method: 'POST', url, headers: auth, payload });
+        expect(res.statusCode, `${url} ${phone}`).toBe(400);
+        expect(res.json().message, `${url} ${phone}`).toContain('phone');
+      }
+    }
   });
 });
 
@@ -287,6 +333,6 @@ describe('health and metrics', () => {
     expect(metricValue(metrics.body, 'helpline_circuit_state', { breaker: 'zoho' })).toBe(2);
     expect(metricValue(metrics.body, 'helpline_queue_jobs', { queue: 'tickets', state: 'waiting' })).toBe(0);
     // Nothing personal in the labels.
-    expect(metrics.body).not.toContain('+573001112233');
+    expect(metrics.body).not.toContain('573001112233');
   });
 });

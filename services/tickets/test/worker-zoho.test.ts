@@ -155,6 +155,52 @@ describe('tickets worker against Zoho Desk', () => {
     expect(metricValue(await context.metrics.registry.metrics(), 'helpline_tickets_total', { outcome: 'duplicate_avoided' })).toBe(1);
   });
 
+  test("create-then-drop while Zoho's search index lags: the contact's own ticket list finds it, one ticket", async () => {
+    // The search never sees anything younger than a minute: only the database-backed reads do.
+    zoho = await startFakeZoho({ searchLagMs: 60_000 });
+    const shared = { prefix: uniquePrefix(), keyPrefix: uniquePrefix() };
+    zoho.setMode('drop_after_create', { times: 1 });
+    const context = replica(shared);
+    const request = ticketRequest();
+    const jobId = await enqueue(context, request);
+    expect(await settled(context, jobId)).toBe('completed');
+
+    expect(zoho.tickets()).toHaveLength(1);
+    expect(zoho.requestsTo('/api/v1/tickets', 'POST')).toHaveLength(1);
+    const [ticket] = zoho.tickets();
+    // The search by key answered "nothing" (204); the contact's list and the ticket read found it.
+    expect(zoho.requestsTo('/api/v1/tickets/search').length).toBeGreaterThanOrEqual(1);
+    expect(zoho.requestsTo('/api/v1/tickets/search').every((r) => r.status === 204)).toBe(true);
+    const listed = zoho.requestsTo(`/api/v1/contacts/${ticket!.contactId}/tickets`, 'GET');
+    expect(listed.map((r) => r.status)).toEqual([200]);
+    expect(listed[0]!.query).toEqual({ sortBy: '-createdTime', limit: '5' });
+    expect(zoho.requestsTo(`/api/v1/tickets/${ticket!.id}`, 'GET').map((r) => r.status)).toEqual([200]);
+    const job = await context.producers.tickets.queue.getJob(jobId);
+    expect(job?.returnvalue).toMatchObject({ ticketNumber: ticket!.ticketNumber, duplicate: true });
+    // The customer is told that ticket's number, once.
+    const notice = (await context.producers.outbound.queue.getJob(jobIds.outbound(request.correlationId, 'ticket')))?.data as OutboundMessage;
+    expect(notice.content.kind === 'text' && notice.content.body).toContain(ticket!.ticketNumber);
+  });
+
+  test('a queued request\'s phone is normalised before the contact lookup; a phone that is no number fails once, naming the field', async () => {
+    zoho = await startFakeZoho();
+    const shared = { prefix: uniquePrefix(), keyPrefix: uniquePrefix() };
+    const context = replica(shared);
+    const existing = zoho.addContact({ lastName: 'Ana', mobile: '573001234567' });
+    const spaced = await enqueue(context, ticketRequest({ contact: { phone: '+57 300 123 4567', name: 'Ana' } }));
+    expect(await settled(context, spaced)).toBe('completed');
+    expect(zoho.contacts()).toHaveLength(1);
+    expect(zoho.tickets()[0]?.contactId).toBe(existing.id);
+    expect(zoho.requestsTo('/api/v1/contacts/search')[0]?.query).toEqual({ mobile: '573001234567', limit: '1' });
+
+    const bad = await enqueue(context, ticketRequest({ contact: { phone: 'sin número' } }));
+    expect(await settled(context, bad)).toBe('failed');
+    const job = await context.producers.tickets.queue.getJob(bad);
+    expect(job?.attemptsMade).toBe(1);
+    expect(job?.failedReason).toMatch(/^invalid_payload: contact\.phone is not a phone number/);
+    expect(zoho.tickets()).toHaveLength(1);
+  });
+
   test('a create that hangs past its deadline is searched for on the next attempt before posting again', async () => {
     zoho = await startFakeZoho();
     const shared = { prefix: uniquePrefix(), keyPrefix: uniquePrefix() };

@@ -14,6 +14,14 @@ import { type FakeZohoContact, type FakeZohoDepartment, FakeZohoStore, type Fake
  */
 export type FakeZohoMode = 'normal' | 'outage' | 'rate_limit' | 'drop_after_create' | 'hang';
 
+/**
+ * How the accounts token endpoint misbehaves (the refresh limit, "Access Denied", is always
+ * on and counted by `refreshLimit`):
+ * - `outage`: the token endpoint answers 503;
+ * - `rate_limit`: it answers 429 with `Retry-After: 1`.
+ */
+export type FakeZohoAccountsMode = 'normal' | 'outage' | 'rate_limit';
+
 export interface RecordedZohoRequest {
   method: string;
   path: string;
@@ -43,6 +51,12 @@ export interface FakeZohoOptions {
   ticketCustomFields?: string[];
   /** Extra latency on every Desk answer, in ms. */
   latencyMs?: number;
+  /**
+   * Desk's search endpoints (`/tickets/search`, `/contacts/search`) are served from a search
+   * index that trails the database: records created in the last `searchLagMs` are not found
+   * there yet. Reads by id and a contact's ticket list come from the database and see them.
+   */
+  searchLagMs?: number;
 }
 
 export interface FakeZoho {
@@ -63,6 +77,10 @@ export interface FakeZoho {
   contacts(): FakeZohoContact[];
   /** Misbehave from now on; with `times`, only for that many matching requests. */
   setMode(mode: FakeZohoMode, options?: { times?: number }): void;
+  /** The token endpoint misbehaves from now on; with `times`, only for that many refresh requests. */
+  setAccountsMode(mode: FakeZohoAccountsMode, options?: { times?: number }): void;
+  /** Search stops seeing records younger than `ms` (0: search is up to date). */
+  setSearchLag(ms: number): void;
   setTokenLifetime(seconds: number): void;
   /** Every access token issued so far expires now (the next Desk call answers INVALID_OAUTH). */
   expireTokens(): void;
@@ -98,7 +116,8 @@ const invalidData = (fieldName: string, errorType: 'missing' | 'invalid' | 'dupl
  * A Zoho stand-in on 127.0.0.1 and a random port: the accounts token endpoint (refresh
  * token grant) and the Desk API endpoints Helpline uses, speaking Zoho's wire format
  * (`Authorization: Zoho-oauthtoken`, the `orgId` header, `errorCode` bodies, 204 for an
- * empty search). It can be told to fail (503, 429, drop the connection after creating, hang).
+ * empty search). It can be told to fail (503, 429, drop the connection after creating, hang),
+ * to fail on its token endpoint (503, 429), and to let its search index trail the database.
  */
 export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<FakeZoho> {
   const orgId = options.orgId ?? '60001234567';
@@ -116,6 +135,9 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
   let refreshes = 0;
   let mode: FakeZohoMode = 'normal';
   let modeTimes: number | undefined;
+  let accountsMode: FakeZohoAccountsMode = 'normal';
+  let accountsModeTimes: number | undefined;
+  let searchLagMs = options.searchLagMs ?? 0;
   const hanging = new Set<ServerResponse>();
   const sockets = new Set<Socket>();
 
@@ -133,6 +155,19 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
       modeTimes = undefined;
     }
   };
+
+  /** Counts one use of a `times`-limited accounts mode. */
+  const consumeAccountsFault = (): void => {
+    if (accountsModeTimes === undefined) return;
+    accountsModeTimes -= 1;
+    if (accountsModeTimes <= 0) {
+      accountsMode = 'normal';
+      accountsModeTimes = undefined;
+    }
+  };
+
+  /** What the search index holds: records older than the lag. */
+  const indexed = (createdTime: string): boolean => searchLagMs <= 0 || Date.parse(createdTime) <= Date.now() - searchLagMs;
 
   const token = (query: Record<string, string>): Answer => {
     // Zoho answers credential problems with 200 and an `error` field.
@@ -232,7 +267,7 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
   };
 
   const searchTickets = (query: Record<string, string>): Answer => {
-    let found = [...store.tickets.values()];
+    let found = [...store.tickets.values()].filter((t) => indexed(t.createdTime));
     for (const [name, value] of Object.entries(query)) {
       if (/^customField\d+$/.test(name)) {
         const at = value.indexOf(':');
@@ -249,6 +284,40 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
     return searchAnswer(found);
   };
 
+  /**
+   * GET /contacts/{id}/tickets: read from the database (no search lag). Takes the list
+   * parameters Desk documents for its ticket lists (`from`, `limit` up to 100, `sortBy` on
+   * createdTime or ticketNumber, `-` for descending, ascending by default, `include`) and
+   * refuses any other the way Desk does. Like Desk's lists, items carry no custom fields:
+   * those come with GET /tickets/{id}.
+   */
+  const contactTickets = (contactId: string, query: Record<string, string>): Answer => {
+    for (const name of Object.keys(query)) {
+      if (!['from', 'limit', 'sortBy', 'include'].includes(name)) {
+        return { status: 422, body: { errorCode: 'UNPROCESSABLE_ENTITY', message: `Extra query parameter '${name}' is present in the input.` } };
+      }
+    }
+    if (!store.contacts.has(contactId)) {
+      return { status: 404, body: { errorCode: 'URL_NOT_FOUND', message: 'The URL you requested could not be found' } };
+    }
+    const from = query.from === undefined ? 0 : Number(query.from);
+    const limit = query.limit === undefined ? 10 : Number(query.limit);
+    if (!Number.isInteger(from) || from < 0) return invalidData('from', 'invalid');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return invalidData('limit', 'invalid');
+    const sortBy = query.sortBy ?? 'createdTime';
+    const sortKey = sortBy.replace(/^-/, '');
+    if (sortKey !== 'createdTime' && sortKey !== 'ticketNumber') return invalidData('sortBy', 'invalid');
+    const direction = sortBy.startsWith('-') ? -1 : 1;
+    const key = (t: FakeZohoTicket): number => (sortKey === 'createdTime' ? Date.parse(t.createdTime) : Number(t.ticketNumber));
+    const listed = [...store.tickets.values()]
+      .filter((t) => t.contactId === contactId)
+      // Ties (one millisecond) fall back to creation order, which the ticket number keeps.
+      .sort((a, b) => direction * (key(a) - key(b) || Number(a.ticketNumber) - Number(b.ticketNumber)))
+      .slice(from, from + limit)
+      .map(({ cf: _cf, description: _description, ...listItem }) => listItem);
+    return { status: 200, body: { data: listed } };
+  };
+
   const desk = (method: string, path: string, query: Record<string, string>, body: unknown): Answer => {
     const json = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     if (method === 'GET' && path === '/api/v1/departments') return { status: 200, body: { data: store.departments } };
@@ -256,13 +325,17 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
       const phone = query.phone ?? query.mobile;
       const email = query.email;
       const found = [...store.contacts.values()].filter(
-        (c) => (phone !== undefined && (c.phone === phone || c.mobile === phone)) || (email !== undefined && c.email === email),
+        (c) =>
+          indexed(c.createdTime) &&
+          ((phone !== undefined && (c.phone === phone || c.mobile === phone)) || (email !== undefined && c.email === email)),
       );
       return searchAnswer(found);
     }
     if (method === 'POST' && path === '/api/v1/contacts') return createContact(json);
     if (method === 'POST' && path === '/api/v1/tickets') return createTicket(json);
     if (method === 'GET' && path === '/api/v1/tickets/search') return searchTickets(query);
+    const ofContact = /^\/api\/v1\/contacts\/(\d+)\/tickets$/.exec(path);
+    if (method === 'GET' && ofContact) return contactTickets(ofContact[1]!, query);
     const one = /^\/api\/v1\/tickets\/(\d+)$/.exec(path);
     if (method === 'GET' && one) {
       const ticket = store.tickets.get(one[1]!);
@@ -319,6 +392,13 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
       if (record.method !== 'POST') return send(res, record, { status: 405, body: { error: 'method not allowed' } });
       // Zoho takes the parameters in the query string or as a form body.
       const params = { ...query, ...(typeof body === 'object' && body !== null ? (body as Record<string, string>) : {}) };
+      const accountsFault = accountsMode;
+      if (accountsFault !== 'normal') consumeAccountsFault();
+      if (accountsFault === 'outage') return send(res, record, { status: 503, body: { error: 'service unavailable' } });
+      if (accountsFault === 'rate_limit') {
+        res.setHeader('retry-after', '1');
+        return send(res, record, { status: 429, body: { error: 'too many requests' } });
+      }
       return send(res, record, token(params));
     }
     if (!record.path.startsWith('/api/v1/')) return send(res, record, { status: 404, body: { errorCode: 'URL_NOT_FOUND', message: 'not found' } });
@@ -377,6 +457,13 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
     setMode(next, modeOptions = {}) {
       mode = next;
       modeTimes = next === 'normal' ? undefined : modeOptions.times;
+    },
+    setAccountsMode(next, modeOptions = {}) {
+      accountsMode = next;
+      accountsModeTimes = next === 'normal' ? undefined : modeOptions.times;
+    },
+    setSearchLag(ms) {
+      searchLagMs = ms;
     },
     setTokenLifetime(seconds) {
       tokenLifetime = seconds;

@@ -46,7 +46,7 @@ export function withBreaker(crm: CrmAdapter, options: BreakerCrmOptions): { crm:
       createTicket: (ticket) => through(() => crm.createTicket(ticket)),
       getTicket: (id) => through(() => crm.getTicket(id)),
       listDepartments: () => through(() => crm.listDepartments()),
-      findTicketByIdempotencyKey: (key) => through(() => crm.findTicketByIdempotencyKey(key)),
+      findTicketByIdempotencyKey: (key, hint) => through(() => crm.findTicketByIdempotencyKey(key, hint)),
     },
   };
 }

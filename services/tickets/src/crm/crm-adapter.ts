@@ -45,6 +45,15 @@ export interface CrmDepartment {
 
 export type CrmProvider = 'zoho' | 'local';
 
+/** What else is known when looking a key up after a create whose outcome is unknown. */
+export interface KeyLookupHint {
+  /**
+   * The contact that create was sent for. A CRM whose search can trail a fresh ticket (Zoho)
+   * also checks this contact's newest tickets, which are read from its database.
+   */
+  contactId?: string;
+}
+
 /**
  * The one interface both CRMs implement. Errors: CrmRefusedError (the CRM said no; do not
  * retry), CrmUnavailableError (retry later), CrmAmbiguousError (a create may or may not
@@ -58,5 +67,5 @@ export interface CrmAdapter {
   /** The ticket with its current status, or undefined when the CRM has no such ticket. */
   getTicket(id: string): Promise<CrmTicket | undefined>;
   listDepartments(): Promise<CrmDepartment[]>;
-  findTicketByIdempotencyKey(key: string): Promise<CrmTicket | undefined>;
+  findTicketByIdempotencyKey(key: string, hint?: KeyLookupHint): Promise<CrmTicket | undefined>;
 }

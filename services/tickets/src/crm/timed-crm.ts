@@ -1,5 +1,5 @@
 import type { Histogram } from 'prom-client';
-import type { CrmAdapter } from './crm-adapter.js';
+import type { CrmAdapter, KeyLookupHint } from './crm-adapter.js';
 import { CrmAmbiguousError, CrmRefusedError, CrmUnavailableError } from './crm-errors.js';
 
 function outcomeOf(error: unknown): string {
@@ -33,6 +33,6 @@ export function withLatency<T extends CrmAdapter>(crm: T, latency: Histogram<'pr
     createTicket: timed('create_ticket', (ticket) => crm.createTicket(ticket)),
     getTicket: timed('get_ticket', (id: string) => crm.getTicket(id)),
     listDepartments: timed('list_departments', () => crm.listDepartments()),
-    findTicketByIdempotencyKey: timed('find_ticket_by_key', (key: string) => crm.findTicketByIdempotencyKey(key)),
+    findTicketByIdempotencyKey: timed('find_ticket_by_key', (key: string, hint?: KeyLookupHint) => crm.findTicketByIdempotencyKey(key, hint)),
   };
 }

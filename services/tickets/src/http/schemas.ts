@@ -1,5 +1,6 @@
 import { CATEGORIES, Channel, PRIORITIES } from '@helpline/contracts';
 import { z } from 'zod';
+import { PhoneNumber } from '../contacts/phone.js';
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
 /** Existing deployments send `High` or `URGENT` as often as `high`. */
@@ -7,7 +8,8 @@ const lowercase = (value: unknown) => (typeof value === 'string' ? value.trim().
 
 /**
  * POST /tickets: the body existing deployments send (`subject`, `description`, `priority`,
- * `classification`, `contact_id`, `department_id`), plus `phone`, `name`, `email`.
+ * `classification`, `contact_id`, `department_id`), plus `phone`, `name`, `email`. The
+ * phone comes out as digits, country code first (`normalizePhone`).
  */
 export const CreateTicketBody = z
   .object({
@@ -17,11 +19,7 @@ export const CreateTicketBody = z
     classification: z.preprocess(lowercase, z.enum(CATEGORIES)).default('other'),
     contact_id: text(100).optional(),
     department_id: text(100).optional(),
-    phone: z
-      .string()
-      .trim()
-      .regex(/^\+?[0-9][0-9 ()-]{5,30}$/, 'expected a phone number such as +573001112233')
-      .optional(),
+    phone: PhoneNumber.optional(),
     name: text(200).optional(),
     email: z.email().optional(),
     channel: Channel.default('cloud'),
@@ -66,11 +64,7 @@ export const StatusBody = z.object({ status: text(120) });
 export const CreateContactBody = z
   .object({
     name: text(200).optional(),
-    phone: z
-      .string()
-      .trim()
-      .regex(/^\+?[0-9][0-9 ()-]{5,30}$/, 'expected a phone number such as +573001112233')
-      .optional(),
+    phone: PhoneNumber.optional(),
     email: z.email().optional(),
   })
   .refine((b) => Boolean(b.phone || b.email), { message: 'needs phone or email', path: ['phone'] });

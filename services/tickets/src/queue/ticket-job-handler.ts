@@ -1,6 +1,7 @@
 import type { JobHandler, Producer } from '@helpline/runtime';
 import { PermanentError } from '@helpline/runtime';
 import { DelayedError } from 'bullmq';
+import { withNormalizedPhone } from '../contacts/phone.js';
 import type { CrmAdapter } from '../crm/crm-adapter.js';
 import { CrmUnavailableError, isRetryableCrmError } from '../crm/crm-errors.js';
 import type { TicketsMetrics } from '../metrics/tickets-metrics.js';
@@ -38,7 +39,7 @@ export function createTicketJobHandler(deps: TicketJobDeps): JobHandler<'tickets
   return async (payload, { job, logger, attempt }) => {
     const key = payload.idempotencyKey;
     try {
-      const result = await processTicketRequest(payload, { ...deps, logger });
+      const result = await processTicketRequest(withNormalizedPhone(payload), { ...deps, logger });
       await deps.retryState.clear(key);
       deps.metrics.tickets.inc({ provider, outcome: result.duplicate ? 'duplicate_avoided' : 'created' });
       return { ticketId: result.ticket.id, ticketNumber: result.ticket.number, duplicate: result.duplicate, provider };

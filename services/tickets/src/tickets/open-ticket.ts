@@ -5,6 +5,10 @@ import { CrmRefusedError, isRetryableCrmError } from '../crm/crm-errors.js';
 import type { TicketsMetrics } from '../metrics/tickets-metrics.js';
 import { type CreateTicketDeps, createTicketOnce } from './create-ticket-once.js';
 
+function describeError(error: unknown): { name: string; message: string } {
+  return error instanceof Error ? { name: error.name, message: error.message } : { name: 'unknown', message: String(error) };
+}
+
 export interface OpenTicketDeps extends Omit<CreateTicketDeps, 'logger'> {
   tickets: Producer<'tickets'>;
   metrics: TicketsMetrics;
@@ -35,9 +39,17 @@ export async function openTicket(request: TicketRequest, deps: OpenTicketDeps, l
       throw error;
     }
     if (!(error instanceof DeadlineError) && !isRetryableCrmError(error)) throw error;
-    // The attempt may still finish after the deadline; its result is recorded by key,
-    // and the queued job finds it there. Its late failure is already handled by the job.
-    attempt.catch(() => {});
+    // The attempt may still finish after the deadline; its result is recorded by key, and
+    // the queued job finds it there. A late failure changes nothing for the caller (the
+    // job retries), but an operator following this correlation id must be able to see it.
+    // Name and message only: the CRM errors' details and causes stay out of this line.
+    attempt.catch((late: unknown) => {
+      if (late === error) return;
+      logger.warn(
+        { correlationId: request.correlationId, error: describeError(late) },
+        'the CRM attempt behind a queued ticket request failed after the answer; the queued job retries it',
+      );
+    });
     const reason = error instanceof Error ? error.message : String(error);
     const jobId = jobIds.ticket(request.correlationId);
     await deps.tickets.add(request, { jobId });

@@ -1,7 +1,14 @@
 import type { Redis } from '@helpline/runtime';
 import { z } from 'zod';
 import type { CrmTicket } from '../crm/crm-adapter.js';
-import { type HeldLock, tryLock } from '../redis/redis-lock.js';
+import { type KeptLock, type KeptLockOptions, tryLockKept } from '../redis/redis-lock.js';
+
+/** What an attempted mark remembers: the contact the create was sent for. */
+export interface AttemptMark {
+  contactId?: string;
+}
+
+const AttemptMarkJson = z.object({ contactId: z.string().optional() });
 
 const Recorded = z.object({
   id: z.string(),
@@ -21,11 +28,13 @@ export interface TicketRecordsOptions {
 /**
  * What this service remembers per idempotency key, in Redis:
  * - the ticket, once created (looked up before any create);
- * - an "attempted" mark, set just before a create is sent: a later attempt that finds it
- *   searches the CRM by the key first, because the earlier send may have created the
- *   ticket although its answer never arrived (or its worker died);
+ * - an "attempted" mark, set just before a create is sent, holding the contact it was sent
+ *   for: a later attempt that finds it looks the key up in the CRM first (by search, and
+ *   among that contact's tickets), because the earlier send may have created the ticket
+ *   although its answer never arrived (or its worker died); it reuses that contact, since a
+ *   contact just created may not be found by phone yet;
  * - a lock, so that two attempts for one key (the worker and POST /tickets) never create
- *   at the same time.
+ *   at the same time; its TTL is renewed while the attempt runs.
  */
 export function createTicketRecords(options: TicketRecordsOptions) {
   const { redis } = options;
@@ -41,14 +50,23 @@ export function createTicketRecords(options: TicketRecordsOptions) {
       await redis.set(k('record', key), JSON.stringify(ticket), 'PX', ttl);
       await redis.del(k('attempted', key));
     },
-    async markAttempted(key: string): Promise<void> {
-      await redis.set(k('attempted', key), '1', 'PX', ttl);
+    async markAttempted(key: string, mark: AttemptMark): Promise<void> {
+      await redis.set(k('attempted', key), JSON.stringify(mark), 'PX', ttl);
     },
-    async wasAttempted(key: string): Promise<boolean> {
-      return (await redis.exists(k('attempted', key))) === 1;
+    /** The mark of an earlier attempt that sent a create, or undefined when none did. */
+    async attempted(key: string): Promise<AttemptMark | undefined> {
+      const value = await redis.get(k('attempted', key));
+      if (value === null) return undefined;
+      // Marks written before they held the contact were a bare '1': still a mark, no contact.
+      try {
+        const parsed = AttemptMarkJson.safeParse(JSON.parse(value));
+        return parsed.success ? parsed.data : {};
+      } catch {
+        return {};
+      }
     },
-    lock(key: string, ttlMs: number): Promise<HeldLock | undefined> {
-      return tryLock(redis, k('lock', key), ttlMs);
+    lock(key: string, ttlMs: number, options?: KeptLockOptions): Promise<KeptLock | undefined> {
+      return tryLockKept(redis, k('lock', key), ttlMs, options);
     },
   };
 }

@@ -25,6 +25,9 @@ const ZohoTicket = z.object({
   createdTime: z.string().nullish(),
 });
 
+/** GET /tickets/{id} carries the custom fields (`cf`); Desk's ticket lists do not promise them. */
+const ZohoTicketWithFields = ZohoTicket.extend({ cf: z.record(z.string(), z.unknown()).nullish() });
+
 const ZohoContact = z.object({
   id: Id,
   firstName: z.string().nullish(),
@@ -37,6 +40,16 @@ const ZohoContact = z.object({
 const ZohoDepartment = z.object({ id: Id, name: z.string(), isEnabled: z.boolean().nullish() });
 
 const listOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item) });
+
+/**
+ * How many of a contact's newest tickets are read one by one when the key is not in the
+ * search index yet: the create being looked for was sent moments ago, so it is among the
+ * newest unless the same contact opened more tickets in those moments.
+ */
+export const CONTACT_TICKETS_CHECKED = 5;
+
+/** Desk ids are long digit strings; anything else cannot be one and is not worth a call. */
+const DESK_ID = /^\d{1,30}$/;
 
 export interface ZohoDeskCrmOptions {
   client: ZohoDeskClient;
@@ -87,12 +100,60 @@ export function createZohoDeskCrm(options: ZohoDeskCrmOptions): CrmAdapter {
     return first ? toContact(first) : undefined;
   };
 
+  /** Desk's search: quick, but served from an index that can trail a ticket created just now. */
+  const searchByKey = async (key: string): Promise<CrmTicket | undefined> => {
+    const answer = await client.request({
+      method: 'GET',
+      path: '/tickets/search',
+      query: { customField1: `${options.idempotencyField}:${key}`, limit: '10' },
+    });
+    if (answer.body === undefined) return undefined;
+    const found = parse(listOf(ZohoTicket), answer.body, 'the ticket search').data;
+    // There should be one; if two ever exist, the older one is the ticket the customer was told about.
+    found.sort((a, b) => Number(a.ticketNumber) - Number(b.ticketNumber));
+    return found[0] ? toTicket(found[0]) : undefined;
+  };
+
+  /**
+   * The contact's ticket list (GET /contacts/{id}/tickets, read from the database, so a
+   * ticket created a moment ago is there), newest first; each of the newest few is read
+   * (GET /tickets/{id}) for its custom field, since the list does not carry it.
+   */
+  const findAmongContactTickets = async (contactId: string, key: string): Promise<CrmTicket | undefined> => {
+    if (!DESK_ID.test(contactId)) return undefined;
+    const answer = await client.request({
+      method: 'GET',
+      path: `/contacts/${contactId}/tickets`,
+      query: { sortBy: '-createdTime', limit: String(CONTACT_TICKETS_CHECKED) },
+    });
+    if (answer.body === undefined) return undefined;
+    const listed = parse(listOf(ZohoTicket), answer.body, "the contact's ticket list").data;
+    // Newest first even if the order asked for were not applied.
+    listed.sort((a, b) => Date.parse(b.createdTime ?? '') - Date.parse(a.createdTime ?? '') || Number(b.ticketNumber) - Number(a.ticketNumber));
+    for (const item of listed.slice(0, CONTACT_TICKETS_CHECKED)) {
+      const read = await client.request({ method: 'GET', path: `/tickets/${item.id}` });
+      if (read.body === undefined) continue;
+      const ticket = parse(ZohoTicketWithFields, read.body, 'the ticket read');
+      if (ticket.cf?.[options.idempotencyField] === key) return toTicket(ticket);
+    }
+    return undefined;
+  };
+
   return {
     provider: 'zoho',
 
     async findContactByPhone(phone) {
-      // WhatsApp numbers are usually stored as the mobile number, but older contacts carry them as phone.
-      return (await searchContacts('mobile', phone)) ?? (await searchContacts('phone', phone));
+      // WhatsApp numbers are usually stored as the mobile number, but older contacts carry
+      // them as phone. This service writes digits only (573001112233); contacts typed into
+      // Desk by staff or other integrations usually start with '+': both are looked for.
+      const forms = /^\d+$/.test(phone) ? [phone, `+${phone}`] : [phone];
+      for (const value of forms) {
+        for (const field of ['mobile', 'phone'] as const) {
+          const found = await searchContacts(field, value);
+          if (found) return found;
+        }
+      }
+      return undefined;
     },
 
     async createContact(contact) {
@@ -124,8 +185,7 @@ export function createZohoDeskCrm(options: ZohoDeskCrmOptions): CrmAdapter {
     },
 
     async getTicket(id) {
-      // Desk ids are numbers; anything else cannot be a ticket and is not worth a call.
-      if (!/^\d{1,30}$/.test(id)) return undefined;
+      if (!DESK_ID.test(id)) return undefined;
       const answer = await client.request({ method: 'GET', path: `/tickets/${id}` });
       return answer.body === undefined ? undefined : toTicket(parse(ZohoTicket, answer.body, 'the ticket read'));
     },
@@ -140,17 +200,8 @@ export function createZohoDeskCrm(options: ZohoDeskCrmOptions): CrmAdapter {
       }));
     },
 
-    async findTicketByIdempotencyKey(key) {
-      const answer = await client.request({
-        method: 'GET',
-        path: '/tickets/search',
-        query: { customField1: `${options.idempotencyField}:${key}`, limit: '10' },
-      });
-      if (answer.body === undefined) return undefined;
-      const found = parse(listOf(ZohoTicket), answer.body, 'the ticket search').data;
-      // There should be one; if two ever exist, the older one is the ticket the customer was told about.
-      found.sort((a, b) => Number(a.ticketNumber) - Number(b.ticketNumber));
-      return found[0] ? toTicket(found[0]) : undefined;
+    async findTicketByIdempotencyKey(key, hint = {}) {
+      return (await searchByKey(key)) ?? (hint.contactId ? await findAmongContactTickets(hint.contactId, key) : undefined);
     },
   };
 }

@@ -6,7 +6,7 @@ import { CrmRefusedError, CrmUnavailableError } from '../crm-errors.js';
 
 export interface ZohoTokenProviderOptions {
   redis: Redis;
-  /** Prefix of the Redis keys (`<prefix>:zoho:token`, `<prefix>:zoho:token-lock`). */
+  /** Prefix of the Redis keys (`<prefix>:zoho:token`, `:zoho:token-lock`, `:zoho:token-cooldown`). */
   keyPrefix: string;
   accountsUrl: string;
   clientId: string;
@@ -20,6 +20,11 @@ export interface ZohoTokenProviderOptions {
   expiryMarginMs?: number;
   /** How often a replica waiting for another's refresh looks for the new token. */
   pollMs?: number;
+  /**
+   * After Zoho refuses a refresh as too many (`Access Denied`, or a 429 without
+   * Retry-After), no replica asks again for this long (default 60 s).
+   */
+  limitCooldownMs?: number;
   fetch?: typeof fetch;
 }
 
@@ -33,17 +38,40 @@ export interface ZohoTokenProvider {
 /**
  * Zoho allows 10 access-token refreshes per refresh token in 10 minutes, shared by every
  * replica. So the token lives in Redis (until shortly before it expires), and a refresh is
- * done by whoever holds a Redis lock; the others poll Redis for the token it stores.
+ * done by whoever holds a Redis lock; the others poll Redis for the token it stores. When
+ * Zoho says too many refreshes, a cooldown key in Redis keeps every replica from asking
+ * again until it expires: each further refresh would only push the limit further out.
  */
 export function createZohoTokenProvider(options: ZohoTokenProviderOptions): ZohoTokenProvider {
   const fetchImpl = options.fetch ?? fetch;
   const tokenKey = `${options.keyPrefix}:zoho:token`;
   const lockKey = `${options.keyPrefix}:zoho:token-lock`;
+  const cooldownKey = `${options.keyPrefix}:zoho:token-cooldown`;
+  const limitCooldownMs = options.limitCooldownMs ?? 60_000;
   const margin = options.expiryMarginMs ?? 5 * 60_000;
   const pollMs = options.pollMs ?? 50;
   // The lock outlives one refresh call; a holder that died frees it after this.
   const lockTtlMs = options.deadlineMs + 2_000;
   const waitLimitMs = lockTtlMs + options.deadlineMs;
+
+  /** Starts the shared cooldown; returns the error that tells this caller to retry after it. */
+  const coolDown = async (reason: string, status: number, hintMs: number | undefined): Promise<CrmUnavailableError> => {
+    const ms = hintMs && hintMs > 0 ? hintMs : limitCooldownMs;
+    await options.redis.set(cooldownKey, '1', 'PX', ms);
+    options.logger.warn({ cooldownMs: ms }, 'Zoho refused the token refresh as too many; no replica refreshes until the cooldown ends');
+    return new CrmUnavailableError(`${reason}; no refresh for ${Math.ceil(ms / 1000)} s`, { status, retryAfterMs: ms });
+  };
+
+  /** Throws while the shared cooldown runs: asking Zoho now would only be refused again. */
+  const assertNotCoolingDown = async (): Promise<void> => {
+    const remainingMs = await options.redis.pttl(cooldownKey);
+    if (remainingMs > 0) {
+      throw new CrmUnavailableError(
+        `no Zoho access token: Zoho refused refreshes as too many; refreshing again in ${Math.ceil(remainingMs / 1000)} s`,
+        { retryAfterMs: remainingMs },
+      );
+    }
+  };
 
   const refresh = async (): Promise<{ token: string; lifetimeMs: number }> => {
     const form = new URLSearchParams({
@@ -53,7 +81,8 @@ export function createZohoTokenProvider(options: ZohoTokenProviderOptions): Zoho
       refresh_token: options.refreshToken,
     });
     let status: number;
-    let body: Record<string, unknown>;
+    let text: string;
+    let retryAfterHeader: string | null;
     try {
       const res = await fetchImpl(`${options.accountsUrl}/oauth/v2/token`, {
         method: 'POST',
@@ -62,21 +91,23 @@ export function createZohoTokenProvider(options: ZohoTokenProviderOptions): Zoho
         signal: AbortSignal.timeout(options.deadlineMs),
       });
       status = res.status;
-      const text = await res.text();
-      body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+      retryAfterHeader = res.headers.get('retry-after');
+      text = await res.text();
     } catch (error) {
       throw new CrmUnavailableError(`Zoho accounts did not answer the token refresh: ${describe(error)}`, { cause: error });
     }
-    if (status >= 500 || status === 429 || status === 408) {
+    // A 429 or 5xx may come from a proxy, in HTML: its status still says what happened.
+    const body = parseObject(text);
+    if (status === 429) {
+      throw await coolDown(`Zoho accounts answered 429 to the token refresh`, status, retryAfter(retryAfterHeader));
+    }
+    if (status >= 500 || status === 408) {
       throw new CrmUnavailableError(`Zoho accounts answered ${status} to the token refresh`, { status });
     }
     const error = typeof body.error === 'string' ? body.error : undefined;
     if (error === 'Access Denied') {
       // Too many refreshes: the window frees up within minutes.
-      throw new CrmUnavailableError('Zoho refused the token refresh: too many refreshes; retrying later', {
-        status,
-        retryAfterMs: 60_000,
-      });
+      throw await coolDown('Zoho refused the token refresh: too many refreshes', status, undefined);
     }
     if (error || status >= 400) {
       throw new CrmRefusedError(
@@ -113,11 +144,15 @@ export function createZohoTokenProvider(options: ZohoTokenProviderOptions): Zoho
       for (;;) {
         const cached = await options.redis.get(tokenKey);
         if (cached) return cached;
+        await assertNotCoolingDown();
         const lock = await tryLock(options.redis, lockKey, lockTtlMs);
         if (lock) {
           try {
-            // Another replica may have stored a token between our read and our lock.
-            return (await options.redis.get(tokenKey)) ?? (await refreshAndStore());
+            // Another replica may have stored a token, or met the limit, between our reads and our lock.
+            const stored = await options.redis.get(tokenKey);
+            if (stored) return stored;
+            await assertNotCoolingDown();
+            return await refreshAndStore();
           } finally {
             await lock.release();
           }
@@ -132,6 +167,21 @@ export function createZohoTokenProvider(options: ZohoTokenProviderOptions): Zoho
       await deleteIfEquals(options.redis, tokenKey, token);
     },
   };
+}
+
+function parseObject(text: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = text ? JSON.parse(text) : {};
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function retryAfter(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
 }
 
 function describe(error: unknown): string {
