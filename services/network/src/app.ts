@@ -21,7 +21,14 @@ export async function buildApp(context: NetworkContext, options: AppOptions = {}
     },
     configuration: () =>
       context.notices.length > 0 ? { status: 'degraded', message: context.notices.join('; ') } : { status: 'ok' },
-    directory: () => ({ status: context.directory.source === 'none' ? 'degraded' : 'ok', details: { source: context.directory.source } }),
+    directory: () => {
+      const { source, breaker } = context.directory;
+      if (source === 'none') return { status: 'degraded', details: { source } };
+      if (breaker && breakerState(breaker) === 'open') {
+        return { status: 'degraded', message: `${source} breaker open: lookups paused after repeated failures`, details: { source, breaker: 'open' } };
+      }
+      return { status: 'ok', details: { source, ...(breaker ? { breaker: breakerState(breaker) } : {}) } };
+    },
   };
   if (options.worker) {
     checks.worker = () => {

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { baseConfigShape, envBoolean, envInt, envList, envOptionalUrl, envPort } from '@helpline/runtime';
 import { z } from 'zod';
+import type { CustomerRecord } from './customers/customer-directory.js';
+import { CustomersFileError, readCustomersFile } from './customers/file-directory.js';
 import type { RouterEndpoint } from './routeros/router-connection.js';
 import { type Cidr, parseCidr } from './routeros/safe-commands.js';
 
@@ -107,7 +109,18 @@ export const networkConfigSchema = z.object(networkConfigShape).transform((env, 
     ctx.addIssue({ code: 'custom', path: ['WISPHUB_API_KEY'], message: 'is required when WISPHUB_API_URL is set' });
     return z.NEVER;
   }
-  return { ...env, routers, prefixes };
+  // Read at start, so a missing or broken file stops the start with one line naming it.
+  let customers: CustomerRecord[] | undefined;
+  if (env.CUSTOMERS_FILE) {
+    try {
+      customers = readCustomersFile(env.CUSTOMERS_FILE);
+    } catch (error) {
+      if (!(error instanceof CustomersFileError)) throw error;
+      ctx.addIssue({ code: 'custom', path: ['CUSTOMERS_FILE'], message: error.message });
+      return z.NEVER;
+    }
+  }
+  return { ...env, routers, prefixes, customers };
 });
 
 export type NetworkConfig = z.infer<typeof networkConfigSchema>;

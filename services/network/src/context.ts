@@ -6,12 +6,14 @@ import {
   type Logger,
   type Producer,
   type Redis,
+  registerQueueGauges,
   type ServiceMetrics,
 } from '@helpline/runtime';
+import { Queue } from 'bullmq';
 import type { NetworkConfig } from './config.js';
 import { type CustomerDirectory, emptyDirectory } from './customers/customer-directory.js';
-import { loadFileDirectory } from './customers/file-directory.js';
-import { createWisphubDirectory } from './customers/wisphub-directory.js';
+import { createFileDirectory } from './customers/file-directory.js';
+import { createWisphubDirectory, type WisphubOptions } from './customers/wisphub-directory.js';
 import type { DiagnosticJobDeps } from './diagnosis/diagnose.js';
 import { LastReportStore } from './diagnosis/last-report-store.js';
 import { RouterRegistry } from './diagnosis/router-registry.js';
@@ -32,7 +34,13 @@ export interface NetworkTuning {
   queueTimeoutMs: number;
   idleMs: number;
   wisphubTimeoutMs: number;
+  wisphubBreaker?: WisphubOptions['breaker'];
   breaker?: RouterClientOptions['breaker'];
+  /** A diagnosis' claim on its customer lives this long without renewal (renewed while it runs). */
+  claimTtlMs: number;
+  /** How long a second request for the same customer waits for the running diagnosis, and how often it looks. */
+  claimWaitMs: number;
+  claimPollMs: number;
 }
 
 export const DEFAULT_TUNING: NetworkTuning = {
@@ -46,6 +54,10 @@ export const DEFAULT_TUNING: NetworkTuning = {
   queueTimeoutMs: 10_000,
   idleMs: 30_000,
   wisphubTimeoutMs: 5_000,
+  claimTtlMs: 15_000,
+  // Above the longest diagnosis: connect, three commands, a 5-packet ping and a wait for a slot.
+  claimWaitMs: 60_000,
+  claimPollMs: 100,
 };
 
 export interface NetworkContext extends DiagnosticJobDeps {
@@ -58,6 +70,8 @@ export interface NetworkContext extends DiagnosticJobDeps {
   prefix: string | undefined;
   outbound: Producer<'outbound'>;
   tickets: Producer<'tickets'>;
+  /** The queue this service consumes, read for the queue-depth gauges. */
+  diagnosticsQueue: Queue;
   /** Operator-facing notes about missing configuration, said at start and in /health. */
   notices: string[];
   /** Resolves once Redis answers (or after `timeoutMs`): the producer connection fails fast rather than queueing. */
@@ -85,6 +99,10 @@ export function createContext(config: NetworkConfig, overrides: ContextOverrides
   const workerRedis = createRedisConnection(config.REDIS_URL, 'worker');
   const outbound = createProducer('outbound', { connection: redis, prefix });
   const tickets = createProducer('tickets', { connection: redis, prefix });
+  const diagnosticsQueue = new Queue('diagnostics', { connection: redis, ...(prefix ? { prefix } : {}) });
+  // Read errors surface in the gauges (the series is left out); an unheard 'error' event would crash the process.
+  diagnosticsQueue.on('error', () => {});
+  registerQueueGauges(serviceMetrics, [diagnosticsQueue]);
 
   const notices: string[] = [];
   if (config.routers.length === 0) notices.push('router not configured: set MIKROTIK_HOST (or MIKROTIK_ROUTERS); diagnoses answer "router not configured"');
@@ -111,9 +129,16 @@ export function createContext(config: NetworkConfig, overrides: ContextOverrides
   let directory: CustomerDirectory = overrides.directory ?? emptyDirectory;
   if (!overrides.directory) {
     if (config.WISPHUB_API_URL && config.WISPHUB_API_KEY) {
-      directory = createWisphubDirectory({ url: config.WISPHUB_API_URL, apiKey: config.WISPHUB_API_KEY, timeoutMs: tuning.wisphubTimeoutMs });
-    } else if (config.CUSTOMERS_FILE) {
-      directory = loadFileDirectory(config.CUSTOMERS_FILE);
+      directory = createWisphubDirectory({
+        url: config.WISPHUB_API_URL,
+        apiKey: config.WISPHUB_API_KEY,
+        timeoutMs: tuning.wisphubTimeoutMs,
+        metrics: serviceMetrics,
+        logger,
+        ...(tuning.wisphubBreaker ? { breaker: tuning.wisphubBreaker } : {}),
+      });
+    } else if (config.customers) {
+      directory = createFileDirectory(config.customers);
     } else {
       notices.push('no customer directory: set CUSTOMERS_FILE or WISPHUB_API_URL and WISPHUB_API_KEY');
     }
@@ -139,7 +164,9 @@ export function createContext(config: NetworkConfig, overrides: ContextOverrides
     tickets,
     directory,
     routers,
-    lastReports: new LastReportStore(redis, prefix ?? 'bull', config.DIAGNOSIS_COOLDOWN_MINUTES * 60_000),
+    diagnosticsQueue,
+    lastReports: new LastReportStore(redis, prefix ?? 'bull', config.DIAGNOSIS_COOLDOWN_MINUTES * 60_000, { claimTtlMs: tuning.claimTtlMs }),
+    claimWait: { waitMs: tuning.claimWaitMs, pollMs: tuning.claimPollMs },
     settings,
     now,
     notices,
@@ -155,6 +182,7 @@ export function createContext(config: NetworkConfig, overrides: ContextOverrides
       await routers.close();
       await outbound.close();
       await tickets.close();
+      await diagnosticsQueue.close();
       redis.disconnect();
       workerRedis.disconnect();
     },

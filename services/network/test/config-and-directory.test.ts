@@ -59,6 +59,36 @@ describe('network config', () => {
   });
 });
 
+describe('CUSTOMERS_FILE at start: one line naming it, never a stack trace or customer data', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'customers-config-'));
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('loads a good file into the config', () => {
+    const path = file('ok.json', JSON.stringify([{ customerId: 1, phones: ['3001234567'] }]));
+    expect(load({ CUSTOMERS_FILE: path }).customers).toEqual([{ customerId: '1', phones: ['3001234567'] }]);
+    expect(load({}).customers).toBeUndefined();
+  });
+
+  it('names what is wrong', () => {
+    const missing = join(dir, 'missing.json');
+    expect(lines({ CUSTOMERS_FILE: missing })).toEqual([`CUSTOMERS_FILE: file not found (got "${missing}")`]);
+    expect(lines({ CUSTOMERS_FILE: dir })).toEqual([`CUSTOMERS_FILE: is a directory, not a file (got "${dir}")`]);
+    const notJson = file('broken.json', '[{"customerId": 1, "phones": ["3001234567"], "serviceIp": "100.64.0.10",');
+    const broken = lines({ CUSTOMERS_FILE: notJson });
+    expect(broken).toEqual([`CUSTOMERS_FILE: is not valid JSON (expected a JSON array of customers, or a .csv file) (got "${notJson}")`]);
+    expect(broken.join()).not.toMatch(/3001234567|100\.64/);
+    expect(lines({ CUSTOMERS_FILE: file('object.json', '{"customers": []}') })[0]).toMatch(/^CUSTOMERS_FILE: expected a JSON array of customers/);
+    expect(lines({ CUSTOMERS_FILE: file('entry.json', '[{"customerId": 1}, {"name": "Ana", "phones": ["3001234567"]}]') })[0]).toMatch(
+      /^CUSTOMERS_FILE: entry 2: customerId: /,
+    );
+    expect(lines({ CUSTOMERS_FILE: file('header.csv', 'id,name\n1,Ana\n') })[0]).toMatch(/^CUSTOMERS_FILE: CSV header has no customer_id column/);
+  });
+});
+
 describe('customers file', () => {
   it('reads CSV with quoted fields and several phones', () => {
     const csv = 'customer_id,name,phones,pppoe_user,service_ip,router\n7,"Pérez, Ana",300 123 4567|3109990000,ana@isp,100.64.0.10,north\n8,Bob,3002222222,,,\n';

@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { jobIds, type OutboundMessage } from '@helpline/contracts';
 import { createProducer, type HttpApp } from '@helpline/runtime';
-import { startTestRedis, type TestRedis } from '@helpline/testkit';
+import { metricValue, startTestRedis, type TestRedis } from '@helpline/testkit';
 import { type FakeRouter, startFakeRouter } from '@helpline/testkit/routeros';
 import { type FakeWisphub, startFakeWisphub } from '@helpline/testkit/wisphub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +32,7 @@ beforeAll(async () => {
       WISPHUB_API_URL: wisphub.url,
       WISPHUB_API_KEY: wisphub.apiKey,
     }),
-    { prefix: `test-${randomUUID()}`, tuning: FAST_TUNING },
+    { prefix: `test-${randomUUID()}`, tuning: { ...FAST_TUNING, claimWaitMs: 500, claimPollMs: 20 } },
   );
   expect(await ctx.ready()).toBe(true);
   app = await buildApp(ctx);
@@ -79,13 +80,68 @@ describe('POST /diagnose', () => {
     expect(r.json().details).toEqual({ customerIds: ['105', '106'] });
   });
 
-  it('shows router breaker state in /health and the metrics', async () => {
+  it('answers 503 while another diagnosis of the customer outlasts the wait, and when WispHub fails', async () => {
+    const held = await ctx.lastReports.claim('104');
+    try {
+      const busy = await app.inject({ method: 'POST', url: '/diagnose', headers: auth, payload: { customerId: '104' } });
+      expect(busy.statusCode).toBe(503);
+      expect(busy.json().message).toMatch(/another diagnosis of this customer is still running/);
+    } finally {
+      if (held) await ctx.lastReports.release(held);
+    }
+    wisphub.faults = { status: 502 };
+    try {
+      const down = await app.inject({ method: 'POST', url: '/diagnose', headers: auth, payload: { customerId: '104' } });
+      expect(down.statusCode).toBe(503);
+      expect(down.json().message).toBe('customer directory unavailable: WispHub answered 502');
+    } finally {
+      wisphub.faults = {};
+    }
+  });
+
+  it('shows router and WispHub breaker state in /health and the metrics', async () => {
     const health = await app.inject({ method: 'GET', url: '/health' });
     expect(health.json().checks.routers).toMatchObject({ status: 'ok', details: { default: 'closed' } });
+    expect(health.json().checks.directory).toMatchObject({ status: 'ok', details: { source: 'wisphub', breaker: 'closed' } });
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toMatch(/helpline_diagnoses_total\{result="ok",service="network"\} \d/);
     expect(metrics.body).toMatch(/helpline_circuit_state\{breaker="router:default",service="network"\} 0/);
     expect(metrics.body).toMatch(/helpline_routeros_command_duration_seconds_bucket\{[^}]*command="\/ping"/);
+  });
+});
+
+describe('GET /metrics', () => {
+  it('exposes the depth of the diagnostics queue it consumes, and passes promtool check metrics', async () => {
+    const producer = createProducer('diagnostics', { connection: ctx.redis, ...(ctx.prefix ? { prefix: ctx.prefix } : {}) });
+    try {
+      const before = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+      const waitingBefore = metricValue(before, 'helpline_queue_jobs', { queue: 'diagnostics', state: 'waiting', service: 'network' });
+      expect(waitingBefore).toBe(0);
+      const correlationId = `wamid.${randomUUID()}`;
+      // No worker runs in this file's app: the job stays waiting (delayed one for the other state).
+      await producer.add(
+        {
+          correlationId,
+          customer: { customerId: '101' },
+          replyTo: { channel: 'cloud', chatId: '573001234567', language: 'es' },
+          requestedAt: new Date().toISOString(),
+        },
+        { jobId: jobIds.diagnostics(correlationId), delay: 60_000 },
+      );
+      const res = await app.inject({ method: 'GET', url: '/metrics' });
+      expect(metricValue(res.body, 'helpline_queue_jobs', { queue: 'diagnostics', state: 'delayed', service: 'network' })).toBe(1);
+      expect(metricValue(res.body, 'helpline_queue_jobs', { queue: 'diagnostics', state: 'waiting' })).toBe(0);
+      expect(metricValue(res.body, 'helpline_queue_oldest_waiting_seconds', { queue: 'diagnostics' })).toBe(0);
+      expect(res.body).not.toContain(correlationId);
+
+      const promtool = spawnSync('promtool', ['check', 'metrics'], { input: res.body, encoding: 'utf8' });
+      if (promtool.error) throw new Error(`promtool is needed for this test (Debian package prometheus): ${promtool.error.message}`);
+      expect(promtool.stdout + promtool.stderr).toBe('');
+      expect(promtool.status).toBe(0);
+      await producer.queue.obliterate({ force: true });
+    } finally {
+      await producer.close();
+    }
   });
 });
 

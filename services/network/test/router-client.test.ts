@@ -1,4 +1,5 @@
 import { createLogger, createMetrics } from '@helpline/runtime';
+import { metricValue } from '@helpline/testkit';
 import { type FakeRouter, startFakeRouter } from '@helpline/testkit/routeros';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createNetworkMetrics } from '../src/metrics.js';
@@ -73,6 +74,23 @@ describe('RouterClient: pool, limit, breaker, allow-list', () => {
     const text = await metrics.registry.metrics();
     expect(text).toMatch(/helpline_circuit_state\{breaker="router:core",service="network-test"\} 2/);
     expect(text).toMatch(/helpline_routeros_errors_total\{router="core",kind="connect_timeout",service="network-test"\} 2/);
+  });
+
+  it('does not count RouterOS 7.18+ !empty replies as router errors; unknown words and tags still count', async () => {
+    router.faults = { emptyReplies: true };
+    expect(await client.run({ kind: 'ppp-active', user: 'nobody' })).toEqual([]);
+    expect(await client.run({ kind: 'queues', name: 'nobody' })).toEqual([]);
+    let text = await metrics.registry.metrics();
+    expect(text).not.toMatch(/helpline_routeros_errors_total\{/);
+    router.faults = { unknownTag: true };
+    await client.run({ kind: 'ppp-active', user: 'ana' });
+    router.faults = { unknownReply: true };
+    await expect(client.run({ kind: 'ppp-active', user: 'ana' })).rejects.toMatchObject({ kind: 'unknown_reply' });
+    text = await metrics.registry.metrics();
+    // the stray sentence, and the router's own `!done` after the unknown word (its command already failed)
+    expect(metricValue(text, 'helpline_routeros_errors_total', { router: 'core', kind: 'unknown_tag' })).toBe(2);
+    expect(metricValue(text, 'helpline_routeros_errors_total', { router: 'core', kind: 'unknown_reply' })).toBe(1);
+    expect(metricValue(text, 'helpline_routeros_errors_total', { router: 'core', kind: 'empty' })).toBeUndefined();
   });
 
   it('records command latency by command word', async () => {

@@ -33,6 +33,13 @@ export interface FakeWisphubFaults {
   hang?: boolean;
   /** Answer 200 with a body that is not JSON. */
   malformed?: boolean;
+  /**
+   * List every client whatever the filters say, as a Django REST API does with a query
+   * parameter it does not know: a client that trusts the filter then "finds" everybody.
+   */
+  ignoreFilters?: boolean;
+  /** Build the `next`/`previous` links on this origin (e.g. `http://...` behind a TLS proxy) instead of the fake's own. */
+  linkOrigin?: string;
 }
 
 export interface RecordedWisphubRequest {
@@ -54,7 +61,12 @@ export interface FakeWisphub {
 export interface FakeWisphubOptions {
   apiKey?: string;
   clients?: WisphubClient[];
+  /** Page size when the request sends no `limit` (the list is paginated with `limit`/`offset`). */
+  pageSize?: number;
 }
+
+/** The largest `limit` the fake honours; a larger one is cut to it. */
+export const FAKE_WISPHUB_MAX_LIMIT = 1_000;
 
 const digits = (s: string): string => s.replace(/\D/g, '');
 
@@ -78,6 +90,8 @@ export async function startFakeWisphub(options: FakeWisphubOptions = {}): Promis
   const requests: RecordedWisphubRequest[] = [];
   const sockets = new Set<Socket>();
   const state = { clients: options.clients ?? [], faults: {} as FakeWisphubFaults };
+  const pageSize = options.pageSize ?? 50;
+  let origin = '';
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -97,11 +111,27 @@ export async function startFakeWisphub(options: FakeWisphubOptions = {}): Promis
     }
     if (req.method === 'GET' && url.pathname === '/api/clientes/') {
       let results = state.clients;
-      if (query.telefono !== undefined) results = results.filter((c) => phoneMatches(c.telefono, query.telefono ?? ''));
-      if (query.cedula !== undefined) results = results.filter((c) => c.cedula === query.cedula);
-      if (query.usuario !== undefined) results = results.filter((c) => c.usuario === query.usuario);
-      if (query.id_servicio !== undefined) results = results.filter((c) => String(c.id_servicio) === query.id_servicio);
-      return send(res, 200, { count: results.length, next: null, previous: null, results });
+      if (!faults.ignoreFilters) {
+        if (query.telefono !== undefined) results = results.filter((c) => phoneMatches(c.telefono, query.telefono ?? ''));
+        if (query.cedula !== undefined) results = results.filter((c) => c.cedula === query.cedula);
+        if (query.usuario !== undefined) results = results.filter((c) => c.usuario === query.usuario);
+        if (query.id_servicio !== undefined) results = results.filter((c) => String(c.id_servicio) === query.id_servicio);
+      }
+      const limit = Math.min(FAKE_WISPHUB_MAX_LIMIT, Math.max(1, Number(query.limit) || pageSize));
+      const offset = Math.max(0, Number(query.offset) || 0);
+      // Django REST framework's limit/offset pagination: absolute links carrying the same query.
+      const link = (at: number): string => {
+        const params = new URLSearchParams(url.searchParams);
+        params.set('limit', String(limit));
+        params.set('offset', String(at));
+        return `${faults.linkOrigin ?? origin}/api/clientes/?${params.toString()}`;
+      };
+      return send(res, 200, {
+        count: results.length,
+        next: offset + limit < results.length ? link(offset + limit) : null,
+        previous: offset > 0 ? link(Math.max(0, offset - limit)) : null,
+        results: results.slice(offset, offset + limit),
+      });
     }
     const one = /^\/api\/clientes\/(\d+)\/$/.exec(url.pathname);
     if (req.method === 'GET' && one) {
@@ -119,9 +149,10 @@ export async function startFakeWisphub(options: FakeWisphubOptions = {}): Promis
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
+  origin = `http://127.0.0.1:${port}`;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: origin,
     apiKey,
     get clients() {
       return state.clients;

@@ -1,4 +1,5 @@
 import type { CustomerReference } from '@helpline/contracts';
+import type { CircuitBreaker } from '@helpline/runtime';
 
 export type AccountState = 'active' | 'suspended' | 'arrears' | 'cancelled' | 'unknown';
 
@@ -25,6 +26,8 @@ export interface CustomerRecord {
 /** Where customers come from: a file, or WispHub. Several matches are all returned, never just the first. */
 export interface CustomerDirectory {
   readonly source: 'file' | 'wisphub' | 'none';
+  /** A remote directory's breaker, for /health. */
+  readonly breaker?: CircuitBreaker<[string], unknown>;
   find(reference: CustomerReference): Promise<CustomerRecord[]>;
 }
 

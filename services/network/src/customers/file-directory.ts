@@ -74,17 +74,32 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-/** Parses a customers file (JSON array or CSV with a header row); throws naming the bad row. */
+/** What is wrong with CUSTOMERS_FILE, in words fit for the one-line config error (no customer data in them). */
+export class CustomersFileError extends Error {
+  constructor(problem: string) {
+    super(problem);
+    this.name = 'CustomersFileError';
+  }
+}
+
+/** Parses a customers file (JSON array or CSV with a header row); throws a CustomersFileError naming the bad entry. */
 export function parseCustomersFile(text: string, format: 'json' | 'csv'): CustomerRecord[] {
   let items: unknown[];
   if (format === 'json') {
-    const parsed: unknown = JSON.parse(text);
-    if (!Array.isArray(parsed)) throw new Error('customers file: expected a JSON array');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // The parser's own message quotes the text around the fault: customer data.
+      throw new CustomersFileError('is not valid JSON (expected a JSON array of customers, or a .csv file)');
+    }
+    if (!Array.isArray(parsed)) throw new CustomersFileError('expected a JSON array of customers');
     items = parsed;
   } else {
     const [header, ...rows] = parseCsv(text);
     if (!header) return [];
     const keys = header.map((h) => CSV_FIELDS[h.trim().toLowerCase()]);
+    if (!keys.includes('customerId')) throw new CustomersFileError('CSV header has no customer_id column');
     items = rows.map((cells) => {
       const item: Record<string, string> = {};
       cells.forEach((cell, i) => {
@@ -98,7 +113,7 @@ export function parseCustomersFile(text: string, format: 'json' | 'csv'): Custom
     const r = FileCustomer.safeParse(item);
     if (!r.success) {
       const issue = r.error.issues[0];
-      throw new Error(`customers file: entry ${i + 1}: ${issue?.path.join('.') || '(entry)'}: ${issue?.message}`);
+      throw new CustomersFileError(`entry ${i + 1}: ${issue?.path.join('.') || '(entry)'}: ${issue?.message}`);
     }
     const { account, ...rest } = r.data;
     const record: CustomerRecord = { ...rest };
@@ -107,9 +122,22 @@ export function parseCustomersFile(text: string, format: 'json' | 'csv'): Custom
   });
 }
 
+/** Reads and parses CUSTOMERS_FILE (`.csv` by its name, else JSON); every problem is a CustomersFileError. */
+export function readCustomersFile(path: string): CustomerRecord[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CustomersFileError(
+      code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot be read (${code ?? 'error'})`,
+    );
+  }
+  return parseCustomersFile(text, /\.csv$/i.test(path) ? 'csv' : 'json');
+}
+
 export function loadFileDirectory(path: string): CustomerDirectory {
-  const text = readFileSync(path, 'utf8');
-  return createFileDirectory(parseCustomersFile(text, /\.csv$/i.test(path) ? 'csv' : 'json'));
+  return createFileDirectory(readCustomersFile(path));
 }
 
 export function createFileDirectory(customers: readonly CustomerRecord[]): CustomerDirectory {

@@ -10,8 +10,10 @@ import type { Producer } from '@helpline/runtime';
 import type { Logger } from 'pino';
 import type { CustomerDirectory, CustomerRecord } from '../customers/customer-directory.js';
 import type { NetworkMetrics } from '../metrics.js';
+import type { RouterClient } from '../routeros/router-client.js';
 import type { LastReportStore } from './last-report-store.js';
-import type { RouterRegistry } from './router-registry.js';
+import { oncePerCustomer } from './once-per-customer.js';
+import { type RouterRegistry, UnknownRouterError } from './router-registry.js';
 import { type CheckSettings, notConfiguredReport, notFoundReport, runChecks } from './run-checks.js';
 import { reportText } from './summary.js';
 
@@ -23,15 +25,43 @@ export interface DiagnoseDeps {
   metrics: NetworkMetrics;
   logger: Logger;
   now: () => Date;
+  /** How long a request waits for a diagnosis of the same customer already running, and how often it looks. */
+  claimWait?: { waitMs: number; pollMs: number };
 }
 
 export type DiagnoseOutcome =
   | { kind: 'report'; report: DiagnosticReport; fromCache: boolean; customer?: CustomerRecord }
   | { kind: 'ambiguous'; candidates: CustomerRecord[] };
 
+const DEFAULT_CLAIM_WAIT = { waitMs: 60_000, pollMs: 100 };
+
+/** Runs the checks for one customer on their router (or says why there is none). */
+async function runFor(customer: CustomerRecord, correlationId: string, deps: DiagnoseDeps): Promise<DiagnosticReport> {
+  if (!deps.routers.configured) return notConfiguredReport(correlationId, customer.customerId, deps.now);
+  let router: RouterClient | undefined;
+  let routerProblem: { finding: string; errorKind: string } | undefined;
+  try {
+    router = deps.routers.forCustomer(customer);
+  } catch (error) {
+    if (!(error instanceof UnknownRouterError)) throw error;
+    routerProblem = { finding: error.message, errorKind: error.reason };
+    deps.logger.warn({ customerId: customer.customerId, reason: error.reason }, 'no configured router for this customer');
+  }
+  return runChecks({
+    correlationId,
+    customer,
+    router,
+    ...(routerProblem ? { routerProblem } : {}),
+    settings: deps.settings,
+    logger: deps.logger,
+    now: deps.now,
+  });
+}
+
 /**
  * Finds the customer and runs (or recalls) the diagnosis. Several matching accounts are
- * returned as such: the caller asks which one, never picks the first.
+ * returned as such: the caller asks which one, never picks the first. One diagnosis runs
+ * per customer at a time and per cooldown (see once-per-customer.ts).
  */
 export async function diagnose(
   reference: CustomerReference,
@@ -49,28 +79,20 @@ export async function diagnose(
     deps.metrics.diagnoses.inc({ result: 'not_found' });
     return { kind: 'report', report: notFoundReport(correlationId, deps.now), fromCache: false };
   }
-  if (!options.force) {
-    const last = await deps.lastReports.get(customer.customerId);
-    if (last) {
-      deps.metrics.diagnoses.inc({ result: 'cached' });
-      return { kind: 'report', report: last, fromCache: true, customer };
-    }
-  }
-  const report = deps.routers.configured
-    ? await runChecks({
-        correlationId,
-        customer,
-        router: deps.routers.forCustomer(customer),
-        settings: deps.settings,
-        logger: deps.logger,
-        now: deps.now,
-      })
-    : notConfiguredReport(correlationId, customer.customerId, deps.now);
-  deps.metrics.diagnoses.inc({ result: report.status });
-  // Logged by status and check results only: no address, MAC or password is in a report.
-  deps.logger.info({ customerId: customer.customerId, status: report.status, router: report.router }, 'diagnosis finished');
-  await deps.lastReports.put(customer.customerId, report);
-  return { kind: 'report', report, fromCache: false, customer };
+  const { report, fromCache } = await oncePerCustomer(
+    deps.lastReports,
+    customer.customerId,
+    async () => {
+      const fresh = await runFor(customer, correlationId, deps);
+      deps.metrics.diagnoses.inc({ result: fresh.status });
+      // Logged by status and check results only: no address, MAC or password is in a report.
+      deps.logger.info({ customerId: customer.customerId, status: fresh.status, router: fresh.router }, 'diagnosis finished');
+      return fresh;
+    },
+    { ...(deps.claimWait ?? DEFAULT_CLAIM_WAIT), force: options.force ?? false },
+  );
+  if (fromCache) deps.metrics.diagnoses.inc({ result: 'cached' });
+  return { kind: 'report', report, fromCache, customer };
 }
 
 export interface DiagnosticJobDeps extends DiagnoseDeps {
@@ -102,29 +124,66 @@ function accountChoice(request: DiagnosticRequest, candidates: CustomerRecord[])
   };
 }
 
-function ticketFor(request: DiagnosticRequest, report: DiagnosticReport, customer: CustomerRecord): TicketRequestInput {
+/** A phone to reach the person who complained: a wa_id chat, or a group member's phone JID. */
+function chatPhone(replyTo: DiagnosticRequest['replyTo']): string | undefined {
+  if (replyTo.channel === 'cloud' && /^\d{7,15}$/.test(replyTo.chatId)) return replyTo.chatId;
+  const member = replyTo.mention ? /^(\d{7,15})@s\.whatsapp\.net$/.exec(replyTo.mention) : null;
+  return member?.[1];
+}
+
+function ticketContact(request: DiagnosticRequest, customer: CustomerRecord | undefined): TicketRequestInput['contact'] | undefined {
+  const phone = customer?.phones[0] ?? request.customer.phone ?? chatPhone(request.replyTo);
+  const known = {
+    ...(customer?.name ? { name: customer.name } : {}),
+    ...(customer ? { customerId: customer.customerId } : {}),
+  };
+  if (phone) return { phone, ...known };
+  return customer ? { contactId: `customer-${customer.customerId}`, ...known } : undefined;
+}
+
+/** What the customer gave to be found by, for staff when the directory found nobody. */
+function referenceLine(reference: CustomerReference): string {
+  const parts = [
+    reference.phone ? `phone ${reference.phone}` : undefined,
+    reference.customerId ? `customer id ${reference.customerId}` : undefined,
+    reference.pppoeUser ? `PPPoE user ${reference.pppoeUser}` : undefined,
+    reference.documentNumber ? `document ${reference.documentNumber}` : undefined,
+  ].filter(Boolean);
+  return `Looked up by: ${parts.join(', ')}`;
+}
+
+function ticketSubject(report: DiagnosticReport, customer: CustomerRecord | undefined, billing: boolean): string {
+  if (!customer) return 'Connectivity: not diagnosed — customer not found in the directory';
+  if (report.status === 'unknown') return `Connectivity: not diagnosed — customer ${customer.customerId}`;
+  return `${billing ? 'Account' : 'Connectivity'}: ${report.status} — customer ${customer.customerId}`;
+}
+
+function ticketFor(
+  request: DiagnosticRequest,
+  report: DiagnosticReport,
+  customer: CustomerRecord | undefined,
+  contact: TicketRequestInput['contact'],
+): TicketRequestInput {
   const billing = report.checks.some((c) => c.name === 'account' && c.result === 'fail');
   const lines = report.checks.filter((c) => c.result !== 'skipped').map((c) => `- ${c.name}: ${c.result}: ${c.finding}`);
   const description = [
     request.reportedText ? `Customer wrote: ${request.reportedText}` : undefined,
-    `Automatic diagnosis: ${report.status}${report.router ? ` (router ${report.router})` : ''}`,
+    report.status === 'unknown'
+      ? 'Automatic diagnosis could not tell whether the service works; the findings say why.'
+      : `Automatic diagnosis: ${report.status}${report.router ? ` (router ${report.router})` : ''}`,
+    customer ? undefined : referenceLine(request.customer),
     ...lines,
   ]
     .filter(Boolean)
     .join('\n');
-  const phone = customer.phones[0];
   return {
     idempotencyKey: `diagnosis-${request.correlationId}`,
     correlationId: request.correlationId,
-    subject: `${billing ? 'Account' : 'Connectivity'}: ${report.status} — customer ${customer.customerId}`.slice(0, 255),
+    subject: ticketSubject(report, customer, billing).slice(0, 255),
     description: description.slice(0, 32_000),
     priority: report.status === 'down' ? 'high' : 'medium',
     category: billing ? 'billing' : 'connectivity',
-    contact: {
-      ...(phone ? { phone } : { contactId: `customer-${customer.customerId}` }),
-      ...(customer.name ? { name: customer.name } : {}),
-      customerId: customer.customerId,
-    },
+    contact,
     channel: request.replyTo.channel,
     replyTo: request.replyTo,
     findings: report,
@@ -132,9 +191,13 @@ function ticketFor(request: DiagnosticRequest, report: DiagnosticReport, custome
 }
 
 /**
- * The `diagnostics` job: diagnose, answer in the chat the request came from, and open a
- * ticket with the findings when asked and a fault was found. Job ids come from the
- * correlation id, so a retried job adds no second message or ticket.
+ * The `diagnostics` job: diagnose, answer in the chat the request came from, and, when the
+ * request asks for it, open a ticket with the findings unless the service was found
+ * working: a fault (`down`, `degraded`) and a diagnosis that could not tell (`unknown`:
+ * customer not found, no router, router unreachable) both reach staff. No ticket for a
+ * repeat answered from the cooldown (the first one opened it) nor for a question about
+ * which account (the customer answers it). Job ids come from the correlation id, so a
+ * retried job adds no second message or ticket.
  */
 export async function handleDiagnosticRequest(request: DiagnosticRequest, deps: DiagnosticJobDeps): Promise<DiagnoseOutcome> {
   const outcome = await diagnose(request.customer, request.correlationId, deps);
@@ -157,9 +220,13 @@ export async function handleDiagnosticRequest(request: DiagnosticRequest, deps: 
     ...(customer ? { meta: { customerId: customer.customerId } } : {}),
   };
   await deps.outbound.add(message, { jobId: jobIds.outbound(request.correlationId, 'diagnosis') });
-  const fault = report.status === 'down' || report.status === 'degraded';
-  if (request.openTicketOnFailure && fault && !fromCache && customer) {
-    await deps.tickets.add(ticketFor(request, report, customer), { jobId: jobIds.ticket(request.correlationId) });
+  if (request.openTicketOnFailure && report.status !== 'ok' && !fromCache) {
+    const contact = ticketContact(request, customer);
+    if (contact) {
+      await deps.tickets.add(ticketFor(request, report, customer, contact), { jobId: jobIds.ticket(request.correlationId) });
+    } else {
+      deps.logger.warn({ status: report.status }, 'ticket not opened: no phone or customer record to reach the customer by');
+    }
   }
   return outcome;
 }

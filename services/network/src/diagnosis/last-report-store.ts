@@ -1,31 +1,112 @@
+import { randomUUID } from 'node:crypto';
 import { DiagnosticReport } from '@helpline/contracts';
 import type { Redis } from 'ioredis';
 
+// Compare-and-act on the claim key: only the claim's owner may renew or release it, so a
+// claim that expired and was taken by another process is never ended by the old owner.
+const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+// The report is stored before the claim goes, in one step: a waiter that sees the claim
+// gone always finds the report.
+const PUT_AND_RELEASE = `redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if redis.call('get', KEYS[2]) == ARGV[3] then redis.call('del', KEYS[2]) end
+return 1`;
+
+/** The right to diagnose one customer now; renewed in the background until released. */
+export interface DiagnosisClaim {
+  readonly customerId: string;
+  readonly token: string;
+  /** Stops the renewal timer (release and putAndRelease call it). */
+  stop(): void;
+}
+
+export interface LastReportStoreOptions {
+  /** How long a claim lives without renewal: a process that dies mid-diagnosis holds it at most this long. */
+  claimTtlMs?: number;
+}
+
 /**
  * The last report per customer, kept for DIAGNOSIS_COOLDOWN_MINUTES: a customer who asks
- * again within it gets the same answer and the router is not asked twice.
+ * again within it gets the same answer and the router is not asked twice. A diagnosis in
+ * progress holds a claim (SET NX with a TTL, renewed while it runs) so that a second
+ * request for the same customer, from another job or POST /diagnose, waits for its report
+ * instead of running its own.
  */
 export class LastReportStore {
+  private readonly claimTtlMs: number;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly cooldownMs: number,
-  ) {}
+    options: LastReportStoreOptions = {},
+  ) {
+    this.claimTtlMs = options.claimTtlMs ?? 15_000;
+  }
+
+  /** DIAGNOSIS_COOLDOWN_MINUTES=0 turns the cooldown (and with it the claim) off. */
+  get enabled(): boolean {
+    return this.cooldownMs > 0;
+  }
 
   private key(customerId: string): string {
     return `${this.prefix}:network:last-report:${customerId}`;
   }
 
+  private claimKey(customerId: string): string {
+    return `${this.prefix}:network:diagnosing:${customerId}`;
+  }
+
   async get(customerId: string): Promise<DiagnosticReport | undefined> {
-    if (this.cooldownMs <= 0) return undefined;
+    if (!this.enabled) return undefined;
     const raw = await this.redis.get(this.key(customerId));
     if (!raw) return undefined;
-    const parsed = DiagnosticReport.safeParse(JSON.parse(raw));
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      return undefined;
+    }
+    const parsed = DiagnosticReport.safeParse(json);
     return parsed.success ? parsed.data : undefined;
   }
 
-  async put(customerId: string, report: DiagnosticReport): Promise<void> {
-    if (this.cooldownMs <= 0) return;
-    await this.redis.set(this.key(customerId), JSON.stringify(report), 'PX', this.cooldownMs);
+  /** Takes the customer's claim, or answers undefined when another diagnosis holds it. */
+  async claim(customerId: string): Promise<DiagnosisClaim | undefined> {
+    const token = randomUUID();
+    const key = this.claimKey(customerId);
+    const taken = await this.redis.set(key, token, 'PX', this.claimTtlMs, 'NX');
+    if (taken !== 'OK') return undefined;
+    const timer = setInterval(() => {
+      // A failed renewal is not fatal: at worst the claim expires and one more diagnosis runs.
+      this.redis.eval(RENEW, 1, key, token, String(this.claimTtlMs)).catch(() => {});
+    }, Math.max(50, Math.floor(this.claimTtlMs / 3)));
+    timer.unref();
+    return { customerId, token, stop: () => clearInterval(timer) };
+  }
+
+  /** Whether some diagnosis holds the customer's claim now. */
+  async claimed(customerId: string): Promise<boolean> {
+    return (await this.redis.exists(this.claimKey(customerId))) === 1;
+  }
+
+  /** Ends a claim without a report (the diagnosis failed): the next request runs its own. */
+  async release(claim: DiagnosisClaim): Promise<void> {
+    claim.stop();
+    await this.redis.eval(RELEASE, 1, this.claimKey(claim.customerId), claim.token);
+  }
+
+  /** Stores the report and ends the claim in one step. */
+  async putAndRelease(claim: DiagnosisClaim, report: DiagnosticReport): Promise<void> {
+    claim.stop();
+    await this.redis.eval(
+      PUT_AND_RELEASE,
+      2,
+      this.key(claim.customerId),
+      this.claimKey(claim.customerId),
+      JSON.stringify(report),
+      String(this.cooldownMs),
+      claim.token,
+    );
   }
 }

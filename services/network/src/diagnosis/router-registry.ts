@@ -1,6 +1,25 @@
 import type { CustomerRecord } from '../customers/customer-directory.js';
 import type { RouterClient } from '../routeros/router-client.js';
 
+/**
+ * The customer's record does not say which of several routers serves them. The message
+ * never carries the name on record: it comes from the directory (free text in WispHub) and
+ * may hold an address.
+ */
+export class UnknownRouterError extends Error {
+  readonly reason: 'unknown_router' | 'no_router_on_record';
+
+  constructor(reason: UnknownRouterError['reason'], configured: number) {
+    super(
+      reason === 'unknown_router'
+        ? `the customer's router is not one of the ${configured} configured routers (MIKROTIK_ROUTERS)`
+        : `the customer has no router on record and ${configured} routers are configured`,
+    );
+    this.name = 'UnknownRouterError';
+    this.reason = reason;
+  }
+}
+
 /** The configured routers by name, and which one serves a customer. */
 export class RouterRegistry {
   private readonly byName: Map<string, RouterClient>;
@@ -17,13 +36,19 @@ export class RouterRegistry {
     return [...this.byName.values()];
   }
 
-  /** The customer's router by name; with a single router configured, that one serves everybody. */
-  forCustomer(customer: CustomerRecord): RouterClient | undefined {
+  /**
+   * The customer's router by name; with a single router configured, that one serves
+   * everybody. Throws UnknownRouterError when several are configured and the record names
+   * none of them (or none at all): guessing would diagnose the wrong network.
+   */
+  forCustomer(customer: CustomerRecord): RouterClient {
     if (customer.router !== undefined) {
       const named = this.byName.get(customer.router);
       if (named) return named;
     }
-    return this.byName.size === 1 ? this.all()[0] : undefined;
+    const [only] = this.byName.values();
+    if (this.byName.size === 1 && only) return only;
+    throw new UnknownRouterError(customer.router === undefined ? 'no_router_on_record' : 'unknown_router', this.byName.size);
   }
 
   async close(): Promise<void> {

@@ -22,6 +22,8 @@ export interface CheckInput {
   correlationId: string;
   customer: CustomerRecord;
   router: RouterClient | undefined;
+  /** Why there is no router for this customer (said in the finding), when `router` is undefined. */
+  routerProblem?: { finding: string; errorKind: string };
   settings: CheckSettings;
   logger: Logger;
   now: () => Date;
@@ -77,7 +79,8 @@ export async function runChecks(input: CheckInput): Promise<DiagnosticReport> {
   }
 
   if (!stopped && !router) {
-    add('pppoe_session', { result: 'error', finding: 'router not configured for this customer' });
+    const problem = input.routerProblem ?? { finding: 'router not configured for this customer', errorKind: 'not_configured' };
+    add('pppoe_session', { result: 'error', finding: problem.finding, data: { errorKind: problem.errorKind } });
   }
 
   // 3. PPPoE session: present (uptime) or absent (last disconnect reason).
@@ -97,13 +100,32 @@ export async function runChecks(input: CheckInput): Promise<DiagnosticReport> {
             data: { uptimeSeconds: uptime === undefined ? null : Math.round(uptime) },
           });
         } else {
-          const [secret] = await router.run({ kind: 'ppp-secret', user: customer.pppoeUser }).catch(() => [] as RouterRow[]);
+          // No session is the answer; the secret only explains it. A failed look-up does not
+          // change the answer, but the report says it could not be explained, and why.
+          let secret: RouterRow | undefined;
+          let lookupError: string | undefined;
+          try {
+            [secret] = await router.run({ kind: 'ppp-secret', user: customer.pppoeUser });
+          } catch (error) {
+            lookupError = error instanceof UnsafeValueError ? 'unsafe_value' : isRouterError(error) ? error.kind : 'error';
+            input.logger.warn({ customerId: customer.customerId, router: router.name, errorKind: lookupError }, 'PPPoE secret look-up failed');
+          }
           const reason = secret?.['last-disconnect-reason'];
           const disabled = secret?.disabled === undefined ? undefined : parseRouterBoolean(secret.disabled);
+          const finding = disabled
+            ? 'no PPPoE session: the PPPoE account is disabled'
+            : lookupError
+              ? `no PPPoE session; the account's last disconnect could not be read (${lookupError})`
+              : `no PPPoE session${reason ? `; last disconnect: ${reason.slice(0, 80)}` : ''}`;
           add('pppoe_session', {
             result: 'fail',
-            finding: disabled ? 'no PPPoE session: the PPPoE account is disabled' : `no PPPoE session${reason ? `; last disconnect: ${reason.slice(0, 80)}` : ''}`,
-            data: { lastDisconnectReason: reason ? reason.slice(0, 80) : null, lastLoggedOut: secret?.['last-logged-out'] ?? null, disabled: disabled ?? null },
+            finding,
+            data: {
+              lastDisconnectReason: reason ? reason.slice(0, 80) : null,
+              lastLoggedOut: secret?.['last-logged-out'] ?? null,
+              disabled: disabled ?? null,
+              ...(lookupError ? { secretLookupError: lookupError } : {}),
+            },
           });
         }
       } catch (error) {

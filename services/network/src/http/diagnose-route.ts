@@ -3,7 +3,9 @@ import { DiagnosticReport } from '@helpline/contracts';
 import { ErrorBody, type HttpApp, httpErrors } from '@helpline/runtime';
 import { z } from 'zod';
 import type { NetworkContext } from '../context.js';
+import { WisphubError, WisphubRefusedError } from '../customers/wisphub-directory.js';
 import { diagnose } from '../diagnosis/diagnose.js';
+import { DiagnosisBusyError } from '../diagnosis/once-per-customer.js';
 
 const DiagnoseBody = z
   .object({
@@ -37,7 +39,16 @@ export function registerDiagnoseRoute(app: HttpApp, context: NetworkContext): vo
     },
     async (request) => {
       const { force, ...reference } = request.body;
-      const outcome = await diagnose(reference, `http-${randomUUID()}`, context, { force });
+      let outcome: Awaited<ReturnType<typeof diagnose>>;
+      try {
+        outcome = await diagnose(reference, `http-${randomUUID()}`, context, { force });
+      } catch (error) {
+        if (error instanceof DiagnosisBusyError) throw httpErrors.unavailable(`${error.message}; try again shortly`);
+        if (error instanceof WisphubError || error instanceof WisphubRefusedError) {
+          throw httpErrors.unavailable(`customer directory unavailable: ${error.message}`);
+        }
+        throw error;
+      }
       if (outcome.kind === 'ambiguous') {
         throw httpErrors.conflict('several accounts match; ask again with customerId', {
           customerIds: outcome.candidates.map((c) => c.customerId),

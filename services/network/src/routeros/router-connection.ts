@@ -139,8 +139,9 @@ export class RouterConnection {
     const timer = deadline(this.timeouts.connectMs, () =>
       this.die('connect_timeout', `no login within ${this.timeouts.connectMs} ms`),
     );
+    const death = this.death();
     try {
-      await Promise.race([connecting, this.death(), timer.promise]);
+      await Promise.race([connecting, death.promise, timer.promise]);
     } catch (error) {
       if (this.deathReason) {
         throw this.deathReason.kind === 'closed'
@@ -153,6 +154,7 @@ export class RouterConnection {
       throw this.deathReason ?? new RouterError(kind, this.endpoint.name, message);
     } finally {
       timer.clear();
+      death.dispose();
     }
   }
 
@@ -176,7 +178,15 @@ export class RouterConnection {
     connector.write = (words: string[]) => {
       const tagWord = words.find((w) => w.startsWith('.tag='));
       if (tagWord) this.lastTag = tagWord.slice(5);
-      return write(words);
+      // node-routeros writes a sentence one word per socket.write; uncorked, Nagle's algorithm
+      // and the router's delayed ACK hold all but the first word for ~40 ms on every command.
+      const socket = connector.socket;
+      socket.cork();
+      try {
+        return write(words);
+      } finally {
+        socket.uncork();
+      }
     };
     this.receiverGuard = installSafeReceiver(connector.receiver, {
       onFatal: (reason) => this.die('fatal', `router sent !fatal: ${reason.slice(0, 120)}`),
@@ -186,11 +196,32 @@ export class RouterConnection {
     });
   }
 
-  private death(): Promise<never> {
-    return new Promise<never>((_, reject) => {
+  /**
+   * A promise that rejects when the connection dies, and its disposal. Every connect() and
+   * run() disposes of its own when it settles: a pooled connection runs thousands of
+   * commands, and a waiter left behind by each would be kept for the connection's lifetime.
+   */
+  private death(): { promise: Promise<never>; dispose(): void } {
+    let waiter: ((error: RouterError) => void) | undefined;
+    const promise = new Promise<never>((_, reject) => {
       if (this.deathReason) reject(this.deathReason);
-      else this.deathWaiters.add(reject);
+      else {
+        waiter = reject;
+        this.deathWaiters.add(reject);
+      }
     });
+    promise.catch(() => {});
+    return {
+      promise,
+      dispose: () => {
+        if (waiter) this.deathWaiters.delete(waiter);
+      },
+    };
+  }
+
+  /** Calls waiting on this connection's death now (tests check that settled calls leave none behind). */
+  get deathWaiterCount(): number {
+    return this.deathWaiters.size;
   }
 
   /** Ends the connection for good: socket destroyed, waiting commands failed, timers cleared. */
@@ -232,8 +263,9 @@ export class RouterConnection {
     pending.catch(() => {});
     const tag = this.lastTag;
     const timer = deadline(timeoutMs, () => this.die('command_timeout', `no answer within ${timeoutMs} ms`));
+    const death = this.death();
     try {
-      return (await Promise.race([pending, this.death(), timer.promise])) as RouterRow[];
+      return (await Promise.race([pending, death.promise, timer.promise])) as RouterRow[];
     } catch (error) {
       if (this.deathReason) throw this.deathReason;
       const trap = tag === undefined ? undefined : this.traps.get(tag);
@@ -243,6 +275,7 @@ export class RouterConnection {
       throw new RouterTrapError(this.endpoint.name, trap?.message ?? (error instanceof Error ? error.message : 'trap'), trap?.category);
     } finally {
       timer.clear();
+      death.dispose();
       if (tag !== undefined) this.traps.delete(tag);
       this.inFlight--;
       this.lastUsed = Date.now();

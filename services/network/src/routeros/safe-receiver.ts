@@ -6,7 +6,8 @@ interface ReceiverInternals {
   processRawData: (data: Buffer) => void;
 }
 
-export type ReceiverAnomaly = 'unknown_tag' | 'unknown_reply' | 'empty' | 'untagged';
+/** Replies node-routeros cannot take, handled here and counted as router errors. `!empty` is not one: it is RouterOS 7.18+'s normal "no rows". */
+export type ReceiverAnomaly = 'unknown_tag' | 'unknown_reply' | 'untagged';
 
 export interface SafeReceiverHooks {
   /** `!fatal` arrived: the router is closing the connection, with this reason. */
@@ -58,10 +59,9 @@ export function installSafeReceiver(receiver: unknown, hooks: SafeReceiverHooks)
       return;
     }
     const tag = tagWord.slice(5);
-    if (reply === '!empty') {
-      hooks.onAnomaly('empty');
-      return;
-    }
+    // RouterOS 7.18+ says "no rows" with `!empty` before `!done`: normal, so neither
+    // delivered (node-routeros would throw on it) nor counted as an error.
+    if (reply === '!empty') return;
     if (!KNOWN_REPLIES.has(reply)) {
       hooks.onAnomaly('unknown_reply');
       if (!internals.tags.has(tag)) return;

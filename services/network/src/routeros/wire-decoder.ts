@@ -6,31 +6,52 @@
  * arrives in a later chunk (the command then waits forever). This decoder replaces it:
  * bytes are kept until a whole word is there, and a sentence is handed on only at its
  * zero-length word. Lengths take 1 to 5 bytes (see the protocol's length encoding).
+ *
+ * Chunks are only joined once enough bytes for the next word have arrived, so a long word
+ * (a length of 4 or 5 bytes) arriving in thousands of TCP chunks costs one copy, not one
+ * copy per chunk.
  */
 export class WireDecoder {
-  private buffer: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** Bytes needed before parsing can make progress (the whole next word, when its length is known). */
+  private needed = 1;
   private words: string[] = [];
 
   /** Returns the sentences completed by this chunk; throws on a control byte (a broken stream). */
   push(chunk: Buffer): string[][] {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    if (chunk.length === 0) return [];
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    if (this.buffered < this.needed) return [];
+    const buffer = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.buffered);
     const done: string[][] = [];
     let offset = 0;
+    let needed = 1;
     for (;;) {
-      const header = readLength(this.buffer, offset);
-      if (!header) break;
+      const header = readLength(buffer, offset);
+      if (!header) {
+        needed = buffer.length - offset + 1;
+        break;
+      }
       const end = offset + header.size + header.length;
-      if (end > this.buffer.length) break;
+      if (end > buffer.length) {
+        needed = end - offset;
+        break;
+      }
       if (header.length === 0) {
         done.push(this.words);
         this.words = [];
       } else {
         // RouterOS words are single-byte text (the client writes windows-1252); latin1 keeps every byte.
-        this.words.push(this.buffer.toString('latin1', offset + header.size, end));
+        this.words.push(buffer.toString('latin1', offset + header.size, end));
       }
       offset = end;
     }
-    this.buffer = this.buffer.subarray(offset);
+    const rest = buffer.subarray(offset);
+    this.chunks = rest.length > 0 ? [rest] : [];
+    this.buffered = rest.length;
+    this.needed = needed;
     return done;
   }
 }
