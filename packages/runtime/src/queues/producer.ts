@@ -70,7 +70,7 @@ export function createProducer<Q extends QueueName>(name: Q, options: ProducerOp
       if (!parsed.success) {
         throw new PayloadValidationError(name, summariseIssues(parsed.error.issues), describeIssues(parsed.error.issues));
       }
-            try {
+      try {
         return await withDeadline(
           (async () => {
             // A repeated id is a repeated delivery; BullMQ would ignore the add anyway, the
