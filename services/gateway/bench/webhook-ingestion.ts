@@ -1,13 +1,20 @@
 /**
- * Signed webhook ingestion (verify the signature over the raw bytes, parse, normalise,
- * store on `inbound` in Redis, answer) against a bare Fastify route answering the same
- * body, with the same load tool in the same run. Each server runs in its own process
- * (bench-server.ts); this process only drives the load. Prints JSON.
+ * Signed webhook ingestion against a bare Fastify route answering the same body, with the
+ * same load tool in the same run, twice over:
+ *
+ * - `ingestion`: the channel alone (verify the signature over the raw bytes, parse,
+ *   normalise, store on `inbound`, answer), with the plain sink that only tests use;
+ * - `conversation`: the production path, every message through the customer conversation
+ *   (a chat that has consented: stored decision, rate count, log, history, `inbound`).
+ *
+ * Each server runs in its own process (bench-server.ts); this process only drives the load.
+ * Prints JSON.
  *
  *   npm run bench -w @helpline/gateway
  *
  * BENCH_DURATION (seconds per phase, default 5), BENCH_CONNECTIONS (default 50),
- * BENCH_RATE (fixed-rate phase, default 500 req/s). Only 127.0.0.1 is ever loaded.
+ * BENCH_RATE (fixed-rate phase, default 500 req/s), BENCH_CHATS (consented chats the
+ * conversation's messages are spread over, default 2000). Only 127.0.0.1 is ever loaded.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -16,16 +23,24 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { signMetaWebhook, startTestRedis, uniqueQueueName } from '@helpline/testkit';
 import autocannon from 'autocannon';
+import { benchChatId } from './bench-chats.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const POOL = Number(process.env.BENCH_POOL ?? 40_000);
+const CHATS = Number(process.env.BENCH_CHATS ?? 2000);
 const SECRET = 'bench-app-secret';
 
-/** A one-message payload, non-ASCII escaped as Meta writes it, with a new wamid each time. */
+/**
+ * A one-message payload, non-ASCII escaped as Meta writes it, with a new wamid each time,
+ * from the n-th of the benchmark's chats (round robin: no chat writes fast enough to meet
+ * the conversation's rate limit).
+ */
+let sender = 0;
 function signedRequest() {
   const id = `wamid.BENCH${randomUUID().replaceAll('-', '')}`;
+  const from = benchChatId(sender++ % CHATS);
   const body = JSON.stringify({
     object: 'whatsapp_business_account',
     entry: [
@@ -37,8 +52,8 @@ function signedRequest() {
             value: {
               messaging_product: 'whatsapp',
               metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
-              contacts: [{ profile: { name: 'Cliente Bench' }, wa_id: '5491155550000' }],
-              messages: [{ from: '5491155550000', id, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'Hola, no tengo internet desde la mañana 📶' } }],
+              contacts: [{ profile: { name: 'Cliente Bench' }, wa_id: from }],
+              messages: [{ from, id, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'Hola, no tengo internet desde la mañana 📶' } }],
             },
           },
         ],
@@ -64,7 +79,9 @@ interface Server {
   lines: AsyncIterator<string>;
 }
 
-async function startServer(kind: 'gateway' | 'bare', env: Record<string, string>): Promise<Server> {
+type Counts = { accepted: number | null; stored: number | null; rateLimited?: number | null };
+
+async function startServer(kind: 'gateway' | 'conversation' | 'bare', env: Record<string, string>): Promise<Server> {
   const script = fileURLToPath(new URL('./bench-server.ts', import.meta.url));
   const child = spawn(process.execPath, ['--conditions=@helpline/source', '--import', 'tsx', script, kind], {
     env: { ...process.env, ...env },
@@ -76,11 +93,11 @@ async function startServer(kind: 'gateway' | 'bare', env: Record<string, string>
   return { url: (JSON.parse(first.value) as { url: string }).url, child, lines };
 }
 
-async function stopServer(server: Server): Promise<{ accepted: number | null; stored: number | null }> {
+async function stopServer(server: Server): Promise<Counts> {
   server.child.kill('SIGTERM');
   const last = await server.lines.next();
   await once(server.child, 'exit').catch(() => {});
-  return last.done ? { accepted: null, stored: null } : (JSON.parse(last.value) as { accepted: number | null; stored: number | null });
+  return last.done ? { accepted: null, stored: null } : (JSON.parse(last.value) as Counts);
 }
 
 async function measure(url: string) {
@@ -99,11 +116,17 @@ try {
   const bareRoute = await measure(bare.url);
   await stopServer(bare);
 
-  const gateway = await startServer('gateway', { BENCH_REDIS_URL: redis.url, BENCH_PREFIX: uniqueQueueName('bench'), BENCH_SECRET: SECRET });
+  const serverEnv = (kind: string) => ({ BENCH_REDIS_URL: redis.url, BENCH_PREFIX: uniqueQueueName(`bench-${kind}`), BENCH_SECRET: SECRET, BENCH_CHATS: String(CHATS) });
+  const gateway = await startServer('gateway', serverEnv('plain'));
   const ingestion = await measure(gateway.url);
   const counts = await stopServer(gateway);
 
+  const conversationServer = await startServer('conversation', serverEnv('conversation'));
+  const conversation = await measure(conversationServer.url);
+  const conversationCounts = await stopServer(conversationServer);
+
   const ratio = ingestion.maxThroughput.reqPerSec / bareRoute.maxThroughput.reqPerSec;
+  const conversationRatio = conversation.maxThroughput.reqPerSec / bareRoute.maxThroughput.reqPerSec;
   process.stdout.write(
     `${JSON.stringify(
       {
@@ -118,9 +141,20 @@ try {
         messagesAcceptedByWebhook: counts.accepted,
         jobsStoredInRedis: counts.stored,
         ingestionToBareRatio: Number(ratio.toFixed(3)),
+        conversation: {
+          path: 'production: conversation gate, consented chats, free text classified with history',
+          chats: CHATS,
+          ...conversation,
+          messagesAcceptedByWebhook: conversationCounts.accepted,
+          jobsStoredInRedis: conversationCounts.stored,
+          rateLimited: conversationCounts.rateLimited ?? null,
+        },
+        conversationToBareRatio: Number(conversationRatio.toFixed(3)),
         goals: {
           ingestionAtLeastHalfOfBare: ratio >= 0.5,
           p99UnderFiftyMsAtFixedRate: ingestion.atFixedRate.p99Ms < 50,
+          conversationAtLeastHalfOfBare: conversationRatio >= 0.5,
+          conversationP99UnderFiftyMsAtFixedRate: conversation.atFixedRate.p99Ms < 50,
         },
       },
       null,

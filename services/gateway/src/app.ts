@@ -1,5 +1,6 @@
 import { createHttpApp, type HealthCheck, type HttpApp, pingRedis } from '@helpline/runtime';
 import { registerQueueDashboard } from './admin/queue-dashboard.js';
+import { refusedMessageRoutes } from './api/refused-message-routes.js';
 import { sendMessageRoutes } from './api/send-message-routes.js';
 import { statusRoutes } from './api/status-routes.js';
 import { cloudApiConfigured } from './config.js';
@@ -50,7 +51,8 @@ export async function buildApp(context: GatewayContext): Promise<HttpApp> {
   await webhookRoutes(app, context);
   await sendMessageRoutes(app, context);
   await statusRoutes(app, context);
-  registerConversationRoutes(app, context.conversation);
+  await refusedMessageRoutes(app, context);
+  registerConversationRoutes(app, context.conversation, context.eraser);
   registerGroupRoutes(app, context.groups);
   await registerQueueDashboard(app, { queues: context.dashboardQueues, apiToken: context.config.API_TOKEN });
   return app;

@@ -7,6 +7,7 @@ import {
   type Logger,
   type Producer,
   type Redis,
+  registerQueueGauges,
   type ServiceMetrics,
 } from '@helpline/runtime';
 import type { Queue, Worker } from 'bullmq';
@@ -20,16 +21,19 @@ import { createSendRateLimiter } from './cloud/send-rate-limiter.js';
 import type { GatewayConfig } from './config.js';
 import { type Conversation, createConversation } from './conversation/create-conversation.js';
 import { createDeliveryStore, type DeliveryStore } from './delivery/delivery-store.js';
+import { type ChatEraser, createChatEraser } from './erasure/chat-eraser.js';
 import { createGroupChannel, createGroupRedis, type GroupChannel } from './groups/group-channel.js';
 import type { GroupSocketFactory } from './groups/group-socket.js';
 import { createInboundEnqueuer } from './ingest/inbound-enqueuer.js';
 import { type ArrivalLog, createArrivalLog } from './latency/arrival-log.js';
 import { recordArrivals } from './latency/arrival-recording-sink.js';
+import { REPLY_PURPOSES } from './latency/reply-purpose.js';
 import type { MessageSink } from './ingest/message-sink.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
 import type { ChannelSender, OutboundObserver } from './outbound/channel-sender.js';
 import { createSendGuard, type SendGuard, type SendGuardOptions } from './outbound/send-guard.js';
 import { closeRedis } from './redis/close-redis.js';
+import { createRefusedMessageStore, type RefusedMessageStore } from './webhook/refused-messages.js';
 
 export const SERVICE_NAME = 'gateway';
 
@@ -72,6 +76,10 @@ export interface GatewayContext {
   deliveryStore: DeliveryStore;
   /** The last Cloud API send error, for /api/status. */
   sendErrors: SendErrorLog;
+  /** Webhook messages that cannot enter the pipeline, kept for an operator. */
+  refusedMessages: RefusedMessageStore;
+  /** A data-removal request: the conversation and everything else that names the chat. */
+  eraser: ChatEraser;
   /** Group mode (Baileys); absent unless BAILEYS_ENABLED. Started by main. */
   groups?: GroupChannel;
   /** One sender per enabled channel. */
@@ -127,6 +135,9 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     outbound: createProducer(QUEUE_NAMES.outbound, producerOptions),
     diagnostics: createProducer(QUEUE_NAMES.diagnostics, producerOptions),
   };
+  // Depth of the queue the gateway consumes, read when Prometheus scrapes; the services
+  // consuming `inbound` and `diagnostics` report those.
+  registerQueueGauges(metrics, [producers.outbound.queue]);
   // The producer connection: the board's reads fail fast while Redis is away, like the API.
   const dashboardQueues = createDashboardQueues(redis.producer, prefix);
   const enqueuer = createInboundEnqueuer({ producer: producers.inbound });
@@ -148,7 +159,9 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
   const sink = recordArrivals(overrides.sink ?? (overrides.plainSink ? enqueuer : conversation.sink), arrivals, clock);
   const conversationWindow = overrides.conversationWindow ?? createConversationWindow(redis.producer, keyPrefix);
   const deliveryStore = overrides.deliveryStore ?? createDeliveryStore(redis.producer, keyPrefix, clock);
-  const sendErrors = overrides.sendErrors ?? createSendErrorLog(redis.worker, `${keyPrefix}:cloud:last-error`);
+  const sendErrors =
+    overrides.sendErrors ?? createSendErrorLog({ write: redis.worker, read: redis.producer }, `${keyPrefix}:cloud:last-error`);
+  const refusedMessages = overrides.refusedMessages ?? createRefusedMessageStore(redis.producer, `${keyPrefix}:webhook:refused`);
   const graph =
     overrides.graph ??
     (config.WHATSAPP_ACCESS_TOKEN && config.WHATSAPP_PHONE_NUMBER_ID
@@ -193,6 +206,21 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
         })
       : undefined);
   if (groups && !senders.group) senders.group = groups.sender;
+  const eraser = createChatEraser({
+    store: conversation.store,
+    staff: conversation.staff,
+    deliveryStore,
+    window: conversationWindow,
+    // The producer connection: an operator's request fails fast while Redis is away.
+    pacer: createRecipientPacer(redis.producer, `${keyPrefix}:cloud`),
+    arrivals,
+    refusedMessages,
+    queues: { inbound: producers.inbound.queue, outbound: producers.outbound.queue, diagnostics: producers.diagnostics.queue },
+    redis: redis.producer,
+    // Operators' messages (POST /api/send-message) often use `operator`.
+    purposes: [...REPLY_PURPOSES, 'operator'],
+    logger,
+  });
 
   const context: GatewayContext = {
     config,
@@ -211,6 +239,8 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     conversationWindow,
     deliveryStore,
     sendErrors,
+    refusedMessages,
+    eraser,
     groups,
     senders,
     observers,

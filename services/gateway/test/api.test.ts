@@ -1,9 +1,13 @@
+import type { OutboundMessageInput } from '@helpline/contracts';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import type { HttpApp } from '@helpline/runtime';
-import { startTestRedis, type TestRedis } from '@helpline/testkit';
+import { metricValue, startTestRedis, type TestRedis } from '@helpline/testkit';
 import type { FakeGraphApi } from '@helpline/testkit/meta-graph';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { GatewayContext } from '../src/context.js';
+import { whenReady } from '../src/redis/when-ready.js';
 import { cloudConfig, startGraph } from './support/cloud-harness.js';
 import { API_TOKEN, testConfig, testContext } from './support/harness.js';
 
@@ -34,7 +38,7 @@ async function gateway(config = cloudConfig(graph)) {
   return { app, context };
 }
 const auth = { authorization: `Bearer ${API_TOKEN}` };
-const message = {
+const message: OutboundMessageInput = {
   correlationId: 'wamid.OP1',
   purpose: 'operator',
   channel: 'cloud',
@@ -89,7 +93,32 @@ describe('GET /api/status and /health', () => {
       graphApiVersion: 'v26.0',
       lastSendError: { code: '131026', message: 'Message undeliverable' },
     });
+    expect(res.json().redis).toEqual({ reachable: true });
     expect(graph.requests.some((r) => r.method === 'GET')).toBe(true);
+  });
+
+  it('answers while Redis is down, saying so, with the Cloud API part still probed', async () => {
+    const doomed = await startTestRedis({ spawn: true });
+    const context = testContext(doomed.url, cloudConfig(graph));
+    const app = await buildApp(context);
+    opened.push({ app, context });
+    await whenReady(context.redis.producer, 5_000);
+    await context.sendErrors.record({ at: '2026-01-01T00:00:00.000Z', code: '131026', message: 'Message undeliverable' });
+    expect((await app.inject({ url: '/api/status', headers: auth })).json().redis).toEqual({ reachable: true });
+    await doomed.stop();
+    // Hold the freed port, answering nothing, so that no other server takes it meanwhile.
+    const blocker = createServer((socket) => socket.destroy()).listen(doomed.port, '127.0.0.1');
+    await once(blocker, 'listening');
+    try {
+      // The worker connection (the one sends record errors on) queues commands while
+      // offline: a read on it would never answer. This one answers.
+      const res = await app.inject({ url: '/api/status', headers: auth });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().redis).toMatchObject({ reachable: false, message: expect.stringMatching(/^Redis unreachable/) });
+      expect(res.json().cloudApi).toMatchObject({ configured: true, reachable: true, lastSendError: null });
+    } finally {
+      blocker.close();
+    }
   });
 
   it('reports a refused token and an unreachable API', async () => {
@@ -120,5 +149,20 @@ describe('GET /api/status and /health', () => {
     for (const name of ['helpline_webhook_events_total', 'helpline_messages_received_total', 'helpline_messages_sent_total', 'helpline_window_fallbacks_total', 'helpline_send_duration_seconds']) {
       expect(metrics).toContain(name);
     }
+  });
+
+  it('/metrics reports the depth of the outbound queue it consumes, read at scrape time', async () => {
+    const { app, context } = await gateway();
+    const scrape = async () => (await app.inject({ url: '/metrics' })).body;
+    expect(metricValue(await scrape(), 'helpline_queue_jobs', { queue: 'outbound', state: 'waiting' })).toBe(0);
+    // No worker runs here: the jobs stay waiting, one of them delayed.
+    await context.producers.outbound.add({ ...message, correlationId: 'wamid.Q1' }, { jobId: 'wamid.Q1-operator' });
+    await context.producers.outbound.add({ ...message, correlationId: 'wamid.Q2' }, { jobId: 'wamid.Q2-operator' });
+    await context.producers.outbound.add({ ...message, correlationId: 'wamid.Q3' }, { jobId: 'wamid.Q3-operator', delay: 60_000 });
+    const text = await scrape();
+    expect(metricValue(text, 'helpline_queue_jobs', { queue: 'outbound', state: 'waiting' })).toBe(2);
+    expect(metricValue(text, 'helpline_queue_jobs', { queue: 'outbound', state: 'delayed' })).toBe(1);
+    expect(metricValue(text, 'helpline_queue_jobs', { queue: 'outbound', state: 'failed' })).toBe(0);
+    expect(metricValue(text, 'helpline_queue_oldest_waiting_seconds', { queue: 'outbound' })).toBeGreaterThanOrEqual(0);
   });
 });

@@ -2,10 +2,12 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { InboundMessage } from '@helpline/contracts';
 import type { HttpApp } from '@helpline/runtime';
-import { buildSignedWebhookRequest, startTestRedis, type TestRedis } from '@helpline/testkit';
+import { buildSignedWebhookRequest, startTestRedis, type TestRedis, waitFor } from '@helpline/testkit';
 import { type FakeGraphApi, startFakeGraphApi } from '@helpline/testkit/meta-graph';
 import { createServer, type Server } from 'node:net';
+import { UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { createRecipientPacer } from '../src/cloud/recipient-pacer.js';
 import { buildApp } from '../src/app.js';
 import { whenReady } from '../src/redis/when-ready.js';
 import type { GatewayContext } from '../src/context.js';
@@ -362,7 +364,7 @@ describe('through signed webhooks to the fake Graph API', () => {
     expect(stats.json()).toMatchObject({ messages: { inbound: 2, outbound: 2, total: 4 }, chats: { total: 1, active: 1 } });
 
     const removed = await staff('DELETE', `/api/conversations/${CUSTOMER}`);
-    expect(removed.json()).toEqual({ chatId: CUSTOMER, forgotten: true, messages: 4 });
+    expect(removed.json()).toMatchObject({ chatId: CUSTOMER, forgotten: true, messages: 4 });
     expect((await staff('GET', `/api/conversations/${CUSTOMER}/messages`)).statusCode).toBe(404);
     expect((await staff('DELETE', `/api/conversations/${CUSTOMER}`)).statusCode).toBe(404);
     expect((await staff('GET', '/api/conversations')).json()).toMatchObject({ total: 0, items: [] });
@@ -370,6 +372,111 @@ describe('through signed webhooks to the fake Graph API', () => {
     const before = received().length;
     await text('hola de nuevo');
     expect((await newSince(before))[0]?.interactive?.action.buttons?.[0]?.reply.id).toBe('consent.accept.1');
+  });
+});
+
+/** Every key under the context's prefix whose name or content holds `text`. */
+async function keysHolding(text: string): Promise<string[]> {
+  const redisClient = context.redis.producer;
+  const found: string[] = [];
+  for (const key of await redisClient.keys(`${context.prefix}:*`)) {
+    const type = await redisClient.type(key);
+    let content = '';
+    if (type === 'string') content = (await redisClient.get(key)) ?? '';
+    else if (type === 'hash') content = JSON.stringify(await redisClient.hgetall(key));
+    else if (type === 'list') content = JSON.stringify(await redisClient.lrange(key, 0, -1));
+    else if (type === 'set') content = JSON.stringify(await redisClient.smembers(key));
+    else if (type === 'zset') content = JSON.stringify(await redisClient.zrange(key, 0, -1));
+    else if (type === 'stream') content = JSON.stringify(await redisClient.xrange(key, '-', '+'));
+    if (key.includes(text) || content.includes(text)) found.push(key);
+  }
+  return found.sort();
+}
+
+describe('data-removal request (Ley 1581)', () => {
+  const OTHER = '573009998877';
+  const tapFrom = (from: string, replyId: string, title: string, kind: 'button_reply' | 'list_reply' = 'button_reply') =>
+    post(envelope({ id: nextId(), type: 'interactive', interactive: { type: kind, [kind]: { id: replyId, title } } }, from));
+
+  test('DELETE erases the chat everywhere the gateway keeps it, and only that chat', async () => {
+    // Both customers consent and talk; CUSTOMER's story leaves traces everywhere.
+    for (const who of [CUSTOMER, OTHER]) {
+      await text('hola', nextId(), who);
+      await settle(who);
+      await tapFrom(who, 'consent.accept.1', 'Acepto');
+      await settle(who);
+      await text('ayuda', nextId(), who);
+      await settle(who);
+    }
+    const otherFree = await text('mi módem no enciende', nextId(), OTHER);
+    const free = [await text('no tengo internet desde ayer'), await text('sigue sin funcionar')];
+    // The classifier's worker fails the first for good and completes the second.
+    const classifier = new Worker(
+      'inbound',
+      async (job) => {
+        if (job.id === free[0]) throw new UnrecoverableError('classifier broke');
+        if (job.id === otherFree) throw new Error('not this one');
+        return { ok: true };
+      },
+      { connection: { url: redis.url }, prefix: context.prefix },
+    );
+    await waitFor(async () => (await context.producers.inbound.queue.getJobState(free[1]!)) === 'completed', 10_000, 'the classifier');
+    await waitFor(async () => (await context.producers.inbound.queue.getJobState(free[0]!)) === 'failed', 10_000, 'the failure');
+    await classifier.close();
+    await tapFrom(CUSTOMER, 'menu.check_connection', 'Revisar mi conexión', 'list_reply');
+    await settle();
+    const sent = graph.messageRequests().filter((r) => r.outcome === 200 && (r.body as GraphSend).to === CUSTOMER);
+    await post(statusEnvelope(sent.at(-1)!.messageId!, 'delivered'));
+    // A reply that failed for good sits in the outbound dead letters with the number.
+    graph.failWith(131026, { times: 1 });
+    const refusedByMeta = await text('deuda');
+    await waitFor(async () => (await context.producers.outbound.queue.getJobState(`${refusedByMeta}-debt`)) === 'failed', 10_000, 'the failed send');
+    // A message the contract refuses, kept for an operator; and the pair rate limit's pause.
+    await post(envelope({ id: `wamid.${'Z'.repeat(300)}`, type: 'text', text: { body: 'demasiado largo el id' } }));
+    const pacer = createRecipientPacer(context.redis.producer, `${context.prefix}:gateway:cloud`);
+    await pacer.pause(CUSTOMER, 600_000);
+    await pacer.pause(OTHER, 600_000);
+
+    const inboundChats = (await context.producers.inbound.queue.getJobs(['waiting', 'completed', 'failed'])).map((j) => (j.data as InboundMessage).chatId);
+    expect(inboundChats.filter((chat) => chat === CUSTOMER)).toHaveLength(2);
+    expect(await keysHolding(CUSTOMER)).not.toEqual([]);
+    const before = { other: await keysHolding(OTHER) };
+    const customerProviderIds = sent.map((r) => r.messageId!);
+    expect(await context.deliveryStore.get(customerProviderIds[0]!)).toMatchObject({ recipient: CUSTOMER });
+
+    const removed = await staff('DELETE', `/api/conversations/${CUSTOMER}`);
+    expect(removed.statusCode, removed.body).toBe(200);
+    expect(removed.json()).toMatchObject({
+      chatId: CUSTOMER,
+      forgotten: true,
+      erased: { jobs: { inbound: 2, diagnostics: 1 }, activeJobsLeft: 0, window: true, pacing: true, refusedMessages: 1 },
+    });
+    // The notice, the menu, the help text, the diagnosis acknowledgement and the failed one.
+    expect(removed.json().erased.jobs.outbound).toBe(5);
+    expect(removed.json().erased.deliveryRecords).toBe(customerProviderIds.length);
+
+    // Nothing under the prefix names the number or holds it any more: keys, jobs, records.
+    expect(await keysHolding(CUSTOMER)).toEqual([]);
+    for (const id of free) {
+      expect(await context.producers.inbound.queue.getJob(id)).toBeUndefined();
+      expect(await context.arrivals.arrival(id)).toBeUndefined();
+    }
+    for (const id of customerProviderIds) expect(await context.deliveryStore.get(id)).toBeUndefined();
+    expect(await context.producers.outbound.queue.getJob(`${refusedByMeta}-debt`)).toBeUndefined();
+    expect(await context.producers.diagnostics.queue.getJobCounts('waiting')).toEqual({ waiting: 0 });
+    expect((await staff('GET', '/api/webhook/refused')).json().total).toBe(0);
+
+    // The other chat keeps everything it had.
+    expect(await keysHolding(OTHER)).toEqual(before.other);
+    expect(await context.producers.inbound.queue.getJob(otherFree)).toBeDefined();
+    expect(await context.conversationWindow.isOpen(OTHER, new Date())).toBe(true);
+    expect(await pacer.waitMs(OTHER)).toBeGreaterThan(0);
+    const others = (await staff('GET', '/api/conversations')).json();
+    expect(others.items.map((c: { chatId: string }) => c.chatId)).toEqual([OTHER]);
+    expect(others.items[0].lastActivityAt).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT/));
+
+    // Asked twice: nothing is left to erase.
+    expect((await staff('DELETE', `/api/conversations/${CUSTOMER}`)).statusCode).toBe(404);
   });
 });
 

@@ -472,6 +472,11 @@ describe('log and staff queries', () => {
     await status('read');
     await status('delivered');
     expect((await world.conversation.store.pageEntries(CHAT, 0, 1)).items[0]?.status).toBe('read');
+    // A voice note is played after it is read: `played` is newer than `read`, and a late
+    // `read` does not take it back.
+    await (observer.onStatus?.({ messageId: help!.providerMessageId!, recipient: CHAT, status: 'played', timestamp: world.now.toISOString() }));
+    await status('read');
+    expect((await world.conversation.store.pageEntries(CHAT, 0, 1)).items[0]?.status).toBe('played');
     await status('failed', [{ code: 131047, title: 'Re-engagement message' }]);
     expect((await world.conversation.store.pageEntries(CHAT, 0, 1)).items[0]).toMatchObject({
       status: 'failed',
@@ -500,6 +505,30 @@ describe('log and staff queries', () => {
     expect(diagnosis).toMatchObject({ purpose: 'diagnosis', customerId: 'C-1042' });
     await say('sigue igual');
     expect((await inbound()).at(-1)?.customer).toMatchObject({ consent: true, customerId: 'C-1042' });
+    // The customer's own messages carry the id in the log too, once it is known.
+    const [latest] = (await world.conversation.store.pageEntries(CHAT, 0, 1)).items;
+    expect(latest).toMatchObject({ direction: 'inbound', text: 'sigue igual', customerId: 'C-1042' });
+    const earlier = (await world.conversation.store.pageEntries(CHAT, 0, 100)).items.find((e) => e.id === question.id);
+    expect(earlier?.customerId).toBeUndefined();
+  });
+
+  test('lastActivityAt follows every message either way, and the list returns it', async () => {
+    const activity = async () => (await world.conversation.staff.listChats({ offset: 0, limit: 10 })).items[0]?.lastActivityAt;
+    await say('hola');
+    // Before consent too: the notice's chat shows when it last wrote.
+    expect(await activity()).toBe(world.now.toISOString());
+    await deliverAll();
+    await tap('button_reply', 'consent.accept.1', 'Acepto');
+    const accepted = world.now.toISOString();
+    expect(await activity()).toBe(accepted);
+    // The menu goes out a minute later: an outbound message is activity too.
+    later(60_000);
+    await deliverAll();
+    expect(await activity()).toBe(world.now.toISOString());
+    const question = cloudText(CHAT, 'no tengo internet', later(30_000));
+    await world.conversation.sink.accept(question, log);
+    expect(await activity()).toBe(question.receivedAt);
+    expect((await world.conversation.staff.chat(CHAT))?.lastActivityAt).toBe(question.receivedAt);
   });
 
   test('the log is capped at CONVERSATION_HISTORY_MAX and expires after CONVERSATION_TTL_DAYS', async () => {

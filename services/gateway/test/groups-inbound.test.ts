@@ -1,12 +1,15 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InboundMessage } from '@helpline/contracts';
-import { createProducer, createRedisConnection, type Producer, type Redis } from '@helpline/runtime';
+import { createProducer, createRedisConnection, PermanentError, type Producer, type Redis } from '@helpline/runtime';
 import { startTestRedis, type TestRedis, uniqueQueueName } from '@helpline/testkit';
 import { fakeGroupReaction, fakeGroupText } from '@helpline/testkit/baileys';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createInboundEnqueuer } from '../src/ingest/inbound-enqueuer.js';
+import { createInboundSpool } from '../src/groups/inbound-spool.js';
 import type { MessageSink } from '../src/ingest/message-sink.js';
+import { quietLogger } from './support/harness.js';
 import { eventually, GROUP, type GroupTestRig, groupRig, metricValue, OTHER_GROUP } from './support/groups.js';
 
 /** The real enqueuer on a BullMQ producer, recording the order in which it stored messages. */
@@ -176,6 +179,120 @@ describe('spool across a Redis outage', () => {
       await first.redis.quit().catch(() => {});
       await producer.close();
       await connection.quit();
+    }
+  });
+
+  it('keeps messages in memory while the spool file cannot be written, says so, and writes them once it can', async () => {
+    const connection = createRedisConnection(server.url, 'producer');
+    const producer = createProducer('inbound', { connection, prefix: uniqueQueueName('gw'), addTimeoutMs: 500 });
+    const sink = enqueuer(producer);
+    const rig = await groupRig(server.url, sink);
+    const spoolFile = join(rig.spoolDir, 'spool.jsonl');
+    try {
+      await rig.channel.start();
+      const socket = await rig.factory.waitForSocket(1);
+      socket.open();
+      // "Disk full": the spool file cannot be opened for writing.
+      await mkdir(spoolFile);
+      await server.kill();
+      const during = [1, 2, 3].map((i) => fakeGroupText({ group: GROUP, participant: `549110000040${i}@s.whatsapp.net`, text: `sin disco ${i}` }));
+      for (const message of during) socket.receive([message]);
+      await eventually(() => expect(rig.channel.spool.size()).toBe(3), 10_000);
+      expect(rig.channel.status()).toMatchObject({ spooled: 3, unsaved: 3 });
+      expect(rig.channel.health()).toMatchObject({ status: 'degraded', message: expect.stringMatching(/3 group messages are held in memory only: the spool file .* cannot be written/) });
+      expect(await metricValue(rig.metrics, 'helpline_group_spool_unsaved_messages{service="gateway"}')).toBe(3);
+      expect(await metricValue(rig.metrics, 'helpline_group_messages_total{outcome="held",service="gateway"}')).toBe(3);
+      expect(await metricValue(rig.metrics, 'helpline_group_spool_write_failures_total{service="gateway"}')).toBeGreaterThanOrEqual(1);
+
+      // The disk is freed while Redis is still away: the retry writes them to the file.
+      await rm(spoolFile, { recursive: true });
+      await eventually(async () => expect((await readFile(spoolFile, 'utf8')).trim().split('\n')).toHaveLength(3), 10_000);
+      expect(rig.channel.status()).toMatchObject({ spooled: 3, unsaved: 0 });
+      expect(rig.channel.health().message).not.toMatch(/memory/);
+
+      await server.restart();
+      await eventually(() => expect(sink.order).toEqual(during.map((m) => m.key.id)), 15_000);
+      await eventually(async () => expect(await readFile(spoolFile, 'utf8')).toBe(''));
+    } finally {
+      await rig.close();
+      await producer.close();
+      await connection.quit();
+    }
+  });
+
+  it('goes on replaying when rewriting the spool fails, and rewrites it once it can', async () => {
+    const connection = createRedisConnection(server.url, 'producer');
+    const producer = createProducer('inbound', { connection, prefix: uniqueQueueName('gw'), addTimeoutMs: 500 });
+    const sink = enqueuer(producer);
+    const rig = await groupRig(server.url, sink);
+    const spoolFile = join(rig.spoolDir, 'spool.jsonl');
+    try {
+      await rig.channel.start();
+      const socket = await rig.factory.waitForSocket(1);
+      socket.open();
+      await server.kill();
+      const during = [1, 2, 3, 4].map((i) => fakeGroupText({ group: GROUP, participant: `549110000050${i}@s.whatsapp.net`, text: `reescritura ${i}` }));
+      for (const message of during) socket.receive([message]);
+      await eventually(async () => expect((await readFile(spoolFile, 'utf8')).trim().split('\n')).toHaveLength(4), 10_000);
+      // The rewrite after each replayed entry goes through `<path>.tmp`: make it fail.
+      await mkdir(`${spoolFile}.tmp`);
+
+      await server.restart();
+      // Every entry is replayed, not only the first, though no new message arrives.
+      await eventually(() => expect(sink.order).toEqual(during.map((m) => m.key.id)), 15_000);
+      expect(rig.channel.spool.size()).toBe(0);
+      // Nothing is at risk (all delivered), but the file still lists them.
+      expect((await readFile(spoolFile, 'utf8')).trim().split('\n')).toHaveLength(4);
+      expect(rig.channel.health()).toMatchObject({ status: 'ok' });
+
+      await rm(`${spoolFile}.tmp`, { recursive: true });
+      await eventually(async () => expect(await readFile(spoolFile, 'utf8')).toBe(''), 10_000);
+    } finally {
+      await rig.close();
+      await producer.close();
+      await connection.quit();
+    }
+  });
+});
+
+describe('spool memory buffer', () => {
+  it('holds at most maxUnsaved messages in memory, drops and counts the rest, and delivers the held ones in order', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'helpline-spool-'));
+    const path = join(dir, 'spool.jsonl');
+    let redisUp = false;
+    const delivered: string[] = [];
+    const spool = createInboundSpool<string>({
+      path,
+      logger: quietLogger(),
+      retryMs: 20,
+      maxUnsaved: 2,
+      async deliver(entry) {
+        if (entry === 'refused') throw new PermanentError('invalid_group_message', 'does not fit the contract');
+        if (!redisUp) throw new Error('Connection is closed.');
+        delivered.push(entry);
+      },
+    });
+    try {
+      await spool.open();
+      // "Disk full": the spool file cannot be opened for writing.
+      await mkdir(path);
+      expect(await spool.submit('uno')).toBe('held');
+      expect(await spool.submit('dos')).toBe('held');
+      expect(await spool.submit('tres')).toBe('dropped');
+      expect(spool.health()).toMatchObject({ failing: true, unsaved: 2, dropped: 1, lastWriteError: expect.stringMatching(/EISDIR/) });
+      redisUp = true;
+      await eventually(() => expect(delivered).toEqual(['uno', 'dos']));
+      // A message refused for good while the rejected file cannot be written either waits in memory.
+      await rm(path, { recursive: true });
+      await mkdir(`${path}.rejected`);
+      expect(await spool.submit('refused')).toBe('rejected');
+      expect(spool.health()).toMatchObject({ failing: true, unsaved: 1 });
+      await rm(`${path}.rejected`, { recursive: true });
+      await eventually(async () => expect(await readFile(`${path}.rejected`, 'utf8')).toMatch(/"entry":"refused"/));
+      expect(spool.health()).toMatchObject({ failing: false, unsaved: 0 });
+    } finally {
+      await spool.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -12,7 +12,7 @@ import {
 } from '@helpline/testkit/baileys';
 import type { WAMessage } from '@whiskeysockets/baileys';
 import { describe, expect, it } from 'vitest';
-import { judgeGroupMessage, toInboundMessage } from '../src/groups/group-message.js';
+import { judgeGroupMessage, toInboundMessage, vcardPhones } from '../src/groups/group-message.js';
 import { LidDirectory } from '../src/groups/lid-directory.js';
 
 const RECEIVED = new Date('2026-03-01T12:00:00.000Z');
@@ -40,6 +40,58 @@ describe('Baileys conformance payloads', () => {
     const result = await parse(payload.json as WAMessage, groupsInCorpus);
     if (name.includes('-dm-')) expect(result).toEqual({ skipped: 'not_group' });
     else expect(result.message).toBeDefined();
+  });
+
+  it.each([
+    ['03-dm-conversation.json', { type: 'text', rawType: 'conversation', text: 'Este es un mensaje de texto' }],
+    [
+      '04-dm-extended-text-quoted.json',
+      { type: 'text', rawType: 'extendedTextMessage', text: 'Este es un mensaje citando otro mensaje', replyTo: '97C6FAED61DBC4810E0A227C5D5A9F2A' },
+    ],
+    [
+      '05-dm-image-caption.json',
+      {
+        type: 'image',
+        rawType: 'imageMessage',
+        text: 'Este es una foto con un caption y emojis 🦊☝🏼',
+        media: { mimeType: 'image/jpeg', caption: 'Este es una foto con un caption y emojis 🦊☝🏼' },
+      },
+    ],
+    ['06-dm-location.json', { type: 'location', rawType: 'locationMessage', text: '', location: { latitude: 24.091499, longitude: -110.3393781 } }],
+    [
+      '07-dm-contact.json',
+      {
+        type: 'contacts',
+        rawType: 'contactMessage',
+        text: 'SomeoneWithEmojis 😔🙌',
+        contacts: [{ name: 'SomeoneWithEmojis 😔🙌', phones: ['+52 612 394 8572'] }],
+      },
+    ],
+  ] as const)('%s: the conversion extracts its content, though a direct chat is skipped before it', (name, expected) => {
+    const payload = payloads.find((p) => p.name === name);
+    if (!payload) throw new Error(`conformance payload ${name} missing`);
+    const message = payload.json as WAMessage;
+    const jid = message.key.remoteJid!;
+    // What the adapter would pass had the chat been an allow-listed group.
+    const verdict = { take: true as const, groupJid: jid, messageId: message.key.id!, participant: jid };
+    const inbound = InboundMessage.parse(toInboundMessage(message, verdict, { from: '5216129273647', phone: '5216129273647' }, RECEIVED));
+    expect(inbound).toMatchObject({
+      id: message.key.id,
+      channel: 'group',
+      chatId: '5216129273647@s.whatsapp.net',
+      from: '5216129273647',
+      senderName: 'User Who Sends this msg',
+      sentAt: new Date(Number(message.messageTimestamp) * 1000).toISOString(),
+      ...expected,
+    });
+  });
+
+  it('reads every phone of a vCard, with or without item groups', () => {
+    expect(vcardPhones('BEGIN:VCARD\nVERSION:3.0\nFN:Ana\nTEL;type=CELL;waid=573001112233:+57 300 1112233\nitem1.TEL:+57 601 5550000\nEND:VCARD')).toEqual([
+      '+57 300 1112233',
+      '+57 601 5550000',
+    ]);
+    expect(vcardPhones(undefined)).toEqual([]);
   });
 
   it('turns the quoted group message from a LID participant into an InboundMessage', async () => {

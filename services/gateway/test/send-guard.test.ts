@@ -5,7 +5,8 @@ import type { FakeGraphApi } from '@helpline/testkit/meta-graph';
 import { type Job, QueueEvents } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayContext, GatewayContextOverrides } from '../src/context.js';
-import type { OutboundJobResult } from '../src/outbound/outbound-worker.js';
+import type { OutboundObserver } from '../src/outbound/channel-sender.js';
+import { createOutboundWorker, type OutboundJobResult } from '../src/outbound/outbound-worker.js';
 import { createSendGuard } from '../src/outbound/send-guard.js';
 import { startWorkers, type WorkerTuning } from '../src/workers.js';
 import { cloudConfig, outbound, startGraph } from './support/cloud-harness.js';
@@ -184,5 +185,55 @@ describe('send guard: at most one send per outbound job', () => {
     expect(await client.get(guardKey(prefix, jobId))).toBe(`observed:${result.messageId}`);
     expect(await client.pttl(guardKey(prefix, jobId))).toBeGreaterThan(6 * 24 * 3600_000);
     expect(await duplicatesAvoided(context)).toBe(0);
+  });
+
+  it('an observer that fails after the send: the job stays sent, the retry sends nothing and tells the observers again', async () => {
+    const prefix = uniqueQueueName('gw');
+    const context = testContext(redis.url, cloudConfig(graph), { prefix, plainSink: false });
+    contexts.push(context);
+    await context.conversationWindow.touch(TO, new Date());
+    // A chat that has consented, so that the conversation's observer logs what it is sent.
+    await context.conversation.store.touchChat(TO, new Date().toISOString());
+    await context.conversation.store.updateChat(TO, { consentVersion: '1', consentAt: new Date().toISOString(), mode: 'menu' });
+    // The conversation's observer meets a Redis blip once, before it has done anything.
+    let calls = 0;
+    const flaky: OutboundObserver = {
+      async onSent(message, result) {
+        calls += 1;
+        if (calls === 1) throw new Error('Connection is closed.');
+        await context.conversation.observer.onSent?.(message, result);
+      },
+    };
+    context.workers.push(
+      createOutboundWorker({
+        connection: context.redis.worker,
+        prefix,
+        logger: context.logger,
+        metrics: context.metrics,
+        gatewayMetrics: context.gatewayMetrics,
+        senders: context.senders,
+        observers: [context.deliveryStore, flaky],
+        sendGuard: context.sendGuard,
+      }),
+    );
+    const qe = await queueEvents(prefix);
+    // The classifier's acknowledgement asks for a handoff: the observer starts it once told.
+    const message = outbound({ correlationId: 'wamid.OBS', purpose: 'ack', content: { kind: 'text', body: 'Una persona te escribe' }, meta: { handoff: true } });
+    const jobId = jobIds.outbound(message.correlationId, message.purpose);
+    const done = nextCompletion(qe, jobId);
+    await context.producers.outbound.add(message, { jobId, attempts: 3, backoff: { type: 'fixed', delay: 50 } });
+    const result = await done;
+
+    expect(graph.messageRequests()).toHaveLength(1);
+    expect(result).toEqual({ messageId: graph.messageRequests()[0]?.messageId, duplicate: true });
+    expect(calls).toBe(2);
+    const chat = await context.conversation.store.getChat(TO);
+    expect(chat).toMatchObject({ handoffReason: 'classifier' });
+    expect(chat?.pausedUntil).toBeGreaterThan(Date.now());
+    const [entry] = (await context.conversation.store.pageEntries(TO, 0, 1)).items;
+    expect(entry).toMatchObject({ id: jobId, direction: 'outbound', providerMessageId: result.messageId });
+    expect(await client.get(guardKey(prefix, jobId))).toBe(`observed:${result.messageId}`);
+    const job = (await context.producers.outbound.queue.getJob(jobId)) as Job;
+    expect(job.attemptsMade).toBe(2);
   });
 });

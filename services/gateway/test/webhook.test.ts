@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { buildApp } from '../src/app.js';
 import type { GatewayContext } from '../src/context.js';
 import { whenReady } from '../src/redis/when-ready.js';
-import { APP_SECRET, testConfig, testContext, VERIFY_TOKEN } from './support/harness.js';
+import { API_TOKEN, APP_SECRET, testConfig, testContext, VERIFY_TOKEN } from './support/harness.js';
 
 let redis: TestRedis;
 let context: GatewayContext;
@@ -86,6 +86,10 @@ describe('GET /webhook (verification)', () => {
     ['a wrong token', 'hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1'],
     ['a wrong mode', `hub.mode=unsubscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1`],
     ['no parameters', ''],
+    // The comparison hashes both sides first: tokens of another length are refused too.
+    ['the token with a character more', `hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}x&hub.challenge=1`],
+    ['the token cut short', `hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN.slice(0, -1)}&hub.challenge=1`],
+    ['an empty token', 'hub.mode=subscribe&hub.verify_token=&hub.challenge=1'],
   ])('answers 403 to %s', async (_what, query) => {
     expect((await app.inject({ url: `/webhook?${query}` })).statusCode).toBe(403);
   });
@@ -178,8 +182,91 @@ describe('POST /webhook', () => {
       headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaWebhook(cut, APP_SECRET) },
     });
     expect(resigned.statusCode).toBe(400);
-    expect(resigned.json().message).toMatch(/malformed JSON/);
+    expect(resigned.json().message).toMatch(/^body is not valid JSON/);
     expect(await metric('helpline_webhook_events_total', 'outcome="bad_request"')).toBe(1);
+  });
+
+  it('never echoes the body in the 400 for malformed JSON: the position at most', async () => {
+    // V8's own message would quote the text around the fault: "Unexpected token 'm', ...".
+    const signedBadly = async (body: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/webhook',
+        payload: body,
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaWebhook(body, APP_SECRET) },
+      });
+    const quoted = await signedBadly('{"entry": mi cédula es 10203040}');
+    expect(quoted.statusCode).toBe(400);
+    expect(quoted.json().message).toMatch(/^body is not valid JSON( \(at position \d+\))?$/);
+    expect(quoted.body).not.toContain('10203040');
+    const misplaced = await signedBadly('{"entry": "10203040",}');
+    expect(misplaced.json().message).toBe('body is not valid JSON (at position 21)');
+    const token = await signedBadly('mi cédula es 10203040');
+    expect(token.json().message).toMatch(/^body is not valid JSON/);
+    expect(token.body).not.toContain('10203040');
+    expect(token.body).not.toContain('cédula');
+    const cut = await signedBadly('{"entry": "10203040"');
+    expect(cut.json().message).toMatch(/^body is not valid JSON( \(at position \d+\)| \(it ends too early\))?$/);
+    expect(cut.body).not.toContain('10203040');
+  });
+
+  it('keeps messages it cannot take for an operator, answers 200, and takes the rest of the payload', async () => {
+    const from = '5491155550000';
+    const longId = `wamid.${'A'.repeat(300)}`;
+    const longText = { from, id: 'wamid.LONGTEXT', timestamp: '1763600000', type: 'text', text: { body: 'x'.repeat(70_000) } };
+    const tooLongId = { from, id: longId, timestamp: '1763600000', type: 'text', text: { body: 'hola' } };
+    const noSender = { id: 'wamid.NOSENDER', timestamp: '1763600000', type: 'text', text: { body: 'sin remitente' } };
+    const good = { from, id: 'wamid.GOOD', timestamp: '1763600000', type: 'text', text: { body: 'esta sí' } };
+    const payload = {
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: '102290129340398',
+          changes: [
+            { field: 'messages', value: { messaging_product: 'whatsapp', contacts: [{ profile: { name: 'Cliente' }, wa_id: from }], messages: [longText, tooLongId, good] } },
+            { field: 'messages', value: { messaging_product: 'whatsapp', messages: [noSender] } },
+          ],
+        },
+      ],
+    };
+    const res = await postSigned(payload);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ accepted: 1, duplicate: 0, refused: 3 });
+    expect(await storedText('wamid.GOOD')).toBe('esta sí');
+    expect(await context.producers.inbound.queue.getJobCountByTypes('waiting')).toBe(1);
+    expect(await metric('helpline_webhook_events_total', 'outcome="refused"')).toBe(3);
+
+    const auth = { authorization: `Bearer ${API_TOKEN}` };
+    const list = await app.inject({ url: '/api/webhook/refused', headers: auth });
+    expect(list.statusCode).toBe(200);
+    const { total, items } = list.json() as { total: number; items: { id: string; reason: string; chatId?: string; payload: { message: unknown; contacts?: unknown } }[] };
+    expect(total).toBe(3);
+    // Newest first; each with what was wrong (field names, not values) and all Meta sent.
+    expect(items.map((i) => i.reason)).toEqual([
+      'message names no sender (from, from_user_id or contacts)',
+      expect.stringMatching(/^refused by the inbound contract: (id|correlationId): /),
+      expect.stringMatching(/^refused by the inbound contract: text: /),
+    ]);
+    expect(items.map((i) => i.payload.message)).toEqual([noSender, tooLongId, longText]);
+    expect(items[1]).toMatchObject({ chatId: from, payload: { contacts: [{ wa_id: from }] } });
+    for (const item of items) expect(item.reason).not.toContain('xxxx');
+    // The log names the reason, never the text.
+    expect(logLines.join('')).not.toContain('x'.repeat(100));
+
+    // Meta redelivers the payload (say another message met Redis down): nothing twice.
+    const again = await postSigned(payload);
+    expect(again.json()).toMatchObject({ accepted: 0, duplicate: 1, refused: 3 });
+    expect((await app.inject({ url: '/api/webhook/refused', headers: auth })).json().total).toBe(3);
+    expect(await metric('helpline_webhook_events_total', 'outcome="refused"')).toBe(3);
+
+    const removed = await app.inject({ method: 'DELETE', url: `/api/webhook/refused/${items[0]?.id}`, headers: auth });
+    expect(removed.json()).toEqual({ id: items[0]?.id, removed: true });
+    expect((await app.inject({ method: 'DELETE', url: `/api/webhook/refused/${items[0]?.id}`, headers: auth })).statusCode).toBe(404);
+    const page = (await app.inject({ url: '/api/webhook/refused?limit=1&offset=1', headers: auth })).json();
+    expect(page).toMatchObject({ total: 2, offset: 1, limit: 1 });
+    expect(page.items.map((i: { payload: { message: unknown } }) => i.payload.message)).toEqual([longText]);
+    expect((await app.inject({ url: '/api/webhook/refused' })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'DELETE', url: '/api/webhook/refused/nope', headers: auth })).statusCode).toBe(400);
   });
 
   it('refuses well-signed JSON that is not a webhook, naming the field', async () => {

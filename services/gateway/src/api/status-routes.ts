@@ -1,5 +1,6 @@
 import { ErrorBody, type HttpApp } from '@helpline/runtime';
 import { z } from 'zod';
+import type { LastSendError } from '../cloud/send-error-log.js';
 import { cloudApiConfigured } from '../config.js';
 import type { GatewayContext } from '../context.js';
 import { GroupStatusBody, groupStatus } from '../groups/group-routes.js';
@@ -12,10 +13,15 @@ const StatusBody = z.object({
     /** Why the probe failed (a refused token shows here). */
     probeError: z.string().optional(),
     graphApiVersion: z.string(),
+    /** Null when there was none, or when Redis could not be read (see `redis`). */
     lastSendError: z.object({ at: z.string(), code: z.string(), message: z.string() }).nullable(),
   }),
+  /** Whether the gateway's Redis answered the status' own read. */
+  redis: z.object({ reachable: z.boolean(), message: z.string().optional() }),
   groups: GroupStatusBody,
 });
+
+type LastSendErrorRead = { ok: true; value: LastSendError | undefined } | { ok: false; message: string };
 
 /** GET /api/status: the channels' state for operators. Others add their channel's part. */
 export async function statusRoutes(app: HttpApp, context: GatewayContext): Promise<void> {
@@ -25,18 +31,29 @@ export async function statusRoutes(app: HttpApp, context: GatewayContext): Promi
       onRequest: app.operatorAuth,
       schema: { summary: 'Channel status', tags: ['operator'], security: [{ bearer: [] }], response: { 200: StatusBody, 401: ErrorBody } },
     },
-    async () => {
+    async (request) => {
       const configured = cloudApiConfigured(context.config);
-      const probe = configured && context.graph ? await context.graph.probe() : undefined;
-      const lastSendError = await context.sendErrors.last().catch(() => undefined);
+      // Both have their own deadline and run side by side: the answer never waits on Redis
+      // for longer than the read's deadline, nor on the Graph API for longer than its own.
+      const [probe, last] = await Promise.all([
+        configured && context.graph ? context.graph.probe() : undefined,
+        context.sendErrors.last().then(
+          (value): LastSendErrorRead => ({ ok: true, value }),
+          (error: unknown): LastSendErrorRead => {
+            request.log.warn({ err: error }, 'last send error not read: Redis unreachable');
+            return { ok: false, message: `Redis unreachable: ${error instanceof Error ? error.message : String(error)}` };
+          },
+        ),
+      ]);
       return {
         cloudApi: {
           configured,
           reachable: probe ? probe.reachable : null,
           probeError: probe?.error,
           graphApiVersion: context.config.GRAPH_API_VERSION,
-          lastSendError: lastSendError ?? null,
+          lastSendError: (last.ok ? last.value : undefined) ?? null,
         },
+        redis: last.ok ? { reachable: true } : { reachable: false, message: last.message },
         groups: groupStatus(context.groups),
       };
     },

@@ -20,6 +20,8 @@ export interface ConversationWindow {
   touch(chatId: string, at: Date): Promise<void>;
   /** Whether a free-form message to the chat is allowed at `now`. */
   isOpen(chatId: string, now: Date): Promise<boolean>;
+  /** Drops the chat's window (a data-removal request); true when there was one. */
+  forget(chatId: string): Promise<boolean>;
 }
 
 /**
@@ -38,6 +40,10 @@ export function createConversationWindow(redis: Redis, keyPrefix: string): Conve
       await whenReady(redis);
       const last = await redis.get(key(chatId));
       return last !== null && now.getTime() - Number(last) < WINDOW_MS;
+    },
+    async forget(chatId) {
+      await whenReady(redis);
+      return (await redis.del(key(chatId))) > 0;
     },
   };
 }

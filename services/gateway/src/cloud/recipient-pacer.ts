@@ -9,6 +9,8 @@ export interface RecipientPacer {
   waitMs(recipient: string): Promise<number>;
   /** Pauses sends to the recipient for `ms`. */
   pause(recipient: string, ms: number): Promise<void>;
+  /** Drops the recipient's pause (a data-removal request: its key names the number). */
+  forget(recipient: string): Promise<boolean>;
 }
 
 export function createRecipientPacer(redis: Redis, keyPrefix: string): RecipientPacer {
@@ -20,6 +22,9 @@ export function createRecipientPacer(redis: Redis, keyPrefix: string): Recipient
     },
     async pause(recipient, ms) {
       await redis.set(key(recipient), '1', 'PX', Math.max(1, Math.round(ms)));
+    },
+    async forget(recipient) {
+      return (await redis.del(key(recipient))) > 0;
     },
   };
 }

@@ -1,6 +1,7 @@
 import { Classification } from '@helpline/contracts';
 import { ErrorBody, type HttpApp, HttpError, httpErrors } from '@helpline/runtime';
 import { z } from 'zod';
+import type { ChatEraser } from '../erasure/chat-eraser.js';
 import { CHAT_STATES } from './chat-records.js';
 import type { Conversation } from './create-conversation.js';
 
@@ -46,11 +47,25 @@ const EntryBody = z.object({
   error: z.object({ code: z.number(), title: z.string().optional() }).optional(),
 });
 
+const ErasureBody = z.object({
+  messages: z.number(),
+  jobs: z.object({ inbound: z.number(), outbound: z.number(), diagnostics: z.number() }),
+  activeJobsLeft: z.number(),
+  deliveryRecords: z.number(),
+  arrivals: z.number(),
+  refusedMessages: z.number(),
+  window: z.boolean(),
+  pacing: z.boolean(),
+});
+
 const secured = { security: [{ bearer: [] }], tags: ['conversations'] };
 const errors = { 400: ErrorBody, 401: ErrorBody, 503: ErrorBody };
 
-/** Staff endpoints over the conversation log (bearer `API_TOKEN`). */
-export function registerConversationRoutes(app: HttpApp, conversation: Conversation): void {
+/**
+ * Staff endpoints over the conversation log (bearer `API_TOKEN`). DELETE goes through the
+ * eraser: a data-removal request takes what the rest of the gateway keeps about the chat too.
+ */
+export function registerConversationRoutes(app: HttpApp, conversation: Conversation, eraser: ChatEraser): void {
   const { staff: queries, store } = conversation;
   // Redis away is a 503 (try again later), not an internal error.
   const guarded = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
@@ -68,7 +83,7 @@ export function registerConversationRoutes(app: HttpApp, conversation: Conversat
     listChats: guarded(queries.listChats),
     messages: guarded(queries.messages),
     resume: guarded(queries.resume),
-    forget: guarded(queries.forget),
+    erase: guarded(eraser.erase),
     stats: guarded(queries.stats),
   };
 
@@ -139,16 +154,20 @@ export function registerConversationRoutes(app: HttpApp, conversation: Conversat
       onRequest: app.operatorAuth,
       schema: {
         ...secured,
-        summary: 'Forget a chat: its log, state and consent (data-removal requests)',
+        summary: 'Erase a chat (data-removal requests): its log, state and consent, and its jobs, delivery records and keys',
         params: ChatParams,
-        response: { 200: z.object({ chatId: z.string(), forgotten: z.literal(true), messages: z.number() }), 404: ErrorBody, ...errors },
+        response: {
+          200: z.object({ chatId: z.string(), forgotten: z.literal(true), messages: z.number(), erased: ErasureBody }),
+          404: ErrorBody,
+          ...errors,
+        },
       },
     },
     async (request) => {
       const { chatId } = request.params;
-      const result = await staff.forget(chatId);
-      if (!result) throw httpErrors.notFound(`no conversation with ${chatId}`);
-      return { chatId, forgotten: true as const, messages: result.messages };
+      const erased = await staff.erase(chatId);
+      if (!erased) throw httpErrors.notFound(`nothing is kept about ${chatId}`);
+      return { chatId, forgotten: true as const, messages: erased.messages, erased };
     },
   );
 

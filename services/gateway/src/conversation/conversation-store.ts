@@ -19,14 +19,32 @@ const HOUR_MS = 3600_000;
 /** Hourly counters are kept two days, enough to sum the last 24 hours. */
 const HOURLY_TTL_SECONDS = 49 * 3600;
 
+// Moves a chat record's `lastActivityAt` forward (never back: a replayed handling carries
+// its first time), and only on a record that exists: an expired chat is not brought back
+// as a hash holding nothing but a time and no expiry.
+const ACTIVITY_LUA = `
+local function touch_activity(chat_key, at)
+  if redis.call('EXISTS', chat_key) == 0 then return end
+  local last = tonumber(redis.call('HGET', chat_key, 'lastActivityAt') or '0')
+  if tonumber(at) > last then redis.call('HSET', chat_key, 'lastActivityAt', at) end
+end
+`;
+
+// KEYS: 1 chat hash. ARGV: 1 time in ms.
+const ACTIVITY_SCRIPT = `${ACTIVITY_LUA}
+touch_activity(KEYS[1], ARGV[1])
+return 1
+`;
+
 // Appends one entry to a chat's log, once: a repeated id (a redelivered message, a
 // replayed handling) changes nothing and counts nothing. Trims the oldest entries past the
-// cap (their bodies, statuses and classifications with them) and refreshes the expiry.
+// cap (their bodies, statuses and classifications with them), refreshes the expiry and
+// the chat's last activity.
 // KEYS: 1 log list, 2 entry hash, 3 status hash, 4 classification hash, 5 totals hash,
-//       6 this hour's hash, 7 chat index zset
+//       6 this hour's hash, 7 chat index zset, 8 chat hash
 // ARGV: 1 entry id, 2 entry JSON, 3 cap, 4 ttl s, 5 direction, 6 now ms, 7 chat id, 8 hourly ttl s
 // Returns 1 when the entry is new, 0 when it was already there.
-const APPEND_SCRIPT = `
+const APPEND_SCRIPT = `${ACTIVITY_LUA}
 if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('RPUSH', KEYS[1], ARGV[1])
 local over = redis.call('LLEN', KEYS[1]) - tonumber(ARGV[3])
@@ -44,18 +62,20 @@ redis.call('HINCRBY', KEYS[5], ARGV[5], 1)
 redis.call('HINCRBY', KEYS[6], ARGV[5], 1)
 redis.call('EXPIRE', KEYS[6], ARGV[8])
 redis.call('ZADD', KEYS[7], ARGV[6], ARGV[7])
+touch_activity(KEYS[8], ARGV[6])
 return 1
 `;
 
 // Records a delivery status of one logged entry. A status only moves forward (sent,
-// delivered, read/played) since Meta may report them out of order; "failed" always wins.
+// delivered, read, played: a voice note is played after it is read) since Meta may report
+// them out of order; "failed" always wins.
 // Statuses live in their own hash, beside the bodies, so no JSON holding arrays is ever
 // decoded and re-encoded in Lua (cjson would turn an empty array into an object).
 // KEYS: 1 entry hash, 2 status hash. ARGV: 1 entry id, 2 status, 3 status JSON, 4 ttl s.
 // Returns 1 when stored, 0 when the entry is unknown or the status is not newer.
 const STATUS_SCRIPT = `
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
-local rank = { received = 0, sent = 1, delivered = 2, read = 3, played = 3, failed = 9 }
+local rank = { received = 0, sent = 1, delivered = 2, read = 3, played = 4, failed = 9 }
 local current = redis.call('HGET', KEYS[2], ARGV[1])
 if current then
   local was = cjson.decode(current).status
@@ -187,6 +207,11 @@ export function createConversationStore(options: ConversationStoreOptions) {
       await exec(multi);
     },
 
+    /** A message went either way at `atMs`: the chat's last activity moves forward to it. */
+    async noteActivity(chatId: string, atMs: number): Promise<void> {
+      await redis.eval(ACTIVITY_SCRIPT, 1, key.chat(chatId), atMs);
+    },
+
     /** Creates the record's first fields only when the chat is new. */
     async touchChat(chatId: string, createdAt: string): Promise<void> {
       await redis.hsetnx(key.chat(chatId), 'createdAt', createdAt);
@@ -197,7 +222,7 @@ export function createConversationStore(options: ConversationStoreOptions) {
       const hour = Math.floor(nowMs / HOUR_MS);
       const added = await redis.eval(
         APPEND_SCRIPT,
-        7,
+        8,
         key.log(chatId),
         key.entries(chatId),
         key.statuses(chatId),
@@ -205,6 +230,7 @@ export function createConversationStore(options: ConversationStoreOptions) {
         key.totals,
         key.hour(hour),
         key.chats,
+        key.chat(chatId),
         entry.id,
         JSON.stringify(entry),
         historyMax,
@@ -275,6 +301,15 @@ export function createConversationStore(options: ConversationStoreOptions) {
     async lookupProviderId(providerMessageId: string): Promise<{ chatId: string; entryId: string } | undefined> {
       const raw = await redis.get(key.provider(providerMessageId));
       return raw ? (JSON.parse(raw) as { chatId: string; entryId: string }) : undefined;
+    },
+
+    /** What the log knows of a chat's messages (either way): ids, purposes, channel ids. */
+    async logTraces(chatId: string): Promise<Pick<LogEntry, 'id' | 'direction' | 'purpose' | 'providerMessageId'>[]> {
+      await whenReady(redis);
+      return (await redis.hvals(key.entries(chatId))).map((body) => {
+        const { id, direction, purpose, providerMessageId } = JSON.parse(body) as LogEntry;
+        return { id, direction, purpose, providerMessageId };
+      });
     },
 
     /** Forgets the log (not the record): after a declined or withdrawn consent. */

@@ -45,7 +45,7 @@ const MENU_TEXTS: Record<Exclude<MenuChoice, 'talk_to_person' | 'check_connectio
   improve_plan: 'improvePlan',
 };
 
-function inboundEntry(message: InboundMessage, skipped?: LogEntry['skipped']): LogEntry {
+function inboundEntry(message: InboundMessage, customerId: string | undefined, skipped?: LogEntry['skipped']): LogEntry {
   return {
     id: message.id,
     direction: 'inbound',
@@ -53,6 +53,7 @@ function inboundEntry(message: InboundMessage, skipped?: LogEntry['skipped']): L
     text: message.text,
     at: message.receivedAt,
     status: 'received',
+    ...(customerId ? { customerId } : {}),
     ...(skipped ? { skipped } : {}),
   };
 }
@@ -97,7 +98,7 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
     const at = new Date(plan.at);
     const atMs = at.getTime();
     const to: ReplyAddress = { chatId, correlationId: message.id, language: plan.language };
-    const logIt = (skipped?: LogEntry['skipped']) => store.append(chatId, inboundEntry(message, skipped), atMs);
+    const logIt = (skipped?: LogEntry['skipped']) => store.append(chatId, inboundEntry(message, chat?.customerId, skipped), atMs);
 
     switch (action.kind) {
       case 'paused':
@@ -246,7 +247,11 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
 
     await store.touchChat(message.chatId, plan.at);
     if (plan.pauseExpired) await deps.handoff.end(message.chatId);
-    await store.updateChat(message.chatId, { language: plan.language }, [], new Date(plan.at).getTime());
+    const atMs = new Date(plan.at).getTime();
+    await store.updateChat(message.chatId, { language: plan.language }, [], atMs);
+    // Every message counts as activity, before consent too (the chat index already keeps
+    // the same time as its score); the log's append moves it again after consent.
+    await store.noteActivity(message.chatId, atMs);
     await act(message, chat, plan, log);
     await store.markHandled(message.id);
     // The text is never logged here: before consent it must not be kept anywhere.

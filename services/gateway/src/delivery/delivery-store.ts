@@ -13,7 +13,8 @@ const TTL_SECONDS = 30 * 24 * 3600;
  */
 const RANK: Record<DeliveryStatus, number> = { sent: 1, delivered: 2, read: 3, played: 4, failed: 5 };
 
-// KEYS[1] state hash; ARGV: rank, status, timestamp, recipient, errorCode, errorTitle, ttl.
+// KEYS[1] state hash, KEYS[2] the recipient's index; ARGV: rank, status, timestamp,
+// recipient, errorCode, errorTitle, ttl, message id.
 // Returns 1 when the state moved, 0 when the update was older than what is stored.
 const APPLY = luaScript(`
 local current = tonumber(redis.call('HGET', KEYS[1], 'rank') or '0')
@@ -21,6 +22,8 @@ if tonumber(ARGV[1]) <= current then return 0 end
 redis.call('HSET', KEYS[1], 'rank', ARGV[1], 'status', ARGV[2], 'updatedAt', ARGV[3], 'recipient', ARGV[4])
 if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'errorCode', ARGV[5], 'errorTitle', ARGV[6]) end
 redis.call('EXPIRE', KEYS[1], ARGV[7])
+redis.call('SADD', KEYS[2], ARGV[8])
+redis.call('EXPIRE', KEYS[2], ARGV[7])
 return 1`);
 
 export interface DeliveryState {
@@ -33,10 +36,24 @@ export interface DeliveryState {
   errorTitle?: string;
 }
 
+/** A message sent to a recipient, as its delivery record names it. */
+export interface SentMessageTrace {
+  messageId: string;
+  correlationId?: string;
+  purpose?: string;
+}
+
 export interface DeliveryStore extends OutboundObserver {
   /** Applies a status from the webhook; false when it was older than the stored one. */
   apply(update: DeliveryStatusUpdate): Promise<boolean>;
   get(messageId: string): Promise<DeliveryState | undefined>;
+  /** Every message whose record names this recipient (the records still kept). */
+  sentTo(recipient: string): Promise<SentMessageTrace[]>;
+  /**
+   * Deletes the records of a recipient's messages (those its index knows and `alsoMessageIds`,
+   * found elsewhere), and the index. Returns how many records went.
+   */
+  forgetRecipient(recipient: string, alsoMessageIds?: readonly string[]): Promise<number>;
 }
 
 /**
@@ -45,6 +62,9 @@ export interface DeliveryStore extends OutboundObserver {
  */
 export function createDeliveryStore(redis: Redis, keyPrefix: string, clock: () => Date): DeliveryStore {
   const key = (messageId: string) => `${keyPrefix}:delivery:${messageId}`;
+  // The ids of the messages sent to one recipient, for a data-removal request: the records
+  // themselves are found by message id only. Lives as long as the newest record.
+  const sentIndex = (recipient: string) => `${keyPrefix}:delivery-to:${recipient}`;
   return {
     async onSent(message: OutboundMessage, result: { messageId?: string }) {
       if (!result.messageId) return;
@@ -58,6 +78,8 @@ export function createDeliveryStore(redis: Redis, keyPrefix: string, clock: () =
         .hset(k, 'correlationId', message.correlationId, 'purpose', message.purpose, 'recipient', message.to)
         .hsetnx(k, 'updatedAt', clock().toISOString())
         .expire(k, TTL_SECONDS)
+        .sadd(sentIndex(message.to), result.messageId)
+        .expire(sentIndex(message.to), TTL_SECONDS)
         .exec();
     },
     async apply(update) {
@@ -65,15 +87,16 @@ export function createDeliveryStore(redis: Redis, keyPrefix: string, clock: () =
       await whenReady(redis);
       const moved = await APPLY.run(
         redis,
-        [key(update.messageId)],
+        [key(update.messageId), sentIndex(update.recipient)],
         [
-        String(RANK[update.status]),
-        update.status,
-        update.timestamp,
-        update.recipient,
-        error ? String(error.code) : '',
-        error?.title ?? '',
-        String(TTL_SECONDS),
+          String(RANK[update.status]),
+          update.status,
+          update.timestamp,
+          update.recipient,
+          error ? String(error.code) : '',
+          error?.title ?? '',
+          String(TTL_SECONDS),
+          update.messageId,
         ],
       );
       return moved === 1;
@@ -91,6 +114,27 @@ export function createDeliveryStore(redis: Redis, keyPrefix: string, clock: () =
         errorCode: h.errorCode ? Number(h.errorCode) : undefined,
         errorTitle: h.errorTitle || undefined,
       };
+    },
+    async sentTo(recipient) {
+      await whenReady(redis);
+      const ids = await redis.smembers(sentIndex(recipient));
+      if (ids.length === 0) return [];
+      const multi = redis.multi();
+      for (const id of ids) multi.hmget(key(id), 'correlationId', 'purpose');
+      const rows = (await multi.exec()) ?? [];
+      return ids.map((messageId, i) => {
+        const [error, values] = rows[i] ?? [null, []];
+        if (error) throw error;
+        const [correlationId, purpose] = (values as (string | null)[]) ?? [];
+        return { messageId, ...(correlationId ? { correlationId } : {}), ...(purpose ? { purpose } : {}) };
+      });
+    },
+    async forgetRecipient(recipient, alsoMessageIds = []) {
+      await whenReady(redis);
+      const ids = new Set([...(await redis.smembers(sentIndex(recipient))), ...alsoMessageIds]);
+      const removed = ids.size > 0 ? await redis.del(...[...ids].map(key)) : 0;
+      await redis.del(sentIndex(recipient));
+      return removed;
     },
   };
 }

@@ -36,7 +36,13 @@ export interface GroupChannelOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export type EnabledGroupStatus = { enabled: true; allowedGroups: string[]; spooled: number } & GroupSessionStatus;
+export type EnabledGroupStatus = {
+  enabled: true;
+  allowedGroups: string[];
+  spooled: number;
+  /** Spooled messages held in memory only, because the spool file cannot be written. */
+  unsaved: number;
+} & GroupSessionStatus;
 /** What /api/status shows of group mode. */
 export type GroupStatus = { enabled: false; message: string } | EnabledGroupStatus;
 
@@ -76,6 +82,8 @@ export function createGroupChannel(options: GroupChannelOptions): GroupChannel {
     logger: log,
     retryMs: options.spoolRetryMs,
     onSize: (size) => metrics.spool.set(size),
+    onUnsaved: (unsaved) => metrics.spoolUnsaved.set(unsaved),
+    onWriteFailure: () => metrics.spoolWriteFailures.inc(),
     onReplayed: () => metrics.inbound.inc({ outcome: 'replayed' }),
   });
   const inbound = createGroupInbound({ allowedGroups, lids, spool, metrics, logger: log, clock });
@@ -133,12 +141,21 @@ export function createGroupChannel(options: GroupChannelOptions): GroupChannel {
       await spool.close();
     },
     status() {
-      return { enabled: true, allowedGroups: [...allowedGroups], spooled: spool.size(), ...session.status() };
+      return { enabled: true, allowedGroups: [...allowedGroups], spooled: spool.size(), unsaved: spool.health().unsaved, ...session.status() };
     },
     health() {
       const status = session.status();
-      const details = { state: status.state, spooled: spool.size() };
+      const spoolHealth = spool.health();
+      const details = { state: status.state, spooled: spool.size(), unsaved: spoolHealth.unsaved, dropped: spoolHealth.dropped };
       if (status.authWriteError) return { status: 'down', message: status.message, details };
+      if (spoolHealth.failing) {
+        // Degraded, not down: a restart (which a failing probe may bring) would lose them.
+        return {
+          status: 'degraded',
+          message: `${spoolHealth.unsaved} group messages are held in memory only: the spool file ${config.BAILEYS_SPOOL_PATH} cannot be written (${spoolHealth.lastWriteError ?? 'write failed'}); free the disk, do not restart`,
+          details,
+        };
+      }
       if (status.state === 'open' || status.state === 'standby') {
         if (spool.size() > 0) return { status: 'degraded', message: `${spool.size()} group messages wait in the spool for Redis`, details };
         return { status: 'ok', message: status.message, details };

@@ -76,6 +76,29 @@ const TYPES: Partial<Record<keyof proto.IMessage, InboundType>> = {
   interactiveResponseMessage: 'interactive',
 };
 
+/**
+ * The phone numbers of a shared contact's vCard: each `TEL` line's value, as the person
+ * wrote it (`TEL;type=Mobile;waid=5216123948572:+52 612 394 8572` -> `+52 612 394 8572`).
+ */
+export function vcardPhones(vcard: string | null | undefined): string[] {
+  if (!vcard) return [];
+  return vcard
+    .split(/\r?\n/)
+    .filter((line) => /^(item\d+\.)?TEL[;:]/i.test(line))
+    .map((line) => line.slice(line.indexOf(':') + 1).trim())
+    .filter((phone) => phone.length > 0);
+}
+
+/** Shared contacts (one, or several at once) as names and phone numbers. */
+function sharedContacts(content: proto.IMessage): NonNullable<InboundMessageInput['contacts']> | undefined {
+  const cards = content.contactMessage ? [content.contactMessage] : (content.contactsArrayMessage?.contacts ?? []);
+  if (cards.length === 0) return undefined;
+  return cards.map((card) => ({
+    ...(card.displayName ? { name: card.displayName } : {}),
+    phones: vcardPhones(card.vcard),
+  }));
+}
+
 /** Seconds since the epoch as Baileys gives them (number or protobuf Long) to ISO 8601. */
 function timestampIso(value: WAMessage['messageTimestamp'], fallback: Date): string {
   if (typeof value === 'number' && value > 0) return new Date(value * 1000).toISOString();
@@ -83,7 +106,7 @@ function timestampIso(value: WAMessage['messageTimestamp'], fallback: Date): str
   return fallback.toISOString();
 }
 
-/** The fields of an InboundMessage a group message carries (text, media, quote, mentions). */
+/** The fields of an InboundMessage a group message carries (text, media, location, contacts, quote, mentions). */
 export function toInboundMessage(message: WAMessage, verdict: Extract<GroupMessageVerdict, { take: true }>, sender: GroupSender, receivedAt: Date): InboundMessageInput {
   const content = normalizeMessageContent(message.message) ?? {};
   const rawType = getContentType(content);
@@ -91,7 +114,16 @@ export function toInboundMessage(message: WAMessage, verdict: Extract<GroupMessa
   const video = content.videoMessage ?? content.ptvMessage;
   const document = content.documentMessage;
   const audio = content.audioMessage;
-  const text = content.conversation ?? content.extendedTextMessage?.text ?? image?.caption ?? video?.caption ?? document?.caption ?? '';
+  const contacts = sharedContacts(content);
+  const text =
+    content.conversation ??
+    content.extendedTextMessage?.text ??
+    image?.caption ??
+    video?.caption ??
+    document?.caption ??
+    // A shared contact reads as its names, as the Cloud API's contacts do.
+    contacts?.map((c) => c.name).filter(Boolean).join(', ') ??
+    '';
   const contextInfo = contextOf(content, rawType);
 
   let media: InboundMedia | undefined;
@@ -121,8 +153,14 @@ export function toInboundMessage(message: WAMessage, verdict: Extract<GroupMessa
     media,
     location:
       location && typeof location.degreesLatitude === 'number' && typeof location.degreesLongitude === 'number'
-        ? { latitude: location.degreesLatitude, longitude: location.degreesLongitude, name: content.locationMessage?.name ?? undefined }
+        ? {
+            latitude: location.degreesLatitude,
+            longitude: location.degreesLongitude,
+            name: content.locationMessage?.name ?? undefined,
+            address: content.locationMessage?.address ?? undefined,
+          }
         : undefined,
+    contacts,
     replyTo: contextInfo?.stanzaId ?? undefined,
     mentions: mentions.length > 0 ? mentions : undefined,
     forwarded: contextInfo?.isForwarded ? true : undefined,

@@ -16,7 +16,7 @@ export function createGroupMetrics(metrics: ServiceMetrics) {
   });
   const inbound = new Counter({
     name: `${METRIC_PREFIX}group_messages_total`,
-    help: 'Group messages taken in, by outcome (delivered to Redis, spooled while Redis was away, replayed from the spool, refused for good)',
+    help: 'Group messages taken in, by outcome (delivered to Redis, spooled while Redis was away, held in memory while the spool file could not be written, replayed from the spool, refused for good, dropped with the memory buffer full)',
     labelNames: ['outcome'] as const,
     registers,
   });
@@ -29,6 +29,16 @@ export function createGroupMetrics(metrics: ServiceMetrics) {
   const spool = new Gauge({
     name: `${METRIC_PREFIX}group_spool_messages`,
     help: 'Group messages waiting in the local spool for Redis',
+    registers,
+  });
+  const spoolUnsaved = new Gauge({
+    name: `${METRIC_PREFIX}group_spool_unsaved_messages`,
+    help: 'Group messages held in memory only because the spool file cannot be written (lost if the gateway stops)',
+    registers,
+  });
+  const spoolWriteFailures = new Counter({
+    name: `${METRIC_PREFIX}group_spool_write_failures_total`,
+    help: 'Failed writes of the group spool file or its rejected file (disk full, read-only volume, ...)',
     registers,
   });
   const reconnects = new Counter({
@@ -50,8 +60,9 @@ export function createGroupMetrics(metrics: ServiceMetrics) {
   });
   for (const state of SESSION_STATES) connection.set({ state }, state === 'stopped' ? 1 : 0);
   for (const reason of SKIP_REASONS) skipped.inc({ reason }, 0);
-  for (const outcome of ['delivered', 'duplicate', 'spooled', 'replayed', 'rejected']) inbound.inc({ outcome }, 0);
+  for (const outcome of ['delivered', 'duplicate', 'spooled', 'held', 'replayed', 'rejected', 'dropped']) inbound.inc({ outcome }, 0);
   spool.set(0);
+  spoolUnsaved.set(0);
 
   return {
     setState(state: SessionState): void {
@@ -60,6 +71,8 @@ export function createGroupMetrics(metrics: ServiceMetrics) {
     inbound,
     skipped,
     spool,
+    spoolUnsaved,
+    spoolWriteFailures,
     reconnects,
     sent,
     authWriteFailures,

@@ -94,6 +94,7 @@ export const GroupStatusBody = z.object({
   authWriteError: z.string().optional(),
   allowedGroups: z.array(z.string()).optional(),
   spooled: z.number().optional(),
+  unsaved: z.number().optional().describe('spooled messages held in memory only: the spool file cannot be written'),
 });
 
 /** What /api/status shows of group mode (for G1's status route). */

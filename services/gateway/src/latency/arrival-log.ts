@@ -9,6 +9,8 @@ export interface ArrivalLog {
   record(correlationId: string, arrivedAtMs: number): Promise<void>;
   /** Milliseconds since the epoch, or undefined when none is recorded (expired, not inbound). */
   arrival(correlationId: string): Promise<number | undefined>;
+  /** Drops these messages' arrivals (a data-removal request); returns how many there were. */
+  forget(correlationIds: readonly string[]): Promise<number>;
 }
 
 /** A day: later replies (a ticket closed next week) are not "the answer" the metric measures. */
@@ -24,6 +26,9 @@ export function createArrivalLog(redis: Redis, keyPrefix: string, ttlMs = ARRIVA
       const value = await redis.get(key(correlationId));
       const ms = value === null ? Number.NaN : Number(value);
       return Number.isFinite(ms) ? ms : undefined;
+    },
+    async forget(correlationIds) {
+      return correlationIds.length > 0 ? redis.del(...correlationIds.map(key)) : 0;
     },
   };
 }

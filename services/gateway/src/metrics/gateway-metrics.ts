@@ -2,7 +2,7 @@ import { CHANNELS } from '@helpline/contracts';
 import { METRIC_PREFIX, type ServiceMetrics } from '@helpline/runtime';
 import { Counter, Histogram } from 'prom-client';
 
-export const WEBHOOK_OUTCOMES = ['accepted', 'duplicate', 'invalid_signature', 'bad_request', 'ignored', 'unavailable'] as const;
+export const WEBHOOK_OUTCOMES = ['accepted', 'duplicate', 'refused', 'invalid_signature', 'bad_request', 'ignored', 'unavailable'] as const;
 export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
 
 /**
@@ -10,7 +10,7 @@ export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
  * outcomes, message types, channels, Graph error codes; never a phone number or a wamid.
  */
 export interface GatewayMetrics {
-  /** Webhook results: per message for accepted/duplicate, per request for the rest. */
+  /** Webhook results: per message for accepted/duplicate/refused, per request for the rest. */
   webhookEvents: Counter<'outcome'>;
   messagesReceived: Counter<'channel' | 'type'>;
   /** outcome: sent, retrying, failed; code: Graph error code, `network`, or `none`. */
@@ -30,7 +30,7 @@ export function createGatewayMetrics(metrics: ServiceMetrics): GatewayMetrics {
   const registers = [metrics.registry];
   const webhookEvents = new Counter({
     name: `${METRIC_PREFIX}webhook_events_total`,
-    help: 'Meta webhook results: messages accepted or duplicate; requests refused (signature, bad request), ignored, or unavailable (Redis)',
+    help: 'Meta webhook results: messages accepted, duplicate or refused (kept for an operator); requests refused (signature, bad request), ignored, or unavailable (Redis)',
     labelNames: ['outcome'] as const,
     registers,
   });

@@ -54,16 +54,71 @@ export class SendInProgressError extends Error {
   }
 }
 
-/** Tells every observer; a failure is logged, never rethrown: the message is already out. */
-async function tellObservers(message: OutboundMessage, result: { messageId?: string }, deps: DeliverDeps, log: Logger): Promise<void> {
+/**
+ * The message is out but an observer (delivery state, conversation log, a handoff the
+ * classifier asked for) failed. Retryable: the job's send guard stays at `sent:`, so the
+ * retry sends nothing and tells the observers again.
+ */
+export class ObserversFailedError extends Error {
+  constructor(
+    readonly messageId: string | undefined,
+    readonly failures: number,
+    options: { cause?: unknown } = {},
+  ) {
+    super(`message ${messageId ?? '(no id)'} was sent, but ${failures} observer(s) failed; telling them again on the retry`, options);
+    this.name = 'ObserversFailedError';
+  }
+}
+
+/**
+ * Tells every observer, each even when another failed (they do not depend on one another),
+ * and returns the first failure, if any, with how many failed.
+ */
+async function tellObservers(
+  message: OutboundMessage,
+  result: { messageId?: string },
+  deps: DeliverDeps,
+  log: Logger,
+): Promise<{ failures: number; first?: unknown }> {
+  let failures = 0;
+  let first: unknown;
   for (const observer of deps.observers) {
     if (!observer.onSent) continue;
     try {
       await observer.onSent(message, result);
     } catch (error) {
+      failures += 1;
+      first ??= error;
       log.error({ err: error, messageId: result.messageId }, 'outbound observer failed after the message was sent');
     }
   }
+  return { failures, first };
+}
+
+/**
+ * After a send: tells the observers, then marks the job `observed:`. When one failed the
+ * job stays at `sent:` and fails retryably, so that the retry tells them again without
+ * sending. Only when the `sent:` mark itself could not be written is the job completed
+ * anyway: a retry would then find no mark once the claim expires and send a second time.
+ */
+async function observeSent(
+  message: OutboundMessage,
+  jobId: string,
+  result: { messageId?: string },
+  markedSent: boolean,
+  deps: DeliverDeps,
+  log: Logger,
+): Promise<void> {
+  const { failures, first } = await tellObservers(message, result, deps, log);
+  if (failures > 0) {
+    if (markedSent) throw new ObserversFailedError(result.messageId, failures, { cause: first });
+    log.error({ messageId: result.messageId }, 'observers failed and the sent mark is missing: not retried, so as not to send twice');
+    return;
+  }
+  await deps.sendGuard.markObserved(jobId, result.messageId).catch((error: unknown) => {
+    // Still `sent:`: a later run of the same id tells the observers once more (idempotent).
+    log.warn({ err: error }, 'could not mark the outbound job as observed');
+  });
 }
 
 /**
@@ -87,8 +142,9 @@ async function observeEndToEnd(message: OutboundMessage, sentAtMs: number, deps:
  * Hands one outbound message to its channel's sender, then tells the observers, under the
  * send guard: the job's claim is taken before the send and turned into `sent:` as soon as
  * the channel took the message, so a re-run of the job (a stalled job re-run while the
- * first run still goes, a worker killed after the send) never sends it again. A failed
- * send releases the claim: nothing went out, and the retry must send.
+ * first run still goes, a worker killed after the send, a retry after an observer failed)
+ * never sends it again. A failed send releases the claim: nothing went out, and the retry
+ * must send.
  */
 export async function deliverOutbound(message: OutboundMessage, jobId: string, deps: DeliverDeps, log: Logger): Promise<OutboundJobResult> {
   const sender = deps.senders[message.channel];
@@ -109,8 +165,7 @@ export async function deliverOutbound(message: OutboundMessage, jobId: string, d
       deps.gatewayMetrics.duplicatesAvoided.inc({ channel: message.channel });
       log.info({ messageId: claim.messageId }, 'outbound job already sent; not sending it again, telling the observers');
       const result = { messageId: claim.messageId };
-      await tellObservers(message, result, deps, log);
-      await guard.markObserved(jobId, claim.messageId);
+      await observeSent(message, jobId, result, true, deps, log);
       return { ...result, duplicate: true };
     }
     case 'claimed':
@@ -148,10 +203,7 @@ export async function deliverOutbound(message: OutboundMessage, jobId: string, d
     // runs until it expires.
     log.error({ err: marked.reason, messageId: result.messageId }, 'could not mark the outbound job as sent');
   }
-  await tellObservers(message, result, deps, log);
-  await guard.markObserved(jobId, result.messageId).catch((error: unknown) => {
-    log.warn({ err: error }, 'could not mark the outbound job as observed');
-  });
+  await observeSent(message, jobId, result, marked.status === 'fulfilled', deps, log);
   return result;
 }
 

@@ -1,16 +1,19 @@
-import type { Logger } from '@helpline/runtime';
+import { isPermanentError, type Logger } from '@helpline/runtime';
 import type { ConversationWindow } from '../cloud/conversation-window.js';
 import type { DeliveryStore } from '../delivery/delivery-store.js';
 import type { MessageSink } from '../ingest/message-sink.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { OutboundObserver } from '../outbound/channel-sender.js';
 import { normalisePayload, type WebhookEnvelope } from './normalise-payload.js';
+import type { RefusedMessageInput, RefusedMessageStore } from './refused-messages.js';
 
 export interface IngestWebhookDeps {
   sink: MessageSink;
   conversationWindow: ConversationWindow;
   deliveryStore: DeliveryStore;
   observers: readonly OutboundObserver[];
+  /** Where messages that cannot enter the pipeline are kept for an operator. */
+  refusedMessages: RefusedMessageStore;
   metrics: GatewayMetrics;
   clock: () => Date;
 }
@@ -18,26 +21,49 @@ export interface IngestWebhookDeps {
 export interface IngestResult {
   accepted: number;
   duplicate: number;
+  /** Messages kept aside for an operator (GET /api/webhook/refused) instead of the queue. */
+  refused: number;
   statuses: number;
   ignored: string[];
 }
 
 /**
  * One verified webhook payload: every message to the sink (and its chat's 24-hour window
- * refreshed), every status into the delivery state. Resolves only when all of it is in
- * Redis; any failure rejects, so the caller answers an error and Meta delivers again.
- * Messages go one by one, in order: a chat's messages keep the order Meta sent them.
+ * refreshed), every status into the delivery state, every message that cannot enter the
+ * pipeline into the refused store. Resolves only when all of it is in Redis; any failure
+ * rejects, so the caller answers an error and Meta delivers again. Messages go one by
+ * one, in order: a chat's messages keep the order Meta sent them.
  */
 export async function ingestWebhook(envelope: WebhookEnvelope, deps: IngestWebhookDeps, log: Logger): Promise<IngestResult> {
   const now = deps.clock();
-  const { messages, statuses, ignored } = normalisePayload(envelope, now);
-  const result: IngestResult = { accepted: 0, duplicate: 0, statuses: 0, ignored };
+  const { messages, statuses, refused, ignored } = normalisePayload(envelope, now);
+  const result: IngestResult = { accepted: 0, duplicate: 0, refused: 0, statuses: 0, ignored };
+
+  const keepRefused = async (message: Omit<RefusedMessageInput, 'receivedAt'>): Promise<void> => {
+    const { id, fresh } = await deps.refusedMessages.keep({ ...message, receivedAt: now.toISOString() });
+    result.refused += 1;
+    if (!fresh) return;
+    deps.metrics.webhookEvents.inc({ outcome: 'refused' });
+    // The reason names fields, never their values; the message itself stays in Redis.
+    log.warn({ refusedId: id, reason: message.reason }, 'webhook message refused; kept for an operator (GET /api/webhook/refused)');
+  };
+
+  for (const part of refused) await keepRefused(part);
 
   for (const message of messages) {
     // The window opens before the sink sees the message: the sink may enqueue an answer
     // (the conversation's notice or menu) that the outbound worker can send at once.
     await deps.conversationWindow.touch(message.chatId, new Date(message.sentAt));
-    const outcome = await deps.sink.accept(message, log.child({ correlationId: message.correlationId }));
+    let outcome: 'accepted' | 'duplicate';
+    try {
+      outcome = await deps.sink.accept(message, log.child({ correlationId: message.correlationId }));
+    } catch (error) {
+      // A payload a queue's contract refuses (the sink adds what the message did not carry,
+      // such as the chat's history) cannot succeed on a redelivery either.
+      if (!isPermanentError(error)) throw error;
+      await keepRefused({ reason: `refused on the way to the queue: ${error.message}`, chatId: message.chatId, payload: { normalised: message } });
+      continue;
+    }
     deps.metrics.webhookEvents.inc({ outcome });
     if (outcome === 'accepted') {
       result.accepted += 1;

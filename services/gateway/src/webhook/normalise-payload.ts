@@ -1,4 +1,4 @@
-import type { InboundMessage } from '@helpline/contracts';
+import { type InboundMessage, InboundMessage as InboundMessageSchema } from '@helpline/contracts';
 import { z } from 'zod';
 import type { DeliveryStatusUpdate } from '../outbound/channel-sender.js';
 import { asArray, asObject } from './json-reader.js';
@@ -20,16 +20,32 @@ export const WebhookEnvelope = z.object({
 });
 export type WebhookEnvelope = z.infer<typeof WebhookEnvelope>;
 
+/** A message Meta sent that cannot become an InboundMessage: kept, never dropped. */
+export interface RefusedPart {
+  reason: string;
+  chatId?: string;
+  /** The message as Meta sent it, with what identifies its sender. */
+  payload: { message: unknown; contacts?: unknown; errors?: unknown; metadata?: unknown };
+}
+
 export interface NormalisedPayload {
+  /** Every one fits the `inbound` contract (checked here, with its defaults applied). */
   messages: InboundMessage[];
   statuses: DeliveryStatusUpdate[];
+  /** Messages that could not be normalised or that the contract refuses, and why. */
+  refused: RefusedPart[];
   /** What was left aside and why: unhandled fields and objects, untracked statuses. */
   ignored: string[];
 }
 
+/** The contract's complaints as paths and zod's words, never the values (they may be long or personal). */
+function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  return issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
+}
+
 /** Every message and status of every entry and change, in the order Meta sent them. */
 export function normalisePayload(envelope: WebhookEnvelope, receivedAt: Date): NormalisedPayload {
-  const result: NormalisedPayload = { messages: [], statuses: [], ignored: [] };
+  const result: NormalisedPayload = { messages: [], statuses: [], refused: [], ignored: [] };
   if (envelope.object !== 'whatsapp_business_account') {
     result.ignored.push(`object ${envelope.object}`);
     return result;
@@ -43,8 +59,14 @@ export function normalisePayload(envelope: WebhookEnvelope, receivedAt: Date): N
       const value = asObject(change.value) ?? {};
       for (const raw of asArray(value.messages)) {
         const r = normaliseMessage(raw, { contacts: value.contacts, changeErrors: value.errors, receivedAt });
-        if (r.ok) result.messages.push(r.message);
-        else result.ignored.push(r.reason);
+        const payload = { message: raw, contacts: value.contacts, errors: value.errors, metadata: value.metadata };
+        if (!r.ok) {
+          result.refused.push({ reason: r.reason, payload });
+          continue;
+        }
+        const checked = InboundMessageSchema.safeParse(r.message);
+        if (checked.success) result.messages.push(checked.data);
+        else result.refused.push({ reason: `refused by the inbound contract: ${describeIssues(checked.error.issues)}`, chatId: r.message.chatId, payload });
       }
       for (const raw of asArray(value.statuses)) {
         const r = normaliseStatus(raw, receivedAt);

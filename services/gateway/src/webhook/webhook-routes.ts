@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { type HttpApp, HttpError, QueueUnavailableError } from '@helpline/runtime';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -16,7 +17,38 @@ const VerifyQuery = z.looseObject({
   'hub.challenge': z.string().optional(),
 });
 
-const Ack = z.object({ status: z.literal('ok'), accepted: z.number(), duplicate: z.number(), statuses: z.number(), ignored: z.number() });
+const Ack = z.object({
+  status: z.literal('ok'),
+  accepted: z.number(),
+  duplicate: z.number(),
+  /** Messages kept for an operator (GET /api/webhook/refused) instead of the queue. */
+  refused: z.number(),
+  statuses: z.number(),
+  ignored: z.number(),
+});
+
+/**
+ * Compares the verify token in constant time. Both sides are hashed first: equal lengths
+ * for timingSafeEqual, and the time taken says nothing of the token's length either.
+ */
+function sameToken(given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false;
+  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/**
+ * Why a body is not JSON, without the parser's own words: V8 quotes the text around the
+ * fault, and a signed body is a customer's data. The position is kept: it is enough to
+ * find the fault in one's own copy.
+ */
+export function describeJsonError(error: unknown): string {
+  const text = error instanceof Error ? error.message : '';
+  const position = /at position (\d+)/.exec(text)?.[1];
+  if (position !== undefined) return `body is not valid JSON (at position ${position})`;
+  if (/end of (JSON|data) input/i.test(text)) return 'body is not valid JSON (it ends too early)';
+  return 'body is not valid JSON';
+}
 
 /**
  * GET /webhook (subscription check) and POST /webhook (signed events). Registered in
@@ -51,7 +83,7 @@ export async function webhookRoutes(app: HttpApp, context: GatewayContext): Prom
       async (request, reply) => {
         const q = request.query;
         const token = config.WHATSAPP_WEBHOOK_VERIFY_TOKEN;
-        if (token && q['hub.mode'] === 'subscribe' && q['hub.verify_token'] === token && q['hub.challenge'] !== undefined) {
+        if (token && q['hub.mode'] === 'subscribe' && sameToken(q['hub.verify_token'], token) && q['hub.challenge'] !== undefined) {
           return reply.type('text/plain').send(q['hub.challenge']);
         }
         throw new HttpError(403, 'forbidden', 'webhook verification refused: wrong mode or verify token');
@@ -84,7 +116,7 @@ export async function webhookRoutes(app: HttpApp, context: GatewayContext): Prom
           json = JSON.parse(raw.toString('utf8'));
         } catch (error) {
           count(request, 'bad_request');
-          throw new HttpError(400, 'bad_request', `malformed JSON: ${(error as Error).message}`);
+          throw new HttpError(400, 'bad_request', describeJsonError(error));
         }
         const envelope = WebhookEnvelope.safeParse(json);
         if (!envelope.success) {
@@ -95,7 +127,7 @@ export async function webhookRoutes(app: HttpApp, context: GatewayContext): Prom
         try {
           const result = await ingestWebhook(envelope.data, { ...context, metrics }, request.log);
           counted.add(request);
-          const handled = result.accepted + result.duplicate + result.statuses;
+          const handled = result.accepted + result.duplicate + result.refused + result.statuses;
           if (handled === 0) metrics.webhookEvents.inc({ outcome: 'ignored' });
           return reply.send({ status: 'ok' as const, ...result, ignored: result.ignored.length });
         } catch (error) {
@@ -104,8 +136,9 @@ export async function webhookRoutes(app: HttpApp, context: GatewayContext): Prom
             request.log.error({ err: error }, 'webhook not stored: Redis unavailable; Meta will deliver again');
             throw new HttpError(503, 'unavailable', 'storage unavailable; deliver again later');
           }
-          // Anything else (a message the contract refuses, a bug) is a 500: not acknowledged,
-          // so Meta delivers it again, and logged once by the error handler.
+          // Anything else (a bug) is a 500: not acknowledged, so Meta delivers it again, and
+          // logged once by the error handler. A message the contract refuses is not such a
+          // case: ingestWebhook keeps it for an operator and the rest goes on.
           counted.add(request);
           throw error;
         }
