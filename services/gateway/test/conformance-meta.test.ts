@@ -401,7 +401,10 @@ const EXPECTED: Record<string, Expected> = {
     ...none,
     statuses: [{ messageId: 'amid.ID', status: 'failed', recipient: 'CUSTOMER_PHONE_NUMBER', errors: [{ code: 131053, title: 'ERROR_TITLE' }] }],
   },
-  '48-status-biz-opaque-callback.json': { ...none, statuses: [{ messageId: 'wamid.xyzxyz', status: 'sent', recipient: '972987654321', errors: undefined }] },
+  '48-status-biz-opaque-callback.json': {
+    ...none,
+    statuses: [{ messageId: 'wamid.xyzxyz', status: 'sent', recipient: '972987654321', callbackData: 'some data', errors: undefined }],
+  },
   '49-status-numeric-expiration.json': {
     ...none,
     statuses: [{ messageId: 'wamid.ID', status: 'read', recipient: 'CUSTOMER_PHONE_NUMBER', timestamp: '2022-11-23T20:02:58.000Z' }],

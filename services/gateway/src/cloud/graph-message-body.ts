@@ -1,4 +1,4 @@
-import type { OutboundContent, OutboundMessage } from '@helpline/contracts';
+import { jobIds, type OutboundContent, type OutboundMessage } from '@helpline/contracts';
 
 type Json = Record<string, unknown>;
 
@@ -68,6 +68,11 @@ export function graphMessageBody(message: OutboundMessage): Json {
     recipient_type: 'individual',
     to: message.to,
     context: message.replyTo ? { message_id: message.replyTo } : undefined,
+    // Meta returns this string, untouched, in the message's status webhooks: the outbound
+    // job id (`<correlationId>-<purpose>`) ties a delivery report to its story even after
+    // the wamid record has expired, and lets whoever reads the Graph traffic tell which
+    // message a reply answers. At most 512 characters; ids are far shorter.
+    biz_opaque_callback_data: jobIds.outbound(message.correlationId, message.purpose).slice(0, 512),
     ...content(c),
   });
 }

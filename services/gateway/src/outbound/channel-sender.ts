@@ -27,6 +27,11 @@ export interface DeliveryStatusUpdate {
   status: DeliveryStatus;
   /** When the channel says the status changed (ISO 8601). */
   timestamp: string;
+  /**
+   * What the message was sent with as `biz_opaque_callback_data` (Cloud API): the outbound
+   * job id, `<correlationId>-<purpose>`, so a delivery report joins its story's logs.
+   */
+  callbackData?: string;
   errors?: DeliveryError[];
 }
 

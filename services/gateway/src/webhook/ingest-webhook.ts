@@ -79,7 +79,7 @@ export async function ingestWebhook(envelope: WebhookEnvelope, deps: IngestWebho
     if (update.status === 'failed') {
       const codes = update.errors?.length ? update.errors.map((e) => String(e.code)) : ['unknown'];
       for (const code of codes) deps.metrics.deliveryFailures.inc({ code });
-      log.warn({ messageId: update.messageId, errors: update.errors }, 'WhatsApp reports a message failed');
+      log.warn({ messageId: update.messageId, outboundJobId: update.callbackData, errors: update.errors }, 'WhatsApp reports a message failed');
     }
     for (const observer of deps.observers) {
       if (observer.onStatus && observer !== deps.deliveryStore) await observer.onStatus(update);

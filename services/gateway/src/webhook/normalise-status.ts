@@ -32,6 +32,7 @@ export function normaliseStatus(raw: unknown, receivedAt: Date): StatusResult {
       recipient: asText(s.recipient_id) ?? asText(s.recipient_user_id) ?? 'unknown',
       status: status as DeliveryStatus,
       timestamp: secondsToIso(s.timestamp, receivedAt),
+      ...(asText(s.biz_opaque_callback_data) ? { callbackData: asText(s.biz_opaque_callback_data) } : {}),
       ...(errors.length > 0 ? { errors } : {}),
     },
   };
