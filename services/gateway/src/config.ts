@@ -29,6 +29,11 @@ export const gatewayConfigShape = {
   WHATSAPP_WINDOW_TEMPLATE: z.string().optional(),
   /** Messages per second to the Graph API across every replica (Redis-backed). */
   WHATSAPP_SEND_RATE: envInt(80, { min: 1, max: 1000 }),
+  /**
+   * The silent-loss alarm's quiet period: exported as helpline_inbound_silence_alert_seconds
+   * so the Prometheus rule reads it instead of carrying a number of its own.
+   */
+  INBOUND_SILENCE_ALERT_MINUTES: envInt(120, { min: 5, max: 7 * 24 * 60 }),
   /** The customer conversation: notice version, handoff timeout, rate limit, log size and age. */
   ...conversationConfigShape,
 };

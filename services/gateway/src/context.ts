@@ -18,7 +18,7 @@ import { createGraphClient, type GraphClient } from './cloud/graph-client.js';
 import { createRecipientPacer } from './cloud/recipient-pacer.js';
 import { createSendErrorLog, type SendErrorLog } from './cloud/send-error-log.js';
 import { createSendRateLimiter } from './cloud/send-rate-limiter.js';
-import type { GatewayConfig } from './config.js';
+import { cloudApiConfigured, type GatewayConfig } from './config.js';
 import { type Conversation, createConversation } from './conversation/create-conversation.js';
 import { createDeliveryStore, type DeliveryStore } from './delivery/delivery-store.js';
 import { type ChatEraser, createChatEraser } from './erasure/chat-eraser.js';
@@ -27,6 +27,7 @@ import type { GroupSocketFactory } from './groups/group-socket.js';
 import { createInboundEnqueuer } from './ingest/inbound-enqueuer.js';
 import { type ArrivalLog, createArrivalLog } from './latency/arrival-log.js';
 import { recordArrivals } from './latency/arrival-recording-sink.js';
+import { createInboundSilence, noteInboundArrivals } from './metrics/inbound-silence.js';
 import { REPLY_PURPOSES } from './latency/reply-purpose.js';
 import type { MessageSink } from './ingest/message-sink.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
@@ -156,7 +157,22 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
   const arrivals = overrides.arrivals ?? createArrivalLog(redis.producer, keyPrefix);
   // Every channel's inbound passes here (webhook and group adapter): the one place that
   // records arrivals for the end-to-end latency.
-  const sink = recordArrivals(overrides.sink ?? (overrides.plainSink ? enqueuer : conversation.sink), arrivals, clock);
+  // The silent-loss alarm's inputs: the last arrival (in Redis, across replicas), the
+  // configured quiet period, and whether a channel is up (group state read at scrape time).
+  let groupOpen: (() => boolean) | undefined;
+  const inboundSilence = createInboundSilence({
+    redis: redis.producer,
+    key: `${keyPrefix}:inbound:last-arrival`,
+    metrics,
+    alertAfterMinutes: config.INBOUND_SILENCE_ALERT_MINUTES,
+    channelsUp: () => ({ cloud: cloudApiConfigured(config), ...(groupOpen ? { group: groupOpen() } : {}) }),
+    clock,
+  });
+  const sink = noteInboundArrivals(
+    recordArrivals(overrides.sink ?? (overrides.plainSink ? enqueuer : conversation.sink), arrivals, clock),
+    inboundSilence,
+    clock,
+  );
   const conversationWindow = overrides.conversationWindow ?? createConversationWindow(redis.producer, keyPrefix);
   const deliveryStore = overrides.deliveryStore ?? createDeliveryStore(redis.producer, keyPrefix, clock);
   const sendErrors =
@@ -206,6 +222,7 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
         })
       : undefined);
   if (groups && !senders.group) senders.group = groups.sender;
+  if (groups) groupOpen = () => groups.status().state === 'open';
   const eraser = createChatEraser({
     store: conversation.store,
     staff: conversation.staff,
