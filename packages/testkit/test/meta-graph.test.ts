@@ -1,5 +1,10 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { signMetaWebhook } from '../src/meta-webhook.js';
 import { type FakeGraphApi, startFakeGraphApi } from '../src/meta-graph/index.js';
+import { waitFor } from '../src/wait-for.js';
 
 let graph: FakeGraphApi;
 const TOKEN = 'EAAG-test-token';
@@ -88,8 +93,57 @@ describe('fake Graph API', () => {
     expect((await post(text('5'))).status).toBe(200);
   });
 
+  it('takes a message and then drops the connection when told: the send is recorded with its wamid, the sender gets no answer', async () => {
+    graph.addFault({ dropAfterAccepting: true, times: 1 });
+    await expect(post(text('6'))).rejects.toThrow();
+    const [taken] = graph.messageRequests();
+    expect(taken?.outcome).toBe('dropped');
+    expect(taken?.messageId).toMatch(/^wamid\./);
+  });
+
   it('answers the phone number GET used as a reachability probe', async () => {
     const res = await fetch(`${graph.url}/v26.0/1065`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(await res.json()).toMatchObject({ id: '1065' });
+  });
+});
+
+describe('fake Graph API: status webhooks', () => {
+  it("posts a signed `sent` status with the message's callback data, and offers it again until the receiver answers 200", async () => {
+    const received: Array<{ signature: string | undefined; raw: string }> = [];
+    let refuseFirst = 2;
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ signature: req.headers['x-hub-signature-256'] as string | undefined, raw: Buffer.concat(chunks).toString('utf8') });
+        res.statusCode = refuseFirst-- > 0 ? 503 : 200;
+        res.end();
+      });
+    });
+    receiver.listen(0, '127.0.0.1');
+    await once(receiver, 'listening');
+    const { port } = receiver.address() as AddressInfo;
+    try {
+      graph.reportStatuses({ url: `http://127.0.0.1:${port}/webhook`, appSecret: 'app-secret', retryMs: 20 });
+      const res = await post({ ...text('5491100000002'), biz_opaque_callback_data: 'helpline:wamid.IN-ack' });
+      const { messages } = (await res.json()) as { messages: Array<{ id: string }> };
+      await waitFor(() => graph.statusDeliveries()[0]?.delivered || undefined, 5_000, 'the status to be taken');
+      expect(graph.statusDeliveries()).toEqual([{ messageId: messages[0]?.id, callbackData: 'helpline:wamid.IN-ack', attempts: 3, delivered: true }]);
+      expect(received).toHaveLength(3);
+      const last = received.at(-1);
+      expect(last?.signature).toBe(signMetaWebhook(last?.raw ?? '', 'app-secret'));
+      const status = (JSON.parse(last?.raw ?? '{}') as { entry: [{ changes: [{ value: { statuses: unknown[]; metadata: { phone_number_id: string } } }] }] }).entry[0]
+        .changes[0].value;
+      expect(status.metadata.phone_number_id).toBe('1065');
+      expect(status.statuses).toEqual([
+        { id: messages[0]?.id, status: 'sent', timestamp: expect.stringMatching(/^\d+$/), recipient_id: '5491100000002', biz_opaque_callback_data: 'helpline:wamid.IN-ack' },
+      ]);
+      // Read receipts are no messages: no status for them.
+      await post({ messaging_product: 'whatsapp', status: 'read', message_id: 'wamid.X' });
+      expect(graph.statusDeliveries()).toHaveLength(1);
+    } finally {
+      graph.reportStatuses(undefined);
+      receiver.close();
+    }
   });
 });

@@ -89,6 +89,8 @@ export interface GatewayContext {
   observers: OutboundObserver[];
   /** At most one send per outbound job id, across crashes and re-runs. */
   sendGuard: SendGuard;
+  /** The send guard's marks on the producer connection, for status webhooks. */
+  sendConfirmations: Pick<SendGuard, 'confirmSent'>;
   /** Workers started by `startWorkers`, for /health and shutdown. */
   workers: Worker[];
   /** Closes what the context opened (producers, Redis), in order. */
@@ -206,6 +208,9 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
   const observers: OutboundObserver[] = [deliveryStore, conversation.observer, ...(overrides.observers ?? [])];
   // The worker connection: marking a message sent waits out a Redis blip rather than failing.
   const sendGuard = overrides.sendGuard ?? createSendGuard(redis.worker, keyPrefix, overrides.sendGuardOptions);
+  // The same marks from the webhook's side, on the producer connection: a status that
+  // cannot be recorded while Redis is away answers 503 at once, and Meta delivers it again.
+  const sendConfirmations = createSendGuard(redis.producer, keyPrefix, overrides.sendGuardOptions);
   const groupRedis = config.BAILEYS_ENABLED && !overrides.groups ? createGroupRedis(redisUrl) : undefined;
   const groups =
     overrides.groups ??
@@ -262,6 +267,7 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     senders,
     observers,
     sendGuard,
+    sendConfirmations,
     workers: [],
     async close() {
       await Promise.allSettled(context.workers.map((w) => w.close()));

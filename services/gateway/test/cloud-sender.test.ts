@@ -61,7 +61,7 @@ describe('Cloud API sender: request shapes', () => {
       to: TO,
       context: { message_id: 'wamid.CUSTOMER' },
       // The outbound job id, which Meta echoes in the status webhooks.
-      biz_opaque_callback_data: 'wamid.IN1-ack',
+      biz_opaque_callback_data: 'helpline:wamid.IN1-ack',
       type: 'text',
       text: { body: 'Revisamos tu conexión: https://estado.example', preview_url: true },
     });

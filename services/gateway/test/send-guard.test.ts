@@ -1,16 +1,38 @@
 import { jobIds } from '@helpline/contracts';
 import { createRedisConnection, type Redis } from '@helpline/runtime';
-import { metricValue, startTestRedis, type TestRedis, uniqueQueueName, waitFor } from '@helpline/testkit';
+import { buildSignedWebhookRequest, metricValue, startTestRedis, type TestRedis, uniqueQueueName, waitFor } from '@helpline/testkit';
 import type { FakeGraphApi } from '@helpline/testkit/meta-graph';
 import { type Job, QueueEvents } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayContext, GatewayContextOverrides } from '../src/context.js';
 import type { OutboundObserver } from '../src/outbound/channel-sender.js';
-import { createOutboundWorker, type OutboundJobResult } from '../src/outbound/outbound-worker.js';
+import { createOutboundWorker, deliverOutbound, type OutboundJobResult } from '../src/outbound/outbound-worker.js';
 import { createSendGuard } from '../src/outbound/send-guard.js';
 import { startWorkers, type WorkerTuning } from '../src/workers.js';
+import { buildApp } from '../src/app.js';
+import { callbackDataFor } from '../src/cloud/graph-message-body.js';
 import { cloudConfig, outbound, startGraph } from './support/cloud-harness.js';
-import { testContext } from './support/harness.js';
+import { APP_SECRET, PHONE_NUMBER_ID, testContext } from './support/harness.js';
+
+/** A signed status webhook, as Meta posts it for a message the business sent. */
+function signedStatus(status: Record<string, unknown>) {
+  const payload = {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '102290129340398',
+        changes: [
+          {
+            field: 'messages',
+            value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID }, statuses: [status] },
+          },
+        ],
+      },
+    ],
+  };
+  const request = buildSignedWebhookRequest({ body: payload, appSecret: APP_SECRET });
+  return { method: 'POST' as const, url: '/webhook', payload: request.payload, headers: request.headers };
+}
 
 let redis: TestRedis;
 let graph: FakeGraphApi;
@@ -146,6 +168,82 @@ describe('send guard: at most one send per outbound job', () => {
     const job = (await context.producers.outbound.queue.getJob(jobId)) as Job;
     expect(job.attemptsMade).toBeLessThanOrEqual(1);
     expect(await client.get(guardKey(prefix, jobId))).toBe(`observed:${result.messageId}`);
+  });
+
+  it("a run killed after Meta took the message: Meta's status webhook marks it sent, and the re-run sends nothing", async () => {
+    const prefix = uniqueQueueName('gw');
+    const context = await replica(prefix);
+    const app = await buildApp(context);
+    const qe = await queueEvents(prefix);
+    const message = outbound({ correlationId: 'wamid.KILLED', content: { kind: 'text', body: 'Recibimos tu mensaje' } });
+    const jobId = jobIds.outbound(message.correlationId, message.purpose);
+    // The run that sent it was killed before it could mark it: only its claim is left.
+    const deadRun = createSendGuard(client, `${prefix}:gateway`, { claimTtlMs: 700 });
+    expect((await deadRun.claim(jobId)).state).toBe('claimed');
+    // Meta took the message and reports it, with the callback data it was sent with.
+    const status = (callbackData: string, id: string) =>
+      app.inject(
+        signedStatus({ id, status: 'sent', recipient_id: TO, timestamp: String(Math.floor(Date.now() / 1000)), biz_opaque_callback_data: callbackData }),
+      );
+    expect((await status(callbackDataFor(message), 'wamid.OUT-KILLED')).statusCode).toBe(200);
+    expect(await client.get(guardKey(prefix, jobId))).toBe('sent:wamid.OUT-KILLED');
+
+    const done = nextCompletion(qe, jobId);
+    await context.producers.outbound.add(message, { jobId });
+    const result = await done;
+    expect(result).toMatchObject({ messageId: 'wamid.OUT-KILLED', duplicate: true });
+    expect(graph.messageRequests()).toHaveLength(0);
+    expect(await client.get(guardKey(prefix, jobId))).toBe('observed:wamid.OUT-KILLED');
+
+    // A later status changes nothing; neither does another app's callback data (no prefix).
+    expect((await status(callbackDataFor(message), 'wamid.OTHER')).statusCode).toBe(200);
+    expect(await client.get(guardKey(prefix, jobId))).toBe('observed:wamid.OUT-KILLED');
+    const foreign = jobIds.outbound('wamid.FOREIGN', 'ack');
+    expect((await status(foreign, 'wamid.FOREIGN-OUT')).statusCode).toBe(200);
+    expect(await client.get(guardKey(prefix, foreign))).toBeNull();
+    await app.close();
+  });
+
+  it('a send that got no answer although Meta took the message: the claim is kept, the status marks it sent, the retry sends nothing', async () => {
+    const prefix = uniqueQueueName('gw');
+    const context = await replica(prefix);
+    const app = await buildApp(context);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as { port: number };
+    // The status comes a little after the send, later than the job's first retry (20 ms).
+    graph.reportStatuses({ url: `http://127.0.0.1:${port}/webhook`, appSecret: APP_SECRET, retryMs: 50, delayMs: 400 });
+    try {
+      const qe = await queueEvents(prefix);
+      graph.addFault({ dropAfterAccepting: true, times: 1 });
+      const message = outbound({ correlationId: 'wamid.NOANSWER', content: { kind: 'text', body: 'Recibimos tu mensaje' } });
+      const jobId = jobIds.outbound(message.correlationId, message.purpose);
+      const done = nextCompletion(qe, jobId);
+      await context.producers.outbound.add(message, { jobId, attempts: 3, backoff: { type: 'fixed', delay: 20 } });
+      const result = await done;
+      const [taken, ...more] = graph.messageRequests();
+      expect(taken?.outcome).toBe('dropped');
+      expect(more).toEqual([]);
+      expect(result).toMatchObject({ messageId: taken?.messageId, duplicate: true });
+      expect(await client.get(guardKey(prefix, jobId))).toBe(`observed:${taken?.messageId}`);
+    } finally {
+      graph.reportStatuses(undefined);
+      await app.close();
+    }
+  });
+
+  it('a send refused before it left (connection refused) releases the claim: the retry sends at once', async () => {
+    const prefix = uniqueQueueName('gw');
+    const closed = await startGraph();
+    const deadUrl = closed.url;
+    await closed.close();
+    const context = testContext(redis.url, cloudConfig(graph, { GRAPH_API_URL: deadUrl }), { prefix });
+    contexts.push(context);
+    await context.conversationWindow.touch(TO, new Date());
+    const message = outbound({ correlationId: 'wamid.REFUSED', content: { kind: 'text', body: 'hola' } });
+    const jobId = jobIds.outbound(message.correlationId, message.purpose);
+    await expect(deliverOutbound(message, jobId, context, context.logger)).rejects.toThrow(/Graph API unreachable/);
+    // Nothing can have gone out: the claim is gone, a retry may claim and send at once.
+    expect(await client.get(guardKey(prefix, jobId))).toBeNull();
   });
 
   it('a live run keeps its claim past the TTL while its send is slow', async () => {

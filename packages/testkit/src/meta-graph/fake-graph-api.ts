@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { graphErrorBody } from './graph-errors.js';
+import { createStatusReporter, type StatusDelivery, type StatusWebhookTarget } from './status-webhooks.js';
 
 export interface RecordedGraphRequest {
   method: string;
@@ -30,6 +31,11 @@ export interface GraphFault {
   subcode?: number;
   /** Close the socket without an answer. */
   drop?: boolean;
+  /**
+   * Take the message (a wamid, a status webhook when reporting) and then close the socket
+   * without an answer: the sender cannot tell that the message is out.
+   */
+  dropAfterAccepting?: boolean;
   /** Wait this long before answering (or dropping). */
   delayMs?: number;
   /** Only requests whose `to` is this recipient. */
@@ -57,7 +63,14 @@ export interface FakeGraphApi {
   /** Shorthand: answer `code` to the next `times` sends (to `recipient` when given). */
   failWith(code: number, options?: Omit<GraphFault, 'errorCode'>): void;
   clearFaults(): void;
-  /** Forgets recorded requests and faults. */
+  /**
+   * Post a `sent` status webhook for every later successful send, as Meta does, with the
+   * message's `biz_opaque_callback_data`; offered again until answered 200. Undefined stops.
+   */
+  reportStatuses(target: StatusWebhookTarget | undefined): void;
+  /** The status webhooks offered so far, and whether each was taken. */
+  statusDeliveries(): readonly StatusDelivery[];
+  /** Forgets recorded requests, faults and status deliveries. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -95,6 +108,7 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
   const requests: RecordedGraphRequest[] = [];
   let faults: Array<GraphFault & { left: number }> = [];
   const sockets = new Set<Socket>();
+  const statuses = createStatusReporter();
 
   const matchFault = (recipient: string | undefined) => {
     const fault = faults.find((f) => f.left > 0 && (f.recipient === undefined || f.recipient === recipient));
@@ -170,11 +184,19 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
       }
       const id = wamid();
       record.messageId = id;
-      return answer(200, {
+      const callbackData = typeof b.biz_opaque_callback_data === 'string' ? b.biz_opaque_callback_data : undefined;
+      statuses.sent({ messageId: id, phoneNumberId: phoneId ?? '', recipient: b.to, ...(callbackData !== undefined ? { callbackData } : {}) });
+      if (fault?.dropAfterAccepting) {
+        record.outcome = 'dropped';
+        req.socket.destroy();
+        return;
+      }
+      answer(200, {
         messaging_product: 'whatsapp',
         contacts: [{ input: b.to, wa_id: b.to }],
         messages: [{ id, ...(b.type === 'template' ? { message_status: 'accepted' } : {}) }],
       });
+      return;
     }
     const e = graphErrorBody(100, fbtrace(), { message: `Unknown path components: ${url.pathname}` });
     return answer(e.status, e.body);
@@ -197,11 +219,15 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
     clearFaults: () => {
       faults = [];
     },
+    reportStatuses: (target) => statuses.reportTo(target),
+    statusDeliveries: () => statuses.deliveries(),
     reset: () => {
       requests.length = 0;
       faults = [];
+      statuses.reset();
     },
     close: async () => {
+      statuses.close();
       for (const s of sockets) s.destroy();
       server.close();
       await once(server, 'close');

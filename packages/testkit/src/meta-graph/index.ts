@@ -1,2 +1,3 @@
 export * from './fake-graph-api.js';
 export * from './graph-errors.js';
+export * from './status-webhooks.js';

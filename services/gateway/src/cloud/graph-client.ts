@@ -18,11 +18,30 @@ export class GraphApiError extends Error {
   }
 }
 
+/** Failures that happen before a request can leave: Meta cannot have seen it. */
+const NEVER_LEFT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** The code of fetch's underlying error (`TypeError: fetch failed` carries it as its cause). */
+function causeCode(error: unknown): string | undefined {
+  const cause = error instanceof Error ? error.cause : undefined;
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 /** The request never got an HTTP answer (refused, reset, timed out). */
 export class GraphNetworkError extends Error {
+  /**
+   * False when the request cannot have reached Meta (connection refused, name not
+   * resolved); true when it may have (reset or timed out after it was sent), so the
+   * message may be out although no answer came.
+   */
+  readonly mayHaveBeenSent: boolean;
+
   constructor(cause: unknown) {
     super(`Graph API unreachable: ${cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause)}`, { cause });
     this.name = 'GraphNetworkError';
+    const code = causeCode(cause);
+    this.mayHaveBeenSent = code === undefined || !NEVER_LEFT.has(code);
   }
 }
 

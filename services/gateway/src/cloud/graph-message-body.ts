@@ -52,6 +52,28 @@ function content(c: Exclude<OutboundContent, { kind: 'mark_read' }>): Json {
   }
 }
 
+/**
+ * Other apps on the same WhatsApp Business Account may send messages with callback data
+ * of their own, and their statuses reach this webhook too: ours carry this prefix.
+ */
+const CALLBACK_PREFIX = 'helpline:';
+
+/**
+ * What a message is sent with as `biz_opaque_callback_data`, which Meta returns untouched in
+ * the message's status webhooks: `helpline:` and the outbound job id
+ * (`<correlationId>-<purpose>`). It ties a delivery report to its story (and to the send
+ * guard) even after the wamid record has expired, and lets whoever reads the Graph traffic
+ * tell which message a reply answers. Meta allows 512 characters; ids are far shorter.
+ */
+export function callbackDataFor(message: Pick<OutboundMessage, 'correlationId' | 'purpose'>): string {
+  return `${CALLBACK_PREFIX}${jobIds.outbound(message.correlationId, message.purpose)}`.slice(0, 512);
+}
+
+/** The outbound job id a status's callback data names, when it is ours. */
+export function outboundJobIdOf(callbackData: string | undefined): string | undefined {
+  return callbackData?.startsWith(CALLBACK_PREFIX) ? callbackData.slice(CALLBACK_PREFIX.length) : undefined;
+}
+
 /** The JSON body of `POST /{phone-number-id}/messages` for one outbound message. */
 export function graphMessageBody(message: OutboundMessage): Json {
   const c = message.content;
@@ -68,11 +90,7 @@ export function graphMessageBody(message: OutboundMessage): Json {
     recipient_type: 'individual',
     to: message.to,
     context: message.replyTo ? { message_id: message.replyTo } : undefined,
-    // Meta returns this string, untouched, in the message's status webhooks: the outbound
-    // job id (`<correlationId>-<purpose>`) ties a delivery report to its story even after
-    // the wamid record has expired, and lets whoever reads the Graph traffic tell which
-    // message a reply answers. At most 512 characters; ids are far shorter.
-    biz_opaque_callback_data: jobIds.outbound(message.correlationId, message.purpose).slice(0, 512),
+    biz_opaque_callback_data: callbackDataFor(message),
     ...content(c),
   });
 }

@@ -2,6 +2,19 @@ import type { OutboundMessage } from '@helpline/contracts';
 import type { Logger } from '@helpline/runtime';
 
 /**
+ * Whether a failed send may nonetheless have delivered the message: an error (or one of its
+ * causes) says so with `mayHaveBeenSent: true`, as a Graph call that timed out or was reset
+ * after the request left does. The send guard then keeps the claim until it expires, so
+ * that the channel's own report (a Cloud API status webhook) can mark the job sent first.
+ */
+export function mayHaveBeenSent(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if ((e as { mayHaveBeenSent?: unknown }).mayHaveBeenSent === true) return true;
+  }
+  return false;
+}
+
+/**
  * Sends one outbound message on one channel (`cloud`: Graph API; `group`: Baileys). Throw a
  * PermanentError when retrying cannot help; any other error is retried by the worker.
  */

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { ArrivalLog } from '../latency/arrival-log.js';
 import { purposeLabel } from '../latency/reply-purpose.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import type { ChannelSender, OutboundObserver } from './channel-sender.js';
+import { type ChannelSender, mayHaveBeenSent, type OutboundObserver } from './channel-sender.js';
 import type { SendGuard } from './send-guard.js';
 
 /** What an operator must set to enable each channel, for the failure reason. */
@@ -189,6 +189,14 @@ export async function deliverOutbound(message: OutboundMessage, jobId: string, d
     result = await sender.send(message, log);
   } catch (error) {
     clearInterval(heartbeat);
+    if (mayHaveBeenSent(error)) {
+      // No answer, but the message may be out: the claim is kept until it expires, so the
+      // retry waits for it, and the channel's report of the message (Meta's status webhook
+      // with its callback data) can mark the job sent before then. Without a report, the
+      // retry sends again: a message is never lost to the guard.
+      log.warn({ err: error, retryAfterMs: guard.claimTtlMs }, 'send ended without an answer; keeping the claim until the channel reports the message or the claim expires');
+      throw error;
+    }
     await guard.release(jobId, claim.token).catch((releaseError: unknown) => {
       // The claim then expires on its own; the retry waits for it.
       log.warn({ err: releaseError }, 'could not release the send claim after a failed send');

@@ -33,6 +33,14 @@ export interface SendGuard {
   markObserved(jobId: string, messageId: string | undefined): Promise<void>;
   /** The send failed (nothing went out): a retry may claim and send at once. */
   release(jobId: string, token: string): Promise<void>;
+  /**
+   * The channel says it took the message (a Cloud API status webhook carrying the job id):
+   * marks the job `sent:` unless it already is, whatever claim is left. This closes the
+   * gap a run leaves when it dies after the channel took the message but before it could
+   * mark it sent: without it, the re-run would send again once the claim expired.
+   * Returns whether the mark changed.
+   */
+  confirmSent(jobId: string, messageId: string): Promise<boolean>;
   /** How long a claim lives without renewal. */
   readonly claimTtlMs: number;
 }
@@ -72,6 +80,15 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `);
 
+// KEYS[1] the guard key; ARGV[1] `sent:<messageId>`, ARGV[2] TTL (ms). Leaves `sent:` and
+// `observed:` alone (the run that sent knows best); replaces a claim or nothing.
+const CONFIRM = luaScript(`
+local value = redis.call('GET', KEYS[1])
+if value and (string.sub(value, 1, 5) == 'sent:' or string.sub(value, 1, 9) == 'observed:') then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`);
+
 function after(value: string, prefix: string): string | undefined {
   const rest = value.slice(prefix.length);
   return rest.length > 0 ? rest : undefined;
@@ -107,6 +124,9 @@ export function createSendGuard(redis: Redis, keyPrefix: string, options: SendGu
     },
     async release(jobId, token) {
       await RELEASE.run(redis, [key(jobId)], [`sending:${token}`]);
+    },
+    async confirmSent(jobId, messageId) {
+      return (await CONFIRM.run(redis, [key(jobId)], [`sent:${messageId}`, doneTtlMs])) === 1;
     },
   };
 }

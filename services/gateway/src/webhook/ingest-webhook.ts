@@ -3,7 +3,9 @@ import type { ConversationWindow } from '../cloud/conversation-window.js';
 import type { DeliveryStore } from '../delivery/delivery-store.js';
 import type { MessageSink } from '../ingest/message-sink.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { outboundJobIdOf } from '../cloud/graph-message-body.js';
 import type { OutboundObserver } from '../outbound/channel-sender.js';
+import type { SendGuard } from '../outbound/send-guard.js';
 import { normalisePayload, type WebhookEnvelope } from './normalise-payload.js';
 import type { RefusedMessageInput, RefusedMessageStore } from './refused-messages.js';
 
@@ -14,6 +16,8 @@ export interface IngestWebhookDeps {
   observers: readonly OutboundObserver[];
   /** Where messages that cannot enter the pipeline are kept for an operator. */
   refusedMessages: RefusedMessageStore;
+  /** Marks an outbound job sent when Meta reports its message (see SendGuard.confirmSent). */
+  sendConfirmations: Pick<SendGuard, 'confirmSent'>;
   metrics: GatewayMetrics;
   clock: () => Date;
 }
@@ -75,11 +79,15 @@ export async function ingestWebhook(envelope: WebhookEnvelope, deps: IngestWebho
 
   for (const update of statuses) {
     await deps.deliveryStore.apply(update);
+    // Any status but `failed` means Meta took the message: a re-run of its job must not
+    // send it again, even if the run that sent it died before it could say so.
+    const outboundJobId = outboundJobIdOf(update.callbackData);
+    if (outboundJobId && update.status !== 'failed') await deps.sendConfirmations.confirmSent(outboundJobId, update.messageId);
     deps.metrics.deliveryStatuses.inc({ status: update.status });
     if (update.status === 'failed') {
       const codes = update.errors?.length ? update.errors.map((e) => String(e.code)) : ['unknown'];
       for (const code of codes) deps.metrics.deliveryFailures.inc({ code });
-      log.warn({ messageId: update.messageId, outboundJobId: update.callbackData, errors: update.errors }, 'WhatsApp reports a message failed');
+      log.warn({ messageId: update.messageId, outboundJobId, errors: update.errors }, 'WhatsApp reports a message failed');
     }
     for (const observer of deps.observers) {
       if (observer.onStatus && observer !== deps.deliveryStore) await observer.onStatus(update);
