@@ -1,8 +1,12 @@
-// `npm run chaos`: 2,000 messages from 200 customers while, one after another, each service
-// is killed with SIGKILL and restarted, Redis is restarted (append-only on), and Zoho is
-// down for 30 seconds. At the end every message acknowledged with 200 must have exactly one
-// acknowledgement, every ticket message exactly one ticket and one ticket notice, and no
-// failed job may remain. Prints the counts as JSON; exits 1 if any check fails.
+// `npm run chaos`: 2,000 messages from 200 customers, paced over the whole chaos, while one
+// after another each service is killed with SIGKILL and restarted, Redis is restarted
+// (append-only on), and Zoho is down for 30 seconds. At the end every message acknowledged
+// with 200 must have exactly one acknowledgement, every ticket message exactly one ticket
+// and one ticket notice, every connectivity complaint one diagnosis (and one ticket when the
+// line is down), and no failed job may remain. Replies are matched to the message they
+// answer through `biz_opaque_callback_data`, which the gateway sets to `helpline:` and the
+// outbound job id (`<message id>-<purpose>`). Prints the counts as JSON; exits 1 if any
+// check fails.
 import { ALL_QUEUES } from '@helpline/contracts';
 import type { RecordedGraphRequest } from '@helpline/testkit/meta-graph';
 import { Queue } from 'bullmq';
@@ -13,22 +17,53 @@ import { APP_SECRET, PHONE_NUMBER_ID, startSystem, waitFor } from '../test/suppo
 
 const CUSTOMERS = Number(process.env.CHAOS_CUSTOMERS ?? 200);
 const PER_CUSTOMER = Number(process.env.CHAOS_MESSAGES_PER_CUSTOMER ?? 10);
+// The messages are spread over this long, so that every chaos event meets traffic.
+const SEND_SECONDS = Number(process.env.CHAOS_SEND_SECONDS ?? 70);
 const IN_FLIGHT = 16;
-const log = (line: string) => process.stderr.write(`chaos: ${line}\n`);
+// Lines carry the seconds since the script started, to set the chaos events beside the
+// send times of whatever goes wrong.
+const scriptStart = Date.now();
+const secondsIn = (at: number) => Math.round((at - scriptStart) / 100) / 10;
+const log = (line: string) => process.stderr.write(`chaos: [${secondsIn(Date.now())} s] ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Every customer is in the directory, so connectivity messages keep the network service
+// (and its router connections) busy while it is killed. Even customers' lines are healthy
+// (no ticket); odd customers' PPPoE sessions are down (a ticket with the findings).
+const customers = Array.from({ length: CUSTOMERS }, (_, i) => ({
+  customerId: `C-${i}`,
+  phone: `5730090${String(i).padStart(5, '0')}`,
+  name: `Cliente ${i}`,
+  pppoeUser: `cliente${i}@isp`,
+  serviceIp: `100.64.${Math.floor(i / 250)}.${(i % 250) + 1}`,
+  lineDown: i % 2 === 1,
+}));
+const healthy = customers.filter((c) => !c.lineDown);
 
 const system = await startSystem({
   appendOnly: true,
-  customers: [],
-  routerState: {},
+  customers: customers.map((c) => ({ customerId: c.customerId, name: c.name, phones: [c.phone], pppoeUser: c.pppoeUser, serviceIp: c.serviceIp, router: 'default' })),
+  routerState: {
+    tables: {
+      '/ppp/active': healthy.map((c) => ({ name: c.pppoeUser, service: 'pppoe', uptime: '3d4h', address: c.serviceIp })),
+      '/ppp/secret': customers.map((c) => ({
+        name: c.pppoeUser,
+        service: 'pppoe',
+        profile: '10M',
+        disabled: 'false',
+        ...(c.lineDown ? { 'last-disconnect-reason': 'peer-not-responding' } : {}),
+      })),
+      '/queue/simple': [],
+    },
+    // Five answers: the diagnosis pings five times, and a lost packet is a degraded line.
+    ping: Object.fromEntries(healthy.map((c) => [c.serviceIp, { times: [2, 3, 2, 2, 3] }])),
+    traffic: {},
+  },
   // Keywords only (no LLM keys): the chaos is in the processes, not in the providers.
   env: { classifier: { CLASSIFIER_PROVIDERS: 'openai', OPENAI_API_KEY: '' }, gateway: { RATE_LIMIT_PER_MINUTE: '1000' } },
 });
 log(`system up: gateway ${system.gatewayUrl}, redis ${system.redis.url}`);
 
-const customers = Array.from({ length: CUSTOMERS }, (_, i) => ({ phone: `5730090${String(i).padStart(5, '0')}`, name: `Cliente ${i}` }));
-const acknowledged = new Set<string>();
-const ticketMessages = new Set<string>();
 let refusals = 0;
 
 /** Posts one webhook body until the gateway answers 200, as Meta redelivers; false if it never does. */
@@ -82,17 +117,12 @@ await inParallel(customers, async (c) => {
 });
 await waitFor(() => customers.every((c) => sendsTo(c.phone).some((r) => (r.body as { interactive?: { type: string } }).interactive?.type === 'list')), 120_000, 'every menu');
 
-// Cloud API acknowledgements do not quote the message, so replies are counted per customer:
-// after the menu, each customer must receive one acknowledgement per message acknowledged
-// with 200, plus one ticket notice per ticket message.
-const menuIndex = new Map<string, number>();
-for (const c of customers) menuIndex.set(c.phone, sendsTo(c.phone).length);
-const expectedBy = new Map<string, number>();
-const noteExpected = (phone: string, n: number) => expectedBy.set(phone, (expectedBy.get(phone) ?? 0) + n);
-const repliesTo = (phone: string) =>
-  sendsTo(phone)
-    .slice(menuIndex.get(phone) ?? 0)
-    .filter((r) => (r.body as { status?: string }).status !== 'read').length;
+// From here on every send must answer one of the messages below: its
+// `biz_opaque_callback_data` is `helpline:` and the outbound job id, `<message id>-<purpose>`.
+const onboardingSends = system.graph.messageRequests().length;
+const callbackOf = (r: RecordedGraphRequest) =>
+  (r.body as { biz_opaque_callback_data?: string }).biz_opaque_callback_data?.replace(/^helpline:/, '');
+const isReadReceipt = (r: RecordedGraphRequest) => (r.body as { status?: string }).status === 'read';
 
 // The chaos, one event after another while the messages flow.
 const chaos = (async () => {
@@ -117,28 +147,63 @@ const chaos = (async () => {
   log('zoho back');
 })();
 
-const messages = customers.flatMap((c, ci) =>
-  Array.from({ length: PER_CUSTOMER }, (_, i) => ({
-    customer: c,
-    needsTicket: i % 5 === 0,
-    text: i % 5 === 0 ? `el POS no funciona en la tienda ${ci}` : 'hola, buenas tardes',
-  })),
-);
+type Kind = 'greeting' | 'ticket' | 'connectivity';
+const TEXTS: Record<Kind, (ci: number) => string> = {
+  greeting: () => 'hola, buenas tardes',
+  ticket: (ci) => `el POS no funciona en la tienda ${ci}`,
+  connectivity: () => 'no tengo internet desde ayer',
+};
+// Per customer: one ticket message in five, one connectivity complaint (the network
+// diagnoses once per customer per cooldown), greetings for the rest. Round by round across
+// the customers, so each customer's messages spread over the whole run.
+const messages = Array.from({ length: PER_CUSTOMER }, (_, i) =>
+  customers.map((c, ci) => {
+    const kind: Kind = i % 5 === 0 ? 'ticket' : i === 3 ? 'connectivity' : 'greeting';
+    return { customer: c, kind, text: TEXTS[kind](ci) };
+  }),
+).flat();
+const sent: { wamid: string; kind: Kind; lineDown: boolean }[] = [];
 const started = Date.now();
-log(`sending ${messages.length} messages`);
+const spacingMs = (SEND_SECONDS * 1000) / messages.length;
+log(`sending ${messages.length} messages over ${SEND_SECONDS} s`);
+let index = 0;
 await inParallel(messages, async (m) => {
+  // Paced: message n leaves no earlier than n * spacing after the start.
+  const due = started + index++ * spacingMs;
+  if (due > Date.now()) await sleep(due - Date.now());
   const wamid = await say(m.customer, m.text);
-  if (!wamid) return;
-  acknowledged.add(wamid);
-  noteExpected(m.customer.phone, m.needsTicket ? 2 : 1);
-  if (m.needsTicket) ticketMessages.add(wamid);
+  if (wamid) sent.push({ wamid, kind: m.kind, lineDown: m.customer.lineDown });
 });
 log(`sent in ${Math.round((Date.now() - started) / 1000)} s; waiting for the chaos to end and the queues to drain`);
 await chaos;
 
-await waitFor(() => customers.every((c) => repliesTo(c.phone) >= (expectedBy.get(c.phone) ?? 0)) || undefined, 300_000, 'every reply').catch(
-  (error: Error) => log(error.message),
-);
+// What each acknowledged message must have received, by callback data.
+const expected = new Set<string>();
+for (const { wamid, kind, lineDown } of sent) {
+  expected.add(`${wamid}-ack`);
+  if (kind === 'ticket') expected.add(`${wamid}-ticket`);
+  if (kind === 'connectivity') expected.add(`${wamid}-diagnosis`);
+  // A diagnosis that finds the line down opens a ticket of its own (key `diagnosis-<id>`),
+  // whose notice is `<id>-ticket` too; a healthy line opens none.
+  if (kind === 'connectivity' && lineDown) expected.add(`${wamid}-ticket`);
+}
+const replies = () => system.graph.messageRequests().slice(onboardingSends).filter((r) => !isReadReceipt(r));
+const countByCallback = () => {
+  const counts = new Map<string, number>();
+  for (const r of replies()) {
+    const key = callbackOf(r) ?? '(none)';
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+};
+await waitFor(
+  () => {
+    const counts = countByCallback();
+    return [...expected].every((key) => counts.has(key)) || undefined;
+  },
+  300_000,
+  'every reply',
+).catch((error: Error) => log(error.message));
 // Anything sent twice arrives within this settling time.
 await sleep(3_000);
 
@@ -151,34 +216,48 @@ for (const name of ALL_QUEUES) {
 }
 await connection.quit();
 
+const counts = countByCallback();
 const tickets = system.zoho.tickets();
-const keys = new Map<string, number>();
+const ticketsByKey = new Map<string, number>();
 for (const t of tickets) {
   const key = t.cf.cf_idempotency_key ?? t.id;
-  keys.set(key, (keys.get(key) ?? 0) + 1);
+  ticketsByKey.set(key, (ticketsByKey.get(key) ?? 0) + 1);
 }
+const ticketSent = sent.filter((m) => m.kind === 'ticket');
+const connectivitySent = sent.filter((m) => m.kind === 'connectivity');
+const faulty = connectivitySent.filter((m) => m.lineDown);
+const missing = [...expected].filter((key) => !counts.has(key));
+const duplicated = [...counts].filter(([key, n]) => expected.has(key) && n > 1);
+const unexpected = [...counts].filter(([key]) => !expected.has(key));
 const report = {
   messages: messages.length,
-  acknowledgedWith200: acknowledged.size,
+  acknowledgedWith200: sent.length,
   webhookRefusalsRetried: refusals,
-  expectedReplies: [...expectedBy.values()].reduce((a, b) => a + b, 0),
-  missingReplies: customers.reduce((n, c) => n + Math.max(0, (expectedBy.get(c.phone) ?? 0) - repliesTo(c.phone)), 0),
-  duplicateReplies: customers.reduce((n, c) => n + Math.max(0, repliesTo(c.phone) - (expectedBy.get(c.phone) ?? 0)), 0),
-  ticketMessages: ticketMessages.size,
+  byKind: { greeting: sent.length - ticketSent.length - connectivitySent.length, ticket: ticketSent.length, connectivity: connectivitySent.length },
+  expectedReplies: expected.size,
+  missingReplies: missing.length,
+  duplicateReplies: duplicated.reduce((n, [, c]) => n + c - 1, 0),
+  unexpectedReplies: unexpected.reduce((n, [, c]) => n + c, 0),
+  ticketMessages: ticketSent.length,
+  ticketsForTicketMessages: ticketSent.filter((m) => ticketsByKey.has(`ticket-${m.wamid}`)).length,
+  connectivityOnDownLines: faulty.length,
+  ticketsForDownLines: faulty.filter((m) => ticketsByKey.has(`diagnosis-${m.wamid}`)).length,
+  ticketsForHealthyLines: connectivitySent.filter((m) => !m.lineDown && ticketsByKey.has(`diagnosis-${m.wamid}`)).length,
   tickets: tickets.length,
-  correlationIdsWithTwoTickets: [...keys.values()].filter((n) => n > 1).length,
+  correlationIdsWithTwoTickets: [...ticketsByKey.values()].filter((n) => n > 1).length,
   failedJobs: failed,
-  // What the first customers whose count is off received, to start an investigation from.
-  offExamples: customers
-    .filter((c) => repliesTo(c.phone) !== (expectedBy.get(c.phone) ?? 0))
-    .slice(0, 3)
-    .map((c) => ({
-      expected: expectedBy.get(c.phone),
-      received: sendsTo(c.phone).map((r) => {
-        const b = r.body as { type?: string; text?: { body: string }; interactive?: { type: string } };
-        return b.text?.body.slice(0, 50) ?? b.interactive?.type ?? b.type;
-      }),
+  // The first replies that are off, to start an investigation from.
+  offExamples: {
+    missing: missing.slice(0, 5),
+    // With the seconds (as in the log lines) at which each copy reached the Graph API.
+    duplicated: duplicated.slice(0, 5).map(([key]) => ({
+      key,
+      sentAt: replies()
+        .filter((r) => callbackOf(r) === key)
+        .map((r) => secondsIn(r.at.getTime())),
     })),
+    unexpected: unexpected.slice(0, 5),
+  },
   seconds: Math.round((Date.now() - started) / 1000),
 };
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -187,7 +266,11 @@ const ok =
   report.acknowledgedWith200 === report.messages &&
   report.missingReplies === 0 &&
   report.duplicateReplies === 0 &&
-  report.tickets === report.ticketMessages &&
+  report.unexpectedReplies === 0 &&
+  report.ticketsForTicketMessages === report.ticketMessages &&
+  report.ticketsForDownLines === report.connectivityOnDownLines &&
+  report.ticketsForHealthyLines === 0 &&
+  report.tickets === report.ticketsForTicketMessages + report.ticketsForDownLines &&
   report.correlationIdsWithTwoTickets === 0 &&
   Object.values(failed).every((n) => n === 0);
 process.exit(ok ? 0 : 1);

@@ -67,6 +67,9 @@ export async function startSystem(options: SystemOptions) {
     ServiceName,
     number
   >;
+  // Like Meta, the fake reports each message it took to the gateway's webhook, with the
+  // message's callback data (the gateway relies on it after a crash mid-send).
+  graph.reportStatuses({ url: `http://127.0.0.1:${ports.gateway}/webhook`, appSecret: APP_SECRET });
   const common = {
     PATH: process.env.PATH ?? '',
     REDIS_URL: redis.url,
