@@ -6,7 +6,8 @@ import { createCloudSender, SendRetryError } from '../src/cloud/cloud-sender.js'
 import { createRecipientPacer } from '../src/cloud/recipient-pacer.js';
 import { createSendRateLimiter } from '../src/cloud/send-rate-limiter.js';
 import type { GatewayContext } from '../src/context.js';
-import type { ChannelSender } from '../src/outbound/channel-sender.js';
+import { createGraphClient, GraphNetworkError } from '../src/cloud/graph-client.js';
+import { type ChannelSender, mayHaveBeenSent } from '../src/outbound/channel-sender.js';
 import { cloudConfig, outbound, startGraph } from './support/cloud-harness.js';
 import { PHONE_NUMBER_ID, quietLogger, testContext } from './support/harness.js';
 
@@ -220,5 +221,34 @@ describe('Cloud API sender: error policy', () => {
     // The other recipient went at once; the paced one waited out the pause.
     expect((other?.at.getTime() ?? 0) - (failed?.at.getTime() ?? 0)).toBeLessThan(400);
     expect((again?.at.getTime() ?? 0) - (failed?.at.getTime() ?? 0)).toBeGreaterThanOrEqual(380);
+  });
+});
+
+describe('Graph client: what a call without an answer may have done', () => {
+  const client = (baseUrl: string, timeoutMs = 15_000) =>
+    createGraphClient({ baseUrl, version: 'v26.0', phoneNumberId: PHONE_NUMBER_ID, accessToken: 'EAAG-test-access-token', timeoutMs });
+  const body = { messaging_product: 'whatsapp', to: '5491155550001', type: 'text', text: { body: 'hola' } };
+
+  it('a call past its deadline may have been sent', async () => {
+    graph.addFault({ delayMs: 500, times: 1 });
+    const error = await client(graph.url, 100).sendMessage(body).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GraphNetworkError);
+    expect((error as GraphNetworkError).mayHaveBeenSent).toBe(true);
+    expect(mayHaveBeenSent(new SendRetryError('retry', { cause: error }))).toBe(true);
+  });
+
+  it('a connection dropped after the request left may have been sent', async () => {
+    graph.addFault({ dropAfterAccepting: true, times: 1 });
+    const error = await client(graph.url).sendMessage(body).catch((e: unknown) => e);
+    expect((error as GraphNetworkError).mayHaveBeenSent).toBe(true);
+  });
+
+  it('a refused connection cannot have been sent', async () => {
+    const gone = await startGraph();
+    await gone.close();
+    const error = await client(gone.url).sendMessage(body).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GraphNetworkError);
+    expect((error as GraphNetworkError).mayHaveBeenSent).toBe(false);
+    expect(mayHaveBeenSent(new SendRetryError('retry', { cause: error }))).toBe(false);
   });
 });
