@@ -1,3 +1,5 @@
+import { createHttpTransport, type HttpAnswer, type HttpTransport, HttpTransportError } from './http-transport.js';
+
 /** A Graph API error answer: `{ error: { message, type, code, error_subcode, fbtrace_id } }`. */
 export class GraphApiError extends Error {
   readonly status: number;
@@ -18,30 +20,19 @@ export class GraphApiError extends Error {
   }
 }
 
-/** Failures that happen before a request can leave: Meta cannot have seen it. */
-const NEVER_LEFT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
-
-/** The code of fetch's underlying error (`TypeError: fetch failed` carries it as its cause). */
-function causeCode(error: unknown): string | undefined {
-  const cause = error instanceof Error ? error.cause : undefined;
-  const code = (cause as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
 /** The request never got an HTTP answer (refused, reset, timed out). */
 export class GraphNetworkError extends Error {
   /**
-   * False when the request cannot have reached Meta (connection refused, name not
-   * resolved); true when it may have (reset or timed out after it was sent), so the
-   * message may be out although no answer came.
+   * False when the request cannot have reached Meta whole (connection refused, name not
+   * resolved, cut off while being written); true when it had left whole and the answer
+   * was lost (reset, timed out), so the message may be out although no answer came.
    */
   readonly mayHaveBeenSent: boolean;
 
-  constructor(cause: unknown) {
-    super(`Graph API unreachable: ${cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause)}`, { cause });
+  constructor(cause: HttpTransportError) {
+    super(`Graph API unreachable: ${cause.message}`, { cause });
     this.name = 'GraphNetworkError';
-    const code = causeCode(cause);
-    this.mayHaveBeenSent = code === undefined || !NEVER_LEFT.has(code);
+    this.mayHaveBeenSent = cause.requestSent;
   }
 }
 
@@ -52,7 +43,8 @@ export interface GraphClientOptions {
   accessToken: string;
   /** Deadline of one call. */
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  /** Connections are kept alive in it; node:http(s) unless a test passes its own. */
+  transport?: HttpTransport;
 }
 
 export interface GraphClient {
@@ -60,31 +52,32 @@ export interface GraphClient {
   sendMessage(body: Record<string, unknown>): Promise<{ messageId?: string }>;
   /** GET /{version}/{phone-number-id}: whether the API answers and accepts the token. */
   probe(): Promise<{ reachable: boolean; status?: number; error?: string }>;
+  /** Closes the kept-alive connections (at shutdown). */
+  close(): void;
 }
 
-/** The Cloud API over fetch. No retries here: the outbound queue owns retrying. */
+/** The Cloud API over kept-alive HTTP. No retries here: the outbound queue owns retrying. */
 export function createGraphClient(options: GraphClientOptions): GraphClient {
-  const doFetch = options.fetch ?? fetch;
+  const transport = options.transport ?? createHttpTransport();
   const timeoutMs = options.timeoutMs ?? 15_000;
   const base = `${options.baseUrl.replace(/\/+$/, '')}/${options.version}/${options.phoneNumberId}`;
   const headers = { authorization: `Bearer ${options.accessToken}`, 'content-type': 'application/json' };
 
-  async function call(url: string, init: RequestInit): Promise<{ status: number; body: unknown }> {
-    let res: Response;
-    let text: string;
+  async function call(url: string, init: { method: string; body?: string }): Promise<{ status: number; body: unknown }> {
+    let answer: HttpAnswer;
     try {
-      res = await doFetch(url, { ...init, headers, signal: AbortSignal.timeout(timeoutMs) });
-      text = await res.text();
+      answer = await transport.request(new URL(url), { ...init, headers, timeoutMs });
     } catch (error) {
-      throw new GraphNetworkError(error);
+      if (error instanceof HttpTransportError) throw new GraphNetworkError(error);
+      throw error;
     }
     let body: unknown;
     try {
-      body = text ? JSON.parse(text) : undefined;
+      body = answer.text ? JSON.parse(answer.text) : undefined;
     } catch {
       body = undefined;
     }
-    return { status: res.status, body };
+    return { status: answer.status, body };
   }
 
   return {
@@ -94,6 +87,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       const id = (answer as { messages?: Array<{ id?: unknown }> } | undefined)?.messages?.[0]?.id;
       return typeof id === 'string' ? { messageId: id } : {};
     },
+    close: () => transport.close(),
     async probe() {
       try {
         const { status, body } = await call(`${base}?fields=id`, { method: 'GET' });
