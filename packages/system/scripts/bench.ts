@@ -1,8 +1,10 @@
 // `npm run bench` at the top: every workspace's benchmark (its own `bench` script), one
 // after another so they do not load the two cores at once, assembled into one JSON
-// document on stdout. Progress goes to stderr. Exits 1 if a benchmark fails.
+// document, printed on stdout and written to bench-results.json (npm prints its own header
+// on stdout too; `npm run --silent bench` leaves the JSON alone). Progress goes to stderr.
+// Exits 1 if a benchmark fails.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,4 +47,7 @@ for (const path of workspaces) {
     process.exitCode = 1;
   }
 }
-process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), results }, null, 2)}\n`);
+const document = `${JSON.stringify({ at: new Date().toISOString(), results }, null, 2)}\n`;
+writeFileSync(join(root, 'bench-results.json'), document);
+process.stdout.write(document);
+process.stderr.write('bench: written to bench-results.json\n');
