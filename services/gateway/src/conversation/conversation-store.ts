@@ -1,5 +1,6 @@
 import type { Classification } from '@helpline/contracts';
 import type { Redis } from '@helpline/runtime';
+import { luaScript } from '../redis/lua-script.js';
 import { whenReady } from '../redis/when-ready.js';
 import type { ChatRecord, DeliveryState, LogEntry } from './chat-records.js';
 
@@ -31,10 +32,10 @@ end
 `;
 
 // KEYS: 1 chat hash. ARGV: 1 time in ms.
-const ACTIVITY_SCRIPT = `${ACTIVITY_LUA}
+const ACTIVITY_SCRIPT = luaScript(`${ACTIVITY_LUA}
 touch_activity(KEYS[1], ARGV[1])
 return 1
-`;
+`);
 
 // Appends one entry to a chat's log, once: a repeated id (a redelivered message, a
 // replayed handling) changes nothing and counts nothing. Trims the oldest entries past the
@@ -44,7 +45,7 @@ return 1
 //       6 this hour's hash, 7 chat index zset, 8 chat hash
 // ARGV: 1 entry id, 2 entry JSON, 3 cap, 4 ttl s, 5 direction, 6 now ms, 7 chat id, 8 hourly ttl s
 // Returns 1 when the entry is new, 0 when it was already there.
-const APPEND_SCRIPT = `${ACTIVITY_LUA}
+const APPEND_SCRIPT = luaScript(`${ACTIVITY_LUA}
 if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('RPUSH', KEYS[1], ARGV[1])
 local over = redis.call('LLEN', KEYS[1]) - tonumber(ARGV[3])
@@ -64,7 +65,7 @@ redis.call('EXPIRE', KEYS[6], ARGV[8])
 redis.call('ZADD', KEYS[7], ARGV[6], ARGV[7])
 touch_activity(KEYS[8], ARGV[6])
 return 1
-`;
+`);
 
 // Records a delivery status of one logged entry. A status only moves forward (sent,
 // delivered, read, played: a voice note is played after it is read) since Meta may report
@@ -73,7 +74,7 @@ return 1
 // decoded and re-encoded in Lua (cjson would turn an empty array into an object).
 // KEYS: 1 entry hash, 2 status hash. ARGV: 1 entry id, 2 status, 3 status JSON, 4 ttl s.
 // Returns 1 when stored, 0 when the entry is unknown or the status is not newer.
-const STATUS_SCRIPT = `
+const STATUS_SCRIPT = luaScript(`
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
 local rank = { received = 0, sent = 1, delivered = 2, read = 3, played = 4, failed = 9 }
 local current = redis.call('HGET', KEYS[2], ARGV[1])
@@ -84,7 +85,7 @@ end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
 return 1
-`;
+`);
 
 const NUMBER_FIELDS = new Set(['lastActivityAt', 'pausedUntil']);
 
@@ -209,7 +210,7 @@ export function createConversationStore(options: ConversationStoreOptions) {
 
     /** A message went either way at `atMs`: the chat's last activity moves forward to it. */
     async noteActivity(chatId: string, atMs: number): Promise<void> {
-      await redis.eval(ACTIVITY_SCRIPT, 1, key.chat(chatId), atMs);
+      await ACTIVITY_SCRIPT.run(redis, [key.chat(chatId)], [atMs]);
     },
 
     /** Creates the record's first fields only when the chat is new. */
@@ -220,40 +221,20 @@ export function createConversationStore(options: ConversationStoreOptions) {
     /** Appends an entry once per id; false when it was already logged. */
     async append(chatId: string, entry: LogEntry, nowMs: number): Promise<boolean> {
       const hour = Math.floor(nowMs / HOUR_MS);
-      const added = await redis.eval(
-        APPEND_SCRIPT,
-        8,
-        key.log(chatId),
-        key.entries(chatId),
-        key.statuses(chatId),
-        key.classifications(chatId),
-        key.totals,
-        key.hour(hour),
-        key.chats,
-        key.chat(chatId),
-        entry.id,
-        JSON.stringify(entry),
-        historyMax,
-        ttlSeconds,
-        entry.direction,
-        nowMs,
-        chatId,
-        HOURLY_TTL_SECONDS,
+      const added = await APPEND_SCRIPT.run(
+        redis,
+        [key.log(chatId), key.entries(chatId), key.statuses(chatId), key.classifications(chatId), key.totals, key.hour(hour), key.chats, key.chat(chatId)],
+        [entry.id, JSON.stringify(entry), historyMax, ttlSeconds, entry.direction, nowMs, chatId, HOURLY_TTL_SECONDS],
       );
       return added === 1;
     },
 
     /** Records a delivery status; false when the entry is unknown or the status older. */
     async setStatus(chatId: string, entryId: string, status: EntryStatus): Promise<boolean> {
-      const stored = await redis.eval(
-        STATUS_SCRIPT,
-        2,
-        key.entries(chatId),
-        key.statuses(chatId),
-        entryId,
-        status.status,
-        JSON.stringify(status),
-        ttlSeconds,
+      const stored = await STATUS_SCRIPT.run(
+        redis,
+        [key.entries(chatId), key.statuses(chatId)],
+        [entryId, status.status, JSON.stringify(status), ttlSeconds],
       );
       return stored === 1;
     },
