@@ -11,6 +11,7 @@ export * from './http/health.js';
 export * from './http/operator-auth.js';
 export * from './lifecycle/graceful-shutdown.js';
 export * from './logging/create-logger.js';
+export * from './logging/lazy-child.js';
 export * from './logging/redaction.js';
 export * from './metrics/create-metrics.js';
 export * from './metrics/queue-gauges.js';

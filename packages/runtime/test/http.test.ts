@@ -49,6 +49,22 @@ async function buildApp(overrides: { apiToken?: string; healthy?: boolean } = {}
 }
 
 describe('http app', () => {
+  test("each request's log lines carry its request id", async () => {
+    const { logger, lines } = memoryLogger();
+    const app = await createHttpApp({ service: 'test', logger, metrics: createMetrics('test'), apiToken: TOKEN, healthChecks: {} });
+    app.get('/hello', async (request) => {
+      request.log.warn('inside the handler');
+      return { ok: true };
+    });
+    await app.ready();
+    const res = await app.inject({ method: 'GET', url: '/hello' });
+    expect(res.statusCode).toBe(200);
+    const reqId = lines.find((l) => l.msg === 'inside the handler')?.reqId;
+    expect(reqId).toBeDefined();
+    expect(lines.filter((l) => l.reqId === reqId).map((l) => l.msg)).toEqual(['incoming request', 'inside the handler', 'request completed']);
+    await app.close();
+  });
+
   test('/health answers 200 with every check while nothing is down', async () => {
     const app = await buildApp();
     const res = await app.inject({ method: 'GET', url: '/health' });

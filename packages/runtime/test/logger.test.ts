@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger, forCorrelation, redactUrl } from '@helpline/runtime';
+import { createLogger, forCorrelation, lazyChild, redactUrl } from '@helpline/runtime';
 import { describe, expect, test } from 'vitest';
 
 function capture() {
@@ -59,5 +59,49 @@ describe('logger', () => {
     const err = lines[0]?.err as { message: string; stack: string };
     expect(err.message).toBe('boom');
     expect(err.stack).toContain('logger.test.ts');
+  });
+});
+
+describe('lazy child loggers', () => {
+  function counting(level: 'info' | 'warn') {
+    const { lines, logger } = capture();
+    logger.level = level;
+    let made = 0;
+    const child = logger.child.bind(logger);
+    logger.child = ((bindings: Record<string, unknown>, options?: object) => {
+      made += 1;
+      return child(bindings, options as never);
+    }) as typeof logger.child;
+    return { lines, logger, made: () => made };
+  }
+
+  test('no pino child is made while nothing is written at an enabled level', () => {
+    const { lines, logger, made } = counting('warn');
+    const log = forCorrelation(logger, 'wamid.LAZY1');
+    log.info({ a: 1 }, 'below the level');
+    log.debug('below the level');
+    expect(log.isLevelEnabled('info')).toBe(false);
+    expect(log.level).toBe('warn');
+    const nested = log.child({ queue: 'inbound' });
+    nested.info('still below');
+    expect(made()).toBe(0);
+    expect(lines).toEqual([]);
+  });
+
+  test('the first line makes the child once; lines carry the bindings, nested ones merged, and are redacted', () => {
+    const { lines, logger, made } = counting('info');
+    const log = lazyChild(logger, { correlationId: 'wamid.LAZY2' });
+    const nested = log.child({ queue: 'outbound' });
+    log.info({ token: 'tok-secret' }, 'first');
+    log.warn('second');
+    nested.error('third');
+    expect(made()).toBe(2);
+    expect(lines.map((l) => [l.msg, l.correlationId, l.queue])).toEqual([
+      ['first', 'wamid.LAZY2', undefined],
+      ['second', 'wamid.LAZY2', undefined],
+      ['third', 'wamid.LAZY2', 'outbound'],
+    ]);
+    expect(JSON.stringify(lines)).not.toContain('tok-secret');
+    expect(log.bindings()).toMatchObject({ correlationId: 'wamid.LAZY2' });
   });
 });

@@ -12,6 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { HttpError } from '../errors/http-error.js';
+import { lazyChild } from '../logging/lazy-child.js';
 import type { ServiceMetrics } from '../metrics/create-metrics.js';
 import { type HealthCheck, runHealthChecks } from './health.js';
 import { createOperatorAuth } from './operator-auth.js';
@@ -68,6 +69,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: true,
   }).withTypeProvider<ZodTypeProvider>();
+  // Each request's logger (its request id) is made only when a line is written through it.
+  app.setChildLoggerFactory((logger, bindings, childOptions) =>
+    Object.keys(childOptions).length > 0 ? logger.child(bindings, childOptions) : lazyChild(logger as Logger, bindings),
+  );
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('operatorAuth', createOperatorAuth(options.apiToken));

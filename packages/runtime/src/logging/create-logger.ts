@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
+import { lazyChild } from './lazy-child.js';
 import { REDACTED, REDACT_PATHS, redactUrl } from './redaction.js';
 
 export type { Logger } from 'pino';
@@ -37,7 +38,10 @@ export function createLogger(options: CreateLoggerOptions): Logger {
   return options.destination ? pino(config, options.destination) : pino(config);
 }
 
-/** A child logger whose every line carries the story's correlation id. */
+/**
+ * A child logger whose every line carries the story's correlation id; made by pino only if
+ * a line is written (see lazy-child.ts), since one is made for every message and job.
+ */
 export function forCorrelation(logger: Logger, correlationId: string, bindings: Record<string, unknown> = {}): Logger {
-  return logger.child({ correlationId, ...bindings });
+  return lazyChild(logger, { correlationId, ...bindings });
 }

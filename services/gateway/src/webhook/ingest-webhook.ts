@@ -1,4 +1,4 @@
-import { isPermanentError, type Logger } from '@helpline/runtime';
+import { forCorrelation, isPermanentError, type Logger } from '@helpline/runtime';
 import type { ConversationWindow } from '../cloud/conversation-window.js';
 import type { DeliveryStore } from '../delivery/delivery-store.js';
 import type { MessageSink } from '../ingest/message-sink.js';
@@ -60,7 +60,7 @@ export async function ingestWebhook(envelope: WebhookEnvelope, deps: IngestWebho
     await deps.conversationWindow.touch(message.chatId, new Date(message.sentAt));
     let outcome: 'accepted' | 'duplicate';
     try {
-      outcome = await deps.sink.accept(message, log.child({ correlationId: message.correlationId }));
+      outcome = await deps.sink.accept(message, forCorrelation(log, message.correlationId));
     } catch (error) {
       // A payload a queue's contract refuses (the sink adds what the message did not carry,
       // such as the chat's history) cannot succeed on a redelivery either.
