@@ -3,6 +3,7 @@ import { startTestRedis, type TestRedis } from '@helpline/testkit';
 import { fakeGroupText } from '@helpline/testkit/baileys';
 import { DisconnectReason } from '@whiskeysockets/baileys';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSessionLease } from '../src/groups/session-lease.js';
 import { registerGroupRoutes } from '../src/groups/group-routes.js';
 import { API_TOKEN, quietLogger } from './support/harness.js';
 import { eventually, GROUP, type GroupTestRig, groupRig, metricValue, OTHER_GROUP, recordingSink } from './support/groups.js';
@@ -112,7 +113,8 @@ describe('connection states', () => {
   ];
 
   it.each(retried)('reconnects after %s with a new socket on the same auth state', async (_name, code) => {
-    const r = await rig(recordingSink());
+    const sink = recordingSink();
+    const r = await rig(sink);
     await r.channel.start();
     const first = await r.factory.waitForSocket(1);
     first.open();
@@ -121,10 +123,12 @@ describe('connection states', () => {
     expect(r.channel.status()).toMatchObject({ state: 'reconnecting', reconnectAttempt: 1, lastDisconnect: { code } });
     const second = await r.factory.waitForSocket(2);
     expect(second.config.auth.creds.noiseKey.public).toEqual(first.config.auth.creds.noiseKey.public);
-    // The first socket's events are no longer heard.
-    first.receive([fakeGroupText({ group: GROUP, participant: '5491100000001@s.whatsapp.net' })]);
+    // The first socket's events are no longer heard; the second one's are.
+    first.receive([fakeGroupText({ group: GROUP, participant: '5491100000001@s.whatsapp.net', text: 'from the old socket' })]);
     second.open();
     await eventually(() => expect(r.channel.status()).toMatchObject({ state: 'open', reconnectAttempt: 0 }));
+    second.receive([fakeGroupText({ group: GROUP, participant: '5491100000001@s.whatsapp.net', text: 'from the new socket' })]);
+    await eventually(() => expect(sink.accepted.map((m) => m.text)).toEqual(['from the new socket']));
     expect(await metricValue(r.metrics, 'helpline_group_connection_state{state="open",service="gateway"}')).toBe(1);
   });
 
@@ -187,6 +191,37 @@ describe('lease', () => {
     expect(a.factory.latest().ended).toBe(true);
     await b.factory.waitForSocket(1, 3_000);
     expect(b.channel.status().leaseHeld).toBe(true);
+  });
+});
+
+describe('lease after a crash or a partition', () => {
+  it("a holder that died without releasing blocks the others only until its lease expires", async () => {
+    const keyPrefix = `lease-crash-${Date.now()}:`;
+    const b = await rig(recordingSink(), {}, { keyPrefix });
+    // The dead replica: it took the lease (600 ms) and never renews nor releases it.
+    const dead = createSessionLease(b.redis, `${keyPrefix}session-lease`, 600);
+    expect(await dead.acquire()).toBe(true);
+    const takenAt = Date.now();
+    await b.channel.start();
+    expect(b.channel.status()).toMatchObject({ state: 'standby', leaseHeld: false });
+    await b.factory.waitForSocket(1, 3_000);
+    expect(Date.now() - takenAt).toBeGreaterThanOrEqual(550);
+    expect(b.channel.status().leaseHeld).toBe(true);
+    expect(await b.redis.get(`${keyPrefix}session-lease`)).not.toBe(dead.holderId);
+  });
+
+  it('a holder that finds another replica holding its lease (it was cut off from Redis) closes its socket and waits', async () => {
+    const keyPrefix = `lease-lost-${Date.now()}:`;
+    const a = await rig(recordingSink(), {}, { keyPrefix });
+    await a.channel.start();
+    const socket = await a.factory.waitForSocket(1);
+    socket.open();
+    await eventually(() => expect(a.channel.status()).toMatchObject({ state: 'open', leaseHeld: true }));
+    // Another replica holds the lease now.
+    await a.redis.set(`${keyPrefix}session-lease`, 'another-replica', 'PX', 60_000);
+    await eventually(() => expect(a.channel.status()).toMatchObject({ state: 'standby', leaseHeld: false }), 3_000);
+    expect(socket.ended).toBe(true);
+    expect(a.factory.sockets).toHaveLength(1);
   });
 });
 
