@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jobIds, type OutboundMessageInput } from '@helpline/contracts';
 import type { HttpApp } from '@helpline/runtime';
-import { buildSignedWebhookRequest, metricValue, startTestRedis, type TestRedis, waitFor } from '@helpline/testkit';
+import { metricValue, startTestRedis, type TestRedis, waitFor } from '@helpline/testkit';
 import { createFakeBaileysSocketFactory, fakeGroupText } from '@helpline/testkit/baileys';
 import type { FakeGraphApi } from '@helpline/testkit/meta-graph';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,8 @@ import type { GatewayConfig } from '../src/config.js';
 import { startWorkers } from '../src/workers.js';
 import { cloudConfig, startGraph } from './support/cloud-harness.js';
 import { GROUP } from './support/groups.js';
-import { APP_SECRET, PHONE_NUMBER_ID, testConfig, testContext } from './support/harness.js';
+import { testConfig, testContext } from './support/harness.js';
+import { signedWebhook, textChange } from './support/meta-webhooks.js';
 
 // The end-to-end latency: a customer's message in through the real entry (signed webhook,
 // or a group message from the fake Baileys socket), a reply out through the outbound worker
@@ -56,29 +57,7 @@ async function start(config: GatewayConfig, overrides: GatewayContextOverrides =
   return { context, app };
 }
 
-function webhookText(id: string, body: string) {
-  const payload = {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
-              contacts: [{ profile: { name: 'Cliente' }, wa_id: CUSTOMER }],
-              messages: [{ from: CUSTOMER, id, timestamp: String(Math.floor(nowMs / 1000)), type: 'text', text: { body } }],
-            },
-          },
-        ],
-      },
-    ],
-  };
-  const request = buildSignedWebhookRequest({ body: payload, appSecret: APP_SECRET });
-  return { method: 'POST' as const, url: '/webhook', payload: request.payload, headers: request.headers };
-}
+const webhookText = (id: string, body: string) => signedWebhook(textChange({ id, from: CUSTOMER, body, atMs: nowMs }));
 
 /** A reply as the classifier, network or tickets service would queue it; resolves once it is sent. */
 async function reply(ctx: GatewayContext, input: Omit<OutboundMessageInput, 'content'> & { body: string }): Promise<void> {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { uniqueQueueName, buildSignedWebhookRequest, metricValue, startTestRedis, type TestRedis, waitFor } from '@helpline/testkit';
+import { metricValue, startTestRedis, type TestRedis, uniqueQueueName, waitFor } from '@helpline/testkit';
 import { createFakeBaileysSocketFactory, fakeGroupText } from '@helpline/testkit/baileys';
 import type { FakeGraphApi } from '@helpline/testkit/meta-graph';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,8 @@ import { buildApp } from '../src/app.js';
 import type { GatewayContext } from '../src/context.js';
 import { cloudConfig, startGraph } from './support/cloud-harness.js';
 import { GROUP } from './support/groups.js';
-import { APP_SECRET, PHONE_NUMBER_ID, testConfig, testContext } from './support/harness.js';
+import { testConfig, testContext } from './support/harness.js';
+import { signedWebhook, textChange } from './support/meta-webhooks.js';
 
 // The inputs of the silent-loss alarm (HelplineNoInboundMessages in deploy/prometheus):
 // the last arrival across replicas, the configured quiet period, and which channels are up.
@@ -37,29 +38,7 @@ afterAll(async () => {
 
 const scrape = async (ctx: GatewayContext) => ctx.metrics.registry.metrics();
 
-function webhook(id: string) {
-  const payload = {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
-              contacts: [{ profile: { name: 'Cliente' }, wa_id: '573001112233' }],
-              messages: [{ from: '573001112233', id, timestamp: String(Math.floor(nowMs / 1000)), type: 'text', text: { body: 'hola' } }],
-            },
-          },
-        ],
-      },
-    ],
-  };
-  const request = buildSignedWebhookRequest({ body: payload, appSecret: APP_SECRET });
-  return { method: 'POST' as const, url: '/webhook', payload: request.payload, headers: request.headers };
-}
+const webhook = (id: string) => signedWebhook(textChange({ id, from: '573001112233', body: 'hola', atMs: nowMs }));
 
 describe('silent-loss alarm inputs', () => {
   it('exports the configured quiet period, the cloud channel as up, and the last arrival shared by every replica', async () => {

@@ -1,6 +1,6 @@
 import { jobIds } from '@helpline/contracts';
 import { createRedisConnection, type Redis } from '@helpline/runtime';
-import { buildSignedWebhookRequest, metricValue, startTestRedis, type TestRedis, uniqueQueueName, waitFor } from '@helpline/testkit';
+import { metricValue, startTestRedis, type TestRedis, uniqueQueueName, waitFor } from '@helpline/testkit';
 import type { FakeGraphApi } from '@helpline/testkit/meta-graph';
 import { type Job, QueueEvents } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,27 +12,11 @@ import { startWorkers, type WorkerTuning } from '../src/workers.js';
 import { buildApp } from '../src/app.js';
 import { callbackDataFor } from '../src/cloud/graph-message-body.js';
 import { cloudConfig, outbound, startGraph } from './support/cloud-harness.js';
-import { APP_SECRET, PHONE_NUMBER_ID, testContext } from './support/harness.js';
+import { APP_SECRET, testContext } from './support/harness.js';
+import { messagesChange, signedWebhook } from './support/meta-webhooks.js';
 
 /** A signed status webhook, as Meta posts it for a message the business sent. */
-function signedStatus(status: Record<string, unknown>) {
-  const payload = {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID }, statuses: [status] },
-          },
-        ],
-      },
-    ],
-  };
-  const request = buildSignedWebhookRequest({ body: payload, appSecret: APP_SECRET });
-  return { method: 'POST' as const, url: '/webhook', payload: request.payload, headers: request.headers };
-}
+const signedStatus = (status: Record<string, unknown>) => signedWebhook(messagesChange({ statuses: [status] }));
 
 let redis: TestRedis;
 let graph: FakeGraphApi;
