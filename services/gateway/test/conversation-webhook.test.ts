@@ -13,6 +13,7 @@ import { whenReady } from '../src/redis/when-ready.js';
 import type { GatewayContext } from '../src/context.js';
 import { startWorkers } from '../src/workers.js';
 import { API_TOKEN, APP_SECRET, PHONE_NUMBER_ID, testConfig, testContext } from './support/harness.js';
+import { messagesChange } from './support/meta-webhooks.js';
 
 // Whole conversations through the real path: signed webhook -> app -> conversation ->
 // outbound queue -> outbound worker -> Cloud API sender -> the fake Graph API, whose
@@ -62,54 +63,24 @@ afterEach(async () => {
 // ---- what Meta sends -------------------------------------------------------------------
 
 function envelope(message: Record<string, unknown>, from = CUSTOMER) {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
-              contacts: [{ profile: { name: 'Ana Cliente' }, wa_id: from }],
-              messages: [{ from, timestamp: String(Math.floor((Date.now() + offsetMs) / 1000)), ...message }],
-            },
-          },
-        ],
-      },
-    ],
-  };
+  return messagesChange({
+    contacts: [{ profile: { name: 'Ana Cliente' }, wa_id: from }],
+    messages: [{ from, timestamp: String(Math.floor((Date.now() + offsetMs) / 1000)), ...message }],
+  });
 }
 
 function statusEnvelope(messageId: string, status: string, errors?: unknown[]) {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
+  return messagesChange({
+    statuses: [
       {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
-              statuses: [
-                {
-                  id: messageId,
-                  status,
-                  timestamp: String(Math.floor((Date.now() + offsetMs) / 1000)),
-                  recipient_id: CUSTOMER,
-                  ...(errors ? { errors } : {}),
-                },
-              ],
-            },
-          },
-        ],
+        id: messageId,
+        status,
+        timestamp: String(Math.floor((Date.now() + offsetMs) / 1000)),
+        recipient_id: CUSTOMER,
+        ...(errors ? { errors } : {}),
       },
     ],
-  };
+  });
 }
 
 const nextId = () => `wamid.HBgMNTczMDAxMTEyMjMzFQIAEhgW${Date.now().toString(36).toUpperCase()}${++sequence}`;

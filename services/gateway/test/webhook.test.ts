@@ -8,6 +8,7 @@ import { buildApp } from '../src/app.js';
 import type { GatewayContext } from '../src/context.js';
 import { whenReady } from '../src/redis/when-ready.js';
 import { API_TOKEN, APP_SECRET, testConfig, testContext, VERIFY_TOKEN } from './support/harness.js';
+import { textChange } from './support/meta-webhooks.js';
 
 let redis: TestRedis;
 let context: GatewayContext;
@@ -36,27 +37,8 @@ afterAll(async () => {
   await redis.stop();
 });
 
-function textPayload(id: string, body: string, from = '5491155550000') {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
-              contacts: [{ profile: { name: 'Cliente' }, wa_id: from }],
-              messages: [{ from, id, timestamp: '1763600000', type: 'text', text: { body } }],
-            },
-          },
-        ],
-      },
-    ],
-  };
-}
+// A fixed timestamp: some tests sign and compare these exact bytes.
+const textPayload = (id: string, body: string, from = '5491155550000') => textChange({ id, from, body, atMs: 1_763_600_000_000 });
 
 function postSigned(body: unknown) {
   const req = buildSignedWebhookRequest({ body, appSecret: APP_SECRET });
