@@ -17,6 +17,8 @@ export default defineConfig({
     // Redis-backed tests share one server; files run one at a time on 2 cores.
     fileParallelism: false,
     // CI asks for a JSON report per workspace too, to print one total at the end.
-    reporters: process.env.HELPLINE_TEST_REPORT ? ['default', ['json', { outputFile: 'test-results.json' }]] : ['default'],
+    reporters: process.env.HELPLINE_TEST_REPORT
+      ? ['default', ['json', { outputFile: 'test-results.json' }]]
+      : ['default'],
   },
 });

@@ -1,4 +1,11 @@
-import { CATEGORIES, CLASSIFICATION_SOURCES, Classification, Entities, LANGUAGES, PRIORITIES } from '@helpline/contracts';
+import {
+  CATEGORIES,
+  CLASSIFICATION_SOURCES,
+  Classification,
+  Entities,
+  LANGUAGES,
+  PRIORITIES,
+} from '@helpline/contracts';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { fullClassification, minimalClassification } from './examples.js';
@@ -32,7 +39,9 @@ describe('Classification', () => {
   });
 
   test('the summary is trimmed; confidence 0 and 1 are the bounds', () => {
-    expect(Classification.parse({ ...minimalClassification, summary: '  Sin internet  ' }).summary).toBe('Sin internet');
+    expect(Classification.parse({ ...minimalClassification, summary: '  Sin internet  ' }).summary).toBe(
+      'Sin internet',
+    );
     expect(Classification.parse({ ...minimalClassification, confidence: 0 }).confidence).toBe(0);
     expect(Classification.parse({ ...minimalClassification, confidence: 1 }).confidence).toBe(1);
   });

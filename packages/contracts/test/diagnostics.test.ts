@@ -39,7 +39,11 @@ describe('DiagnosticRequest', () => {
   test.each([
     ['a blank correlation id', { correlationId: ' ' }, ['correlationId']],
     ['a correlation id over 256 characters', { correlationId: 'c'.repeat(257) }, ['correlationId']],
-    ['a reply target in an unknown language', { replyTo: { channel: 'cloud', chatId: 'x', language: 'fr' } }, ['replyTo', 'language']],
+    [
+      'a reply target in an unknown language',
+      { replyTo: { channel: 'cloud', chatId: 'x', language: 'fr' } },
+      ['replyTo', 'language'],
+    ],
     ['reported text over 4096 characters', { reportedText: 'r'.repeat(4097) }, ['reportedText']],
     ['a date without time', { requestedAt: '2025-03-14' }, ['requestedAt']],
     ['openTicketOnFailure as a string', { openTicketOnFailure: 'false' }, ['openTicketOnFailure']],
@@ -67,7 +71,11 @@ describe('DiagnosticReport', () => {
     ['a summary without English', { summary: { es: 'Caída' } }, ['summary', 'en']],
     ['a finishedAt that is not a date', { finishedAt: 'later' }, ['finishedAt']],
     ['an unknown check', { checks: [{ name: 'traceroute', result: 'pass', finding: 'ok' }] }, ['checks', 0, 'name']],
-    ['an unknown result', { checks: [{ name: 'ping', result: 'timeout', finding: 'no answer' }] }, ['checks', 0, 'result']],
+    [
+      'an unknown result',
+      { checks: [{ name: 'ping', result: 'timeout', finding: 'no answer' }] },
+      ['checks', 0, 'result'],
+    ],
     ['an empty finding', { checks: [{ name: 'ping', result: 'pass', finding: '' }] }, ['checks', 0, 'finding']],
     [
       'check data holding an object',

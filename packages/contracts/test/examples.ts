@@ -45,8 +45,20 @@ export const fullInbound: InboundMessageInput = {
     voice: false,
     animated: false,
   },
-  location: { latitude: 40.4168, longitude: -3.7038, name: 'Oficina', address: 'Calle Mayor 1', url: 'https://x.example' },
-  reply: { kind: 'list_reply', id: 'menu.internet', title: 'Internet', description: 'Sin conexión', response: { a: 1 } },
+  location: {
+    latitude: 40.4168,
+    longitude: -3.7038,
+    name: 'Oficina',
+    address: 'Calle Mayor 1',
+    url: 'https://x.example',
+  },
+  reply: {
+    kind: 'list_reply',
+    id: 'menu.internet',
+    title: 'Internet',
+    description: 'Sin conexión',
+    response: { a: 1 },
+  },
   reaction: { messageId: 'wamid.other', emoji: '👍', removed: false },
   referral: {
     sourceUrl: 'https://fb.me/ad',
@@ -151,7 +163,12 @@ export const minimalDiagnostic: DiagnosticRequestInput = {
 export const fullDiagnostic: DiagnosticRequestInput = {
   ...minimalDiagnostic,
   customer: { phone: '34600000000', customerId: 'C-42', pppoeUser: 'ana.perez', documentNumber: '12345678Z' },
-  replyTo: { channel: 'group', chatId: '120363041234567890@g.us', mention: '34600000000@s.whatsapp.net', language: 'en' },
+  replyTo: {
+    channel: 'group',
+    chatId: '120363041234567890@g.us',
+    mention: '34600000000@s.whatsapp.net',
+    language: 'en',
+  },
   openTicketOnFailure: false,
   reportedText: 'No tengo internet',
 };

@@ -58,7 +58,11 @@ describe('InboundMessage', () => {
     ['reply of an unknown kind', { reply: { kind: 'carousel' } }, ['reply', 'kind']],
     ['reaction without removed flag', { reaction: { messageId: 'wamid.x' } }, ['reaction', 'removed']],
     ['non-integer error code', { errors: [{ code: 1.5 }] }, ['errors', 0, 'code']],
-    ['order price as string', { order: { items: [{ productId: 'a', quantity: 1, price: '9.9', currency: 'EUR' }] } }, ['order', 'items', 0, 'price']],
+    [
+      'order price as string',
+      { order: { items: [{ productId: 'a', quantity: 1, price: '9.9', currency: 'EUR' }] } },
+      ['order', 'items', 0, 'price'],
+    ],
     ['customer without consent', { customer: { customerId: 'C-1' } }, ['customer', 'consent']],
     ['history turn with unknown role', { history: [{ role: 'system', text: 'x', at: AT }] }, ['history', 0, 'role']],
   ])('refuses %s and names the field', (_name, patch, path) => {

@@ -6,7 +6,12 @@ import { issuePaths, onlyIssue } from './issues.js';
 const withContent = (content: unknown) => ({ ...minimalOutbound, content });
 const button = (n: number) => ({ id: `b${n}`, title: `Opción ${n}` });
 const row = (n: number) => ({ id: `r${n}`, title: `Fila ${n}` });
-const list = (sections: unknown[]) => ({ kind: 'list', body: 'Elija una opción', buttonText: 'Ver opciones', sections });
+const list = (sections: unknown[]) => ({
+  kind: 'list',
+  body: 'Elija una opción',
+  buttonText: 'Ver opciones',
+  sections,
+});
 
 describe('OutboundMessage', () => {
   test('a minimal text message parses with previewUrl off', () => {
@@ -22,7 +27,9 @@ describe('OutboundMessage', () => {
   });
 
   test('meta may name the customer, and a job without it (written before the field) still parses', () => {
-    expect(OutboundMessage.parse({ ...minimalOutbound, meta: { customerId: 'C-1042' } }).meta?.customerId).toBe('C-1042');
+    expect(OutboundMessage.parse({ ...minimalOutbound, meta: { customerId: 'C-1042' } }).meta?.customerId).toBe(
+      'C-1042',
+    );
     expect(OutboundMessage.parse({ ...minimalOutbound, meta: { handoff: true } }).meta?.customerId).toBeUndefined();
   });
 
@@ -33,9 +40,21 @@ describe('OutboundMessage', () => {
   });
 
   test.each([
-    ['a list of 10 rows over two sections', list([{ title: 'A', rows: [1, 2, 3, 4, 5].map(row) }, { title: 'B', rows: [6, 7, 8, 9, 10].map(row) }])],
-    ['a template with components', { kind: 'template', name: 'ticket_update', language: 'es', components: [{ type: 'body', parameters: [] }] }],
-    ['media by id', { kind: 'media', mediaType: 'document', id: '1234', filename: 'factura.pdf', caption: 'Su factura' }],
+    [
+      'a list of 10 rows over two sections',
+      list([
+        { title: 'A', rows: [1, 2, 3, 4, 5].map(row) },
+        { title: 'B', rows: [6, 7, 8, 9, 10].map(row) },
+      ]),
+    ],
+    [
+      'a template with components',
+      { kind: 'template', name: 'ticket_update', language: 'es', components: [{ type: 'body', parameters: [] }] },
+    ],
+    [
+      'media by id',
+      { kind: 'media', mediaType: 'document', id: '1234', filename: 'factura.pdf', caption: 'Su factura' },
+    ],
     ['media by link', { kind: 'media', mediaType: 'image', link: 'https://example.com/a.jpg' }],
     ['a read mark with typing', { kind: 'mark_read', messageId: 'wamid.x', typing: true }],
   ])('accepts %s', (_name, content) => {
@@ -60,15 +79,24 @@ describe('OutboundMessage', () => {
   });
 
   test('11 rows in all are refused on content.sections, even spread over sections', () => {
-    const oneSection = onlyIssue(OutboundMessage, withContent(list([{ rows: Array.from({ length: 11 }, (_, i) => row(i)) }])));
+    const oneSection = onlyIssue(
+      OutboundMessage,
+      withContent(list([{ rows: Array.from({ length: 11 }, (_, i) => row(i)) }])),
+    );
     expect(oneSection.path).toEqual(['content', 'sections']);
     expect(oneSection.message).toBe('a list has at most 10 rows in all');
-    const spread = onlyIssue(OutboundMessage, withContent(list([{ rows: [1, 2, 3, 4, 5, 6].map(row) }, { rows: [7, 8, 9, 10, 11].map(row) }])));
+    const spread = onlyIssue(
+      OutboundMessage,
+      withContent(list([{ rows: [1, 2, 3, 4, 5, 6].map(row) }, { rows: [7, 8, 9, 10, 11].map(row) }])),
+    );
     expect(spread.path).toEqual(['content', 'sections']);
   });
 
   test('media with both id and link, or neither, is refused on content', () => {
-    const both = onlyIssue(OutboundMessage, withContent({ kind: 'media', mediaType: 'image', id: '1', link: 'https://example.com/a.jpg' }));
+    const both = onlyIssue(
+      OutboundMessage,
+      withContent({ kind: 'media', mediaType: 'image', id: '1', link: 'https://example.com/a.jpg' }),
+    );
     expect(both.path).toEqual(['content']);
     expect(both.message).toBe('needs exactly one of id or link');
     const neither = onlyIssue(OutboundMessage, withContent({ kind: 'media', mediaType: 'image' }));
@@ -83,7 +111,11 @@ describe('OutboundMessage', () => {
     ['an empty recipient', { to: '' }, ['to']],
     ['a blank mention', { mentions: ['34600000000@s.whatsapp.net', ' '] }, ['mentions', 1]],
     ['an unknown channel', { channel: 'sms' }, ['channel']],
-    ['meta with an invalid classification', { meta: { classification: { category: 'x' } } }, ['meta', 'classification', 'category']],
+    [
+      'meta with an invalid classification',
+      { meta: { classification: { category: 'x' } } },
+      ['meta', 'classification', 'category'],
+    ],
     ['meta with a blank customer id', { meta: { customerId: ' ' } }, ['meta', 'customerId']],
   ])('refuses %s and names the field', (_name, patch, path) => {
     expect(issuePaths(OutboundMessage, { ...minimalOutbound, ...patch })[0]).toEqual(path);
@@ -94,10 +126,22 @@ describe('OutboundMessage', () => {
     ['text over 4096 characters', { kind: 'text', body: 't'.repeat(4097) }, ['content', 'body']],
     ['a blank text body', { kind: 'text', body: '  ' }, ['content', 'body']],
     ['no buttons', { kind: 'buttons', body: 'x', buttons: [] }, ['content', 'buttons']],
-    ['a buttons body over 1024 characters', { kind: 'buttons', body: 'b'.repeat(1025), buttons: [button(1)] }, ['content', 'body']],
-    ['a list button text over 20 characters', { ...list([{ rows: [row(1)] }]), buttonText: 'Ver todas las opciones' }, ['content', 'buttonText']],
+    [
+      'a buttons body over 1024 characters',
+      { kind: 'buttons', body: 'b'.repeat(1025), buttons: [button(1)] },
+      ['content', 'body'],
+    ],
+    [
+      'a list button text over 20 characters',
+      { ...list([{ rows: [row(1)] }]), buttonText: 'Ver todas las opciones' },
+      ['content', 'buttonText'],
+    ],
     ['a list with an empty section', list([{ rows: [] }]), ['content', 'sections', 0, 'rows']],
-    ['a list row title over 24 characters', list([{ rows: [{ id: 'r', title: 'Una fila con título largo' }] }]), ['content', 'sections', 0, 'rows', 0, 'title']],
+    [
+      'a list row title over 24 characters',
+      list([{ rows: [{ id: 'r', title: 'Una fila con título largo' }] }]),
+      ['content', 'sections', 0, 'rows', 0, 'title'],
+    ],
     ['a media link that is not a URL', { kind: 'media', mediaType: 'image', link: 'not a url' }, ['content', 'link']],
     ['an unknown media type', { kind: 'media', mediaType: 'gif', id: '1' }, ['content', 'mediaType']],
     ['a template without language', { kind: 'template', name: 'hello_world' }, ['content', 'language']],

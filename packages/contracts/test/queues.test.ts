@@ -18,7 +18,12 @@ const bullmqRefuses = (id: string): boolean =>
 
 describe('queues', () => {
   test('queue names are fixed', () => {
-    expect(QUEUE_NAMES).toEqual({ inbound: 'inbound', tickets: 'tickets', diagnostics: 'diagnostics', outbound: 'outbound' });
+    expect(QUEUE_NAMES).toEqual({
+      inbound: 'inbound',
+      tickets: 'tickets',
+      diagnostics: 'diagnostics',
+      outbound: 'outbound',
+    });
     expect([...ALL_QUEUES].sort()).toEqual(['diagnostics', 'inbound', 'outbound', 'tickets']);
   });
 
@@ -77,7 +82,9 @@ describe('jobIds', () => {
   test('for any id, every derived job id is deterministic and one BullMQ accepts', () => {
     // Plain strings rarely hold a colon or only digits, the two cases BullMQ refuses, so
     // strings built from those characters are mixed in.
-    const tricky = fc.array(fc.constantFrom(':', '0', '1', '9', '-', 'a', '@'), { minLength: 1, maxLength: 12 }).map((a) => a.join(''));
+    const tricky = fc
+      .array(fc.constantFrom(':', '0', '1', '9', '-', 'a', '@'), { minLength: 1, maxLength: 12 })
+      .map((a) => a.join(''));
     const id = fc.oneof(fc.string({ minLength: 1 }), fc.string({ minLength: 1, unit: 'binary' }), tricky);
     fc.assert(
       fc.property(id, id, (correlationId, purpose) => {

@@ -16,7 +16,16 @@ import { describe, expect, test } from 'vitest';
 // that a rename shows up as a failing test instead of as silently orphaned data.
 describe('taxonomy', () => {
   test('categories are exactly the design taxonomy', () => {
-    expect(CATEGORIES).toEqual(['connectivity', 'technical', 'billing', 'account', 'sales', 'human', 'greeting', 'other']);
+    expect(CATEGORIES).toEqual([
+      'connectivity',
+      'technical',
+      'billing',
+      'account',
+      'sales',
+      'human',
+      'greeting',
+      'other',
+    ]);
     for (const c of CATEGORIES) expect(Category.parse(c)).toBe(c);
   });
 

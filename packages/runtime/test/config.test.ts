@@ -43,7 +43,10 @@ function linesFor(env: Record<string, string>): readonly string[] {
 
 describe('loadConfig', () => {
   test('applies defaults and types the values', () => {
-    const config = loadConfig(schema, { env: { ...valid, BAILEYS_ENABLED: 'yes', WHATSAPP_GROUP_IDS: ' a@g.us, ,b@g.us ' }, envFile: false });
+    const config = loadConfig(schema, {
+      env: { ...valid, BAILEYS_ENABLED: 'yes', WHATSAPP_GROUP_IDS: ' a@g.us, ,b@g.us ' },
+      envFile: false,
+    });
     expect(config.GATEWAY_PORT).toBe(3001);
     expect(config.BAILEYS_ENABLED).toBe(true);
     expect(config.WHATSAPP_GROUP_IDS).toEqual(['a@g.us', 'b@g.us']);
@@ -62,15 +65,47 @@ describe('loadConfig', () => {
   test.each([
     ['missing required', { META_APP_SECRET: '' }, 'META_APP_SECRET: is required'],
     ['not a number', { GATEWAY_PORT: 'abc' }, 'GATEWAY_PORT: expected a whole number (got "abc")'],
-    ['port out of range', { GATEWAY_PORT: '70000' }, 'GATEWAY_PORT: expected a whole number from 1 to 65535 (got "70000")'],
-    ['fraction for an integer', { CLASSIFIER_TIMEOUT_MS: '1.5' }, 'CLASSIFIER_TIMEOUT_MS: expected a whole number (got "1.5")'],
-    ['integer out of range', { CLASSIFIER_TIMEOUT_MS: '5' }, 'CLASSIFIER_TIMEOUT_MS: expected a whole number from 100 to 120000 (got "5")'],
-    ['not a boolean', { BAILEYS_ENABLED: 'maybe' }, 'BAILEYS_ENABLED: expected true or false (also 1/0, yes/no, on/off) (got "maybe")'],
+    [
+      'port out of range',
+      { GATEWAY_PORT: '70000' },
+      'GATEWAY_PORT: expected a whole number from 1 to 65535 (got "70000")',
+    ],
+    [
+      'fraction for an integer',
+      { CLASSIFIER_TIMEOUT_MS: '1.5' },
+      'CLASSIFIER_TIMEOUT_MS: expected a whole number (got "1.5")',
+    ],
+    [
+      'integer out of range',
+      { CLASSIFIER_TIMEOUT_MS: '5' },
+      'CLASSIFIER_TIMEOUT_MS: expected a whole number from 100 to 120000 (got "5")',
+    ],
+    [
+      'not a boolean',
+      { BAILEYS_ENABLED: 'maybe' },
+      'BAILEYS_ENABLED: expected true or false (also 1/0, yes/no, on/off) (got "maybe")',
+    ],
     ['number out of range', { MODEL_TEMPERATURE: '3' }, 'MODEL_TEMPERATURE: expected a number from 0 to 2 (got "3")'],
-    ['not one of the choices', { CRM_PROVIDER: 'salesforce' }, 'CRM_PROVIDER: expected one of zoho, local (got "salesforce")'],
-    ['not a URL', { GRAPH_API_URL: 'graph.facebook.com' }, 'GRAPH_API_URL: expected a http or https URL such as https://graph.facebook.com (got "graph.facebook.com")'],
-    ['wrong URL scheme', { REDIS_URL: 'http://localhost:6379' }, 'REDIS_URL: expected a redis or rediss URL such as redis://127.0.0.1:6379 (got "http://localhost:6379")'],
-    ['bad log level', { LOG_LEVEL: 'loud' }, 'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
+    [
+      'not one of the choices',
+      { CRM_PROVIDER: 'salesforce' },
+      'CRM_PROVIDER: expected one of zoho, local (got "salesforce")',
+    ],
+    [
+      'not a URL',
+      { GRAPH_API_URL: 'graph.facebook.com' },
+      'GRAPH_API_URL: expected a http or https URL such as https://graph.facebook.com (got "graph.facebook.com")',
+    ],
+    [
+      'wrong URL scheme',
+      { REDIS_URL: 'http://localhost:6379' },
+      'REDIS_URL: expected a redis or rediss URL such as redis://127.0.0.1:6379 (got "http://localhost:6379")',
+    ],
+    [
+      'bad log level',
+      { LOG_LEVEL: 'loud' },
+      'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+    ],
   ])('%s gives one line naming the variable', (_kind, env, line) => {
     expect(linesFor(env)).toEqual([line]);
   });

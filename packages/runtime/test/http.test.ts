@@ -51,7 +51,13 @@ async function buildApp(overrides: { apiToken?: string; healthy?: boolean } = {}
 describe('http app', () => {
   test("each request's log lines carry its request id", async () => {
     const { logger, lines } = memoryLogger();
-    const app = await createHttpApp({ service: 'test', logger, metrics: createMetrics('test'), apiToken: TOKEN, healthChecks: {} });
+    const app = await createHttpApp({
+      service: 'test',
+      logger,
+      metrics: createMetrics('test'),
+      apiToken: TOKEN,
+      healthChecks: {},
+    });
     app.get('/hello', async (request) => {
       request.log.warn('inside the handler');
       return { ok: true };
@@ -61,7 +67,11 @@ describe('http app', () => {
     expect(res.statusCode).toBe(200);
     const reqId = lines.find((l) => l.msg === 'inside the handler')?.reqId;
     expect(reqId).toBeDefined();
-    expect(lines.filter((l) => l.reqId === reqId).map((l) => l.msg)).toEqual(['incoming request', 'inside the handler', 'request completed']);
+    expect(lines.filter((l) => l.reqId === reqId).map((l) => l.msg)).toEqual([
+      'incoming request',
+      'inside the handler',
+      'request completed',
+    ]);
     await app.close();
   });
 
@@ -91,9 +101,19 @@ describe('http app', () => {
     const none = await app.inject({ method: 'POST', url: '/things', payload: body });
     expect(none.statusCode).toBe(401);
     expect(none.json()).toEqual({ error: 'unauthorized', message: 'missing or wrong bearer token' });
-    const wrong = await app.inject({ method: 'POST', url: '/things', payload: body, headers: { authorization: 'Bearer nope' } });
+    const wrong = await app.inject({
+      method: 'POST',
+      url: '/things',
+      payload: body,
+      headers: { authorization: 'Bearer nope' },
+    });
     expect(wrong.statusCode).toBe(401);
-    const right = await app.inject({ method: 'POST', url: '/things', payload: body, headers: { authorization: `Bearer ${TOKEN}` } });
+    const right = await app.inject({
+      method: 'POST',
+      url: '/things',
+      payload: body,
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(right.statusCode).toBe(200);
     expect(right.json()).toEqual({ received: 'POS' });
     await app.close();
@@ -101,7 +121,12 @@ describe('http app', () => {
 
   test('with no API_TOKEN configured operator routes are closed, not open', async () => {
     const app = await buildApp({ apiToken: undefined });
-    const res = await app.inject({ method: 'POST', url: '/things', payload: {}, headers: { authorization: 'Bearer anything' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/things',
+      payload: {},
+      headers: { authorization: 'Bearer anything' },
+    });
     expect(res.statusCode).toBe(503);
     expect(res.json().error).toBe('operator_api_disabled');
     await app.close();
@@ -143,7 +168,12 @@ describe('http app', () => {
     const malformed = await app.inject({ method: 'POST', url: '/things', payload: '{"subject":', headers: auth });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().error).toBe('bad_request');
-    const huge = await app.inject({ method: 'POST', url: '/things', payload: `{"subject":"${'x'.repeat(1024 * 1024)}"}`, headers: auth });
+    const huge = await app.inject({
+      method: 'POST',
+      url: '/things',
+      payload: `{"subject":"${'x'.repeat(1024 * 1024)}"}`,
+      headers: auth,
+    });
     expect(huge.statusCode).toBe(413);
     expect(huge.json().error).toBe('payload_too_large');
     const missing = await app.inject({ method: 'GET', url: '/nowhere?x=1' });
@@ -156,7 +186,11 @@ describe('http app', () => {
     const app = await buildApp();
     const refused = await app.inject({ method: 'GET', url: '/refused' });
     expect(refused.statusCode).toBe(422);
-    expect(refused.json()).toEqual({ error: 'unprocessable', message: 'the CRM refused the ticket', details: { crm: 'INVALID_DATA' } });
+    expect(refused.json()).toEqual({
+      error: 'unprocessable',
+      message: 'the CRM refused the ticket',
+      details: { crm: 'INVALID_DATA' },
+    });
     const broken = await app.inject({ method: 'GET', url: '/broken' });
     expect(broken.statusCode).toBe(500);
     expect(broken.json()).toEqual({ error: 'internal_error', message: 'internal error' });
@@ -169,7 +203,10 @@ describe('http app', () => {
     const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/health', '/metrics', '/things']));
-    expect(doc.paths['/things'].post.requestBody.content['application/json'].schema.required).toEqual(['subject', 'priority']);
+    expect(doc.paths['/things'].post.requestBody.content['application/json'].schema.required).toEqual([
+      'subject',
+      'priority',
+    ]);
     expect(doc.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer' });
     const ui = await app.inject({ method: 'GET', url: '/docs' });
     expect([200, 302]).toContain(ui.statusCode);
@@ -207,16 +244,21 @@ describe('metrics endpoint', () => {
     await producer.add(inboundMessage('wamid.m2'), { jobId: 'wamid.m2', delay: 60_000 });
     const res = await app.inject({ method: 'GET', url: '/metrics' });
     expect(res.headers['content-type']).toContain('text/plain');
-    expect(metricValue(res.body, 'helpline_queue_jobs', { queue: 'inbound', state: 'waiting', service: 'gateway' })).toBe(1);
+    expect(
+      metricValue(res.body, 'helpline_queue_jobs', { queue: 'inbound', state: 'waiting', service: 'gateway' }),
+    ).toBe(1);
     expect(metricValue(res.body, 'helpline_queue_jobs', { queue: 'inbound', state: 'delayed' })).toBe(1);
     expect(metricValue(res.body, 'helpline_queue_jobs', { queue: 'inbound', state: 'failed' })).toBe(0);
-    expect(metricValue(res.body, 'helpline_queue_oldest_waiting_seconds', { queue: 'inbound' })).toBeGreaterThanOrEqual(0);
+    expect(metricValue(res.body, 'helpline_queue_oldest_waiting_seconds', { queue: 'inbound' })).toBeGreaterThanOrEqual(
+      0,
+    );
     expect(metricValue(res.body, 'helpline_nodejs_active_resources', {})).toBeGreaterThan(0);
     expect(res.body).toContain('helpline_process_cpu_user_seconds_total');
     expect(res.body).not.toContain('wamid.m1');
 
     const promtool = spawnSync('promtool', ['check', 'metrics'], { input: res.body, encoding: 'utf8' });
-    if (promtool.error) throw new Error(`promtool is needed for this test (Debian package prometheus): ${promtool.error.message}`);
+    if (promtool.error)
+      throw new Error(`promtool is needed for this test (Debian package prometheus): ${promtool.error.message}`);
     expect(promtool.stdout + promtool.stderr).toBe('');
     expect(promtool.status).toBe(0);
 

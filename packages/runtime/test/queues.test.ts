@@ -61,7 +61,9 @@ describe('producer and worker', () => {
     expect(received[0]?.history).toEqual([]);
     const text = await metrics.registry.metrics();
     expect(metricValue(text, 'helpline_jobs_total', { queue: 'inbound', outcome: 'completed' })).toBe(1);
-    expect(metricValue(text, 'helpline_job_duration_seconds_count', { queue: 'inbound', outcome: 'completed' })).toBe(1);
+    expect(metricValue(text, 'helpline_job_duration_seconds_count', { queue: 'inbound', outcome: 'completed' })).toBe(
+      1,
+    );
   });
 
   test('the producer refuses an invalid payload and nothing reaches Redis', async () => {
@@ -98,7 +100,9 @@ describe('producer and worker', () => {
     expect(job?.failedReason).toContain('invalid inbound payload');
     expect(job?.failedReason).toContain('text');
     expect(calls).toBe(0);
-    expect(metricValue(await metrics.registry.metrics(), 'helpline_jobs_total', { queue: 'inbound', outcome: 'invalid' })).toBe(1);
+    expect(
+      metricValue(await metrics.registry.metrics(), 'helpline_jobs_total', { queue: 'inbound', outcome: 'invalid' }),
+    ).toBe(1);
   });
 
   test('the same job id enqueued twice yields one job', async () => {
@@ -138,7 +142,8 @@ describe('producer and worker', () => {
     const settled = new Map<string, string>();
     worker.on('completed', (job) => settled.set(job.id ?? '', 'completed'));
     worker.on('failed', (job) => {
-      if (job && (job.attemptsMade >= 3 || job.failedReason.startsWith('bad_request'))) settled.set(job.id ?? '', 'failed');
+      if (job && (job.attemptsMade >= 3 || job.failedReason.startsWith('bad_request')))
+        settled.set(job.id ?? '', 'failed');
     });
     await producer.add(inboundMessage('flaky'), { jobId: 'flaky' });
     await producer.add(inboundMessage('perm', 'permanent'), { jobId: 'perm' });
@@ -166,4 +171,3 @@ describe('producer and worker', () => {
     dead.disconnect();
   });
 });
-

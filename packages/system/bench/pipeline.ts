@@ -31,7 +31,12 @@ function percentile(sorted: number[], p: number): number {
 }
 const summary = (latencies: number[]) => {
   const sorted = [...latencies].sort((a, b) => a - b);
-  return { count: sorted.length, p50Ms: round(percentile(sorted, 50)), p99Ms: round(percentile(sorted, 99)), maxMs: round(sorted.at(-1) ?? Number.NaN) };
+  return {
+    count: sorted.length,
+    p50Ms: round(percentile(sorted, 50)),
+    p99Ms: round(percentile(sorted, 99)),
+    maxMs: round(sorted.at(-1) ?? Number.NaN),
+  };
 };
 const round = (n: number) => Math.round(n * 10) / 10;
 
@@ -86,7 +91,10 @@ log('bare BullMQ hop');
 const hop = await bareHop(5_000);
 
 // ---- 2. the whole pipeline ----
-const customers = Array.from({ length: CUSTOMERS }, (_, i) => ({ phone: `57310${String(i).padStart(7, '0')}`, name: `Bench ${i}` }));
+const customers = Array.from({ length: CUSTOMERS }, (_, i) => ({
+  phone: `57310${String(i).padStart(7, '0')}`,
+  name: `Bench ${i}`,
+}));
 const waiting = new Map<string, (at: number) => void>();
 let cursor = 0;
 // Replies are read from the fake Graph API's record as they arrive and matched to the
@@ -112,7 +120,10 @@ const REPLY_TIMEOUT_MS = 30_000;
  * Sends one message and resolves with the milliseconds until the first reply to it reached
  * the Graph API, or NaN when none came within REPLY_TIMEOUT_MS (counted, never hidden).
  */
-async function roundTrip(customer: (typeof customers)[number], input: Parameters<typeof customerMessage>[1]): Promise<number> {
+async function roundTrip(
+  customer: (typeof customers)[number],
+  input: Parameters<typeof customerMessage>[1],
+): Promise<number> {
   const started = Date.now();
   const payload = customerMessage({ phoneNumberId: PHONE_NUMBER_ID, customer }, input);
   const wamid = messageOf(payload).id;

@@ -14,7 +14,10 @@ const workspaces = ['packages', 'services'].flatMap((dir) =>
     .map((name) => join(root, dir, name))
     .filter((path) => {
       const manifest = join(path, 'package.json');
-      return existsSync(manifest) && Boolean((JSON.parse(readFileSync(manifest, 'utf8')) as { scripts?: { bench?: string } }).scripts?.bench);
+      return (
+        existsSync(manifest) &&
+        Boolean((JSON.parse(readFileSync(manifest, 'utf8')) as { scripts?: { bench?: string } }).scripts?.bench)
+      );
     }),
 );
 

@@ -42,10 +42,22 @@ const healthy = customers.filter((c) => !c.lineDown);
 
 const system = await startSystem({
   appendOnly: true,
-  customers: customers.map((c) => ({ customerId: c.customerId, name: c.name, phones: [c.phone], pppoeUser: c.pppoeUser, serviceIp: c.serviceIp, router: 'default' })),
+  customers: customers.map((c) => ({
+    customerId: c.customerId,
+    name: c.name,
+    phones: [c.phone],
+    pppoeUser: c.pppoeUser,
+    serviceIp: c.serviceIp,
+    router: 'default',
+  })),
   routerState: {
     tables: {
-      '/ppp/active': healthy.map((c) => ({ name: c.pppoeUser, service: 'pppoe', uptime: '3d4h', address: c.serviceIp })),
+      '/ppp/active': healthy.map((c) => ({
+        name: c.pppoeUser,
+        service: 'pppoe',
+        uptime: '3d4h',
+        address: c.serviceIp,
+      })),
       '/ppp/secret': customers.map((c) => ({
         name: c.pppoeUser,
         service: 'pppoe',
@@ -60,7 +72,10 @@ const system = await startSystem({
     traffic: {},
   },
   // Keywords only (no LLM keys): the chaos is in the processes, not in the providers.
-  env: { classifier: { CLASSIFIER_PROVIDERS: 'openai', OPENAI_API_KEY: '' }, gateway: { RATE_LIMIT_PER_MINUTE: '1000' } },
+  env: {
+    classifier: { CLASSIFIER_PROVIDERS: 'openai', OPENAI_API_KEY: '' },
+    gateway: { RATE_LIMIT_PER_MINUTE: '1000' },
+  },
 });
 log(`system up: gateway ${system.gatewayUrl}, redis ${system.redis.url}`);
 
@@ -87,7 +102,10 @@ async function deliver(body: string, signature: string): Promise<boolean> {
   return false;
 }
 
-async function say(customer: (typeof customers)[number], input: Parameters<typeof customerMessage>[1]): Promise<string | undefined> {
+async function say(
+  customer: (typeof customers)[number],
+  input: Parameters<typeof customerMessage>[1],
+): Promise<string | undefined> {
   const payload = customerMessage({ phoneNumberId: PHONE_NUMBER_ID, customer }, input);
   const wamid = messageOf(payload).id;
   const { body, signature } = signedBody(payload, APP_SECRET);
@@ -103,19 +121,29 @@ async function inParallel<T>(items: T[], work: (item: T) => Promise<void>): Prom
   );
 }
 
-const sendsTo = (phone: string) => system.graph.messageRequests().filter((r) => (r.body as { to?: string }).to === phone);
-const isButtons = (r: RecordedGraphRequest) => (r.body as { interactive?: { type: string } }).interactive?.type === 'button';
+const sendsTo = (phone: string) =>
+  system.graph.messageRequests().filter((r) => (r.body as { to?: string }).to === phone);
+const isButtons = (r: RecordedGraphRequest) =>
+  (r.body as { interactive?: { type: string } }).interactive?.type === 'button';
 
 // Consent first: every customer says hello and accepts the notice (not counted below).
 log(`onboarding ${CUSTOMERS} customers`);
 await inParallel(customers, async (c) => {
   await say(c, 'hola');
   const notice = await waitFor(() => sendsTo(c.phone).find(isButtons), 60_000, `the notice for ${c.phone}`);
-  const accept = (notice.body as { interactive: { action: { buttons: { reply: { id: string; title: string } }[] } } }).interactive.action.buttons[0];
+  const accept = (notice.body as { interactive: { action: { buttons: { reply: { id: string; title: string } }[] } } })
+    .interactive.action.buttons[0];
   if (!accept) throw new Error('the notice has no buttons');
   await say(c, { kind: 'button_reply', id: accept.reply.id, title: accept.reply.title, messageId: 'wamid.notice' });
 });
-await waitFor(() => customers.every((c) => sendsTo(c.phone).some((r) => (r.body as { interactive?: { type: string } }).interactive?.type === 'list')), 120_000, 'every menu');
+await waitFor(
+  () =>
+    customers.every((c) =>
+      sendsTo(c.phone).some((r) => (r.body as { interactive?: { type: string } }).interactive?.type === 'list'),
+    ),
+  120_000,
+  'every menu',
+);
 
 // From here on every send must answer one of the messages below: its
 // `biz_opaque_callback_data` is `helpline:` and the outbound job id, `<message id>-<purpose>`.
@@ -187,7 +215,11 @@ for (const { wamid, kind, lineDown } of sent) {
   // whose notice is `<id>-ticket` too; a healthy line opens none.
   if (kind === 'connectivity' && lineDown) expected.add(`${wamid}-ticket`);
 }
-const replies = () => system.graph.messageRequests().slice(onboardingSends).filter((r) => !isReadReceipt(r));
+const replies = () =>
+  system.graph
+    .messageRequests()
+    .slice(onboardingSends)
+    .filter((r) => !isReadReceipt(r));
 const countByCallback = () => {
   const counts = new Map<string, number>();
   for (const r of replies()) {
@@ -233,7 +265,11 @@ const report = {
   messages: messages.length,
   acknowledgedWith200: sent.length,
   webhookRefusalsRetried: refusals,
-  byKind: { greeting: sent.length - ticketSent.length - connectivitySent.length, ticket: ticketSent.length, connectivity: connectivitySent.length },
+  byKind: {
+    greeting: sent.length - ticketSent.length - connectivitySent.length,
+    ticket: ticketSent.length,
+    connectivity: connectivitySent.length,
+  },
   expectedReplies: expected.size,
   missingReplies: missing.length,
   duplicateReplies: duplicated.reduce((n, [, c]) => n + c - 1, 0),
@@ -242,7 +278,8 @@ const report = {
   ticketsForTicketMessages: ticketSent.filter((m) => ticketsByKey.has(`ticket-${m.wamid}`)).length,
   connectivityOnDownLines: faulty.length,
   ticketsForDownLines: faulty.filter((m) => ticketsByKey.has(`diagnosis-${m.wamid}`)).length,
-  ticketsForHealthyLines: connectivitySent.filter((m) => !m.lineDown && ticketsByKey.has(`diagnosis-${m.wamid}`)).length,
+  ticketsForHealthyLines: connectivitySent.filter((m) => !m.lineDown && ticketsByKey.has(`diagnosis-${m.wamid}`))
+    .length,
   tickets: tickets.length,
   correlationIdsWithTwoTickets: [...ticketsByKey.values()].filter((n) => n > 1).length,
   failedJobs: failed,

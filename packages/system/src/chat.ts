@@ -51,7 +51,9 @@ input.on('line', (line) => {
     return;
   }
   const picked = /^\d+$/.test(text) ? options[Number(text) - 1] : undefined;
-  post(customerMessage(envelope, picked ?? text)).catch((error: Error) => say(`(could not reach the gateway: ${error.message})`));
+  post(customerMessage(envelope, picked ?? text)).catch((error: Error) =>
+    say(`(could not reach the gateway: ${error.message})`),
+  );
 });
 input.on('close', () => {
   server.close();

@@ -41,7 +41,11 @@ export function servicePorts(environment: Readonly<Record<string, string>>): Rec
  * Redis it found, an operator token when none is set, and the chat simulator in place of
  * Meta when no Cloud API credential is set. Values the operator set are never replaced.
  */
-export function planStart(environment: Readonly<Record<string, string>>, redisUrl: string, local: LocalSecrets): StartPlan {
+export function planStart(
+  environment: Readonly<Record<string, string>>,
+  redisUrl: string,
+  local: LocalSecrets,
+): StartPlan {
   const env: Record<string, string> = { ...environment, REDIS_URL: redisUrl };
   const notes: string[] = [];
   if (!environment.API_TOKEN) {

@@ -27,7 +27,10 @@ try {
   process.exit(1);
 }
 
-const local = recordLocalStart(dataDir, { gatewayPort: servicePorts(environment).gateway, chat: usesLocalChat(environment) });
+const local = recordLocalStart(dataDir, {
+  gatewayPort: servicePorts(environment).gateway,
+  chat: usesLocalChat(environment),
+});
 const { env, ports, notes, localChat } = planStart(environment, redis.url, local);
 
 const quiet = (environment.LOG_LEVEL ?? 'info') === 'info';
@@ -65,13 +68,20 @@ try {
   say('');
   say(`helpline is up. Redis: ${redis.url} (${redis.source})`);
   for (const [service, health] of answers) {
-    say(`  ${service.name.padEnd(10)} http://127.0.0.1:${service.port}  health: ${health.status}  docs: http://127.0.0.1:${service.port}/docs`);
+    say(
+      `  ${service.name.padEnd(10)} http://127.0.0.1:${service.port}  health: ${health.status}  docs: http://127.0.0.1:${service.port}/docs`,
+    );
     for (const [check, result] of Object.entries(health.checks)) {
-      if (result.status !== 'ok') say(`    - ${check}: ${result.status}${result.message ? ` (${result.message})` : ''}`);
+      if (result.status !== 'ok')
+        say(`    - ${check}: ${result.status}${result.message ? ` (${result.message})` : ''}`);
     }
   }
   for (const note of notes) say(`  note: ${note}`);
-  say(localChat ? '  talk to the bot: npm run chat (in another terminal)' : `  point Meta's webhook at http://<public address>:${ports.gateway}/webhook`);
+  say(
+    localChat
+      ? '  talk to the bot: npm run chat (in another terminal)'
+      : `  point Meta's webhook at http://<public address>:${ports.gateway}/webhook`,
+  );
   say('  stop: Ctrl+C');
 } catch (error) {
   say(`helpline: ${(error as Error).message}`);

@@ -9,8 +9,14 @@ const envelope = { phoneNumberId: '100000000000001', customer: { phone: '5730000
 
 describe('chat simulator: what the customer sends', () => {
   test('typed text becomes a Cloud API text message webhook', () => {
-    const payload = customerMessage(envelope, 'hola ñandú') as { entry: { changes: { value: Record<string, unknown> }[] }[] };
-    const value = payload.entry[0]?.changes[0]?.value as { messages: Record<string, unknown>[]; contacts: unknown[]; metadata: unknown };
+    const payload = customerMessage(envelope, 'hola ñandú') as {
+      entry: { changes: { value: Record<string, unknown> }[] }[];
+    };
+    const value = payload.entry[0]?.changes[0]?.value as {
+      messages: Record<string, unknown>[];
+      contacts: unknown[];
+      metadata: unknown;
+    };
     expect(value.metadata).toEqual({ display_phone_number: '15550000000', phone_number_id: '100000000000001' });
     expect(value.contacts).toEqual([{ profile: { name: 'Ana Peña' }, wa_id: '573000000001' }]);
     expect(value.messages[0]).toMatchObject({ from: '573000000001', type: 'text', text: { body: 'hola ñandú' } });
@@ -19,7 +25,12 @@ describe('chat simulator: what the customer sends', () => {
   });
 
   test('a picked option becomes the interactive reply Meta sends, with its context', () => {
-    const payload = customerMessage(envelope, { kind: 'list_reply', id: 'menu.diagnose', title: 'Revisar', messageId: 'wamid.bot.1' });
+    const payload = customerMessage(envelope, {
+      kind: 'list_reply',
+      id: 'menu.diagnose',
+      title: 'Revisar',
+      messageId: 'wamid.bot.1',
+    });
     const message = messageOf(payload);
     expect(message).toMatchObject({
       type: 'interactive',
@@ -46,7 +57,12 @@ describe('chat simulator: what the bot sends', () => {
           type: 'button',
           header: { type: 'text', text: 'Aviso' },
           body: { text: '¿Autorizas?' },
-          action: { buttons: [{ type: 'reply', reply: { id: 'consent.accept', title: 'Acepto' } }, { type: 'reply', reply: { id: 'consent.decline', title: 'No acepto' } }] },
+          action: {
+            buttons: [
+              { type: 'reply', reply: { id: 'consent.accept', title: 'Acepto' } },
+              { type: 'reply', reply: { id: 'consent.decline', title: 'No acepto' } },
+            ],
+          },
         },
       },
       'wamid.1',
@@ -62,7 +78,18 @@ describe('chat simulator: what the bot sends', () => {
         interactive: {
           type: 'list',
           body: { text: 'Menú' },
-          action: { button: 'Ver', sections: [{ title: 'Soporte', rows: [{ id: 'a', title: 'Uno', description: 'primero' }, { id: 'b', title: 'Dos' }] }] },
+          action: {
+            button: 'Ver',
+            sections: [
+              {
+                title: 'Soporte',
+                rows: [
+                  { id: 'a', title: 'Uno', description: 'primero' },
+                  { id: 'b', title: 'Dos' },
+                ],
+              },
+            ],
+          },
         },
       },
       'wamid.2',
@@ -73,9 +100,9 @@ describe('chat simulator: what the bot sends', () => {
 
   test('text, templates and media are shown plainly', () => {
     expect(renderGraphMessage({ type: 'text', text: { body: 'Hola' } }, 'w').lines).toEqual(['bot: Hola']);
-    expect(renderGraphMessage({ type: 'template', template: { name: 'reabrir', language: { code: 'es' } } }, 'w').lines).toEqual([
-      'bot (template reabrir, es)',
-    ]);
+    expect(
+      renderGraphMessage({ type: 'template', template: { name: 'reabrir', language: { code: 'es' } } }, 'w').lines,
+    ).toEqual(['bot (template reabrir, es)']);
     expect(renderGraphMessage({ type: 'image', image: { link: 'https://x/y.png', caption: 'c' } }, 'w').lines).toEqual([
       'bot sent image: https://x/y.png "c"',
     ]);
@@ -92,9 +119,18 @@ describe('chat simulator: the Graph API stand-in', () => {
     const { port } = server.address() as { port: number };
     const url = `http://127.0.0.1:${port}/v26.0/100000000000001/messages`;
     const post = (body: unknown, token = 'tok') =>
-      fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
 
-    const sent = await post({ messaging_product: 'whatsapp', to: '573000000001', type: 'text', text: { body: 'hola' } });
+    const sent = await post({
+      messaging_product: 'whatsapp',
+      to: '573000000001',
+      type: 'text',
+      text: { body: 'hola' },
+    });
     expect(sent.status).toBe(200);
     expect(await sent.json()).toEqual({
       messaging_product: 'whatsapp',

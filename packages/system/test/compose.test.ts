@@ -28,21 +28,24 @@ describe('docker-compose.yml', () => {
     expect(redis.healthcheck.test).toEqual(['CMD', 'redis-cli', 'ping']);
   });
 
-  test.each(Object.entries(SERVICES))('%s is built from the Dockerfile, waits for a healthy redis and checks its own /health', (name, port) => {
-    const service = compose.services[name] as {
-      build: { dockerfile: string };
-      environment: Record<string, string>;
-      ports: string[];
-      depends_on: Record<string, { condition: string }>;
-      healthcheck: { test: string[]; interval: string };
-    };
-    expect(service.build.dockerfile).toBe('Dockerfile');
-    expect(service.environment.SERVICE).toBe(name);
-    expect(service.environment.REDIS_URL).toBe('redis://redis:6379');
-    expect(service.ports).toEqual([`${port}:${port}`]);
-    expect(service.depends_on.redis).toEqual({ condition: 'service_healthy' });
-    expect(service.healthcheck.test.join(' ')).toContain(`http://127.0.0.1:${port}/health`);
-  });
+  test.each(Object.entries(SERVICES))(
+    '%s is built from the Dockerfile, waits for a healthy redis and checks its own /health',
+    (name, port) => {
+      const service = compose.services[name] as {
+        build: { dockerfile: string };
+        environment: Record<string, string>;
+        ports: string[];
+        depends_on: Record<string, { condition: string }>;
+        healthcheck: { test: string[]; interval: string };
+      };
+      expect(service.build.dockerfile).toBe('Dockerfile');
+      expect(service.environment.SERVICE).toBe(name);
+      expect(service.environment.REDIS_URL).toBe('redis://redis:6379');
+      expect(service.ports).toEqual([`${port}:${port}`]);
+      expect(service.depends_on.redis).toEqual({ condition: 'service_healthy' });
+      expect(service.healthcheck.test.join(' ')).toContain(`http://127.0.0.1:${port}/health`);
+    },
+  );
 
   test('prometheus mounts the scrape config with the alert rules and scrapes every service', () => {
     const prometheus = compose.services.prometheus as { volumes: string[]; command: string[] };
@@ -53,7 +56,11 @@ describe('docker-compose.yml', () => {
       scrape_configs: { static_configs: { targets: string[] }[] }[];
     };
     const targets = scrape.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets));
-    expect(targets.sort()).toEqual(Object.entries(SERVICES).map(([n, p]) => `${n}:${p}`).sort());
+    expect(targets.sort()).toEqual(
+      Object.entries(SERVICES)
+        .map(([n, p]) => `${n}:${p}`)
+        .sort(),
+    );
     expect(scrape.rule_files).toEqual(['alerts.yml']);
   });
 

@@ -39,7 +39,11 @@ beforeAll(async () => {
       },
     },
   });
-  await waitFor(async () => (await fetch(`${control}/open`, { method: 'POST' }).catch(() => undefined))?.ok, 20_000, 'the fake socket');
+  await waitFor(
+    async () => (await fetch(`${control}/open`, { method: 'POST' }).catch(() => undefined))?.ok,
+    20_000,
+    'the fake socket',
+  );
 }, 120_000);
 
 afterAll(async () => {

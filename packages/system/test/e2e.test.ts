@@ -1,7 +1,13 @@
 import type { RecordedGraphRequest } from '@helpline/testkit/meta-graph';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { customerMessage, signedBody } from '../src/chat/webhook-payloads.js';
-import { APP_SECRET, PHONE_NUMBER_ID, type SystemUnderTest, startSystem, waitFor } from './support/system-under-test.js';
+import {
+  APP_SECRET,
+  PHONE_NUMBER_ID,
+  type SystemUnderTest,
+  startSystem,
+  waitFor,
+} from './support/system-under-test.js';
 
 // The whole system as an operator runs it: four processes from their builds, one Redis,
 // and fakes of Meta, the LLM, Zoho and the router. The test plays the customer through
@@ -15,7 +21,14 @@ let system: SystemUnderTest;
 beforeAll(async () => {
   system = await startSystem({
     customers: [
-      { customerId: 'C-100', name: 'Ana Pérez', phones: [customer.phone], pppoeUser: 'ana@isp', serviceIp: '100.64.0.10', router: 'default' },
+      {
+        customerId: 'C-100',
+        name: 'Ana Pérez',
+        phones: [customer.phone],
+        pppoeUser: 'ana@isp',
+        serviceIp: '100.64.0.10',
+        router: 'default',
+      },
     ],
     routerState: {
       // Ana's PPPoE session is down: no active session, and the secret says why it dropped.
@@ -56,7 +69,11 @@ async function send(input: Parameters<typeof customerMessage>[1]): Promise<void>
 function received(): RecordedGraphRequest[] {
   return system.graph
     .messageRequests()
-    .filter((r) => (r.body as { to?: string; status?: string }).to === customer.phone && (r.body as { status?: string }).status !== 'read');
+    .filter(
+      (r) =>
+        (r.body as { to?: string; status?: string }).to === customer.phone &&
+        (r.body as { status?: string }).status !== 'read',
+    );
 }
 
 const textOf = (r: RecordedGraphRequest): string => {
@@ -80,18 +97,32 @@ describe('a customer whose internet is down', () => {
     });
 
     await send('hola');
-    const notice = await waitFor(() => received().find((r) => (r.body as { interactive?: { type: string } }).interactive?.type === 'button'), 15_000, 'the privacy notice');
-    const buttons = (notice.body as { interactive: { action: { buttons: { reply: { id: string; title: string } }[] } } }).interactive.action.buttons;
+    const notice = await waitFor(
+      () => received().find((r) => (r.body as { interactive?: { type: string } }).interactive?.type === 'button'),
+      15_000,
+      'the privacy notice',
+    );
+    const buttons = (
+      notice.body as { interactive: { action: { buttons: { reply: { id: string; title: string } }[] } } }
+    ).interactive.action.buttons;
     const accept = buttons.find((b) => /acept/i.test(b.reply.title));
     expect(accept).toBeDefined();
 
     await send({ kind: 'button_reply', id: accept!.reply.id, title: accept!.reply.title, messageId: 'wamid.notice' });
-    await waitFor(() => received().some((r) => (r.body as { interactive?: { type: string } }).interactive?.type === 'list'), 15_000, 'the menu');
+    await waitFor(
+      () => received().some((r) => (r.body as { interactive?: { type: string } }).interactive?.type === 'list'),
+      15_000,
+      'the menu',
+    );
     const before = received().length;
 
     await send('no tengo internet desde ayer');
     const ticket = await waitFor(() => system.zoho.tickets()[0], 30_000, 'the ticket in Zoho');
-    await waitFor(() => received().some((r) => textOf(r).includes(String(ticket.ticketNumber))), 30_000, 'the ticket number in the chat');
+    await waitFor(
+      () => received().some((r) => textOf(r).includes(String(ticket.ticketNumber))),
+      30_000,
+      'the ticket number in the chat',
+    );
     // Anything sent twice would arrive within this settling time.
     await new Promise((r) => setTimeout(r, 2_000));
 

@@ -72,7 +72,9 @@ describe('Prometheus configuration', () => {
     expect(used.size).toBeGreaterThan(5);
     for (const metric of used) {
       // Metric names are written as `${METRIC_PREFIX}name` in the code.
-      expect(code, `${metric} is read by ${file} but exported by no code`).toContain(`\${METRIC_PREFIX}${metric.slice('helpline_'.length)}`);
+      expect(code, `${metric} is read by ${file} but exported by no code`).toContain(
+        `\${METRIC_PREFIX}${metric.slice('helpline_'.length)}`,
+      );
     }
   });
 
@@ -81,12 +83,24 @@ describe('Prometheus configuration', () => {
       uid: string;
       panels: { title: string; datasource: { uid: string }; targets: { expr: string }[] }[];
     };
-    const datasources = parse(readFileSync(join(root, 'deploy/grafana/provisioning/datasources/prometheus.yml'), 'utf8')) as {
+    const datasources = parse(
+      readFileSync(join(root, 'deploy/grafana/provisioning/datasources/prometheus.yml'), 'utf8'),
+    ) as {
       datasources: { uid: string; url: string }[];
     };
     expect(datasources.datasources[0]?.url).toBe('http://prometheus:9090');
     const titles = dashboard.panels.map((p) => p.title.toLowerCase()).join(' | ');
-    for (const topic of ['messages in', 'messages out', 'end-to-end latency', 'queue depth', 'classifications by source', 'fallbacks', 'tickets', 'diagnoses', 'breaker']) {
+    for (const topic of [
+      'messages in',
+      'messages out',
+      'end-to-end latency',
+      'queue depth',
+      'classifications by source',
+      'fallbacks',
+      'tickets',
+      'diagnoses',
+      'breaker',
+    ]) {
       expect(titles).toContain(topic);
     }
     for (const panel of dashboard.panels) {

@@ -52,9 +52,10 @@ describe('finding Redis for a one-command start', () => {
 
   test('with no Redis anywhere the error says what to install or set', async () => {
     const port = await freePort();
-    const error = await resolveRedis({ REDIS_SERVER_BIN: '/nonexistent/redis-server' }, tmpdir(), { host: '127.0.0.1', port }).catch(
-      (e: Error) => e,
-    );
+    const error = await resolveRedis({ REDIS_SERVER_BIN: '/nonexistent/redis-server' }, tmpdir(), {
+      host: '127.0.0.1',
+      port,
+    }).catch((e: Error) => e);
     expect((error as Error).message).toBe(REDIS_MISSING);
     expect(REDIS_MISSING).toContain('REDIS_URL');
     expect(REDIS_MISSING).toContain('apt-get install redis-server');
@@ -95,12 +96,20 @@ describe('local settings', () => {
   test('after a start with Cloud API credentials the chat says it cannot stand in for Meta', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'helpline-local-'));
     recordLocalStart(dataDir, { gatewayPort: 3001, chat: false });
-    expect(() => readLocalSettings(dataDir)).toThrow(/talks to Meta.*start without WHATSAPP_ACCESS_TOKEN and META_APP_SECRET/);
+    expect(() => readLocalSettings(dataDir)).toThrow(
+      /talks to Meta.*start without WHATSAPP_ACCESS_TOKEN and META_APP_SECRET/,
+    );
   });
 });
 
 describe('what the start gives the services', () => {
-  const local = { apiToken: 'a'.repeat(48), appSecret: 'b'.repeat(48), accessToken: 'local-c', phoneNumberId: '100000000000001', graphPort: 3999 };
+  const local = {
+    apiToken: 'a'.repeat(48),
+    appSecret: 'b'.repeat(48),
+    accessToken: 'local-c',
+    phoneNumberId: '100000000000001',
+    graphPort: 3999,
+  };
 
   test('with nothing set: a generated operator token, the chat simulator in place of Meta, default ports', () => {
     const plan = planStart({ PATH: '/bin' }, 'redis://127.0.0.1:6379', local);
@@ -149,7 +158,16 @@ describe('what the start gives the services', () => {
 
 describe('log lines in the terminal', () => {
   test('pino JSON becomes one short line; other text passes through', () => {
-    const line = JSON.stringify({ level: 40, time: '2026-01-01', pid: 1, hostname: 'h', name: 'x', msg: 'router not configured', correlationId: 'wamid.1', err: { message: 'x' } });
+    const line = JSON.stringify({
+      level: 40,
+      time: '2026-01-01',
+      pid: 1,
+      hostname: 'h',
+      name: 'x',
+      msg: 'router not configured',
+      correlationId: 'wamid.1',
+      err: { message: 'x' },
+    });
     expect(formatLogLine('network', line)).toBe('[network] warn router not configured correlationId=wamid.1');
     expect(formatLogLine('gateway', 'plain text')).toBe('[gateway] plain text');
   });

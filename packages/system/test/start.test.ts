@@ -26,30 +26,42 @@ describe('npm start with no credentials', () => {
   beforeAll(async () => {
     redis = await startTestRedis();
     const dataDir = mkdtempSync(join(tmpdir(), 'helpline-start-'));
-    ports = { gateway: await freePort(), classifier: await freePort(), tickets: await freePort(), network: await freePort() };
+    ports = {
+      gateway: await freePort(),
+      classifier: await freePort(),
+      tickets: await freePort(),
+      network: await freePort(),
+    };
     // The stand-in's port is chosen here instead of the fixed 3999, by seeding the settings
     // the start keeps (it reuses the saved secrets and stand-in port).
     local = { ...recordLocalStart(dataDir, { gatewayPort: ports.gateway, chat: true }), graphPort: await freePort() };
     writeFileSync(join(dataDir, 'local.json'), JSON.stringify(local));
     standIn = await startGraphStandIn(local.graphPort, local.accessToken, (send) => sends.push(send));
 
-    start = spawn(process.execPath, ['--conditions=@helpline/source', '--import', 'tsx', join(ROOT, 'packages/system/src/start.ts')], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        REDIS_URL: redis.url,
-        HELPLINE_DATA_DIR: dataDir,
-        GATEWAY_PORT: String(ports.gateway),
-        CLASSIFIER_PORT: String(ports.classifier),
-        TICKETS_PORT: String(ports.tickets),
-        NETWORK_PORT: String(ports.network),
+    start = spawn(
+      process.execPath,
+      ['--conditions=@helpline/source', '--import', 'tsx', join(ROOT, 'packages/system/src/start.ts')],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          REDIS_URL: redis.url,
+          HELPLINE_DATA_DIR: dataDir,
+          GATEWAY_PORT: String(ports.gateway),
+          CLASSIFIER_PORT: String(ports.classifier),
+          TICKETS_PORT: String(ports.tickets),
+          NETWORK_PORT: String(ports.network),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    for (const stream of [start.stdout, start.stderr]) stream?.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
-    await waitFor(() => output.join('').includes('stop: Ctrl+C') || undefined, 90_000, 'the start banner').catch((error: Error) => {
-      throw new Error(`${error.message}\n${output.join('')}`);
-    });
+    );
+    for (const stream of [start.stdout, start.stderr])
+      stream?.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+    await waitFor(() => output.join('').includes('stop: Ctrl+C') || undefined, 90_000, 'the start banner').catch(
+      (error: Error) => {
+        throw new Error(`${error.message}\n${output.join('')}`);
+      },
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -64,7 +76,8 @@ describe('npm start with no credentials', () => {
   test('prints where each service listens, what runs on its embedded default, the token, and how to chat', () => {
     const banner = output.join('');
     expect(banner).toContain(`helpline is up. Redis: ${redis.url} (REDIS_URL)`);
-    for (const [name, port] of Object.entries(ports)) expect(banner).toMatch(new RegExp(`${name}\\s+http://127\\.0\\.0\\.1:${port} `));
+    for (const [name, port] of Object.entries(ports))
+      expect(banner).toMatch(new RegExp(`${name}\\s+http://127\\.0\\.0\\.1:${port} `));
     expect(banner).toContain('classifying with keywords only');
     expect(banner).toContain('tickets are kept in the local store');
     expect(banner).toContain('router not configured');
@@ -73,7 +86,10 @@ describe('npm start with no credentials', () => {
   });
 
   test('the gateway answers a signed webhook through the chat simulator: the privacy notice first', async () => {
-    const payload = customerMessage({ phoneNumberId: local.phoneNumberId, customer: { phone: '573001112233', name: 'Nueva' } }, 'hola');
+    const payload = customerMessage(
+      { phoneNumberId: local.phoneNumberId, customer: { phone: '573001112233', name: 'Nueva' } },
+      'hola',
+    );
     const { body, signature } = signedBody(payload, local.appSecret);
     const res = await fetch(`http://127.0.0.1:${ports.gateway}/webhook`, {
       method: 'POST',

@@ -36,9 +36,7 @@ export interface SignedWebhookRequest {
  */
 export function buildSignedWebhookRequest(input: { body: unknown; appSecret: string }): SignedWebhookRequest {
   const { body, appSecret } = input;
-  const payload = Buffer.isBuffer(body)
-    ? body
-    : Buffer.from(typeof body === 'string' ? body : metaJson(body), 'utf8');
+  const payload = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : metaJson(body), 'utf8');
   return {
     payload,
     headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaWebhook(payload, appSecret) },

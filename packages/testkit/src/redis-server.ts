@@ -146,7 +146,9 @@ async function launch(bin: string, port: number, dir: string, appendOnly: boolea
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (exited(child)) {
-      throw new EarlyExitError(`redis-server exited (${child.exitCode ?? child.signalCode}) before answering PING:\n${output}`);
+      throw new EarlyExitError(
+        `redis-server exited (${child.exitCode ?? child.signalCode}) before answering PING:\n${output}`,
+      );
     }
     if (await answersPing(port)) return child;
     await sleep(25);

@@ -20,10 +20,17 @@ const answer = { ...DEFAULT_LLM_ANSWER, category: 'billing', summary: 'Double ch
 
 const openai = () => new OpenAI({ apiKey: 'sk-test', baseURL: server.baseUrl('openai'), maxRetries: 0 });
 const anthropic = () => new Anthropic({ apiKey: 'sk-ant-test', baseURL: server.baseUrl('anthropic'), maxRetries: 0 });
-const gemini = () => new GoogleGenAI({ apiKey: 'g-test', httpOptions: { baseUrl: server.baseUrl('gemini'), retryOptions: { attempts: 1 } } });
+const gemini = () =>
+  new GoogleGenAI({
+    apiKey: 'g-test',
+    httpOptions: { baseUrl: server.baseUrl('gemini'), retryOptions: { attempts: 1 } },
+  });
 
 const askOpenAi = (signal?: AbortSignal) =>
-  openai().chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'hola' }] }, signal ? { signal } : {});
+  openai().chat.completions.create(
+    { model: 'gpt-test', messages: [{ role: 'user', content: 'hola' }] },
+    signal ? { signal } : {},
+  );
 const askAnthropic = () =>
   anthropic().messages.create({
     model: 'claude-test',
@@ -33,7 +40,11 @@ const askAnthropic = () =>
     tool_choice: { type: 'tool', name: 'record_classification' },
   });
 const askGemini = (abortSignal?: AbortSignal) =>
-  gemini().models.generateContent({ model: 'gemini-test', contents: 'hola', config: { responseMimeType: 'application/json', abortSignal } });
+  gemini().models.generateContent({
+    model: 'gemini-test',
+    contents: 'hola',
+    config: { responseMimeType: 'application/json', abortSignal },
+  });
 
 describe('fake LLM server, driven by the real SDKs', () => {
   test('OpenAI: the answer comes back as message content and the request is recorded', async () => {

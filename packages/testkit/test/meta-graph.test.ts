@@ -41,7 +41,12 @@ describe('fake Graph API', () => {
   });
 
   it('answers mark-as-read with success', async () => {
-    const res = await post({ messaging_product: 'whatsapp', status: 'read', message_id: 'wamid.X', typing_indicator: { type: 'text' } });
+    const res = await post({
+      messaging_product: 'whatsapp',
+      status: 'read',
+      message_id: 'wamid.X',
+      typing_indicator: { type: 'text' },
+    });
     expect(await res.json()).toEqual({ success: true });
   });
 
@@ -115,7 +120,10 @@ describe('fake Graph API: status webhooks', () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        received.push({ signature: req.headers['x-hub-signature-256'] as string | undefined, raw: Buffer.concat(chunks).toString('utf8') });
+        received.push({
+          signature: req.headers['x-hub-signature-256'] as string | undefined,
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
         res.statusCode = refuseFirst-- > 0 ? 503 : 200;
         res.end();
       });
@@ -128,15 +136,26 @@ describe('fake Graph API: status webhooks', () => {
       const res = await post({ ...text('5491100000002'), biz_opaque_callback_data: 'helpline:wamid.IN-ack' });
       const { messages } = (await res.json()) as { messages: Array<{ id: string }> };
       await waitFor(() => graph.statusDeliveries()[0]?.delivered || undefined, 5_000, 'the status to be taken');
-      expect(graph.statusDeliveries()).toEqual([{ messageId: messages[0]?.id, callbackData: 'helpline:wamid.IN-ack', attempts: 3, delivered: true }]);
+      expect(graph.statusDeliveries()).toEqual([
+        { messageId: messages[0]?.id, callbackData: 'helpline:wamid.IN-ack', attempts: 3, delivered: true },
+      ]);
       expect(received).toHaveLength(3);
       const last = received.at(-1);
       expect(last?.signature).toBe(signMetaWebhook(last?.raw ?? '', 'app-secret'));
-      const status = (JSON.parse(last?.raw ?? '{}') as { entry: [{ changes: [{ value: { statuses: unknown[]; metadata: { phone_number_id: string } } }] }] }).entry[0]
-        .changes[0].value;
+      const status = (
+        JSON.parse(last?.raw ?? '{}') as {
+          entry: [{ changes: [{ value: { statuses: unknown[]; metadata: { phone_number_id: string } } }] }];
+        }
+      ).entry[0].changes[0].value;
       expect(status.metadata.phone_number_id).toBe('1065');
       expect(status.statuses).toEqual([
-        { id: messages[0]?.id, status: 'sent', timestamp: expect.stringMatching(/^\d+$/), recipient_id: '5491100000002', biz_opaque_callback_data: 'helpline:wamid.IN-ack' },
+        {
+          id: messages[0]?.id,
+          status: 'sent',
+          timestamp: expect.stringMatching(/^\d+$/),
+          recipient_id: '5491100000002',
+          biz_opaque_callback_data: 'helpline:wamid.IN-ack',
+        },
       ]);
       // Read receipts are no messages: no status for them.
       await post({ messaging_product: 'whatsapp', status: 'read', message_id: 'wamid.X' });

@@ -42,7 +42,10 @@ describe('buildSignedWebhookRequest', () => {
   test('a string body is sent byte for byte and signed as sent', () => {
     const request = buildSignedWebhookRequest({ body: RAW, appSecret: SECRET });
     expect(request.payload.equals(Buffer.from(RAW, 'utf8'))).toBe(true);
-    expect(request.headers).toEqual({ 'content-type': 'application/json', 'x-hub-signature-256': hmac(request.payload) });
+    expect(request.headers).toEqual({
+      'content-type': 'application/json',
+      'x-hub-signature-256': hmac(request.payload),
+    });
   });
 
   test('a Buffer body is not re-encoded, even when it is not valid UTF-8', () => {
@@ -56,7 +59,9 @@ describe('buildSignedWebhookRequest', () => {
     const body = { entry: [{ text: 'Añadir ✓ 👍', url: 'https://lookaside.fbsbx.com/x' }] };
     const request = buildSignedWebhookRequest({ body, appSecret: SECRET });
     const text = request.payload.toString('utf8');
-    expect(text).toBe('{"entry":[{"text":"A\\u00f1adir \\u2713 \\ud83d\\udc4d","url":"https:\\/\\/lookaside.fbsbx.com\\/x"}]}');
+    expect(text).toBe(
+      '{"entry":[{"text":"A\\u00f1adir \\u2713 \\ud83d\\udc4d","url":"https:\\/\\/lookaside.fbsbx.com\\/x"}]}',
+    );
     expect(JSON.parse(text)).toEqual(body);
     expect(text).not.toBe(JSON.stringify(body));
     expect(request.headers['x-hub-signature-256']).toBe(hmac(request.payload));

@@ -92,7 +92,14 @@ describe('fake RouterOS API server with node-routeros', () => {
 
   it('answers the client keepalive sentence', async () => {
     router = await startFakeRouter();
-    const api = new RouterOSAPI({ host: router.host, port: router.port, user: 'api', password: 'secret', timeout: 1, keepalive: true });
+    const api = new RouterOSAPI({
+      host: router.host,
+      port: router.port,
+      user: 'api',
+      password: 'secret',
+      timeout: 1,
+      keepalive: true,
+    });
     api.on('error', () => {});
     apis.push(api);
     await api.connect();

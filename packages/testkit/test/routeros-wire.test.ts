@@ -31,7 +31,10 @@ describe('RouterOS word lengths', () => {
   it('decodes sentences fed one byte at a time, with words of 1, 2 and 3 length bytes', () => {
     const long = 'x'.repeat(0x4000 + 5);
     const medium = 'y'.repeat(200);
-    const bytes = Buffer.concat([encodeSentence(['!re', `=a=${medium}`, `=b=${long}`, '.tag=7']), encodeSentence(['!done', '.tag=7'])]);
+    const bytes = Buffer.concat([
+      encodeSentence(['!re', `=a=${medium}`, `=b=${long}`, '.tag=7']),
+      encodeSentence(['!done', '.tag=7']),
+    ]);
     const decoder = new SentenceDecoder();
     const out: string[][] = [];
     for (let i = 0; i < bytes.length; i++) out.push(...decoder.push(bytes.subarray(i, i + 1)));

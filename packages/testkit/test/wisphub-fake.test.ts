@@ -23,7 +23,9 @@ describe('fake WispHub', () => {
     fake = await startFakeWisphub({ clients: [ana] });
     const refused = await fetch(`${fake.url}/api/clientes/?cedula=1001`);
     expect(refused.status).toBe(403);
-    const ok = await fetch(`${fake.url}/api/clientes/?cedula=1001`, { headers: { authorization: `Api-Key ${fake.apiKey}` } });
+    const ok = await fetch(`${fake.url}/api/clientes/?cedula=1001`, {
+      headers: { authorization: `Api-Key ${fake.apiKey}` },
+    });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ count: 1, results: [{ id_servicio: 11 }] });
     expect(fake.requests.map((r) => r.authorization)).toEqual([undefined, `Api-Key ${fake.apiKey}`]);
@@ -78,7 +80,9 @@ describe('fake WispHub', () => {
   it('hangs on request, recording what it received', async () => {
     fake = await startFakeWisphub({ clients: [ana] });
     fake.faults = { hang: true };
-    const r = await fetch(`${fake.url}/api/clientes/?cedula=1001`, { signal: AbortSignal.timeout(200) }).catch((e: unknown) => e);
+    const r = await fetch(`${fake.url}/api/clientes/?cedula=1001`, { signal: AbortSignal.timeout(200) }).catch(
+      (e: unknown) => e,
+    );
     expect(r).toMatchObject({ name: 'TimeoutError' });
     expect(fake.requests.map((q) => q.query)).toEqual([{ cedula: '1001' }]);
   });

@@ -12,7 +12,10 @@ async function start(options: Parameters<typeof startFakeZoho>[0] = {}): Promise
   return zoho;
 }
 
-async function refresh(zoho: FakeZoho, overrides: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+async function refresh(
+  zoho: FakeZoho,
+  overrides: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const form = new URLSearchParams({
     grant_type: 'refresh_token',
     client_id: zoho.clientId,
@@ -44,7 +47,11 @@ async function desk(
   const headers: Record<string, string> = { authorization: `Zoho-oauthtoken ${token}` };
   if (orgId !== null) headers.orgId = orgId;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${zoho.deskUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${zoho.deskUrl}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
 }
@@ -65,7 +72,9 @@ describe('fake Zoho accounts', () => {
     const zoho = await start();
     expect((await refresh(zoho, { client_secret: 'nope' })).body).toEqual({ error: 'invalid_client' });
     expect((await refresh(zoho, { refresh_token: 'nope' })).body).toEqual({ error: 'invalid_code' });
-    expect((await refresh(zoho, { grant_type: 'authorization_code' })).body).toEqual({ error: 'unsupported_grant_type' });
+    expect((await refresh(zoho, { grant_type: 'authorization_code' })).body).toEqual({
+      error: 'unsupported_grant_type',
+    });
     expect(zoho.refreshCount()).toBe(0);
   });
 
@@ -84,7 +93,12 @@ describe('fake Zoho accounts', () => {
     zoho.setAccountsMode('outage', { times: 1 });
     expect((await refresh(zoho)).status).toBe(503);
     zoho.setAccountsMode('rate_limit', { times: 1 });
-    const form = new URLSearchParams({ grant_type: 'refresh_token', client_id: zoho.clientId, client_secret: zoho.clientSecret, refresh_token: zoho.refreshToken });
+    const form = new URLSearchParams({
+      grant_type: 'refresh_token',
+      client_id: zoho.clientId,
+      client_secret: zoho.clientSecret,
+      refresh_token: zoho.refreshToken,
+    });
     const limited = await fetch(`${zoho.accountsUrl}/oauth/v2/token`, { method: 'POST', body: form });
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('1');
@@ -100,9 +114,15 @@ describe('fake Zoho Desk', () => {
   test('checks the token and the orgId header on every call', async () => {
     const zoho = await start();
     const token = await accessToken(zoho);
-    expect(await desk(zoho, 'not-a-token', 'GET', '/api/v1/departments')).toMatchObject({ status: 401, body: { errorCode: 'INVALID_OAUTH' } });
+    expect(await desk(zoho, 'not-a-token', 'GET', '/api/v1/departments')).toMatchObject({
+      status: 401,
+      body: { errorCode: 'INVALID_OAUTH' },
+    });
     expect(await desk(zoho, token, 'GET', '/api/v1/departments', undefined, null)).toMatchObject({ status: 400 });
-    expect(await desk(zoho, token, 'GET', '/api/v1/departments', undefined, '999')).toMatchObject({ status: 401, body: { errorCode: 'UNAUTHORIZED' } });
+    expect(await desk(zoho, token, 'GET', '/api/v1/departments', undefined, '999')).toMatchObject({
+      status: 401,
+      body: { errorCode: 'UNAUTHORIZED' },
+    });
     const ok = await desk(zoho, token, 'GET', '/api/v1/departments');
     expect(ok.status).toBe(200);
     expect(ok.body?.data).toEqual(zoho.departments);
@@ -112,7 +132,10 @@ describe('fake Zoho Desk', () => {
     const zoho = await start();
     const token = await accessToken(zoho);
     zoho.expireTokens();
-    expect(await desk(zoho, token, 'GET', '/api/v1/departments')).toMatchObject({ status: 401, body: { errorCode: 'INVALID_OAUTH' } });
+    expect(await desk(zoho, token, 'GET', '/api/v1/departments')).toMatchObject({
+      status: 401,
+      body: { errorCode: 'INVALID_OAUTH' },
+    });
     const fresh = await accessToken(zoho);
     expect((await desk(zoho, fresh, 'GET', '/api/v1/departments')).status).toBe(200);
   });
@@ -136,20 +159,49 @@ describe('fake Zoho Desk', () => {
     const token = await accessToken(zoho);
     const contact = zoho.addContact({ lastName: 'Gómez', phone: '+573009998877' });
     const departmentId = zoho.departments[0]!.id;
-    const base = { subject: 'Sin internet', departmentId, contactId: contact.id, priority: 'High', cf: { cf_idempotency_key: 'k-1' } };
+    const base = {
+      subject: 'Sin internet',
+      departmentId,
+      contactId: contact.id,
+      priority: 'High',
+      cf: { cf_idempotency_key: 'k-1' },
+    };
     const created = await desk(zoho, token, 'POST', '/api/v1/tickets', base);
-    expect(created).toMatchObject({ status: 200, body: { status: 'Open', priority: 'High', cf: { cf_idempotency_key: 'k-1' } } });
+    expect(created).toMatchObject({
+      status: 200,
+      body: { status: 'Open', priority: 'High', cf: { cf_idempotency_key: 'k-1' } },
+    });
     const id = String(created.body?.id);
-    const search = await desk(zoho, token, 'GET', `/api/v1/tickets/search?customField1=${encodeURIComponent('cf_idempotency_key:k-1')}`);
+    const search = await desk(
+      zoho,
+      token,
+      'GET',
+      `/api/v1/tickets/search?customField1=${encodeURIComponent('cf_idempotency_key:k-1')}`,
+    );
     expect(search.body).toMatchObject({ count: 1, data: [{ id }] });
-    expect((await desk(zoho, token, 'GET', `/api/v1/tickets/search?customField1=${encodeURIComponent('cf_idempotency_key:other')}`)).status).toBe(204);
+    expect(
+      (
+        await desk(
+          zoho,
+          token,
+          'GET',
+          `/api/v1/tickets/search?customField1=${encodeURIComponent('cf_idempotency_key:other')}`,
+        )
+      ).status,
+    ).toBe(204);
     zoho.setTicketStatus(id, 'Closed');
-    expect((await desk(zoho, token, 'GET', `/api/v1/tickets/${id}`)).body).toMatchObject({ status: 'Closed', statusType: 'Closed' });
+    expect((await desk(zoho, token, 'GET', `/api/v1/tickets/${id}`)).body).toMatchObject({
+      status: 'Closed',
+      statusType: 'Closed',
+    });
     expect((await desk(zoho, token, 'GET', '/api/v1/tickets/1')).status).toBe(404);
 
-    const refusal = async (patch: Record<string, unknown>) => (await desk(zoho, token, 'POST', '/api/v1/tickets', { ...base, ...patch })).body;
+    const refusal = async (patch: Record<string, unknown>) =>
+      (await desk(zoho, token, 'POST', '/api/v1/tickets', { ...base, ...patch })).body;
     expect(await refusal({ subject: '' })).toMatchObject({ errors: [{ fieldName: '/subject' }] });
-    expect(await refusal({ departmentId: '1' })).toMatchObject({ errors: [{ fieldName: '/departmentId', errorType: 'invalid' }] });
+    expect(await refusal({ departmentId: '1' })).toMatchObject({
+      errors: [{ fieldName: '/departmentId', errorType: 'invalid' }],
+    });
     expect(await refusal({ contactId: '1' })).toMatchObject({ errors: [{ fieldName: '/contactId' }] });
     expect(await refusal({ priority: 'Whenever' })).toMatchObject({ errors: [{ fieldName: '/priority' }] });
     expect(await refusal({ cf: { cf_unknown: 'x' } })).toMatchObject({ errors: [{ fieldName: '/cf/cf_unknown' }] });
@@ -164,7 +216,10 @@ describe('fake Zoho Desk', () => {
     expect((await desk(zoho, token, 'GET', '/api/v1/departments')).status).toBe(503);
     expect((await desk(zoho, token, 'GET', '/api/v1/departments')).status).toBe(200);
     zoho.setMode('rate_limit');
-    expect(await desk(zoho, token, 'GET', '/api/v1/departments')).toMatchObject({ status: 429, body: { errorCode: 'TOO_MANY_REQUESTS' } });
+    expect(await desk(zoho, token, 'GET', '/api/v1/departments')).toMatchObject({
+      status: 429,
+      body: { errorCode: 'TOO_MANY_REQUESTS' },
+    });
     zoho.setMode('normal');
     expect((await desk(zoho, token, 'GET', '/api/v1/departments')).status).toBe(200);
   });
@@ -176,12 +231,19 @@ describe('fake Zoho Desk', () => {
     zoho.setMode('drop_after_create', { times: 1 });
     // Other calls are not affected by this mode.
     expect((await desk(zoho, token, 'GET', '/api/v1/departments')).status).toBe(200);
-    const body = { subject: 'Router roto', departmentId: zoho.departments[0]!.id, contactId: contact.id, cf: { cf_idempotency_key: 'k-drop' } };
+    const body = {
+      subject: 'Router roto',
+      departmentId: zoho.departments[0]!.id,
+      contactId: contact.id,
+      cf: { cf_idempotency_key: 'k-drop' },
+    };
     await expect(desk(zoho, token, 'POST', '/api/v1/tickets', body)).rejects.toThrow();
     expect(zoho.tickets()).toHaveLength(1);
     expect(zoho.requestsTo('/api/v1/tickets', 'POST')[0]?.status).toBeNull();
     // The mode was used up: the next create is answered.
-    expect((await desk(zoho, token, 'POST', '/api/v1/tickets', { ...body, cf: { cf_idempotency_key: 'k-2' } })).status).toBe(200);
+    expect(
+      (await desk(zoho, token, 'POST', '/api/v1/tickets', { ...body, cf: { cf_idempotency_key: 'k-2' } })).status,
+    ).toBe(200);
   });
 
   test('a lagging search does not see new tickets and contacts; reads by id and the contact ticket list do', async () => {
@@ -196,16 +258,41 @@ describe('fake Zoho Desk', () => {
       cf: { cf_idempotency_key: 'k-lag' },
     });
     const id = String(created.body?.id);
-    expect((await desk(zoho, token, 'GET', `/api/v1/tickets/search?customField1=${encodeURIComponent('cf_idempotency_key:k-lag')}`)).status).toBe(204);
+    expect(
+      (
+        await desk(
+          zoho,
+          token,
+          'GET',
+          `/api/v1/tickets/search?customField1=${encodeURIComponent('cf_idempotency_key:k-lag')}`,
+        )
+      ).status,
+    ).toBe(204);
     expect((await desk(zoho, token, 'GET', '/api/v1/contacts/search?mobile=573001112233')).status).toBe(204);
-    expect((await desk(zoho, token, 'GET', `/api/v1/tickets/${id}`)).body).toMatchObject({ id, cf: { cf_idempotency_key: 'k-lag' } });
-    expect((await desk(zoho, token, 'GET', `/api/v1/contacts/${contactId}/tickets`)).body).toMatchObject({ data: [{ id }] });
-    // Once the index catches up, search finds both.
-    zoho.setSearchLag(0);
-    expect((await desk(zoho, token, 'GET', `/api/v1/tickets/search?customField1=${encodeURIComponent('cf_idempotency_key:k-lag')}`)).body).toMatchObject({
+    expect((await desk(zoho, token, 'GET', `/api/v1/tickets/${id}`)).body).toMatchObject({
+      id,
+      cf: { cf_idempotency_key: 'k-lag' },
+    });
+    expect((await desk(zoho, token, 'GET', `/api/v1/contacts/${contactId}/tickets`)).body).toMatchObject({
       data: [{ id }],
     });
-    expect((await desk(zoho, token, 'GET', '/api/v1/contacts/search?mobile=573001112233')).body).toMatchObject({ data: [{ id: contactId }] });
+    // Once the index catches up, search finds both.
+    zoho.setSearchLag(0);
+    expect(
+      (
+        await desk(
+          zoho,
+          token,
+          'GET',
+          `/api/v1/tickets/search?customField1=${encodeURIComponent('cf_idempotency_key:k-lag')}`,
+        )
+      ).body,
+    ).toMatchObject({
+      data: [{ id }],
+    });
+    expect((await desk(zoho, token, 'GET', '/api/v1/contacts/search?mobile=573001112233')).body).toMatchObject({
+      data: [{ id: contactId }],
+    });
   });
 
   test("a contact's ticket list: sorted by sortBy, paged, without custom fields; unknown parameters refused", async () => {
@@ -214,7 +301,12 @@ describe('fake Zoho Desk', () => {
     const contact = zoho.addContact({ lastName: 'Lista' });
     const other = zoho.addContact({ lastName: 'Otro' });
     const post = (contactId: string, key: string) =>
-      desk(zoho, token, 'POST', '/api/v1/tickets', { subject: key, departmentId: zoho.departments[0]!.id, contactId, cf: { cf_idempotency_key: key } });
+      desk(zoho, token, 'POST', '/api/v1/tickets', {
+        subject: key,
+        departmentId: zoho.departments[0]!.id,
+        contactId,
+        cf: { cf_idempotency_key: key },
+      });
     const ids: string[] = [];
     for (const key of ['a', 'b', 'c']) ids.push(String((await post(contact.id, key)).body?.id));
     await post(other.id, 'x');
@@ -226,7 +318,10 @@ describe('fake Zoho Desk', () => {
     expect(ascending[0]).not.toHaveProperty('cf');
     expect((await listed('?sortBy=-createdTime&limit=2')).map((t) => t.id)).toEqual([ids[2], ids[1]]);
     expect((await listed('?from=2&limit=5')).map((t) => t.id)).toEqual([ids[2]]);
-    expect(await list('?fields=cf_idempotency_key')).toMatchObject({ status: 422, body: { errorCode: 'UNPROCESSABLE_ENTITY' } });
+    expect(await list('?fields=cf_idempotency_key')).toMatchObject({
+      status: 422,
+      body: { errorCode: 'UNPROCESSABLE_ENTITY' },
+    });
     expect((await list('?limit=500')).status).toBe(422);
     expect((await desk(zoho, token, 'GET', '/api/v1/contacts/4000000999999/tickets')).status).toBe(404);
   });
@@ -246,7 +341,10 @@ describe('fake Zoho Desk', () => {
     const zoho = await start();
     const token = await accessToken(zoho);
     await desk(zoho, token, 'GET', '/api/v1/departments');
-    expect(zoho.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['POST /oauth/v2/token 200', 'GET /api/v1/departments 200']);
+    expect(zoho.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      'POST /oauth/v2/token 200',
+      'GET /api/v1/departments 200',
+    ]);
     expect(zoho.requests[0]?.body).toMatchObject({ grant_type: 'refresh_token', client_id: zoho.clientId });
     expect(zoho.requests[1]?.headers).toMatchObject({ authorization: `Zoho-oauthtoken ${token}`, orgid: zoho.orgId });
   });

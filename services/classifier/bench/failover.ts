@@ -72,7 +72,13 @@ function stats(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
   const r = (n: number) => Math.round(n * 1000) / 1000;
-  return { n: sorted.length, medianMs: r(at(0.5)), p95Ms: r(at(0.95)), minMs: r(sorted[0] as number), maxMs: r(sorted[sorted.length - 1] as number) };
+  return {
+    n: sorted.length,
+    medianMs: r(at(0.5)),
+    p95Ms: r(at(0.95)),
+    minMs: r(sorted[0] as number),
+    maxMs: r(sorted[sorted.length - 1] as number),
+  };
 }
 
 const direct = chainFor('gemini');
@@ -106,7 +112,8 @@ const report = {
   breakerClosed: {
     ...closedStats,
     medianOverTimeoutMs: Math.round((closedStats.medianMs - PER_PROVIDER_TIMEOUT_MS) * 1000) / 1000,
-    boundedByTimeout: closedStats.minMs >= PER_PROVIDER_TIMEOUT_MS - 1 && closedStats.medianMs < PER_PROVIDER_TIMEOUT_MS + 25,
+    boundedByTimeout:
+      closedStats.minMs >= PER_PROVIDER_TIMEOUT_MS - 1 && closedStats.medianMs < PER_PROVIDER_TIMEOUT_MS + 25,
   },
   breakerOpen: openStats,
   openOverheadMedianMs: overhead,

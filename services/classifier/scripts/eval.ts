@@ -10,7 +10,10 @@ import { leaveOneOut } from '../src/keywords/rule-coverage.js';
 
 const rules = loadKeywordRules();
 const summary = evaluateAll(createKeywordClassifier(rules));
-const loo = leaveOneOut(rules, { main: loadEvalSet(EVAL_SETS.main), holdout: loadEvalSet(EVAL_SETS.holdout) }).leaveOneOut;
+const loo = leaveOneOut(rules, {
+  main: loadEvalSet(EVAL_SETS.main),
+  holdout: loadEvalSet(EVAL_SETS.holdout),
+}).leaveOneOut;
 process.stdout.write(`${JSON.stringify({ ...summary, leaveOneOut: loo }, null, 2)}\n`);
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const a = summary.combined.accuracy;

@@ -14,7 +14,12 @@ const rules = loadKeywordRules(rulesFile);
 const sets = { main: loadEvalSet(EVAL_SETS.main), holdout: loadEvalSet(EVAL_SETS.holdout) };
 const joined = joinSets(sets);
 const coverage = termCoverage(rules, sets);
-const describe = ({ place, term, matches }: (typeof coverage)[number]) => ({ place, term, phrase: isPhrase(term), ...matches });
+const describe = ({ place, term, matches }: (typeof coverage)[number]) => ({
+  place,
+  term,
+  phrase: isPhrase(term),
+  ...matches,
+});
 
 const singleMatch = coverage
   .filter((c) => c.total === 1)

@@ -13,7 +13,9 @@ export async function buildApp(context: ClassifierContext): Promise<HttpApp> {
     apiToken: context.config.API_TOKEN,
     healthChecks: {
       redis: async () =>
-        (await pingRedis(context.redis.producer)) ? { status: 'ok' } : { status: 'down', message: `Redis at REDIS_URL does not answer` },
+        (await pingRedis(context.redis.producer))
+          ? { status: 'ok' }
+          : { status: 'down', message: `Redis at REDIS_URL does not answer` },
       worker: () => {
         const worker = context.inboundWorker;
         if (!worker) return { status: 'ok', message: 'no inbound worker in this process' };

@@ -5,7 +5,10 @@ import { PROVIDER_NAMES, type ProviderName } from './providers/provider.js';
 const providerList = envList(PROVIDER_NAMES).transform((names, ctx) => {
   const unknown = names.filter((n) => !(PROVIDER_NAMES as readonly string[]).includes(n));
   if (unknown.length > 0) {
-    ctx.addIssue({ code: 'custom', message: `unknown provider ${unknown.join(', ')}: expected a comma list of ${PROVIDER_NAMES.join(', ')}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `unknown provider ${unknown.join(', ')}: expected a comma list of ${PROVIDER_NAMES.join(', ')}`,
+    });
     return z.NEVER;
   }
   // A name given twice would ask the same provider twice in one chain.

@@ -63,7 +63,10 @@ export function createContext(config: ClassifierConfig, overrides: ContextOverri
   const classifierMetrics = createClassifierMetrics(metrics);
   const prefix = overrides.prefix ?? 'bull';
   const now = overrides.now ?? (() => new Date());
-  const redis = { producer: createRedisConnection(config.REDIS_URL, 'producer'), worker: createRedisConnection(config.REDIS_URL, 'worker') };
+  const redis = {
+    producer: createRedisConnection(config.REDIS_URL, 'producer'),
+    worker: createRedisConnection(config.REDIS_URL, 'worker'),
+  };
   const producers = {
     diagnostics: createProducer('diagnostics', { connection: redis.producer, prefix }),
     tickets: createProducer('tickets', { connection: redis.producer, prefix }),
@@ -88,7 +91,12 @@ export function createContext(config: ClassifierConfig, overrides: ContextOverri
     deadlineMs: config.CLASSIFIER_DEADLINE_MS,
     ...(overrides.breaker ? { breaker: overrides.breaker } : {}),
   });
-  const route = createRouter({ ...producers, replies: overrides.replies ?? loadReplyTexts(), metrics: classifierMetrics, now });
+  const route = createRouter({
+    ...producers,
+    replies: overrides.replies ?? loadReplyTexts(),
+    metrics: classifierMetrics,
+    now,
+  });
   const processInbound = createInboundProcessor({ chain, route, metrics: classifierMetrics });
 
   return {

@@ -13,7 +13,9 @@ const { logger } = context;
 const keywordsOnly = keywordsOnlyMessage(context.chain);
 if (keywordsOnly) logger.warn(keywordsOnly);
 else {
-  const chain = context.chain.providers.map((p) => (p.provider ? `${p.name} (${p.provider.model})` : `${p.name} (no ${PROVIDER_KEY_VARIABLE[p.name]}: skipped)`));
+  const chain = context.chain.providers.map((p) =>
+    p.provider ? `${p.name} (${p.provider.model})` : `${p.name} (no ${PROVIDER_KEY_VARIABLE[p.name]}: skipped)`,
+  );
   logger.info({ chain }, 'provider chain, keywords last');
 }
 

@@ -36,7 +36,12 @@ describe('classifier config', () => {
       try {
         loadConfig(classifierConfigSchema, {
           envFile: false,
-          env: { CLASSIFIER_PROVIDERS: 'openai,mistral', OPENAI_BASE_URL: 'not a url', CLASSIFIER_TIMEOUT_MS: 'soon', OPENAI_API_KEY: 'sk-secret' },
+          env: {
+            CLASSIFIER_PROVIDERS: 'openai,mistral',
+            OPENAI_BASE_URL: 'not a url',
+            CLASSIFIER_TIMEOUT_MS: 'soon',
+            OPENAI_API_KEY: 'sk-secret',
+          },
         });
       } catch (e) {
         return e;

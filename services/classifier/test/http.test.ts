@@ -26,7 +26,10 @@ afterAll(async () => {
 const TOKEN = 'test-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };
 
-async function appWith(keys: ('openai' | 'gemini' | 'anthropic')[] = ['openai', 'gemini', 'anthropic'], env: Record<string, string> = {}) {
+async function appWith(
+  keys: ('openai' | 'gemini' | 'anthropic')[] = ['openai', 'gemini', 'anthropic'],
+  env: Record<string, string> = {},
+) {
   const context: ClassifierContext = createContext(configFor(server, { REDIS_URL: redis.url, ...env }, keys), {
     prefix: uniquePrefix(),
     logger: memoryLogger().logger,
@@ -40,9 +43,12 @@ async function appWith(keys: ('openai' | 'gemini' | 'anthropic')[] = ['openai', 
 }
 
 describe('POST /classify', () => {
-  test('the existing deployments\' body: classification, the provider that answered, the providers passed over, the time', async () => {
+  test("the existing deployments' body: classification, the provider that answered, the providers passed over, the time", async () => {
     server.enqueue('openai', { kind: 'status', status: 500 });
-    server.enqueue('gemini', { kind: 'answer', answer: answer({ category: 'connectivity', priority: 'high', summary: 'Sin internet' }) });
+    server.enqueue('gemini', {
+      kind: 'answer',
+      answer: answer({ category: 'connectivity', priority: 'high', summary: 'Sin internet' }),
+    });
     const { app } = await appWith();
     const response = await app.inject({
       method: 'POST',
@@ -63,9 +69,20 @@ describe('POST /classify', () => {
     expect(response.statusCode).toBe(200);
     const body = response.json();
     expect(body.provider).toBe('gemini');
-    expect(body.classification).toMatchObject({ category: 'connectivity', priority: 'high', source: 'gemini', summary: 'Sin internet' });
+    expect(body.classification).toMatchObject({
+      category: 'connectivity',
+      priority: 'high',
+      source: 'gemini',
+      summary: 'Sin internet',
+    });
     expect(body.attempts).toEqual([
-      { provider: 'openai', outcome: 'passed_over', reason: 'server_error', durationMs: expect.any(Number), detail: expect.stringContaining('500') },
+      {
+        provider: 'openai',
+        outcome: 'passed_over',
+        reason: 'server_error',
+        durationMs: expect.any(Number),
+        detail: expect.stringContaining('500'),
+      },
       { provider: 'gemini', outcome: 'answered', durationMs: expect.any(Number) },
     ]);
     expect(body.durationMs).toBeGreaterThan(0);
@@ -75,7 +92,12 @@ describe('POST /classify', () => {
 
   test('a plain {"text"} body, answered by keywords when no provider has a key', async () => {
     const { app } = await appWith([]);
-    const response = await app.inject({ method: 'POST', url: '/classify', headers: auth, payload: { text: 'quiero hablar con un asesor' } });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/classify',
+      headers: auth,
+      payload: { text: 'quiero hablar con un asesor' },
+    });
     expect(response.statusCode).toBe(200);
     const body = response.json();
     expect(body.provider).toBe('keywords');
@@ -89,18 +111,40 @@ describe('POST /classify', () => {
       method: 'POST',
       url: '/classify',
       headers: auth,
-      payload: { message: { id: 'msg-2', text: null, from_user: 'Laura', group_id: null, has_media: true, message_type: 'image' } },
+      payload: {
+        message: {
+          id: 'msg-2',
+          text: null,
+          from_user: 'Laura',
+          group_id: null,
+          has_media: true,
+          message_type: 'image',
+        },
+      },
     });
     expect(response.statusCode).toBe(200);
     const body = response.json();
     expect(body.provider).toBe('keywords');
-    expect(body.classification).toMatchObject({ category: 'other', confidence: 0.2, needsTicket: false, summary: 'Consulta: mensaje sin texto' });
+    expect(body.classification).toMatchObject({
+      category: 'other',
+      confidence: 0.2,
+      needsTicket: false,
+      summary: 'Consulta: mensaje sin texto',
+    });
   });
 
   test('a legacy media message without text (absent): the LLM is told it has no text and what type it is', async () => {
-    server.enqueue('openai', { kind: 'answer', answer: answer({ category: 'other', priority: 'low', needsTicket: false }) });
+    server.enqueue('openai', {
+      kind: 'answer',
+      answer: answer({ category: 'other', priority: 'low', needsTicket: false }),
+    });
     const { app } = await appWith(['openai']);
-    const response = await app.inject({ method: 'POST', url: '/classify', headers: auth, payload: { message: { has_media: true, message_type: 'audio' } } });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/classify',
+      headers: auth,
+      payload: { message: { has_media: true, message_type: 'audio' } },
+    });
     expect(response.statusCode).toBe(200);
     expect(response.json().provider).toBe('openai');
     const sent = server.requestsFor('openai')[0]?.body as { messages: { content: string }[] };
@@ -138,14 +182,24 @@ describe('POST /classify', () => {
 
   test('malformed JSON is a 400', async () => {
     const { app } = await appWith([]);
-    const response = await app.inject({ method: 'POST', url: '/classify', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"text": ' });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/classify',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: '{"text": ',
+    });
     expect(response.statusCode).toBe(400);
   });
 
   test('the bearer token is required', async () => {
     const { app } = await appWith([]);
     expect((await app.inject({ method: 'POST', url: '/classify', payload: { text: 'hola' } })).statusCode).toBe(401);
-    const wrong = await app.inject({ method: 'POST', url: '/classify', headers: { authorization: 'Bearer nope-nope-nope-nope' }, payload: { text: 'hola' } });
+    const wrong = await app.inject({
+      method: 'POST',
+      url: '/classify',
+      headers: { authorization: 'Bearer nope-nope-nope-nope' },
+      payload: { text: 'hola' },
+    });
     expect(wrong.statusCode).toBe(401);
   });
 });
@@ -162,11 +216,15 @@ describe('/health and /metrics', () => {
     expect(body.checks.providers.details.openai).toEqual({ configured: false, missing: 'OPENAI_API_KEY' });
   });
 
-  test('with keys: ok, each provider\'s model and breaker shown; a refused key turns it degraded', async () => {
+  test("with keys: ok, each provider's model and breaker shown; a refused key turns it degraded", async () => {
     const { app } = await appWith(['openai', 'anthropic'], { ANTHROPIC_MODEL: 'claude-test' });
     const ok = (await app.inject({ method: 'GET', url: '/health' })).json();
     expect(ok.status).toBe('ok');
-    expect(ok.checks.providers.details.anthropic).toEqual({ configured: true, model: 'claude-test', breaker: 'closed' });
+    expect(ok.checks.providers.details.anthropic).toEqual({
+      configured: true,
+      model: 'claude-test',
+      breaker: 'closed',
+    });
 
     server.enqueue('openai', { kind: 'status', status: 401 });
     await app.inject({ method: 'POST', url: '/classify', headers: auth, payload: { text: 'hola' } });
@@ -181,9 +239,18 @@ describe('/health and /metrics', () => {
     await app.inject({ method: 'POST', url: '/classify', headers: auth, payload: { text: 'hola' } });
     const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metricValue(text, 'helpline_classifications_total', { source: 'gemini', category: 'other' })).toBe(1);
-    expect(metricValue(text, 'helpline_classifier_fallbacks_total', { provider: 'openai', reason: 'rate_limited' })).toBe(1);
-    expect(metricValue(text, 'helpline_classifier_fallbacks_total', { provider: 'anthropic', reason: 'no_key' })).toBe(1);
-    expect(metricValue(text, 'helpline_classifier_provider_duration_seconds_count', { provider: 'openai', outcome: 'rate_limited' })).toBe(1);
+    expect(
+      metricValue(text, 'helpline_classifier_fallbacks_total', { provider: 'openai', reason: 'rate_limited' }),
+    ).toBe(1);
+    expect(metricValue(text, 'helpline_classifier_fallbacks_total', { provider: 'anthropic', reason: 'no_key' })).toBe(
+      1,
+    );
+    expect(
+      metricValue(text, 'helpline_classifier_provider_duration_seconds_count', {
+        provider: 'openai',
+        outcome: 'rate_limited',
+      }),
+    ).toBe(1);
     expect(metricValue(text, 'helpline_circuit_state', { breaker: 'gemini' })).toBe(0);
   });
 

@@ -35,7 +35,11 @@ describe('keyword classifier', () => {
 
   test('case, accents and emoji do not change the answer', () => {
     const plain = classify('el internet esta caido desde ayer');
-    for (const variant of ['EL INTERNET ESTÁ CAÍDO DESDE AYER', 'el internet está caído 😭😭 desde ayer!!', 'El Internet Esta Caido Desde Ayer']) {
+    for (const variant of [
+      'EL INTERNET ESTÁ CAÍDO DESDE AYER',
+      'el internet está caído 😭😭 desde ayer!!',
+      'El Internet Esta Caido Desde Ayer',
+    ]) {
       const c = classify(variant);
       expect([c.category, c.priority, c.needsTicket]).toEqual([plain.category, plain.priority, plain.needsTicket]);
     }
@@ -81,7 +85,8 @@ describe('keyword classifier', () => {
   test('no match at all: other, low confidence; the answer always fits the contract', () => {
     const c = classify('xyz 123');
     expect(c).toMatchObject({ category: 'other', confidence: 0.2, needsTicket: false });
-    for (const text of ['', '🙂', 'hola', 'x'.repeat(5000)]) expect(Classification.safeParse(classify(text)).success).toBe(true);
+    for (const text of ['', '🙂', 'hola', 'x'.repeat(5000)])
+      expect(Classification.safeParse(classify(text)).success).toBe(true);
   });
 
   test('the summary is one labelled line in the message language, short enough for a ticket subject', () => {
@@ -182,7 +187,11 @@ describe('keyword evaluation', () => {
   });
 
   test('the allow-list names only phrases the rules hold', () => {
-    const phrases = new Set(termCoverage(rules, sets).filter((c) => isPhrase(c.term)).map((c) => c.term));
+    const phrases = new Set(
+      termCoverage(rules, sets)
+        .filter((c) => isPhrase(c.term))
+        .map((c) => c.term),
+    );
     for (const term of SINGLE_MATCH_ALLOWED.keys()) expect(phrases, term).toContain(term);
   });
 

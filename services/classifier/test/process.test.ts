@@ -56,7 +56,10 @@ test('main with no keys: says so once at start and in /health, serves /classify 
     async () => {
       const response = await fetch(`${base}/health`).catch(() => undefined);
       if (!response) return undefined;
-      const body = (await response.json()) as { status: string; checks: Record<string, { status: string; message?: string }> };
+      const body = (await response.json()) as {
+        status: string;
+        checks: Record<string, { status: string; message?: string }>;
+      };
       // Until the worker has started, /health has nothing to say about it yet.
       return body.checks.redis?.status === 'ok' ? body : undefined;
     },
@@ -75,7 +78,10 @@ test('main with no keys: says so once at start and in /health, serves /classify 
     body: JSON.stringify({ text: 'el internet no funciona desde ayer' }),
   });
   expect(classified.status).toBe(200);
-  expect(await classified.json()).toMatchObject({ provider: 'keywords', classification: { category: 'connectivity', priority: 'high' } });
+  expect(await classified.json()).toMatchObject({
+    provider: 'keywords',
+    classification: { category: 'connectivity', priority: 'high' },
+  });
 
   const exited = once(child, 'exit');
   child.kill('SIGTERM');

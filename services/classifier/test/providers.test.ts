@@ -15,7 +15,14 @@ let server: FakeLlmServer;
 let providers: Record<LlmProviderName, LlmProvider>;
 beforeAll(async () => {
   server = await startFakeLlmServer();
-  const configured = createProviders(configFor(server, { OPENAI_MODEL: 'gpt-x', GEMINI_MODEL: 'gemini-x', ANTHROPIC_MODEL: 'claude-x', MAX_TOKENS: '300' }));
+  const configured = createProviders(
+    configFor(server, {
+      OPENAI_MODEL: 'gpt-x',
+      GEMINI_MODEL: 'gemini-x',
+      ANTHROPIC_MODEL: 'claude-x',
+      MAX_TOKENS: '300',
+    }),
+  );
   providers = Object.fromEntries(configured.map((c) => [c.name, c.provider])) as Record<LlmProviderName, LlmProvider>;
 });
 afterEach(() => server.reset());
@@ -52,10 +59,21 @@ describe('each provider through its real SDK', () => {
     expect(body.response_format.json_schema.strict).toBe(true);
     const schema = body.response_format.json_schema.schema;
     expect(schema.additionalProperties).toBe(false);
-    expect(schema.required).toEqual(['category', 'priority', 'needsTicket', 'summary', 'language', 'confidence', 'entities']);
+    expect(schema.required).toEqual([
+      'category',
+      'priority',
+      'needsTicket',
+      'summary',
+      'language',
+      'confidence',
+      'entities',
+    ]);
     expect(schema.properties.category.enum).toContain('connectivity');
     // Derived from the zod schema, in the portable subset: no string lengths, no $schema.
-    expect(schema.properties.summary).toEqual({ type: 'string', description: expect.stringContaining('200 characters') });
+    expect(schema.properties.summary).toEqual({
+      type: 'string',
+      description: expect.stringContaining('200 characters'),
+    });
     expect(schema.properties.confidence).toMatchObject({ type: 'number', minimum: 0, maximum: 1 });
     expect(JSON.stringify(schema)).not.toMatch(/minLength|maxLength|\$schema/);
     expect(body.messages.map((m: { role: string }) => m.role)).toEqual(['system', 'user']);
@@ -95,8 +113,16 @@ describe('each provider through its real SDK', () => {
     ['a malformed body', { kind: 'malformed_body' }, 'invalid_answer'],
     ['a malformed answer', { kind: 'malformed_answer' }, 'invalid_answer'],
     ['valid JSON of the wrong shape', { kind: 'wrong_shape' }, 'invalid_answer'],
-    ['an answer with an extra field', { kind: 'wrong_shape', answer: answer({ urgentOverride: true }) }, 'invalid_answer'],
-    ['a summary over 200 characters', { kind: 'wrong_shape', answer: answer({ summary: 'x'.repeat(201) }) }, 'invalid_answer'],
+    [
+      'an answer with an extra field',
+      { kind: 'wrong_shape', answer: answer({ urgentOverride: true }) },
+      'invalid_answer',
+    ],
+    [
+      'a summary over 200 characters',
+      { kind: 'wrong_shape', answer: answer({ summary: 'x'.repeat(201) }) },
+      'invalid_answer',
+    ],
   ];
   for (const name of NAMES) {
     test.each(modes)(`${name}: %s is a failure with reason %s`, async (_label, behaviour, reason) => {

@@ -1,4 +1,11 @@
-import { type Classification, DiagnosticRequest, InboundMessage, jobIds, OutboundMessage, TicketRequest } from '@helpline/contracts';
+import {
+  type Classification,
+  DiagnosticRequest,
+  InboundMessage,
+  jobIds,
+  OutboundMessage,
+  TicketRequest,
+} from '@helpline/contracts';
 import { startTestRedis, type TestRedis } from '@helpline/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { type ClassifierContext, createContext } from '../src/context.js';
@@ -41,7 +48,14 @@ function classification(overrides: Partial<Classification> = {}): Classification
 
 /** Every job in a queue, parsed with its contract. */
 async function jobsIn(c: ClassifierContext, queue: 'diagnostics' | 'tickets' | 'outbound') {
-  const jobs = await c.producers[queue].queue.getJobs(['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed']);
+  const jobs = await c.producers[queue].queue.getJobs([
+    'waiting',
+    'delayed',
+    'prioritized',
+    'active',
+    'completed',
+    'failed',
+  ]);
   return jobs.map((j) => ({ id: j.id, data: j.data as unknown }));
 }
 
@@ -101,7 +115,11 @@ describe('routing, against a real Redis', () => {
       senderName: 'Caja 2 Sede Norte',
       customer: undefined,
     });
-    const { message, outcome } = await routeOnce(c, group, classification({ summary: 'Sin red en la sede norte', priority: 'urgent' }));
+    const { message, outcome } = await routeOnce(
+      c,
+      group,
+      classification({ summary: 'Sin red en la sede norte', priority: 'urgent' }),
+    );
     expect(outcome.action).toBe('ticket');
     expect(await jobsIn(c, 'diagnostics')).toEqual([]);
 
@@ -115,7 +133,12 @@ describe('routing, against a real Redis', () => {
       category: 'connectivity',
       channel: 'group',
       contact: { phone: '573015550000', name: 'Caja 2 Sede Norte' },
-      replyTo: { channel: 'group', chatId: '120363041234567890@g.us', mention: '573015550000@s.whatsapp.net', replyToMessageId: message.id },
+      replyTo: {
+        channel: 'group',
+        chatId: '120363041234567890@g.us',
+        mention: '573015550000@s.whatsapp.net',
+        replyToMessageId: message.id,
+      },
     });
 
     const out = OutboundMessage.parse((await jobsIn(c, 'outbound'))[0]?.data);
@@ -127,7 +150,13 @@ describe('routing, against a real Redis', () => {
 
   test('needsTicket (billing dispute): a TicketRequest with contact and reply target, in English when the customer writes so', async () => {
     const c = context();
-    const cls = classification({ category: 'billing', priority: 'medium', summary: 'Charged twice this month', language: 'en', entities: { ips: [], documentNumbers: ['1098765432'], ticketNumbers: [] } });
+    const cls = classification({
+      category: 'billing',
+      priority: 'medium',
+      summary: 'Charged twice this month',
+      language: 'en',
+      entities: { ips: [], documentNumbers: ['1098765432'], ticketNumbers: [] },
+    });
     const { message, outcome } = await routeOnce(c, inbound({ text: 'I was charged twice this month' }), cls);
     expect(outcome.action).toBe('ticket');
     const ticket = TicketRequest.parse((await jobsIn(c, 'tickets'))[0]?.data);
@@ -142,7 +171,11 @@ describe('routing, against a real Redis', () => {
 
   test('human: the acknowledgement asks the gateway for a handoff; no ticket, no diagnosis', async () => {
     const c = context();
-    const { outcome } = await routeOnce(c, inbound({ text: 'quiero hablar con un asesor' }), classification({ category: 'human', needsTicket: false, priority: 'medium' }));
+    const { outcome } = await routeOnce(
+      c,
+      inbound({ text: 'quiero hablar con un asesor' }),
+      classification({ category: 'human', needsTicket: false, priority: 'medium' }),
+    );
     expect(outcome.action).toBe('handoff');
     expect(await jobsIn(c, 'tickets')).toEqual([]);
     expect(await jobsIn(c, 'diagnostics')).toEqual([]);
@@ -153,7 +186,11 @@ describe('routing, against a real Redis', () => {
 
   test('greeting: a short answer and nothing else', async () => {
     const c = context();
-    const { outcome } = await routeOnce(c, inbound({ text: 'hola' }), classification({ category: 'greeting', needsTicket: false, priority: 'low' }));
+    const { outcome } = await routeOnce(
+      c,
+      inbound({ text: 'hola' }),
+      classification({ category: 'greeting', needsTicket: false, priority: 'low' }),
+    );
     expect(outcome.action).toBe('greeting');
     expect(await jobsIn(c, 'tickets')).toEqual([]);
     expect(await jobsIn(c, 'diagnostics')).toEqual([]);
@@ -165,7 +202,11 @@ describe('routing, against a real Redis', () => {
 
   test('a question with no ticket: only the acknowledgement', async () => {
     const c = context();
-    const { outcome } = await routeOnce(c, inbound({ text: 'dónde puedo pagar?' }), classification({ category: 'billing', needsTicket: false, priority: 'low' }));
+    const { outcome } = await routeOnce(
+      c,
+      inbound({ text: 'dónde puedo pagar?' }),
+      classification({ category: 'billing', needsTicket: false, priority: 'low' }),
+    );
     expect(outcome.action).toBe('ack_only');
     expect(await jobsIn(c, 'tickets')).toEqual([]);
     expect(await jobsIn(c, 'outbound')).toHaveLength(1);
@@ -173,7 +214,13 @@ describe('routing, against a real Redis', () => {
 
   test('a ticket for a sender with no phone (group LID) is not opened, and the chat still gets its acknowledgement', async () => {
     const c = context();
-    const lid = inbound({ channel: 'group', chatId: '120363041234567890@g.us', from: '201234567890123@lid', senderPhone: undefined, customer: undefined });
+    const lid = inbound({
+      channel: 'group',
+      chatId: '120363041234567890@g.us',
+      from: '201234567890123@lid',
+      senderPhone: undefined,
+      customer: undefined,
+    });
     const { outcome } = await routeOnce(c, lid, classification({ category: 'technical' }));
     expect(outcome.action).toBe('ack_only');
     expect(outcome.note).toMatch(/no phone/);

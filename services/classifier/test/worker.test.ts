@@ -1,4 +1,11 @@
-import { type Classification, type InboundMessageInput, jobIds, OutboundMessage, TicketRequest, DiagnosticRequest } from '@helpline/contracts';
+import {
+  type Classification,
+  type InboundMessageInput,
+  jobIds,
+  OutboundMessage,
+  TicketRequest,
+  DiagnosticRequest,
+} from '@helpline/contracts';
 import { createProducer, createRedisConnection, type Producer } from '@helpline/runtime';
 import { startTestRedis, type TestRedis } from '@helpline/testkit';
 import { type FakeLlmServer, startFakeLlmServer } from '@helpline/testkit/llm';
@@ -34,7 +41,10 @@ interface Harness {
 
 function harness(keys: ('openai' | 'gemini' | 'anthropic')[] = ['openai', 'gemini', 'anthropic']): Harness {
   const prefix = uniquePrefix();
-  const context = createContext(configFor(server, { REDIS_URL: redis.url }, keys), { prefix, logger: memoryLogger().logger });
+  const context = createContext(configFor(server, { REDIS_URL: redis.url }, keys), {
+    prefix,
+    logger: memoryLogger().logger,
+  });
   open.push(context);
   const connection = createRedisConnection(redis.url, 'producer');
   open.push({ close: () => connection.quit() });
@@ -44,14 +54,24 @@ function harness(keys: ('openai' | 'gemini' | 'anthropic')[] = ['openai', 'gemin
     context,
     inboundQueue,
     start() {
-      const worker = createInboundWorker({ connection: context.redis.worker, prefix, logger: context.logger, metrics: context.metrics, process: context.processInbound });
+      const worker = createInboundWorker({
+        connection: context.redis.worker,
+        prefix,
+        logger: context.logger,
+        metrics: context.metrics,
+        process: context.processInbound,
+      });
       context.inboundWorker = worker;
       // Closed before the context: a worker's close waits for its active job.
       open.push(worker);
     },
     async send(message) {
       const jobId = jobIds.inbound(message.id);
-      await waitFor(async () => ((await connection.ping().catch(() => undefined)) === 'PONG' ? true : undefined), 5_000, 'Redis');
+      await waitFor(
+        async () => ((await connection.ping().catch(() => undefined)) === 'PONG' ? true : undefined),
+        5_000,
+        'Redis',
+      );
       await inboundQueue.add(message, { jobId });
       return (await inboundQueue.queue.getJob(jobId)) as Job;
     },
@@ -78,10 +98,16 @@ async function dataIn(c: ClassifierContext, queue: 'diagnostics' | 'tickets' | '
 
 describe('the inbound worker, end to end', () => {
   test('a connectivity report from a Cloud customer: LLM classification, a diagnosis job and an acknowledgement job', async () => {
-    server.enqueue('openai', { kind: 'answer', answer: answer({ category: 'connectivity', priority: 'high', summary: 'Sin internet desde ayer' }) });
+    server.enqueue('openai', {
+      kind: 'answer',
+      answer: answer({ category: 'connectivity', priority: 'high', summary: 'Sin internet desde ayer' }),
+    });
     const h = harness();
     h.start();
-    const message = inbound({ text: 'no tengo internet desde ayer', history: [{ role: 'bot', text: '¿En qué te ayudamos?', at: '2026-03-02T13:59:00.000Z' }] });
+    const message = inbound({
+      text: 'no tengo internet desde ayer',
+      history: [{ role: 'bot', text: '¿En qué te ayudamos?', at: '2026-03-02T13:59:00.000Z' }],
+    });
     await h.send(message);
     const job = await h.finished(message.id);
     expect(job.returnvalue).toMatchObject({ source: 'openai', reused: false, routing: { action: 'diagnostics' } });
@@ -98,7 +124,8 @@ describe('the inbound worker, end to end', () => {
   });
 
   test('with every provider down, keywords classify and a ticket is opened for a group report', async () => {
-    for (const name of ['openai', 'gemini', 'anthropic'] as const) server.setDefault(name, { kind: 'status', status: 503 });
+    for (const name of ['openai', 'gemini', 'anthropic'] as const)
+      server.setDefault(name, { kind: 'status', status: 503 });
     const h = harness();
     h.start();
     const message = inbound({
@@ -146,7 +173,11 @@ describe('the inbound worker, end to end', () => {
   test('a reaction gets no classification and no acknowledgement', async () => {
     const h = harness();
     h.start();
-    const message = inbound({ type: 'reaction', text: '', reaction: { messageId: 'wamid.earlier', emoji: '👍', removed: false } });
+    const message = inbound({
+      type: 'reaction',
+      text: '',
+      reaction: { messageId: 'wamid.earlier', emoji: '👍', removed: false },
+    });
     await h.send(message);
     const job = await h.finished(message.id);
     expect(job.returnvalue).toEqual({ skipped: 'reaction' });

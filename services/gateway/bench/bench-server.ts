@@ -57,7 +57,12 @@ if (kind === 'bare') {
       Array.from({ length: chats }, async (_, i) => {
         const chatId = benchChatId(i);
         await store.touchChat(chatId, at);
-        await store.updateChat(chatId, { consentVersion: config.PRIVACY_NOTICE_VERSION, consentAt: at, mode: 'menu', language: 'es' }, [], Date.now());
+        await store.updateChat(
+          chatId,
+          { consentVersion: config.PRIVACY_NOTICE_VERSION, consentAt: at, mode: 'menu', language: 'es' },
+          [],
+          Date.now(),
+        );
       }),
     );
   }

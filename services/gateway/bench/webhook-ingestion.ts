@@ -53,14 +53,25 @@ function signedRequest() {
               messaging_product: 'whatsapp',
               metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
               contacts: [{ profile: { name: 'Cliente Bench' }, wa_id: from }],
-              messages: [{ from, id, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'Hola, no tengo internet desde la mañana 📶' } }],
+              messages: [
+                {
+                  from,
+                  id,
+                  timestamp: String(Math.floor(Date.now() / 1000)),
+                  type: 'text',
+                  text: { body: 'Hola, no tengo internet desde la mañana 📶' },
+                },
+              ],
             },
           },
         ],
       },
     ],
   }).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaWebhook(body, SECRET) } };
+  return {
+    body,
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaWebhook(body, SECRET) },
+  };
 }
 
 /**
@@ -70,7 +81,9 @@ function signedRequest() {
 function requestPool(size: number) {
   const pool = Array.from({ length: size }, signedRequest);
   let next = 0;
-  return [{ method: 'POST', path: '/webhook', setupRequest: (req: object) => ({ ...req, ...pool[next++ % pool.length] }) }];
+  return [
+    { method: 'POST', path: '/webhook', setupRequest: (req: object) => ({ ...req, ...pool[next++ % pool.length] }) },
+  ];
 }
 
 interface Server {
@@ -103,10 +116,29 @@ async function stopServer(server: Server): Promise<Counts> {
 async function measure(url: string) {
   await autocannon({ url, connections: 10, amount: 1000, requests: requestPool(1000) });
   const max = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, requests: requestPool(POOL) });
-  const fixed = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, overallRate: RATE, requests: requestPool(POOL) });
+  const fixed = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    overallRate: RATE,
+    requests: requestPool(POOL),
+  });
   return {
-    maxThroughput: { reqPerSec: max.requests.average, p99Ms: max.latency.p99, total: max.requests.total, non2xx: max.non2xx, errors: max.errors },
-    atFixedRate: { rate: RATE, reqPerSec: fixed.requests.average, p50Ms: fixed.latency.p50, p99Ms: fixed.latency.p99, non2xx: fixed.non2xx, errors: fixed.errors },
+    maxThroughput: {
+      reqPerSec: max.requests.average,
+      p99Ms: max.latency.p99,
+      total: max.requests.total,
+      non2xx: max.non2xx,
+      errors: max.errors,
+    },
+    atFixedRate: {
+      rate: RATE,
+      reqPerSec: fixed.requests.average,
+      p50Ms: fixed.latency.p50,
+      p99Ms: fixed.latency.p99,
+      non2xx: fixed.non2xx,
+      errors: fixed.errors,
+    },
   };
 }
 
@@ -116,7 +148,12 @@ try {
   const bareRoute = await measure(bare.url);
   await stopServer(bare);
 
-  const serverEnv = (kind: string) => ({ BENCH_REDIS_URL: redis.url, BENCH_PREFIX: uniqueQueueName(`bench-${kind}`), BENCH_SECRET: SECRET, BENCH_CHATS: String(CHATS) });
+  const serverEnv = (kind: string) => ({
+    BENCH_REDIS_URL: redis.url,
+    BENCH_PREFIX: uniqueQueueName(`bench-${kind}`),
+    BENCH_SECRET: SECRET,
+    BENCH_CHATS: String(CHATS),
+  });
   const gateway = await startServer('gateway', serverEnv('plain'));
   const ingestion = await measure(gateway.url);
   const counts = await stopServer(gateway);

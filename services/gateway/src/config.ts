@@ -21,7 +21,10 @@ export const gatewayConfigShape = {
   META_APP_SECRET: z.string().optional(),
   GRAPH_API_URL: envUrl(['http', 'https'], 'https://graph.facebook.com').default('https://graph.facebook.com'),
   // The latest version in Meta's Graph API changelog (v26.0, July 2026); older ones retire on its schedule.
-  GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'expected a version such as v26.0').default('v26.0'),
+  GRAPH_API_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, 'expected a version such as v26.0')
+    .default('v26.0'),
   /**
    * Template sent instead of free-form text outside the 24-hour window, as `name` or
    * `name:language` (language defaults to es). Unset: such a message fails permanently.

@@ -183,8 +183,10 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
   const conversationWindow = overrides.conversationWindow ?? createConversationWindow(redis.producer, keyPrefix);
   const deliveryStore = overrides.deliveryStore ?? createDeliveryStore(redis.producer, keyPrefix, clock);
   const sendErrors =
-    overrides.sendErrors ?? createSendErrorLog({ write: redis.worker, read: redis.producer }, `${keyPrefix}:cloud:last-error`);
-  const refusedMessages = overrides.refusedMessages ?? createRefusedMessageStore(redis.producer, `${keyPrefix}:webhook:refused`);
+    overrides.sendErrors ??
+    createSendErrorLog({ write: redis.worker, read: redis.producer }, `${keyPrefix}:cloud:last-error`);
+  const refusedMessages =
+    overrides.refusedMessages ?? createRefusedMessageStore(redis.producer, `${keyPrefix}:webhook:refused`);
   const graph =
     overrides.graph ??
     (config.WHATSAPP_ACCESS_TOKEN && config.WHATSAPP_PHONE_NUMBER_ID
@@ -241,7 +243,11 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     pacer: createRecipientPacer(redis.producer, `${keyPrefix}:cloud`),
     arrivals,
     refusedMessages,
-    queues: { inbound: producers.inbound.queue, outbound: producers.outbound.queue, diagnostics: producers.diagnostics.queue },
+    queues: {
+      inbound: producers.inbound.queue,
+      outbound: producers.outbound.queue,
+      diagnostics: producers.diagnostics.queue,
+    },
     redis: redis.queues,
     // Operators' messages (POST /api/send-message) often use `operator`.
     purposes: [...REPLY_PURPOSES, 'operator'],

@@ -50,7 +50,12 @@ describe('POST /api/send-message', () => {
   it('refuses a missing or wrong bearer token', async () => {
     const { app } = await gateway();
     expect((await app.inject({ method: 'POST', url: '/api/send-message', payload: message })).statusCode).toBe(401);
-    const wrong = await app.inject({ method: 'POST', url: '/api/send-message', payload: message, headers: { authorization: 'Bearer nope' } });
+    const wrong = await app.inject({
+      method: 'POST',
+      url: '/api/send-message',
+      payload: message,
+      headers: { authorization: 'Bearer nope' },
+    });
     expect(wrong.statusCode).toBe(401);
   });
 
@@ -76,7 +81,12 @@ describe('POST /api/send-message', () => {
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().message).toMatch(/content\.buttons/);
-    const noTo = await app.inject({ method: 'POST', url: '/api/send-message', payload: { ...message, to: undefined }, headers: auth });
+    const noTo = await app.inject({
+      method: 'POST',
+      url: '/api/send-message',
+      payload: { ...message, to: undefined },
+      headers: auth,
+    });
     expect(noTo.json().message).toMatch(/to/);
   });
 });
@@ -84,7 +94,11 @@ describe('POST /api/send-message', () => {
 describe('GET /api/status and /health', () => {
   it('reports the Cloud API configured, reachable, and the last send error', async () => {
     const { app, context } = await gateway();
-    await context.sendErrors.record({ at: '2026-01-01T00:00:00.000Z', code: '131026', message: 'Message undeliverable' });
+    await context.sendErrors.record({
+      at: '2026-01-01T00:00:00.000Z',
+      code: '131026',
+      message: 'Message undeliverable',
+    });
     const res = await app.inject({ url: '/api/status', headers: auth });
     expect(res.statusCode).toBe(200);
     expect(res.json().cloudApi).toMatchObject({
@@ -103,7 +117,11 @@ describe('GET /api/status and /health', () => {
     const app = await buildApp(context);
     opened.push({ app, context });
     await whenReady(context.redis.producer, 5_000);
-    await context.sendErrors.record({ at: '2026-01-01T00:00:00.000Z', code: '131026', message: 'Message undeliverable' });
+    await context.sendErrors.record({
+      at: '2026-01-01T00:00:00.000Z',
+      code: '131026',
+      message: 'Message undeliverable',
+    });
     expect((await app.inject({ url: '/api/status', headers: auth })).json().redis).toEqual({ reachable: true });
     await doomed.stop();
     // Hold the freed port, answering nothing, so that no other server takes it meanwhile.
@@ -114,7 +132,10 @@ describe('GET /api/status and /health', () => {
       // offline: a read on it would never answer. This one answers.
       const res = await app.inject({ url: '/api/status', headers: auth });
       expect(res.statusCode).toBe(200);
-      expect(res.json().redis).toMatchObject({ reachable: false, message: expect.stringMatching(/^Redis unreachable/) });
+      expect(res.json().redis).toMatchObject({
+        reachable: false,
+        message: expect.stringMatching(/^Redis unreachable/),
+      });
       expect(res.json().cloudApi).toMatchObject({ configured: true, reachable: true, lastSendError: null });
     } finally {
       blocker.close();
@@ -127,7 +148,9 @@ describe('GET /api/status and /health', () => {
     expect(refused).toMatchObject({ configured: true, reachable: true });
     expect(refused.probeError).toMatch(/code 190/);
     const { app: away } = await gateway(cloudConfig(graph, { GRAPH_API_URL: 'http://127.0.0.1:9' }));
-    expect((await away.inject({ url: '/api/status', headers: auth })).json().cloudApi).toMatchObject({ reachable: false });
+    expect((await away.inject({ url: '/api/status', headers: auth })).json().cloudApi).toMatchObject({
+      reachable: false,
+    });
   });
 
   it('without Cloud credentials: channel disabled, /health degraded naming the variables', async () => {
@@ -136,7 +159,10 @@ describe('GET /api/status and /health', () => {
     expect(status).toMatchObject({ configured: false, reachable: null, lastSendError: null });
     const health = await app.inject({ url: '/health' });
     expect(health.statusCode).toBe(200);
-    expect(health.json()).toMatchObject({ status: 'degraded', checks: { cloud_api: { status: 'degraded' }, redis: { status: 'ok' } } });
+    expect(health.json()).toMatchObject({
+      status: 'degraded',
+      checks: { cloud_api: { status: 'degraded' }, redis: { status: 'ok' } },
+    });
     expect(health.json().checks.cloud_api.message).toMatch(/WHATSAPP_ACCESS_TOKEN/);
   });
 
@@ -146,7 +172,13 @@ describe('GET /api/status and /health', () => {
     // Other channels add their own checks; the Cloud API's and the webhook's are ok.
     expect(health.json().checks).toMatchObject({ cloud_api: { status: 'ok' }, webhook: { status: 'ok' } });
     const metrics = (await app.inject({ url: '/metrics' })).body;
-    for (const name of ['helpline_webhook_events_total', 'helpline_messages_received_total', 'helpline_messages_sent_total', 'helpline_window_fallbacks_total', 'helpline_send_duration_seconds']) {
+    for (const name of [
+      'helpline_webhook_events_total',
+      'helpline_messages_received_total',
+      'helpline_messages_sent_total',
+      'helpline_window_fallbacks_total',
+      'helpline_send_duration_seconds',
+    ]) {
       expect(metrics).toContain(name);
     }
   });
@@ -158,7 +190,10 @@ describe('GET /api/status and /health', () => {
     // No worker runs here: the jobs stay waiting, one of them delayed.
     await context.producers.outbound.add({ ...message, correlationId: 'wamid.Q1' }, { jobId: 'wamid.Q1-operator' });
     await context.producers.outbound.add({ ...message, correlationId: 'wamid.Q2' }, { jobId: 'wamid.Q2-operator' });
-    await context.producers.outbound.add({ ...message, correlationId: 'wamid.Q3' }, { jobId: 'wamid.Q3-operator', delay: 60_000 });
+    await context.producers.outbound.add(
+      { ...message, correlationId: 'wamid.Q3' },
+      { jobId: 'wamid.Q3-operator', delay: 60_000 },
+    );
     const text = await scrape();
     expect(metricValue(text, 'helpline_queue_jobs', { queue: 'outbound', state: 'waiting' })).toBe(2);
     expect(metricValue(text, 'helpline_queue_jobs', { queue: 'outbound', state: 'delayed' })).toBe(1);

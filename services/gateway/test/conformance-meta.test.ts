@@ -17,7 +17,9 @@ import { APP_SECRET, testContext } from './support/harness.js';
 const payloads = readConformancePayloads('meta');
 const RECEIVED = new Date('2026-01-01T00:00:00.000Z');
 
-type ExpectedMessage = Partial<Omit<InboundMessage, 'media' | 'location' | 'reply' | 'reaction' | 'referral' | 'order'>> & {
+type ExpectedMessage = Partial<
+  Omit<InboundMessage, 'media' | 'location' | 'reply' | 'reaction' | 'referral' | 'order'>
+> & {
   type: InboundMessage['type'];
   from: string;
   media?: Partial<NonNullable<InboundMessage['media']>>;
@@ -59,24 +61,59 @@ const EXPECTED: Record<string, Expected> = {
   '02-text-plain.json': {
     ...none,
     messages: [
-      { id: 'wamid.nBgN6TUyN2k5NzAzM5kzNhUCABI8FDNFQjAxQkE5REI4NEUzQ5Y5QTNgAA==', type: 'text', from: '1111111111111', senderName: 'Mauricio Binda', text: 'hi everyone!', sentAt: '2023-01-05T19:39:38.000Z' },
+      {
+        id: 'wamid.nBgN6TUyN2k5NzAzM5kzNhUCABI8FDNFQjAxQkE5REI4NEUzQ5Y5QTNgAA==',
+        type: 'text',
+        from: '1111111111111',
+        senderName: 'Mauricio Binda',
+        text: 'hi everyone!',
+        sentAt: '2023-01-05T19:39:38.000Z',
+      },
     ],
   },
   '03-text-reply-context.json': {
     ...none,
-    messages: [{ type: 'text', from: '972987654321', text: 'replied text', replyTo: 'wamid.xyzxyz==', sentAt: '2023-10-11T17:19:06.000Z' }],
+    messages: [
+      {
+        type: 'text',
+        from: '972987654321',
+        text: 'replied text',
+        replyTo: 'wamid.xyzxyz==',
+        sentAt: '2023-10-11T17:19:06.000Z',
+      },
+    ],
   },
   '04-text-frequently-forwarded.json': {
     ...none,
-    messages: [{ type: 'text', from: '972987654321', text: 'text forwarded many times', forwarded: true, sentAt: '2023-10-11T17:22:48.000Z' }],
+    messages: [
+      {
+        type: 'text',
+        from: '972987654321',
+        text: 'text forwarded many times',
+        forwarded: true,
+        sentAt: '2023-10-11T17:22:48.000Z',
+      },
+    ],
   },
   '05-text-forwarded-numeric-timestamp.json': {
     ...none,
-    messages: [{ id: 'wamid.ID', type: 'text', from: '16315551234', senderName: 'NAME', text: 'MESSAGE_BODY', forwarded: true, sentAt: '2022-11-23T20:02:58.000Z' }],
+    messages: [
+      {
+        id: 'wamid.ID',
+        type: 'text',
+        from: '16315551234',
+        senderName: 'NAME',
+        text: 'MESSAGE_BODY',
+        forwarded: true,
+        sentAt: '2022-11-23T20:02:58.000Z',
+      },
+    ],
   },
   '06-text-contact-without-profile.json': {
     ...none,
-    messages: [{ type: 'text', from: 'PHONE_NUMBER', text: 'MESSAGE_BODY', senderName: undefined, senderPhone: undefined }],
+    messages: [
+      { type: 'text', from: 'PHONE_NUMBER', text: 'MESSAGE_BODY', senderName: undefined, senderPhone: undefined },
+    ],
   },
   '07-image.json': {
     ...none,
@@ -85,7 +122,11 @@ const EXPECTED: Record<string, Expected> = {
         type: 'image',
         from: '1111111111111',
         text: '',
-        media: { id: '8472976218001204', mimeType: 'image/jpeg', sha256: 'ciJuSxU7RLnnFz3cNcasdL7UQKt9e1yj/3u+Rhsabv0=' },
+        media: {
+          id: '8472976218001204',
+          mimeType: 'image/jpeg',
+          sha256: 'ciJuSxU7RLnnFz3cNcasdL7UQKt9e1yj/3u+Rhsabv0=',
+        },
         sentAt: '2023-01-06T19:15:25.000Z',
       },
     ],
@@ -106,27 +147,65 @@ const EXPECTED: Record<string, Expected> = {
   },
   '09-video-forwarded-caption.json': {
     ...none,
-    messages: [{ type: 'video', from: '972987654321', text: 'caption', forwarded: true, media: { id: '765756756', caption: 'caption', mimeType: 'video/mp4' } }],
+    messages: [
+      {
+        type: 'video',
+        from: '972987654321',
+        text: 'caption',
+        forwarded: true,
+        media: { id: '765756756', caption: 'caption', mimeType: 'video/mp4' },
+      },
+    ],
   },
   '10-audio-voice.json': {
     ...none,
-    messages: [{ type: 'audio', from: '1111111111111', text: '', media: { id: '827776106019109', voice: true, mimeType: 'audio/ogg; codecs=opus' } }],
+    messages: [
+      {
+        type: 'audio',
+        from: '1111111111111',
+        text: '',
+        media: { id: '827776106019109', voice: true, mimeType: 'audio/ogg; codecs=opus' },
+      },
+    ],
   },
   '11-audio-not-voice.json': {
     ...none,
-    messages: [{ type: 'audio', from: '972987654321', forwarded: true, media: { id: '1234567890987654321', voice: false } }],
+    messages: [
+      { type: 'audio', from: '972987654321', forwarded: true, media: { id: '1234567890987654321', voice: false } },
+    ],
   },
   '12-document-no-caption.json': {
     ...none,
-    messages: [{ type: 'document', from: '1111111111111', text: '', media: { id: '848704520347750', filename: '4_641947.pdf', mimeType: 'application/pdf', caption: undefined } }],
+    messages: [
+      {
+        type: 'document',
+        from: '1111111111111',
+        text: '',
+        media: { id: '848704520347750', filename: '4_641947.pdf', mimeType: 'application/pdf', caption: undefined },
+      },
+    ],
   },
   '13-document-caption.json': {
     ...none,
-    messages: [{ type: 'document', from: '972987654321', text: 'caption', forwarded: true, media: { id: '1234567890987654321', filename: 'filename.pdf', caption: 'caption' } }],
+    messages: [
+      {
+        type: 'document',
+        from: '972987654321',
+        text: 'caption',
+        forwarded: true,
+        media: { id: '1234567890987654321', filename: 'filename.pdf', caption: 'caption' },
+      },
+    ],
   },
   '14-sticker-static.json': {
     ...none,
-    messages: [{ type: 'sticker', from: '1111111111111', media: { id: '1604825680670873', mimeType: 'image/webp', animated: false } }],
+    messages: [
+      {
+        type: 'sticker',
+        from: '1111111111111',
+        media: { id: '1604825680670873', mimeType: 'image/webp', animated: false },
+      },
+    ],
   },
   '15-sticker-animated.json': {
     ...none,
@@ -139,7 +218,12 @@ const EXPECTED: Record<string, Expected> = {
         type: 'location',
         from: '1111111111111',
         text: '',
-        location: { latitude: -10.93941311633, longitude: -10.606395436721, url: 'https://foursquare.com/v/5c42c5667d8497002c6e09f9', name: undefined },
+        location: {
+          latitude: -10.93941311633,
+          longitude: -10.606395436721,
+          url: 'https://foursquare.com/v/5c42c5667d8497002c6e09f9',
+          name: undefined,
+        },
       },
     ],
   },
@@ -178,16 +262,37 @@ const EXPECTED: Record<string, Expected> = {
   },
   '19-contacts-full-fields.json': {
     ...none,
-    messages: [{ type: 'contacts', from: 'PHONE_NUMBER', text: 'CONTACT_FORMATTED_NAME', contacts: [{ name: 'CONTACT_FORMATTED_NAME', phones: ['CONTACT_PHONE'] }] }],
+    messages: [
+      {
+        type: 'contacts',
+        from: 'PHONE_NUMBER',
+        text: 'CONTACT_FORMATTED_NAME',
+        contacts: [{ name: 'CONTACT_FORMATTED_NAME', phones: ['CONTACT_PHONE'] }],
+      },
+    ],
   },
   '20-interactive-button-reply.json': {
     ...none,
-    messages: [{ type: 'interactive', from: '972987654321', text: 'title', replyTo: 'wamid.xyzxyz', reply: { kind: 'button_reply', id: 'callback_data', title: 'title' } }],
+    messages: [
+      {
+        type: 'interactive',
+        from: '972987654321',
+        text: 'title',
+        replyTo: 'wamid.xyzxyz',
+        reply: { kind: 'button_reply', id: 'callback_data', title: 'title' },
+      },
+    ],
   },
   '21-interactive-list-reply.json': {
     ...none,
     messages: [
-      { id: 'wamid.zyzxyz', type: 'interactive', from: '972987654321', text: 'title', reply: { kind: 'list_reply', id: 'callback_data', title: 'title', description: 'description' } },
+      {
+        id: 'wamid.zyzxyz',
+        type: 'interactive',
+        from: '972987654321',
+        text: 'title',
+        reply: { kind: 'list_reply', id: 'callback_data', title: 'title', description: 'description' },
+      },
     ],
   },
   '22-interactive-list-reply-numeric-ts.json': {
@@ -198,17 +303,38 @@ const EXPECTED: Record<string, Expected> = {
         from: 'PHONE_NUMBER_ID',
         text: 'list_reply_title',
         sentAt: '2022-11-23T20:02:58.000Z',
-        reply: { kind: 'list_reply', id: 'list_reply_id', title: 'list_reply_title', description: 'list_reply_description' },
+        reply: {
+          kind: 'list_reply',
+          id: 'list_reply_id',
+          title: 'list_reply_title',
+          description: 'list_reply_description',
+        },
       },
     ],
   },
   '23-button-template-quick-reply.json': {
     ...none,
-    messages: [{ type: 'button', from: '1111111111111', text: 'SIM', replyTo: WAMID_NB, reply: { kind: 'quick_reply', id: 'SIM', title: 'SIM' } }],
+    messages: [
+      {
+        type: 'button',
+        from: '1111111111111',
+        text: 'SIM',
+        replyTo: WAMID_NB,
+        reply: { kind: 'quick_reply', id: 'SIM', title: 'SIM' },
+      },
+    ],
   },
   '24-button-no-context-from-user-id.json': {
     ...none,
-    messages: [{ id: 'wamid.xsidjx', type: 'button', from: '972987654321', text: 'title', reply: { kind: 'quick_reply', id: 'callback_data', title: 'title' } }],
+    messages: [
+      {
+        id: 'wamid.xsidjx',
+        type: 'button',
+        from: '972987654321',
+        text: 'title',
+        reply: { kind: 'quick_reply', id: 'callback_data', title: 'title' },
+      },
+    ],
   },
   '25-interactive-nfm-reply-flow.json': {
     ...none,
@@ -242,21 +368,49 @@ const EXPECTED: Record<string, Expected> = {
         from: '972987654321',
         text: '',
         reply: undefined,
-        errors: [{ code: 131000, title: 'Something went wrong', message: 'Something went wrong', details: 'Unsupported webhook payload' }],
+        errors: [
+          {
+            code: 131000,
+            title: 'Something went wrong',
+            message: 'Something went wrong',
+            details: 'Unsupported webhook payload',
+          },
+        ],
       },
     ],
   },
   '27-reaction-add.json': {
     ...none,
-    messages: [{ type: 'reaction', from: '1111111111111', text: '👍', reaction: { messageId: WAMID_NB, emoji: '👍', removed: false } }],
+    messages: [
+      {
+        type: 'reaction',
+        from: '1111111111111',
+        text: '👍',
+        reaction: { messageId: WAMID_NB, emoji: '👍', removed: false },
+      },
+    ],
   },
   '28-reaction-remove-empty-emoji.json': {
     ...none,
-    messages: [{ type: 'reaction', from: '972987654321', text: '', reaction: { messageId: 'wamid.yzxyzx=', removed: true, emoji: undefined } }],
+    messages: [
+      {
+        type: 'reaction',
+        from: '972987654321',
+        text: '',
+        reaction: { messageId: 'wamid.yzxyzx=', removed: true, emoji: undefined },
+      },
+    ],
   },
   '29-reaction-remove-no-emoji.json': {
     ...none,
-    messages: [{ type: 'reaction', from: '972987654321', text: '', reaction: { messageId: 'wamid.yzxyzx=', removed: true, emoji: undefined } }],
+    messages: [
+      {
+        type: 'reaction',
+        from: '972987654321',
+        text: '',
+        reaction: { messageId: 'wamid.yzxyzx=', removed: true, emoji: undefined },
+      },
+    ],
   },
   '30-unsupported-deleted-message.json': {
     ...none,
@@ -265,13 +419,27 @@ const EXPECTED: Record<string, Expected> = {
         type: 'unsupported',
         from: '1111111111111',
         text: '',
-        errors: [{ code: 131051, title: 'Message type unknown', message: 'Message type unknown', details: 'Message type is currently not supported.' }],
+        errors: [
+          {
+            code: 131051,
+            title: 'Message type unknown',
+            message: 'Message type unknown',
+            details: 'Message type is currently not supported.',
+          },
+        ],
       },
     ],
   },
   '31-unsupported-with-subtype.json': {
     ...none,
-    messages: [{ type: 'unsupported', rawType: 'unsupported', from: '972987654321', errors: [{ code: 131051, title: 'Message type unknown' }] }],
+    messages: [
+      {
+        type: 'unsupported',
+        rawType: 'unsupported',
+        from: '972987654321',
+        errors: [{ code: 131051, title: 'Message type unknown' }],
+      },
+    ],
   },
   '32-unknown-type-errors.json': {
     ...none,
@@ -281,7 +449,9 @@ const EXPECTED: Record<string, Expected> = {
         rawType: 'unknown',
         from: 'PHONE_NUMBER',
         text: '',
-        errors: [{ code: 131051, title: 'Unsupported message type', details: 'Message type is not currently supported' }],
+        errors: [
+          { code: 131051, title: 'Unsupported message type', details: 'Message type is not currently supported' },
+        ],
       },
     ],
   },
@@ -324,11 +494,26 @@ const EXPECTED: Record<string, Expected> = {
   },
   '35-system-user-changed-number.json': {
     ...none,
-    messages: [{ id: 'wamid.xyzxyz==', type: 'system', from: '972987654321', text: 'User A changed from 972987654321 to 972912345678', senderName: undefined }],
+    messages: [
+      {
+        id: 'wamid.xyzxyz==',
+        type: 'system',
+        from: '972987654321',
+        text: 'User A changed from 972987654321 to 972912345678',
+        senderName: undefined,
+      },
+    ],
   },
   '36-system-user-changed-number-customer.json': {
     ...none,
-    messages: [{ type: 'system', from: 'PHONE_NUMBER', text: 'NAME changed from PHONE_NUMBER to PHONE_NUMBER', sentAt: '2022-11-23T20:02:58.000Z' }],
+    messages: [
+      {
+        type: 'system',
+        from: 'PHONE_NUMBER',
+        text: 'NAME changed from PHONE_NUMBER to PHONE_NUMBER',
+        sentAt: '2022-11-23T20:02:58.000Z',
+      },
+    ],
   },
   '37-system-identity-changed.json': {
     ...none,
@@ -341,7 +526,14 @@ const EXPECTED: Record<string, Expected> = {
         type: 'text',
         from: '972987654321',
         text: 'BODY',
-        referral: { sourceUrl: 'AD_OR_POST_FB_URL', sourceId: 'ADID', sourceType: 'ad or post', headline: 'AD_TITLE', body: 'AD_DESCRIPTION', ctwaClid: 'CTWA_CLID' },
+        referral: {
+          sourceUrl: 'AD_OR_POST_FB_URL',
+          sourceId: 'ADID',
+          sourceType: 'ad or post',
+          headline: 'AD_TITLE',
+          body: 'AD_DESCRIPTION',
+          ctwaClid: 'CTWA_CLID',
+        },
       },
     ],
   },
@@ -359,10 +551,24 @@ const EXPECTED: Record<string, Expected> = {
       },
     ],
   },
-  '40-status-sent.json': { ...none, statuses: [{ messageId: WAMID_NB, status: 'sent', recipient: '1111111111111', timestamp: '2023-01-06T15:51:57.000Z' }] },
-  '41-status-delivered.json': { ...none, statuses: [{ messageId: WAMID_NB, status: 'delivered', recipient: '1111111111111' }] },
-  '42-status-read-with-contacts.json': { ...none, statuses: [{ messageId: 'wamid.xyzxyz', status: 'read', recipient: '972987654321' }] },
-  '43-status-played.json': { ...none, statuses: [{ messageId: 'wamid.xyzxyz', status: 'played', recipient: '972987654321' }] },
+  '40-status-sent.json': {
+    ...none,
+    statuses: [
+      { messageId: WAMID_NB, status: 'sent', recipient: '1111111111111', timestamp: '2023-01-06T15:51:57.000Z' },
+    ],
+  },
+  '41-status-delivered.json': {
+    ...none,
+    statuses: [{ messageId: WAMID_NB, status: 'delivered', recipient: '1111111111111' }],
+  },
+  '42-status-read-with-contacts.json': {
+    ...none,
+    statuses: [{ messageId: 'wamid.xyzxyz', status: 'read', recipient: '972987654321' }],
+  },
+  '43-status-played.json': {
+    ...none,
+    statuses: [{ messageId: 'wamid.xyzxyz', status: 'played', recipient: '972987654321' }],
+  },
   '44-status-failed-131047.json': {
     ...none,
     statuses: [
@@ -376,7 +582,8 @@ const EXPECTED: Record<string, Expected> = {
             code: 131047,
             title: 'Re-engagement message',
             message: 'Re-engagement message',
-            details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+            details:
+              'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
           },
         ],
       },
@@ -389,27 +596,66 @@ const EXPECTED: Record<string, Expected> = {
         messageId: 'wamid.HBgNNTUyNzk5NzAUZBQTI3MzRGRDA3MjgzMDkzNhUCABEYEjNCR2OQA=',
         status: 'failed',
         recipient: '1111111111111',
-        errors: [{ code: 131053, title: 'Media upload error', message: 'Media upload error', details: 'Unsupported Video mime type text/html. Please use one of video/3gpp, video/mp4.' }],
+        errors: [
+          {
+            code: 131053,
+            title: 'Media upload error',
+            message: 'Media upload error',
+            details: 'Unsupported Video mime type text/html. Please use one of video/3gpp, video/mp4.',
+          },
+        ],
       },
     ],
   },
   '46-status-failed-130472.json': {
     ...none,
-    statuses: [{ messageId: 'wamid.xyzxyz', status: 'failed', recipient: '972987654321', errors: [expect.objectContaining({ code: 130472, title: "User's number is part of an experiment" })] }],
+    statuses: [
+      {
+        messageId: 'wamid.xyzxyz',
+        status: 'failed',
+        recipient: '972987654321',
+        errors: [expect.objectContaining({ code: 130472, title: "User's number is part of an experiment" })],
+      },
+    ],
   },
   '47-status-failed-minimal-error.json': {
     ...none,
-    statuses: [{ messageId: 'amid.ID', status: 'failed', recipient: 'CUSTOMER_PHONE_NUMBER', errors: [{ code: 131053, title: 'ERROR_TITLE' }] }],
+    statuses: [
+      {
+        messageId: 'amid.ID',
+        status: 'failed',
+        recipient: 'CUSTOMER_PHONE_NUMBER',
+        errors: [{ code: 131053, title: 'ERROR_TITLE' }],
+      },
+    ],
   },
   '48-status-biz-opaque-callback.json': {
     ...none,
-    statuses: [{ messageId: 'wamid.xyzxyz', status: 'sent', recipient: '972987654321', callbackData: 'some data', errors: undefined }],
+    statuses: [
+      {
+        messageId: 'wamid.xyzxyz',
+        status: 'sent',
+        recipient: '972987654321',
+        callbackData: 'some data',
+        errors: undefined,
+      },
+    ],
   },
   '49-status-numeric-expiration.json': {
     ...none,
-    statuses: [{ messageId: 'wamid.ID', status: 'read', recipient: 'CUSTOMER_PHONE_NUMBER', timestamp: '2022-11-23T20:02:58.000Z' }],
+    statuses: [
+      {
+        messageId: 'wamid.ID',
+        status: 'read',
+        recipient: 'CUSTOMER_PHONE_NUMBER',
+        timestamp: '2022-11-23T20:02:58.000Z',
+      },
+    ],
   },
-  '50-status-group-username.json': { ...none, statuses: [{ messageId: '<WHATSAPP_MESSAGE_ID>', status: 'read', recipient: 'fowefinoewcnw' }] },
+  '50-status-group-username.json': {
+    ...none,
+    statuses: [{ messageId: '<WHATSAPP_MESSAGE_ID>', status: 'read', recipient: 'fowefinoewcnw' }],
+  },
   '51-multiple-changes.json': {
     ...none,
     messages: [
@@ -421,11 +667,22 @@ const EXPECTED: Record<string, Expected> = {
   },
   '52-bsuid-only-no-from.json': {
     ...none,
-    messages: [{ type: 'text', from: 'BSUID_123', chatId: 'BSUID_123', senderName: 'NAME', senderPhone: undefined, text: 'MESSAGE_BODY' }],
+    messages: [
+      {
+        type: 'text',
+        from: 'BSUID_123',
+        chatId: 'BSUID_123',
+        senderName: 'NAME',
+        senderPhone: undefined,
+        text: 'MESSAGE_BODY',
+      },
+    ],
   },
   '53-wa-id-and-user-id.json': {
     ...none,
-    messages: [{ type: 'text', from: 'PHONE_NUMBER', chatId: 'PHONE_NUMBER', senderName: 'NAME', text: 'MESSAGE_BODY' }],
+    messages: [
+      { type: 'text', from: 'PHONE_NUMBER', chatId: 'PHONE_NUMBER', senderName: 'NAME', text: 'MESSAGE_BODY' },
+    ],
   },
   '54-smb-message-echo-text.json': { ...none, ignored: 'field smb_message_echoes' },
   '55-edit-image.json': {
@@ -438,14 +695,27 @@ const EXPECTED: Record<string, Expected> = {
         from: '16505551234',
         text: 'Updated image caption',
         replyTo: 'wamid.HBgLMTQxMjU1NTA4MjkVAgASGBQzQUNCNjk5RDUwNUZGMUZEM0VBRAA=',
-        media: { id: '1234567890', caption: 'Updated image caption', url: 'https://media.example.com/updated-image.jpg', mimeType: 'image/jpeg' },
+        media: {
+          id: '1234567890',
+          caption: 'Updated image caption',
+          url: 'https://media.example.com/updated-image.jpg',
+          mimeType: 'image/jpeg',
+        },
         sentAt: '2025-06-13T22:42:55.000Z',
       },
     ],
   },
   '56-revoke.json': {
     ...none,
-    messages: [{ id: '<WHATSAPP_MESSAGE_ID>', type: 'revoke', from: '<WHATSAPP_USER_PHONE_NUMBER>', text: '', replyTo: '<ORIGINAL_WHATSAPP_MESSAGE_ID>' }],
+    messages: [
+      {
+        id: '<WHATSAPP_MESSAGE_ID>',
+        type: 'revoke',
+        from: '<WHATSAPP_USER_PHONE_NUMBER>',
+        text: '',
+        replyTo: '<ORIGINAL_WHATSAPP_MESSAGE_ID>',
+      },
+    ],
   },
   '57-template-status-approved.json': { ...none, ignored: 'field message_template_status_update' },
   '58-template-status-rejected.json': { ...none, ignored: 'field message_template_status_update' },
@@ -474,12 +744,31 @@ const EXPECTED: Record<string, Expected> = {
   },
   '68-phone-and-username-incoming.json': {
     ...none,
-    messages: [{ id: 'ABGGFlA5Fpa', type: 'text', from: '16315551181', senderPhone: '16315551181', senderName: 'test user name', text: 'this is a text message' }],
+    messages: [
+      {
+        id: 'ABGGFlA5Fpa',
+        type: 'text',
+        from: '16315551181',
+        senderPhone: '16315551181',
+        senderName: 'test user name',
+        text: 'this is a text message',
+      },
+    ],
   },
-  '69-status-sent-to-bsuid-no-phone.json': { ...none, statuses: [{ messageId: 'ABGGFlA5Fpa', status: 'sent', recipient: 'US.13491208655302741918' }] },
+  '69-status-sent-to-bsuid-no-phone.json': {
+    ...none,
+    statuses: [{ messageId: 'ABGGFlA5Fpa', status: 'sent', recipient: 'US.13491208655302741918' }],
+  },
   '70-status-delivered-username-to-bsuid.json': {
     ...none,
-    statuses: [{ messageId: 'ABGGFlA5Fpa', status: 'delivered', recipient: 'US.13491208655302741918', timestamp: '2017-09-08T20:36:28.000Z' }],
+    statuses: [
+      {
+        messageId: 'ABGGFlA5Fpa',
+        status: 'delivered',
+        recipient: 'US.13491208655302741918',
+        timestamp: '2017-09-08T20:36:28.000Z',
+      },
+    ],
   },
   '71-username-no-phone-pywa-historical.json': {
     ...none,
@@ -521,7 +810,8 @@ function expectMatch(actual: unknown, expected: object, label?: string): void {
           absent.push([...path, key]);
           return [];
         }
-        const plain = typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+        const plain =
+          typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
         return [[key, plain ? defined(v, [...path, key]) : v]];
       }),
     );
@@ -566,13 +856,34 @@ describe('Meta conformance corpus: normalisation', () => {
   });
 
   it('keeps a type WhatsApp adds later as unknown with its raw type, and reads several entries', () => {
-    const msg = (id: string, extra: Record<string, unknown>) => ({ from: '5491155550000', id, timestamp: '1763600000', ...extra });
+    const msg = (id: string, extra: Record<string, unknown>) => ({
+      from: '5491155550000',
+      id,
+      timestamp: '1763600000',
+      ...extra,
+    });
     const { messages } = normalisePayload(
       WebhookEnvelope.parse({
         object: 'whatsapp_business_account',
         entry: [
-          { id: 'A', changes: [{ field: 'messages', value: { messages: [msg('w1', { type: 'poll_vote', poll_vote: { option: 2 } }), msg('w2', { type: 'text', text: { body: 'uno' } })] } }] },
-          { id: 'B', changes: [{ field: 'messages', value: { messages: [msg('w3', { type: 'text', text: { body: 'dos' } })] } }] },
+          {
+            id: 'A',
+            changes: [
+              {
+                field: 'messages',
+                value: {
+                  messages: [
+                    msg('w1', { type: 'poll_vote', poll_vote: { option: 2 } }),
+                    msg('w2', { type: 'text', text: { body: 'uno' } }),
+                  ],
+                },
+              },
+            ],
+          },
+          {
+            id: 'B',
+            changes: [{ field: 'messages', value: { messages: [msg('w3', { type: 'text', text: { body: 'dos' } })] } }],
+          },
         ],
       }),
       RECEIVED,
@@ -608,36 +919,44 @@ describe('Meta conformance corpus: through POST /webhook', () => {
     await redis.stop();
   });
 
-  it.each(payloads.map((p) => p.name))('%s: its published bytes, signed, store exactly the expected jobs and statuses', async (name) => {
-    const expected = expectedFor(name);
-    const payload = payloads.find((p) => p.name === name)!;
-    // Files share wamids (wamid.ID, wamid.xyzxyz): each file starts from an empty queue
-    // and no delivery state, so that its count is its own.
-    await context.producers.inbound.queue.obliterate({ force: true });
-    const deliveryKeys = await context.redis.producer.keys(`${context.prefix}:gateway:delivery*`);
-    if (deliveryKeys.length > 0) await context.redis.producer.del(...deliveryKeys);
+  it.each(payloads.map((p) => p.name))(
+    '%s: its published bytes, signed, store exactly the expected jobs and statuses',
+    async (name) => {
+      const expected = expectedFor(name);
+      const payload = payloads.find((p) => p.name === name)!;
+      // Files share wamids (wamid.ID, wamid.xyzxyz): each file starts from an empty queue
+      // and no delivery state, so that its count is its own.
+      await context.producers.inbound.queue.obliterate({ force: true });
+      const deliveryKeys = await context.redis.producer.keys(`${context.prefix}:gateway:delivery*`);
+      if (deliveryKeys.length > 0) await context.redis.producer.del(...deliveryKeys);
 
-    const req = buildSignedWebhookRequest({ body: payload.raw, appSecret: APP_SECRET });
-    const res = await app.inject({ method: 'POST', url: '/webhook', payload: req.payload, headers: req.headers });
-    expect(res.statusCode, res.body).toBe(200);
-    const stored = expected.stored ?? expected.messages.length;
-    expect(res.json()).toMatchObject({
-      status: 'ok',
-      accepted: stored,
-      duplicate: expected.messages.length - stored,
-      refused: 0,
-      statuses: expected.statuses.length,
-    });
-    if (expected.ignored) expect(res.json().ignored).toBe(1);
+      const req = buildSignedWebhookRequest({ body: payload.raw, appSecret: APP_SECRET });
+      const res = await app.inject({ method: 'POST', url: '/webhook', payload: req.payload, headers: req.headers });
+      expect(res.statusCode, res.body).toBe(200);
+      const stored = expected.stored ?? expected.messages.length;
+      expect(res.json()).toMatchObject({
+        status: 'ok',
+        accepted: stored,
+        duplicate: expected.messages.length - stored,
+        refused: 0,
+        statuses: expected.statuses.length,
+      });
+      if (expected.ignored) expect(res.json().ignored).toBe(1);
 
-    expect(await context.producers.inbound.queue.getJobCountByTypes('waiting', 'delayed', 'completed', 'failed', 'active')).toBe(stored);
-    for (const message of storedMessages(expected)) {
-      const jobs = await context.producers.inbound.queue.getJobs(['waiting']);
-      const job = message.id ? await context.producers.inbound.queue.getJob(jobIds.inbound(message.id)) : jobs[0];
-      expectMatch(job?.data, { channel: 'cloud', ...message }, message.id);
-    }
-    for (const status of expected.statuses) {
-      expect(await context.deliveryStore.get(status.messageId)).toMatchObject({ status: status.status, recipient: status.recipient });
-    }
-  });
+      expect(
+        await context.producers.inbound.queue.getJobCountByTypes('waiting', 'delayed', 'completed', 'failed', 'active'),
+      ).toBe(stored);
+      for (const message of storedMessages(expected)) {
+        const jobs = await context.producers.inbound.queue.getJobs(['waiting']);
+        const job = message.id ? await context.producers.inbound.queue.getJob(jobIds.inbound(message.id)) : jobs[0];
+        expectMatch(job?.data, { channel: 'cloud', ...message }, message.id);
+      }
+      for (const status of expected.statuses) {
+        expect(await context.deliveryStore.get(status.messageId)).toMatchObject({
+          status: status.status,
+          recipient: status.recipient,
+        });
+      }
+    },
+  );
 });

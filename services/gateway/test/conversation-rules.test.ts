@@ -59,9 +59,19 @@ describe('texts', () => {
       const built = [
         replies.privacyNotice(to),
         replies.menu(to),
-        ...(['help', 'invoices', 'debt', 'paymentPoints', 'billing', 'changePassword', 'improvePlan', 'handoff', 'rateLimited'] as const).map(
-          (k) => replies.text(to, 'x', (t) => t[k]),
-        ),
+        ...(
+          [
+            'help',
+            'invoices',
+            'debt',
+            'paymentPoints',
+            'billing',
+            'changePassword',
+            'improvePlan',
+            'handoff',
+            'rateLimited',
+          ] as const
+        ).map((k) => replies.text(to, 'x', (t) => t[k])),
       ];
       for (const message of built) expect(() => OutboundMessage.parse(message)).not.toThrow();
       const notice = OutboundMessage.parse(replies.privacyNotice(to));
@@ -108,7 +118,12 @@ describe('decide', () => {
       receivedAt: now.toISOString(),
       ...over,
     });
-  const consented = { chatId: '573001112233', consentVersion: '1', consentAt: now.toISOString(), language: 'es' as const };
+  const consented = {
+    chatId: '573001112233',
+    consentVersion: '1',
+    consentAt: now.toISOString(),
+    language: 'es' as const,
+  };
   const input = (over: Partial<DecideInput> = {}): DecideInput => ({
     message: message(),
     chat: consented,
@@ -150,7 +165,9 @@ describe('decide', () => {
 
   test('language: detected from the text, else the chat keeps its own, else Spanish', () => {
     expect(decide(input({ message: message({ text: 'my internet is down' }) })).language).toBe('en');
-    expect(decide(input({ chat: { ...consented, language: 'en' }, message: message({ text: 'ok' }) })).language).toBe('en');
+    expect(decide(input({ chat: { ...consented, language: 'en' }, message: message({ text: 'ok' }) })).language).toBe(
+      'en',
+    );
     expect(decide(input({ chat: undefined, message: message({ text: '👍' }) })).language).toBe('es');
   });
 });

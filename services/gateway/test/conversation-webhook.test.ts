@@ -96,9 +96,21 @@ const text = async (body: string, id = nextId(), from = CUSTOMER) => {
   return id;
 };
 const button = (replyId: string, title: string) =>
-  post(envelope({ id: nextId(), type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: replyId, title } } }));
+  post(
+    envelope({
+      id: nextId(),
+      type: 'interactive',
+      interactive: { type: 'button_reply', button_reply: { id: replyId, title } },
+    }),
+  );
 const listChoice = (replyId: string, title: string) =>
-  post(envelope({ id: nextId(), type: 'interactive', interactive: { type: 'list_reply', list_reply: { id: replyId, title } } }));
+  post(
+    envelope({
+      id: nextId(),
+      type: 'interactive',
+      interactive: { type: 'list_reply', list_reply: { id: replyId, title } },
+    }),
+  );
 
 // ---- what the customer received ------------------------------------------------------
 
@@ -111,7 +123,11 @@ interface GraphSend {
     header?: { text: string };
     body: { text: string };
     footer?: { text: string };
-    action: { buttons?: { reply: { id: string; title: string } }[]; button?: string; sections?: { rows: { id: string }[] }[] };
+    action: {
+      buttons?: { reply: { id: string; title: string } }[];
+      button?: string;
+      sections?: { rows: { id: string }[] }[];
+    };
   };
 }
 
@@ -199,18 +215,29 @@ describe('through signed webhooks to the fake Graph API', () => {
     expect(menu?.interactive?.action.button).toBe('Ver opciones');
     expect(menu?.interactive?.action.sections?.[0]?.rows.map((r) => r.id)).toHaveLength(6);
     const chat = await staff('GET', `/api/conversations?number=${CUSTOMER}`);
-    expect(chat.json().items[0]).toMatchObject({ state: 'active', consent: { version: '1' }, language: 'es', name: 'Ana Cliente' });
+    expect(chat.json().items[0]).toMatchObject({
+      state: 'active',
+      consent: { version: '1' },
+      language: 'es',
+      name: 'Ana Cliente',
+    });
 
     const before = received().length;
     await listChoice('menu.check_connection', 'Revisar mi conexión');
     const [ack] = await newSince(before);
     expect(bodyText(ack)).toMatch(/revisando tu conexión/);
     const [diagnosis] = await context.producers.diagnostics.queue.getJobs(['waiting']);
-    expect(diagnosis?.data).toMatchObject({ customer: { phone: CUSTOMER }, openTicketOnFailure: true, replyTo: { chatId: CUSTOMER } });
+    expect(diagnosis?.data).toMatchObject({
+      customer: { phone: CUSTOMER },
+      openTicketOnFailure: true,
+      replyTo: { chatId: CUSTOMER },
+    });
 
     const beforeBilling = received().length;
     await listChoice('menu.billing', 'Facturación');
-    expect(bodyText((await newSince(beforeBilling))[0])).toMatch(/Todavía no tenemos conexión con el sistema de facturación/);
+    expect(bodyText((await newSince(beforeBilling))[0])).toMatch(
+      /Todavía no tenemos conexión con el sistema de facturación/,
+    );
   });
 
   test('each command answers from the data file, in any case and with or without accents', async () => {
@@ -247,7 +274,10 @@ describe('through signed webhooks to the fake Graph API', () => {
     expect(first?.history.map((t) => t.role)).toEqual(['customer', 'bot', 'customer', 'bot']);
     expect(first?.history.at(-1)?.text).toMatch(/Cuéntanos en un mensaje/);
     expect(second?.id).toBe(free);
-    expect(second?.history.at(-1)).toMatchObject({ role: 'customer', text: 'El módem tiene la luz LOS en rojo desde anoche' });
+    expect(second?.history.at(-1)).toMatchObject({
+      role: 'customer',
+      text: 'El módem tiene la luz LOS en rojo desde anoche',
+    });
   });
 
   test('handoff: announced, answers stop, messages logged, staff resume', async () => {
@@ -328,11 +358,19 @@ describe('through signed webhooks to the fake Graph API', () => {
     await post(statusEnvelope(wamid!, 'delivered'));
     await post(statusEnvelope(wamid!, 'read'));
     const log = await staff('GET', `/api/conversations/${CUSTOMER}/messages`);
-    expect(log.json().items[0]).toMatchObject({ direction: 'outbound', purpose: 'help', status: 'read', providerMessageId: wamid });
+    expect(log.json().items[0]).toMatchObject({
+      direction: 'outbound',
+      purpose: 'help',
+      status: 'read',
+      providerMessageId: wamid,
+    });
     expect(log.json().total).toBe(4);
 
     const stats = await staff('GET', '/api/stats');
-    expect(stats.json()).toMatchObject({ messages: { inbound: 2, outbound: 2, total: 4 }, chats: { total: 1, active: 1 } });
+    expect(stats.json()).toMatchObject({
+      messages: { inbound: 2, outbound: 2, total: 4 },
+      chats: { total: 1, active: 1 },
+    });
 
     const removed = await staff('DELETE', `/api/conversations/${CUSTOMER}`);
     expect(removed.json()).toMatchObject({ chatId: CUSTOMER, forgotten: true, messages: 4 });
@@ -366,8 +404,18 @@ async function keysHolding(text: string): Promise<string[]> {
 
 describe('data-removal request (Ley 1581)', () => {
   const OTHER = '573009998877';
-  const tapFrom = (from: string, replyId: string, title: string, kind: 'button_reply' | 'list_reply' = 'button_reply') =>
-    post(envelope({ id: nextId(), type: 'interactive', interactive: { type: kind, [kind]: { id: replyId, title } } }, from));
+  const tapFrom = (
+    from: string,
+    replyId: string,
+    title: string,
+    kind: 'button_reply' | 'list_reply' = 'button_reply',
+  ) =>
+    post(
+      envelope(
+        { id: nextId(), type: 'interactive', interactive: { type: kind, [kind]: { id: replyId, title } } },
+        from,
+      ),
+    );
 
   test('DELETE erases the chat everywhere the gateway keeps it, and only that chat', async () => {
     // Both customers consent and talk; CUSTOMER's story leaves traces everywhere.
@@ -391,8 +439,16 @@ describe('data-removal request (Ley 1581)', () => {
       },
       { connection: { url: redis.url }, prefix: context.prefix },
     );
-    await waitFor(async () => (await context.producers.inbound.queue.getJobState(free[1]!)) === 'completed', 10_000, 'the classifier');
-    await waitFor(async () => (await context.producers.inbound.queue.getJobState(free[0]!)) === 'failed', 10_000, 'the failure');
+    await waitFor(
+      async () => (await context.producers.inbound.queue.getJobState(free[1]!)) === 'completed',
+      10_000,
+      'the classifier',
+    );
+    await waitFor(
+      async () => (await context.producers.inbound.queue.getJobState(free[0]!)) === 'failed',
+      10_000,
+      'the failure',
+    );
     await classifier.close();
     await tapFrom(CUSTOMER, 'menu.check_connection', 'Revisar mi conexión', 'list_reply');
     await settle();
@@ -401,14 +457,20 @@ describe('data-removal request (Ley 1581)', () => {
     // A reply that failed for good sits in the outbound dead letters with the number.
     graph.failWith(131026, { times: 1 });
     const refusedByMeta = await text('deuda');
-    await waitFor(async () => (await context.producers.outbound.queue.getJobState(`${refusedByMeta}-debt`)) === 'failed', 10_000, 'the failed send');
+    await waitFor(
+      async () => (await context.producers.outbound.queue.getJobState(`${refusedByMeta}-debt`)) === 'failed',
+      10_000,
+      'the failed send',
+    );
     // A message the contract refuses, kept for an operator; and the pair rate limit's pause.
     await post(envelope({ id: `wamid.${'Z'.repeat(300)}`, type: 'text', text: { body: 'demasiado largo el id' } }));
     const pacer = createRecipientPacer(context.redis.producer, `${context.prefix}:gateway:cloud`);
     await pacer.pause(CUSTOMER, 600_000);
     await pacer.pause(OTHER, 600_000);
 
-    const inboundChats = (await context.producers.inbound.queue.getJobs(['waiting', 'completed', 'failed'])).map((j) => (j.data as InboundMessage).chatId);
+    const inboundChats = (await context.producers.inbound.queue.getJobs(['waiting', 'completed', 'failed'])).map(
+      (j) => (j.data as InboundMessage).chatId,
+    );
     expect(inboundChats.filter((chat) => chat === CUSTOMER)).toHaveLength(2);
     expect(await keysHolding(CUSTOMER)).not.toEqual([]);
     const before = { other: await keysHolding(OTHER) };
@@ -420,7 +482,13 @@ describe('data-removal request (Ley 1581)', () => {
     expect(removed.json()).toMatchObject({
       chatId: CUSTOMER,
       forgotten: true,
-      erased: { jobs: { inbound: 2, diagnostics: 1 }, activeJobsLeft: 0, window: true, pacing: true, refusedMessages: 1 },
+      erased: {
+        jobs: { inbound: 2, diagnostics: 1 },
+        activeJobsLeft: 0,
+        window: true,
+        pacing: true,
+        refusedMessages: 1,
+      },
     });
     // The notice, the menu, the help text, the diagnosis acknowledgement and the failed one.
     expect(removed.json().erased.jobs.outbound).toBe(5);
@@ -500,7 +568,11 @@ describe('with Redis down', () => {
   test('the webhook answers 503 (Meta delivers again) and so do the staff endpoints', async () => {
     const doomed = await startTestRedis({ spawn: true });
     let blocker: Server | undefined;
-    const config = testConfig({ WHATSAPP_ACCESS_TOKEN: ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID, GRAPH_API_URL: graph.url });
+    const config = testConfig({
+      WHATSAPP_ACCESS_TOKEN: ACCESS_TOKEN,
+      WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
+      GRAPH_API_URL: graph.url,
+    });
     const ctx = testContext(doomed.url, config, { plainSink: false, addTimeoutMs: 500 });
     const down = await buildApp(ctx);
     try {
@@ -509,8 +581,16 @@ describe('with Redis down', () => {
       // Hold the freed port so that no other redis-server takes it meanwhile.
       blocker = createServer((socket) => socket.destroy()).listen(doomed.port, '127.0.0.1');
       await once(blocker, 'listening');
-      const signed = buildSignedWebhookRequest({ body: envelope({ id: nextId(), type: 'text', text: { body: 'hola' } }), appSecret: APP_SECRET });
-      const hook = await down.inject({ method: 'POST', url: '/webhook', payload: signed.payload, headers: signed.headers });
+      const signed = buildSignedWebhookRequest({
+        body: envelope({ id: nextId(), type: 'text', text: { body: 'hola' } }),
+        appSecret: APP_SECRET,
+      });
+      const hook = await down.inject({
+        method: 'POST',
+        url: '/webhook',
+        payload: signed.payload,
+        headers: signed.headers,
+      });
       expect(hook.statusCode).toBe(503);
       const stats = await down.inject({ url: '/api/stats', headers: { authorization: `Bearer ${API_TOKEN}` } });
       expect(stats.statusCode).toBe(503);

@@ -86,15 +86,14 @@ async function jobs<Q extends 'inbound' | 'outbound' | 'diagnostics'>(queue: Q) 
   const found = await world.producers[queue].queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
   return found.sort((a, b) => a.timestamp - b.timestamp || Number(a.id! > b.id!) - 0.5);
 }
-const outbound = async (): Promise<OutboundMessage[]> => (await jobs('outbound')).map((j) => OutboundSchema.parse(j.data));
+const outbound = async (): Promise<OutboundMessage[]> =>
+  (await jobs('outbound')).map((j) => OutboundSchema.parse(j.data));
 const inbound = async (): Promise<InboundMessage[]> => (await jobs('inbound')).map((j) => j.data as InboundMessage);
 
 /** What the outbound worker does after a send: tell the observer. */
 let sentCount = 0;
 async function deliverAll(): Promise<void> {
-  const delivered = new Set(
-    (await world.connection.smembers(`${world.prefix}:test-delivered`)).map((s) => s),
-  );
+  const delivered = new Set((await world.connection.smembers(`${world.prefix}:test-delivered`)).map((s) => s));
   for (const job of await jobs('outbound')) {
     if (delivered.has(job.id!)) continue;
     sentCount += 1;
@@ -112,7 +111,11 @@ async function acceptConsent(): Promise<void> {
 
 const lastOutbound = async () => (await outbound()).at(-1)!;
 const bodyOf = (m: OutboundMessage) =>
-  m.content.kind === 'text' ? m.content.body : m.content.kind === 'buttons' || m.content.kind === 'list' ? m.content.body : '';
+  m.content.kind === 'text'
+    ? m.content.body
+    : m.content.kind === 'buttons' || m.content.kind === 'list'
+      ? m.content.body
+      : '';
 const metricValue = async (name: string, labels: Record<string, string>) => {
   const metric = (await world.metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
   const value = (metric?.values as { labels: Record<string, string>; value: number }[] | undefined)?.find((v) =>
@@ -130,7 +133,10 @@ describe('consent', () => {
     expect(notice).toMatchObject({ purpose: 'privacy_notice', to: CHAT, channel: 'cloud' });
     expect(notice!.content).toMatchObject({
       kind: 'buttons',
-      buttons: [{ id: 'consent.accept.1', title: 'Acepto' }, { id: 'consent.decline', title: 'No acepto' }],
+      buttons: [
+        { id: 'consent.accept.1', title: 'Acepto' },
+        { id: 'consent.decline', title: 'No acepto' },
+      ],
     });
     expect(await inbound()).toEqual([]);
     // Not a word of it anywhere in Redis: not in the log, the state, the plan, nor a job.
@@ -232,7 +238,9 @@ describe('menu and commands', () => {
       openTicketOnFailure: true,
     });
     expect((await lastOutbound()).purpose).toBe('diagnosis_started');
-    expect(await metricValue('helpline_conversation_commands_total', { command: 'check_connection', via: 'list' })).toBe(1);
+    expect(
+      await metricValue('helpline_conversation_commands_total', { command: 'check_connection', via: 'list' }),
+    ).toBe(1);
   });
 
   test('report a problem asks for a description; the next message goes to inbound', async () => {
@@ -242,7 +250,10 @@ describe('menu and commands', () => {
     await deliverAll();
     await say('El router tiene una luz roja desde anoche');
     const [message] = await inbound();
-    expect(message).toMatchObject({ text: 'El router tiene una luz roja desde anoche', customer: { consent: true, language: 'es' } });
+    expect(message).toMatchObject({
+      text: 'El router tiene una luz roja desde anoche',
+      customer: { consent: true, language: 'es' },
+    });
     expect(message!.history.map((t) => t.role)).toContain('bot');
     expect((await world.conversation.staff.chat(CHAT))?.state).toBe('active');
   });
@@ -298,7 +309,9 @@ describe('menu and commands', () => {
     expect(final.history.at(-2)).toMatchObject({ role: 'customer', text: 'ayuda' });
     const times = final.history.map((t) => t.at);
     expect([...times].sort()).toEqual(times);
-    expect(messages.find((m) => m.text === 'mensaje número 1 sobre la señal')?.history.map((t) => t.text)).toContain('Acepto');
+    expect(messages.find((m) => m.text === 'mensaje número 1 sobre la señal')?.history.map((t) => t.text)).toContain(
+      'Acepto',
+    );
   });
 
   test('a reaction is logged, neither answered nor classified', async () => {
@@ -333,7 +346,10 @@ describe('handoff', () => {
     ]);
     expect((await world.conversation.staff.listChats({ offset: 0, limit: 10, state: 'paused' })).total).toBe(1);
 
-    expect(await world.conversation.staff.resume(CHAT)).toMatchObject({ resumed: true, chat: { state: 'active', handoff: null } });
+    expect(await world.conversation.staff.resume(CHAT)).toMatchObject({
+      resumed: true,
+      chat: { state: 'active', handoff: null },
+    });
     await say('menu');
     expect((await lastOutbound()).purpose).toBe('menu');
     expect(await metricValue('helpline_conversation_events_total', { event: 'resume' })).toBe(1);
@@ -376,12 +392,18 @@ describe('handoff', () => {
       }),
       { messageId: 'wamid.classifier.1' },
     );
-    expect((await world.conversation.staff.chat(CHAT))).toMatchObject({ state: 'paused', handoff: { reason: 'classifier' } });
+    expect(await world.conversation.staff.chat(CHAT)).toMatchObject({
+      state: 'paused',
+      handoff: { reason: 'classifier' },
+    });
     // The classifier's acknowledgement already told the customer; no second announcement.
     expect(await world.producers.outbound.queue.getJob(jobIds.outbound(question.id, 'handoff'))).toBeUndefined();
     const [answer, asked] = (await world.conversation.store.pageEntries(CHAT, 0, 2)).items;
     expect(answer).toMatchObject({ direction: 'outbound', purpose: 'answer', classification: { category: 'human' } });
-    expect(asked).toMatchObject({ id: question.id, classification: { category: 'human', summary: 'Pide hablar con una persona' } });
+    expect(asked).toMatchObject({
+      id: question.id,
+      classification: { category: 'human', summary: 'Pide hablar con una persona' },
+    });
   });
 });
 
@@ -468,13 +490,24 @@ describe('log and staff queries', () => {
     expect(help).toMatchObject({ direction: 'outbound', purpose: 'help', status: 'sent' });
     const observer = world.conversation.observer;
     const status = (s: 'delivered' | 'read' | 'failed', errors?: { code: number; title: string }[]) =>
-      observer.onStatus?.({ messageId: help!.providerMessageId!, recipient: CHAT, status: s, timestamp: world.now.toISOString(), errors });
+      observer.onStatus?.({
+        messageId: help!.providerMessageId!,
+        recipient: CHAT,
+        status: s,
+        timestamp: world.now.toISOString(),
+        errors,
+      });
     await status('read');
     await status('delivered');
     expect((await world.conversation.store.pageEntries(CHAT, 0, 1)).items[0]?.status).toBe('read');
     // A voice note is played after it is read: `played` is newer than `read`, and a late
     // `read` does not take it back.
-    await (observer.onStatus?.({ messageId: help!.providerMessageId!, recipient: CHAT, status: 'played', timestamp: world.now.toISOString() }));
+    await observer.onStatus?.({
+      messageId: help!.providerMessageId!,
+      recipient: CHAT,
+      status: 'played',
+      timestamp: world.now.toISOString(),
+    });
     await status('read');
     expect((await world.conversation.store.pageEntries(CHAT, 0, 1)).items[0]?.status).toBe('played');
     await status('failed', [{ code: 131047, title: 'Re-engagement message' }]);
@@ -513,7 +546,8 @@ describe('log and staff queries', () => {
   });
 
   test('lastActivityAt follows every message either way, and the list returns it', async () => {
-    const activity = async () => (await world.conversation.staff.listChats({ offset: 0, limit: 10 })).items[0]?.lastActivityAt;
+    const activity = async () =>
+      (await world.conversation.staff.listChats({ offset: 0, limit: 10 })).items[0]?.lastActivityAt;
     await say('hola');
     // Before consent too: the notice's chat shows when it last wrote.
     expect(await activity()).toBe(world.now.toISOString());
@@ -570,9 +604,19 @@ describe('log and staff queries', () => {
     await world.conversation.sink.accept(cloudText(other, 'hola', later(1000)), log);
     const all = await world.conversation.staff.listChats({ offset: 0, limit: 10 });
     expect(all.items.map((c) => c.chatId)).toEqual([other, CHAT]);
-    expect((await world.conversation.staff.listChats({ offset: 0, limit: 10, state: 'awaiting_consent' })).items.map((c) => c.chatId)).toEqual([other]);
-    expect((await world.conversation.staff.listChats({ offset: 0, limit: 10, number: '+57 300 111' })).items.map((c) => c.chatId)).toEqual([CHAT]);
-    expect((await world.conversation.staff.listChats({ offset: 1, limit: 1 })).items.map((c) => c.chatId)).toEqual([CHAT]);
+    expect(
+      (await world.conversation.staff.listChats({ offset: 0, limit: 10, state: 'awaiting_consent' })).items.map(
+        (c) => c.chatId,
+      ),
+    ).toEqual([other]);
+    expect(
+      (await world.conversation.staff.listChats({ offset: 0, limit: 10, number: '+57 300 111' })).items.map(
+        (c) => c.chatId,
+      ),
+    ).toEqual([CHAT]);
+    expect((await world.conversation.staff.listChats({ offset: 1, limit: 1 })).items.map((c) => c.chatId)).toEqual([
+      CHAT,
+    ]);
     const stats = await world.conversation.staff.stats();
     // Logged: the accept and "ayuda" in, the menu and the help text out. Nothing of the
     // chat that has not consented.

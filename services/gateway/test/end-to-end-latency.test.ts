@@ -50,7 +50,10 @@ afterAll(async () => {
   await rm(spoolDir, { recursive: true, force: true });
 });
 
-async function start(config: GatewayConfig, overrides: GatewayContextOverrides = {}): Promise<{ context: GatewayContext; app: HttpApp }> {
+async function start(
+  config: GatewayConfig,
+  overrides: GatewayContextOverrides = {},
+): Promise<{ context: GatewayContext; app: HttpApp }> {
   context = testContext(redis.url, config, { clock: () => new Date(nowMs), ...overrides });
   app = await buildApp(context);
   startWorkers(context);
@@ -60,11 +63,18 @@ async function start(config: GatewayConfig, overrides: GatewayContextOverrides =
 const webhookText = (id: string, body: string) => signedWebhook(textChange({ id, from: CUSTOMER, body, atMs: nowMs }));
 
 /** A reply as the classifier, network or tickets service would queue it; resolves once it is sent. */
-async function reply(ctx: GatewayContext, input: Omit<OutboundMessageInput, 'content'> & { body: string }): Promise<void> {
+async function reply(
+  ctx: GatewayContext,
+  input: Omit<OutboundMessageInput, 'content'> & { body: string },
+): Promise<void> {
   const { body, ...rest } = input;
   const jobId = jobIds.outbound(rest.correlationId, rest.purpose);
   await ctx.producers.outbound.add({ ...rest, content: { kind: 'text', body } }, { jobId });
-  await waitFor(async () => (await ctx.producers.outbound.queue.getJob(jobId))?.finishedOn, 10_000, `reply ${jobId} to be sent`);
+  await waitFor(
+    async () => (await ctx.producers.outbound.queue.getJob(jobId))?.finishedOn,
+    10_000,
+    `reply ${jobId} to be sent`,
+  );
 }
 
 async function series(ctx: GatewayContext, suffix: 'count' | 'sum', purpose: string): Promise<number | undefined> {
@@ -86,9 +96,21 @@ describe('end-to-end latency (helpline_end_to_end_seconds)', () => {
     expect((await http.inject(webhookText('wamid.E2E1', 'no tengo internet'))).json()).toMatchObject({ duplicate: 1 });
 
     nowMs = arrived + 3_200;
-    await reply(ctx, { correlationId, purpose: 'ack', channel: 'cloud', to: CUSTOMER, body: 'Estamos revisando tu conexión' });
+    await reply(ctx, {
+      correlationId,
+      purpose: 'ack',
+      channel: 'cloud',
+      to: CUSTOMER,
+      body: 'Estamos revisando tu conexión',
+    });
     nowMs = arrived + 45_000;
-    await reply(ctx, { correlationId, purpose: 'diagnosis', channel: 'cloud', to: CUSTOMER, body: 'Tu equipo no responde' });
+    await reply(ctx, {
+      correlationId,
+      purpose: 'diagnosis',
+      channel: 'cloud',
+      to: CUSTOMER,
+      body: 'Tu equipo no responde',
+    });
 
     expect(graph.messageRequests().map((r) => r.outcome)).toEqual([200, 200]);
     expect(await series(ctx, 'count', 'ack')).toBe(1);
@@ -103,14 +125,26 @@ describe('end-to-end latency (helpline_end_to_end_seconds)', () => {
   it('observes nothing for a reply with no recorded arrival, and labels an unknown purpose `other`', async () => {
     const { context: ctx, app: http } = await start(cloudConfig(graph));
     await ctx.conversationWindow.touch(CUSTOMER, new Date(nowMs));
-    await reply(ctx, { correlationId: 'wamid.NEVER-ARRIVED', purpose: 'ack', channel: 'cloud', to: CUSTOMER, body: 'hola' });
+    await reply(ctx, {
+      correlationId: 'wamid.NEVER-ARRIVED',
+      purpose: 'ack',
+      channel: 'cloud',
+      to: CUSTOMER,
+      body: 'hola',
+    });
     expect(graph.messageRequests()).toHaveLength(1);
     expect(await series(ctx, 'count', 'ack')).toBeUndefined();
 
     const arrived = nowMs;
     expect((await http.inject(webhookText('wamid.E2E2', 'hola'))).statusCode).toBe(200);
     nowMs = arrived + 500;
-    await reply(ctx, { correlationId: 'wamid.E2E2', purpose: 'campaign_x', channel: 'cloud', to: CUSTOMER, body: 'oferta' });
+    await reply(ctx, {
+      correlationId: 'wamid.E2E2',
+      purpose: 'campaign_x',
+      channel: 'cloud',
+      to: CUSTOMER,
+      body: 'oferta',
+    });
     expect(await series(ctx, 'count', 'other')).toBe(1);
     expect(await series(ctx, 'count', 'campaign_x')).toBeUndefined();
     expect(await series(ctx, 'sum', 'other')).toBeCloseTo(0.5, 6);
@@ -140,12 +174,27 @@ describe('end-to-end latency (helpline_end_to_end_seconds)', () => {
     await waitFor(() => ctx.groups?.status().state === 'open', 5_000, 'the group session to open');
 
     const arrived = nowMs;
-    const report = fakeGroupText({ group: GROUP, participant: '5491144445555@s.whatsapp.net', text: 'La impresora no imprime' });
+    const report = fakeGroupText({
+      group: GROUP,
+      participant: '5491144445555@s.whatsapp.net',
+      text: 'La impresora no imprime',
+    });
     socket.receive([report]);
     const id = report.key.id as string;
-    await waitFor(async () => ctx.producers.inbound.queue.getJob(jobIds.inbound(id)), 5_000, 'the group message in inbound');
+    await waitFor(
+      async () => ctx.producers.inbound.queue.getJob(jobIds.inbound(id)),
+      5_000,
+      'the group message in inbound',
+    );
     nowMs = arrived + 7_000;
-    await reply(ctx, { correlationId: id, purpose: 'ticket', channel: 'group', to: GROUP, body: 'Ticket #42 abierto', replyTo: id });
+    await reply(ctx, {
+      correlationId: id,
+      purpose: 'ticket',
+      channel: 'group',
+      to: GROUP,
+      body: 'Ticket #42 abierto',
+      replyTo: id,
+    });
     expect(socket.sent).toHaveLength(1);
     expect(await series(ctx, 'count', 'ticket')).toBe(1);
     expect(await series(ctx, 'sum', 'ticket')).toBeCloseTo(7, 6);
@@ -154,7 +203,17 @@ describe('end-to-end latency (helpline_end_to_end_seconds)', () => {
 
 describe('reply purpose label', () => {
   it('keeps the purposes the services use and folds anything else into `other`', () => {
-    for (const purpose of ['ack', 'diagnosis', 'diagnosis_account', 'ticket', 'menu', 'privacy_notice', 'handoff', 'help', 'billing']) {
+    for (const purpose of [
+      'ack',
+      'diagnosis',
+      'diagnosis_account',
+      'ticket',
+      'menu',
+      'privacy_notice',
+      'handoff',
+      'help',
+      'billing',
+    ]) {
       expect(purposeLabel(purpose)).toBe(purpose);
     }
     expect(purposeLabel('5491155550000')).toBe('other');

@@ -42,11 +42,16 @@ describe('group mode in the gateway', () => {
     const status = await app.inject({ url: '/api/status', headers: auth });
     expect(status.json().groups).toEqual({ enabled: false, message: expect.stringContaining('BAILEYS_ENABLED=true') });
     const health = await app.inject({ url: '/health' });
-    expect(health.json().checks.groups).toMatchObject({ status: 'ok', message: expect.stringContaining('BAILEYS_ENABLED') });
+    expect(health.json().checks.groups).toMatchObject({
+      status: 'ok',
+      message: expect.stringContaining('BAILEYS_ENABLED'),
+    });
   });
 
   it('refuses a group id that is not a group JID, naming the variable', () => {
-    expect(() => testConfig({ BAILEYS_ENABLED: 'true', WHATSAPP_GROUP_IDS: `${GROUP},5491100000000@s.whatsapp.net` })).toThrow(/WHATSAPP_GROUP_IDS/);
+    expect(() =>
+      testConfig({ BAILEYS_ENABLED: 'true', WHATSAPP_GROUP_IDS: `${GROUP},5491100000000@s.whatsapp.net` }),
+    ).toThrow(/WHATSAPP_GROUP_IDS/);
     expect(testConfig({ WHATSAPP_GROUP_ID: GROUP, BAILEYS_PAIRING_PHONE: '+54 9 11 2345-6789' })).toMatchObject({
       WHATSAPP_GROUP_IDS: [],
       WHATSAPP_GROUP_ID: GROUP,
@@ -71,16 +76,38 @@ describe('group mode in the gateway', () => {
     socket.showQr();
     await eventually(async () => expect((await app!.inject({ url: '/api/qr', headers: auth })).statusCode).toBe(200));
     socket.open();
-    await eventually(async () => expect((await app!.inject({ url: '/api/status', headers: auth })).json().groups).toMatchObject({ enabled: true, state: 'open', allowedGroups: [GROUP] }));
+    await eventually(async () =>
+      expect((await app!.inject({ url: '/api/status', headers: auth })).json().groups).toMatchObject({
+        enabled: true,
+        state: 'open',
+        allowedGroups: [GROUP],
+      }),
+    );
     expect((await app.inject({ url: '/health' })).json().checks.groups).toMatchObject({ status: 'ok' });
-    expect((await app.inject({ url: '/api/groups', headers: auth })).json()).toEqual({ groups: [{ id: GROUP, subject: 'Soporte', size: 0, allowed: true }] });
+    expect((await app.inject({ url: '/api/groups', headers: auth })).json()).toEqual({
+      groups: [{ id: GROUP, subject: 'Soporte', size: 0, allowed: true }],
+    });
 
-    const report = fakeGroupText({ group: GROUP, participant: '5491144445555@s.whatsapp.net', text: 'La impresora de la tienda no imprime' });
+    const report = fakeGroupText({
+      group: GROUP,
+      participant: '5491144445555@s.whatsapp.net',
+      text: 'La impresora de la tienda no imprime',
+    });
     socket.receive([report]);
-    await eventually(async () => expect(await context!.producers.inbound.queue.getJob(jobIds.inbound(report.key.id!))).toBeDefined());
+    await eventually(async () =>
+      expect(await context!.producers.inbound.queue.getJob(jobIds.inbound(report.key.id!))).toBeDefined(),
+    );
 
     await context.producers.outbound.add(
-      { correlationId: report.key.id!, purpose: 'ack', channel: 'group', to: GROUP, content: { kind: 'text', body: 'Ticket #42 abierto' }, mentions: ['5491144445555'], replyTo: report.key.id! },
+      {
+        correlationId: report.key.id!,
+        purpose: 'ack',
+        channel: 'group',
+        to: GROUP,
+        content: { kind: 'text', body: 'Ticket #42 abierto' },
+        mentions: ['5491144445555'],
+        replyTo: report.key.id!,
+      },
       { jobId: jobIds.outbound(report.key.id!, 'ack') },
     );
     await eventually(() => expect(socket.sent).toHaveLength(1));

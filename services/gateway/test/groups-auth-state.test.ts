@@ -34,7 +34,11 @@ function everyKeyType(): SignalDataSet {
       }),
     },
     'app-state-sync-version': {
-      regular: { version: 3, hash: Buffer.from(bytes(128, 6)), indexValueMap: { abc: { valueMac: Buffer.from(bytes(32, 7)) } } },
+      regular: {
+        version: 3,
+        hash: Buffer.from(bytes(128, 6)),
+        indexValueMap: { abc: { valueMac: Buffer.from(bytes(32, 7)) } },
+      },
     },
     'lid-mapping': { '5491100000001': '111222333444555', '111222333444555_reverse': '5491100000001' },
     'device-list': { '5491100000001': ['0', '12'] },
@@ -64,12 +68,16 @@ describe('auth state in Redis', () => {
     try {
       const second = await loadAuthState({ redis: other, keyPrefix });
       expect(second.resumed).toBe(true);
-      expect(JSON.stringify(second.state.creds, BufferJSON.replacer)).toBe(JSON.stringify(first.state.creds, BufferJSON.replacer));
+      expect(JSON.stringify(second.state.creds, BufferJSON.replacer)).toBe(
+        JSON.stringify(first.state.creds, BufferJSON.replacer),
+      );
       expect(Buffer.isBuffer(second.state.creds.noiseKey.private)).toBe(true);
       for (const type of SIGNAL_KEY_TYPES) {
         const ids = Object.keys(written[type] ?? {});
         const read = await second.state.keys.get(type, ids);
-        expect(JSON.stringify(read, BufferJSON.replacer), type).toBe(JSON.stringify(written[type], BufferJSON.replacer));
+        expect(JSON.stringify(read, BufferJSON.replacer), type).toBe(
+          JSON.stringify(written[type], BufferJSON.replacer),
+        );
       }
       const syncKey = (await second.state.keys.get('app-state-sync-key', ['AAAAAJ6q'])).AAAAAJ6q;
       // Baileys reads this type as a protobuf message, so it must come back as one.
@@ -97,16 +105,25 @@ describe('auth state in Redis', () => {
     const store = await loadAuthState({ redis, keyPrefix });
     const reported: AuthStateWriteError[] = [];
     // The same store, but its Redis is gone (a dead port).
-    const dead = createRedisConnection('redis://127.0.0.1:1', 'producer', { retryStrategy: () => null, lazyConnect: true });
+    const dead = createRedisConnection('redis://127.0.0.1:1', 'producer', {
+      retryStrategy: () => null,
+      lazyConnect: true,
+    });
     try {
-      const broken = await loadAuthState({ redis: dead, keyPrefix, timeoutMs: 500, onWriteError: (e) => reported.push(e) }).catch((e: unknown) => e);
+      const broken = await loadAuthState({
+        redis: dead,
+        keyPrefix,
+        timeoutMs: 500,
+        onWriteError: (e) => reported.push(e),
+      }).catch((e: unknown) => e);
       // Reading the creds fails too: the session then retries instead of pairing afresh.
       expect(broken).toBeInstanceOf(Error);
 
       // A Redis that reads but refuses writes (a replica after a failover).
       const readOnly = new Proxy(redis, {
         get(target, property, receiver) {
-          if (property === 'set') return () => Promise.reject(new Error('READONLY You can not write against a read only replica'));
+          if (property === 'set')
+            return () => Promise.reject(new Error('READONLY You can not write against a read only replica'));
           if (property === 'multi') return () => dead.multi();
           const value: unknown = Reflect.get(target, property, receiver);
           return typeof value === 'function' ? value.bind(target) : value;
@@ -119,7 +136,9 @@ describe('auth state in Redis', () => {
         onWriteError: (e) => reported.push(e),
       });
       await expect(failing.saveCreds()).rejects.toBeInstanceOf(AuthStateWriteError);
-      await expect(failing.state.keys.set({ session: { a: Buffer.from([1]) } })).rejects.toBeInstanceOf(AuthStateWriteError);
+      await expect(failing.state.keys.set({ session: { a: Buffer.from([1]) } })).rejects.toBeInstanceOf(
+        AuthStateWriteError,
+      );
       expect(reported).toHaveLength(2);
       expect(reported[0]?.message).toMatch(/creds was not stored: READONLY/);
       // Nothing half-written reached the real store.

@@ -54,7 +54,12 @@ describe('group messages into the inbound queue', () => {
     socket.open();
     socket.mapLid('111222333444555@lid', '5491133334444@s.whatsapp.net');
 
-    const reported = fakeGroupText({ group: GROUP, participant: '111222333444555@lid', pushName: 'Ana', text: 'No imprime la impresora fiscal' });
+    const reported = fakeGroupText({
+      group: GROUP,
+      participant: '111222333444555@lid',
+      pushName: 'Ana',
+      text: 'No imprime la impresora fiscal',
+    });
     socket.receive([
       reported,
       fakeGroupText({ group: OTHER_GROUP, participant: '5491100000009@s.whatsapp.net' }),
@@ -77,11 +82,23 @@ describe('group messages into the inbound queue', () => {
     });
     // A repeated delivery of the same message adds no second job.
     socket.receive([reported]);
-    await eventually(async () => expect(await metricValue(rig.metrics, 'helpline_group_messages_total{outcome="duplicate",service="gateway"}')).toBe(1));
+    await eventually(async () =>
+      expect(
+        await metricValue(rig.metrics, 'helpline_group_messages_total{outcome="duplicate",service="gateway"}'),
+      ).toBe(1),
+    );
     expect(await producer.queue.getJobCounts('waiting')).toEqual({ waiting: 1 });
 
-    for (const [reason, n] of [['foreign_group', 1], ['own', 1], ['reaction', 1], ['not_notify', 1]] as const) {
-      expect(await metricValue(rig.metrics, `helpline_group_messages_skipped_total{reason="${reason}",service="gateway"}`), reason).toBe(n);
+    for (const [reason, n] of [
+      ['foreign_group', 1],
+      ['own', 1],
+      ['reaction', 1],
+      ['not_notify', 1],
+    ] as const) {
+      expect(
+        await metricValue(rig.metrics, `helpline_group_messages_skipped_total{reason="${reason}",service="gateway"}`),
+        reason,
+      ).toBe(n);
     }
   });
 
@@ -127,7 +144,10 @@ describe('spool across a Redis outage', () => {
       );
       for (const message of during) socket.receive([message]);
       const spoolFile = join(rig.spoolDir, 'spool.jsonl');
-      await eventually(async () => expect((await readFile(spoolFile, 'utf8')).trim().split('\n')).toHaveLength(5), 10_000);
+      await eventually(
+        async () => expect((await readFile(spoolFile, 'utf8')).trim().split('\n')).toHaveLength(5),
+        10_000,
+      );
       expect(rig.channel.status()).toMatchObject({ spooled: 5 });
       expect(rig.channel.health()).toMatchObject({ status: 'degraded' });
       expect(await metricValue(rig.metrics, 'helpline_group_spool_messages{service="gateway"}')).toBe(5);
@@ -142,7 +162,9 @@ describe('spool across a Redis outage', () => {
       await eventually(async () => expect(await readFile(spoolFile, 'utf8')).toBe(''));
       expect(rig.channel.status()).toMatchObject({ spooled: 0 });
       for (const message of during) expect(await producer.queue.getJob(message.key.id!)).toBeDefined();
-      expect(await metricValue(rig.metrics, 'helpline_group_messages_total{outcome="replayed",service="gateway"}')).toBe(6);
+      expect(
+        await metricValue(rig.metrics, 'helpline_group_messages_total{outcome="replayed",service="gateway"}'),
+      ).toBe(6);
     } finally {
       await rig.close();
       await producer.close();
@@ -160,7 +182,9 @@ describe('spool across a Redis outage', () => {
       const socket = await first.factory.waitForSocket(1);
       socket.open();
       await server.kill();
-      const during = [1, 2, 3].map((i) => fakeGroupText({ group: GROUP, participant: `549110000030${i}@s.whatsapp.net`, text: `m${i}` }));
+      const during = [1, 2, 3].map((i) =>
+        fakeGroupText({ group: GROUP, participant: `549110000030${i}@s.whatsapp.net`, text: `m${i}` }),
+      );
       for (const message of during) socket.receive([message]);
       await eventually(() => expect(first.channel.spool.size()).toBe(3), 10_000);
       await first.channel.stop();
@@ -195,18 +219,28 @@ describe('spool across a Redis outage', () => {
       // "Disk full": the spool file cannot be opened for writing.
       await mkdir(spoolFile);
       await server.kill();
-      const during = [1, 2, 3].map((i) => fakeGroupText({ group: GROUP, participant: `549110000040${i}@s.whatsapp.net`, text: `sin disco ${i}` }));
+      const during = [1, 2, 3].map((i) =>
+        fakeGroupText({ group: GROUP, participant: `549110000040${i}@s.whatsapp.net`, text: `sin disco ${i}` }),
+      );
       for (const message of during) socket.receive([message]);
       await eventually(() => expect(rig.channel.spool.size()).toBe(3), 10_000);
       expect(rig.channel.status()).toMatchObject({ spooled: 3, unsaved: 3 });
-      expect(rig.channel.health()).toMatchObject({ status: 'degraded', message: expect.stringMatching(/3 group messages are held in memory only: the spool file .* cannot be written/) });
+      expect(rig.channel.health()).toMatchObject({
+        status: 'degraded',
+        message: expect.stringMatching(/3 group messages are held in memory only: the spool file .* cannot be written/),
+      });
       expect(await metricValue(rig.metrics, 'helpline_group_spool_unsaved_messages{service="gateway"}')).toBe(3);
       expect(await metricValue(rig.metrics, 'helpline_group_messages_total{outcome="held",service="gateway"}')).toBe(3);
-      expect(await metricValue(rig.metrics, 'helpline_group_spool_write_failures_total{service="gateway"}')).toBeGreaterThanOrEqual(1);
+      expect(
+        await metricValue(rig.metrics, 'helpline_group_spool_write_failures_total{service="gateway"}'),
+      ).toBeGreaterThanOrEqual(1);
 
       // The disk is freed while Redis is still away: the retry writes them to the file.
       await rm(spoolFile, { recursive: true });
-      await eventually(async () => expect((await readFile(spoolFile, 'utf8')).trim().split('\n')).toHaveLength(3), 10_000);
+      await eventually(
+        async () => expect((await readFile(spoolFile, 'utf8')).trim().split('\n')).toHaveLength(3),
+        10_000,
+      );
       expect(rig.channel.status()).toMatchObject({ spooled: 3, unsaved: 0 });
       expect(rig.channel.health().message).not.toMatch(/memory/);
 
@@ -231,9 +265,14 @@ describe('spool across a Redis outage', () => {
       const socket = await rig.factory.waitForSocket(1);
       socket.open();
       await server.kill();
-      const during = [1, 2, 3, 4].map((i) => fakeGroupText({ group: GROUP, participant: `549110000050${i}@s.whatsapp.net`, text: `reescritura ${i}` }));
+      const during = [1, 2, 3, 4].map((i) =>
+        fakeGroupText({ group: GROUP, participant: `549110000050${i}@s.whatsapp.net`, text: `reescritura ${i}` }),
+      );
       for (const message of during) socket.receive([message]);
-      await eventually(async () => expect((await readFile(spoolFile, 'utf8')).trim().split('\n')).toHaveLength(4), 10_000);
+      await eventually(
+        async () => expect((await readFile(spoolFile, 'utf8')).trim().split('\n')).toHaveLength(4),
+        10_000,
+      );
       // The rewrite after each replayed entry goes through `<path>.tmp`: make it fail.
       await mkdir(`${spoolFile}.tmp`);
 
@@ -279,7 +318,12 @@ describe('spool memory buffer', () => {
       expect(await spool.submit('uno')).toBe('held');
       expect(await spool.submit('dos')).toBe('held');
       expect(await spool.submit('tres')).toBe('dropped');
-      expect(spool.health()).toMatchObject({ failing: true, unsaved: 2, dropped: 1, lastWriteError: expect.stringMatching(/EISDIR/) });
+      expect(spool.health()).toMatchObject({
+        failing: true,
+        unsaved: 2,
+        dropped: 1,
+        lastWriteError: expect.stringMatching(/EISDIR/),
+      });
       redisUp = true;
       await eventually(() => expect(delivered).toEqual(['uno', 'dos']));
       // A message refused for good while the rejected file cannot be written either waits in memory.

@@ -45,19 +45,30 @@ describe('group sender', () => {
   it('answers in the group mentioning the reporter and quoting the original message', async () => {
     const { r, socket } = await openRig();
     // The report came from a LID participant whose phone Baileys knew.
-    const report = fakeGroupText({ group: GROUP, participant: '111222333444555@lid', participantAlt: '5491133334444@s.whatsapp.net', text: 'No funciona el POS' });
+    const report = fakeGroupText({
+      group: GROUP,
+      participant: '111222333444555@lid',
+      participantAlt: '5491133334444@s.whatsapp.net',
+      text: 'No funciona el POS',
+    });
     socket.receive([report]);
     await eventually(() => expect(r.channel.spool.size()).toBe(0));
     await eventually(async () => expect(await r.redis.exists(`${r.keyPrefix}quote:${report.key.id}`)).toBe(1));
 
     // The classifier names the reporter by phone (InboundMessage.from) and the message it answers.
-    const result = await r.channel.sender.send(outbound({ correlationId: report.key.id!, mentions: ['5491133334444'], replyTo: report.key.id! }), log);
+    const result = await r.channel.sender.send(
+      outbound({ correlationId: report.key.id!, mentions: ['5491133334444'], replyTo: report.key.id! }),
+      log,
+    );
     expect(socket.sent).toHaveLength(1);
     const [sent] = socket.sent;
     expect(result.messageId).toBe(sent?.result.key.id);
     expect(sent?.jid).toBe(GROUP);
     // Mentioned by the id the group knows (its LID), with the @ in the text WhatsApp renders.
-    expect(sent?.content).toEqual({ text: '@111222333444555 Recibido: abrimos el ticket #123', mentions: ['111222333444555@lid'] });
+    expect(sent?.content).toEqual({
+      text: '@111222333444555 Recibido: abrimos el ticket #123',
+      mentions: ['111222333444555@lid'],
+    });
     expect(sent?.options?.quoted).toEqual({
       key: { remoteJid: GROUP, id: report.key.id, fromMe: false, participant: '111222333444555@lid' },
       message: { conversation: 'No funciona el POS' },
@@ -67,7 +78,12 @@ describe('group sender', () => {
   it('quotes a message it has no record of with the mentioned participant', async () => {
     const { socket, r } = await openRig();
     await r.channel.sender.send(outbound({ mentions: ['5491100000001@s.whatsapp.net'], replyTo: 'UNKNOWN1' }), log);
-    expect(socket.sent[0]?.options?.quoted?.key).toEqual({ remoteJid: GROUP, id: 'UNKNOWN1', fromMe: false, participant: '5491100000001@s.whatsapp.net' });
+    expect(socket.sent[0]?.options?.quoted?.key).toEqual({
+      remoteJid: GROUP,
+      id: 'UNKNOWN1',
+      fromMe: false,
+      participant: '5491100000001@s.whatsapp.net',
+    });
     expect(socket.sent[0]?.content).toMatchObject({ text: '@5491100000001 Recibido: abrimos el ticket #123' });
   });
 
@@ -98,7 +114,19 @@ describe('group sender', () => {
       .catch((e: unknown) => e);
     expect(isPermanentError(template) && template.code).toBe('unsupported_content');
 
-    await r.channel.sender.send(outbound({ content: { kind: 'buttons', body: '¿Se resolvió?', buttons: [{ id: 'y', title: 'Sí' }, { id: 'n', title: 'No' }] } }), log);
+    await r.channel.sender.send(
+      outbound({
+        content: {
+          kind: 'buttons',
+          body: '¿Se resolvió?',
+          buttons: [
+            { id: 'y', title: 'Sí' },
+            { id: 'n', title: 'No' },
+          ],
+        },
+      }),
+      log,
+    );
     expect(socket.sent[0]?.content).toEqual({ text: '¿Se resolvió?\n1. Sí\n2. No', mentions: [] });
 
     socket.close(428);

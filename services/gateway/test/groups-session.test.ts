@@ -6,7 +6,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSessionLease } from '../src/groups/session-lease.js';
 import { registerGroupRoutes } from '../src/groups/group-routes.js';
 import { API_TOKEN, quietLogger } from './support/harness.js';
-import { eventually, GROUP, type GroupTestRig, groupRig, metricValue, OTHER_GROUP, recordingSink } from './support/groups.js';
+import {
+  eventually,
+  GROUP,
+  type GroupTestRig,
+  groupRig,
+  metricValue,
+  OTHER_GROUP,
+  recordingSink,
+} from './support/groups.js';
 
 let server: TestRedis;
 const rigs: GroupTestRig[] = [];
@@ -23,7 +31,9 @@ afterAll(async () => {
   await server.stop();
 });
 
-async function rig(...args: Parameters<typeof groupRig> extends [string, ...infer R] ? R : never): Promise<GroupTestRig> {
+async function rig(
+  ...args: Parameters<typeof groupRig> extends [string, ...infer R] ? R : never
+): Promise<GroupTestRig> {
   const made = await groupRig(server.url, ...args);
   rigs.push(made);
   return made;
@@ -91,7 +101,12 @@ describe('pairing', () => {
   });
 
   it('answers 404 with the variable to set when group mode is off', async () => {
-    const app = await createHttpApp({ service: 'gateway', logger: quietLogger(), metrics: (await rig(recordingSink())).metrics, apiToken: API_TOKEN });
+    const app = await createHttpApp({
+      service: 'gateway',
+      logger: quietLogger(),
+      metrics: (await rig(recordingSink())).metrics,
+      apiToken: API_TOKEN,
+    });
     registerGroupRoutes(app, undefined);
     apps.push(app);
     for (const url of ['/api/qr', '/api/groups']) {
@@ -124,10 +139,14 @@ describe('connection states', () => {
     const second = await r.factory.waitForSocket(2);
     expect(second.config.auth.creds.noiseKey.public).toEqual(first.config.auth.creds.noiseKey.public);
     // The first socket's events are no longer heard; the second one's are.
-    first.receive([fakeGroupText({ group: GROUP, participant: '5491100000001@s.whatsapp.net', text: 'from the old socket' })]);
+    first.receive([
+      fakeGroupText({ group: GROUP, participant: '5491100000001@s.whatsapp.net', text: 'from the old socket' }),
+    ]);
     second.open();
     await eventually(() => expect(r.channel.status()).toMatchObject({ state: 'open', reconnectAttempt: 0 }));
-    second.receive([fakeGroupText({ group: GROUP, participant: '5491100000001@s.whatsapp.net', text: 'from the new socket' })]);
+    second.receive([
+      fakeGroupText({ group: GROUP, participant: '5491100000001@s.whatsapp.net', text: 'from the new socket' }),
+    ]);
     await eventually(() => expect(sink.accepted.map((m) => m.text)).toEqual(['from the new socket']));
     expect(await metricValue(r.metrics, 'helpline_group_connection_state{state="open",service="gateway"}')).toBe(1);
   });
@@ -140,11 +159,16 @@ describe('connection states', () => {
       const socket = await r.factory.waitForSocket(n);
       socket.close(DisconnectReason.connectionLost);
       const status = r.channel.status();
-      delays.push(Date.parse(status.state === 'reconnecting' ? (status.nextAttemptAt ?? '') : '') - Date.parse(status.lastDisconnect?.at ?? ''));
+      delays.push(
+        Date.parse(status.state === 'reconnecting' ? (status.nextAttemptAt ?? '') : '') -
+          Date.parse(status.lastDisconnect?.at ?? ''),
+      );
     }
     // base 20 ms, random 0.5: 15, 30, 60, then the 100 ms cap: 75.
     expect(delays).toEqual([15, 30, 60, 75]);
-    expect(await metricValue(r.metrics, 'helpline_group_reconnects_total{reason="connection_lost",service="gateway"}')).toBe(4);
+    expect(
+      await metricValue(r.metrics, 'helpline_group_reconnects_total{reason="connection_lost",service="gateway"}'),
+    ).toBe(4);
   });
 
   it.each([
@@ -166,7 +190,9 @@ describe('connection states', () => {
     expect(r.channel.status().leaseHeld).toBe(false);
     const health = await app.inject({ url: '/health' });
     expect(health.json().checks.groups).toMatchObject({ status: 'degraded' });
-    expect(health.json().checks.groups.message).toContain(state === 'replaced' ? 'another client' : state === 'forbidden' ? 'refused' : 'pair again');
+    expect(health.json().checks.groups.message).toContain(
+      state === 'replaced' ? 'another client' : state === 'forbidden' ? 'refused' : 'pair again',
+    );
     // Logged out: the dead creds are gone, so the next start pairs afresh.
     expect(await r.redis.exists(`${r.keyPrefix}auth:creds`)).toBe(state === 'logged_out' ? 0 : 1);
   });
@@ -195,7 +221,7 @@ describe('lease', () => {
 });
 
 describe('lease after a crash or a partition', () => {
-  it("a holder that died without releasing blocks the others only until its lease expires", async () => {
+  it('a holder that died without releasing blocks the others only until its lease expires', async () => {
     const keyPrefix = `lease-crash-${Date.now()}:`;
     const b = await rig(recordingSink(), {}, { keyPrefix });
     // The dead replica: it took the lease (600 ms) and never renews nor releases it.
@@ -243,7 +269,9 @@ describe('auth state across restarts', () => {
     const resumed = await second.factory.waitForSocket(1);
     expect(resumed.config.auth.creds).toMatchObject({ registered: true, me: { id: '5491100000000:3@s.whatsapp.net' } });
     expect(resumed.config.auth.creds.noiseKey.private).toEqual(socket.config.auth.creds.noiseKey.private);
-    expect(await resumed.config.auth.keys.get('session', ['5491100000001.0'])).toEqual({ '5491100000001.0': Buffer.from('session-bytes') });
+    expect(await resumed.config.auth.keys.get('session', ['5491100000001.0'])).toEqual({
+      '5491100000001.0': Buffer.from('session-bytes'),
+    });
     resumed.open('5491100000000:3@s.whatsapp.net');
     await eventually(() => expect(second.channel.status().state).toBe('open'));
     expect(second.terminal).toEqual([]);
@@ -256,13 +284,20 @@ describe('groups', () => {
     const app = await appFor(r);
     await r.channel.start();
     const socket = await r.factory.waitForSocket(1);
-    expect((await app.inject({ url: '/api/groups', headers: auth })).json()).toMatchObject({ error: 'session_not_open' });
+    expect((await app.inject({ url: '/api/groups', headers: auth })).json()).toMatchObject({
+      error: 'session_not_open',
+    });
     socket.addGroup({ id: GROUP, subject: 'Soporte tiendas', participants: [{ id: '1@lid' }] });
     socket.addGroup({ id: OTHER_GROUP, subject: 'Amigos', participants: [] });
     socket.open();
     await eventually(() => expect(socket.groupFetches).toBe(1));
     socket.emit('groups.update', [{ id: GROUP, subject: 'Soporte POS' }]);
-    socket.emit('group-participants.update', { id: GROUP, author: '1@lid', participants: [{ id: '2@lid' }], action: 'add' });
+    socket.emit('group-participants.update', {
+      id: GROUP,
+      author: '1@lid',
+      participants: [{ id: '2@lid' }],
+      action: 'add',
+    });
 
     const res = await app.inject({ url: '/api/groups', headers: auth });
     expect(res.statusCode).toBe(200);
@@ -274,6 +309,9 @@ describe('groups', () => {
     });
     expect(socket.groupFetches).toBe(1);
     // Baileys reads members from the cache before sending, instead of asking WhatsApp.
-    expect(await socket.config.cachedGroupMetadata?.(GROUP)).toMatchObject({ subject: 'Soporte POS', participants: [{ id: '1@lid' }, { id: '2@lid' }] });
+    expect(await socket.config.cachedGroupMetadata?.(GROUP)).toMatchObject({
+      subject: 'Soporte POS',
+      participants: [{ id: '1@lid' }, { id: '2@lid' }],
+    });
   });
 });

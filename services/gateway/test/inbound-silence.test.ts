@@ -58,7 +58,11 @@ describe('silent-loss alarm inputs', () => {
     // and stays counted from then (a later scrape does not move it).
     // (The producer connection refuses commands until it has connected: wait for that.)
     const firstWatched = nowMs / 1000;
-    await waitFor(async () => metricValue(await scrape(first), 'helpline_inbound_last_received_timestamp_seconds') || undefined, 5_000, 'Redis');
+    await waitFor(
+      async () => metricValue(await scrape(first), 'helpline_inbound_last_received_timestamp_seconds') || undefined,
+      5_000,
+      'Redis',
+    );
     expect(metricValue(await scrape(first), 'helpline_inbound_last_received_timestamp_seconds')).toBe(firstWatched);
     nowMs += 30_000;
     expect(metricValue(await scrape(second), 'helpline_inbound_last_received_timestamp_seconds')).toBe(firstWatched);
@@ -82,7 +86,12 @@ describe('silent-loss alarm inputs', () => {
     const factory = createFakeBaileysSocketFactory((socket) => socket.addGroup({ id: GROUP, subject: 'Soporte' }));
     const ctx = testContext(
       redis.url,
-      testConfig({ BAILEYS_ENABLED: 'true', WHATSAPP_GROUP_ID: GROUP, GROUP_MIN_INTERVAL_MS: '0', BAILEYS_SPOOL_PATH: join(spoolDir, 'spool.jsonl') }),
+      testConfig({
+        BAILEYS_ENABLED: 'true',
+        WHATSAPP_GROUP_ID: GROUP,
+        GROUP_MIN_INTERVAL_MS: '0',
+        BAILEYS_SPOOL_PATH: join(spoolDir, 'spool.jsonl'),
+      }),
       { groupSocketFactory: factory, clock },
     );
     contexts.push(ctx);
@@ -99,10 +108,16 @@ describe('silent-loss alarm inputs', () => {
 
     // A group message is an arrival like any other.
     nowMs += 120_000;
-    const report = fakeGroupText({ group: GROUP, participant: '5491144445555@s.whatsapp.net', text: 'La impresora no imprime' });
+    const report = fakeGroupText({
+      group: GROUP,
+      participant: '5491144445555@s.whatsapp.net',
+      text: 'La impresora no imprime',
+    });
     socket.receive([report]);
     await waitFor(
-      async () => metricValue(await scrape(ctx), 'helpline_inbound_last_received_timestamp_seconds') === nowMs / 1000 || undefined,
+      async () =>
+        metricValue(await scrape(ctx), 'helpline_inbound_last_received_timestamp_seconds') === nowMs / 1000 ||
+        undefined,
       5_000,
       'the group arrival',
     );

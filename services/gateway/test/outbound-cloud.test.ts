@@ -56,7 +56,11 @@ describe('outbound worker, cloud channel, against the fake Graph API', () => {
     const result = (await job?.waitUntilFinished(qe, 15_000)) as { messageId: string };
     expect(result.messageId).toMatch(/^wamid\./);
     expect(graph.messageRequests().map((r) => r.outcome)).toEqual([400, 400, 200]);
-    expect(await context.deliveryStore.get(result.messageId)).toMatchObject({ status: 'accepted', correlationId: 'wamid.IN1', purpose: 'ticket' });
+    expect(await context.deliveryStore.get(result.messageId)).toMatchObject({
+      status: 'accepted',
+      correlationId: 'wamid.IN1',
+      purpose: 'ticket',
+    });
   });
 
   it('fails a 131026 job at once, without retrying', async () => {
@@ -65,7 +69,11 @@ describe('outbound worker, cloud channel, against the fake Graph API', () => {
     const qe = await queueEvents(context);
     graph.failWith(131026);
     const failed = new Promise<string>((resolve) => qe.on('failed', ({ failedReason }) => resolve(failedReason)));
-    await context.producers.outbound.add(outbound({ content: { kind: 'text', body: 'x' } }), { jobId: 'undeliverable-ack', attempts: 5, backoff: { type: 'fixed', delay: 10 } });
+    await context.producers.outbound.add(outbound({ content: { kind: 'text', body: 'x' } }), {
+      jobId: 'undeliverable-ack',
+      attempts: 5,
+      backoff: { type: 'fixed', delay: 10 },
+    });
     expect(await failed).toMatch(/131026/);
     expect(graph.messageRequests()).toHaveLength(1);
   });
@@ -96,10 +104,16 @@ describe('outbound worker, cloud channel, against the fake Graph API', () => {
       }),
     );
     for (let i = 0; i < total; i++) {
-      await a.producers.outbound.add(outbound({ correlationId: `wamid.R${i}`, content: { kind: 'text', body: `m${i}` } }), { jobId: `rate-${i}` });
+      await a.producers.outbound.add(
+        outbound({ correlationId: `wamid.R${i}`, content: { kind: 'text', body: `m${i}` } }),
+        { jobId: `rate-${i}` },
+      );
     }
     await all;
-    const times = graph.messageRequests().map((r) => r.at.getTime()).sort((x, y) => x - y);
+    const times = graph
+      .messageRequests()
+      .map((r) => r.at.getTime())
+      .sort((x, y) => x - y);
     expect(times).toHaveLength(total);
     // In every one-second window, at most `rate` sends (one more for timer rounding).
     for (let i = 0; i < times.length; i++) {

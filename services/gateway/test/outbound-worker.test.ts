@@ -37,7 +37,9 @@ describe('outbound worker', () => {
     const events = new QueueEvents('outbound', { connection: { url: redis.url }, prefix: context.prefix });
     await events.waitUntilReady();
     try {
-      const { jobId } = await context.producers.outbound.add(groupMessage, { jobId: jobIds.outbound('wamid.group-1', 'ack') });
+      const { jobId } = await context.producers.outbound.add(groupMessage, {
+        jobId: jobIds.outbound('wamid.group-1', 'ack'),
+      });
       const failed = new Promise<string>((resolve) => events.on('failed', ({ failedReason }) => resolve(failedReason)));
       expect(await failed).toMatch(/group channel disabled: set BAILEYS_ENABLED/);
       const job = await context.producers.outbound.queue.getJob(jobId);

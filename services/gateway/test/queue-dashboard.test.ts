@@ -25,7 +25,9 @@ afterAll(async () => {
 });
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+const basic = (user: string, password: string) => ({
+  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+});
 
 async function start(env: Record<string, string | undefined> = {}): Promise<{ context: GatewayContext; app: HttpApp }> {
   context = testContext(redis.url, testConfig(env));
@@ -117,7 +119,10 @@ describe('queue dashboard (Bull Board at /admin/queues)', () => {
     for (const url of ['/admin/queues', '/admin/queues/api/queues']) {
       const answer = await http.inject({ url, headers: basic('ops', 'anything') });
       expect(answer.statusCode).toBe(503);
-      expect(answer.json()).toMatchObject({ error: 'operator_api_disabled', message: expect.stringContaining('API_TOKEN') });
+      expect(answer.json()).toMatchObject({
+        error: 'operator_api_disabled',
+        message: expect.stringContaining('API_TOKEN'),
+      });
     }
   });
 

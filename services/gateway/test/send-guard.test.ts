@@ -43,8 +43,16 @@ afterAll(async () => {
 const TO = '5491155550000';
 
 /** A gateway replica with its outbound worker; replicas given the same prefix share queues and keys. */
-async function replica(prefix: string, tuning: WorkerTuning = {}, overrides: GatewayContextOverrides = {}): Promise<GatewayContext> {
-  const context = testContext(redis.url, cloudConfig(graph), { prefix, sendGuardOptions: { busyRetryMs: 200 }, ...overrides });
+async function replica(
+  prefix: string,
+  tuning: WorkerTuning = {},
+  overrides: GatewayContextOverrides = {},
+): Promise<GatewayContext> {
+  const context = testContext(redis.url, cloudConfig(graph), {
+    prefix,
+    sendGuardOptions: { busyRetryMs: 200 },
+    ...overrides,
+  });
   contexts.push(context);
   startWorkers(context, tuning);
   await context.conversationWindow.touch(TO, new Date());
@@ -73,7 +81,9 @@ function nextCompletion(qe: QueueEvents, jobId: string): Promise<OutboundJobResu
 const guardKey = (prefix: string, jobId: string) => `${prefix}:gateway:outbound:send:${jobId}`;
 
 async function duplicatesAvoided(context: GatewayContext): Promise<number | undefined> {
-  return metricValue(await context.metrics.registry.metrics(), 'helpline_outbound_duplicates_avoided_total', { channel: 'cloud' });
+  return metricValue(await context.metrics.registry.metrics(), 'helpline_outbound_duplicates_avoided_total', {
+    channel: 'cloud',
+  });
 }
 
 describe('send guard: at most one send per outbound job', () => {
@@ -97,7 +107,10 @@ describe('send guard: at most one send per outbound job', () => {
     expect(graph.messageRequests()).toHaveLength(1);
     expect(await duplicatesAvoided(context)).toBe(1);
     // The observers kept what the one send recorded.
-    expect(await context.deliveryStore.get(sent.messageId as string)).toMatchObject({ correlationId: 'wamid.IN1', purpose: 'ticket' });
+    expect(await context.deliveryStore.get(sent.messageId as string)).toMatchObject({
+      correlationId: 'wamid.IN1',
+      purpose: 'ticket',
+    });
   });
 
   it('two runs of the same job at once (a job judged stalled while its first run still sends) send it once', async () => {
@@ -109,7 +122,11 @@ describe('send guard: at most one send per outbound job', () => {
     const qe = await queueEvents(prefix);
     // Meta answers slowly: the first run is in the HTTP call when its lock disappears.
     graph.addFault({ delayMs: 1_500, times: 1 });
-    const message = outbound({ correlationId: 'wamid.STALL', content: { kind: 'text', body: 'Diagnóstico listo' }, purpose: 'diagnosis' });
+    const message = outbound({
+      correlationId: 'wamid.STALL',
+      content: { kind: 'text', body: 'Diagnóstico listo' },
+      purpose: 'diagnosis',
+    });
     const jobId = jobIds.outbound(message.correlationId, message.purpose);
     const done = nextCompletion(qe, jobId);
     await a.producers.outbound.add(message, { jobId });
@@ -159,7 +176,10 @@ describe('send guard: at most one send per outbound job', () => {
     const context = await replica(prefix);
     const app = await buildApp(context);
     const qe = await queueEvents(prefix);
-    const message = outbound({ correlationId: 'wamid.KILLED', content: { kind: 'text', body: 'Recibimos tu mensaje' } });
+    const message = outbound({
+      correlationId: 'wamid.KILLED',
+      content: { kind: 'text', body: 'Recibimos tu mensaje' },
+    });
     const jobId = jobIds.outbound(message.correlationId, message.purpose);
     // The run that sent it was killed before it could mark it: only its claim is left.
     const deadRun = createSendGuard(client, `${prefix}:gateway`, { claimTtlMs: 700 });
@@ -167,7 +187,13 @@ describe('send guard: at most one send per outbound job', () => {
     // Meta took the message and reports it, with the callback data it was sent with.
     const status = (callbackData: string, id: string) =>
       app.inject(
-        signedStatus({ id, status: 'sent', recipient_id: TO, timestamp: String(Math.floor(Date.now() / 1000)), biz_opaque_callback_data: callbackData }),
+        signedStatus({
+          id,
+          status: 'sent',
+          recipient_id: TO,
+          timestamp: String(Math.floor(Date.now() / 1000)),
+          biz_opaque_callback_data: callbackData,
+        }),
       );
     expect((await status(callbackDataFor(message), 'wamid.OUT-KILLED')).statusCode).toBe(200);
     expect(await client.get(guardKey(prefix, jobId))).toBe('sent:wamid.OUT-KILLED');
@@ -199,7 +225,10 @@ describe('send guard: at most one send per outbound job', () => {
     try {
       const qe = await queueEvents(prefix);
       graph.addFault({ dropAfterAccepting: true, times: 1 });
-      const message = outbound({ correlationId: 'wamid.NOANSWER', content: { kind: 'text', body: 'Recibimos tu mensaje' } });
+      const message = outbound({
+        correlationId: 'wamid.NOANSWER',
+        content: { kind: 'text', body: 'Recibimos tu mensaje' },
+      });
       const jobId = jobIds.outbound(message.correlationId, message.purpose);
       const done = nextCompletion(qe, jobId);
       await context.producers.outbound.add(message, { jobId, attempts: 3, backoff: { type: 'fixed', delay: 20 } });
@@ -276,7 +305,11 @@ describe('send guard: at most one send per outbound job', () => {
     await context.conversationWindow.touch(TO, new Date());
     // A chat that has consented, so that the conversation's observer logs what it is sent.
     await context.conversation.store.touchChat(TO, new Date().toISOString());
-    await context.conversation.store.updateChat(TO, { consentVersion: '1', consentAt: new Date().toISOString(), mode: 'menu' });
+    await context.conversation.store.updateChat(TO, {
+      consentVersion: '1',
+      consentAt: new Date().toISOString(),
+      mode: 'menu',
+    });
     // The conversation's observer meets a Redis blip once, before it has done anything.
     let calls = 0;
     const flaky: OutboundObserver = {
@@ -300,7 +333,12 @@ describe('send guard: at most one send per outbound job', () => {
     );
     const qe = await queueEvents(prefix);
     // The classifier's acknowledgement asks for a handoff: the observer starts it once told.
-    const message = outbound({ correlationId: 'wamid.OBS', purpose: 'ack', content: { kind: 'text', body: 'Una persona te escribe' }, meta: { handoff: true } });
+    const message = outbound({
+      correlationId: 'wamid.OBS',
+      purpose: 'ack',
+      content: { kind: 'text', body: 'Una persona te escribe' },
+      meta: { handoff: true },
+    });
     const jobId = jobIds.outbound(message.correlationId, message.purpose);
     const done = nextCompletion(qe, jobId);
     await context.producers.outbound.add(message, { jobId, attempts: 3, backoff: { type: 'fixed', delay: 50 } });

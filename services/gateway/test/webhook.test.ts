@@ -2,7 +2,13 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { Writable } from 'node:stream';
 import { createLogger, type HttpApp } from '@helpline/runtime';
-import { buildSignedWebhookRequest, metaJson, signMetaWebhook, startTestRedis, type TestRedis } from '@helpline/testkit';
+import {
+  buildSignedWebhookRequest,
+  metaJson,
+  signMetaWebhook,
+  startTestRedis,
+  type TestRedis,
+} from '@helpline/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { GatewayContext } from '../src/context.js';
@@ -38,7 +44,8 @@ afterAll(async () => {
 });
 
 // A fixed timestamp: some tests sign and compare these exact bytes.
-const textPayload = (id: string, body: string, from = '5491155550000') => textChange({ id, from, body, atMs: 1_763_600_000_000 });
+const textPayload = (id: string, body: string, from = '5491155550000') =>
+  textChange({ id, from, body, atMs: 1_763_600_000_000 });
 
 function postSigned(body: unknown) {
   const req = buildSignedWebhookRequest({ body, appSecret: APP_SECRET });
@@ -58,7 +65,9 @@ async function metric(name: string, labels: string): Promise<number> {
 
 describe('GET /webhook (verification)', () => {
   it('echoes the challenge as plain text for the right token', async () => {
-    const res = await app.inject({ url: `/webhook?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1158201444` });
+    const res = await app.inject({
+      url: `/webhook?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1158201444`,
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     expect(res.body).toBe('1158201444');
@@ -83,7 +92,13 @@ describe('POST /webhook', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ status: 'ok', accepted: 1, duplicate: 0 });
     const job = await context.producers.inbound.queue.getJob('wamid.A1');
-    expect(job?.data).toMatchObject({ id: 'wamid.A1', channel: 'cloud', chatId: '5491155550000', text: 'hola, no tengo internet', senderName: 'Cliente' });
+    expect(job?.data).toMatchObject({
+      id: 'wamid.A1',
+      channel: 'cloud',
+      chatId: '5491155550000',
+      text: 'hola, no tengo internet',
+      senderName: 'Cliente',
+    });
     expect(await metric('helpline_webhook_events_total', 'outcome="accepted"')).toBe(1);
     expect(await metric('helpline_messages_received_total', 'type="text"')).toBe(1);
   });
@@ -195,7 +210,13 @@ describe('POST /webhook', () => {
   it('keeps messages it cannot take for an operator, answers 200, and takes the rest of the payload', async () => {
     const from = '5491155550000';
     const longId = `wamid.${'A'.repeat(300)}`;
-    const longText = { from, id: 'wamid.LONGTEXT', timestamp: '1763600000', type: 'text', text: { body: 'x'.repeat(70_000) } };
+    const longText = {
+      from,
+      id: 'wamid.LONGTEXT',
+      timestamp: '1763600000',
+      type: 'text',
+      text: { body: 'x'.repeat(70_000) },
+    };
     const tooLongId = { from, id: longId, timestamp: '1763600000', type: 'text', text: { body: 'hola' } };
     const noSender = { id: 'wamid.NOSENDER', timestamp: '1763600000', type: 'text', text: { body: 'sin remitente' } };
     const good = { from, id: 'wamid.GOOD', timestamp: '1763600000', type: 'text', text: { body: 'esta sí' } };
@@ -205,7 +226,14 @@ describe('POST /webhook', () => {
         {
           id: '102290129340398',
           changes: [
-            { field: 'messages', value: { messaging_product: 'whatsapp', contacts: [{ profile: { name: 'Cliente' }, wa_id: from }], messages: [longText, tooLongId, good] } },
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                contacts: [{ profile: { name: 'Cliente' }, wa_id: from }],
+                messages: [longText, tooLongId, good],
+              },
+            },
             { field: 'messages', value: { messaging_product: 'whatsapp', messages: [noSender] } },
           ],
         },
@@ -221,7 +249,10 @@ describe('POST /webhook', () => {
     const auth = { authorization: `Bearer ${API_TOKEN}` };
     const list = await app.inject({ url: '/api/webhook/refused', headers: auth });
     expect(list.statusCode).toBe(200);
-    const { total, items } = list.json() as { total: number; items: { id: string; reason: string; chatId?: string; payload: { message: unknown; contacts?: unknown } }[] };
+    const { total, items } = list.json() as {
+      total: number;
+      items: { id: string; reason: string; chatId?: string; payload: { message: unknown; contacts?: unknown } }[];
+    };
     expect(total).toBe(3);
     // Newest first; each with what was wrong (field names, not values) and all Meta sent.
     expect(items.map((i) => i.reason)).toEqual([
@@ -243,12 +274,16 @@ describe('POST /webhook', () => {
 
     const removed = await app.inject({ method: 'DELETE', url: `/api/webhook/refused/${items[0]?.id}`, headers: auth });
     expect(removed.json()).toEqual({ id: items[0]?.id, removed: true });
-    expect((await app.inject({ method: 'DELETE', url: `/api/webhook/refused/${items[0]?.id}`, headers: auth })).statusCode).toBe(404);
+    expect(
+      (await app.inject({ method: 'DELETE', url: `/api/webhook/refused/${items[0]?.id}`, headers: auth })).statusCode,
+    ).toBe(404);
     const page = (await app.inject({ url: '/api/webhook/refused?limit=1&offset=1', headers: auth })).json();
     expect(page).toMatchObject({ total: 2, offset: 1, limit: 1 });
     expect(page.items.map((i: { payload: { message: unknown } }) => i.payload.message)).toEqual([longText]);
     expect((await app.inject({ url: '/api/webhook/refused' })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'DELETE', url: '/api/webhook/refused/nope', headers: auth })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'DELETE', url: '/api/webhook/refused/nope', headers: auth })).statusCode).toBe(
+      400,
+    );
   });
 
   it('refuses well-signed JSON that is not a webhook, naming the field', async () => {
@@ -297,8 +332,13 @@ describe('POST /webhook', () => {
   });
 
   it('accepts unknown fields anywhere in a message', async () => {
-    const payload = textPayload('wamid.EXTRA', 'hola') as { entry: Array<{ changes: Array<{ value: Record<string, unknown> }> }> };
-    const value = payload.entry[0]?.changes[0]?.value as { messages: Array<Record<string, unknown>>; brand_new_field?: unknown };
+    const payload = textPayload('wamid.EXTRA', 'hola') as {
+      entry: Array<{ changes: Array<{ value: Record<string, unknown> }> }>;
+    };
+    const value = payload.entry[0]?.changes[0]?.value as {
+      messages: Array<Record<string, unknown>>;
+      brand_new_field?: unknown;
+    };
     value.brand_new_field = { nested: true };
     (value.messages[0] as Record<string, unknown>).something_new = [1, 2, 3];
     const res = await postSigned({ ...payload, extra_top: 'x' });
@@ -308,15 +348,40 @@ describe('POST /webhook', () => {
 
   it('updates the delivery state from statuses and counts failures by code', async () => {
     await context.deliveryStore.onSent?.(
-      { correlationId: 'wamid.IN', purpose: 'ack', channel: 'cloud', to: '5491155550000', content: { kind: 'text', body: 'x', previewUrl: false } },
+      {
+        correlationId: 'wamid.IN',
+        purpose: 'ack',
+        channel: 'cloud',
+        to: '5491155550000',
+        content: { kind: 'text', body: 'x', previewUrl: false },
+      },
       { messageId: 'wamid.OUT' },
     );
     const status = (s: string, extra: Record<string, unknown> = {}) => ({
       object: 'whatsapp_business_account',
-      entry: [{ id: '1', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', statuses: [{ id: 'wamid.OUT', status: s, timestamp: '1763600100', recipient_id: '5491155550000', ...extra }] } }] }],
+      entry: [
+        {
+          id: '1',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                statuses: [
+                  { id: 'wamid.OUT', status: s, timestamp: '1763600100', recipient_id: '5491155550000', ...extra },
+                ],
+              },
+            },
+          ],
+        },
+      ],
     });
     expect((await postSigned(status('delivered'))).statusCode).toBe(200);
-    expect(await context.deliveryStore.get('wamid.OUT')).toMatchObject({ status: 'delivered', correlationId: 'wamid.IN', purpose: 'ack' });
+    expect(await context.deliveryStore.get('wamid.OUT')).toMatchObject({
+      status: 'delivered',
+      correlationId: 'wamid.IN',
+      purpose: 'ack',
+    });
     await postSigned(status('sent'));
     expect((await context.deliveryStore.get('wamid.OUT'))?.status).toBe('delivered');
     await postSigned(status('failed', { errors: [{ code: 131026, title: 'Message undeliverable' }] }));

@@ -10,9 +10,11 @@ export interface AppOptions {
 
 export async function buildApp(context: NetworkContext, options: AppOptions = {}): Promise<HttpApp> {
   const checks: Record<string, HealthCheck> = {
-    redis: async () => ((await pingRedis(context.redis)) ? { status: 'ok' } : { status: 'down', message: 'Redis does not answer' }),
+    redis: async () =>
+      (await pingRedis(context.redis)) ? { status: 'ok' } : { status: 'down', message: 'Redis does not answer' },
     routers: () => {
-      if (!context.routers.configured) return { status: 'degraded', message: 'router not configured: set MIKROTIK_HOST or MIKROTIK_ROUTERS' };
+      if (!context.routers.configured)
+        return { status: 'degraded', message: 'router not configured: set MIKROTIK_HOST or MIKROTIK_ROUTERS' };
       const states = Object.fromEntries(context.routers.all().map((r) => [r.name, breakerState(r.breaker)]));
       const open = Object.entries(states).filter(([, s]) => s === 'open');
       return open.length > 0
@@ -25,7 +27,11 @@ export async function buildApp(context: NetworkContext, options: AppOptions = {}
       const { source, breaker } = context.directory;
       if (source === 'none') return { status: 'degraded', details: { source } };
       if (breaker && breakerState(breaker) === 'open') {
-        return { status: 'degraded', message: `${source} breaker open: lookups paused after repeated failures`, details: { source, breaker: 'open' } };
+        return {
+          status: 'degraded',
+          message: `${source} breaker open: lookups paused after repeated failures`,
+          details: { source, breaker: 'open' },
+        };
       }
       return { status: 'ok', details: { source, ...(breaker ? { breaker: breakerState(breaker) } : {}) } };
     },

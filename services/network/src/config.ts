@@ -52,7 +52,11 @@ export const networkConfigSchema = z.object(networkConfigShape).transform((env, 
     let text = raw;
     if (!raw.startsWith('[')) {
       if (!existsSync(raw)) {
-        ctx.addIssue({ code: 'custom', path: [ROUTERS, 'file'], message: 'expected a JSON array of routers or the path of a file holding one' });
+        ctx.addIssue({
+          code: 'custom',
+          path: [ROUTERS, 'file'],
+          message: 'expected a JSON array of routers or the path of a file holding one',
+        });
         return z.NEVER;
       }
       text = readFileSync(raw, 'utf8');

@@ -105,7 +105,10 @@ export function createContext(config: NetworkConfig, overrides: ContextOverrides
   registerQueueGauges(serviceMetrics, [diagnosticsQueue]);
 
   const notices: string[] = [];
-  if (config.routers.length === 0) notices.push('router not configured: set MIKROTIK_HOST (or MIKROTIK_ROUTERS); diagnoses answer "router not configured"');
+  if (config.routers.length === 0)
+    notices.push(
+      'router not configured: set MIKROTIK_HOST (or MIKROTIK_ROUTERS); diagnoses answer "router not configured"',
+    );
   if (config.prefixes.length === 0) notices.push('CUSTOMER_PREFIXES is empty: no customer address may be pinged');
 
   const routers = new RouterRegistry(
@@ -113,7 +116,11 @@ export function createContext(config: NetworkConfig, overrides: ContextOverrides
       (endpoint) =>
         new RouterClient(endpoint, {
           timeouts: tuning.timeouts,
-          policy: { prefixes: config.prefixes, commandTimeoutMs: tuning.commandTimeoutMs, pingMarginMs: tuning.pingMarginMs },
+          policy: {
+            prefixes: config.prefixes,
+            commandTimeoutMs: tuning.commandTimeoutMs,
+            pingMarginMs: tuning.pingMarginMs,
+          },
           poolSize: tuning.poolSize,
           maxConcurrent: tuning.maxConcurrent,
           queueTimeoutMs: tuning.queueTimeoutMs,
@@ -165,7 +172,9 @@ export function createContext(config: NetworkConfig, overrides: ContextOverrides
     directory,
     routers,
     diagnosticsQueue,
-    lastReports: new LastReportStore(redis, prefix ?? 'bull', config.DIAGNOSIS_COOLDOWN_MINUTES * 60_000, { claimTtlMs: tuning.claimTtlMs }),
+    lastReports: new LastReportStore(redis, prefix ?? 'bull', config.DIAGNOSIS_COOLDOWN_MINUTES * 60_000, {
+      claimTtlMs: tuning.claimTtlMs,
+    }),
     claimWait: { waitMs: tuning.claimWaitMs, pollMs: tuning.claimPollMs },
     settings,
     now,

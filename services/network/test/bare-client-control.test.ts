@@ -13,7 +13,9 @@ let router: FakeRouter;
 afterEach(async () => router.close());
 
 async function runBare(command: string): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [script, String(router.port), command], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [script, String(router.port), command], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d) => {
     stderr += String(d);

@@ -28,8 +28,15 @@ describe('network config', () => {
   });
 
   it('one router from MIKROTIK_HOST..., 8729 with TLS', () => {
-    const c = load({ MIKROTIK_HOST: '10.0.0.1', MIKROTIK_USERNAME: 'api', MIKROTIK_PASSWORD: 'pw', MIKROTIK_TLS: 'true' });
-    expect(c.routers).toEqual([{ name: 'default', host: '10.0.0.1', port: 8729, username: 'api', password: 'pw', tls: true }]);
+    const c = load({
+      MIKROTIK_HOST: '10.0.0.1',
+      MIKROTIK_USERNAME: 'api',
+      MIKROTIK_PASSWORD: 'pw',
+      MIKROTIK_TLS: 'true',
+    });
+    expect(c.routers).toEqual([
+      { name: 'default', host: '10.0.0.1', port: 8729, username: 'api', password: 'pw', tls: true },
+    ]);
   });
 
   it('several routers from MIKROTIK_ROUTERS as JSON or a file', () => {
@@ -48,12 +55,20 @@ describe('network config', () => {
   });
 
   it('names the wrong variable, never echoing a password', () => {
-    expect(lines({ MIKROTIK_ROUTERS: '[{"name":"a b","host":"x","username":"u","password":"hunter2"}]' }).join()).toMatch(/^MIKROTIK_ROUTERS\.0\.name: letters/);
-    expect(lines({ MIKROTIK_ROUTERS: '[{"name":"a b","host":"x","username":"u","password":"hunter2"}]' }).join()).not.toContain('hunter2');
+    expect(
+      lines({ MIKROTIK_ROUTERS: '[{"name":"a b","host":"x","username":"u","password":"hunter2"}]' }).join(),
+    ).toMatch(/^MIKROTIK_ROUTERS\.0\.name: letters/);
+    expect(
+      lines({ MIKROTIK_ROUTERS: '[{"name":"a b","host":"x","username":"u","password":"hunter2"}]' }).join(),
+    ).not.toContain('hunter2');
     expect(lines({ MIKROTIK_ROUTERS: '/no/such/file' })[0]).toMatch(/^MIKROTIK_ROUTERS\.file:/);
-    expect(lines({ MIKROTIK_ROUTERS: '[{"password":"hunter2",' }).join()).toBe('MIKROTIK_ROUTERS.json: is not valid JSON');
+    expect(lines({ MIKROTIK_ROUTERS: '[{"password":"hunter2",' }).join()).toBe(
+      'MIKROTIK_ROUTERS.json: is not valid JSON',
+    );
     expect(lines({ MIKROTIK_HOST: '10.0.0.1' })[0]).toMatch(/^MIKROTIK_USERNAME: is required/);
-    expect(lines({ CUSTOMER_PREFIXES: '10.0.0.0/8,nonsense' })[0]).toMatch(/^CUSTOMER_PREFIXES: not an IPv4 CIDR: nonsense/);
+    expect(lines({ CUSTOMER_PREFIXES: '10.0.0.0/8,nonsense' })[0]).toMatch(
+      /^CUSTOMER_PREFIXES: not an IPv4 CIDR: nonsense/,
+    );
     expect(lines({ DIAGNOSIS_COOLDOWN_MINUTES: 'soon' })[0]).toMatch(/^DIAGNOSIS_COOLDOWN_MINUTES:/);
     expect(lines({ WISPHUB_API_URL: 'https://api.wisphub.net' })[0]).toMatch(/^WISPHUB_API_KEY: is required/);
   });
@@ -79,21 +94,37 @@ describe('CUSTOMERS_FILE at start: one line naming it, never a stack trace or cu
     expect(lines({ CUSTOMERS_FILE: dir })).toEqual([`CUSTOMERS_FILE: is a directory, not a file (got "${dir}")`]);
     const notJson = file('broken.json', '[{"customerId": 1, "phones": ["3001234567"], "serviceIp": "100.64.0.10",');
     const broken = lines({ CUSTOMERS_FILE: notJson });
-    expect(broken).toEqual([`CUSTOMERS_FILE: is not valid JSON (expected a JSON array of customers, or a .csv file) (got "${notJson}")`]);
+    expect(broken).toEqual([
+      `CUSTOMERS_FILE: is not valid JSON (expected a JSON array of customers, or a .csv file) (got "${notJson}")`,
+    ]);
     expect(broken.join()).not.toMatch(/3001234567|100\.64/);
-    expect(lines({ CUSTOMERS_FILE: file('object.json', '{"customers": []}') })[0]).toMatch(/^CUSTOMERS_FILE: expected a JSON array of customers/);
-    expect(lines({ CUSTOMERS_FILE: file('entry.json', '[{"customerId": 1}, {"name": "Ana", "phones": ["3001234567"]}]') })[0]).toMatch(
-      /^CUSTOMERS_FILE: entry 2: customerId: /,
+    expect(lines({ CUSTOMERS_FILE: file('object.json', '{"customers": []}') })[0]).toMatch(
+      /^CUSTOMERS_FILE: expected a JSON array of customers/,
     );
-    expect(lines({ CUSTOMERS_FILE: file('header.csv', 'id,name\n1,Ana\n') })[0]).toMatch(/^CUSTOMERS_FILE: CSV header has no customer_id column/);
+    expect(
+      lines({
+        CUSTOMERS_FILE: file('entry.json', '[{"customerId": 1}, {"name": "Ana", "phones": ["3001234567"]}]'),
+      })[0],
+    ).toMatch(/^CUSTOMERS_FILE: entry 2: customerId: /);
+    expect(lines({ CUSTOMERS_FILE: file('header.csv', 'id,name\n1,Ana\n') })[0]).toMatch(
+      /^CUSTOMERS_FILE: CSV header has no customer_id column/,
+    );
   });
 });
 
 describe('customers file', () => {
   it('reads CSV with quoted fields and several phones', () => {
-    const csv = 'customer_id,name,phones,pppoe_user,service_ip,router\n7,"Pérez, Ana",300 123 4567|3109990000,ana@isp,100.64.0.10,north\n8,Bob,3002222222,,,\n';
+    const csv =
+      'customer_id,name,phones,pppoe_user,service_ip,router\n7,"Pérez, Ana",300 123 4567|3109990000,ana@isp,100.64.0.10,north\n8,Bob,3002222222,,,\n';
     const records = parseCustomersFile(csv, 'csv');
-    expect(records[0]).toEqual({ customerId: '7', name: 'Pérez, Ana', phones: ['300 123 4567', '3109990000'], pppoeUser: 'ana@isp', serviceIp: '100.64.0.10', router: 'north' });
+    expect(records[0]).toEqual({
+      customerId: '7',
+      name: 'Pérez, Ana',
+      phones: ['300 123 4567', '3109990000'],
+      pppoeUser: 'ana@isp',
+      serviceIp: '100.64.0.10',
+      router: 'north',
+    });
     expect(records[1]).toEqual({ customerId: '8', name: 'Bob', phones: ['3002222222'] });
   });
 

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type DiagnosticReport, type DiagnosticRequestInput, DiagnosticRequest, jobIds, type OutboundMessage, type TicketRequest } from '@helpline/contracts';
+import {
+  type DiagnosticReport,
+  type DiagnosticRequestInput,
+  DiagnosticRequest,
+  jobIds,
+  type OutboundMessage,
+  type TicketRequest,
+} from '@helpline/contracts';
 import { createLogger } from '@helpline/runtime';
 import { startTestRedis, type TestRedis } from '@helpline/testkit';
 import { type FakeRouter, startFakeRouter } from '@helpline/testkit/routeros';
@@ -42,7 +49,11 @@ beforeEach(async () => {
     {
       prefix: `test-${randomUUID()}`,
       tuning: FAST_TUNING,
-      logger: createLogger({ name: 'network', level: 'debug', destination: { write: (line: string) => void logLines.push(line) } }),
+      logger: createLogger({
+        name: 'network',
+        level: 'debug',
+        destination: { write: (line: string) => void logLines.push(line) },
+      }),
     },
   );
   expect(await ctx.ready()).toBe(true);
@@ -55,7 +66,10 @@ afterEach(async () => {
   expect(await eventually(() => openSockets() <= baseline + 1)).toBe(true); // the Redis server's own socket may linger a tick
 });
 
-function request(customer: DiagnosticRequestInput['customer'], extra: Partial<DiagnosticRequestInput> = {}): DiagnosticRequest {
+function request(
+  customer: DiagnosticRequestInput['customer'],
+  extra: Partial<DiagnosticRequestInput> = {},
+): DiagnosticRequest {
   return DiagnosticRequest.parse({
     correlationId: `wamid.${randomUUID()}`,
     customer,
@@ -67,7 +81,9 @@ function request(customer: DiagnosticRequestInput['customer'], extra: Partial<Di
 }
 
 async function outbound(correlationId: string, purpose = 'diagnosis'): Promise<OutboundMessage | undefined> {
-  return (await ctx.outbound.queue.getJob(jobIds.outbound(correlationId, purpose)))?.data as OutboundMessage | undefined;
+  return (await ctx.outbound.queue.getJob(jobIds.outbound(correlationId, purpose)))?.data as
+    | OutboundMessage
+    | undefined;
 }
 async function ticket(correlationId: string): Promise<TicketRequest | undefined> {
   return (await ctx.tickets.queue.getJob(jobIds.ticket(correlationId)))?.data as TicketRequest | undefined;
@@ -85,9 +101,21 @@ describe('diagnosis against the fake router, fake WispHub and a real Redis', () 
     const req = request({ phone: '+57 300 123 4567' });
     const report = reportOf(await handleDiagnosticRequest(req, ctx));
     expect(report.status).toBe('ok');
-    expect(results(report)).toEqual({ customer: 'pass', account: 'pass', outage: 'pass', pppoe_session: 'pass', ping: 'pass', queue: 'pass' });
+    expect(results(report)).toEqual({
+      customer: 'pass',
+      account: 'pass',
+      outage: 'pass',
+      pppoe_session: 'pass',
+      ping: 'pass',
+      queue: 'pass',
+    });
     expect(report.checks.find((c) => c.name === 'pppoe_session')?.data).toEqual({ uptimeSeconds: 183_845 });
-    expect(report.checks.find((c) => c.name === 'ping')?.data).toMatchObject({ sent: 3, received: 3, lossPercent: 0, avgMs: 2.5 });
+    expect(report.checks.find((c) => c.name === 'ping')?.data).toMatchObject({
+      sent: 3,
+      received: 3,
+      lossPercent: 0,
+      avgMs: 2.5,
+    });
     expect(report.checks.find((c) => c.name === 'queue')?.data).toMatchObject({ usePercent: 20 });
     const message = await outbound(req.correlationId);
     expect(message?.purpose).toBe('diagnosis');
@@ -105,10 +133,20 @@ describe('diagnosis against the fake router, fake WispHub and a real Redis', () 
     const req = request({ documentNumber: '1003' });
     const report = reportOf(await handleDiagnosticRequest(req, ctx));
     expect(report.status).toBe('down');
-    expect(results(report)).toMatchObject({ account: 'fail', outage: 'skipped', pppoe_session: 'skipped', ping: 'skipped', queue: 'skipped' });
+    expect(results(report)).toMatchObject({
+      account: 'fail',
+      outage: 'skipped',
+      pppoe_session: 'skipped',
+      ping: 'skipped',
+      queue: 'skipped',
+    });
     expect(router.received).toHaveLength(0);
     const t = await ticket(req.correlationId);
-    expect(t).toMatchObject({ category: 'billing', idempotencyKey: `diagnosis-${req.correlationId}`, findings: { status: 'down' } });
+    expect(t).toMatchObject({
+      category: 'billing',
+      idempotencyKey: `diagnosis-${req.correlationId}`,
+      findings: { status: 'down' },
+    });
   });
 
   it('a general outage on the router answers at once', async () => {
@@ -170,7 +208,8 @@ describe('diagnosis against the fake router, fake WispHub and a real Redis', () 
     expect(outcome.kind).toBe('ambiguous');
     const question = await outbound(req.correlationId, 'diagnosis_account');
     expect(question?.content).toMatchObject({ kind: 'list' });
-    const rows = question?.content.kind === 'list' ? question.content.sections.flatMap((s) => s.rows.map((r) => r.id)) : [];
+    const rows =
+      question?.content.kind === 'list' ? question.content.sections.flatMap((s) => s.rows.map((r) => r.id)) : [];
     expect(rows).toEqual(['diagnose:105', 'diagnose:106']);
     expect(await outbound(req.correlationId)).toBeUndefined();
     expect(router.received).toHaveLength(0);
@@ -186,11 +225,16 @@ describe('diagnosis against the fake router, fake WispHub and a real Redis', () 
     expect(outcome).toMatchObject({ kind: 'report', fromCache: true });
     expect(reportOf(outcome)).toEqual(first);
     expect(router.received.length).toBe(asked);
-    expect((await outbound(again.correlationId))?.content).toMatchObject({ body: expect.stringContaining('revisión reciente') });
+    expect((await outbound(again.correlationId))?.content).toMatchObject({
+      body: expect.stringContaining('revisión reciente'),
+    });
   });
 
   it('answers in English when the reply target says so', async () => {
-    const req = request({ customerId: '101' }, { replyTo: { channel: 'group', chatId: '123@g.us', language: 'en', mention: '573001@s.whatsapp.net' } });
+    const req = request(
+      { customerId: '101' },
+      { replyTo: { channel: 'group', chatId: '123@g.us', language: 'en', mention: '573001@s.whatsapp.net' } },
+    );
     await handleDiagnosticRequest(req, ctx);
     const message = await outbound(req.correlationId);
     expect(message).toMatchObject({ channel: 'group', to: '123@g.us', mentions: ['573001@s.whatsapp.net'] });
@@ -201,7 +245,9 @@ describe('diagnosis against the fake router, fake WispHub and a real Redis', () 
     const req = request({ phone: '3999999999' }, { openTicketOnFailure: false });
     const report = reportOf(await handleDiagnosticRequest(req, ctx));
     expect(report).toMatchObject({ status: 'unknown', checks: [{ name: 'customer', result: 'fail' }] });
-    expect((await outbound(req.correlationId))?.content).toMatchObject({ body: expect.stringContaining('No encontramos una cuenta') });
+    expect((await outbound(req.correlationId))?.content).toMatchObject({
+      body: expect.stringContaining('No encontramos una cuenta'),
+    });
     expect(await ticket(req.correlationId)).toBeUndefined();
   });
 
@@ -210,7 +256,10 @@ describe('diagnosis against the fake router, fake WispHub and a real Redis', () 
     const req = request({ customerId: '101' }, { reportedText: 'no tengo internet' });
     const report = reportOf(await handleDiagnosticRequest(req, ctx));
     expect(report.status).toBe('unknown');
-    expect(report.checks.find((c) => c.name === 'pppoe_session')).toMatchObject({ result: 'error', data: { errorKind: 'connect_timeout' } });
+    expect(report.checks.find((c) => c.name === 'pppoe_session')).toMatchObject({
+      result: 'error',
+      data: { errorKind: 'connect_timeout' },
+    });
     const t = await ticket(req.correlationId);
     expect(t).toMatchObject({
       category: 'connectivity',
@@ -228,7 +277,11 @@ describe('diagnosis against the fake router, fake WispHub and a real Redis', () 
     const report = reportOf(await handleDiagnosticRequest(req, ctx));
     expect(report.status).toBe('unknown');
     const t = await ticket(req.correlationId);
-    expect(t).toMatchObject({ category: 'connectivity', contact: { phone: '+57 399 999 9999' }, findings: { status: 'unknown' } });
+    expect(t).toMatchObject({
+      category: 'connectivity',
+      contact: { phone: '+57 399 999 9999' },
+      findings: { status: 'unknown' },
+    });
     expect(t?.contact.customerId).toBeUndefined();
     expect(t?.subject).toMatch(/customer not found/);
     expect(t?.description).toContain('Looked up by: phone +57 399 999 9999');
@@ -240,11 +293,17 @@ describe('diagnosis against the fake router, fake WispHub and a real Redis', () 
     reportOf(await handleDiagnosticRequest(req, ctx));
     expect((await ticket(req.correlationId))?.contact).toEqual({ phone: '573001234567' });
     // a group chat: the member who complained, by their phone JID
-    const inGroup = request({ documentNumber: '998' }, { replyTo: { channel: 'group', chatId: '1203@g.us', mention: '573009998877@s.whatsapp.net', language: 'es' } });
+    const inGroup = request(
+      { documentNumber: '998' },
+      { replyTo: { channel: 'group', chatId: '1203@g.us', mention: '573009998877@s.whatsapp.net', language: 'es' } },
+    );
     reportOf(await handleDiagnosticRequest(inGroup, ctx));
     expect((await ticket(inGroup.correlationId))?.contact).toEqual({ phone: '573009998877' });
     // nobody to reach: no ticket, said in the log (the chat still gets the report)
-    const nobody = request({ documentNumber: '997' }, { replyTo: { channel: 'group', chatId: '1203@g.us', language: 'es' } });
+    const nobody = request(
+      { documentNumber: '997' },
+      { replyTo: { channel: 'group', chatId: '1203@g.us', language: 'es' } },
+    );
     reportOf(await handleDiagnosticRequest(nobody, ctx));
     expect(await ticket(nobody.correlationId)).toBeUndefined();
     expect(await outbound(nobody.correlationId)).toBeDefined();
@@ -327,7 +386,12 @@ describe('one diagnosis per customer at a time (a claim in Redis)', () => {
       router.state.ping['100.64.0.10'] = { times: [40, 40, 40] };
       const [fromJob, fromHttp, fromOtherJob] = await Promise.all([
         handleDiagnosticRequest(job, ctx),
-        app.inject({ method: 'POST', url: '/diagnose', headers: { authorization: 'Bearer test-token-0123456789' }, payload: { customerId: '101' } }),
+        app.inject({
+          method: 'POST',
+          url: '/diagnose',
+          headers: { authorization: 'Bearer test-token-0123456789' },
+          payload: { customerId: '101' },
+        }),
         handleDiagnosticRequest(request({ pppoeUser: 'ana@isp' }), other),
       ]);
       expect(router.commands('/ping')).toHaveLength(1);
@@ -360,10 +424,13 @@ describe('one diagnosis per customer at a time (a claim in Redis)', () => {
 
 describe('without a router', () => {
   it('answers "router not configured" (unknown) and says so in the notices', async () => {
-    const local = createContext(testConfig({ REDIS_URL: redis.url, WISPHUB_API_URL: wisphub.url, WISPHUB_API_KEY: wisphub.apiKey }), {
-      prefix: `test-${randomUUID()}`,
-      tuning: FAST_TUNING,
-    });
+    const local = createContext(
+      testConfig({ REDIS_URL: redis.url, WISPHUB_API_URL: wisphub.url, WISPHUB_API_KEY: wisphub.apiKey }),
+      {
+        prefix: `test-${randomUUID()}`,
+        tuning: FAST_TUNING,
+      },
+    );
     try {
       expect(await local.ready()).toBe(true);
       const req = request({ customerId: '101' });

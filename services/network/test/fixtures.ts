@@ -9,9 +9,24 @@ export const SECRET_VALUES = ['100.64.0.10', '100.64.0.11', 'AA:BB:CC:DD:EE:FF',
 export function routerState(): FakeRouterState {
   return {
     tables: {
-      '/ppp/active': [{ name: 'ana@isp', service: 'pppoe', uptime: '2d3h4m5s', address: '100.64.0.10', 'caller-id': 'AA:BB:CC:DD:EE:FF' }],
+      '/ppp/active': [
+        {
+          name: 'ana@isp',
+          service: 'pppoe',
+          uptime: '2d3h4m5s',
+          address: '100.64.0.10',
+          'caller-id': 'AA:BB:CC:DD:EE:FF',
+        },
+      ],
       '/ppp/secret': [
-        { name: 'ana@isp', service: 'pppoe', password: 'pppoe-pass-1', profile: '10M', disabled: 'false', 'last-caller-id': 'AA:BB:CC:DD:EE:FF' },
+        {
+          name: 'ana@isp',
+          service: 'pppoe',
+          password: 'pppoe-pass-1',
+          profile: '10M',
+          disabled: 'false',
+          'last-caller-id': 'AA:BB:CC:DD:EE:FF',
+        },
         {
           name: 'bob@isp',
           service: 'pppoe',
@@ -23,7 +38,13 @@ export function routerState(): FakeRouterState {
         },
       ],
       '/queue/simple': [
-        { name: '<pppoe-ana@isp>', target: '<pppoe-ana@isp>', 'max-limit': '5M/10M', rate: '200000/2000000', disabled: 'false' },
+        {
+          name: '<pppoe-ana@isp>',
+          target: '<pppoe-ana@isp>',
+          'max-limit': '5M/10M',
+          rate: '200000/2000000',
+          disabled: 'false',
+        },
       ],
     },
     ping: { '100.64.0.10': { times: [2.5, 3, 2] } },
@@ -81,13 +102,34 @@ export function wisphubClients(): WisphubClient[] {
       router: { id: 2, nombre: 'default', falla_general: true },
     },
     // Two accounts on one phone: the customer is asked which one.
-    { ...base, id_servicio: 105, usuario: 'eva1@isp', nombre: 'Eva', cedula: '1005', telefono: '3005555555', ip: '100.64.0.14', estado: 'Activo' },
-    { ...base, id_servicio: 106, usuario: 'eva2@isp', nombre: 'Eva (oficina)', cedula: '1006', telefono: '3005555555', ip: '100.64.0.15', estado: 'Activo' },
+    {
+      ...base,
+      id_servicio: 105,
+      usuario: 'eva1@isp',
+      nombre: 'Eva',
+      cedula: '1005',
+      telefono: '3005555555',
+      ip: '100.64.0.14',
+      estado: 'Activo',
+    },
+    {
+      ...base,
+      id_servicio: 106,
+      usuario: 'eva2@isp',
+      nombre: 'Eva (oficina)',
+      cedula: '1006',
+      telefono: '3005555555',
+      ip: '100.64.0.15',
+      estado: 'Activo',
+    },
   ];
 }
 
 export function testConfig(env: Record<string, string>): NetworkConfig {
-  return loadConfig(networkConfigSchema, { env: { CUSTOMER_PREFIXES: '100.64.0.0/10', LOG_LEVEL: 'silent', ...env }, envFile: false });
+  return loadConfig(networkConfigSchema, {
+    env: { CUSTOMER_PREFIXES: '100.64.0.0/10', LOG_LEVEL: 'silent', ...env },
+    envFile: false,
+  });
 }
 
 export const FAST_TUNING: Partial<NetworkTuning> = {

@@ -16,7 +16,10 @@ export async function eventually(check: () => boolean, ms = 2_000): Promise<bool
 }
 
 /** Settles `promise` within `ms` or reports that it did not: a hang is a test failure, not a stuck run. */
-export async function settlesWithin<T>(promise: Promise<T>, ms: number): Promise<{ settled: boolean; value?: T; error?: unknown }> {
+export async function settlesWithin<T>(
+  promise: Promise<T>,
+  ms: number,
+): Promise<{ settled: boolean; value?: T; error?: unknown }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<{ settled: false }>((resolve) => {
     timer = setTimeout(() => resolve({ settled: false }), ms);

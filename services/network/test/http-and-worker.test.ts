@@ -28,7 +28,9 @@ beforeAll(async () => {
     testConfig({
       REDIS_URL: redis.url,
       API_TOKEN: TOKEN,
-      MIKROTIK_ROUTERS: JSON.stringify([{ name: 'default', host: router.host, port: router.port, username: 'api', password: 'secret' }]),
+      MIKROTIK_ROUTERS: JSON.stringify([
+        { name: 'default', host: router.host, port: router.port, username: 'api', password: 'secret' },
+      ]),
       WISPHUB_API_URL: wisphub.url,
       WISPHUB_API_KEY: wisphub.apiKey,
     }),
@@ -56,12 +58,30 @@ describe('POST /diagnose', () => {
   it('returns the report synchronously, by customer id, PPPoE user or phone', async () => {
     const r = await app.inject({ method: 'POST', url: '/diagnose', headers: auth, payload: { customerId: '101' } });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toMatchObject({ fromCache: false, report: { status: 'ok', customerId: '101', router: 'default' } });
-    const byUser = await app.inject({ method: 'POST', url: '/diagnose', headers: auth, payload: { pppoeUser: 'bob@isp' } });
+    expect(r.json()).toMatchObject({
+      fromCache: false,
+      report: { status: 'ok', customerId: '101', router: 'default' },
+    });
+    const byUser = await app.inject({
+      method: 'POST',
+      url: '/diagnose',
+      headers: auth,
+      payload: { pppoeUser: 'bob@isp' },
+    });
     expect(byUser.json()).toMatchObject({ report: { status: 'down', customerId: '102' } });
-    const byPhone = await app.inject({ method: 'POST', url: '/diagnose', headers: auth, payload: { phone: '+57 300 123 4567' } });
+    const byPhone = await app.inject({
+      method: 'POST',
+      url: '/diagnose',
+      headers: auth,
+      payload: { phone: '+57 300 123 4567' },
+    });
     expect(byPhone.json()).toMatchObject({ fromCache: true, report: { customerId: '101' } });
-    const forced = await app.inject({ method: 'POST', url: '/diagnose', headers: auth, payload: { phone: '3001234567', force: true } });
+    const forced = await app.inject({
+      method: 'POST',
+      url: '/diagnose',
+      headers: auth,
+      payload: { phone: '3001234567', force: true },
+    });
     expect(forced.json()).toMatchObject({ fromCache: false });
   });
 
@@ -69,7 +89,12 @@ describe('POST /diagnose', () => {
     const none = await app.inject({ method: 'POST', url: '/diagnose', headers: auth, payload: {} });
     expect(none.statusCode).toBe(400);
     expect(none.json().message).toMatch(/phone.*needs one of phone, customerId, pppoeUser or documentNumber/);
-    const bad = await app.inject({ method: 'POST', url: '/diagnose', headers: auth, payload: { phone: 'x\n/system/reboot' } });
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/diagnose',
+      headers: auth,
+      payload: { phone: 'x\n/system/reboot' },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toMatch(/phone/);
   });
@@ -83,7 +108,12 @@ describe('POST /diagnose', () => {
   it('answers 503 while another diagnosis of the customer outlasts the wait, and when WispHub fails', async () => {
     const held = await ctx.lastReports.claim('104');
     try {
-      const busy = await app.inject({ method: 'POST', url: '/diagnose', headers: auth, payload: { customerId: '104' } });
+      const busy = await app.inject({
+        method: 'POST',
+        url: '/diagnose',
+        headers: auth,
+        payload: { customerId: '104' },
+      });
       expect(busy.statusCode).toBe(503);
       expect(busy.json().message).toMatch(/another diagnosis of this customer is still running/);
     } finally {
@@ -91,7 +121,12 @@ describe('POST /diagnose', () => {
     }
     wisphub.faults = { status: 502 };
     try {
-      const down = await app.inject({ method: 'POST', url: '/diagnose', headers: auth, payload: { customerId: '104' } });
+      const down = await app.inject({
+        method: 'POST',
+        url: '/diagnose',
+        headers: auth,
+        payload: { customerId: '104' },
+      });
       expect(down.statusCode).toBe(503);
       expect(down.json().message).toBe('customer directory unavailable: WispHub answered 502');
     } finally {
@@ -102,7 +137,10 @@ describe('POST /diagnose', () => {
   it('shows router and WispHub breaker state in /health and the metrics', async () => {
     const health = await app.inject({ method: 'GET', url: '/health' });
     expect(health.json().checks.routers).toMatchObject({ status: 'ok', details: { default: 'closed' } });
-    expect(health.json().checks.directory).toMatchObject({ status: 'ok', details: { source: 'wisphub', breaker: 'closed' } });
+    expect(health.json().checks.directory).toMatchObject({
+      status: 'ok',
+      details: { source: 'wisphub', breaker: 'closed' },
+    });
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toMatch(/helpline_diagnoses_total\{result="ok",service="network"\} \d/);
     expect(metrics.body).toMatch(/helpline_circuit_state\{breaker="router:default",service="network"\} 0/);
@@ -112,10 +150,17 @@ describe('POST /diagnose', () => {
 
 describe('GET /metrics', () => {
   it('exposes the depth of the diagnostics queue it consumes, and passes promtool check metrics', async () => {
-    const producer = createProducer('diagnostics', { connection: ctx.redis, ...(ctx.prefix ? { prefix: ctx.prefix } : {}) });
+    const producer = createProducer('diagnostics', {
+      connection: ctx.redis,
+      ...(ctx.prefix ? { prefix: ctx.prefix } : {}),
+    });
     try {
       const before = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-      const waitingBefore = metricValue(before, 'helpline_queue_jobs', { queue: 'diagnostics', state: 'waiting', service: 'network' });
+      const waitingBefore = metricValue(before, 'helpline_queue_jobs', {
+        queue: 'diagnostics',
+        state: 'waiting',
+        service: 'network',
+      });
       expect(waitingBefore).toBe(0);
       const correlationId = `wamid.${randomUUID()}`;
       // No worker runs in this file's app: the job stays waiting (delayed one for the other state).
@@ -129,13 +174,16 @@ describe('GET /metrics', () => {
         { jobId: jobIds.diagnostics(correlationId), delay: 60_000 },
       );
       const res = await app.inject({ method: 'GET', url: '/metrics' });
-      expect(metricValue(res.body, 'helpline_queue_jobs', { queue: 'diagnostics', state: 'delayed', service: 'network' })).toBe(1);
+      expect(
+        metricValue(res.body, 'helpline_queue_jobs', { queue: 'diagnostics', state: 'delayed', service: 'network' }),
+      ).toBe(1);
       expect(metricValue(res.body, 'helpline_queue_jobs', { queue: 'diagnostics', state: 'waiting' })).toBe(0);
       expect(metricValue(res.body, 'helpline_queue_oldest_waiting_seconds', { queue: 'diagnostics' })).toBe(0);
       expect(res.body).not.toContain(correlationId);
 
       const promtool = spawnSync('promtool', ['check', 'metrics'], { input: res.body, encoding: 'utf8' });
-      if (promtool.error) throw new Error(`promtool is needed for this test (Debian package prometheus): ${promtool.error.message}`);
+      if (promtool.error)
+        throw new Error(`promtool is needed for this test (Debian package prometheus): ${promtool.error.message}`);
       expect(promtool.stdout + promtool.stderr).toBe('');
       expect(promtool.status).toBe(0);
       await producer.queue.obliterate({ force: true });
@@ -148,7 +196,10 @@ describe('GET /metrics', () => {
 describe('diagnostics worker', () => {
   it('consumes a DiagnosticRequest and sends the report to the chat', async () => {
     const worker = startDiagnosticsWorker(ctx);
-    const producer = createProducer('diagnostics', { connection: ctx.redis, ...(ctx.prefix ? { prefix: ctx.prefix } : {}) });
+    const producer = createProducer('diagnostics', {
+      connection: ctx.redis,
+      ...(ctx.prefix ? { prefix: ctx.prefix } : {}),
+    });
     try {
       const correlationId = `wamid.${randomUUID()}`;
       await producer.add(

@@ -31,7 +31,9 @@ describe('main: a bad CUSTOMERS_FILE stops the start with the one-line config er
     writeFileSync(path, '[{"customerId": "1", "phones": ["3001234567"], "serviceIp": "100.64.0.10"');
     const r = runMain({ CUSTOMERS_FILE: path });
     expect(r.status).toBe(1);
-    expect(r.stderr.trim().split('\n')).toEqual([`CUSTOMERS_FILE: is not valid JSON (expected a JSON array of customers, or a .csv file) (got "${path}")`]);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `CUSTOMERS_FILE: is not valid JSON (expected a JSON array of customers, or a .csv file) (got "${path}")`,
+    ]);
     expect(r.stderr).not.toMatch(/\bat |3001234567|100\.64/);
   });
 });

@@ -57,7 +57,9 @@ describe('RouterClient: pool, limit, breaker, allow-list', () => {
 
   it('keeps at most maxConcurrent commands in flight and at most poolSize connections', async () => {
     await client.run({ kind: 'ppp-active', user: 'ana' }); // one connection open before the burst
-    const pings = Array.from({ length: 6 }, () => client.run({ kind: 'ping', address: '100.64.0.10', count: 3, intervalMs: 100 }));
+    const pings = Array.from({ length: 6 }, () =>
+      client.run({ kind: 'ping', address: '100.64.0.10', count: 3, intervalMs: 100 }),
+    );
     // Each ping takes about 250 ms at the fake; shortly after the burst only three have reached it.
     await new Promise((resolve) => setTimeout(resolve, 120));
     expect(router.commands('/ping')).toHaveLength(3);
@@ -69,11 +71,14 @@ describe('RouterClient: pool, limit, breaker, allow-list', () => {
   it('opens the breaker after repeated failures and says so on the metric', async () => {
     router.faults = { hang: 'login' };
     client = makeClient({ breaker: { volumeThreshold: 2, errorThresholdPercentage: 50, resetTimeout: 60_000 } });
-    for (let i = 0; i < 2; i++) await expect(client.run({ kind: 'ppp-active', user: 'ana' })).rejects.toMatchObject({ kind: 'connect_timeout' });
+    for (let i = 0; i < 2; i++)
+      await expect(client.run({ kind: 'ppp-active', user: 'ana' })).rejects.toMatchObject({ kind: 'connect_timeout' });
     await expect(client.run({ kind: 'ppp-active', user: 'ana' })).rejects.toMatchObject({ kind: 'breaker_open' });
     const text = await metrics.registry.metrics();
     expect(text).toMatch(/helpline_circuit_state\{breaker="router:core",service="network-test"\} 2/);
-    expect(text).toMatch(/helpline_routeros_errors_total\{router="core",kind="connect_timeout",service="network-test"\} 2/);
+    expect(text).toMatch(
+      /helpline_routeros_errors_total\{router="core",kind="connect_timeout",service="network-test"\} 2/,
+    );
   });
 
   it('does not count RouterOS 7.18+ !empty replies as router errors; unknown words and tags still count', async () => {

@@ -32,12 +32,21 @@ afterEach(async () => {
   expect(await eventually(() => openSockets() <= baseline)).toBe(true);
 });
 
-const endpoint = () => ({ name: 'core', host: router.host, port: router.port, username: 'api', password: 'secret', tls: false });
+const endpoint = () => ({
+  name: 'core',
+  host: router.host,
+  port: router.port,
+  username: 'api',
+  password: 'secret',
+  tls: false,
+});
 
 describe('RouterConnection against the fake router', () => {
   it('connects, runs a command and closes', async () => {
     const c = await RouterConnection.open(endpoint(), timeouts);
-    expect(await c.run(['/ppp/active/print', '?name=ana'], 1_000)).toEqual([{ name: 'ana', uptime: '1h2m', address: '100.64.0.10' }]);
+    expect(await c.run(['/ppp/active/print', '?name=ana'], 1_000)).toEqual([
+      { name: 'ana', uptime: '1h2m', address: '100.64.0.10' },
+    ]);
     await c.close();
     expect(c.alive).toBe(false);
   });
@@ -61,7 +70,9 @@ describe('RouterConnection against the fake router', () => {
     // concurrent commands sharing the connection by tag, and refused ones (traps)
     const burst = await Promise.allSettled(
       Array.from({ length: 50 }, (_, i) =>
-        i % 5 === 0 ? c.run(['/interface/monitor-traffic', '=interface=nope', '=once='], 1_000) : c.run(['/ppp/active/print'], 1_000),
+        i % 5 === 0
+          ? c.run(['/interface/monitor-traffic', '=interface=nope', '=once='], 1_000)
+          : c.run(['/ppp/active/print'], 1_000),
       ),
     );
     expect(burst.filter((r) => r.status === 'rejected')).toHaveLength(10);
@@ -90,7 +101,9 @@ describe('RouterConnection against the fake router', () => {
 
   it('reports a trap with its category', async () => {
     const c = await RouterConnection.open(endpoint(), timeouts);
-    const error = await c.run(['/interface/monitor-traffic', '=interface=nope', '=once='], 1_000).catch((e: unknown) => e);
+    const error = await c
+      .run(['/interface/monitor-traffic', '=interface=nope', '=once='], 1_000)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RouterTrapError);
     expect(error).toMatchObject({ category: '0', kind: 'trap' });
     expect(c.alive).toBe(true);

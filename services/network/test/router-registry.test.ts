@@ -58,7 +58,8 @@ describe('RouterRegistry with two routers', () => {
       const forAna = registry.forCustomer({ customerId: '1', phones: [], router: 'north' });
       expect(forAna.name).toBe('north');
       expect(await forAna.run({ kind: 'ppp-active', user: 'ana@isp' })).toHaveLength(1);
-      const asked = (router: FakeRouter) => router.commands('/ppp/active/print').map((s) => s.words.find((w) => w.startsWith('?name=')));
+      const asked = (router: FakeRouter) =>
+        router.commands('/ppp/active/print').map((s) => s.words.find((w) => w.startsWith('?name=')));
       expect(asked(south)).toEqual(['?name=bob@isp']);
       expect(asked(north)).toEqual(['?name=ana@isp']);
     } finally {
@@ -76,7 +77,10 @@ describe('RouterRegistry with two routers', () => {
       }
     })();
     expect(unknown).toBeInstanceOf(UnknownRouterError);
-    expect(unknown).toMatchObject({ reason: 'unknown_router', message: "the customer's router is not one of the 2 configured routers (MIKROTIK_ROUTERS)" });
+    expect(unknown).toMatchObject({
+      reason: 'unknown_router',
+      message: "the customer's router is not one of the 2 configured routers (MIKROTIK_ROUTERS)",
+    });
     // the name on record (free text, here holding an address) is not repeated
     expect((unknown as Error).message).not.toContain('10.0.0.1');
     expect(() => registry.forCustomer({ customerId: '4', phones: [] })).toThrow(
@@ -103,7 +107,7 @@ describe('diagnoses across two routers (MIKROTIK_ROUTERS)', () => {
     await redis.stop();
   });
 
-  it("each customer is diagnosed on their own router; a router name not configured is an unknown report and a ticket", async () => {
+  it('each customer is diagnosed on their own router; a router name not configured is an unknown report and a ticket', async () => {
     const ctx = createContext(
       testConfig({
         REDIS_URL: redis.url,
@@ -148,7 +152,9 @@ describe('diagnoses across two routers (MIKROTIK_ROUTERS)', () => {
       expect(session?.finding).toMatch(/not one of the 2 configured routers/);
       expect(north.commands('/ping')).toHaveLength(1);
       expect(south.commands('/ping')).toHaveLength(1);
-      const t = (await ctx.tickets.queue.getJob(jobIds.ticket(cyRequest.correlationId)))?.data as TicketRequest | undefined;
+      const t = (await ctx.tickets.queue.getJob(jobIds.ticket(cyRequest.correlationId)))?.data as
+        | TicketRequest
+        | undefined;
       expect(t).toMatchObject({ contact: { phone: '3003333333', customerId: '3' }, findings: { status: 'unknown' } });
     } finally {
       await ctx.close();

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { UnsafeValueError } from '../src/routeros/errors.js';
 import { ALLOWED_COMMANDS, buildCommand, type CommandPolicy, parseCidr } from '../src/routeros/safe-commands.js';
 
-const policy: CommandPolicy = { prefixes: [parseCidr('100.64.0.0/10'), parseCidr('10.20.0.0/16')], commandTimeoutMs: 1_000, pingMarginMs: 500 };
+const policy: CommandPolicy = {
+  prefixes: [parseCidr('100.64.0.0/10'), parseCidr('10.20.0.0/16')],
+  commandTimeoutMs: 1_000,
+  pingMarginMs: 500,
+};
 
 describe('safe commands', () => {
   it('builds ping with a deadline of count × interval + margin', () => {
@@ -27,14 +31,37 @@ describe('safe commands', () => {
   });
 
   it('refuses addresses outside CUSTOMER_PREFIXES and anything that is not a dotted IPv4', () => {
-    for (const address of ['8.8.8.8', '100.128.0.1', '10.21.0.1', '100.64.1.2/24', '100.64.01.2', '::1', '100.64.1.2 ', '']) {
-      expect(() => buildCommand({ kind: 'ping', address, count: 1, intervalMs: 100 }, policy)).toThrow(UnsafeValueError);
+    for (const address of [
+      '8.8.8.8',
+      '100.128.0.1',
+      '10.21.0.1',
+      '100.64.1.2/24',
+      '100.64.01.2',
+      '::1',
+      '100.64.1.2 ',
+      '',
+    ]) {
+      expect(() => buildCommand({ kind: 'ping', address, count: 1, intervalMs: 100 }, policy)).toThrow(
+        UnsafeValueError,
+      );
     }
-    expect(() => buildCommand({ kind: 'ping', address: '100.64.1.2', count: 6, intervalMs: 100 }, policy)).toThrow(/count/);
+    expect(() => buildCommand({ kind: 'ping', address: '100.64.1.2', count: 6, intervalMs: 100 }, policy)).toThrow(
+      /count/,
+    );
   });
 
   it('refuses user names outside letters, digits and ._@-', () => {
-    for (const user of ['a b', 'x\n/system/reboot', '=password=', '?name=', 'ñandú', 'a'.repeat(65), '', 'a/b', 'a;b']) {
+    for (const user of [
+      'a b',
+      'x\n/system/reboot',
+      '=password=',
+      '?name=',
+      'ñandú',
+      'a'.repeat(65),
+      '',
+      'a/b',
+      'a;b',
+    ]) {
       expect(() => buildCommand({ kind: 'ppp-active', user }, policy)).toThrow(UnsafeValueError);
     }
     expect(buildCommand({ kind: 'ppp-active', user: 'Ana.B_1@isp-x' }, policy).words).toContain('?name=Ana.B_1@isp-x');

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseBitrate, parseDurationMs, parseDurationSeconds, parseRatePair, parseRouterBoolean } from '../src/routeros/values.js';
+import {
+  parseBitrate,
+  parseDurationMs,
+  parseDurationSeconds,
+  parseRatePair,
+  parseRouterBoolean,
+} from '../src/routeros/values.js';
 
 describe('RouterOS value parsers', () => {
   it('reads durations, v7 times and clock forms', () => {
@@ -32,13 +38,23 @@ describe('RouterOS value parsers', () => {
   });
 
   it('property: any sum of units reads back as its total', () => {
-    const unit = fc.constantFrom(['w', 604_800_000], ['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000], ['ms', 1]);
+    const unit = fc.constantFrom(
+      ['w', 604_800_000],
+      ['d', 86_400_000],
+      ['h', 3_600_000],
+      ['m', 60_000],
+      ['s', 1_000],
+      ['ms', 1],
+    );
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 999 }), unit), { minLength: 1, maxLength: 6 }), (parts) => {
-        const text = parts.map(([n, [u]]) => `${n}${u}`).join('');
-        const total = parts.reduce((sum, [n, [, ms]]) => sum + n * (ms as number), 0);
-        expect(parseDurationMs(text)).toBe(total);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 999 }), unit), { minLength: 1, maxLength: 6 }),
+        (parts) => {
+          const text = parts.map(([n, [u]]) => `${n}${u}`).join('');
+          const total = parts.reduce((sum, [n, [, ms]]) => sum + n * (ms as number), 0);
+          expect(parseDurationMs(text)).toBe(total);
+        },
+      ),
     );
   });
 
@@ -51,10 +67,16 @@ describe('RouterOS value parsers', () => {
   });
 
   it('property: formatted rate pairs read back', () => {
-    const rate = fc.tuple(fc.integer({ min: 0, max: 9_999 }), fc.constantFrom(['', 1], ['k', 1e3], ['M', 1e6], ['G', 1e9]));
+    const rate = fc.tuple(
+      fc.integer({ min: 0, max: 9_999 }),
+      fc.constantFrom(['', 1], ['k', 1e3], ['M', 1e6], ['G', 1e9]),
+    );
     fc.assert(
       fc.property(rate, rate, ([a, [ua, ma]], [b, [ub, mb]]) => {
-        expect(parseRatePair(`${a}${ua}/${b}${ub}`)).toEqual({ upload: a * (ma as number), download: b * (mb as number) });
+        expect(parseRatePair(`${a}${ua}/${b}${ub}`)).toEqual({
+          upload: a * (ma as number),
+          download: b * (mb as number),
+        });
       }),
     );
   });

@@ -106,10 +106,20 @@ describe('WireDecoder', () => {
       const bytes = Buffer.from(w, 'latin1');
       const n = bytes.length;
       const prefix =
-        n < 0x80 ? Buffer.from([n]) : n < 0x4000 ? Buffer.from([(n >> 8) | 0x80, n & 0xff]) : Buffer.from([(n >> 16) | 0xc0, (n >> 8) & 0xff, n & 0xff]);
+        n < 0x80
+          ? Buffer.from([n])
+          : n < 0x4000
+            ? Buffer.from([(n >> 8) | 0x80, n & 0xff])
+            : Buffer.from([(n >> 16) | 0xc0, (n >> 8) & 0xff, n & 0xff]);
       return Buffer.concat([prefix, bytes]);
     };
-    const stream = Buffer.concat([...words.map(encode), Buffer.from([0]), encode('!done'), encode('.tag=7'), Buffer.from([0])]);
+    const stream = Buffer.concat([
+      ...words.map(encode),
+      Buffer.from([0]),
+      encode('!done'),
+      encode('.tag=7'),
+      Buffer.from([0]),
+    ]);
     const decoder = new WireDecoder();
     const out: string[][] = [];
     for (let i = 0; i < stream.length; i++) out.push(...decoder.push(stream.subarray(i, i + 1)));

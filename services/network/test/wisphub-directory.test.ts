@@ -2,7 +2,12 @@ import { createLogger, createMetrics, isPermanentError, type ServiceMetrics } fr
 import { metricValue } from '@helpline/testkit';
 import { type FakeWisphub, startFakeWisphub } from '@helpline/testkit/wisphub';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createWisphubDirectory, WisphubError, type WisphubOptions, WisphubRefusedError } from '../src/customers/wisphub-directory.js';
+import {
+  createWisphubDirectory,
+  WisphubError,
+  type WisphubOptions,
+  WisphubRefusedError,
+} from '../src/customers/wisphub-directory.js';
 import { wisphubClients } from './fixtures.js';
 import { settlesWithin } from './helpers.js';
 
@@ -25,7 +30,11 @@ function directory(overrides: Partial<WisphubOptions> = {}) {
     apiKey: wisphub.apiKey,
     timeoutMs: 300,
     metrics,
-    logger: createLogger({ name: 'test', level: 'debug', destination: { write: (line: string) => void logLines.push(line) } }),
+    logger: createLogger({
+      name: 'test',
+      level: 'debug',
+      destination: { write: (line: string) => void logLines.push(line) },
+    }),
     pageSize: 2,
     ...overrides,
   });
@@ -100,12 +109,22 @@ describe('WispHub directory: failures, deadline and breaker', () => {
 
   it('a body that is not JSON, or not the expected shape, is a WispHub error', async () => {
     wisphub.faults = { malformed: true };
-    await expect(directory().find({ documentNumber: '1001' })).rejects.toThrow('WispHub answered with a body that is not JSON');
-    await expect(directory().find({ customerId: '101' })).rejects.toThrow('WispHub answered with a body that is not JSON');
+    await expect(directory().find({ documentNumber: '1001' })).rejects.toThrow(
+      'WispHub answered with a body that is not JSON',
+    );
+    await expect(directory().find({ customerId: '101' })).rejects.toThrow(
+      'WispHub answered with a body that is not JSON',
+    );
   });
 
   it('a refusal (wrong key) is permanent and does not count against WispHub', async () => {
-    const d = createWisphubDirectory({ url: wisphub.url, apiKey: 'wrong', timeoutMs: 300, metrics, breaker: { volumeThreshold: 2 } });
+    const d = createWisphubDirectory({
+      url: wisphub.url,
+      apiKey: 'wrong',
+      timeoutMs: 300,
+      metrics,
+      breaker: { volumeThreshold: 2 },
+    });
     for (let i = 0; i < 4; i++) {
       const error = await d.find({ documentNumber: '1001' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(WisphubRefusedError);

@@ -7,7 +7,9 @@ import { registerTicketRoutes } from './http/ticket-routes.js';
 function healthChecks(context: TicketsContext): Record<string, HealthCheck> {
   return {
     redis: async () =>
-      (await pingRedis(context.redis.commands)) ? { status: 'ok' } : { status: 'down', message: 'Redis does not answer PING' },
+      (await pingRedis(context.redis.commands))
+        ? { status: 'ok' }
+        : { status: 'down', message: 'Redis does not answer PING' },
     crm: () => {
       const settings = context.crmSettings;
       if (settings.provider === 'local') {
@@ -18,7 +20,11 @@ function healthChecks(context: TicketsContext): Record<string, HealthCheck> {
       const state = context.breaker ? breakerState(context.breaker) : 'closed';
       return state === 'closed'
         ? { status: 'ok', details: { provider: 'zoho', breaker: state } }
-        : { status: 'degraded', message: `Zoho Desk breaker ${state}: tickets wait in the retry queue`, details: { provider: 'zoho', breaker: state } };
+        : {
+            status: 'degraded',
+            message: `Zoho Desk breaker ${state}: tickets wait in the retry queue`,
+            details: { provider: 'zoho', breaker: state },
+          };
     },
     worker: () => {
       if (context.workers.length === 0) return { status: 'ok', message: 'no worker in this process' };

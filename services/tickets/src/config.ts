@@ -3,46 +3,53 @@ import { z } from 'zod';
 
 const optionalText = () => z.string().trim().min(1).optional();
 
-export const ZOHO_VARIABLES = ['ZOHO_CLIENT_ID', 'ZOHO_CLIENT_SECRET', 'ZOHO_REFRESH_TOKEN', 'ZOHO_ORG_ID', 'ZOHO_DEPARTMENT_ID'] as const;
+export const ZOHO_VARIABLES = [
+  'ZOHO_CLIENT_ID',
+  'ZOHO_CLIENT_SECRET',
+  'ZOHO_REFRESH_TOKEN',
+  'ZOHO_ORG_ID',
+  'ZOHO_DEPARTMENT_ID',
+] as const;
 
 /**
  * The tickets service's slice of the environment (DESIGN section 7), parsed only in main.
  * Zoho credentials are optional: without them the service runs on the local ticket store.
  */
-export const ticketsConfigSchema = z.object({
-  ...baseConfigShape,
-  TICKETS_PORT: envPort(8003),
-  /** `zoho` or `local`; when unset, zoho if every Zoho variable is set, local otherwise. */
-  CRM_PROVIDER: z.enum(['zoho', 'local'], { error: 'expected zoho or local' }).optional(),
-  ZOHO_CLIENT_ID: optionalText(),
-  ZOHO_CLIENT_SECRET: optionalText(),
-  ZOHO_REFRESH_TOKEN: optionalText(),
-  ZOHO_ORG_ID: optionalText(),
-  ZOHO_DEPARTMENT_ID: optionalText(),
-  ZOHO_ACCOUNTS_URL: envUrl(['https', 'http'], 'https://accounts.zoho.com').default('https://accounts.zoho.com'),
-  ZOHO_DESK_URL: envUrl(['https', 'http'], 'https://desk.zoho.com').default('https://desk.zoho.com'),
-  /** API name of the ticket custom field holding the idempotency key (create it in Desk first). */
-  ZOHO_IDEMPOTENCY_FIELD: z
-    .string()
-    .regex(/^cf_[A-Za-z0-9_]+$/, 'expected the API name of a ticket custom field, such as cf_idempotency_key')
-    .default('cf_idempotency_key'),
-  /** How long a ticket keeps being retried through a CRM outage before it lands in the failed set. */
-  TICKETS_RETRY_HORIZON_HOURS: envNumber(6, { min: 0.01, max: 168 }),
-  /** Ticket requests handled at once by one process; each waits on the CRM's answer. */
-  TICKETS_CONCURRENCY: envInt(8, { min: 1, max: 256 }),
-  /** Local store departments: `id:Name` entries (or just `Name`), comma separated. */
-  LOCAL_TICKET_DEPARTMENTS: envList(['support:Soporte técnico', 'billing:Facturación', 'sales:Ventas']),
-  /** Local store statuses; the first is the status of a new ticket. */
-  LOCAL_TICKET_STATUSES: envList(['Open', 'In Progress', 'On Hold', 'Closed']),
-}).superRefine((config, ctx) => {
-  // An operator who asks for Zoho by name gets a start error, not a silent local store.
-  if (config.CRM_PROVIDER !== 'zoho') return;
-  for (const name of ZOHO_VARIABLES) {
-    if (!config[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when CRM_PROVIDER=zoho' });
-  }
-});
+export const ticketsConfigSchema = z
+  .object({
+    ...baseConfigShape,
+    TICKETS_PORT: envPort(8003),
+    /** `zoho` or `local`; when unset, zoho if every Zoho variable is set, local otherwise. */
+    CRM_PROVIDER: z.enum(['zoho', 'local'], { error: 'expected zoho or local' }).optional(),
+    ZOHO_CLIENT_ID: optionalText(),
+    ZOHO_CLIENT_SECRET: optionalText(),
+    ZOHO_REFRESH_TOKEN: optionalText(),
+    ZOHO_ORG_ID: optionalText(),
+    ZOHO_DEPARTMENT_ID: optionalText(),
+    ZOHO_ACCOUNTS_URL: envUrl(['https', 'http'], 'https://accounts.zoho.com').default('https://accounts.zoho.com'),
+    ZOHO_DESK_URL: envUrl(['https', 'http'], 'https://desk.zoho.com').default('https://desk.zoho.com'),
+    /** API name of the ticket custom field holding the idempotency key (create it in Desk first). */
+    ZOHO_IDEMPOTENCY_FIELD: z
+      .string()
+      .regex(/^cf_[A-Za-z0-9_]+$/, 'expected the API name of a ticket custom field, such as cf_idempotency_key')
+      .default('cf_idempotency_key'),
+    /** How long a ticket keeps being retried through a CRM outage before it lands in the failed set. */
+    TICKETS_RETRY_HORIZON_HOURS: envNumber(6, { min: 0.01, max: 168 }),
+    /** Ticket requests handled at once by one process; each waits on the CRM's answer. */
+    TICKETS_CONCURRENCY: envInt(8, { min: 1, max: 256 }),
+    /** Local store departments: `id:Name` entries (or just `Name`), comma separated. */
+    LOCAL_TICKET_DEPARTMENTS: envList(['support:Soporte técnico', 'billing:Facturación', 'sales:Ventas']),
+    /** Local store statuses; the first is the status of a new ticket. */
+    LOCAL_TICKET_STATUSES: envList(['Open', 'In Progress', 'On Hold', 'Closed']),
+  })
+  .superRefine((config, ctx) => {
+    // An operator who asks for Zoho by name gets a start error, not a silent local store.
+    if (config.CRM_PROVIDER !== 'zoho') return;
+    for (const name of ZOHO_VARIABLES) {
+      if (!config[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when CRM_PROVIDER=zoho' });
+    }
+  });
 export type TicketsConfig = z.infer<typeof ticketsConfigSchema>;
-
 
 export interface ZohoSettings {
   clientId: string;

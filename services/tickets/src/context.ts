@@ -103,7 +103,10 @@ export function createContext(config: TicketsConfig, overrides: TicketsContextOv
     producer: createRedisConnection(redisUrl, 'producer'),
     worker: createRedisConnection(redisUrl, 'worker'),
     // Waits for a (re)connect a little, then fails: a CRM call must not hang on Redis.
-    commands: createRedisConnection(redisUrl, 'worker', { maxRetriesPerRequest: 2, connectionName: 'helpline-tickets-commands' }),
+    commands: createRedisConnection(redisUrl, 'worker', {
+      maxRetriesPerRequest: 2,
+      connectionName: 'helpline-tickets-commands',
+    }),
   };
   const producerOptions = { connection: redis.producer, prefix, addTimeoutMs: overrides.addTimeoutMs };
   const producers = {
@@ -130,8 +133,18 @@ export function createContext(config: TicketsConfig, overrides: TicketsContextOv
       expiryMarginMs: overrides.tokenExpiryMarginMs,
       fetch: overrides.fetch,
     });
-    const client = createZohoDeskClient({ deskUrl: zoho.deskUrl, orgId: zoho.orgId, tokens, deadlineMs: crmDeadlineMs, fetch: overrides.fetch });
-    const desk = createZohoDeskCrm({ client, defaultDepartmentId: zoho.departmentId, idempotencyField: zoho.idempotencyField });
+    const client = createZohoDeskClient({
+      deskUrl: zoho.deskUrl,
+      orgId: zoho.orgId,
+      tokens,
+      deadlineMs: crmDeadlineMs,
+      fetch: overrides.fetch,
+    });
+    const desk = createZohoDeskCrm({
+      client,
+      defaultDepartmentId: zoho.departmentId,
+      idempotencyField: zoho.idempotencyField,
+    });
     const guarded = withBreaker(withLatency(desk, ticketsMetrics.crmLatency), { metrics, ...overrides.breaker });
     crm = guarded.crm;
     breaker = guarded.breaker;

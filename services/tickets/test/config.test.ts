@@ -24,11 +24,16 @@ describe('config', () => {
       ZOHO_IDEMPOTENCY_FIELD: 'cf_idempotency_key',
       LOCAL_TICKET_STATUSES: ['Open', 'In Progress', 'On Hold', 'Closed'],
     });
-    expect(resolveCrmSettings(config)).toMatchObject({ provider: 'local', notice: expect.stringContaining('not configured') });
+    expect(resolveCrmSettings(config)).toMatchObject({
+      provider: 'local',
+      notice: expect.stringContaining('not configured'),
+    });
   });
 
   test('every Zoho variable set means Zoho, with URLs of the data centre given', () => {
-    const settings = resolveCrmSettings(load({ ...ZOHO, ZOHO_ACCOUNTS_URL: 'https://accounts.zoho.eu/', ZOHO_DESK_URL: 'https://desk.zoho.eu' }));
+    const settings = resolveCrmSettings(
+      load({ ...ZOHO, ZOHO_ACCOUNTS_URL: 'https://accounts.zoho.eu/', ZOHO_DESK_URL: 'https://desk.zoho.eu' }),
+    );
     expect(settings).toEqual({
       provider: 'zoho',
       zoho: {
@@ -72,8 +77,12 @@ describe('config', () => {
 
   test('bad values are refused with the variable named', () => {
     expect(() => load({ CRM_PROVIDER: 'salesforce' })).toThrow(/CRM_PROVIDER: expected zoho or local/);
-    expect(() => load({ ZOHO_IDEMPOTENCY_FIELD: 'idempotency' })).toThrow(/ZOHO_IDEMPOTENCY_FIELD: expected the API name of a ticket custom field/);
-    expect(() => load({ TICKETS_RETRY_HORIZON_HOURS: 'forever' })).toThrow(/TICKETS_RETRY_HORIZON_HOURS: expected a number/);
+    expect(() => load({ ZOHO_IDEMPOTENCY_FIELD: 'idempotency' })).toThrow(
+      /ZOHO_IDEMPOTENCY_FIELD: expected the API name of a ticket custom field/,
+    );
+    expect(() => load({ TICKETS_RETRY_HORIZON_HOURS: 'forever' })).toThrow(
+      /TICKETS_RETRY_HORIZON_HOURS: expected a number/,
+    );
     expect(() => load({ ZOHO_DESK_URL: 'desk.zoho.com' })).toThrow(/ZOHO_DESK_URL/);
     expect(() => load({ TICKETS_PORT: '70000' })).toThrow(/TICKETS_PORT/);
   });

@@ -27,10 +27,18 @@ afterAll(async () => {
   await redis.stop();
 });
 
-async function zohoContext(options: FakeZohoOptions = {}, crmDeadlineMs = FAST.crmDeadlineMs): Promise<{ fake: FakeZoho; context: TicketsContext }> {
+async function zohoContext(
+  options: FakeZohoOptions = {},
+  crmDeadlineMs = FAST.crmDeadlineMs,
+): Promise<{ fake: FakeZoho; context: TicketsContext }> {
   const fake = await startFakeZoho(options);
   zoho = fake;
-  const context = contexts.create(testConfig(zohoEnv(fake, redis.url)), { ...FAST, crmDeadlineMs, prefix: uniquePrefix(), keyPrefix: uniquePrefix() });
+  const context = contexts.create(testConfig(zohoEnv(fake, redis.url)), {
+    ...FAST,
+    crmDeadlineMs,
+    prefix: uniquePrefix(),
+    keyPrefix: uniquePrefix(),
+  });
   return { fake, context };
 }
 
@@ -62,7 +70,12 @@ describe('the lock on an idempotency key', () => {
     const { fake, context } = await zohoContext({ latencyMs: 200 });
     const request = parse(ticketRequest());
     const lockKey = `${context.keyPrefix}:ticket:lock:${request.idempotencyKey}`;
-    const attempt = createTicketOnce(request, { crm: context.crm, records: context.records, logger: silentLogger(), lockTtlMs: 600 });
+    const attempt = createTicketOnce(request, {
+      crm: context.crm,
+      records: context.records,
+      logger: silentLogger(),
+      lockTtlMs: 600,
+    });
     // As if our lock had lapsed during a stall and another attempt had taken the key.
     await sleep(150);
     await context.redis.commands.set(lockKey, 'another-attempt', 'PX', 10_000);
@@ -94,7 +107,12 @@ describe('looking the key up when the search index lags', () => {
     await context.records.markAttempted(request.idempotencyKey, { contactId: contact.id });
     const postsBefore = fake.requestsTo('/api/v1/tickets', 'POST').length;
 
-    const result = await createTicketOnce(request, { crm: context.crm, records: context.records, logger: silentLogger(), lockTtlMs: 5_000 });
+    const result = await createTicketOnce(request, {
+      crm: context.crm,
+      records: context.records,
+      logger: silentLogger(),
+      lockTtlMs: 5_000,
+    });
     expect(result).toEqual({ ticket: sent, duplicate: true });
     expect(fake.tickets()).toHaveLength(1);
     expect(fake.requestsTo('/api/v1/tickets', 'POST')).toHaveLength(postsBefore);
@@ -110,7 +128,12 @@ describe('looking the key up when the search index lags', () => {
     const request = parse(ticketRequest({ contact: { phone: '573001112233' } }));
     await context.records.markAttempted(request.idempotencyKey, { contactId: contact.id });
 
-    const result = await createTicketOnce(request, { crm: context.crm, records: context.records, logger: silentLogger(), lockTtlMs: 5_000 });
+    const result = await createTicketOnce(request, {
+      crm: context.crm,
+      records: context.records,
+      logger: silentLogger(),
+      lockTtlMs: 5_000,
+    });
     expect(result.duplicate).toBe(false);
     expect(fake.contacts()).toHaveLength(1);
     expect(fake.tickets()).toEqual([expect.objectContaining({ id: result.ticket.id, contactId: contact.id })]);
@@ -148,7 +171,10 @@ describe('POST /tickets after its deadline', () => {
     expect(result.state).toBe('queued');
 
     const late = await waitFor(
-      async () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => String(l.msg).includes('failed after the answer')),
+      async () =>
+        lines
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+          .find((l) => String(l.msg).includes('failed after the answer')),
       5_000,
       'the late failure to be logged',
     );

@@ -6,7 +6,17 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { TicketsContext } from '../src/context.js';
 import { startTicketWorker } from '../src/queue/start-ticket-worker.js';
-import { API_TOKEN, Contexts, FAST, metricValue, testConfig, ticketRequest, uniquePrefix, waitFor, zohoEnv } from './support.js';
+import {
+  API_TOKEN,
+  Contexts,
+  FAST,
+  metricValue,
+  testConfig,
+  ticketRequest,
+  uniquePrefix,
+  waitFor,
+  zohoEnv,
+} from './support.js';
 
 let redis: TestRedis;
 let zoho: FakeZoho | undefined;
@@ -29,7 +39,11 @@ afterAll(async () => {
 const auth = { authorization: `Bearer ${API_TOKEN}` };
 
 async function start(env: Record<string, string>): Promise<{ app: HttpApp; context: TicketsContext }> {
-  const context = contexts.create(testConfig({ REDIS_URL: redis.url, ...env }), { ...FAST, prefix: uniquePrefix(), keyPrefix: uniquePrefix() });
+  const context = contexts.create(testConfig({ REDIS_URL: redis.url, ...env }), {
+    ...FAST,
+    prefix: uniquePrefix(),
+    keyPrefix: uniquePrefix(),
+  });
   const app = await buildApp(context);
   apps.push(app);
   await app.ready();
@@ -64,7 +78,11 @@ describe('operator auth', () => {
       ['POST', '/queue/process'],
     ];
     for (const [method, url] of routes) {
-      const res = await app.inject({ method: method as 'GET', url, headers: { authorization: 'Bearer wrong-token-0000000000' } });
+      const res = await app.inject({
+        method: method as 'GET',
+        url,
+        headers: { authorization: 'Bearer wrong-token-0000000000' },
+      });
       expect(res.statusCode, `${method} ${url}`).toBe(401);
     }
   });
@@ -73,7 +91,12 @@ describe('operator auth', () => {
 describe('POST /tickets', () => {
   test('local: creates at once and answers the number; the same Idempotency-Key answers the same ticket', async () => {
     const { app } = await local();
-    const first = await app.inject({ method: 'POST', url: '/tickets', headers: { ...auth, 'idempotency-key': 'staff-42' }, payload: legacyBody });
+    const first = await app.inject({
+      method: 'POST',
+      url: '/tickets',
+      headers: { ...auth, 'idempotency-key': 'staff-42' },
+      payload: legacyBody,
+    });
     expect(first.statusCode).toBe(201);
     expect(first.json()).toMatchObject({
       state: 'created',
@@ -81,11 +104,21 @@ describe('POST /tickets', () => {
       provider: 'local',
       ticket: { number: '1', status: 'Open', department_id: 'support' },
     });
-    const again = await app.inject({ method: 'POST', url: '/tickets', headers: { ...auth, 'idempotency-key': 'staff-42' }, payload: legacyBody });
+    const again = await app.inject({
+      method: 'POST',
+      url: '/tickets',
+      headers: { ...auth, 'idempotency-key': 'staff-42' },
+      payload: legacyBody,
+    });
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ state: 'existing', ticket: { id: first.json().ticket.id } });
     // Without a key each request is its own ticket, and its generated key is returned.
-    const other = await app.inject({ method: 'POST', url: '/tickets', headers: auth, payload: { ...legacyBody, department_id: 'billing' } });
+    const other = await app.inject({
+      method: 'POST',
+      url: '/tickets',
+      headers: auth,
+      payload: { ...legacyBody, department_id: 'billing' },
+    });
     expect(other.statusCode).toBe(201);
     expect(other.json().idempotency_key).toMatch(/^http-[0-9a-f-]{36}$/);
     expect(other.json().ticket).toMatchObject({ number: '2', department_id: 'billing' });
@@ -108,23 +141,48 @@ describe('POST /tickets', () => {
       expect(res.statusCode, field).toBe(400);
       expect(res.json().message, field).toContain(field);
     }
-    const badKey = await app.inject({ method: 'POST', url: '/tickets', headers: { ...auth, 'idempotency-key': 'spaces are bad' }, payload: legacyBody });
+    const badKey = await app.inject({
+      method: 'POST',
+      url: '/tickets',
+      headers: { ...auth, 'idempotency-key': 'spaces are bad' },
+      payload: legacyBody,
+    });
     expect(badKey.statusCode).toBe(400);
     expect(badKey.json().message).toContain('idempotency-key');
-    const notJson = await app.inject({ method: 'POST', url: '/tickets', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"subject":' });
+    const notJson = await app.inject({
+      method: 'POST',
+      url: '/tickets',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: '{"subject":',
+    });
     expect(notJson.statusCode).toBe(400);
   });
 
   test("the CRM's own refusal answers 422 with its message", async () => {
     const { app: localApp } = await local();
-    const res = await localApp.inject({ method: 'POST', url: '/tickets', headers: auth, payload: { ...legacyBody, department_id: 'nowhere' } });
+    const res = await localApp.inject({
+      method: 'POST',
+      url: '/tickets',
+      headers: auth,
+      payload: { ...legacyBody, department_id: 'nowhere' },
+    });
     expect(res.statusCode).toBe(422);
-    expect(res.json()).toMatchObject({ error: 'unprocessable', message: 'unknown department nowhere: expected one of support, billing, sales' });
+    expect(res.json()).toMatchObject({
+      error: 'unprocessable',
+      message: 'unknown department nowhere: expected one of support, billing, sales',
+    });
 
     const { app } = await withZoho();
-    const refused = await app.inject({ method: 'POST', url: '/tickets', headers: auth, payload: { ...legacyBody, department_id: '12345' } });
+    const refused = await app.inject({
+      method: 'POST',
+      url: '/tickets',
+      headers: auth,
+      payload: { ...legacyBody, department_id: '12345' },
+    });
     expect(refused.statusCode).toBe(422);
-    expect(refused.json().message).toMatch(/Zoho Desk refused POST \/tickets \(422 INVALID_DATA\).*\/departmentId invalid/);
+    expect(refused.json().message).toMatch(
+      /Zoho Desk refused POST \/tickets \(422 INVALID_DATA\).*\/departmentId invalid/,
+    );
   });
 
   test('Zoho: the body existing deployments send becomes a Zoho ticket, answered with its number', async () => {
@@ -138,24 +196,53 @@ describe('POST /tickets', () => {
     });
     expect(res.statusCode).toBe(201);
     const [ticket] = zoho!.tickets();
-    expect(res.json()).toMatchObject({ state: 'created', provider: 'zoho', ticket: { id: ticket!.id, number: ticket!.ticketNumber, status: 'Open' } });
-    expect(ticket).toMatchObject({ priority: 'Urgent', category: 'connectivity', contactId: contact.id, departmentId: zoho!.departments[1]!.id });
+    expect(res.json()).toMatchObject({
+      state: 'created',
+      provider: 'zoho',
+      ticket: { id: ticket!.id, number: ticket!.ticketNumber, status: 'Open' },
+    });
+    expect(ticket).toMatchObject({
+      priority: 'Urgent',
+      category: 'connectivity',
+      contactId: contact.id,
+      departmentId: zoho!.departments[1]!.id,
+    });
     expect(ticket!.cf.cf_idempotency_key).toBe(res.json().idempotency_key);
     const text = await context.metrics.registry.metrics();
     expect(metricValue(text, 'helpline_tickets_total', { provider: 'zoho', outcome: 'created' })).toBe(1);
     expect(metricValue(text, 'helpline_zoho_token_refreshes_total', { outcome: 'ok' })).toBe(1);
-    expect(metricValue(text, 'helpline_crm_request_duration_seconds_count', { provider: 'zoho', operation: 'create_ticket', outcome: 'ok' })).toBe(1);
+    expect(
+      metricValue(text, 'helpline_crm_request_duration_seconds_count', {
+        provider: 'zoho',
+        operation: 'create_ticket',
+        outcome: 'ok',
+      }),
+    ).toBe(1);
   });
 
   test('Zoho down: the request is queued (202) and the job waits in the tickets queue', async () => {
     const { app, context } = await withZoho();
     zoho!.setMode('outage');
-    const res = await app.inject({ method: 'POST', url: '/tickets', headers: { ...auth, 'idempotency-key': 'outage-1' }, payload: legacyBody });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/tickets',
+      headers: { ...auth, 'idempotency-key': 'outage-1' },
+      payload: legacyBody,
+    });
     expect(res.statusCode).toBe(202);
-    expect(res.json()).toMatchObject({ state: 'queued', idempotency_key: 'http-outage-1', job_id: jobIds.ticket('http-outage-1') });
+    expect(res.json()).toMatchObject({
+      state: 'queued',
+      idempotency_key: 'http-outage-1',
+      job_id: jobIds.ticket('http-outage-1'),
+    });
     expect(res.json().message).toContain('503');
     const job = await context.producers.tickets.queue.getJob(jobIds.ticket('http-outage-1'));
-    expect(job?.data).toMatchObject({ idempotencyKey: 'http-outage-1', subject: legacyBody.subject, priority: 'high', category: 'connectivity' });
+    expect(job?.data).toMatchObject({
+      idempotencyKey: 'http-outage-1',
+      subject: legacyBody.subject,
+      priority: 'high',
+      category: 'connectivity',
+    });
     const queue = await app.inject({ method: 'GET', url: '/queue', headers: auth });
     expect(queue.json()).toMatchObject({ queue: 'tickets', counts: { waiting: 1, failed: 0 } });
   });
@@ -166,18 +253,36 @@ describe('GET /tickets/:id/status and PUT /tickets/:id/status', () => {
     const { app } = await local();
     const created = await app.inject({ method: 'POST', url: '/tickets', headers: auth, payload: legacyBody });
     const id = created.json().ticket.id;
-    expect((await app.inject({ method: 'GET', url: `/tickets/${id}/status`, headers: auth })).json()).toMatchObject({ id, status: 'Open' });
-    const moved = await app.inject({ method: 'PUT', url: `/tickets/${id}/status`, headers: auth, payload: { status: 'Closed' } });
+    expect((await app.inject({ method: 'GET', url: `/tickets/${id}/status`, headers: auth })).json()).toMatchObject({
+      id,
+      status: 'Open',
+    });
+    const moved = await app.inject({
+      method: 'PUT',
+      url: `/tickets/${id}/status`,
+      headers: auth,
+      payload: { status: 'Closed' },
+    });
     expect(moved.statusCode).toBe(200);
-    expect((await app.inject({ method: 'GET', url: `/tickets/${id}/status`, headers: auth })).json().status).toBe('Closed');
+    expect((await app.inject({ method: 'GET', url: `/tickets/${id}/status`, headers: auth })).json().status).toBe(
+      'Closed',
+    );
     expect((await app.inject({ method: 'GET', url: '/tickets/999/status', headers: auth })).statusCode).toBe(404);
-    const unknown = await app.inject({ method: 'PUT', url: `/tickets/${id}/status`, headers: auth, payload: { status: 'Lost' } });
+    const unknown = await app.inject({
+      method: 'PUT',
+      url: `/tickets/${id}/status`,
+      headers: auth,
+      payload: { status: 'Lost' },
+    });
     expect(unknown.statusCode).toBe(422);
     expect(unknown.json().message).toContain('unknown status Lost');
     const bad = await app.inject({ method: 'PUT', url: `/tickets/${id}/status`, headers: auth, payload: {} });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toContain('status');
-    expect((await app.inject({ method: 'PUT', url: '/tickets/999/status', headers: auth, payload: { status: 'Closed' } })).statusCode).toBe(404);
+    expect(
+      (await app.inject({ method: 'PUT', url: '/tickets/999/status', headers: auth, payload: { status: 'Closed' } }))
+        .statusCode,
+    ).toBe(404);
   });
 
   test('Zoho: the status comes from Zoho Desk; changing it here is refused (409)', async () => {
@@ -187,9 +292,18 @@ describe('GET /tickets/:id/status and PUT /tickets/:id/status', () => {
     zoho!.setTicketStatus(id, 'On Hold');
     const status = await app.inject({ method: 'GET', url: `/tickets/${id}/status`, headers: auth });
     expect(status.json()).toMatchObject({ id, status: 'On Hold', number: created.json().ticket.number });
-    expect((await app.inject({ method: 'GET', url: '/tickets/4000000999999/status', headers: auth })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'GET', url: '/tickets/not-a-number/status', headers: auth })).statusCode).toBe(404);
-    const put = await app.inject({ method: 'PUT', url: `/tickets/${id}/status`, headers: auth, payload: { status: 'Closed' } });
+    expect((await app.inject({ method: 'GET', url: '/tickets/4000000999999/status', headers: auth })).statusCode).toBe(
+      404,
+    );
+    expect((await app.inject({ method: 'GET', url: '/tickets/not-a-number/status', headers: auth })).statusCode).toBe(
+      404,
+    );
+    const put = await app.inject({
+      method: 'PUT',
+      url: `/tickets/${id}/status`,
+      headers: auth,
+      payload: { status: 'Closed' },
+    });
     expect(put.statusCode).toBe(409);
     zoho!.setMode('outage');
     const down = await app.inject({ method: 'GET', url: `/tickets/${id}/status`, headers: auth });
@@ -210,9 +324,19 @@ describe('GET /departments and POST /contacts', () => {
         { id: 'sales', name: 'Ventas', enabled: true },
       ],
     });
-    const created = await app.inject({ method: 'POST', url: '/contacts', headers: auth, payload: { name: 'Ana', phone: '+573001112233' } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/contacts',
+      headers: auth,
+      payload: { name: 'Ana', phone: '+573001112233' },
+    });
     expect(created.statusCode).toBe(201);
-    const found = await app.inject({ method: 'POST', url: '/contacts', headers: auth, payload: { phone: '+573001112233' } });
+    const found = await app.inject({
+      method: 'POST',
+      url: '/contacts',
+      headers: auth,
+      payload: { phone: '+573001112233' },
+    });
     expect(found.statusCode).toBe(200);
     expect(found.json()).toEqual(created.json());
     for (const [payload, field] of [
@@ -233,10 +357,20 @@ describe('GET /departments and POST /contacts', () => {
       provider: 'zoho',
       departments: zoho!.departments.map((d) => ({ id: d.id, name: d.name, enabled: d.isEnabled })),
     });
-    const created = await app.inject({ method: 'POST', url: '/contacts', headers: auth, payload: { name: 'Ana María Pérez', phone: '+573001112233' } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/contacts',
+      headers: auth,
+      payload: { name: 'Ana María Pérez', phone: '+573001112233' },
+    });
     expect(created.statusCode).toBe(201);
     expect(zoho!.contacts()[0]).toMatchObject({ firstName: 'Ana María', lastName: 'Pérez', mobile: '573001112233' });
-    const found = await app.inject({ method: 'POST', url: '/contacts', headers: auth, payload: { phone: '+573001112233' } });
+    const found = await app.inject({
+      method: 'POST',
+      url: '/contacts',
+      headers: auth,
+      payload: { phone: '+573001112233' },
+    });
     expect(found.statusCode).toBe(200);
     expect(found.json().id).toBe(created.json().id);
     zoho!.setMode('rate_limit');
@@ -255,7 +389,12 @@ describe('phone numbers', () => {
   ] as const) {
     test(`${name}: "+57 300 123 4567" and "573001234567" are one contact, for POST /contacts and POST /tickets alike`, async () => {
       const { app, context } = await open();
-      const created = await app.inject({ method: 'POST', url: '/contacts', headers: auth, payload: { name: 'Ana', phone: samePerson[0] } });
+      const created = await app.inject({
+        method: 'POST',
+        url: '/contacts',
+        headers: auth,
+        payload: { name: 'Ana', phone: samePerson[0] },
+      });
       expect(created.statusCode).toBe(201);
       expect(created.json().phone).toBe('573001234567');
       for (const phone of samePerson.slice(1)) {
@@ -265,7 +404,12 @@ describe('phone numbers', () => {
       }
       expect((await context.crm.findContactByPhone('573001234567'))?.id).toBe(created.json().id);
 
-      const ticket = await app.inject({ method: 'POST', url: '/tickets', headers: auth, payload: { ...legacyBody, phone: '+57 300-123-4567' } });
+      const ticket = await app.inject({
+        method: 'POST',
+        url: '/tickets',
+        headers: auth,
+        payload: { ...legacyBody, phone: '+57 300-123-4567' },
+      });
       expect(ticket.statusCode).toBe(201);
       if (name === 'Zoho') {
         expect(zoho!.contacts()).toHaveLength(1);
@@ -306,7 +450,10 @@ describe('GET /queue and POST /queue/process', () => {
 
     const before = await app.inject({ method: 'GET', url: '/queue', headers: auth });
     expect(before.statusCode).toBe(200);
-    expect(before.json()).toEqual({ queue: 'tickets', counts: { waiting: 0, prioritized: 0, active: 0, delayed: 0, failed: 2, completed: 0 } });
+    expect(before.json()).toEqual({
+      queue: 'tickets',
+      counts: { waiting: 0, prioritized: 0, active: 0, delayed: 0, failed: 2, completed: 0 },
+    });
     const processed = await app.inject({ method: 'POST', url: '/queue/process', headers: auth });
     expect(processed.json()).toEqual({ retried: 2 });
     const after = await app.inject({ method: 'GET', url: '/queue', headers: auth });
@@ -320,7 +467,10 @@ describe('health and metrics', () => {
     const { app } = await local();
     const health = await app.inject({ method: 'GET', url: '/health' });
     expect(health.statusCode).toBe(200);
-    expect(health.json()).toMatchObject({ status: 'degraded', checks: { redis: { status: 'ok' }, crm: { status: 'degraded' } } });
+    expect(health.json()).toMatchObject({
+      status: 'degraded',
+      checks: { redis: { status: 'ok' }, crm: { status: 'degraded' } },
+    });
     expect(health.json().checks.crm.message).toContain('ZOHO_CLIENT_ID');
 
     const zohoStarted = await withZoho();
@@ -328,7 +478,10 @@ describe('health and metrics', () => {
     zoho!.setMode('outage');
     for (let i = 0; i < 3; i++) await zohoStarted.app.inject({ method: 'GET', url: '/departments', headers: auth });
     const open = (await zohoStarted.app.inject({ method: 'GET', url: '/health' })).json();
-    expect(open).toMatchObject({ status: 'degraded', checks: { crm: { status: 'degraded', details: { breaker: 'open' } } } });
+    expect(open).toMatchObject({
+      status: 'degraded',
+      checks: { crm: { status: 'degraded', details: { breaker: 'open' } } },
+    });
     const metrics = await zohoStarted.app.inject({ method: 'GET', url: '/metrics' });
     expect(metricValue(metrics.body, 'helpline_circuit_state', { breaker: 'zoho' })).toBe(2);
     expect(metricValue(metrics.body, 'helpline_queue_jobs', { queue: 'tickets', state: 'waiting' })).toBe(0);

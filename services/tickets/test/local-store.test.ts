@@ -21,7 +21,11 @@ afterAll(async () => {
 });
 
 const localContext = (env: Record<string, string> = {}) =>
-  contexts.create(testConfig({ REDIS_URL: redis.url, ...env }), { ...FAST, prefix: uniquePrefix(), keyPrefix: uniquePrefix() });
+  contexts.create(testConfig({ REDIS_URL: redis.url, ...env }), {
+    ...FAST,
+    prefix: uniquePrefix(),
+    keyPrefix: uniquePrefix(),
+  });
 
 describe('local ticket store', () => {
   test('is the default with no Zoho variables, and says so', () => {
@@ -34,7 +38,11 @@ describe('local ticket store', () => {
   test('the worker numbers tickets in sequence, one per key, and tells the customer the number', async () => {
     const context = localContext();
     startTicketWorker(context);
-    const requests = [ticketRequest(), ticketRequest(), ticketRequest({ replyTo: { channel: 'cloud', chatId: '573009990000', language: 'en' } })];
+    const requests = [
+      ticketRequest(),
+      ticketRequest(),
+      ticketRequest({ replyTo: { channel: 'cloud', chatId: '573009990000', language: 'en' } }),
+    ];
     const jobIdsAdded: string[] = [];
     for (const r of requests) {
       jobIdsAdded.push((await context.producers.tickets.add(r, { jobId: jobIds.ticket(r.correlationId) })).jobId);
@@ -62,7 +70,9 @@ describe('local ticket store', () => {
     expect(numbers[3]).toBe(numbers[0]);
     expect(results[3]).toMatchObject({ duplicate: true, provider: 'local' });
 
-    const notice = (await context.producers.outbound.queue.getJob(jobIds.outbound(requests[2]!.correlationId, 'ticket')))?.data as OutboundMessage;
+    const notice = (
+      await context.producers.outbound.queue.getJob(jobIds.outbound(requests[2]!.correlationId, 'ticket'))
+    )?.data as OutboundMessage;
     expect(notice.to).toBe('573009990000');
     expect(notice.content.kind === 'text' && notice.content.body).toBe(
       `We have opened your case with ticket number ${numbers[2]}. Our team will look into it and write to you here.`,
@@ -70,7 +80,10 @@ describe('local ticket store', () => {
   });
 
   test('contacts are one per phone; departments and statuses come from configuration', async () => {
-    const context = localContext({ LOCAL_TICKET_DEPARTMENTS: 'net:Redes,Facturación y Cobros', LOCAL_TICKET_STATUSES: 'Abierto,Cerrado' });
+    const context = localContext({
+      LOCAL_TICKET_DEPARTMENTS: 'net:Redes,Facturación y Cobros',
+      LOCAL_TICKET_STATUSES: 'Abierto,Cerrado',
+    });
     const crm = context.localCrm!;
     expect(await crm.listDepartments()).toEqual([
       { id: 'net', name: 'Redes', enabled: true },
@@ -96,7 +109,9 @@ describe('local ticket store', () => {
     expect(await crm.findTicketByIdempotencyKey('k-unknown')).toBeUndefined();
     expect(await crm.updateStatus(ticket.id, 'Cerrado')).toMatchObject({ status: 'Cerrado' });
     expect((await crm.getTicket(ticket.id))?.status).toBe('Cerrado');
-    await expect(crm.updateStatus(ticket.id, 'Perdido')).rejects.toThrow(/unknown status Perdido: expected one of Abierto, Cerrado/);
+    await expect(crm.updateStatus(ticket.id, 'Perdido')).rejects.toThrow(
+      /unknown status Perdido: expected one of Abierto, Cerrado/,
+    );
     expect(await crm.updateStatus('999', 'Cerrado')).toBeUndefined();
     expect(await crm.getTicket('999')).toBeUndefined();
 
@@ -112,7 +127,15 @@ describe('local ticket store', () => {
     });
     await expect(refusal).rejects.toBeInstanceOf(CrmRefusedError);
     await expect(
-      crm.createTicket({ idempotencyKey: 'k-3', subject: 's', description: '', priority: 'low', category: 'other', channel: 'cloud', contactId: 'C999' }),
+      crm.createTicket({
+        idempotencyKey: 'k-3',
+        subject: 's',
+        description: '',
+        priority: 'low',
+        category: 'other',
+        channel: 'cloud',
+        contactId: 'C999',
+      }),
     ).rejects.toThrow('unknown contact C999');
   });
 
@@ -121,10 +144,26 @@ describe('local ticket store', () => {
     const crm = context.localCrm!;
     const contact = await crm.createContact({ phone: '+573001112233' });
     const create = () =>
-      crm.createTicket({ idempotencyKey: 'same', subject: 's', description: '', priority: 'low', category: 'other', channel: 'cloud', contactId: contact.id });
+      crm.createTicket({
+        idempotencyKey: 'same',
+        subject: 's',
+        description: '',
+        priority: 'low',
+        category: 'other',
+        channel: 'cloud',
+        contactId: contact.id,
+      });
     const tickets = await Promise.all(Array.from({ length: 10 }, create));
     expect(new Set(tickets.map((t) => t.id)).size).toBe(1);
-    const other = await crm.createTicket({ idempotencyKey: 'other', subject: 's', description: '', priority: 'low', category: 'other', channel: 'cloud', contactId: contact.id });
+    const other = await crm.createTicket({
+      idempotencyKey: 'other',
+      subject: 's',
+      description: '',
+      priority: 'low',
+      category: 'other',
+      channel: 'cloud',
+      contactId: contact.id,
+    });
     expect(other.number).toBe('2');
   });
 

@@ -42,7 +42,14 @@ async function freePort(): Promise<number> {
 
 function start(env: Record<string, string>): { child: ChildProcess; lines: Record<string, unknown>[] } {
   const child = spawn(process.execPath, ['--conditions=@helpline/source', '--import', 'tsx', main], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', API_TOKEN, LOG_LEVEL: 'info', REDIS_URL: redis.url, ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      API_TOKEN,
+      LOG_LEVEL: 'info',
+      REDIS_URL: redis.url,
+      ...env,
+    },
     // No .env of the developer's is read: the working directory is the test folder.
     cwd: fileURLToPath(new URL('.', import.meta.url)),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -75,8 +82,13 @@ describe('main', () => {
     const port = await freePort();
     const { child, lines } = start({ TICKETS_PORT: String(port) });
     const report = await waitFor(() => health(port), 20_000, 'the service to answer /health');
-    expect(report).toMatchObject({ status: 'degraded', checks: { crm: { status: 'degraded' }, worker: { status: 'ok' } } });
-    const res = await fetch(`http://127.0.0.1:${port}/departments`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
+    expect(report).toMatchObject({
+      status: 'degraded',
+      checks: { crm: { status: 'degraded' }, worker: { status: 'ok' } },
+    });
+    const res = await fetch(`http://127.0.0.1:${port}/departments`, {
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
     expect(((await res.json()) as { provider: string }).provider).toBe('local');
     expect(lines.filter((l) => String(l.msg ?? '').includes('Zoho Desk not configured'))).toHaveLength(1);
     child.kill('SIGTERM');
@@ -99,8 +111,18 @@ describe('main', () => {
     await waitFor(() => health(port), 20_000, 'the service to answer /health');
     const res = await fetch(`http://127.0.0.1:${port}/tickets`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json', 'idempotency-key': uniquePrefix() },
-      body: JSON.stringify({ subject: 'Prueba', description: 'desde main', priority: 'low', classification: 'technical', phone: '+573001112233' }),
+      headers: {
+        authorization: `Bearer ${API_TOKEN}`,
+        'content-type': 'application/json',
+        'idempotency-key': uniquePrefix(),
+      },
+      body: JSON.stringify({
+        subject: 'Prueba',
+        description: 'desde main',
+        priority: 'low',
+        classification: 'technical',
+        phone: '+573001112233',
+      }),
     });
     expect(res.status).toBe(201);
     expect(zoho.tickets()).toHaveLength(1);

@@ -6,7 +6,13 @@ import { ticketRequest } from './support.js';
 
 describe('phone numbers', () => {
   test('every way of writing one number becomes its digits, country code first', () => {
-    for (const written of ['+57 300 123 4567', '573001234567', '+57 (300) 123-4567', '57.300.123.4567', ' +573001234567 ']) {
+    for (const written of [
+      '+57 300 123 4567',
+      '573001234567',
+      '+57 (300) 123-4567',
+      '57.300.123.4567',
+      ' +573001234567 ',
+    ]) {
       expect(normalizePhone(written), written).toBe('573001234567');
       expect(PhoneNumber.parse(written), written).toBe('573001234567');
     }

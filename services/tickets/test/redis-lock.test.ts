@@ -36,7 +36,10 @@ describe('a kept lock', () => {
   test('stops renewing once another holder has it, says so once, and never extends or deletes their lock', async () => {
     const key = `${uniquePrefix()}:lock`;
     const reasons: string[] = [];
-    const lock = await tryLockKept(connection, key, 300, { renewEveryMs: 50, onLost: (reason) => reasons.push(reason) });
+    const lock = await tryLockKept(connection, key, 300, {
+      renewEveryMs: 50,
+      onLost: (reason) => reasons.push(reason),
+    });
     // Our lock expired unnoticed (a stalled process) and another attempt took the key.
     await connection.set(key, 'someone-else', 'PX', 400);
     await sleep(200);

@@ -25,7 +25,10 @@ afterAll(async () => {
 });
 
 /** One replica of the service (context + worker) against the fake Zoho. */
-function replica(shared: { prefix: string; keyPrefix: string }, overrides: TicketsContextOverrides = {}): TicketsContext {
+function replica(
+  shared: { prefix: string; keyPrefix: string },
+  overrides: TicketsContextOverrides = {},
+): TicketsContext {
   const context = contexts.create(testConfig(zohoEnv(zoho, redis.url)), { ...FAST, ...shared, ...overrides });
   startTicketWorker(context);
   return context;
@@ -68,7 +71,9 @@ describe('tickets worker against Zoho Desk', () => {
 
     // Every ticket retried at least three times while Zoho is down (the breaker opens too).
     await waitFor(
-      async () => (metricValue(await context.metrics.registry.metrics(), 'helpline_tickets_total', { outcome: 'retried' }) ?? 0) >= 15 || undefined,
+      async () =>
+        (metricValue(await context.metrics.registry.metrics(), 'helpline_tickets_total', { outcome: 'retried' }) ??
+          0) >= 15 || undefined,
       20_000,
       'several retry periods',
     );
@@ -93,7 +98,9 @@ describe('tickets worker against Zoho Desk', () => {
     }
     const text = await context.metrics.registry.metrics();
     expect(metricValue(text, 'helpline_tickets_total', { provider: 'zoho', outcome: 'created' })).toBe(5);
-    expect(metricValue(text, 'helpline_circuit_events_total', { breaker: 'zoho', event: 'open' })).toBeGreaterThanOrEqual(1);
+    expect(
+      metricValue(text, 'helpline_circuit_events_total', { breaker: 'zoho', event: 'open' }),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   test('two replicas sharing one Redis refresh the token once, cold and after Zoho expires it', async () => {
@@ -120,7 +127,9 @@ describe('tickets worker against Zoho Desk', () => {
     for (const r of [...first, ...second]) expect(perKey.get(r.idempotencyKey)).toBe(1);
     // Both replicas did work (the refresh was not just one process talking to itself).
     for (const replicaContext of [a, b]) {
-      const completed = metricValue(await replicaContext.metrics.registry.metrics(), 'helpline_jobs_total', { outcome: 'completed' });
+      const completed = metricValue(await replicaContext.metrics.registry.metrics(), 'helpline_jobs_total', {
+        outcome: 'completed',
+      });
       expect(completed).toBeGreaterThan(0);
     }
   });
@@ -152,7 +161,9 @@ describe('tickets worker against Zoho Desk', () => {
     expect(zoho.requestsTo('/api/v1/tickets/search', 'GET').length).toBeGreaterThanOrEqual(1);
     const job = await context.producers.tickets.queue.getJob(jobId);
     expect(job?.returnvalue).toMatchObject({ ticketNumber: zoho.tickets()[0]!.ticketNumber, duplicate: true });
-    expect(metricValue(await context.metrics.registry.metrics(), 'helpline_tickets_total', { outcome: 'duplicate_avoided' })).toBe(1);
+    expect(
+      metricValue(await context.metrics.registry.metrics(), 'helpline_tickets_total', { outcome: 'duplicate_avoided' }),
+    ).toBe(1);
   });
 
   test("create-then-drop while Zoho's search index lags: the contact's own ticket list finds it, one ticket", async () => {
@@ -178,11 +189,12 @@ describe('tickets worker against Zoho Desk', () => {
     const job = await context.producers.tickets.queue.getJob(jobId);
     expect(job?.returnvalue).toMatchObject({ ticketNumber: ticket!.ticketNumber, duplicate: true });
     // The customer is told that ticket's number, once.
-    const notice = (await context.producers.outbound.queue.getJob(jobIds.outbound(request.correlationId, 'ticket')))?.data as OutboundMessage;
+    const notice = (await context.producers.outbound.queue.getJob(jobIds.outbound(request.correlationId, 'ticket')))
+      ?.data as OutboundMessage;
     expect(notice.content.kind === 'text' && notice.content.body).toContain(ticket!.ticketNumber);
   });
 
-  test('a queued request\'s phone is normalised before the contact lookup; a phone that is no number fails once, naming the field', async () => {
+  test("a queued request's phone is normalised before the contact lookup; a phone that is no number fails once, naming the field", async () => {
     zoho = await startFakeZoho();
     const shared = { prefix: uniquePrefix(), keyPrefix: uniquePrefix() };
     const context = replica(shared);
@@ -248,13 +260,23 @@ describe('tickets worker against Zoho Desk', () => {
       priority: 'urgent',
       category: 'connectivity',
       departmentId: zoho.departments[1]!.id,
-      replyTo: { channel: 'group', chatId: '120363001234567890@g.us', mention: '573005556677@s.whatsapp.net', language: 'en' },
+      replyTo: {
+        channel: 'group',
+        chatId: '120363001234567890@g.us',
+        mention: '573005556677@s.whatsapp.net',
+        language: 'en',
+      },
       channel: 'group',
       findings: {
         correlationId: 'wamid.x',
         status: 'down',
         checks: [
-          { name: 'pppoe_session', result: 'fail', finding: 'No PPPoE session for the customer', data: { lastSeenMinutes: 42 } },
+          {
+            name: 'pppoe_session',
+            result: 'fail',
+            finding: 'No PPPoE session for the customer',
+            data: { lastSeenMinutes: 42 },
+          },
           { name: 'ping', result: 'skipped', finding: 'Not run: no session' },
         ],
         summary: { es: 'El servicio está caído', en: 'The service is down' },
@@ -278,11 +300,18 @@ describe('tickets worker against Zoho Desk', () => {
     expect(ticket!.description).toContain('El cliente reporta que no tiene servicio.');
     expect(ticket!.description).toContain('— Automatic diagnosis —');
     expect(ticket!.description).toContain('Summary: The service is down');
-    expect(ticket!.description).toContain('• pppoe_session: FAIL — No PPPoE session for the customer (lastSeenMinutes 42)');
+    expect(ticket!.description).toContain(
+      '• pppoe_session: FAIL — No PPPoE session for the customer (lastSeenMinutes 42)',
+    );
     expect(ticket!.description).toContain('Router: core-1');
 
-    const notice = (await context.producers.outbound.queue.getJob(jobIds.outbound(request.correlationId, 'ticket')))?.data as OutboundMessage;
-    expect(notice).toMatchObject({ channel: 'group', to: '120363001234567890@g.us', mentions: ['573005556677@s.whatsapp.net'] });
+    const notice = (await context.producers.outbound.queue.getJob(jobIds.outbound(request.correlationId, 'ticket')))
+      ?.data as OutboundMessage;
+    expect(notice).toMatchObject({
+      channel: 'group',
+      to: '120363001234567890@g.us',
+      mentions: ['573005556677@s.whatsapp.net'],
+    });
     expect(notice.content.kind === 'text' && notice.content.body).toBe(
       `@573005556677 the case is open with ticket number ${ticket!.ticketNumber}. The team will look into it and answer here.`,
     );
@@ -296,20 +325,27 @@ describe('tickets worker against Zoho Desk', () => {
     // Refused by Zoho (a department it does not have): no retry, Zoho's reason kept.
     const refused = await enqueue(context, ticketRequest({ departmentId: '999' }));
     // Not even a valid payload (written by hand, past the producer's validation).
-    const raw = new Queue(QUEUE_NAMES.tickets, { connection: createRedisConnection(redis.url, 'producer'), prefix: shared.prefix });
+    const raw = new Queue(QUEUE_NAMES.tickets, {
+      connection: createRedisConnection(redis.url, 'producer'),
+      prefix: shared.prefix,
+    });
     await raw.add('tickets', { ...ticketRequest(), subject: '' }, { jobId: 'ticket-raw-invalid', attempts: 8 });
 
     expect(await settled(context, refused)).toBe('failed');
     expect(await settled(context, 'ticket-raw-invalid')).toBe('failed');
     const refusedJob = await context.producers.tickets.queue.getJob(refused);
     expect(refusedJob?.attemptsMade).toBe(1);
-    expect(refusedJob?.failedReason).toMatch(/^crm_refused: Zoho Desk refused POST \/tickets \(422 INVALID_DATA\).*\/departmentId invalid/);
+    expect(refusedJob?.failedReason).toMatch(
+      /^crm_refused: Zoho Desk refused POST \/tickets \(422 INVALID_DATA\).*\/departmentId invalid/,
+    );
     const invalidJob = await context.producers.tickets.queue.getJob('ticket-raw-invalid');
     expect(invalidJob?.attemptsMade).toBe(1);
     expect(invalidJob?.failedReason).toContain('subject');
     expect(zoho.requestsTo('/api/v1/tickets', 'POST')).toHaveLength(1);
     expect(zoho.tickets()).toHaveLength(0);
-    expect(metricValue(await context.metrics.registry.metrics(), 'helpline_tickets_total', { outcome: 'failed' })).toBe(1);
+    expect(metricValue(await context.metrics.registry.metrics(), 'helpline_tickets_total', { outcome: 'failed' })).toBe(
+      1,
+    );
     await raw.close();
   });
 

@@ -25,7 +25,15 @@ afterAll(async () => {
   await redis.stop();
 });
 
-function build(options: { orgId?: string; refreshToken?: string; deadlineMs?: number; keyPrefix?: string; limitCooldownMs?: number } = {}) {
+function build(
+  options: {
+    orgId?: string;
+    refreshToken?: string;
+    deadlineMs?: number;
+    keyPrefix?: string;
+    limitCooldownMs?: number;
+  } = {},
+) {
   const keyPrefix = options.keyPrefix ?? uniquePrefix();
   const metrics = createTicketsMetrics(createMetrics('tickets-test'));
   const tokens = createZohoTokenProvider({
@@ -40,8 +48,17 @@ function build(options: { orgId?: string; refreshToken?: string; deadlineMs?: nu
     refreshes: metrics.tokenRefreshes,
     limitCooldownMs: options.limitCooldownMs,
   });
-  const client = createZohoDeskClient({ deskUrl: zoho.deskUrl, orgId: options.orgId ?? zoho.orgId, tokens, deadlineMs: options.deadlineMs ?? 1_000 });
-  const crm = createZohoDeskCrm({ client, defaultDepartmentId: zoho.departments[0]!.id, idempotencyField: 'cf_idempotency_key' });
+  const client = createZohoDeskClient({
+    deskUrl: zoho.deskUrl,
+    orgId: options.orgId ?? zoho.orgId,
+    tokens,
+    deadlineMs: options.deadlineMs ?? 1_000,
+  });
+  const crm = createZohoDeskCrm({
+    client,
+    defaultDepartmentId: zoho.departments[0]!.id,
+    idempotencyField: 'cf_idempotency_key',
+  });
   return { crm, tokens, keyPrefix };
 }
 
@@ -67,7 +84,11 @@ describe('Zoho Desk adapter', () => {
     expect(zoho.refreshCount()).toBe(1);
     // Every Desk call carried the token and the orgId.
     for (const r of zoho.requestsTo('/api/v1/')) {
-      expect(r.headers).toEqual({ authorization: `Zoho-oauthtoken ${token}`, orgid: zoho.orgId, contentType: undefined });
+      expect(r.headers).toEqual({
+        authorization: `Zoho-oauthtoken ${token}`,
+        orgid: zoho.orgId,
+        contentType: undefined,
+      });
     }
   });
 
@@ -96,13 +117,17 @@ describe('Zoho Desk adapter', () => {
 
   test('too many refreshes (Access Denied) is retried later; a revoked refresh token is refused', async () => {
     zoho = await startFakeZoho({ refreshLimit: 0 });
-    const limited = await build().crm.listDepartments().catch((e: unknown) => e);
+    const limited = await build()
+      .crm.listDepartments()
+      .catch((e: unknown) => e);
     expect(limited).toBeInstanceOf(CrmUnavailableError);
     expect((limited as CrmUnavailableError).retryAfterMs).toBe(60_000);
     await zoho.close();
 
     zoho = await startFakeZoho();
-    const revoked = await build({ refreshToken: 'revoked' }).crm.listDepartments().catch((e: unknown) => e);
+    const revoked = await build({ refreshToken: 'revoked' })
+      .crm.listDepartments()
+      .catch((e: unknown) => e);
     expect(revoked).toBeInstanceOf(CrmRefusedError);
     expect((revoked as Error).message).toContain('invalid_code');
   });
@@ -137,7 +162,7 @@ describe('Zoho Desk adapter', () => {
     expect(zoho.refreshCount()).toBe(2);
   });
 
-  test("a 429 from the token endpoint starts the shared cooldown for its Retry-After; an outage does not", async () => {
+  test('a 429 from the token endpoint starts the shared cooldown for its Retry-After; an outage does not', async () => {
     zoho = await startFakeZoho();
     const keyPrefix = uniquePrefix();
     const a = build({ keyPrefix }).tokens;
@@ -169,7 +194,10 @@ describe('Zoho Desk adapter', () => {
     const byPhone = zoho.addContact({ lastName: 'Old', phone: '+573001112233' });
     expect(await crm.findContactByPhone('+573001112233')).toMatchObject({ id: byPhone.id, name: 'Old' });
     const created = await crm.createContact({ phone: '+573004445566' });
-    expect(zoho.contacts().find((c) => c.id === created.id)).toMatchObject({ lastName: '+573004445566', mobile: '+573004445566' });
+    expect(zoho.contacts().find((c) => c.id === created.id)).toMatchObject({
+      lastName: '+573004445566',
+      mobile: '+573004445566',
+    });
   });
 
   test('tickets: create, read, search by key; a dropped create is ambiguous; 503 and 429 are unavailable', async () => {

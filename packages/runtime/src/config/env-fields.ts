@@ -65,7 +65,8 @@ export function envNumber(defaultValue: number, opts: { min?: number; max?: numb
       const n = Number(value.trim());
       const inRange = (opts.min === undefined || n >= opts.min) && (opts.max === undefined || n <= opts.max);
       if (value.trim() === '' || !Number.isFinite(n) || !inRange) {
-        const range = opts.min !== undefined || opts.max !== undefined ? ` from ${opts.min ?? '-∞'} to ${opts.max ?? '∞'}` : '';
+        const range =
+          opts.min !== undefined || opts.max !== undefined ? ` from ${opts.min ?? '-∞'} to ${opts.max ?? '∞'}` : '';
         ctx.addIssue({ code: 'custom', message: `expected a number${range}` });
         return z.NEVER;
       }

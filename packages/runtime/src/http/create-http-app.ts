@@ -44,10 +44,16 @@ const HealthBody = z.object({
   status: z.enum(['ok', 'degraded', 'down']),
   service: z.string(),
   uptimeSeconds: z.number(),
-  checks: z.record(z.string(), z.object({ status: z.string(), message: z.string().optional(), details: z.unknown().optional() })),
+  checks: z.record(
+    z.string(),
+    z.object({ status: z.string(), message: z.string().optional(), details: z.unknown().optional() }),
+  ),
 });
 
-function validationMessage(context: string | undefined, issues: readonly { instancePath: string; message?: string }[]): string {
+function validationMessage(
+  context: string | undefined,
+  issues: readonly { instancePath: string; message?: string }[],
+): string {
   return issues
     .map((issue) => {
       const path = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
@@ -100,12 +106,18 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     return reply.status(status).send({ error: 'internal_error', message: 'internal error' });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` }),
+    reply
+      .status(404)
+      .send({ error: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` }),
   );
 
   await app.register(swagger, {
     openapi: {
-      info: { title: `Helpline ${options.service}`, version: options.version ?? '0.1.0', description: options.description },
+      info: {
+        title: `Helpline ${options.service}`,
+        version: options.version ?? '0.1.0',
+        description: options.description,
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
     transform: jsonSchemaTransform,
@@ -121,10 +133,14 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       return reply.status(report.status === 'down' ? 503 : 200).send(report);
     },
   );
-  app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['ops'], hide: false } }, async (_request, reply) => {
-    const body = await options.metrics.registry.metrics();
-    return reply.header('content-type', options.metrics.registry.contentType).send(body);
-  });
+  app.get(
+    '/metrics',
+    { schema: { summary: 'Prometheus metrics', tags: ['ops'], hide: false } },
+    async (_request, reply) => {
+      const body = await options.metrics.registry.metrics();
+      return reply.header('content-type', options.metrics.registry.contentType).send(body);
+    },
+  );
   return app;
 }
 

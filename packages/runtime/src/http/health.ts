@@ -36,7 +36,10 @@ export async function runHealthChecks(
         const result = await Promise.race([
           Promise.resolve().then(check),
           new Promise<CheckResult>((resolve) => {
-            timer = setTimeout(() => resolve({ status: 'down', message: `no answer within ${timeoutMs} ms` }), timeoutMs);
+            timer = setTimeout(
+              () => resolve({ status: 'down', message: `no answer within ${timeoutMs} ms` }),
+              timeoutMs,
+            );
           }),
         ]);
         return [name, result];
@@ -47,6 +50,9 @@ export async function runHealthChecks(
       }
     }),
   );
-  const status = entries.reduce<HealthStatus>((worst, [, r]) => (RANK[r.status] > RANK[worst] ? r.status : worst), 'ok');
+  const status = entries.reduce<HealthStatus>(
+    (worst, [, r]) => (RANK[r.status] > RANK[worst] ? r.status : worst),
+    'ok',
+  );
   return { status, service, uptimeSeconds: Math.round(process.uptime()), checks: Object.fromEntries(entries) };
 }

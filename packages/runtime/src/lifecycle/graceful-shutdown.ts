@@ -33,7 +33,10 @@ export function installGracefulShutdown(options: ShutdownOptions): (reason: stri
     running = (async () => {
       options.logger.info({ reason, graceMs: options.graceMs }, 'shutting down');
       const timer = setTimeout(() => {
-        options.logger.error({ graceMs: options.graceMs }, 'shutdown grace period passed; exiting with work unfinished');
+        options.logger.error(
+          { graceMs: options.graceMs },
+          'shutdown grace period passed; exiting with work unfinished',
+        );
         exit(1);
       }, options.graceMs);
       timer.unref();

@@ -43,7 +43,14 @@ export function createMetrics(service: string): ServiceMetrics {
  * resources by type, read from Node's own public API.
  */
 function replaceActiveResourceGauges(registry: Registry): void {
-  for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total', 'active_handles', 'active_requests', 'active_resources']) {
+  for (const name of [
+    'active_handles_total',
+    'active_requests_total',
+    'active_resources_total',
+    'active_handles',
+    'active_requests',
+    'active_resources',
+  ]) {
     registry.removeSingleMetric(`${METRIC_PREFIX}nodejs_${name}`);
   }
   new Gauge({

@@ -9,7 +9,11 @@ const STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
  * waiting job, read from Redis when Prometheus scrapes (nothing polls in between). A queue
  * that cannot be read leaves its series out of that scrape rather than failing it.
  */
-export function registerQueueGauges(metrics: ServiceMetrics, queues: readonly Queue[], now: () => number = Date.now): void {
+export function registerQueueGauges(
+  metrics: ServiceMetrics,
+  queues: readonly Queue[],
+  now: () => number = Date.now,
+): void {
   new Gauge({
     name: `${METRIC_PREFIX}queue_jobs`,
     help: 'Jobs in each BullMQ queue by state, read at scrape time',

@@ -68,7 +68,11 @@ export function createProducer<Q extends QueueName>(name: Q, options: ProducerOp
     async add(payload, { jobId, ...jobOptions }) {
       const parsed = schema.safeParse(payload);
       if (!parsed.success) {
-        throw new PayloadValidationError(name, summariseIssues(parsed.error.issues), describeIssues(parsed.error.issues));
+        throw new PayloadValidationError(
+          name,
+          summariseIssues(parsed.error.issues),
+          describeIssues(parsed.error.issues),
+        );
       }
       try {
         return await withDeadline(

@@ -23,7 +23,11 @@ export function renderGraphMessage(body: Record<string, unknown>, messageId: str
       header?: { text?: string };
       body: { text: string };
       footer?: { text?: string };
-      action: { buttons?: { reply: { id: string; title: string } }[]; button?: string; sections?: { title?: string; rows: Row[] }[] };
+      action: {
+        buttons?: { reply: { id: string; title: string } }[];
+        button?: string;
+        sections?: { title?: string; rows: Row[] }[];
+      };
     };
     const lines = [
       ...(interactive.header?.text ? [`bot: *${interactive.header.text}*`] : []),
@@ -54,7 +58,10 @@ export function renderGraphMessage(body: Record<string, unknown>, messageId: str
   }
   const media = body[type] as { link?: string; id?: string; caption?: string } | undefined;
   if (media) {
-    return { lines: [`bot sent ${type}: ${media.link ?? media.id ?? ''}${media.caption ? ` "${media.caption}"` : ''}`], options: [] };
+    return {
+      lines: [`bot sent ${type}: ${media.link ?? media.id ?? ''}${media.caption ? ` "${media.caption}"` : ''}`],
+      options: [],
+    };
   }
   return { lines: [`bot sent a ${type || 'message'} the chat cannot show`], options: [] };
 }

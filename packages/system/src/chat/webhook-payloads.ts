@@ -62,7 +62,9 @@ export function customerMessage(envelope: Envelope, input: string | ChatOption) 
 
 /** The one message a `customerMessage` payload carries (its `id` is the wamid). */
 export function messageOf(payload: ReturnType<typeof customerMessage>): Record<string, unknown> & { id: string } {
-  const value = payload.entry[0]?.changes[0]?.value as { messages?: (Record<string, unknown> & { id: string })[] } | undefined;
+  const value = payload.entry[0]?.changes[0]?.value as
+    | { messages?: (Record<string, unknown> & { id: string })[] }
+    | undefined;
   const message = value?.messages?.[0];
   if (!message) throw new Error('the payload carries no message');
   return message;
@@ -77,7 +79,10 @@ export function deliveryStatus(envelope: Envelope, messageId: string, status: 'd
 
 /** Serialised as Meta does (non-ASCII escaped) and signed over exactly those bytes. */
 export function signedBody(payload: unknown, appSecret: string): { body: string; signature: string } {
-  const body = JSON.stringify(payload).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const body = JSON.stringify(payload).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   const signature = `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
   return { body, signature };
 }

@@ -10,7 +10,13 @@ import { type FakeLlmServer, startFakeLlmServer } from '@helpline/testkit/llm';
 import { type FakeGraphApi, startFakeGraphApi } from '@helpline/testkit/meta-graph';
 import { type FakeRouter, type FakeRouterState, startFakeRouter } from '@helpline/testkit/routeros';
 import { type FakeZoho, startFakeZoho } from '@helpline/testkit/zoho';
-import { SERVICES, type ServiceName, type ServiceProcess, startService, waitForHealth } from '../../src/service-processes.js';
+import {
+  SERVICES,
+  type ServiceName,
+  type ServiceProcess,
+  startService,
+  waitForHealth,
+} from '../../src/service-processes.js';
 
 export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 export const APP_SECRET = 'e2e-app-secret-0123456789';
@@ -63,10 +69,9 @@ export async function startSystem(options: SystemOptions) {
   const customersFile = join(dir, 'customers.json');
   writeFileSync(customersFile, JSON.stringify(options.customers));
 
-  const ports = Object.fromEntries(await Promise.all(SERVICES.map(async (s) => [s.name, await freePort()] as const))) as Record<
-    ServiceName,
-    number
-  >;
+  const ports = Object.fromEntries(
+    await Promise.all(SERVICES.map(async (s) => [s.name, await freePort()] as const)),
+  ) as Record<ServiceName, number>;
   // Like Meta, the fake reports each message it took to the gateway's webhook, with the
   // message's callback data (the gateway relies on it after a crash mid-send).
   graph.reportStatuses({ url: `http://127.0.0.1:${ports.gateway}/webhook`, appSecret: APP_SECRET });
@@ -125,7 +130,14 @@ export async function startSystem(options: SystemOptions) {
   const logs: string[] = [];
   const processes = new Map<ServiceName, ServiceProcess>();
   const start = async (name: ServiceName) => {
-    const service = startService(ROOT, name, ports[name], env[name], (n, line) => logs.push(`[${n}] ${line}`), options.entries?.[name]);
+    const service = startService(
+      ROOT,
+      name,
+      ports[name],
+      env[name],
+      (n, line) => logs.push(`[${n}] ${line}`),
+      options.entries?.[name],
+    );
     processes.set(name, service);
     await waitForHealth(service, 30_000);
     return service;

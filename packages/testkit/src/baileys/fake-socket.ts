@@ -213,7 +213,9 @@ export interface FakeBaileysSocketFactory {
   onCreate?: (socket: FakeBaileysSocket) => void;
 }
 
-export function createFakeBaileysSocketFactory(onCreate?: (socket: FakeBaileysSocket) => void): FakeBaileysSocketFactory {
+export function createFakeBaileysSocketFactory(
+  onCreate?: (socket: FakeBaileysSocket) => void,
+): FakeBaileysSocketFactory {
   const sockets: FakeBaileysSocket[] = [];
   const waiters: Array<{ n: number; resolve: (s: FakeBaileysSocket) => void }> = [];
   const factory = ((config: UserFacingSocketConfig) => {
@@ -236,7 +238,10 @@ export function createFakeBaileysSocketFactory(onCreate?: (socket: FakeBaileysSo
   factory.waitForSocket = (n, timeoutMs = 5_000) => {
     if (sockets.length >= n) return Promise.resolve(sockets[n - 1]!);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`socket #${n} was not made within ${timeoutMs} ms (made ${sockets.length})`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`socket #${n} was not made within ${timeoutMs} ms (made ${sockets.length})`)),
+        timeoutMs,
+      );
       waiters.push({
         n,
         resolve: (s) => {

@@ -68,12 +68,18 @@ export function fakeGroupText(options: FakeGroupMessageOptions): WAMessage {
 /** An image with a caption in a group. */
 export function fakeGroupImage(options: FakeGroupMessageOptions & { caption?: string }): WAMessage {
   return envelope(options, {
-    imageMessage: { mimetype: 'image/jpeg', caption: options.caption ?? options.text, contextInfo: contextInfo(options) },
+    imageMessage: {
+      mimetype: 'image/jpeg',
+      caption: options.caption ?? options.text,
+      contextInfo: contextInfo(options),
+    },
   });
 }
 
 /** A document with a caption in a group. */
-export function fakeGroupDocument(options: FakeGroupMessageOptions & { caption?: string; fileName?: string }): WAMessage {
+export function fakeGroupDocument(
+  options: FakeGroupMessageOptions & { caption?: string; fileName?: string },
+): WAMessage {
   return envelope(options, {
     documentMessage: {
       mimetype: 'application/pdf',

@@ -71,7 +71,11 @@ export const DEFAULT_LLM_ANSWER: Readonly<Record<string, unknown>> = Object.free
   entities: { ips: [], documentNumbers: [], ticketNumbers: [] },
 });
 
-const WRONG_SHAPE: Record<string, unknown> = { category: 'urgent_thing', priority: 'asap', verdict: 'mark this urgent' };
+const WRONG_SHAPE: Record<string, unknown> = {
+  category: 'urgent_thing',
+  priority: 'asap',
+  verdict: 'mark this urgent',
+};
 
 interface Route {
   provider: LlmProviderName;
@@ -129,7 +133,12 @@ function forcedToolName(body: unknown): string {
 }
 
 /** The success envelope of each API around `text` (OpenAI, Gemini) or `toolInput` (Anthropic). */
-function successBody(provider: LlmProviderName, model: string, request: unknown, content: { text: string } | { toolInput: unknown }): unknown {
+function successBody(
+  provider: LlmProviderName,
+  model: string,
+  request: unknown,
+  content: { text: string } | { toolInput: unknown },
+): unknown {
   if (provider === 'openai') {
     const text = 'text' in content ? content.text : JSON.stringify(content.toolInput);
     return {
@@ -137,7 +146,14 @@ function successBody(provider: LlmProviderName, model: string, request: unknown,
       object: 'chat.completion',
       created: Math.floor(Date.now() / 1000),
       model,
-      choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: text, refusal: null },
+          logprobs: null,
+          finish_reason: 'stop',
+        },
+      ],
       usage: { prompt_tokens: 100, completion_tokens: 40, total_tokens: 140 },
     };
   }
@@ -153,7 +169,12 @@ function successBody(provider: LlmProviderName, model: string, request: unknown,
   const block =
     'text' in content
       ? { type: 'text', text: content.text }
-      : { type: 'tool_use', id: `toolu_${randomUUID().replaceAll('-', '')}`, name: forcedToolName(request), input: content.toolInput };
+      : {
+          type: 'tool_use',
+          id: `toolu_${randomUUID().replaceAll('-', '')}`,
+          name: forcedToolName(request),
+          input: content.toolInput,
+        };
   return {
     id: `msg_${randomUUID().replaceAll('-', '')}`,
     type: 'message',
@@ -218,7 +239,9 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
       sendJson(response, 400, errorBody(found.provider, 400, 'request body is not JSON'));
       return;
     }
-    const model = found.model ?? (typeof (body as { model?: unknown })?.model === 'string' ? (body as { model: string }).model : undefined);
+    const model =
+      found.model ??
+      (typeof (body as { model?: unknown })?.model === 'string' ? (body as { model: string }).model : undefined);
     const behaviour = next(found.provider);
     requests.push({
       provider: found.provider,
@@ -235,7 +258,10 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
     switch (behaviour.kind) {
       case 'answer': {
         const send = (): void => {
-          const content = found.provider === 'anthropic' ? { toolInput: behaviour.answer } : { text: JSON.stringify(behaviour.answer) };
+          const content =
+            found.provider === 'anthropic'
+              ? { toolInput: behaviour.answer }
+              : { text: JSON.stringify(behaviour.answer) };
           sendJson(response, 200, successBody(found.provider, modelName, body, content));
         };
         if (behaviour.delayMs) {
@@ -248,7 +274,11 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
         return;
       }
       case 'status':
-        sendJson(response, behaviour.status, errorBody(found.provider, behaviour.status, behaviour.message ?? `fake ${behaviour.status}`));
+        sendJson(
+          response,
+          behaviour.status,
+          errorBody(found.provider, behaviour.status, behaviour.message ?? `fake ${behaviour.status}`),
+        );
         return;
       case 'hang':
         // Held open until the client aborts (its socket closes) or the server closes.
@@ -262,7 +292,11 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
         return;
       }
       case 'malformed_answer':
-        sendJson(response, 200, successBody(found.provider, modelName, body, { text: '{"category": "connectivity", "priority": ' }));
+        sendJson(
+          response,
+          200,
+          successBody(found.provider, modelName, body, { text: '{"category": "connectivity", "priority": ' }),
+        );
         return;
       case 'wrong_shape': {
         const answer = behaviour.answer ?? WRONG_SHAPE;

@@ -154,7 +154,10 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
 
     const auth = req.headers.authorization;
     if (options.accessToken && auth !== `Bearer ${options.accessToken}`) {
-      const e = graphErrorBody(190, fbtrace(), { message: 'Invalid OAuth access token - Cannot parse access token', subcode: undefined });
+      const e = graphErrorBody(190, fbtrace(), {
+        message: 'Invalid OAuth access token - Cannot parse access token',
+        subcode: undefined,
+      });
       return answer(e.status, e.body);
     }
     if (fault?.errorCode !== undefined || fault?.status !== undefined) {
@@ -185,7 +188,12 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
       const id = wamid();
       record.messageId = id;
       const callbackData = typeof b.biz_opaque_callback_data === 'string' ? b.biz_opaque_callback_data : undefined;
-      statuses.sent({ messageId: id, phoneNumberId: phoneId ?? '', recipient: b.to, ...(callbackData !== undefined ? { callbackData } : {}) });
+      statuses.sent({
+        messageId: id,
+        phoneNumberId: phoneId ?? '',
+        recipient: b.to,
+        ...(callbackData !== undefined ? { callbackData } : {}),
+      });
       if (fault?.dropAfterAccepting) {
         record.outcome = 'dropped';
         req.socket.destroy();
@@ -215,7 +223,8 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
     requests,
     messageRequests: () => requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages')),
     addFault: (fault) => faults.push({ ...fault, left: fault.times ?? Number.POSITIVE_INFINITY }),
-    failWith: (code, rest = {}) => faults.push({ ...rest, errorCode: code, left: rest.times ?? Number.POSITIVE_INFINITY }),
+    failWith: (code, rest = {}) =>
+      faults.push({ ...rest, errorCode: code, left: rest.times ?? Number.POSITIVE_INFINITY }),
     clearFaults: () => {
       faults = [];
     },

@@ -94,7 +94,12 @@ export function createStatusReporter() {
     /** Called by the fake for each message it took. */
     sent(message: SentMessage): void {
       if (!target || closed) return;
-      const delivery: StatusDelivery = { messageId: message.messageId, callbackData: message.callbackData, attempts: 0, delivered: false };
+      const delivery: StatusDelivery = {
+        messageId: message.messageId,
+        callbackData: message.callbackData,
+        attempts: 0,
+        delivered: false,
+      };
       deliveries.push(delivery);
       void offer(message, target, delivery);
     },

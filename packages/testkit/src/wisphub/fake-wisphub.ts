@@ -112,10 +112,12 @@ export async function startFakeWisphub(options: FakeWisphubOptions = {}): Promis
     if (req.method === 'GET' && url.pathname === '/api/clientes/') {
       let results = state.clients;
       if (!faults.ignoreFilters) {
-        if (query.telefono !== undefined) results = results.filter((c) => phoneMatches(c.telefono, query.telefono ?? ''));
+        if (query.telefono !== undefined)
+          results = results.filter((c) => phoneMatches(c.telefono, query.telefono ?? ''));
         if (query.cedula !== undefined) results = results.filter((c) => c.cedula === query.cedula);
         if (query.usuario !== undefined) results = results.filter((c) => c.usuario === query.usuario);
-        if (query.id_servicio !== undefined) results = results.filter((c) => String(c.id_servicio) === query.id_servicio);
+        if (query.id_servicio !== undefined)
+          results = results.filter((c) => String(c.id_servicio) === query.id_servicio);
       }
       const limit = Math.min(FAKE_WISPHUB_MAX_LIMIT, Math.max(1, Number(query.limit) || pageSize));
       const offset = Math.max(0, Number(query.offset) || 0);

@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { type FakeZohoContact, type FakeZohoDepartment, FakeZohoStore, type FakeZohoTicket } from './fake-zoho-store.js';
+import {
+  type FakeZohoContact,
+  type FakeZohoDepartment,
+  FakeZohoStore,
+  type FakeZohoTicket,
+} from './fake-zoho-store.js';
 
 /**
  * How the Desk API misbehaves:
@@ -167,12 +172,14 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
   };
 
   /** What the search index holds: records older than the lag. */
-  const indexed = (createdTime: string): boolean => searchLagMs <= 0 || Date.parse(createdTime) <= Date.now() - searchLagMs;
+  const indexed = (createdTime: string): boolean =>
+    searchLagMs <= 0 || Date.parse(createdTime) <= Date.now() - searchLagMs;
 
   const token = (query: Record<string, string>): Answer => {
     // Zoho answers credential problems with 200 and an `error` field.
     if (query.grant_type !== 'refresh_token') return { status: 200, body: { error: 'unsupported_grant_type' } };
-    if (query.client_id !== clientId || query.client_secret !== clientSecret) return { status: 200, body: { error: 'invalid_client' } };
+    if (query.client_id !== clientId || query.client_secret !== clientSecret)
+      return { status: 200, body: { error: 'invalid_client' } };
     if (query.refresh_token !== refreshToken) return { status: 200, body: { error: 'invalid_code' } };
     const now = Date.now();
     while (refreshTimes.length > 0 && refreshTimes[0]! <= now - refreshWindowMs) refreshTimes.shift();
@@ -192,7 +199,12 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
     store.tokens.set(accessToken, { expiresAt: now + tokenLifetime * 1000 });
     return {
       status: 200,
-      body: { access_token: accessToken, api_domain: 'https://www.zohoapis.com', token_type: 'Bearer', expires_in: tokenLifetime },
+      body: {
+        access_token: accessToken,
+        api_domain: 'https://www.zohoapis.com',
+        token_type: 'Bearer',
+        expires_in: tokenLifetime,
+      },
     };
   };
 
@@ -203,14 +215,19 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
     if (!issued || issued.expiresAt <= Date.now()) {
       return { status: 401, body: { errorCode: 'INVALID_OAUTH', message: 'The OAuth Token you provided is invalid.' } };
     }
-    if (!headers.orgid) return { status: 400, body: { errorCode: 'INVALID_DATA', message: 'orgId header is required' } };
+    if (!headers.orgid)
+      return { status: 400, body: { errorCode: 'INVALID_DATA', message: 'orgId header is required' } };
     if (headers.orgid !== orgId) {
-      return { status: 401, body: { errorCode: 'UNAUTHORIZED', message: 'You are not authorized to access this organization' } };
+      return {
+        status: 401,
+        body: { errorCode: 'UNAUTHORIZED', message: 'You are not authorized to access this organization' },
+      };
     }
     return undefined;
   };
 
-  const searchAnswer = <T>(found: T[]): Answer => (found.length === 0 ? { status: 204 } : { status: 200, body: { data: found, count: found.length } });
+  const searchAnswer = <T>(found: T[]): Answer =>
+    found.length === 0 ? { status: 204 } : { status: 200, body: { data: found, count: found.length } };
 
   const createContact = (body: Record<string, unknown>): Answer => {
     if (typeof body.lastName !== 'string' || body.lastName.trim() === '') return invalidData('/lastName', 'missing');
@@ -230,7 +247,8 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
   const createTicket = (body: Record<string, unknown>): Answer => {
     if (typeof body.subject !== 'string' || body.subject.trim() === '') return invalidData('/subject', 'missing');
     if (body.subject.length > 255) return invalidData('/subject', 'invalid');
-    if (typeof body.departmentId !== 'string' || body.departmentId === '') return invalidData('/departmentId', 'missing');
+    if (typeof body.departmentId !== 'string' || body.departmentId === '')
+      return invalidData('/departmentId', 'missing');
     if (!store.departments.some((d) => d.id === body.departmentId)) return invalidData('/departmentId', 'invalid');
     if (typeof body.contactId !== 'string' || body.contactId === '') return invalidData('/contactId', 'missing');
     if (!store.contacts.has(body.contactId)) return invalidData('/contactId', 'invalid');
@@ -294,7 +312,13 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
   const contactTickets = (contactId: string, query: Record<string, string>): Answer => {
     for (const name of Object.keys(query)) {
       if (!['from', 'limit', 'sortBy', 'include'].includes(name)) {
-        return { status: 422, body: { errorCode: 'UNPROCESSABLE_ENTITY', message: `Extra query parameter '${name}' is present in the input.` } };
+        return {
+          status: 422,
+          body: {
+            errorCode: 'UNPROCESSABLE_ENTITY',
+            message: `Extra query parameter '${name}' is present in the input.`,
+          },
+        };
       }
     }
     if (!store.contacts.has(contactId)) {
@@ -308,7 +332,8 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
     const sortKey = sortBy.replace(/^-/, '');
     if (sortKey !== 'createdTime' && sortKey !== 'ticketNumber') return invalidData('sortBy', 'invalid');
     const direction = sortBy.startsWith('-') ? -1 : 1;
-    const key = (t: FakeZohoTicket): number => (sortKey === 'createdTime' ? Date.parse(t.createdTime) : Number(t.ticketNumber));
+    const key = (t: FakeZohoTicket): number =>
+      sortKey === 'createdTime' ? Date.parse(t.createdTime) : Number(t.ticketNumber);
     const listed = [...store.tickets.values()]
       .filter((t) => t.contactId === contactId)
       // Ties (one millisecond) fall back to creation order, which the ticket number keeps.
@@ -327,7 +352,8 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
       const found = [...store.contacts.values()].filter(
         (c) =>
           indexed(c.createdTime) &&
-          ((phone !== undefined && (c.phone === phone || c.mobile === phone)) || (email !== undefined && c.email === email)),
+          ((phone !== undefined && (c.phone === phone || c.mobile === phone)) ||
+            (email !== undefined && c.email === email)),
       );
       return searchAnswer(found);
     }
@@ -364,7 +390,8 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
     const query = Object.fromEntries(url.searchParams);
     let body: unknown;
     if (raw.length > 0) {
-      if (contentType?.includes('application/x-www-form-urlencoded')) body = Object.fromEntries(new URLSearchParams(raw));
+      if (contentType?.includes('application/x-www-form-urlencoded'))
+        body = Object.fromEntries(new URLSearchParams(raw));
       else {
         try {
           body = JSON.parse(raw);
@@ -391,7 +418,10 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
     if (record.path === '/oauth/v2/token') {
       if (record.method !== 'POST') return send(res, record, { status: 405, body: { error: 'method not allowed' } });
       // Zoho takes the parameters in the query string or as a form body.
-      const params = { ...query, ...(typeof body === 'object' && body !== null ? (body as Record<string, string>) : {}) };
+      const params = {
+        ...query,
+        ...(typeof body === 'object' && body !== null ? (body as Record<string, string>) : {}),
+      };
       const accountsFault = accountsMode;
       if (accountsFault !== 'normal') consumeAccountsFault();
       if (accountsFault === 'outage') return send(res, record, { status: 503, body: { error: 'service unavailable' } });
@@ -401,12 +431,17 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
       }
       return send(res, record, token(params));
     }
-    if (!record.path.startsWith('/api/v1/')) return send(res, record, { status: 404, body: { errorCode: 'URL_NOT_FOUND', message: 'not found' } });
+    if (!record.path.startsWith('/api/v1/'))
+      return send(res, record, { status: 404, body: { errorCode: 'URL_NOT_FOUND', message: 'not found' } });
 
     if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     const fault = faultFor(record.method, record.path);
     if (fault === 'outage' || fault === 'rate_limit' || fault === 'hang') consumeFault();
-    if (fault === 'outage') return send(res, record, { status: 503, body: { errorCode: 'SERVICE_UNAVAILABLE', message: 'Service unavailable' } });
+    if (fault === 'outage')
+      return send(res, record, {
+        status: 503,
+        body: { errorCode: 'SERVICE_UNAVAILABLE', message: 'Service unavailable' },
+      });
     if (fault === 'rate_limit') {
       res.setHeader('retry-after', '1');
       return send(res, record, { status: 429, body: { errorCode: 'TOO_MANY_REQUESTS', message: 'Too many requests' } });

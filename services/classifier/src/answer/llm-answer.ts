@@ -11,7 +11,11 @@ export const LlmAnswer = z.strictObject({
   category: Category.describe('one category of the taxonomy'),
   priority: Priority.describe('how urgent the problem is for the customer'),
   needsTicket: z.boolean().describe('true when someone must act on it (a fault, a dispute, a change)'),
-  summary: z.string().min(1).max(200).describe('one line of at most 200 characters, usable as a ticket subject, in the language of the message'),
+  summary: z
+    .string()
+    .min(1)
+    .max(200)
+    .describe('one line of at most 200 characters, usable as a ticket subject, in the language of the message'),
   language: Language.describe('language of the customer message'),
   confidence: z.number().min(0).max(1).describe('how sure the classification is, 0 to 1'),
   entities: z.strictObject({

@@ -20,7 +20,11 @@ export function parseAnswer(provider: ProviderName, raw: unknown): LlmAnswer {
   if (value === undefined || value === null) throw new ProviderFailure(provider, 'invalid_answer', 'empty answer');
   const parsed = LlmAnswer.safeParse(value);
   if (!parsed.success) {
-    throw new ProviderFailure(provider, 'invalid_answer', `answer off the schema: ${describeIssues(parsed.error.issues)}`);
+    throw new ProviderFailure(
+      provider,
+      'invalid_answer',
+      `answer off the schema: ${describeIssues(parsed.error.issues)}`,
+    );
   }
   return parsed.data;
 }

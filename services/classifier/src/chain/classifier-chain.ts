@@ -106,7 +106,8 @@ function breakerFor(provider: LlmProvider, options: ChainOptions) {
 export function createClassifierChain(options: ChainOptions): ClassifierChain {
   const { classifierMetrics: m, statusBoard, logger } = options;
   const breakers = new Map<ProviderName, CircuitBreaker<[Prompt, AbortSignal], LlmAnswer>>();
-  for (const { provider } of options.providers) if (provider) breakers.set(provider.name, breakerFor(provider, options));
+  for (const { provider } of options.providers)
+    if (provider) breakers.set(provider.name, breakerFor(provider, options));
 
   const passOver = (attempts: Attempt[], attempt: Attempt & { reason: SkipReason }): void => {
     attempts.push(attempt);
@@ -127,7 +128,13 @@ export function createClassifierChain(options: ChainOptions): ClassifierChain {
       }
       const remaining = deadlineAt - performance.now();
       if (remaining <= 0) {
-        passOver(attempts, { provider: name, outcome: 'passed_over', reason: 'timeout', durationMs: 0, detail: 'the chain deadline had passed' });
+        passOver(attempts, {
+          provider: name,
+          outcome: 'passed_over',
+          reason: 'timeout',
+          durationMs: 0,
+          detail: 'the chain deadline had passed',
+        });
         continue;
       }
       prompt ??= buildPrompt(input);
@@ -151,7 +158,10 @@ export function createClassifierChain(options: ChainOptions): ClassifierChain {
         const failure = toProviderFailure(name, error, controller.signal);
         m.providerDuration.observe({ provider: name, outcome: failure.reason }, durationMs / 1000);
         if (failure.reason === 'auth_error') statusBoard.authRefused(name, failure.status);
-        logger.warn({ provider: name, reason: failure.reason, status: failure.status, err: failure.message }, 'provider passed over');
+        logger.warn(
+          { provider: name, reason: failure.reason, status: failure.status, err: failure.message },
+          'provider passed over',
+        );
         passOver(attempts, {
           provider: name,
           outcome: 'passed_over',
@@ -167,7 +177,12 @@ export function createClassifierChain(options: ChainOptions): ClassifierChain {
     return finish(classification, 'keywords', attempts, started);
   }
 
-  function finish(classification: Classification, source: ClassificationSource, attempts: Attempt[], started: number): ChainResult {
+  function finish(
+    classification: Classification,
+    source: ClassificationSource,
+    attempts: Attempt[],
+    started: number,
+  ): ChainResult {
     m.classifications.inc({ source, category: classification.category });
     return { classification, source, attempts, durationMs: Math.round((performance.now() - started) * 10) / 10 };
   }

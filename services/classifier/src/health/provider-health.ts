@@ -24,12 +24,21 @@ export function providerHealth(chain: ClassifierChain, board: ProviderStatusBoar
     const breaker = chain.breakers.get(name);
     const refusal = refusals.get(name);
     details[name] = provider
-      ? { configured: true, model: provider.model, breaker: breaker ? breakerState(breaker) : 'none', ...(refusal ? { authRefused: refusal.status ?? true } : {}) }
+      ? {
+          configured: true,
+          model: provider.model,
+          breaker: breaker ? breakerState(breaker) : 'none',
+          ...(refusal ? { authRefused: refusal.status ?? true } : {}),
+        }
       : { configured: false, missing: PROVIDER_KEY_VARIABLE[name] };
     if (refusal) {
-      problems.push(`${PROVIDER_KEY_VARIABLE[name]} was refused by ${name} (${refusal.status ?? 'auth error'}): check the key and its permissions`);
+      problems.push(
+        `${PROVIDER_KEY_VARIABLE[name]} was refused by ${name} (${refusal.status ?? 'auth error'}): check the key and its permissions`,
+      );
     }
     if (breaker?.opened) problems.push(`${name} breaker is open: its calls go straight to the next provider`);
   }
-  return problems.length > 0 ? { status: 'degraded', message: problems.join('; '), details } : { status: 'ok', details };
+  return problems.length > 0
+    ? { status: 'degraded', message: problems.join('; '), details }
+    : { status: 'ok', details };
 }

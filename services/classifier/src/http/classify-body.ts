@@ -21,7 +21,11 @@ export const LegacyMessage = z
   })
   .superRefine((message, ctx) => {
     if (message.text == null && message.has_media !== true) {
-      ctx.addIssue({ code: 'custom', path: ['text'], message: 'expected a string (null or absent only when has_media is true)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['text'],
+        message: 'expected a string (null or absent only when has_media is true)',
+      });
     }
   });
 export type LegacyMessage = z.infer<typeof LegacyMessage>;

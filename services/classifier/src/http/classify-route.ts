@@ -23,7 +23,12 @@ export function registerClassifyRoute(app: HttpApp, chain: ClassifierChain): voi
         history: body.history ?? [],
         ...(body.language ? { languageHint: body.language } : {}),
       });
-      return { classification: result.classification, provider: result.source, attempts: result.attempts, durationMs: result.durationMs };
+      return {
+        classification: result.classification,
+        provider: result.source,
+        attempts: result.attempts,
+        durationMs: result.durationMs,
+      };
     },
   );
 }

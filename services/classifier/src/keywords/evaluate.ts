@@ -93,7 +93,9 @@ export function evaluate(classifier: KeywordClassifier, set: readonly LabelledMe
       needsTicket: round(right.needsTicket / n),
       language: round(right.language / n),
     },
-    categoryRecall: Object.fromEntries([...recall].map(([c, r]) => [c, { count: r.count, recall: round(r.right / r.count) }])),
+    categoryRecall: Object.fromEntries(
+      [...recall].map(([c, r]) => [c, { count: r.count, recall: round(r.right / r.count) }]),
+    ),
     confusion,
     categoryMisses,
   };
@@ -112,9 +114,15 @@ export interface EvalSummary {
 export const CATEGORY_GOAL = 0.85;
 
 /** Evaluates each labelled set and all of them together. */
-export function evaluateAll(classifier: KeywordClassifier, sets: Record<string, URL | string> = EVAL_SETS): EvalSummary {
+export function evaluateAll(
+  classifier: KeywordClassifier,
+  sets: Record<string, URL | string> = EVAL_SETS,
+): EvalSummary {
   const loaded = Object.entries(sets).map(([name, file]) => [name, loadEvalSet(file)] as const);
-  const combined = evaluate(classifier, loaded.flatMap(([, items]) => items));
+  const combined = evaluate(
+    classifier,
+    loaded.flatMap(([, items]) => items),
+  );
   const bySet = Object.fromEntries(
     loaded.map(([name, items]) => {
       const report = evaluate(classifier, items);

@@ -19,7 +19,8 @@ interface WeightedTerm extends CompiledTerm {
 }
 
 const compileAll = (terms: readonly string[] | undefined): CompiledTerm[] => (terms ?? []).map(compileTerm);
-const anyOccurs = (terms: readonly CompiledTerm[], words: readonly string[]): boolean => terms.some((t) => termOccurs(t, words));
+const anyOccurs = (terms: readonly CompiledTerm[], words: readonly string[]): boolean =>
+  terms.some((t) => termOccurs(t, words));
 
 const SUMMARY_MAX = 120;
 

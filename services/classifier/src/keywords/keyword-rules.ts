@@ -6,10 +6,11 @@ const Terms = z.array(z.string().min(1));
 
 /** The shape of data/keyword-rules.json; checked when the classifier is built, never trusted. */
 export const KeywordRules = z.object({
-  categories: z.record(Category, z.record(z.string().min(1), z.number().positive())).refine(
-    (c) => CATEGORIES.every((name) => name in c),
-    { message: `every category needs an entry: ${CATEGORIES.join(', ')}` },
-  ),
+  categories: z
+    .record(Category, z.record(z.string().min(1), z.number().positive()))
+    .refine((c) => CATEGORIES.every((name) => name in c), {
+      message: `every category needs an entry: ${CATEGORIES.join(', ')}`,
+    }),
   /** Prefix of the keyword summary, so a ticket subject says what it is about at a glance. */
   summaryLabels: z.object({ es: z.record(Category, z.string().min(1)), en: z.record(Category, z.string().min(1)) }),
   tieBreak: z.array(Category),

@@ -156,7 +156,10 @@ export function leaveOneOut(rules: KeywordRules, sets: LabelledSets): LeaveOneOu
   joined.forEach(({ set, message }, index) => {
     const terms = own.get(index) ?? [];
     const withAll = full.classify(message.text).classification;
-    const without = terms.length > 0 ? createKeywordClassifier(withoutTerms(rules, terms)).classify(message.text).classification : withAll;
+    const without =
+      terms.length > 0
+        ? createKeywordClassifier(withoutTerms(rules, terms)).classify(message.text).classification
+        : withAll;
     const rightOf = (c: typeof withAll) =>
       Object.fromEntries(FIELDS.map((f) => [f, c[f] === message[f]])) as Record<(typeof FIELDS)[number], boolean>;
     fullRows.push({ set, right: rightOf(withAll) });

@@ -28,7 +28,13 @@ export function createAnthropicProvider(settings: ModelSettings): LlmProvider {
             max_tokens: settings.maxTokens,
             system: prompt.system,
             messages: [{ role: 'user', content: prompt.user }],
-            tools: [{ name: ANTHROPIC_TOOL_NAME, description: 'Record the classification of the customer message.', input_schema: schema }],
+            tools: [
+              {
+                name: ANTHROPIC_TOOL_NAME,
+                description: 'Record the classification of the customer message.',
+                input_schema: schema,
+              },
+            ],
             tool_choice: { type: 'tool', name: ANTHROPIC_TOOL_NAME },
           },
           { signal },

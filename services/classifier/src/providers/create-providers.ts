@@ -24,7 +24,12 @@ function settingsFor(name: ProviderName, config: ClassifierConfig): ModelSetting
         : undefined;
     case 'anthropic':
       return config.ANTHROPIC_API_KEY
-        ? { ...common, apiKey: config.ANTHROPIC_API_KEY, model: config.ANTHROPIC_MODEL, baseUrl: config.ANTHROPIC_BASE_URL }
+        ? {
+            ...common,
+            apiKey: config.ANTHROPIC_API_KEY,
+            model: config.ANTHROPIC_MODEL,
+            baseUrl: config.ANTHROPIC_BASE_URL,
+          }
         : undefined;
   }
 }

@@ -25,7 +25,12 @@ export class ProviderFailure extends Error {
   /** The HTTP status the provider answered with, when it answered. */
   readonly status: number | undefined;
 
-  constructor(provider: ProviderName, reason: SkipReason, message: string, options: { status?: number; cause?: unknown } = {}) {
+  constructor(
+    provider: ProviderName,
+    reason: SkipReason,
+    message: string,
+    options: { status?: number; cause?: unknown } = {},
+  ) {
     super(`${provider}: ${message}`, { cause: options.cause });
     this.name = 'ProviderFailure';
     this.provider = provider;
@@ -54,14 +59,16 @@ export function reasonForStatus(status: number): SkipReason {
  */
 export function toProviderFailure(provider: ProviderName, error: unknown, signal: AbortSignal): ProviderFailure {
   if (error instanceof ProviderFailure) return error;
-  if (signal.aborted) return new ProviderFailure(provider, 'timeout', 'no answer before the deadline', { cause: error });
+  if (signal.aborted)
+    return new ProviderFailure(provider, 'timeout', 'no answer before the deadline', { cause: error });
   const status = (error as { status?: unknown } | null)?.status;
   if (typeof status === 'number' && status >= 400) {
     return new ProviderFailure(provider, reasonForStatus(status), `answered ${status}`, { status, cause: error });
   }
   // A body that is not JSON is an answer the provider got wrong; anything else without a
   // status (refused connection, reset socket) is the provider being unreachable.
-  if (error instanceof SyntaxError) return new ProviderFailure(provider, 'invalid_answer', 'answer body is not JSON', { cause: error });
+  if (error instanceof SyntaxError)
+    return new ProviderFailure(provider, 'invalid_answer', 'answer body is not JSON', { cause: error });
   const message = error instanceof Error ? error.message : String(error);
   return new ProviderFailure(provider, 'server_error', `unreachable: ${message}`, { cause: error });
 }

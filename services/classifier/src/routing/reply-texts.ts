@@ -4,7 +4,9 @@ import { z } from 'zod';
 export const REPLY_KEYS = ['diagnosing', 'ticket', 'handoff', 'greeting', 'received'] as const;
 export type ReplyKey = (typeof REPLY_KEYS)[number];
 
-const Texts = z.object(Object.fromEntries(REPLY_KEYS.map((k) => [k, z.string().trim().min(1).max(1000)])) as Record<ReplyKey, z.ZodString>);
+const Texts = z.object(
+  Object.fromEntries(REPLY_KEYS.map((k) => [k, z.string().trim().min(1).max(1000)])) as Record<ReplyKey, z.ZodString>,
+);
 
 /** data/replies.json: every acknowledgement in both languages. */
 export const ReplyTexts = z.object({ es: Texts, en: Texts });

@@ -71,7 +71,11 @@ function ticketDescription(message: InboundMessage, classification: Classificati
  * correlation id, so running this twice for one message adds nothing the second time.
  */
 export function createRouter(deps: RouterDeps) {
-  return async function route(message: InboundMessage, classification: Classification, logger: Logger): Promise<RoutingOutcome> {
+  return async function route(
+    message: InboundMessage,
+    classification: Classification,
+    logger: Logger,
+  ): Promise<RoutingOutcome> {
     const correlationId = message.correlationId;
     const jobs: EnqueuedJob[] = [];
     let action: RoutingAction;
@@ -88,7 +92,9 @@ export function createRouter(deps: RouterDeps) {
         customer: {
           ...(message.customer?.customerId ? { customerId: message.customer.customerId } : {}),
           ...(phone ? { phone } : {}),
-          ...(classification.entities.documentNumbers[0] ? { documentNumber: classification.entities.documentNumbers[0] } : {}),
+          ...(classification.entities.documentNumbers[0]
+            ? { documentNumber: classification.entities.documentNumbers[0] }
+            : {}),
         },
         replyTo: replyTarget(message, classification),
         // Always, and explicitly: no ticket is opened here, so a fault or a diagnosis that
@@ -109,7 +115,11 @@ export function createRouter(deps: RouterDeps) {
         description: ticketDescription(message, classification),
         priority: classification.priority,
         category: classification.category,
-        contact: { phone, ...(message.senderName?.trim() ? { name: message.senderName.trim() } : {}), ...(message.customer?.customerId ? { customerId: message.customer.customerId } : {}) },
+        contact: {
+          phone,
+          ...(message.senderName?.trim() ? { name: message.senderName.trim() } : {}),
+          ...(message.customer?.customerId ? { customerId: message.customer.customerId } : {}),
+        },
         channel: message.channel,
         replyTo: replyTarget(message, classification),
       };

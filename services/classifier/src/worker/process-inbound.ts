@@ -35,7 +35,11 @@ function savedClassification(job: Job | undefined): Classification | undefined {
  * differently and open a second kind of work.
  */
 export function createInboundProcessor(deps: InboundDeps) {
-  return async function processInbound(message: InboundMessage, job: Job | undefined, logger: Logger): Promise<InboundResult> {
+  return async function processInbound(
+    message: InboundMessage,
+    job: Job | undefined,
+    logger: Logger,
+  ): Promise<InboundResult> {
     if (SILENT_TYPES.has(message.type)) {
       deps.metrics.routing.inc({ action: 'skipped' });
       logger.debug({ type: message.type }, 'nothing to classify');
@@ -52,7 +56,13 @@ export function createInboundProcessor(deps: InboundDeps) {
       });
       classification = result.classification;
       logger.info(
-        { source: result.source, category: classification.category, priority: classification.priority, fallbacks: result.attempts.filter((a) => a.outcome === 'passed_over').map((a) => `${a.provider}:${a.reason}`), durationMs: result.durationMs },
+        {
+          source: result.source,
+          category: classification.category,
+          priority: classification.priority,
+          fallbacks: result.attempts.filter((a) => a.outcome === 'passed_over').map((a) => `${a.provider}:${a.reason}`),
+          durationMs: result.durationMs,
+        },
         'classified',
       );
       await job?.updateProgress({ classification });

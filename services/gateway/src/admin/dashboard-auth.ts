@@ -31,9 +31,10 @@ export function createDashboardAuth(apiToken: string | undefined) {
   const expected = apiToken ? digest(apiToken) : undefined;
   return async function dashboardAuth(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     if (!expected) {
-      return reply
-        .status(503)
-        .send({ error: 'operator_api_disabled', message: 'operator routes are disabled: set API_TOKEN to enable them' });
+      return reply.status(503).send({
+        error: 'operator_api_disabled',
+        message: 'operator routes are disabled: set API_TOKEN to enable them',
+      });
     }
     const secret = presentedSecret(request.headers.authorization);
     if (secret !== undefined && timingSafeEqual(digest(secret), expected)) return undefined;

@@ -41,7 +41,10 @@ export async function refusedMessageRoutes(app: HttpApp, context: GatewayContext
         ...secured,
         summary: 'Webhook messages kept aside (no id or sender, or refused by the inbound contract), newest first',
         querystring: Page,
-        response: { 200: z.object({ total: z.number(), offset: z.number(), limit: z.number(), items: z.array(RefusedBody) }), ...errors },
+        response: {
+          200: z.object({ total: z.number(), offset: z.number(), limit: z.number(), items: z.array(RefusedBody) }),
+          ...errors,
+        },
       },
     },
     async (request) => {

@@ -22,7 +22,9 @@ export async function sendMessageRoutes(app: HttpApp, context: GatewayContext): 
     async (request, reply) => {
       const message = request.body;
       try {
-        const result = await context.producers.outbound.add(message, { jobId: jobIds.outbound(message.correlationId, message.purpose) });
+        const result = await context.producers.outbound.add(message, {
+          jobId: jobIds.outbound(message.correlationId, message.purpose),
+        });
         return reply.status(202).send(result);
       } catch (error) {
         if (error instanceof QueueUnavailableError) {

@@ -29,7 +29,12 @@ export async function statusRoutes(app: HttpApp, context: GatewayContext): Promi
     '/api/status',
     {
       onRequest: app.operatorAuth,
-      schema: { summary: 'Channel status', tags: ['operator'], security: [{ bearer: [] }], response: { 200: StatusBody, 401: ErrorBody } },
+      schema: {
+        summary: 'Channel status',
+        tags: ['operator'],
+        security: [{ bearer: [] }],
+        response: { 200: StatusBody, 401: ErrorBody },
+      },
     },
     async (request) => {
       const configured = cloudApiConfigured(context.config);
@@ -41,7 +46,10 @@ export async function statusRoutes(app: HttpApp, context: GatewayContext): Promi
           (value): LastSendErrorRead => ({ ok: true, value }),
           (error: unknown): LastSendErrorRead => {
             request.log.warn({ err: error }, 'last send error not read: Redis unreachable');
-            return { ok: false, message: `Redis unreachable: ${error instanceof Error ? error.message : String(error)}` };
+            return {
+              ok: false,
+              message: `Redis unreachable: ${error instanceof Error ? error.message : String(error)}`,
+            };
           },
         ),
       ]);

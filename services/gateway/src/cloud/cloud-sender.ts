@@ -59,7 +59,10 @@ export function createCloudSender(deps: CloudSenderDeps): ChannelSender {
 
   function asTemplate(message: OutboundMessage, why: string): OutboundMessage {
     if (!deps.windowTemplate) {
-      throw new PermanentError('window_closed', `${why} and WHATSAPP_WINDOW_TEMPLATE is unset: the message cannot be sent`);
+      throw new PermanentError(
+        'window_closed',
+        `${why} and WHATSAPP_WINDOW_TEMPLATE is unset: the message cannot be sent`,
+      );
     }
     return { ...message, content: { kind: 'template', ...deps.windowTemplate } };
   }
@@ -96,7 +99,10 @@ export function createCloudSender(deps: CloudSenderDeps): ChannelSender {
       case 'pace_recipient':
         await deps.pacer.pause(message.to, pairPauseMs);
         metrics.messagesSent.inc({ channel: 'cloud', outcome: 'retrying', code: decision.code });
-        log.warn({ code: decision.code, pauseMs: pairPauseMs }, 'pair rate limit: pacing this recipient, retrying later');
+        log.warn(
+          { code: decision.code, pauseMs: pairPauseMs },
+          'pair rate limit: pacing this recipient, retrying later',
+        );
         throw new SendRetryError(text, { cause: error });
       case 'retry':
         metrics.messagesSent.inc({ channel: 'cloud', outcome: 'retrying', code: decision.code });

@@ -63,7 +63,10 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
   const base = `${options.baseUrl.replace(/\/+$/, '')}/${options.version}/${options.phoneNumberId}`;
   const headers = { authorization: `Bearer ${options.accessToken}`, 'content-type': 'application/json' };
 
-  async function call(url: string, init: { method: string; body?: string }): Promise<{ status: number; body: unknown }> {
+  async function call(
+    url: string,
+    init: { method: string; body?: string },
+  ): Promise<{ status: number; body: unknown }> {
     let answer: HttpAnswer;
     try {
       answer = await transport.request(new URL(url), { ...init, headers, timeoutMs });

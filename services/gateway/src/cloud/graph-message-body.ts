@@ -33,7 +33,10 @@ function content(c: Exclude<OutboundContent, { kind: 'mark_read' }>): Json {
           action: {
             button: c.buttonText,
             sections: c.sections.map((s) =>
-              defined({ title: s.title, rows: s.rows.map((r) => defined({ id: r.id, title: r.title, description: r.description })) }),
+              defined({
+                title: s.title,
+                rows: s.rows.map((r) => defined({ id: r.id, title: r.title, description: r.description })),
+              }),
             ),
           },
         }),

@@ -19,7 +19,10 @@ export class HttpTransportError extends Error {
 }
 
 export interface HttpTransport {
-  request(url: URL, init: { method: string; headers: Record<string, string>; body?: string; timeoutMs: number }): Promise<HttpAnswer>;
+  request(
+    url: URL,
+    init: { method: string; headers: Record<string, string>; body?: string; timeoutMs: number },
+  ): Promise<HttpAnswer>;
   close(): void;
 }
 
@@ -40,7 +43,10 @@ export function createHttpTransport(maxSockets = 64): HttpTransport {
       return new Promise((resolve, reject) => {
         const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
         const agent = url.protocol === 'https:' ? agents['https:'] : agents['http:'];
-        const headers = init.body === undefined ? init.headers : { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) };
+        const headers =
+          init.body === undefined
+            ? init.headers
+            : { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) };
         let requestSent = false;
         let settled = false;
         const fail = (message: string, cause?: unknown) => {
@@ -67,7 +73,9 @@ export function createHttpTransport(maxSockets = 64): HttpTransport {
         req.on('finish', () => {
           requestSent = true;
         });
-        req.on('error', (error: NodeJS.ErrnoException) => fail(error.code ? `${error.code}: ${error.message}` : error.message, error));
+        req.on('error', (error: NodeJS.ErrnoException) =>
+          fail(error.code ? `${error.code}: ${error.message}` : error.message, error),
+        );
         const timer = setTimeout(() => fail(`no answer within ${init.timeoutMs} ms`), init.timeoutMs);
         req.end(init.body);
       });

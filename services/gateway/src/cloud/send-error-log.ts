@@ -26,7 +26,11 @@ export interface SendErrorLogConnections {
 /** A status request must answer promptly, Redis or not. */
 const READ_DEADLINE_MS = 1_000;
 
-export function createSendErrorLog(redis: SendErrorLogConnections, key: string, readDeadlineMs = READ_DEADLINE_MS): SendErrorLog {
+export function createSendErrorLog(
+  redis: SendErrorLogConnections,
+  key: string,
+  readDeadlineMs = READ_DEADLINE_MS,
+): SendErrorLog {
   return {
     async record(error) {
       await redis.write.set(key, JSON.stringify(error), 'EX', 7 * 24 * 3600);

@@ -28,12 +28,7 @@ export interface SendRateLimiter {
  * A rate shared by every replica through Redis: at most `perSecond` sends per second on
  * average, with bursts of at most `burst` (default: one second's worth spread evenly, 1).
  */
-export function createSendRateLimiter(
-  redis: Redis,
-  key: string,
-  perSecond: number,
-  burst = 1,
-): SendRateLimiter {
+export function createSendRateLimiter(redis: Redis, key: string, perSecond: number, burst = 1): SendRateLimiter {
   const intervalUs = Math.round(1_000_000 / perSecond);
   const toleranceUs = intervalUs * Math.max(0, burst - 1);
   return {

@@ -68,7 +68,8 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 503: ErrorBody };
 export function registerConversationRoutes(app: HttpApp, conversation: Conversation, eraser: ChatEraser): void {
   const { staff: queries, store } = conversation;
   // Redis away is a 503 (try again later), not an internal error.
-  const guarded = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+  const guarded =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
       try {
         return await fn(...args);
@@ -95,7 +96,10 @@ export function registerConversationRoutes(app: HttpApp, conversation: Conversat
         ...secured,
         summary: 'Chats, most recently active first; filter by number or state',
         querystring: ListQuery,
-        response: { 200: z.object({ total: z.number(), offset: z.number(), limit: z.number(), items: z.array(ChatSummaryBody) }), ...errors },
+        response: {
+          200: z.object({ total: z.number(), offset: z.number(), limit: z.number(), items: z.array(ChatSummaryBody) }),
+          ...errors,
+        },
       },
     },
     async (request) => {
@@ -115,7 +119,13 @@ export function registerConversationRoutes(app: HttpApp, conversation: Conversat
         params: ChatParams,
         querystring: z.object(Page),
         response: {
-          200: z.object({ chatId: z.string(), total: z.number(), offset: z.number(), limit: z.number(), items: z.array(EntryBody) }),
+          200: z.object({
+            chatId: z.string(),
+            total: z.number(),
+            offset: z.number(),
+            limit: z.number(),
+            items: z.array(EntryBody),
+          }),
           404: ErrorBody,
           ...errors,
         },
@@ -154,7 +164,8 @@ export function registerConversationRoutes(app: HttpApp, conversation: Conversat
       onRequest: app.operatorAuth,
       schema: {
         ...secured,
-        summary: 'Erase a chat (data-removal requests): its log, state and consent, and its jobs, delivery records and keys',
+        summary:
+          'Erase a chat (data-removal requests): its log, state and consent, and its jobs, delivery records and keys',
         params: ChatParams,
         response: {
           200: z.object({ chatId: z.string(), forgotten: z.literal(true), messages: z.number(), erased: ErasureBody }),
@@ -181,7 +192,12 @@ export function registerConversationRoutes(app: HttpApp, conversation: Conversat
         response: {
           200: z.object({
             messages: z.object({ total: z.number(), inbound: z.number(), outbound: z.number() }),
-            chats: z.object({ total: z.number(), withKnownCustomer: z.number(), paused: z.number(), active: z.number() }),
+            chats: z.object({
+              total: z.number(),
+              withKnownCustomer: z.number(),
+              paused: z.number(),
+              active: z.number(),
+            }),
             last24h: z.object({ inbound: z.number(), outbound: z.number(), chats: z.number() }),
           }),
           ...errors,

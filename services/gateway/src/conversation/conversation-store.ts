@@ -194,7 +194,12 @@ export function createConversationStore(options: ConversationStoreOptions) {
      * Writes fields of a chat (and removes others), refreshes its expiry and its place in
      * the index, all in one transaction.
      */
-    async updateChat(chatId: string, fields: ChatFields, remove: readonly (keyof ChatRecord)[] = [], nowMs?: number): Promise<void> {
+    async updateChat(
+      chatId: string,
+      fields: ChatFields,
+      remove: readonly (keyof ChatRecord)[] = [],
+      nowMs?: number,
+    ): Promise<void> {
       const values: Record<string, string> = { chatId };
       for (const [name, value] of Object.entries(fields)) if (value !== undefined) values[name] = String(value);
       const multi = redis.multi();
@@ -223,7 +228,16 @@ export function createConversationStore(options: ConversationStoreOptions) {
       const hour = Math.floor(nowMs / HOUR_MS);
       const added = await APPEND_SCRIPT.run(
         redis,
-        [key.log(chatId), key.entries(chatId), key.statuses(chatId), key.classifications(chatId), key.totals, key.hour(hour), key.chats, key.chat(chatId)],
+        [
+          key.log(chatId),
+          key.entries(chatId),
+          key.statuses(chatId),
+          key.classifications(chatId),
+          key.totals,
+          key.hour(hour),
+          key.chats,
+          key.chat(chatId),
+        ],
         [entry.id, JSON.stringify(entry), historyMax, ttlSeconds, entry.direction, nowMs, chatId, HOURLY_TTL_SECONDS],
       );
       return added === 1;
@@ -253,7 +267,9 @@ export function createConversationStore(options: ConversationStoreOptions) {
 
     /** The last `count` entries before (and without) `excludeId`, oldest first. */
     async recentEntries(chatId: string, count: number, excludeId?: string): Promise<LogEntry[]> {
-      const ids = (await redis.lrange(key.log(chatId), -(count + 1), -1)).filter((id) => id !== excludeId).slice(-count);
+      const ids = (await redis.lrange(key.log(chatId), -(count + 1), -1))
+        .filter((id) => id !== excludeId)
+        .slice(-count);
       if (ids.length === 0) return [];
       return readEntries(chatId, ids);
     },
@@ -306,7 +322,10 @@ export function createConversationStore(options: ConversationStoreOptions) {
      */
     async forget(chatId: string, nowMs: number): Promise<{ existed: boolean; messages: number }> {
       await whenReady(redis);
-      const [exists, messages] = await Promise.all([redis.exists(key.chat(chatId), key.log(chatId)), redis.llen(key.log(chatId))]);
+      const [exists, messages] = await Promise.all([
+        redis.exists(key.chat(chatId), key.log(chatId)),
+        redis.llen(key.log(chatId)),
+      ]);
       const multi = redis.multi();
       deleteLog(multi, chatId, await redis.hvals(key.entries(chatId)));
       multi.del(key.chat(chatId));

@@ -81,6 +81,12 @@ export function createConversation(deps: ConversationDeps): Conversation {
     noticeVersion: config.PRIVACY_NOTICE_VERSION,
     logger: deps.logger,
   });
-  const staff = createStaffQueries({ store, handoff, metrics, clock: deps.clock, noticeVersion: config.PRIVACY_NOTICE_VERSION });
+  const staff = createStaffQueries({
+    store,
+    handoff,
+    metrics,
+    clock: deps.clock,
+    noticeVersion: config.PRIVACY_NOTICE_VERSION,
+  });
   return { sink, observer, staff, store };
 }

@@ -45,7 +45,11 @@ const MENU_TEXTS: Record<Exclude<MenuChoice, 'talk_to_person' | 'check_connectio
   improve_plan: 'improvePlan',
 };
 
-function inboundEntry(message: InboundMessage, customerId: string | undefined, skipped?: LogEntry['skipped']): LogEntry {
+function inboundEntry(
+  message: InboundMessage,
+  customerId: string | undefined,
+  skipped?: LogEntry['skipped'],
+): LogEntry {
   return {
     id: message.id,
     direction: 'inbound',
@@ -98,7 +102,8 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
     const at = new Date(plan.at);
     const atMs = at.getTime();
     const to: ReplyAddress = { chatId, correlationId: message.id, language: plan.language };
-    const logIt = (skipped?: LogEntry['skipped']) => store.append(chatId, inboundEntry(message, chat?.customerId, skipped), atMs);
+    const logIt = (skipped?: LogEntry['skipped']) =>
+      store.append(chatId, inboundEntry(message, chat?.customerId, skipped), atMs);
 
     switch (action.kind) {
       case 'paused':
@@ -110,7 +115,12 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
         if (action.notice) await send(deps.replies.text(to, 'rate_limited', (t) => t.rateLimited));
         return;
       case 'privacy_notice':
-        await store.updateChat(chatId, { noticeVersion: deps.noticeVersion, noticeSentAt: plan.at }, ['declinedAt'], atMs);
+        await store.updateChat(
+          chatId,
+          { noticeVersion: deps.noticeVersion, noticeSentAt: plan.at },
+          ['declinedAt'],
+          atMs,
+        );
         await send(deps.replies.privacyNotice(to));
         return;
       case 'consent_accepted':
@@ -138,7 +148,14 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
       case 'command':
         await logIt();
         if (action.command === 'menu') await send(deps.replies.menu(to));
-        else await send(deps.replies.text(to, action.command, (t) => t[COMMAND_TEXTS[action.command as keyof typeof COMMAND_TEXTS]]));
+        else
+          await send(
+            deps.replies.text(
+              to,
+              action.command,
+              (t) => t[COMMAND_TEXTS[action.command as keyof typeof COMMAND_TEXTS]],
+            ),
+          );
         return;
       case 'stale_menu':
         await logIt();
@@ -146,7 +163,10 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
         return;
       case 'handoff':
         await logIt();
-        await deps.handoff.start({ chatId, correlationId: message.id, language: plan.language, reason: 'customer', at }, { count: false });
+        await deps.handoff.start(
+          { chatId, correlationId: message.id, language: plan.language, reason: 'customer', at },
+          { count: false },
+        );
         return;
       case 'menu_choice':
         await logIt();
@@ -167,7 +187,12 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
     }
   }
 
-  async function menuChoice(message: InboundMessage, choice: Exclude<MenuChoice, 'talk_to_person'>, to: ReplyAddress, plan: Plan) {
+  async function menuChoice(
+    message: InboundMessage,
+    choice: Exclude<MenuChoice, 'talk_to_person'>,
+    to: ReplyAddress,
+    plan: Plan,
+  ) {
     switch (choice) {
       case 'check_connection':
         await deps.diagnostics.add(

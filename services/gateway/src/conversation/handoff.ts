@@ -34,7 +34,11 @@ export function createHandoff(deps: HandoffDeps) {
       const atMs = request.at.getTime();
       await deps.store.updateChat(
         request.chatId,
-        { pausedUntil: atMs + deps.handoffHours * 3600_000, handoffAt: request.at.toISOString(), handoffReason: request.reason },
+        {
+          pausedUntil: atMs + deps.handoffHours * 3600_000,
+          handoffAt: request.at.toISOString(),
+          handoffReason: request.reason,
+        },
         [],
         atMs,
       );

@@ -3,17 +3,21 @@ import type { Language } from '@helpline/contracts';
 // Short, frequent words that belong to one language only. Words both languages share
 // (no, a, me, internet, menu, ok) are left out: they say nothing about the language.
 const SPANISH = new Set(
-  ('el la los las de del que y en un una unos mi mis tu es esta estoy son por para con sin se lo le al ' +
+  (
+    'el la los las de del que y en un una unos mi mis tu es esta estoy son por para con sin se lo le al ' +
     'hola buenas buenos dias tardes noches gracias favor tengo tiene funciona sirve ayuda quiero necesito ' +
     'puedo pueden como cuando donde porque pero muy ya hay nada senal lento lenta factura facturas deuda ' +
-    'contrasena servicio agente puntos pago llega conexion problema todavia hoy ayer desde hace ahora').split(' '),
+    'contrasena servicio agente puntos pago llega conexion problema todavia hoy ayer desde hace ahora'
+  ).split(' '),
 );
 const ENGLISH = new Set(
-  ('the is are my your you i im it its this that and with without for of to on in at be been was ' +
+  (
+    'the is are my your you i im it its this that and with without for of to on in at be been was ' +
     'hello hi hey thanks thank please good morning evening afternoon have has not dont doesnt cant ' +
     'working works work help want need can could would how when where why what but very already there ' +
     'nothing signal slow bill invoice invoices debt password service agent points payment connection ' +
-    'problem still today yesterday since now').split(' '),
+    'problem still today yesterday since now'
+  ).split(' '),
 );
 const SPANISH_MARKS = /[ñ¿¡áéíóú]/i;
 

@@ -50,13 +50,19 @@ export function createStaffQueries(deps: StaffQueryDeps) {
       language: chat.language ?? null,
       name: chat.senderName ?? null,
       consent:
-        hasConsent(chat, deps.noticeVersion) && chat.consentAt ? { version: chat.consentVersion!, at: chat.consentAt } : null,
+        hasConsent(chat, deps.noticeVersion) && chat.consentAt
+          ? { version: chat.consentVersion!, at: chat.consentAt }
+          : null,
       customerId: chat.customerId ?? null,
       lastActivityAt: chat.lastActivityAt ? new Date(chat.lastActivityAt).toISOString() : null,
       messages: await store.logLength(chat.chatId),
       handoff:
         state === 'paused' && chat.pausedUntil
-          ? { since: chat.handoffAt ?? null, until: new Date(chat.pausedUntil).toISOString(), reason: chat.handoffReason ?? null }
+          ? {
+              since: chat.handoffAt ?? null,
+              until: new Date(chat.pausedUntil).toISOString(),
+              reason: chat.handoffReason ?? null,
+            }
           : null,
     };
   }

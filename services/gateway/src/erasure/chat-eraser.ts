@@ -70,7 +70,12 @@ function correlationOf(entryId: string, purpose: string | undefined): string | u
  * scanned state, unless a worker holds it. BullMQ's remove takes the job's hash, its place
  * in every state list, its logs and its deduplication entry.
  */
-async function removeJobs(redis: Redis, queue: Queue, ids: ReadonlySet<string>, chatId: string): Promise<{ removed: number; active: number }> {
+async function removeJobs(
+  redis: Redis,
+  queue: Queue,
+  ids: ReadonlySet<string>,
+  chatId: string,
+): Promise<{ removed: number; active: number }> {
   const candidates = new Set<string>();
   const idList = [...ids];
   for (let i = 0; i < idList.length; i += BATCH) {
@@ -156,14 +161,24 @@ export function createChatEraser(deps: ChatEraserDeps) {
       };
       const anything =
         conversation !== undefined ||
-        report.activeJobsLeft + inbound.removed + outbound.removed + diagnostics.removed + deliveryRecords + arrivals + refusedMessages > 0 ||
+        report.activeJobsLeft +
+          inbound.removed +
+          outbound.removed +
+          diagnostics.removed +
+          deliveryRecords +
+          arrivals +
+          refusedMessages >
+          0 ||
         window ||
         pacing;
       if (!anything) return undefined;
       // Counts only: the number and the texts are what was just erased.
       deps.logger.info({ erased: report }, 'chat erased on a data-removal request');
       if (report.activeJobsLeft > 0) {
-        deps.logger.warn({ activeJobsLeft: report.activeJobsLeft }, 'jobs of an erased chat were running and could not be removed; repeat the request once they finish');
+        deps.logger.warn(
+          { activeJobsLeft: report.activeJobsLeft },
+          'jobs of an erased chat were running and could not be removed; repeat the request once they finish',
+        );
       }
       return report;
     },

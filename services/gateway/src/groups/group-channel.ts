@@ -1,4 +1,10 @@
-import { type CheckResult, createRedisConnection, type Logger, type Redis, type ServiceMetrics } from '@helpline/runtime';
+import {
+  type CheckResult,
+  createRedisConnection,
+  type Logger,
+  type Redis,
+  type ServiceMetrics,
+} from '@helpline/runtime';
 import { makeWASocket } from '@whiskeysockets/baileys';
 import type { MessageSink } from '../ingest/message-sink.js';
 import type { ChannelSender } from '../outbound/channel-sender.js';
@@ -141,12 +147,23 @@ export function createGroupChannel(options: GroupChannelOptions): GroupChannel {
       await spool.close();
     },
     status() {
-      return { enabled: true, allowedGroups: [...allowedGroups], spooled: spool.size(), unsaved: spool.health().unsaved, ...session.status() };
+      return {
+        enabled: true,
+        allowedGroups: [...allowedGroups],
+        spooled: spool.size(),
+        unsaved: spool.health().unsaved,
+        ...session.status(),
+      };
     },
     health() {
       const status = session.status();
       const spoolHealth = spool.health();
-      const details = { state: status.state, spooled: spool.size(), unsaved: spoolHealth.unsaved, dropped: spoolHealth.dropped };
+      const details = {
+        state: status.state,
+        spooled: spool.size(),
+        unsaved: spoolHealth.unsaved,
+        dropped: spoolHealth.dropped,
+      };
       if (status.authWriteError) return { status: 'down', message: status.message, details };
       if (spoolHealth.failing) {
         // Degraded, not down: a restart (which a failing probe may bring) would lose them.
@@ -157,7 +174,8 @@ export function createGroupChannel(options: GroupChannelOptions): GroupChannel {
         };
       }
       if (status.state === 'open' || status.state === 'standby') {
-        if (spool.size() > 0) return { status: 'degraded', message: `${spool.size()} group messages wait in the spool for Redis`, details };
+        if (spool.size() > 0)
+          return { status: 'degraded', message: `${spool.size()} group messages wait in the spool for Redis`, details };
         return { status: 'ok', message: status.message, details };
       }
       return { status: 'degraded', message: `group session ${status.state}: ${status.message}`, details };
@@ -172,7 +190,11 @@ export function createGroupChannel(options: GroupChannelOptions): GroupChannel {
  * does not fail a command that arrives during the first connect, when the session starts.
  */
 export function createGroupRedis(url: string): Redis {
-  return createRedisConnection(url, 'producer', { enableOfflineQueue: true, maxRetriesPerRequest: 1, connectionName: 'helpline-groups' });
+  return createRedisConnection(url, 'producer', {
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: 1,
+    connectionName: 'helpline-groups',
+  });
 }
 
 /** /health's check when group mode is off. */

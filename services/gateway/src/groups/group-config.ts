@@ -2,7 +2,9 @@ import { envBoolean, envInt, envList } from '@helpline/runtime';
 import { z } from 'zod';
 
 const GROUP_JID = /^[0-9]+(-[0-9]+)?@g\.us$/;
-const groupJid = z.string().regex(GROUP_JID, 'expected a group JID such as 120363400000000000@g.us (GET /api/groups lists them)');
+const groupJid = z
+  .string()
+  .regex(GROUP_JID, 'expected a group JID such as 120363400000000000@g.us (GET /api/groups lists them)');
 
 /**
  * Group mode's slice of the environment (DESIGN section 7, "groups"), spread into the
@@ -20,7 +22,11 @@ export const groupConfigShape = {
   BAILEYS_PAIRING_PHONE: z
     .string()
     .transform((value) => value.replace(/[\s+()-]/g, ''))
-    .pipe(z.string().regex(/^\d{7,15}$/, 'expected the phone number in international form, digits only, such as 5491123456789'))
+    .pipe(
+      z
+        .string()
+        .regex(/^\d{7,15}$/, 'expected the phone number in international form, digits only, such as 5491123456789'),
+    )
     .optional(),
   /** Least time between two messages into one group, across every replica (ban risk). */
   GROUP_MIN_INTERVAL_MS: envInt(1_000, { min: 0, max: 600_000 }),

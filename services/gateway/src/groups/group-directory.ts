@@ -59,7 +59,12 @@ export class GroupDirectory {
   async list(socket: GroupSocket): Promise<GroupSummary[]> {
     if (!this.loaded) await this.refresh(socket);
     return [...this.groups.values()]
-      .map((g) => ({ id: g.id, subject: g.subject, size: g.size ?? g.participants.length, allowed: this.allowed.has(g.id) }))
+      .map((g) => ({
+        id: g.id,
+        subject: g.subject,
+        size: g.size ?? g.participants.length,
+        allowed: this.allowed.has(g.id),
+      }))
       .sort((a, b) => a.subject.localeCompare(b.subject));
   }
 

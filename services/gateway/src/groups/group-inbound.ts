@@ -32,7 +32,11 @@ export interface GroupInboundOptions {
 export function createGroupDelivery(sink: MessageSink, quotes: QuoteStore, metrics: GroupMetrics, logger: Logger) {
   return async (entry: GroupSpoolEntry): Promise<void> => {
     const parsed = InboundMessageSchema.safeParse(entry.message);
-    if (!parsed.success) throw new PermanentError('invalid_group_message', `group message does not fit the contract: ${parsed.error.message}`);
+    if (!parsed.success)
+      throw new PermanentError(
+        'invalid_group_message',
+        `group message does not fit the contract: ${parsed.error.message}`,
+      );
     const message: InboundMessage = parsed.data;
     await quotes.remember(message.id, entry.quote);
     const outcome = await sink.accept(message, forCorrelation(logger, message.correlationId, { channel: 'group' }));
@@ -47,7 +51,10 @@ export function createGroupDelivery(sink: MessageSink, quotes: QuoteStore, metri
  */
 export function createGroupInbound(options: GroupInboundOptions) {
   const { metrics } = options;
-  return async (upsert: BaileysEventMap['messages.upsert'], socket: GroupSocket | undefined): Promise<SubmitOutcome[]> => {
+  return async (
+    upsert: BaileysEventMap['messages.upsert'],
+    socket: GroupSocket | undefined,
+  ): Promise<SubmitOutcome[]> => {
     const outcomes: SubmitOutcome[] = [];
     for (const message of upsert.messages) {
       if (upsert.type !== 'notify') {

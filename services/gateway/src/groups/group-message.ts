@@ -23,7 +23,9 @@ export const SKIP_REASONS = [
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
-export type GroupMessageVerdict = { take: true; groupJid: string; messageId: string; participant: string } | { take: false; reason: SkipReason };
+export type GroupMessageVerdict =
+  | { take: true; groupJid: string; messageId: string; participant: string }
+  | { take: false; reason: SkipReason };
 
 /**
  * Which received messages become InboundMessages: only other people's messages in
@@ -107,7 +109,12 @@ function timestampIso(value: WAMessage['messageTimestamp'], fallback: Date): str
 }
 
 /** The fields of an InboundMessage a group message carries (text, media, location, contacts, quote, mentions). */
-export function toInboundMessage(message: WAMessage, verdict: Extract<GroupMessageVerdict, { take: true }>, sender: GroupSender, receivedAt: Date): InboundMessageInput {
+export function toInboundMessage(
+  message: WAMessage,
+  verdict: Extract<GroupMessageVerdict, { take: true }>,
+  sender: GroupSender,
+  receivedAt: Date,
+): InboundMessageInput {
   const content = normalizeMessageContent(message.message) ?? {};
   const rawType = getContentType(content);
   const image = content.imageMessage;
@@ -122,7 +129,10 @@ export function toInboundMessage(message: WAMessage, verdict: Extract<GroupMessa
     video?.caption ??
     document?.caption ??
     // A shared contact reads as its names, as the Cloud API's contacts do.
-    contacts?.map((c) => c.name).filter(Boolean).join(', ') ??
+    contacts
+      ?.map((c) => c.name)
+      .filter(Boolean)
+      .join(', ') ??
     '';
   const contextInfo = contextOf(content, rawType);
 
@@ -137,7 +147,9 @@ export function toInboundMessage(message: WAMessage, verdict: Extract<GroupMessa
     };
   }
   const location = content.locationMessage ?? content.liveLocationMessage;
-  const mentions = (contextInfo?.mentionedJid ?? []).filter((jid): jid is string => typeof jid === 'string' && jid.length > 0);
+  const mentions = (contextInfo?.mentionedJid ?? []).filter(
+    (jid): jid is string => typeof jid === 'string' && jid.length > 0,
+  );
 
   return {
     id: verdict.messageId,

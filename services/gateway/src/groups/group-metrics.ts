@@ -2,7 +2,16 @@ import { METRIC_PREFIX, type ServiceMetrics } from '@helpline/runtime';
 import { Counter, Gauge } from 'prom-client';
 import { SKIP_REASONS } from './group-message.js';
 
-export const SESSION_STATES = ['stopped', 'standby', 'connecting', 'open', 'reconnecting', 'logged_out', 'replaced', 'forbidden'] as const;
+export const SESSION_STATES = [
+  'stopped',
+  'standby',
+  'connecting',
+  'open',
+  'reconnecting',
+  'logged_out',
+  'replaced',
+  'forbidden',
+] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
 
 /** Group mode's metrics, in the service's registry. Labels are closed lists only. */
@@ -60,7 +69,8 @@ export function createGroupMetrics(metrics: ServiceMetrics) {
   });
   for (const state of SESSION_STATES) connection.set({ state }, state === 'stopped' ? 1 : 0);
   for (const reason of SKIP_REASONS) skipped.inc({ reason }, 0);
-  for (const outcome of ['delivered', 'duplicate', 'spooled', 'held', 'replayed', 'rejected', 'dropped']) inbound.inc({ outcome }, 0);
+  for (const outcome of ['delivered', 'duplicate', 'spooled', 'held', 'replayed', 'rejected', 'dropped'])
+    inbound.inc({ outcome }, 0);
   spool.set(0);
   spoolUnsaved.set(0);
 

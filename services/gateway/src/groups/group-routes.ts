@@ -38,12 +38,21 @@ export function registerGroupRoutes(app: HttpApp, channel: GroupChannel | undefi
       if (!channel) throw disabled();
       const status = channel.session.status();
       if (status.pairing?.method === 'code') {
-        throw new HttpError(409, 'pairing_by_code', `pairing by code is configured (BAILEYS_PAIRING_PHONE): enter ${status.pairing.code} on the phone`);
+        throw new HttpError(
+          409,
+          'pairing_by_code',
+          `pairing by code is configured (BAILEYS_PAIRING_PHONE): enter ${status.pairing.code} on the phone`,
+        );
       }
       const qr = channel.session.currentQr();
       if (!qr) {
-        const why = status.state === 'open' ? 'the session is already linked and open' : `no QR is pending (session ${status.state}: ${status.message})`;
-        throw new HttpError(409, status.state === 'open' ? 'already_linked' : 'no_qr_pending', why, { state: status.state });
+        const why =
+          status.state === 'open'
+            ? 'the session is already linked and open'
+            : `no QR is pending (session ${status.state}: ${status.message})`;
+        throw new HttpError(409, status.state === 'open' ? 'already_linked' : 'no_qr_pending', why, {
+          state: status.state,
+        });
       }
       const png = await qrPng(qr);
       return reply.header('content-type', 'image/png').header('cache-control', 'no-store').send(png);
@@ -66,12 +75,21 @@ export function registerGroupRoutes(app: HttpApp, channel: GroupChannel | undefi
       const socket = channel.socket();
       if (!socket) {
         const status = channel.session.status();
-        throw new HttpError(409, 'session_not_open', `the group session is not open (${status.state}: ${status.message})`, { state: status.state });
+        throw new HttpError(
+          409,
+          'session_not_open',
+          `the group session is not open (${status.state}: ${status.message})`,
+          { state: status.state },
+        );
       }
       try {
         return { groups: await channel.directory.list(socket) };
       } catch (error) {
-        throw new HttpError(502, 'whatsapp_unavailable', `WhatsApp did not list the groups: ${error instanceof Error ? error.message : String(error)}`);
+        throw new HttpError(
+          502,
+          'whatsapp_unavailable',
+          `WhatsApp did not list the groups: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     },
   );
@@ -81,11 +99,19 @@ export function registerGroupRoutes(app: HttpApp, channel: GroupChannel | undefi
 export const GroupStatusBody = z.object({
   enabled: z.boolean(),
   message: z.string(),
-  state: z.string().optional().describe('stopped, standby, connecting, open, reconnecting, logged_out, replaced, forbidden'),
+  state: z
+    .string()
+    .optional()
+    .describe('stopped, standby, connecting, open, reconnecting, logged_out, replaced, forbidden'),
   since: z.string().optional(),
   account: z.string().optional().describe('the linked number'),
   pairing: z
-    .object({ method: z.enum(['qr', 'code']), since: z.string(), code: z.string().optional(), phone: z.string().optional() })
+    .object({
+      method: z.enum(['qr', 'code']),
+      since: z.string(),
+      code: z.string().optional(),
+      phone: z.string().optional(),
+    })
     .optional(),
   lastDisconnect: z.object({ reason: z.string(), code: z.number().optional(), at: z.string() }).optional(),
   reconnectAttempt: z.number().optional(),

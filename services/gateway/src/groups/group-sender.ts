@@ -32,12 +32,16 @@ export function groupText(content: OutboundContent): string {
     case 'text':
       return content.body;
     case 'buttons':
-      return [content.header, content.body, ...content.buttons.map((b, i) => `${i + 1}. ${b.title}`), content.footer].filter(Boolean).join('\n');
+      return [content.header, content.body, ...content.buttons.map((b, i) => `${i + 1}. ${b.title}`), content.footer]
+        .filter(Boolean)
+        .join('\n');
     case 'list':
       return [
         content.header,
         content.body,
-        ...content.sections.flatMap((s) => s.rows.map((r) => (r.description ? `• ${r.title}: ${r.description}` : `• ${r.title}`))),
+        ...content.sections.flatMap((s) =>
+          s.rows.map((r) => (r.description ? `• ${r.title}: ${r.description}` : `• ${r.title}`)),
+        ),
         content.footer,
       ]
         .filter(Boolean)
@@ -57,7 +61,8 @@ export function createGroupSender(options: GroupSenderOptions): ChannelSender {
   const sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
   return {
     async send(message: OutboundMessage, log: Logger) {
-      if (!isJidGroup(message.to)) throw new PermanentError('not_a_group', `group channel needs a group JID, got ${message.to}`);
+      if (!isJidGroup(message.to))
+        throw new PermanentError('not_a_group', `group channel needs a group JID, got ${message.to}`);
       if (!options.allowedGroups.has(message.to)) {
         throw new PermanentError('group_not_allowed', `group ${message.to} is not in WHATSAPP_GROUP_IDS`);
       }
@@ -65,7 +70,8 @@ export function createGroupSender(options: GroupSenderOptions): ChannelSender {
       const quote = message.replyTo ? await options.quotes.recall(message.replyTo) : undefined;
       // A reporter named by phone is mentioned by the JID the group knows them by (their
       // LID, in groups that address members by LID), or WhatsApp shows no mention.
-      const asInGroup = (jid: string): string => (quote?.phone && jidUser(jid) === quote.phone ? quote.participant : jid);
+      const asInGroup = (jid: string): string =>
+        quote?.phone && jidUser(jid) === quote.phone ? quote.participant : jid;
       const mentions = [...new Set((message.mentions ?? []).map(mentionJid).map(asInGroup))];
       const missing = mentions.filter((jid) => !text.includes(`@${jidUser(jid)}`));
       if (missing.length > 0) text = `${missing.map((jid) => `@${jidUser(jid)}`).join(' ')} ${text}`;
@@ -73,7 +79,12 @@ export function createGroupSender(options: GroupSenderOptions): ChannelSender {
       let quoted: WAMessage | undefined;
       if (message.replyTo) {
         quoted = {
-          key: { remoteJid: message.to, id: message.replyTo, fromMe: false, participant: quote?.participant ?? mentions[0] },
+          key: {
+            remoteJid: message.to,
+            id: message.replyTo,
+            fromMe: false,
+            participant: quote?.participant ?? mentions[0],
+          },
           message: { conversation: quote?.text ?? '' },
         };
       }

@@ -9,7 +9,9 @@ import type { LidDirectory } from './lid-directory.js';
 import { type BackoffOptions, backoffDelay, decideOnClose } from './reconnect-policy.js';
 import type { SessionLease } from './session-lease.js';
 
-export type PairingInfo = { method: 'qr'; since: string } | { method: 'code'; code: string; phone: string; since: string };
+export type PairingInfo =
+  | { method: 'qr'; since: string }
+  | { method: 'code'; code: string; phone: string; since: string };
 
 export interface GroupSessionStatus {
   state: SessionState;
@@ -57,7 +59,8 @@ export interface GroupSessionOptions {
 const STOPPED_MESSAGES: Partial<Record<SessionState, string>> = {
   logged_out:
     'the phone logged this device out; the auth state was cleared: restart the gateway and pair again (GET /api/qr or BAILEYS_PAIRING_PHONE)',
-  replaced: 'another client took over this WhatsApp session (connection replaced); stopped so as not to fight it: stop the other one, then restart',
+  replaced:
+    'another client took over this WhatsApp session (connection replaced); stopped so as not to fight it: stop the other one, then restart',
   forbidden: 'WhatsApp refused the account (forbidden, often a ban); stopped; check the phone before restarting',
 };
 
@@ -137,13 +140,17 @@ export class GroupSession {
   }
 
   private describe(): string {
-    if (this.authWriteError) return `auth state not stored in Redis (${this.authWriteError}); keys may be lost until it is`;
+    if (this.authWriteError)
+      return `auth state not stored in Redis (${this.authWriteError}); keys may be lost until it is`;
     switch (this.state) {
       case 'open':
         return 'linked and connected';
       case 'connecting':
-        if (this.pairing?.method === 'code') return `pairing: enter code ${this.pairing.code} on the phone (Linked devices > Link with phone number)`;
-        return this.qr ? 'pairing: scan the QR (terminal or GET /api/qr) from the phone (Linked devices)' : 'connecting to WhatsApp';
+        if (this.pairing?.method === 'code')
+          return `pairing: enter code ${this.pairing.code} on the phone (Linked devices > Link with phone number)`;
+        return this.qr
+          ? 'pairing: scan the QR (terminal or GET /api/qr) from the phone (Linked devices)'
+          : 'connecting to WhatsApp';
       case 'reconnecting':
         return `reconnecting after ${this.lastDisconnect?.reason ?? 'a disconnect'} (attempt ${this.attempt})`;
       case 'standby':
@@ -383,10 +390,13 @@ export class GroupSession {
         // onWriteError has recorded it (status, health, metric, log); the latest creds are
         // written again shortly, since a later update may never come.
         if (this.running && !this.credsRetryTimer) {
-          this.credsRetryTimer = setTimeout(() => {
-            this.credsRetryTimer = undefined;
-            if (this.auth === auth) this.saveCreds(auth);
-          }, backoffDelay(1, this.options.backoff));
+          this.credsRetryTimer = setTimeout(
+            () => {
+              this.credsRetryTimer = undefined;
+              if (this.auth === auth) this.saveCreds(auth);
+            },
+            backoffDelay(1, this.options.backoff),
+          );
         }
       }
     });
@@ -428,4 +438,3 @@ export class GroupSession {
     this.nextAttemptAt = undefined;
   }
 }
-

@@ -102,7 +102,11 @@ export function createInboundSpool<T>(options: InboundSpoolOptions<T>): InboundS
   const writeFailed = (what: string, error: unknown, log = true): void => {
     lastWriteError = error instanceof Error ? error.message : String(error);
     options.onWriteFailure?.(error);
-    if (log) options.logger.error({ err: error, path: options.path }, `${what} failed; the messages are kept in memory and written again shortly`);
+    if (log)
+      options.logger.error(
+        { err: error, path: options.path },
+        `${what} failed; the messages are kept in memory and written again shortly`,
+      );
   };
 
   const ensureDir = () => mkdir(dirname(options.path), { recursive: true });
@@ -140,7 +144,11 @@ export function createInboundSpool<T>(options: InboundSpoolOptions<T>): InboundS
       dirty = true;
       return false;
     }
-    if (dirty) options.logger.info({ path: options.path, pending: pending.length }, 'group spool written again; nothing is held in memory only');
+    if (dirty)
+      options.logger.info(
+        { path: options.path, pending: pending.length },
+        'group spool written again; nothing is held in memory only',
+      );
     dirty = false;
     unsavedPending = 0;
     lastWriteError = rejectedBacklog.length > 0 ? lastWriteError : undefined;
@@ -163,7 +171,10 @@ export function createInboundSpool<T>(options: InboundSpoolOptions<T>): InboundS
   };
 
   const reject = async (entry: T, error: unknown): Promise<void> => {
-    options.logger.error({ err: error, path: rejectedPath }, 'group message refused for good; kept in the rejected file');
+    options.logger.error(
+      { err: error, path: rejectedPath },
+      'group message refused for good; kept in the rejected file',
+    );
     rejectedBacklog.push(`${JSON.stringify({ entry, error: String(error) })}\n`);
     await flushRejected();
   };
@@ -229,7 +240,10 @@ export function createInboundSpool<T>(options: InboundSpoolOptions<T>): InboundS
     }
     if (unsaved() >= maxUnsaved) {
       dropped += 1;
-      options.logger.error({ path: options.path, held: unsaved() }, 'group message dropped: Redis away, spool file not writable, memory buffer full');
+      options.logger.error(
+        { path: options.path, held: unsaved() },
+        'group message dropped: Redis away, spool file not writable, memory buffer full',
+      );
       return 'dropped';
     }
     pending.push(entry);
@@ -261,7 +275,12 @@ export function createInboundSpool<T>(options: InboundSpoolOptions<T>): InboundS
       }),
     drain,
     size: () => pending.length,
-    health: () => ({ failing: unsaved() > 0, unsaved: unsaved(), dropped, ...(lastWriteError ? { lastWriteError } : {}) }),
+    health: () => ({
+      failing: unsaved() > 0,
+      unsaved: unsaved(),
+      dropped,
+      ...(lastWriteError ? { lastWriteError } : {}),
+    }),
     open: () =>
       serial(async () => {
         let text = '';
@@ -296,7 +315,11 @@ export function createInboundSpool<T>(options: InboundSpoolOptions<T>): InboundS
           if (dirty) await persist();
           await flushRejected();
         });
-        if (unsaved() > 0) options.logger.error({ lost: unsaved(), path: options.path }, 'group messages held in memory are lost: the spool file could not be written');
+        if (unsaved() > 0)
+          options.logger.error(
+            { lost: unsaved(), path: options.path },
+            'group messages held in memory are lost: the spool file could not be written',
+          );
       }
     },
   };

@@ -45,7 +45,11 @@ export class LidDirectory {
     if (cached) return { from: cached, phone: cached };
     if (socket) {
       try {
-        const pn = await withDeadline(socket.signalRepository.lidMapping.getPNForLID(participant), this.lookupTimeoutMs, 'LID look-up');
+        const pn = await withDeadline(
+          socket.signalRepository.lidMapping.getPNForLID(participant),
+          this.lookupTimeoutMs,
+          'LID look-up',
+        );
         if (pn) {
           this.learn(participant, pn);
           return { from: jidUser(pn), phone: jidUser(pn) };

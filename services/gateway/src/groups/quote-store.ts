@@ -23,7 +23,11 @@ export function createQuoteStore(redis: Redis, keyPrefix: string, timeoutMs = 3_
   return {
     async remember(messageId: string, record: QuoteRecord): Promise<void> {
       const value: QuoteRecord = { ...record, text: record.text.slice(0, QUOTE_TEXT_CHARS) };
-      await withDeadline(redis.set(key(messageId), JSON.stringify(value), 'EX', QUOTE_TTL_SECONDS), timeoutMs, 'storing a quote record');
+      await withDeadline(
+        redis.set(key(messageId), JSON.stringify(value), 'EX', QUOTE_TTL_SECONDS),
+        timeoutMs,
+        'storing a quote record',
+      );
     },
     async recall(messageId: string): Promise<QuoteRecord | undefined> {
       const text = await withDeadline(redis.get(key(messageId)), timeoutMs, 'reading a quote record');

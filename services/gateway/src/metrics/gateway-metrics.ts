@@ -2,7 +2,15 @@ import { CHANNELS } from '@helpline/contracts';
 import { METRIC_PREFIX, type ServiceMetrics } from '@helpline/runtime';
 import { Counter, Histogram } from 'prom-client';
 
-export const WEBHOOK_OUTCOMES = ['accepted', 'duplicate', 'refused', 'invalid_signature', 'bad_request', 'ignored', 'unavailable'] as const;
+export const WEBHOOK_OUTCOMES = [
+  'accepted',
+  'duplicate',
+  'refused',
+  'invalid_signature',
+  'bad_request',
+  'ignored',
+  'unavailable',
+] as const;
 export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
 
 /**

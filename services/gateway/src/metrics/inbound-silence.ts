@@ -89,7 +89,9 @@ export function noteInboundArrivals(inner: MessageSink, silence: InboundSilence,
       const result = await inner.accept(message, log);
       // After the message is stored: an arrival the sink refused is no sign of life. A
       // failed note only delays the alarm's reset; the message itself is safe.
-      await silence.noteArrival(clock().getTime()).catch((error: unknown) => log.warn({ err: error }, 'could not note the last inbound arrival'));
+      await silence
+        .noteArrival(clock().getTime())
+        .catch((error: unknown) => log.warn({ err: error }, 'could not note the last inbound arrival'));
       return result;
     },
   };

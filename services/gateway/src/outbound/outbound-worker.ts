@@ -35,7 +35,10 @@ export interface OutboundWorkerDeps {
   stalledInterval?: number;
 }
 
-export type DeliverDeps = Pick<OutboundWorkerDeps, 'senders' | 'observers' | 'sendGuard' | 'gatewayMetrics' | 'arrivals' | 'clock'>;
+export type DeliverDeps = Pick<
+  OutboundWorkerDeps,
+  'senders' | 'observers' | 'sendGuard' | 'gatewayMetrics' | 'arrivals' | 'clock'
+>;
 
 export interface OutboundJobResult {
   messageId?: string;
@@ -65,7 +68,10 @@ export class ObserversFailedError extends Error {
     readonly failures: number,
     options: { cause?: unknown } = {},
   ) {
-    super(`message ${messageId ?? '(no id)'} was sent, but ${failures} observer(s) failed; telling them again on the retry`, options);
+    super(
+      `message ${messageId ?? '(no id)'} was sent, but ${failures} observer(s) failed; telling them again on the retry`,
+      options,
+    );
     this.name = 'ObserversFailedError';
   }
 }
@@ -112,7 +118,10 @@ async function observeSent(
   const { failures, first } = await tellObservers(message, result, deps, log);
   if (failures > 0) {
     if (markedSent) throw new ObserversFailedError(result.messageId, failures, { cause: first });
-    log.error({ messageId: result.messageId }, 'observers failed and the sent mark is missing: not retried, so as not to send twice');
+    log.error(
+      { messageId: result.messageId },
+      'observers failed and the sent mark is missing: not retried, so as not to send twice',
+    );
     return;
   }
   await deps.sendGuard.markObserved(jobId, result.messageId).catch((error: unknown) => {
@@ -126,13 +135,21 @@ async function observeSent(
  * to this send. Messages with no recorded arrival (a ticket update days later, an operator's
  * message) observe nothing; a read receipt is no reply. A metric: failures are only logged.
  */
-async function observeEndToEnd(message: OutboundMessage, sentAtMs: number, deps: DeliverDeps, log: Logger): Promise<void> {
+async function observeEndToEnd(
+  message: OutboundMessage,
+  sentAtMs: number,
+  deps: DeliverDeps,
+  log: Logger,
+): Promise<void> {
   if (!deps.arrivals || message.content.kind === 'mark_read') return;
   try {
     const arrived = await deps.arrivals.arrival(message.correlationId);
     if (arrived === undefined) return;
     // Replicas' clocks differ a little: never a negative latency.
-    deps.gatewayMetrics.endToEnd.observe({ purpose: purposeLabel(message.purpose) }, Math.max(0, sentAtMs - arrived) / 1000);
+    deps.gatewayMetrics.endToEnd.observe(
+      { purpose: purposeLabel(message.purpose) },
+      Math.max(0, sentAtMs - arrived) / 1000,
+    );
   } catch (error) {
     log.warn({ err: error }, 'could not read the arrival of the message this one answers');
   }
@@ -146,7 +163,12 @@ async function observeEndToEnd(message: OutboundMessage, sentAtMs: number, deps:
  * never sends it again. A failed send releases the claim: nothing went out, and the retry
  * must send.
  */
-export async function deliverOutbound(message: OutboundMessage, jobId: string, deps: DeliverDeps, log: Logger): Promise<OutboundJobResult> {
+export async function deliverOutbound(
+  message: OutboundMessage,
+  jobId: string,
+  deps: DeliverDeps,
+  log: Logger,
+): Promise<OutboundJobResult> {
   const sender = deps.senders[message.channel];
   if (!sender) throw new PermanentError('channel_disabled', ENABLE_HINT[message.channel]);
   const { sendGuard: guard } = deps;
@@ -163,7 +185,10 @@ export async function deliverOutbound(message: OutboundMessage, jobId: string, d
       // The run that sent may have died before the observers heard of it: tell them now.
       // They are idempotent (delivery state by HSETNX, log entries by job id).
       deps.gatewayMetrics.duplicatesAvoided.inc({ channel: message.channel });
-      log.info({ messageId: claim.messageId }, 'outbound job already sent; not sending it again, telling the observers');
+      log.info(
+        { messageId: claim.messageId },
+        'outbound job already sent; not sending it again, telling the observers',
+      );
       const result = { messageId: claim.messageId };
       await observeSent(message, jobId, result, true, deps, log);
       return { ...result, duplicate: true };
@@ -174,14 +199,17 @@ export async function deliverOutbound(message: OutboundMessage, jobId: string, d
 
   // Renew the claim while this run lives: pacing and group throttling may wait longer
   // than a claim's TTL before the call itself.
-  const heartbeat = setInterval(() => {
-    guard.renew(jobId, claim.token).then(
-      (held) => {
-        if (!held) log.warn('send claim lost while sending (expired or taken over)');
-      },
-      (error: unknown) => log.warn({ err: error }, 'could not renew the send claim'),
-    );
-  }, Math.max(10, Math.floor(guard.claimTtlMs / 3)));
+  const heartbeat = setInterval(
+    () => {
+      guard.renew(jobId, claim.token).then(
+        (held) => {
+          if (!held) log.warn('send claim lost while sending (expired or taken over)');
+        },
+        (error: unknown) => log.warn({ err: error }, 'could not renew the send claim'),
+      );
+    },
+    Math.max(10, Math.floor(guard.claimTtlMs / 3)),
+  );
   heartbeat.unref();
 
   let result: { messageId?: string };
@@ -194,7 +222,10 @@ export async function deliverOutbound(message: OutboundMessage, jobId: string, d
       // retry waits for it, and the channel's report of the message (Meta's status webhook
       // with its callback data) can mark the job sent before then. Without a report, the
       // retry sends again: a message is never lost to the guard.
-      log.warn({ err: error, retryAfterMs: guard.claimTtlMs }, 'send ended without an answer; keeping the claim until the channel reports the message or the claim expires');
+      log.warn(
+        { err: error, retryAfterMs: guard.claimTtlMs },
+        'send ended without an answer; keeping the claim until the channel reports the message or the claim expires',
+      );
       throw error;
     }
     await guard.release(jobId, claim.token).catch((releaseError: unknown) => {
@@ -205,7 +236,10 @@ export async function deliverOutbound(message: OutboundMessage, jobId: string, d
   }
   clearInterval(heartbeat);
   const sentAt = (deps.clock ?? (() => new Date()))().getTime();
-  const [marked] = await Promise.allSettled([guard.markSent(jobId, result.messageId), observeEndToEnd(message, sentAt, deps, log)]);
+  const [marked] = await Promise.allSettled([
+    guard.markSent(jobId, result.messageId),
+    observeEndToEnd(message, sentAt, deps, log),
+  ]);
   if (marked.status === 'rejected') {
     // Rethrowing would retry a message that is already out; the claim still blocks other
     // runs until it expires.

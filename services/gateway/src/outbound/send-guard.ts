@@ -104,7 +104,11 @@ export function createSendGuard(redis: Redis, keyPrefix: string, options: SendGu
     claimTtlMs,
     async claim(jobId) {
       const token = randomUUID();
-      const answer = (await CLAIM.run(redis, [key(jobId)], [`sending:${token}`, claimTtlMs])) as [number, string | null, number];
+      const answer = (await CLAIM.run(redis, [key(jobId)], [`sending:${token}`, claimTtlMs])) as [
+        number,
+        string | null,
+        number,
+      ];
       if (answer[0] === 1) return { state: 'claimed', token };
       const [, value, pttl] = answer;
       if (value?.startsWith('observed:')) return { state: 'observed', messageId: after(value, 'observed:') };

@@ -38,7 +38,11 @@ export interface IngestResult {
  * rejects, so the caller answers an error and Meta delivers again. Messages go one by
  * one, in order: a chat's messages keep the order Meta sent them.
  */
-export async function ingestWebhook(envelope: WebhookEnvelope, deps: IngestWebhookDeps, log: Logger): Promise<IngestResult> {
+export async function ingestWebhook(
+  envelope: WebhookEnvelope,
+  deps: IngestWebhookDeps,
+  log: Logger,
+): Promise<IngestResult> {
   const now = deps.clock();
   const { messages, statuses, refused, ignored } = normalisePayload(envelope, now);
   const result: IngestResult = { accepted: 0, duplicate: 0, refused: 0, statuses: 0, ignored };
@@ -49,7 +53,10 @@ export async function ingestWebhook(envelope: WebhookEnvelope, deps: IngestWebho
     if (!fresh) return;
     deps.metrics.webhookEvents.inc({ outcome: 'refused' });
     // The reason names fields, never their values; the message itself stays in Redis.
-    log.warn({ refusedId: id, reason: message.reason }, 'webhook message refused; kept for an operator (GET /api/webhook/refused)');
+    log.warn(
+      { refusedId: id, reason: message.reason },
+      'webhook message refused; kept for an operator (GET /api/webhook/refused)',
+    );
   };
 
   for (const part of refused) await keepRefused(part);
@@ -65,7 +72,11 @@ export async function ingestWebhook(envelope: WebhookEnvelope, deps: IngestWebho
       // A payload a queue's contract refuses (the sink adds what the message did not carry,
       // such as the chat's history) cannot succeed on a redelivery either.
       if (!isPermanentError(error)) throw error;
-      await keepRefused({ reason: `refused on the way to the queue: ${error.message}`, chatId: message.chatId, payload: { normalised: message } });
+      await keepRefused({
+        reason: `refused on the way to the queue: ${error.message}`,
+        chatId: message.chatId,
+        payload: { normalised: message },
+      });
       continue;
     }
     deps.metrics.webhookEvents.inc({ outcome });
@@ -82,12 +93,16 @@ export async function ingestWebhook(envelope: WebhookEnvelope, deps: IngestWebho
     // Any status but `failed` means Meta took the message: a re-run of its job must not
     // send it again, even if the run that sent it died before it could say so.
     const outboundJobId = outboundJobIdOf(update.callbackData);
-    if (outboundJobId && update.status !== 'failed') await deps.sendConfirmations.confirmSent(outboundJobId, update.messageId);
+    if (outboundJobId && update.status !== 'failed')
+      await deps.sendConfirmations.confirmSent(outboundJobId, update.messageId);
     deps.metrics.deliveryStatuses.inc({ status: update.status });
     if (update.status === 'failed') {
       const codes = update.errors?.length ? update.errors.map((e) => String(e.code)) : ['unknown'];
       for (const code of codes) deps.metrics.deliveryFailures.inc({ code });
-      log.warn({ messageId: update.messageId, outboundJobId, errors: update.errors }, 'WhatsApp reports a message failed');
+      log.warn(
+        { messageId: update.messageId, outboundJobId, errors: update.errors },
+        'WhatsApp reports a message failed',
+      );
     }
     for (const observer of deps.observers) {
       if (observer.onStatus && observer !== deps.deliveryStore) await observer.onStatus(update);

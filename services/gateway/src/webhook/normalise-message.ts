@@ -119,7 +119,14 @@ function body(rawType: string, msg: JsonObject): Body {
             .filter((p): p is string => p !== undefined),
         };
       });
-      return { type: 'contacts', text: contacts.map((c) => c.name).filter(Boolean).join(', '), contacts };
+      return {
+        type: 'contacts',
+        text: contacts
+          .map((c) => c.name)
+          .filter(Boolean)
+          .join(', '),
+        contacts,
+      };
     }
     case 'interactive':
       return interactive(part);
@@ -168,7 +175,10 @@ function body(rawType: string, msg: JsonObject): Body {
       };
     }
     default:
-      return { type: KNOWN_TYPES.has(rawType) && rawType !== 'unknown' ? (rawType as InboundType) : 'unknown', text: '' };
+      return {
+        type: KNOWN_TYPES.has(rawType) && rawType !== 'unknown' ? (rawType as InboundType) : 'unknown',
+        text: '',
+      };
   }
 }
 
@@ -193,7 +203,11 @@ function interactive(part: JsonObject | undefined): Body {
         // Kept as the string it came as: a Flow answer that does not parse is still an answer.
       }
     }
-    return { type: 'interactive', text: asString(chosen?.body) ?? '', reply: { kind: 'nfm_reply', title: asText(chosen?.name), response } };
+    return {
+      type: 'interactive',
+      text: asString(chosen?.body) ?? '',
+      reply: { kind: 'nfm_reply', title: asText(chosen?.name), response },
+    };
   }
   // No interactive object (Meta sends `errors` beside it), or a kind added after this code.
   return { type: 'interactive', text: '' };

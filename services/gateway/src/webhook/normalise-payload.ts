@@ -66,7 +66,12 @@ export function normalisePayload(envelope: WebhookEnvelope, receivedAt: Date): N
         }
         const checked = InboundMessageSchema.safeParse(r.message);
         if (checked.success) result.messages.push(checked.data);
-        else result.refused.push({ reason: `refused by the inbound contract: ${describeIssues(checked.error.issues)}`, chatId: r.message.chatId, payload });
+        else
+          result.refused.push({
+            reason: `refused by the inbound contract: ${describeIssues(checked.error.issues)}`,
+            chatId: r.message.chatId,
+            payload,
+          });
       }
       for (const raw of asArray(value.statuses)) {
         const r = normaliseStatus(raw, receivedAt);

@@ -15,7 +15,8 @@ export function normaliseStatus(raw: unknown, receivedAt: Date): StatusResult {
   const messageId = asText(s?.id);
   if (!s || !messageId) return { ok: false, reason: 'status has no message id' };
   const status = asText(s.status);
-  if (!status || !STATUSES.has(status as DeliveryStatus)) return { ok: false, reason: `status "${status}" not tracked` };
+  if (!status || !STATUSES.has(status as DeliveryStatus))
+    return { ok: false, reason: `status "${status}" not tracked` };
   const errors = asArray(s.errors)
     .map((e) => asObject(e))
     .filter((e) => e !== undefined)

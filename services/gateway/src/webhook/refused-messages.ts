@@ -93,7 +93,10 @@ export function createRefusedMessageStore(redis: Redis, key: string): RefusedMes
     },
     async list(offset, limit) {
       await whenReady(redis);
-      const [total, entries] = await Promise.all([redis.xlen(key), redis.xrevrange(key, '+', '-', 'COUNT', offset + limit)]);
+      const [total, entries] = await Promise.all([
+        redis.xlen(key),
+        redis.xrevrange(key, '+', '-', 'COUNT', offset + limit),
+      ]);
       const items = entries
         .slice(offset)
         .map(([id, fields]) => decode(id, fields))
@@ -113,7 +116,8 @@ export function createRefusedMessageStore(redis: Redis, key: string): RefusedMes
         const batch = await redis.xrange(key, start, '+', 'COUNT', SCAN_BATCH);
         for (const [id, fields] of batch) {
           const message = decode(id, fields);
-          if (message && (message.chatId === chatId || JSON.stringify(message.payload).includes(named))) doomed.push(id);
+          if (message && (message.chatId === chatId || JSON.stringify(message.payload).includes(named)))
+            doomed.push(id);
         }
         if (batch.length < SCAN_BATCH) break;
         start = `(${batch.at(-1)?.[0]}`;

@@ -68,8 +68,10 @@ export async function webhookRoutes(app: HttpApp, context: GatewayContext): Prom
     // register typing forgets both.
     const scope = plugin as unknown as HttpApp;
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) =>
-      done(null, body),
+    scope.addContentTypeParser(
+      'application/json',
+      { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT },
+      (_req, body, done) => done(null, body),
     );
     // Refusals raised before the handler (413, 415, a broken upload) are counted here.
     scope.addHook('onResponse', async (request, reply) => {
@@ -83,7 +85,12 @@ export async function webhookRoutes(app: HttpApp, context: GatewayContext): Prom
       async (request, reply) => {
         const q = request.query;
         const token = config.WHATSAPP_WEBHOOK_VERIFY_TOKEN;
-        if (token && q['hub.mode'] === 'subscribe' && sameToken(q['hub.verify_token'], token) && q['hub.challenge'] !== undefined) {
+        if (
+          token &&
+          q['hub.mode'] === 'subscribe' &&
+          sameToken(q['hub.verify_token'], token) &&
+          q['hub.challenge'] !== undefined
+        ) {
           return reply.type('text/plain').send(q['hub.challenge']);
         }
         throw new HttpError(403, 'forbidden', 'webhook verification refused: wrong mode or verify token');
@@ -97,7 +104,11 @@ export async function webhookRoutes(app: HttpApp, context: GatewayContext): Prom
         const secret = config.META_APP_SECRET;
         if (!secret) {
           count(request, 'unavailable');
-          throw new HttpError(503, 'webhook_disabled', 'webhook disabled: set META_APP_SECRET to verify Meta signatures');
+          throw new HttpError(
+            503,
+            'webhook_disabled',
+            'webhook disabled: set META_APP_SECRET to verify Meta signatures',
+          );
         }
         const raw = request.body;
         if (!Buffer.isBuffer(raw)) {
@@ -122,7 +133,12 @@ export async function webhookRoutes(app: HttpApp, context: GatewayContext): Prom
         if (!envelope.success) {
           count(request, 'bad_request');
           const details = envelope.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-          throw new HttpError(400, 'bad_request', `not a webhook payload: ${details.map((d) => `${d.path || '(root)'}: ${d.message}`).join('; ')}`, details);
+          throw new HttpError(
+            400,
+            'bad_request',
+            `not a webhook payload: ${details.map((d) => `${d.path || '(root)'}: ${d.message}`).join('; ')}`,
+            details,
+          );
         }
         try {
           const result = await ingestWebhook(envelope.data, { ...context, metrics }, request.log);
@@ -152,6 +168,8 @@ function isRedisError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return (
     error.name === 'MaxRetriesPerRequestError' ||
-    /Stream isn't writeable|Connection is closed|enableOfflineQueue|Redis not ready|ECONNREFUSED|ETIMEDOUT/i.test(error.message)
+    /Stream isn't writeable|Connection is closed|enableOfflineQueue|Redis not ready|ECONNREFUSED|ETIMEDOUT/i.test(
+      error.message,
+    )
   );
 }

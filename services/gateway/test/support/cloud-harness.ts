@@ -20,6 +20,14 @@ export function cloudConfig(graph: FakeGraphApi, env: Record<string, string | un
   });
 }
 
-export function outbound(input: Partial<OutboundMessageInput> & Pick<OutboundMessageInput, 'content'>): OutboundMessage {
-  return OutboundSchema.parse({ correlationId: 'wamid.IN1', purpose: 'ack', channel: 'cloud', to: '5491155550000', ...input });
+export function outbound(
+  input: Partial<OutboundMessageInput> & Pick<OutboundMessageInput, 'content'>,
+): OutboundMessage {
+  return OutboundSchema.parse({
+    correlationId: 'wamid.IN1',
+    purpose: 'ack',
+    channel: 'cloud',
+    to: '5491155550000',
+    ...input,
+  });
 }

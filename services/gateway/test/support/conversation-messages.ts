@@ -35,5 +35,9 @@ export function cloudReply(
   title: string,
   at: Date,
 ): InboundMessage {
-  return cloudText(chatId, title, at, { type: 'interactive', rawType: 'interactive', reply: { kind, id: replyId, title } });
+  return cloudText(chatId, title, at, {
+    type: 'interactive',
+    rawType: 'interactive',
+    reply: { kind, id: replyId, title },
+  });
 }

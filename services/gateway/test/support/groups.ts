@@ -5,7 +5,12 @@ import { createMetrics, type Redis, type ServiceMetrics } from '@helpline/runtim
 import { uniqueQueueName } from '@helpline/testkit';
 import { createFakeBaileysSocketFactory, type FakeBaileysSocketFactory } from '@helpline/testkit/baileys';
 import type { MessageSink } from '../../src/ingest/message-sink.js';
-import { createGroupChannel, createGroupRedis, type GroupChannel, type GroupChannelOptions } from '../../src/groups/group-channel.js';
+import {
+  createGroupChannel,
+  createGroupRedis,
+  type GroupChannel,
+  type GroupChannelOptions,
+} from '../../src/groups/group-channel.js';
 import { groupConfigSchema } from '../../src/groups/group-config.js';
 import { quietLogger } from './harness.js';
 
@@ -74,7 +79,10 @@ export async function groupRig(
 }
 
 /** A sink that keeps what it accepts, in order (and can be told to fail). */
-export function recordingSink(): MessageSink & { accepted: import('@helpline/contracts').InboundMessage[]; fail?: Error } {
+export function recordingSink(): MessageSink & {
+  accepted: import('@helpline/contracts').InboundMessage[];
+  fail?: Error;
+} {
   const sink = {
     accepted: [] as import('@helpline/contracts').InboundMessage[],
     fail: undefined as Error | undefined,

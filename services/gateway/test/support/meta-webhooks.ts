@@ -11,7 +11,11 @@ export function messagesChange(value: Record<string, unknown>) {
         changes: [
           {
             field: 'messages',
-            value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID }, ...value },
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
+              ...value,
+            },
           },
         ],
       },
@@ -24,7 +28,13 @@ export function textChange(input: { id: string; from: string; body: string; atMs
   return messagesChange({
     contacts: [{ profile: { name: input.name ?? 'Cliente' }, wa_id: input.from }],
     messages: [
-      { from: input.from, id: input.id, timestamp: String(Math.floor((input.atMs ?? Date.now()) / 1000)), type: 'text', text: { body: input.body } },
+      {
+        from: input.from,
+        id: input.id,
+        timestamp: String(Math.floor((input.atMs ?? Date.now()) / 1000)),
+        type: 'text',
+        text: { body: input.body },
+      },
     ],
   });
 }

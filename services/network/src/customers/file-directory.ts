@@ -5,9 +5,9 @@ import { type AccountState, type CustomerDirectory, type CustomerRecord, phoneMa
 
 const ACCOUNT_STATES = ['active', 'suspended', 'arrears', 'cancelled', 'unknown'] as const;
 
-const phones = z.union([z.array(z.string()), z.string()]).transform((p) =>
-  (Array.isArray(p) ? p : p.split(/[|;,]/)).map((s) => s.trim()).filter(Boolean),
-);
+const phones = z
+  .union([z.array(z.string()), z.string()])
+  .transform((p) => (Array.isArray(p) ? p : p.split(/[|;,]/)).map((s) => s.trim()).filter(Boolean));
 const optional = z
   .string()
   .optional()
@@ -130,7 +130,11 @@ export function readCustomersFile(path: string): CustomerRecord[] {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new CustomersFileError(
-      code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot be read (${code ?? 'error'})`,
+      code === 'ENOENT'
+        ? 'file not found'
+        : code === 'EISDIR'
+          ? 'is a directory, not a file'
+          : `cannot be read (${code ?? 'error'})`,
     );
   }
   return parseCustomersFile(text, /\.csv$/i.test(path) ? 'csv' : 'json');

@@ -1,8 +1,20 @@
 import type { CustomerReference } from '@helpline/contracts';
-import { type CircuitBreaker, createBreaker, isRetryableStatus, PermanentError, type ServiceMetrics } from '@helpline/runtime';
+import {
+  type CircuitBreaker,
+  createBreaker,
+  isRetryableStatus,
+  PermanentError,
+  type ServiceMetrics,
+} from '@helpline/runtime';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { type AccountState, type CustomerDirectory, type CustomerRecord, phoneKey, phoneMatches } from './customer-directory.js';
+import {
+  type AccountState,
+  type CustomerDirectory,
+  type CustomerRecord,
+  phoneKey,
+  phoneMatches,
+} from './customer-directory.js';
 
 /**
  * WispHub adapter. What it relies on, as WispHub's API users call it (several independent
@@ -121,9 +133,12 @@ export function createWisphubDirectory(options: WisphubOptions): WisphubDirector
         signal,
       });
     } catch (error) {
-      throw new WisphubError(signal.aborted ? `WispHub did not answer within ${options.timeoutMs} ms` : 'WispHub could not be reached', {
-        cause: error,
-      });
+      throw new WisphubError(
+        signal.aborted ? `WispHub did not answer within ${options.timeoutMs} ms` : 'WispHub could not be reached',
+        {
+          cause: error,
+        },
+      );
     }
     if (response.status === 404) {
       await response.body?.cancel().catch(() => {});
@@ -138,7 +153,9 @@ export function createWisphubDirectory(options: WisphubOptions): WisphubDirector
       return await response.json();
     } catch (error) {
       throw new WisphubError(
-        signal.aborted ? `WispHub did not finish its answer within ${options.timeoutMs} ms` : 'WispHub answered with a body that is not JSON',
+        signal.aborted
+          ? `WispHub did not finish its answer within ${options.timeoutMs} ms`
+          : 'WispHub answered with a body that is not JSON',
         { cause: error },
       );
     }
@@ -157,7 +174,9 @@ export function createWisphubDirectory(options: WisphubOptions): WisphubDirector
       return await breaker.fire(pathAndQuery);
     } catch (error) {
       if ((error as { code?: string }).code === 'EOPENBREAKER') {
-        throw new WisphubError('WispHub circuit breaker is open: WispHub failed repeatedly, calls paused', { cause: error });
+        throw new WisphubError('WispHub circuit breaker is open: WispHub failed repeatedly, calls paused', {
+          cause: error,
+        });
       }
       throw error;
     }
@@ -178,9 +197,13 @@ export function createWisphubDirectory(options: WisphubOptions): WisphubDirector
     return `/api/clientes/?${link.searchParams.toString()}`;
   };
 
-  const list = async (query: Record<string, string>, wanted: (c: CustomerRecord) => boolean): Promise<CustomerRecord[]> => {
+  const list = async (
+    query: Record<string, string>,
+    wanted: (c: CustomerRecord) => boolean,
+  ): Promise<CustomerRecord[]> => {
     const found: CustomerRecord[] = [];
-    let path: string | undefined = `/api/clientes/?${new URLSearchParams({ ...query, limit: String(pageSize) }).toString()}`;
+    let path: string | undefined =
+      `/api/clientes/?${new URLSearchParams({ ...query, limit: String(pageSize) }).toString()}`;
     for (let page = 1; path !== undefined; page++) {
       const parsed = ClientPage.safeParse((await get(path)) ?? { results: [] });
       if (!parsed.success) throw new WisphubError('WispHub client list has an unexpected shape');
@@ -188,7 +211,10 @@ export function createWisphubDirectory(options: WisphubOptions): WisphubDirector
       path = parsed.data.next ? nextPage(parsed.data.next) : undefined;
       if (path !== undefined && page >= maxPages) {
         // Only an ignored filter lists this many clients for one phone or document.
-        options.logger?.warn({ pages: page, pageSize }, 'WispHub lookup stopped at its page limit; the filter may be ignored by WispHub');
+        options.logger?.warn(
+          { pages: page, pageSize },
+          'WispHub lookup stopped at its page limit; the filter may be ignored by WispHub',
+        );
         break;
       }
     }
@@ -216,7 +242,10 @@ export function createWisphubDirectory(options: WisphubOptions): WisphubDirector
       if (ref.documentNumber !== undefined) {
         const key = documentKey(ref.documentNumber);
         if (key === '') return [];
-        return list({ cedula: ref.documentNumber.trim() }, (c) => c.documentNumber !== undefined && documentKey(c.documentNumber) === key);
+        return list(
+          { cedula: ref.documentNumber.trim() },
+          (c) => c.documentNumber !== undefined && documentKey(c.documentNumber) === key,
+        );
       }
       if (ref.phone !== undefined) {
         const phone = ref.phone;

@@ -45,7 +45,10 @@ async function runFor(customer: CustomerRecord, correlationId: string, deps: Dia
   } catch (error) {
     if (!(error instanceof UnknownRouterError)) throw error;
     routerProblem = { finding: error.message, errorKind: error.reason };
-    deps.logger.warn({ customerId: customer.customerId, reason: error.reason }, 'no configured router for this customer');
+    deps.logger.warn(
+      { customerId: customer.customerId, reason: error.reason },
+      'no configured router for this customer',
+    );
   }
   return runChecks({
     correlationId,
@@ -86,7 +89,10 @@ export async function diagnose(
       const fresh = await runFor(customer, correlationId, deps);
       deps.metrics.diagnoses.inc({ result: fresh.status });
       // Logged by status and check results only: no address, MAC or password is in a report.
-      deps.logger.info({ customerId: customer.customerId, status: fresh.status, router: fresh.router }, 'diagnosis finished');
+      deps.logger.info(
+        { customerId: customer.customerId, status: fresh.status, router: fresh.router },
+        'diagnosis finished',
+      );
       return fresh;
     },
     { ...(deps.claimWait ?? DEFAULT_CLAIM_WAIT), force: options.force ?? false },
@@ -131,7 +137,10 @@ function chatPhone(replyTo: DiagnosticRequest['replyTo']): string | undefined {
   return member?.[1];
 }
 
-function ticketContact(request: DiagnosticRequest, customer: CustomerRecord | undefined): TicketRequestInput['contact'] | undefined {
+function ticketContact(
+  request: DiagnosticRequest,
+  customer: CustomerRecord | undefined,
+): TicketRequestInput['contact'] | undefined {
   const phone = customer?.phones[0] ?? request.customer.phone ?? chatPhone(request.replyTo);
   const known = {
     ...(customer?.name ? { name: customer.name } : {}),
@@ -165,7 +174,9 @@ function ticketFor(
   contact: TicketRequestInput['contact'],
 ): TicketRequestInput {
   const billing = report.checks.some((c) => c.name === 'account' && c.result === 'fail');
-  const lines = report.checks.filter((c) => c.result !== 'skipped').map((c) => `- ${c.name}: ${c.result}: ${c.finding}`);
+  const lines = report.checks
+    .filter((c) => c.result !== 'skipped')
+    .map((c) => `- ${c.name}: ${c.result}: ${c.finding}`);
   const description = [
     request.reportedText ? `Customer wrote: ${request.reportedText}` : undefined,
     report.status === 'unknown'
@@ -199,7 +210,10 @@ function ticketFor(
  * which account (the customer answers it). Job ids come from the correlation id, so a
  * retried job adds no second message or ticket.
  */
-export async function handleDiagnosticRequest(request: DiagnosticRequest, deps: DiagnosticJobDeps): Promise<DiagnoseOutcome> {
+export async function handleDiagnosticRequest(
+  request: DiagnosticRequest,
+  deps: DiagnosticJobDeps,
+): Promise<DiagnoseOutcome> {
   const outcome = await diagnose(request.customer, request.correlationId, deps);
   if (outcome.kind === 'ambiguous') {
     await deps.outbound.add(accountChoice(request, outcome.candidates), {
@@ -223,9 +237,14 @@ export async function handleDiagnosticRequest(request: DiagnosticRequest, deps: 
   if (request.openTicketOnFailure && report.status !== 'ok' && !fromCache) {
     const contact = ticketContact(request, customer);
     if (contact) {
-      await deps.tickets.add(ticketFor(request, report, customer, contact), { jobId: jobIds.ticket(request.correlationId) });
+      await deps.tickets.add(ticketFor(request, report, customer, contact), {
+        jobId: jobIds.ticket(request.correlationId),
+      });
     } else {
-      deps.logger.warn({ status: report.status }, 'ticket not opened: no phone or customer record to reach the customer by');
+      deps.logger.warn(
+        { status: report.status },
+        'ticket not opened: no phone or customer record to reach the customer by',
+      );
     }
   }
   return outcome;

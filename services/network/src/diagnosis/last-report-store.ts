@@ -77,10 +77,13 @@ export class LastReportStore {
     const key = this.claimKey(customerId);
     const taken = await this.redis.set(key, token, 'PX', this.claimTtlMs, 'NX');
     if (taken !== 'OK') return undefined;
-    const timer = setInterval(() => {
-      // A failed renewal is not fatal: at worst the claim expires and one more diagnosis runs.
-      this.redis.eval(RENEW, 1, key, token, String(this.claimTtlMs)).catch(() => {});
-    }, Math.max(50, Math.floor(this.claimTtlMs / 3)));
+    const timer = setInterval(
+      () => {
+        // A failed renewal is not fatal: at worst the claim expires and one more diagnosis runs.
+        this.redis.eval(RENEW, 1, key, token, String(this.claimTtlMs)).catch(() => {});
+      },
+      Math.max(50, Math.floor(this.claimTtlMs / 3)),
+    );
     timer.unref();
     return { customerId, token, stop: () => clearInterval(timer) };
   }

@@ -48,7 +48,10 @@ export class RouterRegistry {
     }
     const [only] = this.byName.values();
     if (this.byName.size === 1 && only) return only;
-    throw new UnknownRouterError(customer.router === undefined ? 'no_router_on_record' : 'unknown_router', this.byName.size);
+    throw new UnknownRouterError(
+      customer.router === undefined ? 'no_router_on_record' : 'unknown_router',
+      this.byName.size,
+    );
   }
 
   async close(): Promise<void> {

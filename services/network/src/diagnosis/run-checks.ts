@@ -64,7 +64,11 @@ export async function runChecks(input: CheckInput): Promise<DiagnosticReport> {
 
   // 1. Account state: only a directory that keeps it (WispHub) can say.
   if (customer.account === undefined || customer.account === 'unknown') {
-    checks.push({ name: 'account', result: 'skipped', finding: 'account state not available from the customer directory' });
+    checks.push({
+      name: 'account',
+      result: 'skipped',
+      finding: 'account state not available from the customer directory',
+    });
   } else if (customer.account === 'active') {
     add('account', { result: 'pass', finding: 'account active' });
   } else {
@@ -73,13 +77,22 @@ export async function runChecks(input: CheckInput): Promise<DiagnosticReport> {
 
   // 2. General outage on the customer's router.
   if (!stopped) {
-    if (customer.routerOutage) add('outage', { result: 'fail', finding: 'general outage recorded on the customer router' });
+    if (customer.routerOutage)
+      add('outage', { result: 'fail', finding: 'general outage recorded on the customer router' });
     else if (customer.routerOutage === false) add('outage', { result: 'pass', finding: 'no general outage recorded' });
-    else checks.push({ name: 'outage', result: 'skipped', finding: 'outage flag not available from the customer directory' });
+    else
+      checks.push({
+        name: 'outage',
+        result: 'skipped',
+        finding: 'outage flag not available from the customer directory',
+      });
   }
 
   if (!stopped && !router) {
-    const problem = input.routerProblem ?? { finding: 'router not configured for this customer', errorKind: 'not_configured' };
+    const problem = input.routerProblem ?? {
+      finding: 'router not configured for this customer',
+      errorKind: 'not_configured',
+    };
     add('pppoe_session', { result: 'error', finding: problem.finding, data: { errorKind: problem.errorKind } });
   }
 
@@ -107,8 +120,12 @@ export async function runChecks(input: CheckInput): Promise<DiagnosticReport> {
           try {
             [secret] = await router.run({ kind: 'ppp-secret', user: customer.pppoeUser });
           } catch (error) {
-            lookupError = error instanceof UnsafeValueError ? 'unsafe_value' : isRouterError(error) ? error.kind : 'error';
-            input.logger.warn({ customerId: customer.customerId, router: router.name, errorKind: lookupError }, 'PPPoE secret look-up failed');
+            lookupError =
+              error instanceof UnsafeValueError ? 'unsafe_value' : isRouterError(error) ? error.kind : 'error';
+            input.logger.warn(
+              { customerId: customer.customerId, router: router.name, errorKind: lookupError },
+              'PPPoE secret look-up failed',
+            );
           }
           const reason = secret?.['last-disconnect-reason'];
           const disabled = secret?.disabled === undefined ? undefined : parseRouterBoolean(secret.disabled);
@@ -148,13 +165,30 @@ export async function runChecks(input: CheckInput): Promise<DiagnosticReport> {
         const sent = Number(last?.sent ?? replies.length) || count;
         const received = Number(last?.received ?? replies.filter((r) => r.time !== undefined).length) || 0;
         const loss = Math.round(((sent - received) / sent) * 100);
-        const times = replies.map((r) => (r.time === undefined ? undefined : parseDurationMs(r.time))).filter((t): t is number => t !== undefined);
+        const times = replies
+          .map((r) => (r.time === undefined ? undefined : parseDurationMs(r.time)))
+          .filter((t): t is number => t !== undefined);
         const avg = times.length ? times.reduce((a, b) => a + b, 0) / times.length : null;
         const max = times.length ? Math.max(...times) : null;
-        const data = { sent, received, lossPercent: loss, avgMs: avg === null ? null : Math.round(avg * 10) / 10, maxMs: max === null ? null : Math.round(max * 10) / 10 };
-        if (received === 0) add('ping', { result: 'fail', finding: `customer equipment does not answer (${sent} sent, none answered)`, data });
+        const data = {
+          sent,
+          received,
+          lossPercent: loss,
+          avgMs: avg === null ? null : Math.round(avg * 10) / 10,
+          maxMs: max === null ? null : Math.round(max * 10) / 10,
+        };
+        if (received === 0)
+          add('ping', {
+            result: 'fail',
+            finding: `customer equipment does not answer (${sent} sent, none answered)`,
+            data,
+          });
         else if (loss > 0 || (avg !== null && avg > settings.slowRttMs)) {
-          add('ping', { result: 'warn', finding: `customer equipment answers with ${loss}% loss, average ${data.avgMs} ms`, data });
+          add('ping', {
+            result: 'warn',
+            finding: `customer equipment answers with ${loss}% loss, average ${data.avgMs} ms`,
+            data,
+          });
         } else add('ping', { result: 'pass', finding: `customer equipment answers, average ${data.avgMs} ms`, data });
       } catch (error) {
         add('ping', routerFailure(error));
@@ -177,8 +211,13 @@ export async function runChecks(input: CheckInput): Promise<DiagnosticReport> {
         checks.push({ name: 'queue', result: 'skipped', finding: 'no queue with a limit found for this customer' });
       } else {
         const use = rate.download / limit.download;
-        const data = { downloadBps: rate.download, downloadLimitBps: limit.download, usePercent: Math.round(use * 100) };
-        if (use >= settings.queueSaturation) add('queue', { result: 'warn', finding: `plan speed nearly used up (${data.usePercent}%)`, data });
+        const data = {
+          downloadBps: rate.download,
+          downloadLimitBps: limit.download,
+          usePercent: Math.round(use * 100),
+        };
+        if (use >= settings.queueSaturation)
+          add('queue', { result: 'warn', finding: `plan speed nearly used up (${data.usePercent}%)`, data });
         else add('queue', { result: 'pass', finding: `plan speed in use: ${data.usePercent}%`, data });
       }
     } catch (error) {
@@ -187,7 +226,8 @@ export async function runChecks(input: CheckInput): Promise<DiagnosticReport> {
   }
 
   for (const name of order) {
-    if (!checks.some((c) => c.name === name)) checks.push({ name, result: 'skipped', finding: 'not needed: an earlier check gave the answer' });
+    if (!checks.some((c) => c.name === name))
+      checks.push({ name, result: 'skipped', finding: 'not needed: an earlier check gave the answer' });
   }
   const status = worst(checks);
   const report: DiagnosticReport = {
@@ -206,12 +246,25 @@ export async function runChecks(input: CheckInput): Promise<DiagnosticReport> {
 /** The report when nobody matched the reference. */
 export function notFoundReport(correlationId: string, now: () => Date): DiagnosticReport {
   const at = now().toISOString();
-  const checks: DiagnosticCheck[] = [{ name: 'customer', result: 'fail', finding: 'no customer matches the reference given' }];
-  return { correlationId, status: 'unknown', checks, summary: summarise('unknown', checks), startedAt: at, finishedAt: at };
+  const checks: DiagnosticCheck[] = [
+    { name: 'customer', result: 'fail', finding: 'no customer matches the reference given' },
+  ];
+  return {
+    correlationId,
+    status: 'unknown',
+    checks,
+    summary: summarise('unknown', checks),
+    startedAt: at,
+    finishedAt: at,
+  };
 }
 
 /** The report when no router is configured at all. */
-export function notConfiguredReport(correlationId: string, customerId: string | undefined, now: () => Date): DiagnosticReport {
+export function notConfiguredReport(
+  correlationId: string,
+  customerId: string | undefined,
+  now: () => Date,
+): DiagnosticReport {
   const at = now().toISOString();
   const checks: DiagnosticCheck[] = [{ name: 'pppoe_session', result: 'error', finding: 'router not configured' }];
   const report: DiagnosticReport = {

@@ -4,7 +4,10 @@ export type Language = 'es' | 'en';
 
 /** Short plain-language summaries; the first failing or warning check decides the words. */
 export function summarise(status: DiagnosticStatus, checks: readonly DiagnosticCheck[]): { es: string; en: string } {
-  const decisive = checks.find((c) => c.result === 'fail') ?? checks.find((c) => c.result === 'warn') ?? checks.find((c) => c.result === 'error');
+  const decisive =
+    checks.find((c) => c.result === 'fail') ??
+    checks.find((c) => c.result === 'warn') ??
+    checks.find((c) => c.result === 'error');
   const name = decisive?.name;
   if (status === 'ok') {
     return {
@@ -70,7 +73,10 @@ const STATUS_WORDS: Record<Language, Record<DiagnosticStatus, string>> = {
 
 /** The chat text for a report, in the customer's language. */
 export function reportText(report: DiagnosticReport, language: Language, fromCache: boolean): string {
-  const head = language === 'es' ? `Diagnóstico: ${STATUS_WORDS.es[report.status]}.` : `Diagnosis: ${STATUS_WORDS.en[report.status]}.`;
+  const head =
+    language === 'es'
+      ? `Diagnóstico: ${STATUS_WORDS.es[report.status]}.`
+      : `Diagnosis: ${STATUS_WORDS.en[report.status]}.`;
   const cached =
     fromCache && language === 'es'
       ? ' (revisión reciente; volveremos a revisar en unos minutos)'

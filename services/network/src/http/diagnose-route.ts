@@ -9,7 +9,13 @@ import { DiagnosisBusyError } from '../diagnosis/once-per-customer.js';
 
 const DiagnoseBody = z
   .object({
-    phone: z.string().trim().min(7).max(32).regex(/^\+?[0-9 ()-]+$/, 'digits, spaces, + ( ) - only').optional(),
+    phone: z
+      .string()
+      .trim()
+      .min(7)
+      .max(32)
+      .regex(/^\+?[0-9 ()-]+$/, 'digits, spaces, + ( ) - only')
+      .optional(),
     customerId: z.string().trim().min(1).max(64).optional(),
     pppoeUser: z.string().trim().min(1).max(64).optional(),
     documentNumber: z.string().trim().min(1).max(32).optional(),

@@ -64,7 +64,9 @@ export class RouterClient {
       if (isRouterError(error)) throw error;
       if (this.breaker.opened || (error as { code?: string }).code === 'EOPENBREAKER') {
         this.countError('breaker_open');
-        throw new RouterError('breaker_open', this.name, 'router marked unavailable after repeated failures', { cause: error });
+        throw new RouterError('breaker_open', this.name, 'router marked unavailable after repeated failures', {
+          cause: error,
+        });
       }
       throw error;
     }

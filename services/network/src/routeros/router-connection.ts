@@ -123,7 +123,11 @@ export class RouterConnection {
     return this.deathReason === undefined;
   }
 
-  static async open(endpoint: RouterEndpoint, timeouts: ConnectionTimeouts, events: ConnectionEvents = {}): Promise<RouterConnection> {
+  static async open(
+    endpoint: RouterEndpoint,
+    timeouts: ConnectionTimeouts,
+    events: ConnectionEvents = {},
+  ): Promise<RouterConnection> {
     const connection = new RouterConnection(endpoint, timeouts, events);
     await connection.connect();
     return connection;
@@ -272,7 +276,11 @@ export class RouterConnection {
       if (trap?.category === 'unknown_reply') {
         throw new RouterError('unknown_reply', this.endpoint.name, trap.message);
       }
-      throw new RouterTrapError(this.endpoint.name, trap?.message ?? (error instanceof Error ? error.message : 'trap'), trap?.category);
+      throw new RouterTrapError(
+        this.endpoint.name,
+        trap?.message ?? (error instanceof Error ? error.message : 'trap'),
+        trap?.category,
+      );
     } finally {
       timer.clear();
       death.dispose();

@@ -63,7 +63,14 @@ export function parseCidr(text: string): Cidr {
   const [address, bitsText, ...rest] = text.trim().split('/');
   const base = address === undefined ? undefined : ipv4ToInt(address);
   const bits = bitsText === undefined ? 32 : Number(bitsText);
-  if (base === undefined || rest.length > 0 || !Number.isInteger(bits) || bits < 0 || bits > 32 || !/^\d*$/.test(bitsText ?? '')) {
+  if (
+    base === undefined ||
+    rest.length > 0 ||
+    !Number.isInteger(bits) ||
+    bits < 0 ||
+    bits > 32 ||
+    !/^\d*$/.test(bitsText ?? '')
+  ) {
     throw new Error(`not an IPv4 CIDR: ${text}`);
   }
   return { base, bits, text: text.trim() };
@@ -89,14 +96,16 @@ const PPPOE_USER = /^[A-Za-z0-9._@-]{1,64}$/;
 
 /** A PPPoE user name: letters, digits and `._@-`, at most 64. */
 export function checkPppoeUser(value: string, field = 'pppoeUser'): string {
-  if (!PPPOE_USER.test(value)) throw new UnsafeValueError(field, 'only letters, digits and . _ @ - are allowed (at most 64)');
+  if (!PPPOE_USER.test(value))
+    throw new UnsafeValueError(field, 'only letters, digits and . _ @ - are allowed (at most 64)');
   return value;
 }
 
 const INTERFACE = /^(<pppoe-[A-Za-z0-9._@-]{1,64}>|[A-Za-z0-9._-]{1,64})$/;
 
 function checkInterface(value: string): string {
-  if (!INTERFACE.test(value)) throw new UnsafeValueError('interface', 'not an interface name this service may ask about');
+  if (!INTERFACE.test(value))
+    throw new UnsafeValueError('interface', 'not an interface name this service may ask about');
   return value;
 }
 
@@ -105,7 +114,11 @@ function formatInterval(ms: number): string {
 }
 
 export function buildCommand(command: SafeCommand, policy: CommandPolicy): BuiltCommand {
-  const plain = (label: string, words: string[]): BuiltCommand => ({ words, label, timeoutMs: policy.commandTimeoutMs });
+  const plain = (label: string, words: string[]): BuiltCommand => ({
+    words,
+    label,
+    timeoutMs: policy.commandTimeoutMs,
+  });
   switch (command.kind) {
     case 'ping': {
       const address = checkCustomerAddress(command.address, policy.prefixes);
@@ -116,24 +129,42 @@ export function buildCommand(command: SafeCommand, policy: CommandPolicy): Built
         throw new UnsafeValueError('intervalMs', 'from 10 to 5000 ms');
       }
       return {
-        words: ['/ping', `=address=${address}`, `=count=${command.count}`, `=interval=${formatInterval(command.intervalMs)}`],
+        words: [
+          '/ping',
+          `=address=${address}`,
+          `=count=${command.count}`,
+          `=interval=${formatInterval(command.intervalMs)}`,
+        ],
         label: '/ping',
         // A ping takes count × interval by design; the margin covers the last reply's trip.
         timeoutMs: command.count * command.intervalMs + policy.pingMarginMs,
       };
     }
     case 'ppp-active':
-      return plain('/ppp/active/print', ['/ppp/active/print', `=.proplist=${PROPLIST.pppActive}`, `?name=${checkPppoeUser(command.user)}`]);
+      return plain('/ppp/active/print', [
+        '/ppp/active/print',
+        `=.proplist=${PROPLIST.pppActive}`,
+        `?name=${checkPppoeUser(command.user)}`,
+      ]);
     case 'ppp-secret':
-      return plain('/ppp/secret/print', ['/ppp/secret/print', `=.proplist=${PROPLIST.pppSecret}`, `?name=${checkPppoeUser(command.user)}`]);
+      return plain('/ppp/secret/print', [
+        '/ppp/secret/print',
+        `=.proplist=${PROPLIST.pppSecret}`,
+        `?name=${checkPppoeUser(command.user)}`,
+      ]);
     case 'queues': {
       const words = ['/queue/simple/print', `=.proplist=${PROPLIST.queues}`];
       if (command.name !== undefined) words.push(`?name=${checkInterface(command.name)}`);
-      if (command.target !== undefined) words.push(`?target=${checkCustomerAddress(command.target, policy.prefixes, 'target')}/32`);
+      if (command.target !== undefined)
+        words.push(`?target=${checkCustomerAddress(command.target, policy.prefixes, 'target')}/32`);
       return plain('/queue/simple/print', words);
     }
     case 'arp':
-      return plain('/ip/arp/print', ['/ip/arp/print', `=.proplist=${PROPLIST.arp}`, `?address=${checkCustomerAddress(command.address, policy.prefixes)}`]);
+      return plain('/ip/arp/print', [
+        '/ip/arp/print',
+        `=.proplist=${PROPLIST.arp}`,
+        `?address=${checkCustomerAddress(command.address, policy.prefixes)}`,
+      ]);
     case 'dhcp-leases':
       return plain('/ip/dhcp-server/lease/print', [
         '/ip/dhcp-server/lease/print',

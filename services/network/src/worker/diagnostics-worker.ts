@@ -8,7 +8,9 @@ export function startDiagnosticsWorker(context: NetworkContext, options: { concu
     'diagnostics',
     async (request, { logger }) => {
       const outcome = await handleDiagnosticRequest(request, { ...context, logger });
-      return outcome.kind === 'report' ? { status: outcome.report.status, fromCache: outcome.fromCache } : { status: 'ambiguous' };
+      return outcome.kind === 'report'
+        ? { status: outcome.report.status, fromCache: outcome.fromCache }
+        : { status: 'ambiguous' };
     },
     {
       connection: context.workerRedis,

@@ -46,6 +46,10 @@ export function withNormalizedPhone(request: TicketRequest): TicketRequest {
   const raw = request.contact.phone;
   if (raw === undefined) return request;
   const phone = normalizePhone(raw);
-  if (phone === undefined) throw new PermanentError('invalid_payload', `contact.phone is not a phone number: expected 7 to 15 digits, ${PHONE_FORM}`);
+  if (phone === undefined)
+    throw new PermanentError(
+      'invalid_payload',
+      `contact.phone is not a phone number: expected 7 to 15 digits, ${PHONE_FORM}`,
+    );
   return phone === raw ? request : { ...request, contact: { ...request.contact, phone } };
 }

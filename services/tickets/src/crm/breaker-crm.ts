@@ -17,7 +17,10 @@ type Call = () => Promise<unknown>;
  * jobs fail fast (and wait out their backoff) instead of each holding a connection until
  * its deadline. Refusals (PermanentErrors) do not count against the CRM.
  */
-export function withBreaker(crm: CrmAdapter, options: BreakerCrmOptions): { crm: CrmAdapter; breaker: CircuitBreaker<[Call], unknown> } {
+export function withBreaker(
+  crm: CrmAdapter,
+  options: BreakerCrmOptions,
+): { crm: CrmAdapter; breaker: CircuitBreaker<[Call], unknown> } {
   const breaker = createBreaker<[Call], unknown>((call) => call(), {
     name: crm.provider,
     metrics: options.metrics,
@@ -31,7 +34,10 @@ export function withBreaker(crm: CrmAdapter, options: BreakerCrmOptions): { crm:
       return (await breaker.fire(call)) as T;
     } catch (error) {
       if ((error as { code?: string }).code === 'EOPENBREAKER') {
-        throw new CrmUnavailableError(`${crm.provider} circuit breaker is open: the CRM failed repeatedly, calls paused`, { cause: error });
+        throw new CrmUnavailableError(
+          `${crm.provider} circuit breaker is open: the CRM failed repeatedly, calls paused`,
+          { cause: error },
+        );
       }
       throw error;
     }

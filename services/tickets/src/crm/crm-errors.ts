@@ -8,7 +8,10 @@ export class CrmRefusedError extends PermanentError {
   readonly status: number | undefined;
   readonly crmCode: string | undefined;
 
-  constructor(message: string, options: { status?: number; crmCode?: string; details?: unknown; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    options: { status?: number; crmCode?: string; details?: unknown; cause?: unknown } = {},
+  ) {
     super('crm_refused', message, { details: options.details, cause: options.cause });
     this.name = 'CrmRefusedError';
     this.status = options.status;

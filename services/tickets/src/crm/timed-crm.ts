@@ -10,7 +10,10 @@ function outcomeOf(error: unknown): string {
 }
 
 /** Times every CRM operation into `helpline_crm_request_duration_seconds`. */
-export function withLatency<T extends CrmAdapter>(crm: T, latency: Histogram<'provider' | 'operation' | 'outcome'>): CrmAdapter {
+export function withLatency<T extends CrmAdapter>(
+  crm: T,
+  latency: Histogram<'provider' | 'operation' | 'outcome'>,
+): CrmAdapter {
   const timed =
     <A extends unknown[], R>(operation: string, call: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -33,6 +36,8 @@ export function withLatency<T extends CrmAdapter>(crm: T, latency: Histogram<'pr
     createTicket: timed('create_ticket', (ticket) => crm.createTicket(ticket)),
     getTicket: timed('get_ticket', (id: string) => crm.getTicket(id)),
     listDepartments: timed('list_departments', () => crm.listDepartments()),
-    findTicketByIdempotencyKey: timed('find_ticket_by_key', (key: string, hint?: KeyLookupHint) => crm.findTicketByIdempotencyKey(key, hint)),
+    findTicketByIdempotencyKey: timed('find_ticket_by_key', (key: string, hint?: KeyLookupHint) =>
+      crm.findTicketByIdempotencyKey(key, hint),
+    ),
   };
 }

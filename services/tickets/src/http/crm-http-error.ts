@@ -7,7 +7,8 @@ import { CrmRefusedError, isRetryableCrmError } from '../crm/crm-errors.js';
  * to the app's error handler (500, details only in the log).
  */
 export function crmHttpError(error: unknown): unknown {
-  if (error instanceof CrmRefusedError) return httpErrors.unprocessable(error.message, { crmCode: error.crmCode, status: error.status });
+  if (error instanceof CrmRefusedError)
+    return httpErrors.unprocessable(error.message, { crmCode: error.crmCode, status: error.status });
   if (isRetryableCrmError(error) || error instanceof DeadlineError) {
     return new HttpError(503, 'crm_unavailable', error instanceof Error ? error.message : 'CRM unavailable');
   }

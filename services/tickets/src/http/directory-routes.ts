@@ -12,7 +12,12 @@ export function registerDirectoryRoutes(app: HttpApp, context: TicketsContext): 
     '/departments',
     {
       onRequest: app.operatorAuth,
-      schema: { summary: "The CRM's departments", tags: ['directory'], security, response: { 200: DepartmentsAnswer, 503: ErrorBody } },
+      schema: {
+        summary: "The CRM's departments",
+        tags: ['directory'],
+        security,
+        response: { 200: DepartmentsAnswer, 503: ErrorBody },
+      },
     },
     async () => {
       try {

@@ -13,13 +13,20 @@ export function registerQueueRoutes(app: HttpApp, context: TicketsContext): void
     '/queue',
     {
       onRequest: app.operatorAuth,
-      schema: { summary: 'Jobs in the tickets queue by state', tags: ['queue'], security, response: { 200: QueueCounts, 503: ErrorBody } },
+      schema: {
+        summary: 'Jobs in the tickets queue by state',
+        tags: ['queue'],
+        security,
+        response: { 200: QueueCounts, 503: ErrorBody },
+      },
     },
     async () => {
       try {
         return { queue: queue.name, counts: await countJobs(queue) };
       } catch (error) {
-        throw httpErrors.unavailable(`cannot read the queue: ${error instanceof Error ? error.message : String(error)}`);
+        throw httpErrors.unavailable(
+          `cannot read the queue: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     },
   );

@@ -5,9 +5,22 @@ import type { TicketsContext } from '../context.js';
 import type { CrmTicket } from '../crm/crm-adapter.js';
 import { openTicket } from '../tickets/open-ticket.js';
 import { crmHttpError } from './crm-http-error.js';
-import { CreateTicketAnswer, CreateTicketBody, IdempotencyHeaders, StatusBody, TicketIdParams, TicketView } from './schemas.js';
+import {
+  CreateTicketAnswer,
+  CreateTicketBody,
+  IdempotencyHeaders,
+  StatusBody,
+  TicketIdParams,
+  TicketView,
+} from './schemas.js';
 
-const view = (ticket: CrmTicket) => ({ id: ticket.id, number: ticket.number, status: ticket.status, department_id: ticket.departmentId, url: ticket.url });
+const view = (ticket: CrmTicket) => ({
+  id: ticket.id,
+  number: ticket.number,
+  status: ticket.status,
+  department_id: ticket.departmentId,
+  url: ticket.url,
+});
 
 export function registerTicketRoutes(app: HttpApp, context: TicketsContext): void {
   const security = [{ bearer: [] }];
@@ -24,7 +37,13 @@ export function registerTicketRoutes(app: HttpApp, context: TicketsContext): voi
         security,
         headers: IdempotencyHeaders,
         body: CreateTicketBody,
-        response: { 200: CreateTicketAnswer, 201: CreateTicketAnswer, 202: CreateTicketAnswer, 422: ErrorBody, 503: ErrorBody },
+        response: {
+          200: CreateTicketAnswer,
+          201: CreateTicketAnswer,
+          202: CreateTicketAnswer,
+          422: ErrorBody,
+          503: ErrorBody,
+        },
       },
     },
     async (request, reply) => {
@@ -56,7 +75,9 @@ export function registerTicketRoutes(app: HttpApp, context: TicketsContext): voi
           request.log,
         );
         if (result.state === 'queued') {
-          return reply.status(202).send({ state: 'queued', idempotency_key: key, provider, job_id: result.jobId, message: result.reason });
+          return reply
+            .status(202)
+            .send({ state: 'queued', idempotency_key: key, provider, job_id: result.jobId, message: result.reason });
         }
         return reply
           .status(result.state === 'created' ? 201 : 200)

@@ -63,9 +63,13 @@ export function createTicketJobHandler(deps: TicketJobDeps): JobHandler<'tickets
         deps.metrics.tickets.inc({ provider, outcome: 'failed' });
         await deps.retryState.clear(key);
         const horizon = formatDuration(deps.retryPolicy.horizonMs);
-        throw new PermanentError('crm_unavailable', `gave up after ${count} attempts over the ${horizon} retry horizon: ${reason}`, {
-          cause: error,
-        });
+        throw new PermanentError(
+          'crm_unavailable',
+          `gave up after ${count} attempts over the ${horizon} retry horizon: ${reason}`,
+          {
+            cause: error,
+          },
+        );
       }
       deps.metrics.tickets.inc({ provider, outcome: 'retried' });
       logger.warn({ retry: count, delayMs: delay, reason }, 'CRM unavailable; ticket will be retried');

@@ -47,7 +47,12 @@ export interface KeptLockOptions {
  * renewal has succeeded for a whole TTL (Redis away), the heartbeat stops and `isHeld()`
  * turns false: the holder must not start anything the lock was protecting.
  */
-export async function tryLockKept(redis: Redis, key: string, ttlMs: number, options: KeptLockOptions = {}): Promise<KeptLock | undefined> {
+export async function tryLockKept(
+  redis: Redis,
+  key: string,
+  ttlMs: number,
+  options: KeptLockOptions = {},
+): Promise<KeptLock | undefined> {
   const token = randomUUID();
   const taken = await redis.set(key, token, 'PX', ttlMs, 'NX');
   if (taken !== 'OK') return undefined;
@@ -75,7 +80,8 @@ export async function tryLockKept(redis: Redis, key: string, ttlMs: number, opti
     } catch (error) {
       if (stopped) return;
       // Redis did not answer; the lock stands until its TTL runs out, so try again until then.
-      if (Date.now() - renewedAt >= ttlMs) lose(`no renewal for ${ttlMs} ms: ${error instanceof Error ? error.message : String(error)}`);
+      if (Date.now() - renewedAt >= ttlMs)
+        lose(`no renewal for ${ttlMs} ms: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
 

@@ -25,7 +25,11 @@ export interface CreateTicketResult {
 
 async function resolveContactId(contact: TicketContact, crm: CrmAdapter): Promise<string> {
   if (contact.contactId) return contact.contactId;
-  const { contact: found } = await findOrCreateContact(crm, { name: contact.name, phone: contact.phone, email: contact.email });
+  const { contact: found } = await findOrCreateContact(crm, {
+    name: contact.name,
+    phone: contact.phone,
+    email: contact.email,
+  });
   return found.id;
 }
 
@@ -59,7 +63,10 @@ export async function createTicketOnce(request: TicketRequest, deps: CreateTicke
 
     const adopt = async (ticket: CrmTicket): Promise<CreateTicketResult> => {
       await records.save(key, ticket);
-      logger.info({ ticketId: ticket.id, ticketNumber: ticket.number }, 'ticket already existed in the CRM for this key; adopted');
+      logger.info(
+        { ticketId: ticket.id, ticketNumber: ticket.number },
+        'ticket already existed in the CRM for this key; adopted',
+      );
       return { ticket, duplicate: true };
     };
 
@@ -93,7 +100,8 @@ export async function createTicketOnce(request: TicketRequest, deps: CreateTicke
       logger.warn({ err: error }, 'ticket create answer lost; looking the idempotency key up in the CRM');
       const existing = await crm.findTicketByIdempotencyKey(key, { contactId }).catch((lookupError: unknown) => {
         // A refusal of the lookup itself is worth knowing; the create error still decides.
-        if (lookupError instanceof CrmRefusedError) logger.error({ err: lookupError }, 'looking up the idempotency key was refused');
+        if (lookupError instanceof CrmRefusedError)
+          logger.error({ err: lookupError }, 'looking up the idempotency key was refused');
         return undefined;
       });
       if (existing) return await adopt(existing);

@@ -6,7 +6,9 @@ import type { TicketsMetrics } from '../metrics/tickets-metrics.js';
 import { type CreateTicketDeps, createTicketOnce } from './create-ticket-once.js';
 
 function describeError(error: unknown): { name: string; message: string } {
-  return error instanceof Error ? { name: error.name, message: error.message } : { name: 'unknown', message: String(error) };
+  return error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { name: 'unknown', message: String(error) };
 }
 
 export interface OpenTicketDeps extends Omit<CreateTicketDeps, 'logger'> {
@@ -26,7 +28,11 @@ export type OpenTicketResult =
  * request goes to the `tickets` queue and rides out the outage there; the same key then
  * still yields one ticket. A refusal by the CRM goes back to the caller (CrmRefusedError).
  */
-export async function openTicket(request: TicketRequest, deps: OpenTicketDeps, logger: Logger): Promise<OpenTicketResult> {
+export async function openTicket(
+  request: TicketRequest,
+  deps: OpenTicketDeps,
+  logger: Logger,
+): Promise<OpenTicketResult> {
   const provider = deps.crm.provider;
   const attempt = createTicketOnce(request, { ...deps, logger });
   try {

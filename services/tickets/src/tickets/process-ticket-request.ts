@@ -13,7 +13,10 @@ export interface ProcessTicketDeps extends CreateTicketDeps {
  * ticket and died before enqueueing is finished by the next one, and the notice's job id
  * keeps it to one message.
  */
-export async function processTicketRequest(request: TicketRequest, deps: ProcessTicketDeps): Promise<CreateTicketResult> {
+export async function processTicketRequest(
+  request: TicketRequest,
+  deps: ProcessTicketDeps,
+): Promise<CreateTicketResult> {
   const result = await createTicketOnce(request, deps);
   const notice = buildTicketNotice(request, result.ticket);
   if (notice) await deps.outbound.add(notice.message, { jobId: notice.jobId });

@@ -14,7 +14,10 @@ function mentionText(jid: string): string {
  * it mentions the reporter. Its job id comes from the correlation id, so a job that runs
  * twice announces once.
  */
-export function buildTicketNotice(request: TicketRequest, ticket: CrmTicket): { message: OutboundMessageInput; jobId: string } | undefined {
+export function buildTicketNotice(
+  request: TicketRequest,
+  ticket: CrmTicket,
+): { message: OutboundMessageInput; jobId: string } | undefined {
   const target = request.replyTo;
   if (!target) return undefined;
   const t = textsFor(target.language);

@@ -32,7 +32,12 @@ const StoredTicket = z.object({
   contactId: z.string(),
   createdAt: z.string(),
 });
-const StoredContact = z.object({ id: z.string(), name: z.string().optional(), phone: z.string().optional(), email: z.string().optional() });
+const StoredContact = z.object({
+  id: z.string(),
+  name: z.string().optional(),
+  phone: z.string().optional(),
+  email: z.string().optional(),
+});
 
 // KEYS[1] key -> ticket id hash, KEYS[2] ticket sequence, KEYS[3] id -> ticket JSON hash.
 // ARGV[1] idempotency key, ARGV[2] ticket JSON without id and number.
@@ -65,7 +70,12 @@ redis.call('HSET', KEYS[3], n, json)
 if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], ARGV[1], n) end
 return json`;
 
-const toTicket = (t: z.infer<typeof StoredTicket>): CrmTicket => ({ id: t.id, number: t.number, status: t.status, departmentId: t.departmentId });
+const toTicket = (t: z.infer<typeof StoredTicket>): CrmTicket => ({
+  id: t.id,
+  number: t.number,
+  status: t.status,
+  departmentId: t.departmentId,
+});
 
 /**
  * The built-in ticket store: tickets in Redis with sequential numbers, departments and
@@ -101,7 +111,8 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
     },
 
     async createContact(contact) {
-      if (!contact.phone && !contact.email && !contact.name) throw new CrmRefusedError('a contact needs a phone, an email or a name');
+      if (!contact.phone && !contact.email && !contact.name)
+        throw new CrmRefusedError('a contact needs a phone, an email or a name');
       const json = await redis.eval(
         CREATE_CONTACT,
         3,
@@ -117,7 +128,9 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
     async createTicket(ticket) {
       const departmentId = ticket.departmentId ?? options.departments[0]?.id;
       if (departmentId && !options.departments.some((d) => d.id === departmentId)) {
-        throw new CrmRefusedError(`unknown department ${departmentId}: expected one of ${options.departments.map((d) => d.id).join(', ')}`);
+        throw new CrmRefusedError(
+          `unknown department ${departmentId}: expected one of ${options.departments.map((d) => d.id).join(', ')}`,
+        );
       }
       if (!(await redis.hexists(keys.contacts, ticket.contactId))) {
         throw new CrmRefusedError(`unknown contact ${ticket.contactId}`);
@@ -134,7 +147,15 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
         contactId: ticket.contactId,
         createdAt: clock().toISOString(),
       };
-      const json = await redis.eval(CREATE_TICKET, 3, keys.byKey, keys.ticketSeq, keys.tickets, ticket.idempotencyKey, JSON.stringify(fields));
+      const json = await redis.eval(
+        CREATE_TICKET,
+        3,
+        keys.byKey,
+        keys.ticketSeq,
+        keys.tickets,
+        ticket.idempotencyKey,
+        JSON.stringify(fields),
+      );
       return toTicket(StoredTicket.parse(JSON.parse(String(json))));
     },
 

@@ -47,7 +47,10 @@ interface ZohoErrorBody {
 export function createZohoDeskClient(options: ZohoDeskClientOptions): ZohoDeskClient {
   const fetchImpl = options.fetch ?? fetch;
 
-  const once = async (request: DeskRequest, token: string): Promise<{ status: number; body: unknown; headers: Headers }> => {
+  const once = async (
+    request: DeskRequest,
+    token: string,
+  ): Promise<{ status: number; body: unknown; headers: Headers }> => {
     const url = new URL(`${options.deskUrl}/api/v1${request.path}`);
     for (const [name, value] of Object.entries(request.query ?? {})) url.searchParams.set(name, value);
     const headers: Record<string, string> = {
@@ -76,7 +79,10 @@ export function createZohoDeskClient(options: ZohoDeskClientOptions): ZohoDeskCl
       return { status: res.status, body, headers: res.headers };
     } catch (error) {
       const what = `${request.method} ${request.path}`;
-      const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${options.deadlineMs} ms` : describe(error);
+      const reason =
+        error instanceof Error && error.name === 'TimeoutError'
+          ? `no answer within ${options.deadlineMs} ms`
+          : describe(error);
       if (request.write) {
         throw new CrmAmbiguousError(`Zoho Desk ${what}: ${reason}; the write may have happened`, { cause: error });
       }
@@ -101,10 +107,13 @@ export function createZohoDeskClient(options: ZohoDeskClientOptions): ZohoDeskCl
       const what = `${request.method} ${request.path}`;
       const zoho = (typeof body === 'object' && body !== null ? body : {}) as ZohoErrorBody;
       if (status === 429 || status === 408 || status >= 500) {
-        throw new CrmUnavailableError(`Zoho Desk ${what} answered ${status}${zoho.errorCode ? ` ${zoho.errorCode}` : ''}`, {
-          status,
-          retryAfterMs: retryAfter(headers.get('retry-after')),
-        });
+        throw new CrmUnavailableError(
+          `Zoho Desk ${what} answered ${status}${zoho.errorCode ? ` ${zoho.errorCode}` : ''}`,
+          {
+            status,
+            retryAfterMs: retryAfter(headers.get('retry-after')),
+          },
+        );
       }
       const fields = (zoho.errors ?? [])
         .map((e) => `${e.fieldName ?? '?'} ${e.errorType ?? 'invalid'}${e.errorMessage ? ` (${e.errorMessage})` : ''}`)
@@ -116,7 +125,9 @@ export function createZohoDeskClient(options: ZohoDeskClientOptions): ZohoDeskCl
 }
 
 function errorCode(body: unknown): string | undefined {
-  return typeof body === 'object' && body !== null && 'errorCode' in body ? String((body as ZohoErrorBody).errorCode) : undefined;
+  return typeof body === 'object' && body !== null && 'errorCode' in body
+    ? String((body as ZohoErrorBody).errorCode)
+    : undefined;
 }
 
 function retryAfter(header: string | null): number | undefined {

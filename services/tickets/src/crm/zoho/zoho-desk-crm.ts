@@ -71,7 +71,12 @@ function toTicket(raw: z.infer<typeof ZohoTicket>): CrmTicket {
 
 function toContact(raw: z.infer<typeof ZohoContact>): CrmContact {
   const name = [raw.firstName, raw.lastName].filter(Boolean).join(' ');
-  return { id: raw.id, name: name || undefined, phone: raw.mobile ?? raw.phone ?? undefined, email: raw.email ?? undefined };
+  return {
+    id: raw.id,
+    name: name || undefined,
+    phone: raw.mobile ?? raw.phone ?? undefined,
+    email: raw.email ?? undefined,
+  };
 }
 
 /** Splits a display name the way Desk stores it; lastName is mandatory there. */
@@ -94,7 +99,11 @@ export function createZohoDeskCrm(options: ZohoDeskCrmOptions): CrmAdapter {
   const { client } = options;
 
   const searchContacts = async (field: 'phone' | 'mobile', value: string): Promise<CrmContact | undefined> => {
-    const answer = await client.request({ method: 'GET', path: '/contacts/search', query: { [field]: value, limit: '1' } });
+    const answer = await client.request({
+      method: 'GET',
+      path: '/contacts/search',
+      query: { [field]: value, limit: '1' },
+    });
     if (answer.body === undefined) return undefined;
     const [first] = parse(listOf(ZohoContact), answer.body, 'the contact search').data;
     return first ? toContact(first) : undefined;
@@ -129,7 +138,11 @@ export function createZohoDeskCrm(options: ZohoDeskCrmOptions): CrmAdapter {
     if (answer.body === undefined) return undefined;
     const listed = parse(listOf(ZohoTicket), answer.body, "the contact's ticket list").data;
     // Newest first even if the order asked for were not applied.
-    listed.sort((a, b) => Date.parse(b.createdTime ?? '') - Date.parse(a.createdTime ?? '') || Number(b.ticketNumber) - Number(a.ticketNumber));
+    listed.sort(
+      (a, b) =>
+        Date.parse(b.createdTime ?? '') - Date.parse(a.createdTime ?? '') ||
+        Number(b.ticketNumber) - Number(a.ticketNumber),
+    );
     for (const item of listed.slice(0, CONTACT_TICKETS_CHECKED)) {
       const read = await client.request({ method: 'GET', path: `/tickets/${item.id}` });
       if (read.body === undefined) continue;
@@ -201,7 +214,9 @@ export function createZohoDeskCrm(options: ZohoDeskCrmOptions): CrmAdapter {
     },
 
     async findTicketByIdempotencyKey(key, hint = {}) {
-      return (await searchByKey(key)) ?? (hint.contactId ? await findAmongContactTickets(hint.contactId, key) : undefined);
+      return (
+        (await searchByKey(key)) ?? (hint.contactId ? await findAmongContactTickets(hint.contactId, key) : undefined)
+      );
     },
   };
 }

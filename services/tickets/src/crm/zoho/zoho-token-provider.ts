@@ -58,7 +58,10 @@ export function createZohoTokenProvider(options: ZohoTokenProviderOptions): Zoho
   const coolDown = async (reason: string, status: number, hintMs: number | undefined): Promise<CrmUnavailableError> => {
     const ms = hintMs && hintMs > 0 ? hintMs : limitCooldownMs;
     await options.redis.set(cooldownKey, '1', 'PX', ms);
-    options.logger.warn({ cooldownMs: ms }, 'Zoho refused the token refresh as too many; no replica refreshes until the cooldown ends');
+    options.logger.warn(
+      { cooldownMs: ms },
+      'Zoho refused the token refresh as too many; no replica refreshes until the cooldown ends',
+    );
     return new CrmUnavailableError(`${reason}; no refresh for ${Math.ceil(ms / 1000)} s`, { status, retryAfterMs: ms });
   };
 
@@ -94,7 +97,9 @@ export function createZohoTokenProvider(options: ZohoTokenProviderOptions): Zoho
       retryAfterHeader = res.headers.get('retry-after');
       text = await res.text();
     } catch (error) {
-      throw new CrmUnavailableError(`Zoho accounts did not answer the token refresh: ${describe(error)}`, { cause: error });
+      throw new CrmUnavailableError(`Zoho accounts did not answer the token refresh: ${describe(error)}`, {
+        cause: error,
+      });
     }
     // A 429 or 5xx may come from a proxy, in HTML: its status still says what happened.
     const body = parseObject(text);
