@@ -2,6 +2,7 @@ import { createHttpApp, type HttpApp, pingRedis } from '@helpline/runtime';
 import type { ClassifierContext } from './context.js';
 import { providerHealth } from './health/provider-health.js';
 import { registerClassifyRoute } from './http/classify-route.js';
+import { registerKnowledgeRoutes } from './http/knowledge-routes.js';
 
 /** The classifier's HTTP app: /health, /metrics, /docs and POST /classify. No I/O here. */
 export async function buildApp(context: ClassifierContext): Promise<HttpApp> {
@@ -25,5 +26,6 @@ export async function buildApp(context: ClassifierContext): Promise<HttpApp> {
     },
   });
   registerClassifyRoute(app, context.chain);
+  registerKnowledgeRoutes(app, context.knowledge);
   return app;
 }

@@ -44,6 +44,13 @@ export const classifierConfigShape = {
    * and the breakers bound what goes out.
    */
   CLASSIFIER_CONCURRENCY: envInt(32, { min: 1, max: 512 }),
+  /**
+   * The ISP's own answers (markdown, one entry per `## ` heading). Unset: no knowledge, the
+   * assistant answers nothing and every message gets the acknowledgements as before.
+   */
+  KNOWLEDGE_DIR: z.string().optional(),
+  /** The assistant's system prompt for this deployment; unset: the shipped default. */
+  ASSISTANT_PROMPT_FILE: z.string().optional(),
 };
 
 export const classifierConfigSchema = z.object(classifierConfigShape);

@@ -16,6 +16,7 @@ import { createProviderStatusBoard, type ProviderStatusBoard } from './chain/pro
 import type { ClassifierConfig } from './config.js';
 import { createKeywordClassifier, type KeywordClassifier } from './keywords/keyword-classifier.js';
 import { type KeywordRules, loadKeywordRules } from './keywords/keyword-rules.js';
+import { createKnowledgeBase, type KnowledgeBase } from './knowledge/knowledge-base.js';
 import { type ConfiguredProvider, createProviders } from './providers/create-providers.js';
 import { loadReplyTexts, type ReplyTexts } from './routing/reply-texts.js';
 import { createRouter, type Router } from './routing/route-message.js';
@@ -33,6 +34,8 @@ export interface ClassifierContext {
   /** The queue this service consumes, read only for its depth gauges (the worker has its own connection). */
   inboundQueue: Queue;
   keywords: KeywordClassifier;
+  /** KNOWLEDGE_DIR; main loads it and watches it (tests call `reload()`). */
+  knowledge: KnowledgeBase;
   chain: ClassifierChain;
   statusBoard: ProviderStatusBoard;
   route: Router;
@@ -79,6 +82,7 @@ export function createContext(config: ClassifierConfig, overrides: ContextOverri
   inboundQueue.on('error', () => {});
   registerQueueGauges(metrics, [inboundQueue]);
   const keywords = createKeywordClassifier(overrides.rules ?? loadKeywordRules());
+  const knowledge = createKnowledgeBase({ dir: config.KNOWLEDGE_DIR, logger, now });
   const statusBoard = createProviderStatusBoard(now);
   const chain = createClassifierChain({
     providers: overrides.providers ?? createProviders(config),
@@ -109,6 +113,7 @@ export function createContext(config: ClassifierConfig, overrides: ContextOverri
     producers,
     inboundQueue,
     keywords,
+    knowledge,
     chain,
     statusBoard,
     route,
@@ -116,6 +121,7 @@ export function createContext(config: ClassifierConfig, overrides: ContextOverri
     inboundWorker: undefined,
     now,
     async close() {
+      knowledge.close();
       for (const breaker of chain.breakers.values()) breaker.shutdown();
       await Promise.allSettled([...Object.values(producers).map((p) => p.close()), inboundQueue.close()]);
       await Promise.allSettled([redis.producer.quit(), redis.worker.quit()]);
