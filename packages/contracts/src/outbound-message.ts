@@ -115,6 +115,17 @@ export const OutboundMessage = z.object({
        * chats belong to a known customer; older jobs without it still validate.
        */
       customerId: NonEmpty.max(128).optional(),
+      /**
+       * The classifier's assistant wrote this text: who (a provider, or `knowledge` for an
+       * entry's own text) and from which knowledge entries (their headings). Recorded in the
+       * conversation log beside the message. Optional, added later; older jobs still validate.
+       */
+      answer: z
+        .object({
+          source: z.enum(['openai', 'gemini', 'anthropic', 'knowledge']),
+          entries: z.array(NonEmpty.max(300)).max(10),
+        })
+        .optional(),
     })
     .optional(),
 });

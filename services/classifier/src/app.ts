@@ -25,7 +25,7 @@ export async function buildApp(context: ClassifierContext): Promise<HttpApp> {
       providers: () => providerHealth(context.chain, context.statusBoard),
     },
   });
-  registerClassifyRoute(app, context.chain);
+  registerClassifyRoute(app, context.assistant);
   registerKnowledgeRoutes(app, context.knowledge);
   return app;
 }

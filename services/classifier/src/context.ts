@@ -10,6 +10,8 @@ import {
   type ServiceMetrics,
 } from '@helpline/runtime';
 import { Queue, type Worker } from 'bullmq';
+import { type Assistant, createAssistant } from './assistant/assistant.js';
+import { loadAssistantPrompt } from './assistant/assistant-prompt.js';
 import { type BreakerSettings, type ClassifierChain, createClassifierChain } from './chain/classifier-chain.js';
 import { type ClassifierMetrics, createClassifierMetrics } from './chain/classifier-metrics.js';
 import { createProviderStatusBoard, type ProviderStatusBoard } from './chain/provider-status.js';
@@ -37,6 +39,8 @@ export interface ClassifierContext {
   /** KNOWLEDGE_DIR; main loads it and watches it (tests call `reload()`). */
   knowledge: KnowledgeBase;
   chain: ClassifierChain;
+  /** The chain with the knowledge base: what the worker and POST /classify call. */
+  assistant: Assistant;
   statusBoard: ProviderStatusBoard;
   route: Router;
   processInbound: InboundProcessor;
@@ -95,13 +99,23 @@ export function createContext(config: ClassifierConfig, overrides: ContextOverri
     deadlineMs: config.CLASSIFIER_DEADLINE_MS,
     ...(overrides.breaker ? { breaker: overrides.breaker } : {}),
   });
+  const replies = overrides.replies ?? loadReplyTexts();
+  const assistant = createAssistant({
+    chain,
+    knowledge,
+    keywords,
+    instructions: loadAssistantPrompt(config.ASSISTANT_PROMPT_FILE),
+    replies,
+    metrics: classifierMetrics,
+    logger,
+  });
   const route = createRouter({
     ...producers,
-    replies: overrides.replies ?? loadReplyTexts(),
+    replies,
     metrics: classifierMetrics,
     now,
   });
-  const processInbound = createInboundProcessor({ chain, route, metrics: classifierMetrics });
+  const processInbound = createInboundProcessor({ assistant, route, metrics: classifierMetrics });
 
   return {
     config,
@@ -115,6 +129,7 @@ export function createContext(config: ClassifierConfig, overrides: ContextOverri
     keywords,
     knowledge,
     chain,
+    assistant,
     statusBoard,
     route,
     processInbound,

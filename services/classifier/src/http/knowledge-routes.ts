@@ -48,12 +48,10 @@ export function registerKnowledgeRoutes(app: HttpApp, knowledge: KnowledgeBase):
     },
     async (_request, reply) => {
       if (!knowledge.summary().dir) {
-        return reply
-          .code(409)
-          .send({
-            error: 'no_knowledge_dir',
-            message: 'KNOWLEDGE_DIR is not set: there is no knowledge base to reload',
-          });
+        return reply.code(409).send({
+          error: 'no_knowledge_dir',
+          message: 'KNOWLEDGE_DIR is not set: there is no knowledge base to reload',
+        });
       }
       return present(await knowledge.reload());
     },

@@ -13,6 +13,7 @@ export interface KnowledgeHit {
 
 export interface KnowledgeIndex {
   readonly size: number;
+  readonly entries: readonly KnowledgeEntry[];
   /** Best entries first, in the customer's language when the base has entries in it. */
   search(question: string, options?: { language?: Language; limit?: number }): KnowledgeHit[];
 }
@@ -38,6 +39,7 @@ export function createKnowledgeIndex(entries: readonly KnowledgeEntry[]): Knowle
 
   return {
     size: entries.length,
+    entries,
     search(question, options = {}) {
       const queryTerms = [
         ...new Set(

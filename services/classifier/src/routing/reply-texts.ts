@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
-export const REPLY_KEYS = ['diagnosing', 'ticket', 'handoff', 'greeting', 'received'] as const;
+export const REPLY_KEYS = ['diagnosing', 'ticket', 'handoff', 'greeting', 'received', 'not_found'] as const;
 export type ReplyKey = (typeof REPLY_KEYS)[number];
 
 const Texts = z.object(

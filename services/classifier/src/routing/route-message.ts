@@ -8,11 +8,13 @@ import {
   type TicketRequestInput,
 } from '@helpline/contracts';
 import type { Logger, Producer } from '@helpline/runtime';
+import type { AssistantAnswer } from '../assistant/assistant.js';
+import { WHATSAPP_TEXT_MAX } from '../answer/llm-reply.js';
 import type { ClassifierMetrics } from '../chain/classifier-metrics.js';
 import type { ReplyKey, ReplyTexts } from './reply-texts.js';
 import { isKnownCustomer, mentionTag, senderPhoneOf } from './sender.js';
 
-export type RoutingAction = 'diagnostics' | 'ticket' | 'handoff' | 'greeting' | 'ack_only';
+export type RoutingAction = 'diagnostics' | 'ticket' | 'handoff' | 'greeting' | 'ack_only' | 'answer' | 'not_found';
 
 export interface EnqueuedJob {
   queue: 'diagnostics' | 'tickets' | 'outbound';
@@ -75,6 +77,7 @@ export function createRouter(deps: RouterDeps) {
     message: InboundMessage,
     classification: Classification,
     logger: Logger,
+    answer?: AssistantAnswer,
   ): Promise<RoutingOutcome> {
     const correlationId = message.correlationId;
     const jobs: EnqueuedJob[] = [];
@@ -127,6 +130,10 @@ export function createRouter(deps: RouterDeps) {
       jobs.push({ queue: 'tickets', ...result });
       action = 'ticket';
       reply = 'ticket';
+    } else if (answer) {
+      // The assistant's answer is the reply: to a question, or to a greeting that asked one.
+      action = answer.kind === 'answer' ? 'answer' : 'not_found';
+      reply = 'received';
     } else if (classification.category === 'greeting') {
       action = 'greeting';
       reply = 'greeting';
@@ -141,7 +148,21 @@ export function createRouter(deps: RouterDeps) {
     }
 
     const texts = deps.replies[classification.language];
-    const body = message.channel === 'group' ? `${mentionTag(message.from)} ${texts[reply]}` : texts[reply];
+    const mention = message.channel === 'group' ? `${mentionTag(message.from)} ` : '';
+    let text = texts[reply];
+    let answered: AssistantAnswer | undefined;
+    if (answer && (action === 'answer' || action === 'not_found')) {
+      text = answer.text;
+      answered = answer;
+    } else if (answer?.kind === 'answer' && action !== 'handoff') {
+      // Work was queued: the acknowledgement says so, and the answer follows in the same text when it fits.
+      const joined = `${text}\n\n${answer.text}`;
+      if (mention.length + joined.length <= WHATSAPP_TEXT_MAX) {
+        text = joined;
+        answered = answer;
+      } else logger.warn({ action, chars: joined.length }, 'answer left out: with the acknowledgement it is over 4096');
+    }
+    const body = `${mention}${text}`.slice(0, WHATSAPP_TEXT_MAX);
     const ack: OutboundMessageInput = {
       correlationId,
       purpose: 'ack',
@@ -149,7 +170,13 @@ export function createRouter(deps: RouterDeps) {
       to: message.chatId,
       content: { kind: 'text', body },
       ...(message.channel === 'group' ? { mentions: [message.from], replyTo: message.id } : {}),
-      meta: { classification, ...(action === 'handoff' ? { handoff: true } : {}) },
+      meta: {
+        classification,
+        ...(action === 'handoff' ? { handoff: true } : {}),
+        ...(answered
+          ? { answer: { source: answered.source, entries: answered.entries.map((e) => e.heading.slice(0, 300)) } }
+          : {}),
+      },
     };
     const ackResult = await deps.outbound.add(ack, { jobId: jobIds.outbound(correlationId, 'ack') });
     jobs.push({ queue: 'outbound', ...ackResult });

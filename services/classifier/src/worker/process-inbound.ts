@@ -1,7 +1,8 @@
 import { Classification, type InboundMessage, type InboundType } from '@helpline/contracts';
 import type { Logger } from '@helpline/runtime';
 import type { Job } from 'bullmq';
-import type { ClassifierChain } from '../chain/classifier-chain.js';
+import { z } from 'zod';
+import type { Assistant, AssistantAnswer } from '../assistant/assistant.js';
 import type { ClassifierMetrics } from '../chain/classifier-metrics.js';
 import type { Router, RoutingOutcome } from '../routing/route-message.js';
 
@@ -13,19 +14,43 @@ const SILENT_TYPES: ReadonlySet<InboundType> = new Set(['reaction', 'revoke', 'e
 
 export type InboundResult =
   | { skipped: InboundType }
-  | { classification: Classification; source: Classification['source']; reused: boolean; routing: RoutingOutcome };
+  | {
+      classification: Classification;
+      source: Classification['source'];
+      reused: boolean;
+      routing: RoutingOutcome;
+      answer?: AssistantAnswer;
+    };
 
 export interface InboundDeps {
-  chain: ClassifierChain;
+  assistant: Assistant;
   route: Router;
   metrics: ClassifierMetrics;
 }
 
-/** Where a classification is kept between attempts of one job (the job's progress object). */
-function savedClassification(job: Job | undefined): Classification | undefined {
-  const progress = job?.progress as { classification?: unknown } | undefined;
+const SavedAnswer = z.object({
+  kind: z.enum(['answer', 'not_found']),
+  text: z.string(),
+  source: z.enum(['openai', 'gemini', 'anthropic', 'knowledge']),
+  entries: z.array(
+    z.object({
+      id: z.string(),
+      heading: z.string(),
+      keywords: z.array(z.string()),
+      body: z.string(),
+      language: z.enum(['es', 'en']),
+      file: z.string(),
+    }),
+  ),
+});
+
+/** Where a classification (and the answer) is kept between attempts of one job (the job's progress object). */
+function saved(job: Job | undefined): { classification: Classification; answer?: AssistantAnswer } | undefined {
+  const progress = job?.progress as { classification?: unknown; answer?: unknown } | undefined;
   const parsed = Classification.safeParse(progress?.classification);
-  return parsed.success ? parsed.data : undefined;
+  if (!parsed.success) return undefined;
+  const answer = SavedAnswer.safeParse(progress?.answer);
+  return { classification: parsed.data, ...(answer.success ? { answer: answer.data } : {}) };
 }
 
 /**
@@ -45,10 +70,12 @@ export function createInboundProcessor(deps: InboundDeps) {
       logger.debug({ type: message.type }, 'nothing to classify');
       return { skipped: message.type };
     }
-    let classification = savedClassification(job);
+    const kept = saved(job);
+    let classification = kept?.classification;
+    let answer = kept?.answer;
     const reused = classification !== undefined;
     if (!classification) {
-      const result = await deps.chain.classify({
+      const result = await deps.assistant.classify({
         text: message.text,
         history: message.history,
         messageType: message.type,
@@ -62,14 +89,23 @@ export function createInboundProcessor(deps: InboundDeps) {
           priority: classification.priority,
           fallbacks: result.attempts.filter((a) => a.outcome === 'passed_over').map((a) => `${a.provider}:${a.reason}`),
           durationMs: result.durationMs,
+          ...(result.answer
+            ? {
+                answer: result.answer.kind,
+                answerSource: result.answer.source,
+                entries: result.answer.entries.map((e) => e.id),
+              }
+            : {}),
+          ...(result.ownAccount ? { ownAccount: true } : {}),
         },
         'classified',
       );
-      await job?.updateProgress({ classification });
+      answer = result.answer;
+      await job?.updateProgress({ classification, ...(answer ? { answer } : {}) });
     }
-    const routing = await deps.route(message, classification, logger);
+    const routing = await deps.route(message, classification, logger, answer);
     logger.info({ action: routing.action, jobs: routing.jobs }, 'routed');
-    return { classification, source: classification.source, reused, routing };
+    return { classification, source: classification.source, reused, routing, ...(answer ? { answer } : {}) };
   };
 }
 
