@@ -71,7 +71,7 @@ export function buildPrompt(input: ClassifyInput): Prompt {
   const labels = new Map<string, KnowledgeEntry>();
   if (input.assistant) {
     systemParts.push(input.assistant.instructions.trim());
-    input.assistant.entries.forEach((entry, i) => labels.set(`K${i + 1}`, entry));
+    for (const [i, entry] of input.assistant.entries.entries()) labels.set(`K${i + 1}`, entry);
   }
   const system = systemParts.join('\n\n');
 
