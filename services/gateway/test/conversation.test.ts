@@ -405,6 +405,31 @@ describe('handoff', () => {
       classification: { category: 'human', summary: 'Pide hablar con una persona' },
     });
   });
+
+  test("the assistant's answer is logged with the entries it used and who wrote it (meta.answer)", async () => {
+    await acceptConsent();
+    const question = cloudText(CHAT, '¿hasta qué hora atienden?', later(1000));
+    await world.conversation.sink.accept(question, log);
+    await world.conversation.observer.onSent?.(
+      OutboundSchema.parse({
+        correlationId: question.id,
+        purpose: 'ack',
+        channel: 'cloud',
+        to: CHAT,
+        content: { kind: 'text', body: 'Atendemos de lunes a viernes de 7:00 a. m. a 7:00 p. m.' },
+        meta: { answer: { source: 'openai', entries: ['¿Cuál es el horario de atención?'] } },
+      }),
+      { messageId: 'wamid.classifier.2' },
+    );
+    const [answer] = (await world.conversation.store.pageEntries(CHAT, 0, 1)).items;
+    expect(answer).toMatchObject({
+      direction: 'outbound',
+      purpose: 'ack',
+      answer: { source: 'openai', entries: ['¿Cuál es el horario de atención?'] },
+    });
+    const staff = await world.conversation.staff.messages(CHAT, 0, 1);
+    expect(JSON.stringify(staff)).toContain('¿Cuál es el horario de atención?');
+  });
 });
 
 describe('abuse', () => {

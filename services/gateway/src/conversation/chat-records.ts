@@ -49,6 +49,8 @@ export interface LogEntry {
   providerMessageId?: string;
   customerId?: string;
   classification?: Classification;
+  /** Outbound: the assistant wrote it, from these knowledge entries (headings), by this provider or `knowledge`. */
+  answer?: { source: string; entries: string[] };
   /** Inbound messages that were logged but not handled automatically, and why. */
   skipped?: 'paused' | 'rate_limited';
   error?: { code: number; title?: string };

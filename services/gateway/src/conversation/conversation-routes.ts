@@ -43,6 +43,10 @@ const EntryBody = z.object({
   providerMessageId: z.string().optional(),
   customerId: z.string().optional(),
   classification: Classification.optional(),
+  answer: z
+    .object({ source: z.string(), entries: z.array(z.string()) })
+    .optional()
+    .describe("the classifier's assistant wrote this message: who, and from which knowledge entries"),
   skipped: z.enum(['paused', 'rate_limited']).optional(),
   error: z.object({ code: z.number(), title: z.string().optional() }).optional(),
 });

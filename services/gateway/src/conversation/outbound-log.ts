@@ -64,6 +64,7 @@ export function createOutboundLog(deps: OutboundLogDeps): OutboundObserver {
           purpose: message.purpose,
           ...(result.messageId ? { providerMessageId: result.messageId } : {}),
           ...(customerId ? { customerId } : {}),
+          ...(message.meta?.answer ? { answer: message.meta.answer } : {}),
         },
         now.getTime(),
       );
