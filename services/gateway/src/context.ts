@@ -15,6 +15,8 @@ import { createDashboardQueues } from './admin/dashboard-queues.js';
 import { createCloudSender, parseWindowTemplate } from './cloud/cloud-sender.js';
 import { type ConversationWindow, createConversationWindow } from './cloud/conversation-window.js';
 import { createGraphClient, type GraphClient } from './cloud/graph-client.js';
+import { createCloudMediaSource } from './media/cloud-media-source.js';
+import type { MediaChannel, MediaSource } from './media/media-source.js';
 import { createRecipientPacer } from './cloud/recipient-pacer.js';
 import { createSendErrorLog, type SendErrorLog } from './cloud/send-error-log.js';
 import { createSendRateLimiter } from './cloud/send-rate-limiter.js';
@@ -73,6 +75,8 @@ export interface GatewayContext {
   arrivals: ArrivalLog;
   /** The Graph API client; absent while the Cloud API is not configured. */
   graph?: GraphClient;
+  /** Where GET /api/media fetches each channel's inbound media; a channel without credentials has none. */
+  mediaSources: Partial<Record<MediaChannel, MediaSource>>;
   /** The 24-hour customer service window per chat. */
   conversationWindow: ConversationWindow;
   /** Delivery state per sent message (an observer: records sends, applies statuses). */
@@ -197,6 +201,16 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
           accessToken: config.WHATSAPP_ACCESS_TOKEN,
         })
       : undefined);
+  const mediaSources: Partial<Record<MediaChannel, MediaSource>> = { ...overrides.mediaSources };
+  if (!mediaSources.cloud && config.WHATSAPP_ACCESS_TOKEN && config.WHATSAPP_PHONE_NUMBER_ID) {
+    mediaSources.cloud = createCloudMediaSource({
+      baseUrl: config.GRAPH_API_URL,
+      version: config.GRAPH_API_VERSION,
+      phoneNumberId: config.WHATSAPP_PHONE_NUMBER_ID,
+      accessToken: config.WHATSAPP_ACCESS_TOKEN,
+      maxBytes: config.MEDIA_MAX_BYTES,
+    });
+  }
   const senders: Partial<Record<Channel, ChannelSender>> = { ...overrides.senders };
   if (graph && !senders.cloud) {
     senders.cloud = createCloudSender({
@@ -268,6 +282,7 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     sink,
     arrivals,
     graph,
+    mediaSources,
     conversationWindow,
     deliveryStore,
     sendErrors,
