@@ -120,6 +120,11 @@ export const OutboundMessage = z.object({
        * entry's own text) and from which knowledge entries (their headings). Recorded in the
        * conversation log beside the message. Optional, added later; older jobs still validate.
        */
+      /**
+       * The customer's voice note as the classifier transcribed it: the gateway keeps it on
+       * the voice note's log entry (beside the audio reference) and in later history.
+       */
+      transcript: z.string().max(8_000).optional(),
       answer: z
         .object({
           source: z.enum(['openai', 'gemini', 'anthropic', 'knowledge']),
