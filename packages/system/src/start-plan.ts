@@ -72,5 +72,8 @@ export function planStart(
       notes.push('no KNOWLEDGE_DIR: the classifier answers from the demo ISP sample in services/classifier/knowledge');
     }
   }
-  return { env, ports: servicePorts(environment), localChat, notes };
+  const ports = servicePorts(environment);
+  // The classifier downloads voice notes through the gateway started beside it.
+  if (!environment.GATEWAY_URL) env.GATEWAY_URL = `http://127.0.0.1:${ports.gateway}`;
+  return { env, ports, localChat, notes };
 }

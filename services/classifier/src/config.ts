@@ -1,4 +1,4 @@
-import { baseConfigShape, envInt, envList, envNumber, envOptionalUrl, envPort } from '@helpline/runtime';
+import { baseConfigShape, envInt, envList, envNumber, envOptionalUrl, envPort, envUrl } from '@helpline/runtime';
 import { z } from 'zod';
 import { PROVIDER_NAMES, type ProviderName } from './providers/provider.js';
 
@@ -51,6 +51,10 @@ export const classifierConfigShape = {
   KNOWLEDGE_DIR: z.string().optional(),
   /** The assistant's system prompt for this deployment; unset: the shipped default. */
   ASSISTANT_PROMPT_FILE: z.string().optional(),
+  /** Where voice notes are downloaded: the gateway's GET /api/media (with API_TOKEN). */
+  GATEWAY_URL: envUrl(['http', 'https'], 'http://127.0.0.1:3001').default('http://127.0.0.1:3001'),
+  /** OpenAI's transcription model for voice notes (Gemini transcribes with GEMINI_MODEL). */
+  OPENAI_TRANSCRIBE_MODEL: z.string().default('gpt-4o-mini-transcribe'),
 };
 
 export const classifierConfigSchema = z.object(classifierConfigShape);

@@ -21,7 +21,10 @@ import { type KeywordRules, loadKeywordRules } from './keywords/keyword-rules.js
 import { createKnowledgeBase, type KnowledgeBase } from './knowledge/knowledge-base.js';
 import { type ConfiguredProvider, createProviders } from './providers/create-providers.js';
 import { loadReplyTexts, type ReplyTexts } from './routing/reply-texts.js';
-import { createRouter, type Router } from './routing/route-message.js';
+import { createAskToWrite, createRouter, type Router } from './routing/route-message.js';
+import { createGatewayMedia, type GatewayMedia } from './voice/gateway-media.js';
+import { createTranscribers, type Transcriber } from './voice/transcribers.js';
+import { createVoiceNotes } from './voice/voice-notes.js';
 import { createInboundProcessor, type InboundProcessor } from './worker/process-inbound.js';
 
 export interface ClassifierContext {
@@ -61,6 +64,8 @@ export interface ContextOverrides {
   breaker?: Partial<BreakerSettings>;
   rules?: KeywordRules;
   replies?: ReplyTexts;
+  transcribers?: Transcriber[];
+  media?: GatewayMedia;
 }
 
 /** Builds every dependency of the service from its config; nothing is created at import time. */
@@ -115,7 +120,21 @@ export function createContext(config: ClassifierConfig, overrides: ContextOverri
     metrics: classifierMetrics,
     now,
   });
-  const processInbound = createInboundProcessor({ assistant, route, metrics: classifierMetrics });
+  const voiceNotes = createVoiceNotes({
+    media: overrides.media ?? createGatewayMedia({ gatewayUrl: config.GATEWAY_URL, apiToken: config.API_TOKEN }),
+    transcribers: overrides.transcribers ?? createTranscribers(config),
+    timeoutMs: config.CLASSIFIER_TIMEOUT_MS,
+    logger,
+    outcomes: classifierMetrics.voiceNotes,
+  });
+  const askToWrite = createAskToWrite({ outbound: producers.outbound, replies, metrics: classifierMetrics });
+  const processInbound = createInboundProcessor({
+    assistant,
+    voiceNotes,
+    askToWrite,
+    route,
+    metrics: classifierMetrics,
+  });
 
   return {
     config,

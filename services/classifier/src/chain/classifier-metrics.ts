@@ -13,6 +13,8 @@ export interface ClassifierMetrics {
   entriesUsed: Counter<'entry'>;
   /** Model replies refused by the grounding check, by provider and what was not in the sources. */
   groundingRefusals: Counter<'provider' | 'kind'>;
+  /** Voice notes, by transcriber and outcome. */
+  voiceNotes: Counter<'provider' | 'outcome'>;
 }
 
 export function createClassifierMetrics(metrics: ServiceMetrics): ClassifierMetrics {
@@ -59,6 +61,12 @@ export function createClassifierMetrics(metrics: ServiceMetrics): ClassifierMetr
       name: `${METRIC_PREFIX}assistant_grounding_refusals_total`,
       help: 'Model replies refused because they stated something the entries do not, by provider and kind (number, name, link, promise, date, entries)',
       labelNames: ['provider', 'kind'] as const,
+      registers,
+    }),
+    voiceNotes: new Counter({
+      name: `${METRIC_PREFIX}voice_notes_total`,
+      help: 'Voice notes by transcriber (openai, gemini, none) and outcome (transcribed, empty, error, download_failed, no_provider)',
+      labelNames: ['provider', 'outcome'] as const,
       registers,
     }),
   };

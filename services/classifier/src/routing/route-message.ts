@@ -14,7 +14,15 @@ import type { ClassifierMetrics } from '../chain/classifier-metrics.js';
 import type { ReplyKey, ReplyTexts } from './reply-texts.js';
 import { isKnownCustomer, mentionTag, senderPhoneOf } from './sender.js';
 
-export type RoutingAction = 'diagnostics' | 'ticket' | 'handoff' | 'greeting' | 'ack_only' | 'answer' | 'not_found';
+export type RoutingAction =
+  | 'diagnostics'
+  | 'ticket'
+  | 'handoff'
+  | 'greeting'
+  | 'ack_only'
+  | 'answer'
+  | 'not_found'
+  | 'ask_to_write';
 
 export interface EnqueuedJob {
   queue: 'diagnostics' | 'tickets' | 'outbound';
@@ -77,8 +85,9 @@ export function createRouter(deps: RouterDeps) {
     message: InboundMessage,
     classification: Classification,
     logger: Logger,
-    answer?: AssistantAnswer,
+    extras: { answer?: AssistantAnswer; transcript?: string } = {},
   ): Promise<RoutingOutcome> {
+    const { answer, transcript } = extras;
     const correlationId = message.correlationId;
     const jobs: EnqueuedJob[] = [];
     let action: RoutingAction;
@@ -176,6 +185,8 @@ export function createRouter(deps: RouterDeps) {
         ...(answered
           ? { answer: { source: answered.source, entries: answered.entries.map((e) => e.heading.slice(0, 300)) } }
           : {}),
+        // A voice note: its words, for the gateway's log beside the audio.
+        ...(transcript ? { transcript: transcript.slice(0, 8_000) } : {}),
       },
     };
     const ackResult = await deps.outbound.add(ack, { jobId: jobIds.outbound(correlationId, 'ack') });
@@ -186,3 +197,32 @@ export function createRouter(deps: RouterDeps) {
 }
 
 export type Router = ReturnType<typeof createRouter>;
+
+/**
+ * A voice note nobody could hear (no provider that transcribes, or the download or every
+ * transcriber failed): one reply asking the customer to write, as the message's
+ * acknowledgement, so a retried job adds nothing twice.
+ */
+export function createAskToWrite(deps: Pick<RouterDeps, 'outbound' | 'replies' | 'metrics'>) {
+  return async function askToWrite(
+    message: InboundMessage,
+    language: 'es' | 'en',
+    reason: 'voice_unsupported' | 'voice_failed',
+  ): Promise<RoutingOutcome> {
+    const text = deps.replies[language][reason];
+    const body = message.channel === 'group' ? `${mentionTag(message.from)} ${text}` : text;
+    const ack: OutboundMessageInput = {
+      correlationId: message.correlationId,
+      purpose: 'ack',
+      channel: message.channel,
+      to: message.chatId,
+      content: { kind: 'text', body },
+      ...(message.channel === 'group' ? { mentions: [message.from], replyTo: message.id } : {}),
+    };
+    const result = await deps.outbound.add(ack, { jobId: jobIds.outbound(message.correlationId, 'ack') });
+    deps.metrics.routing.inc({ action: 'ask_to_write' });
+    return { action: 'ask_to_write', jobs: [{ queue: 'outbound', ...result }] };
+  };
+}
+
+export type AskToWrite = ReturnType<typeof createAskToWrite>;

@@ -4,7 +4,8 @@ import type { Job } from 'bullmq';
 import { z } from 'zod';
 import type { Assistant, AssistantAnswer } from '../assistant/assistant.js';
 import type { ClassifierMetrics } from '../chain/classifier-metrics.js';
-import type { Router, RoutingOutcome } from '../routing/route-message.js';
+import type { AskToWrite, Router, RoutingOutcome } from '../routing/route-message.js';
+import type { VoiceNotes } from '../voice/voice-notes.js';
 
 /**
  * Types that are not something a person asked: a reaction, a deleted or edited message, a
@@ -14,6 +15,7 @@ const SILENT_TYPES: ReadonlySet<InboundType> = new Set(['reaction', 'revoke', 'e
 
 export type InboundResult =
   | { skipped: InboundType }
+  | { voiceNote: 'no_provider' | 'failed'; routing: RoutingOutcome }
   | {
       classification: Classification;
       source: Classification['source'];
@@ -24,6 +26,8 @@ export type InboundResult =
 
 export interface InboundDeps {
   assistant: Assistant;
+  voiceNotes: VoiceNotes;
+  askToWrite: AskToWrite;
   route: Router;
   metrics: ClassifierMetrics;
 }
@@ -45,12 +49,19 @@ const SavedAnswer = z.object({
 });
 
 /** Where a classification (and the answer) is kept between attempts of one job (the job's progress object). */
-function saved(job: Job | undefined): { classification: Classification; answer?: AssistantAnswer } | undefined {
-  const progress = job?.progress as { classification?: unknown; answer?: unknown } | undefined;
+function saved(
+  job: Job | undefined,
+): { classification: Classification; answer?: AssistantAnswer; transcript?: string } | undefined {
+  const progress = job?.progress as { classification?: unknown; answer?: unknown; transcript?: unknown } | undefined;
   const parsed = Classification.safeParse(progress?.classification);
   if (!parsed.success) return undefined;
   const answer = SavedAnswer.safeParse(progress?.answer);
-  return { classification: parsed.data, ...(answer.success ? { answer: answer.data } : {}) };
+  const transcript = typeof progress?.transcript === 'string' ? progress.transcript : undefined;
+  return {
+    classification: parsed.data,
+    ...(answer.success ? { answer: answer.data } : {}),
+    ...(transcript ? { transcript } : {}),
+  };
 }
 
 /**
@@ -73,12 +84,31 @@ export function createInboundProcessor(deps: InboundDeps) {
     const kept = saved(job);
     let classification = kept?.classification;
     let answer = kept?.answer;
+    let transcript = kept?.transcript;
     const reused = classification !== undefined;
+    if (!classification && deps.voiceNotes.needsHearing(message)) {
+      const language = message.customer?.language;
+      const heard = await deps.voiceNotes.hear(message, language);
+      if (heard.kind !== 'transcribed') {
+        const routing = await deps.askToWrite(
+          message,
+          language ?? 'es',
+          heard.kind === 'no_provider' ? 'voice_unsupported' : 'voice_failed',
+        );
+        logger.info({ voiceNote: heard.kind, action: routing.action }, 'voice note not heard: asked to write');
+        return { voiceNote: heard.kind, routing };
+      }
+      transcript = heard.text;
+      logger.info({ voiceNote: 'transcribed', provider: heard.provider, chars: transcript.length }, 'voice note heard');
+    }
+    // A voice note is handled as the words it says.
+    const text = transcript ?? message.text;
     if (!classification) {
       const result = await deps.assistant.classify({
-        text: message.text,
+        text,
         history: message.history,
-        messageType: message.type,
+        // A transcribed voice note reads as text to the models.
+        messageType: transcript ? 'text' : message.type,
         ...(message.customer?.language ? { languageHint: message.customer.language } : {}),
       });
       classification = result.classification;
@@ -101,9 +131,16 @@ export function createInboundProcessor(deps: InboundDeps) {
         'classified',
       );
       answer = result.answer;
-      await job?.updateProgress({ classification, ...(answer ? { answer } : {}) });
+      await job?.updateProgress({
+        classification,
+        ...(answer ? { answer } : {}),
+        ...(transcript ? { transcript } : {}),
+      });
     }
-    const routing = await deps.route(message, classification, logger, answer);
+    const routing = await deps.route({ ...message, text }, classification, logger, {
+      ...(answer ? { answer } : {}),
+      ...(transcript ? { transcript } : {}),
+    });
     logger.info({ action: routing.action, jobs: routing.jobs }, 'routed');
     return { classification, source: classification.source, reused, routing, ...(answer ? { answer } : {}) };
   };
