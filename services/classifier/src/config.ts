@@ -2,6 +2,9 @@ import { baseConfigShape, envInt, envList, envNumber, envOptionalUrl, envPort, e
 import { z } from 'zod';
 import { PROVIDER_NAMES, type ProviderName } from './providers/provider.js';
 
+/** See docs/services/classifier.md, "Bursts": what the pipeline benchmark measured. */
+export const BURST_WINDOW_DEFAULT_MS = 0;
+
 const providerList = envList(PROVIDER_NAMES).transform((names, ctx) => {
   const unknown = names.filter((n) => !(PROVIDER_NAMES as readonly string[]).includes(n));
   if (unknown.length > 0) {
@@ -53,6 +56,13 @@ export const classifierConfigShape = {
   ASSISTANT_PROMPT_FILE: z.string().optional(),
   /** Where voice notes are downloaded: the gateway's GET /api/media (with API_TOKEN). */
   GATEWAY_URL: envUrl(['http', 'https'], 'http://127.0.0.1:3001').default('http://127.0.0.1:3001'),
+  /**
+   * Messages of one sender in one chat arriving within this many milliseconds of the first
+   * are answered once, as one text; the first waits at most this long. 0: every message
+   * is answered alone, as before. The default is chosen from the pipeline benchmark
+   * (docs/services/classifier.md, "Bursts").
+   */
+  BURST_WINDOW_MS: envInt(BURST_WINDOW_DEFAULT_MS, { min: 0, max: 10_000 }),
   /** OpenAI's transcription model for voice notes (Gemini transcribes with GEMINI_MODEL). */
   OPENAI_TRANSCRIBE_MODEL: z.string().default('gpt-4o-mini-transcribe'),
 };

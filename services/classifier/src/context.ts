@@ -12,6 +12,7 @@ import {
 import { Queue, type Worker } from 'bullmq';
 import { type Assistant, createAssistant } from './assistant/assistant.js';
 import { loadAssistantPrompt } from './assistant/assistant-prompt.js';
+import { createBurstGate } from './burst/burst-gate.js';
 import { type BreakerSettings, type ClassifierChain, createClassifierChain } from './chain/classifier-chain.js';
 import { type ClassifierMetrics, createClassifierMetrics } from './chain/classifier-metrics.js';
 import { createProviderStatusBoard, type ProviderStatusBoard } from './chain/provider-status.js';
@@ -128,9 +129,12 @@ export function createContext(config: ClassifierConfig, overrides: ContextOverri
     outcomes: classifierMetrics.voiceNotes,
   });
   const askToWrite = createAskToWrite({ outbound: producers.outbound, replies, metrics: classifierMetrics });
+  // Not the worker's connection: BullMQ blocks on it while waiting for jobs.
+  const burst = createBurstGate({ redis: redis.producer, prefix, windowMs: config.BURST_WINDOW_MS });
   const processInbound = createInboundProcessor({
     assistant,
     voiceNotes,
+    burst,
     askToWrite,
     route,
     metrics: classifierMetrics,

@@ -22,7 +22,9 @@ export type RoutingAction =
   | 'ack_only'
   | 'answer'
   | 'not_found'
-  | 'ask_to_write';
+  | 'ask_to_write'
+  /** Not a routing of its own: the message joined a burst whose first message answers for it. */
+  | 'merged';
 
 export interface EnqueuedJob {
   queue: 'diagnostics' | 'tickets' | 'outbound';

@@ -6,6 +6,7 @@ import type { Assistant, AssistantAnswer } from '../assistant/assistant.js';
 import type { ClassifierMetrics } from '../chain/classifier-metrics.js';
 import type { AskToWrite, Router, RoutingOutcome } from '../routing/route-message.js';
 import type { VoiceNotes } from '../voice/voice-notes.js';
+import { type BurstGate, mergeBurst } from '../burst/burst-gate.js';
 
 /**
  * Types that are not something a person asked: a reaction, a deleted or edited message, a
@@ -16,17 +17,22 @@ const SILENT_TYPES: ReadonlySet<InboundType> = new Set(['reaction', 'revoke', 'e
 export type InboundResult =
   | { skipped: InboundType }
   | { voiceNote: 'no_provider' | 'failed'; routing: RoutingOutcome }
+  /** Joined the burst another message of the chat leads: that message answers for both. */
+  | { burst: 'joined'; leader: string }
   | {
       classification: Classification;
       source: Classification['source'];
       reused: boolean;
       routing: RoutingOutcome;
       answer?: AssistantAnswer;
+      /** The ids of the messages answered together (a burst), in order. */
+      burst?: string[];
     };
 
 export interface InboundDeps {
   assistant: Assistant;
   voiceNotes: VoiceNotes;
+  burst: BurstGate;
   askToWrite: AskToWrite;
   route: Router;
   metrics: ClassifierMetrics;
@@ -49,18 +55,27 @@ const SavedAnswer = z.object({
 });
 
 /** Where a classification (and the answer) is kept between attempts of one job (the job's progress object). */
-function saved(
-  job: Job | undefined,
-): { classification: Classification; answer?: AssistantAnswer; transcript?: string } | undefined {
-  const progress = job?.progress as { classification?: unknown; answer?: unknown; transcript?: unknown } | undefined;
-  const parsed = Classification.safeParse(progress?.classification);
-  if (!parsed.success) return undefined;
+const SavedBurst = z.object({ ids: z.array(z.string()), text: z.string() });
+
+interface Saved {
+  classification?: Classification;
+  answer?: AssistantAnswer;
+  transcript?: string;
+  /** A burst this job leads, once closed: a retry answers the same messages, not a new burst. */
+  burst?: z.infer<typeof SavedBurst>;
+}
+
+function saved(job: Job | undefined): Saved {
+  const progress = job?.progress as Record<string, unknown> | undefined;
+  const classification = Classification.safeParse(progress?.classification);
   const answer = SavedAnswer.safeParse(progress?.answer);
+  const burst = SavedBurst.safeParse(progress?.burst);
   const transcript = typeof progress?.transcript === 'string' ? progress.transcript : undefined;
   return {
-    classification: parsed.data,
-    ...(answer.success ? { answer: answer.data } : {}),
+    ...(classification.success ? { classification: classification.data } : {}),
+    ...(classification.success && answer.success ? { answer: answer.data } : {}),
     ...(transcript ? { transcript } : {}),
+    ...(burst.success ? { burst: burst.data } : {}),
   };
 }
 
@@ -72,20 +87,36 @@ function saved(
  */
 export function createInboundProcessor(deps: InboundDeps) {
   return async function processInbound(
-    message: InboundMessage,
+    received: InboundMessage,
     job: Job | undefined,
     logger: Logger,
   ): Promise<InboundResult> {
+    let message = received;
     if (SILENT_TYPES.has(message.type)) {
       deps.metrics.routing.inc({ action: 'skipped' });
       logger.debug({ type: message.type }, 'nothing to classify');
       return { skipped: message.type };
     }
     const kept = saved(job);
-    let classification = kept?.classification;
-    let answer = kept?.answer;
-    let transcript = kept?.transcript;
+    let classification = kept.classification;
+    let answer = kept.answer;
+    let transcript = kept.transcript;
+    let burst = kept.burst;
     const reused = classification !== undefined;
+    if (!classification && !burst) {
+      const gathered = await deps.burst.gather(message);
+      if (gathered.role === 'follower') {
+        deps.metrics.routing.inc({ action: 'merged' });
+        logger.info({ leader: gathered.leader }, 'joined a burst: answered with it');
+        return { burst: 'joined', leader: gathered.leader };
+      }
+      if (gathered.role === 'leader' && gathered.messages.length > 1) {
+        burst = { ids: gathered.messages.map((m) => m.id), text: mergeBurst(message, gathered.messages).text };
+        await job?.updateProgress({ burst });
+        logger.info({ messages: burst.ids.length }, 'burst closed: one answer for its messages');
+      }
+    }
+    if (burst) message = { ...message, text: burst.text };
     if (!classification && deps.voiceNotes.needsHearing(message)) {
       const language = message.customer?.language;
       const heard = await deps.voiceNotes.hear(message, language);
@@ -142,7 +173,14 @@ export function createInboundProcessor(deps: InboundDeps) {
       ...(transcript ? { transcript } : {}),
     });
     logger.info({ action: routing.action, jobs: routing.jobs }, 'routed');
-    return { classification, source: classification.source, reused, routing, ...(answer ? { answer } : {}) };
+    return {
+      classification,
+      source: classification.source,
+      reused,
+      routing,
+      ...(answer ? { answer } : {}),
+      ...(burst ? { burst: burst.ids } : {}),
+    };
   };
 }
 
