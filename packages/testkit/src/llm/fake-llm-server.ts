@@ -244,8 +244,8 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 }
 
 /**
- * One real HTTP server on 127.0.0.1 and a random port speaking OpenAI's chat completions,
- * Gemini's generateContent and Anthropic's messages wire formats, so the real SDKs can be
+ * One real HTTP server on 127.0.0.1 and a random port speaking OpenAI's chat completions
+ * and audio transcriptions, Gemini's generateContent and Anthropic's messages wire formats, so the real SDKs can be
  * pointed at it through their base URL. Each provider's behaviour is scripted per test and
  * every request is recorded.
  */
