@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { InboundMessage, jobIds, OutboundMessage } from '@helpline/contracts';
 import { startTestRedis, type TestRedis } from '@helpline/testkit';
+import type { Job } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { type ClassifierContext, createContext } from '../src/context.js';
 import { configFor, inbound, memoryLogger, uniquePrefix } from './support.js';
@@ -109,6 +110,28 @@ describe('bursts', () => {
     await context.processInbound(follower, undefined, context.logger);
     expect(await leading).toMatchObject({ burst: [first.id, follower.id] });
     expect(await otherLeading).not.toHaveProperty('burst');
+  });
+
+  test('a retried leader answers the same burst from what it saved on its job, without gathering again', async () => {
+    const context = await classifier(200);
+    const job = {
+      progress: {} as unknown,
+      async updateProgress(progress: unknown) {
+        this.progress = progress;
+      },
+    } as unknown as Job;
+    const first = said('hola');
+    const leading = context.processInbound(first, job, context.logger);
+    await sleep(30);
+    const second = said('no tengo internet');
+    await context.processInbound(second, undefined, context.logger);
+    expect(await leading).toMatchObject({ reused: false, burst: [first.id, second.id] });
+    const started = performance.now();
+    const retried = await context.processInbound(first, job, context.logger);
+    expect(retried).toMatchObject({ reused: true, burst: [first.id, second.id], routing: { action: 'diagnostics' } });
+    expect(performance.now() - started).toBeLessThan(150);
+    const diagnosis = (await context.producers.diagnostics.queue.getJobs(['waiting']))[0];
+    expect((diagnosis?.data as { reportedText?: string } | undefined)?.reportedText).toBe('hola\nno tengo internet');
   });
 
   test('with the window at 0, every message is answered alone at once', async () => {

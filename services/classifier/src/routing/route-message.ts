@@ -87,9 +87,16 @@ export function createRouter(deps: RouterDeps) {
     message: InboundMessage,
     classification: Classification,
     logger: Logger,
-    extras: { answer?: AssistantAnswer; transcript?: string } = {},
+    extras: {
+      answer?: AssistantAnswer;
+      transcript?: string;
+      /** A question about the customer's own account (the accounts service's, never the assistant's). */
+      ownAccount?: boolean;
+    } = {},
   ): Promise<RoutingOutcome> {
-    const { answer, transcript } = extras;
+    const { transcript } = extras;
+    // Never an answer to an own-account question, whoever produced one.
+    const answer = extras.ownAccount ? undefined : extras.answer;
     const correlationId = message.correlationId;
     const jobs: EnqueuedJob[] = [];
     let action: RoutingAction;

@@ -63,6 +63,7 @@ interface Saved {
   transcript?: string;
   /** A burst this job leads, once closed: a retry answers the same messages, not a new burst. */
   burst?: z.infer<typeof SavedBurst>;
+  ownAccount?: boolean;
 }
 
 function saved(job: Job | undefined): Saved {
@@ -76,6 +77,7 @@ function saved(job: Job | undefined): Saved {
     ...(classification.success && answer.success ? { answer: answer.data } : {}),
     ...(transcript ? { transcript } : {}),
     ...(burst.success ? { burst: burst.data } : {}),
+    ...(progress?.ownAccount === true ? { ownAccount: true } : {}),
   };
 }
 
@@ -102,6 +104,7 @@ export function createInboundProcessor(deps: InboundDeps) {
     let answer = kept.answer;
     let transcript = kept.transcript;
     let burst = kept.burst;
+    let ownAccount = kept.ownAccount ?? false;
     const reused = classification !== undefined;
     if (!classification && !burst) {
       const gathered = await deps.burst.gather(message);
@@ -162,15 +165,20 @@ export function createInboundProcessor(deps: InboundDeps) {
         'classified',
       );
       answer = result.answer;
+      ownAccount = result.ownAccount;
+      // Everything a retry needs to route the same way: the burst's text, the transcript, the answer.
       await job?.updateProgress({
         classification,
         ...(answer ? { answer } : {}),
         ...(transcript ? { transcript } : {}),
+        ...(burst ? { burst } : {}),
+        ...(ownAccount ? { ownAccount } : {}),
       });
     }
     const routing = await deps.route({ ...message, text }, classification, logger, {
       ...(answer ? { answer } : {}),
       ...(transcript ? { transcript } : {}),
+      ownAccount,
     });
     logger.info({ action: routing.action, jobs: routing.jobs }, 'routed');
     return {
