@@ -32,8 +32,12 @@ export function createVoiceNotes(deps: {
   outcomes: Counter<'provider' | 'outcome'>;
 }): VoiceNotes {
   return {
+    // Group (Baileys) media is not served by the gateway's media endpoint: those stay as they were.
     needsHearing: (message) =>
-      message.type === 'audio' && message.media?.id !== undefined && message.text.trim() === '',
+      message.channel !== 'group' &&
+      message.type === 'audio' &&
+      message.media?.id !== undefined &&
+      message.text.trim() === '',
 
     async hear(message, language) {
       if (deps.transcribers.length === 0) {
@@ -43,8 +47,7 @@ export function createVoiceNotes(deps: {
       const mediaId = message.media?.id ?? '';
       let audio: { bytes: Buffer; contentType: string };
       try {
-        const channel = message.channel === 'group' ? 'cloud' : message.channel;
-        audio = await deps.media.download(mediaId, channel, AbortSignal.timeout(deps.timeoutMs));
+        audio = await deps.media.download(mediaId, message.channel, AbortSignal.timeout(deps.timeoutMs));
       } catch (error) {
         deps.logger.warn({ err: (error as Error).message }, 'voice note not downloaded');
         deps.outcomes.inc({ provider: 'none', outcome: 'download_failed' });
