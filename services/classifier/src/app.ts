@@ -1,5 +1,6 @@
 import { createHttpApp, type HttpApp, pingRedis } from '@helpline/runtime';
 import type { ClassifierContext } from './context.js';
+import { knowledgeHealth } from './health/knowledge-health.js';
 import { providerHealth } from './health/provider-health.js';
 import { registerClassifyRoute } from './http/classify-route.js';
 import { registerKnowledgeRoutes } from './http/knowledge-routes.js';
@@ -23,6 +24,7 @@ export async function buildApp(context: ClassifierContext): Promise<HttpApp> {
         return worker.isRunning() ? { status: 'ok' } : { status: 'down', message: 'the inbound worker is not running' };
       },
       providers: () => providerHealth(context.chain, context.statusBoard),
+      knowledge: () => knowledgeHealth(context.knowledge.summary()),
     },
   });
   registerClassifyRoute(app, context.assistant);

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InboundMessage, jobIds, OutboundMessage } from '@helpline/contracts';
@@ -373,6 +373,21 @@ describe('the knowledge endpoints', () => {
     expect(reloaded.json()).toMatchObject({ entries: 26, files: 7, problems: [], dir: SAMPLE_KNOWLEDGE_DIR });
     const shown = await app.inject({ method: 'GET', url: '/api/knowledge', headers: auth });
     expect(shown.json()).toMatchObject({ entries: 26 });
+  });
+
+  test('/health shows the knowledge base; a skipped file makes it degraded, naming the file', async () => {
+    const { app } = await assistantWith([]);
+    const health = (await app.inject({ method: 'GET', url: '/health' })).json();
+    expect(health.checks.knowledge).toMatchObject({ status: 'ok', details: { entries: 26, files: 7 } });
+    const dir = mkdtempSync(join(tmpdir(), 'kb-health-'));
+    writeFileSync(join(dir, 'a.md'), '## Horario\nDe 7 a 19');
+    writeFileSync(join(dir, 'roto.md'), 'sin entradas');
+    const broken = await assistantWith([], { KNOWLEDGE_DIR: dir });
+    const degraded = (await broken.app.inject({ method: 'GET', url: '/health' })).json();
+    expect(degraded.checks.knowledge).toMatchObject({
+      status: 'degraded',
+      message: 'knowledge files skipped: roto.md',
+    });
   });
 
   test('reload without KNOWLEDGE_DIR is a 409 naming the variable', async () => {
