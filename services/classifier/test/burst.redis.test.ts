@@ -96,6 +96,10 @@ describe('bursts', () => {
     const first = said('hola', { receivedAt: new Date(clock - 150).toISOString() });
     expect(await gate.gather(first)).toEqual({ role: 'leader', messages: [first] });
     expect(waits).toEqual([250]);
+    // A gateway clock 5 s ahead of this one: still no more than the window.
+    const skewed = said('hola', { receivedAt: new Date(clock + 5_000).toISOString(), chatId: '573001110000' });
+    await gate.gather(skewed);
+    expect(waits).toEqual([250, 400]);
   });
 
   test('a message after the window closed is answered on its own', async () => {

@@ -91,7 +91,8 @@ export function createBurstGate(options: {
       )) as [string, string | number];
       if (role === 'follower') return { role: 'follower', leader: String(detail) };
       if (role === 'alone') return { role: 'alone' };
-      const wait = Number(detail) - now();
+      // Capped at the window: a gateway clock ahead of this one must not stretch the wait.
+      const wait = Math.min(Number(detail) - now(), options.windowMs);
       if (wait > 0) await sleep(wait);
       const raw = (await options.redis.eval(CLOSE, 2, ...keys, message.id)) as string[];
       const byId = new Map<string, InboundMessage>([[message.id, message]]);
