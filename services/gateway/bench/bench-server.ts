@@ -12,13 +12,12 @@
  *
  * Prints `{"url": ...}` once listening; exits on SIGTERM after printing what it stored.
  */
-import { createLogger } from '@helpline/runtime';
+import { createLogger, whenReady } from '@helpline/runtime';
 import Fastify from 'fastify';
 import { metricValue } from '@helpline/testkit';
 import { buildApp } from '../src/app.js';
 import { parseGatewayConfig } from '../src/config.js';
 import { createContext } from '../src/context.js';
-import { whenReady } from '../src/redis/when-ready.js';
 import { benchChatId } from './bench-chats.js';
 
 const kind = process.argv[2];

@@ -33,7 +33,7 @@ import type { MessageSink } from './ingest/message-sink.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
 import type { ChannelSender, OutboundObserver } from './outbound/channel-sender.js';
 import { createSendGuard, type SendGuard, type SendGuardOptions } from './outbound/send-guard.js';
-import { closeRedis } from './redis/close-redis.js';
+import { closeRedis } from '@helpline/runtime';
 import { createRefusedMessageStore, type RefusedMessageStore } from './webhook/refused-messages.js';
 
 export const SERVICE_NAME = 'gateway';

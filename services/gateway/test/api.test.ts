@@ -1,3 +1,4 @@
+import { whenReady } from '@helpline/runtime';
 import type { OutboundMessageInput } from '@helpline/contracts';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
@@ -7,7 +8,6 @@ import type { FakeGraphApi } from '@helpline/testkit/meta-graph';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { GatewayContext } from '../src/context.js';
-import { whenReady } from '../src/redis/when-ready.js';
 import { cloudConfig, startGraph } from './support/cloud-harness.js';
 import { API_TOKEN, testConfig, testContext } from './support/harness.js';
 

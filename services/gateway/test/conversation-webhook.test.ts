@@ -1,3 +1,4 @@
+import { whenReady } from '@helpline/runtime';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { InboundMessage } from '@helpline/contracts';
@@ -9,7 +10,6 @@ import { UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { createRecipientPacer } from '../src/cloud/recipient-pacer.js';
 import { buildApp } from '../src/app.js';
-import { whenReady } from '../src/redis/when-ready.js';
 import type { GatewayContext } from '../src/context.js';
 import { startWorkers } from '../src/workers.js';
 import { API_TOKEN, APP_SECRET, PHONE_NUMBER_ID, testConfig, testContext } from './support/harness.js';

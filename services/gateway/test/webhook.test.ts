@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { Writable } from 'node:stream';
-import { createLogger, type HttpApp } from '@helpline/runtime';
+import { createLogger, type HttpApp, whenReady } from '@helpline/runtime';
 import {
   buildSignedWebhookRequest,
   metaJson,
@@ -12,7 +12,6 @@ import {
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { GatewayContext } from '../src/context.js';
-import { whenReady } from '../src/redis/when-ready.js';
 import { API_TOKEN, APP_SECRET, testConfig, testContext, VERIFY_TOKEN } from './support/harness.js';
 import { textChange } from './support/meta-webhooks.js';
 

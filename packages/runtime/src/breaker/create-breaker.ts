@@ -1,6 +1,6 @@
 import CircuitBreaker from 'opossum';
 import { Counter, Gauge } from 'prom-client';
-import { isPermanentError } from '../errors/permanent-error.js';
+import { isRetryable } from '../errors/coded-error.js';
 import { METRIC_PREFIX, type ServiceMetrics } from '../metrics/create-metrics.js';
 
 export type { default as CircuitBreaker } from 'opossum';
@@ -21,7 +21,8 @@ export interface BreakerOptions {
   rollingCountTimeout?: number;
   /**
    * Errors that retrying cannot fix (a 400, a bad credential) do not open the breaker: the
-   * provider is up, the request is wrong. PermanentErrors are always treated so.
+   * provider is up, the request is wrong. Coded errors declared non-retryable (PermanentErrors
+   * among them) are always treated so.
    */
   isNotAFault?: (error: unknown) => boolean;
 }
@@ -64,7 +65,7 @@ export function createBreaker<A extends unknown[], R>(
     volumeThreshold,
     resetTimeout: options.resetTimeout ?? 30_000,
     rollingCountTimeout: options.rollingCountTimeout ?? 60_000,
-    errorFilter: (error: unknown) => isPermanentError(error) || (options.isNotAFault?.(error) ?? false),
+    errorFilter: (error: unknown) => !isRetryable(error) || (options.isNotAFault?.(error) ?? false),
   });
   const { state, events } = gauges(options.metrics);
   const label = { breaker: options.name };

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 export interface LuaScript {
+  /** The SHA1 Redis knows the script by. */
+  readonly sha: string;
   run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown>;
 }
 
@@ -13,6 +15,7 @@ export interface LuaScript {
 export function luaScript(source: string): LuaScript {
   const sha = createHash('sha1').update(source).digest('hex');
   return {
+    sha,
     async run(redis, keys, args) {
       try {
         return await redis.evalsha(sha, keys.length, ...keys, ...args);
