@@ -1,6 +1,6 @@
 import { breakerState, createBreaker, createMetrics, PermanentError } from '@helpline/runtime';
 import { describe, expect, test } from 'vitest';
-import { metricValue } from './support.js';
+import { metricValue } from './support/index.js';
 
 const stateOf = async (metrics: ReturnType<typeof createMetrics>, name: string) =>
   metricValue(await metrics.registry.metrics(), 'helpline_circuit_state', { breaker: name });

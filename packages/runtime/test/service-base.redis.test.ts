@@ -1,7 +1,7 @@
 import { createServiceBase, createWorker, QUEUE_PREFIX, serviceKeyPrefix } from '@helpline/runtime';
 import { redisTest as test } from '@helpline/testkit/fixtures';
 import { describe, expect } from 'vitest';
-import { inboundMessage, memoryLogger } from './support.js';
+import { inboundMessage, memoryLogger } from './support/index.js';
 
 const config = (url: string) => ({ REDIS_URL: url, LOG_LEVEL: 'silent' });
 

@@ -16,7 +16,7 @@ import {
   uniquePrefix,
   waitFor,
   zohoEnv,
-} from './support.js';
+} from './support/index.js';
 
 let redis: TestRedis;
 let zoho: FakeZoho | undefined;

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startTestRedis, type TestRedis } from '@helpline/testkit';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { waitFor } from './support.js';
+import { waitFor } from './support/index.js';
 
 let redis: TestRedis;
 let child: ChildProcess | undefined;

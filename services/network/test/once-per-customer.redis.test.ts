@@ -6,7 +6,7 @@ import { startTestRedis, type TestRedis } from '@helpline/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LastReportStore } from '../src/diagnosis/last-report-store.js';
 import { DiagnosisBusyError, oncePerCustomer } from '../src/diagnosis/once-per-customer.js';
-import { eventually } from './helpers.js';
+import { eventually } from './support/index.js';
 
 let server: TestRedis;
 let redis: Redis;

@@ -5,7 +5,7 @@ import { CrmRefusedError } from '../src/crm/crm-errors.js';
 import { parseLocalDepartments } from '../src/crm/local/local-crm.js';
 import { startTicketWorker } from '../src/queue/start-ticket-worker.js';
 import type { TicketJobResult } from '../src/queue/ticket-job-handler.js';
-import { Contexts, FAST, testConfig, ticketRequest, uniquePrefix, waitFor } from './support.js';
+import { Contexts, FAST, testConfig, ticketRequest, uniquePrefix, waitFor } from './support/index.js';
 
 let redis: TestRedis;
 const contexts = new Contexts();

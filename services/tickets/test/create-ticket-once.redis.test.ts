@@ -9,7 +9,16 @@ import type { TicketsContext } from '../src/context.js';
 import { TicketBusyError } from '../src/crm/crm-errors.js';
 import { createTicketOnce } from '../src/tickets/create-ticket-once.js';
 import { openTicket } from '../src/tickets/open-ticket.js';
-import { Contexts, FAST, silentLogger, testConfig, ticketRequest, uniquePrefix, waitFor, zohoEnv } from './support.js';
+import {
+  Contexts,
+  FAST,
+  silentLogger,
+  testConfig,
+  ticketRequest,
+  uniquePrefix,
+  waitFor,
+  zohoEnv,
+} from './support/index.js';
 
 let redis: TestRedis;
 let zoho: FakeZoho | undefined;

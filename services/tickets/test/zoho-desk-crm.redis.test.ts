@@ -7,7 +7,7 @@ import { createZohoDeskClient } from '../src/crm/zoho/zoho-desk-client.js';
 import { CONTACT_TICKETS_CHECKED, createZohoDeskCrm } from '../src/crm/zoho/zoho-desk-crm.js';
 import { createZohoTokenProvider } from '../src/crm/zoho/zoho-token-provider.js';
 import { createTicketsMetrics } from '../src/metrics/tickets-metrics.js';
-import { silentLogger, uniquePrefix } from './support.js';
+import { silentLogger, uniquePrefix } from './support/index.js';
 
 let redis: TestRedis;
 let connection: Redis;

@@ -9,7 +9,7 @@ import {
 import { startTestRedis, type TestRedis } from '@helpline/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { type ClassifierContext, createContext } from '../src/context.js';
-import { configFor, inbound, memoryLogger, uniquePrefix } from './support.js';
+import { configFor, inbound, memoryLogger, uniquePrefix } from './support/index.js';
 
 let redis: TestRedis;
 const contexts: ClassifierContext[] = [];

@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { createProducer, createRedisConnection } from '@helpline/runtime';
 import { startTestRedis } from '@helpline/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { inboundMessage, uniquePrefix, waitFor } from './support.js';
+import { inboundMessage, uniquePrefix, waitFor } from './support/index.js';
 
-const fixture = fileURLToPath(new URL('./fixtures/worker-process.ts', import.meta.url));
+const fixture = fileURLToPath(new URL('./support/worker-process.ts', import.meta.url));
 
 interface Child {
   process: ChildProcess;

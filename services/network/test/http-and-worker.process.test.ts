@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { createContext, type NetworkContext } from '../src/context.js';
 import { startDiagnosticsWorker } from '../src/worker/diagnostics-worker.js';
-import { FAST_TUNING, routerState, testConfig, wisphubClients } from './fixtures.js';
-import { eventually } from './helpers.js';
+import { FAST_TUNING, routerState, testConfig, wisphubClients } from './support/network-config.js';
+import { eventually } from './support/index.js';
 
 const TOKEN = 'test-token-0123456789';
 let redis: TestRedis;

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { startTestRedis, type TestRedis } from '@helpline/testkit';
 import { type FakeZoho, startFakeZoho } from '@helpline/testkit/zoho';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { API_TOKEN, uniquePrefix, waitFor, zohoEnv } from './support.js';
+import { API_TOKEN, uniquePrefix, waitFor, zohoEnv } from './support/index.js';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 

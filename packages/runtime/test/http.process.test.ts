@@ -12,7 +12,7 @@ import {
 import { startTestRedis } from '@helpline/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { inboundMessage, memoryLogger, metricValue, uniquePrefix } from './support.js';
+import { inboundMessage, memoryLogger, metricValue, uniquePrefix } from './support/index.js';
 
 const TOKEN = 'operator-token-0123456789';
 

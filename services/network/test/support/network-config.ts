@@ -1,8 +1,8 @@
 import { loadConfig } from '@helpline/runtime';
 import type { FakeRouterState } from '@helpline/testkit/routeros';
 import type { WisphubClient } from '@helpline/testkit/wisphub';
-import { type NetworkConfig, networkConfigSchema } from '../src/config.js';
-import type { NetworkTuning } from '../src/context.js';
+import { type NetworkConfig, networkConfigSchema } from '../../src/config.js';
+import type { NetworkTuning } from '../../src/context.js';
 
 export const SECRET_VALUES = ['100.64.0.10', '100.64.0.11', 'AA:BB:CC:DD:EE:FF', 'pppoe-pass-1', 'pppoe-pass-2'];
 

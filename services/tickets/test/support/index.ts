@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { TicketRequestInput } from '@helpline/contracts';
 import { createLogger, loadConfig } from '@helpline/runtime';
 import type { FakeZoho } from '@helpline/testkit/zoho';
-import { type TicketsConfig, ticketsConfigSchema } from '../src/config.js';
-import { createContext, type TicketsContext, type TicketsContextOverrides } from '../src/context.js';
+import { type TicketsConfig, ticketsConfigSchema } from '../../src/config.js';
+import { createContext, type TicketsContext, type TicketsContextOverrides } from '../../src/context.js';
 
 export const API_TOKEN = 'test-operator-token-0123456789';
 

@@ -11,7 +11,7 @@ import { RouterRegistry, UnknownRouterError } from '../src/diagnosis/router-regi
 import { createNetworkMetrics } from '../src/metrics.js';
 import { RouterClient } from '../src/routeros/router-client.js';
 import { parseCidr } from '../src/routeros/safe-commands.js';
-import { FAST_TUNING, testConfig } from './fixtures.js';
+import { FAST_TUNING, testConfig } from './support/network-config.js';
 
 let north: FakeRouter;
 let south: FakeRouter;

@@ -15,8 +15,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { buildApp } from '../src/app.js';
 import { createContext, type NetworkContext } from '../src/context.js';
 import { handleDiagnosticRequest } from '../src/diagnosis/diagnose.js';
-import { FAST_TUNING, routerState, SECRET_VALUES, testConfig, wisphubClients } from './fixtures.js';
-import { eventually, openSockets } from './helpers.js';
+import { FAST_TUNING, routerState, SECRET_VALUES, testConfig, wisphubClients } from './support/network-config.js';
+import { eventually, openSockets } from './support/index.js';
 
 let redis: TestRedis;
 let router: FakeRouter;

@@ -12,7 +12,7 @@ import {
 import { startTestRedis } from '@helpline/testkit';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { inboundMessage, memoryLogger, metricValue, uniquePrefix, waitFor } from './support.js';
+import { inboundMessage, memoryLogger, metricValue, uniquePrefix, waitFor } from './support/index.js';
 
 let redis: Awaited<ReturnType<typeof startTestRedis>>;
 const open: { close(): Promise<unknown> }[] = [];

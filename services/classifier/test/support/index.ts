@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import type { InboundMessageInput } from '@helpline/contracts';
 import { createLogger, type Logger } from '@helpline/runtime';
 import type { FakeLlmServer } from '@helpline/testkit/llm';
-import { type ClassifierConfig, parseClassifierConfig } from '../src/config.js';
+import { type ClassifierConfig, parseClassifierConfig } from '../../src/config.js';
 
 /** A logger that keeps its lines in memory, so tests can read what was logged. */
 export function memoryLogger(): { logger: Logger; lines: () => Record<string, unknown>[] } {

@@ -13,7 +13,7 @@ import type { Job } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { type ClassifierContext, createContext } from '../src/context.js';
 import { createInboundWorker } from '../src/worker/inbound-worker.js';
-import { answer, configFor, inbound, memoryLogger, uniquePrefix, waitFor } from './support.js';
+import { answer, configFor, inbound, memoryLogger, uniquePrefix, waitFor } from './support/index.js';
 
 let redis: TestRedis;
 let server: FakeLlmServer;

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 // node-routeros 1.6.9 in a child process, end that process with an uncaught exception.
 // If a future node-routeros stopped crashing, this test would say so.
 
-const script = fileURLToPath(new URL('./fixtures/bare-client.cjs', import.meta.url));
+const script = fileURLToPath(new URL('./support/bare-client.cjs', import.meta.url));
 let router: FakeRouter;
 afterEach(async () => router.close());
 

@@ -28,7 +28,7 @@ beforeAll(async () => {
   system = await startSystem({
     customers: [],
     routerState: {},
-    entries: { gateway: fileURLToPath(new URL('./fixtures/gateway-with-fake-group.ts', import.meta.url)) },
+    entries: { gateway: fileURLToPath(new URL('./support/gateway-with-fake-group.ts', import.meta.url)) },
     env: {
       gateway: {
         BAILEYS_ENABLED: 'true',

@@ -3,7 +3,7 @@ import { createRedisConnection, type Redis } from '@helpline/runtime';
 import { startTestRedis, type TestRedis } from '@helpline/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { tryLockKept } from '../src/redis/redis-lock.js';
-import { uniquePrefix } from './support.js';
+import { uniquePrefix } from './support/index.js';
 
 let redis: TestRedis;
 let connection: Redis;

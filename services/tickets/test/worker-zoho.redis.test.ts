@@ -7,7 +7,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { TicketsContext, TicketsContextOverrides } from '../src/context.js';
 import { startTicketWorker } from '../src/queue/start-ticket-worker.js';
 import { retryFailedJobs } from '../src/queue/queue-operations.js';
-import { Contexts, FAST, metricValue, testConfig, ticketRequest, uniquePrefix, waitFor, zohoEnv } from './support.js';
+import {
+  Contexts,
+  FAST,
+  metricValue,
+  testConfig,
+  ticketRequest,
+  uniquePrefix,
+  waitFor,
+  zohoEnv,
+} from './support/index.js';
 
 let redis: TestRedis;
 let zoho: FakeZoho;

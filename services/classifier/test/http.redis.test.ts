@@ -5,7 +5,7 @@ import { type FakeLlmServer, startFakeLlmServer } from '@helpline/testkit/llm';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { type ClassifierContext, createContext } from '../src/context.js';
-import { answer, configFor, inbound, memoryLogger, metricValue, uniquePrefix } from './support.js';
+import { answer, configFor, inbound, memoryLogger, metricValue, uniquePrefix } from './support/index.js';
 
 let redis: TestRedis;
 let server: FakeLlmServer;
