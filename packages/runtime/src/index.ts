@@ -29,3 +29,4 @@ export * from './redis/lua-script.js';
 export * from './redis/migrate-key-prefix.js';
 export * from './redis/when-ready.js';
 export * from './service/create-service-base.js';
+export * from './service/run-service.js';

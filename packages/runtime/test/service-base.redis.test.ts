@@ -64,7 +64,7 @@ describe('createServiceBase', () => {
     await producer.add(inboundMessage('m1'), { jobId: 'm1' });
     await started;
     await base.close();
-    order.push(`redis ${base.redis('producer', 'queues').status}`);
+    order.push(`redis ${base.redis('queues').status}`);
     expect(order).toEqual(['job finished', 'second', 'first', 'redis end']);
     expect(worker.closing).toBeTruthy();
   });

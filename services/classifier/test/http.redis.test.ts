@@ -36,7 +36,7 @@ async function appWith(
   });
   open.push(context);
   // The producer connection refuses commands until it is connected (no offline queue).
-  if (context.redis.producer.status !== 'ready') await once(context.redis.producer, 'ready');
+  if (context.redis('producer').status !== 'ready') await once(context.redis('producer'), 'ready');
   const app = await buildApp(context);
   open.push(app);
   return { app, context };
@@ -260,7 +260,7 @@ describe('/health and /metrics', () => {
     expect(metricValue(empty, 'helpline_queue_jobs', { queue: 'inbound', state: 'waiting' })).toBe(0);
 
     // What the gateway would enqueue; no worker runs here, so the jobs wait.
-    const gateway = createProducer('inbound', { connection: context.redis.producer, prefix: context.prefix });
+    const gateway = createProducer('inbound', { connection: context.redis('producer'), prefix: context.prefix });
     open.push(gateway);
     for (const message of [inbound(), inbound()]) await gateway.add(message, { jobId: message.id });
     const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;

@@ -27,7 +27,7 @@ const NOW = new Date('2026-03-02T14:00:05.000Z');
 
 function context(): ClassifierContext {
   const config = configFor(undefined, { REDIS_URL: redis.url }, []);
-  const c = createContext(config, { prefix: uniquePrefix(), logger: memoryLogger().logger, now: () => NOW });
+  const c = createContext(config, { prefix: uniquePrefix(), logger: memoryLogger().logger, clock: () => NOW });
   contexts.push(c);
   return c;
 }

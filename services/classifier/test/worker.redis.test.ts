@@ -55,15 +55,15 @@ function harness(keys: ('openai' | 'gemini' | 'anthropic')[] = ['openai', 'gemin
     inboundQueue,
     start() {
       const worker = createInboundWorker({
-        connection: context.redis.worker,
+        connection: context.redis('worker'),
         prefix,
         logger: context.logger,
         metrics: context.metrics,
         process: context.processInbound,
       });
-      context.inboundWorker = worker;
-      // Closed before the context: a worker's close waits for its active job.
-      open.push(worker);
+      // Shown by /health; closed by the context before its connections (a worker's close
+      // waits for its active job).
+      context.addWorker(worker);
     },
     async send(message) {
       const jobId = jobIds.inbound(message.id);

@@ -8,6 +8,7 @@ import { registerQueueGauges } from '../metrics/queue-gauges.js';
 import { createProducer, type Producer } from '../queues/producer.js';
 import { createRedisConnection, type Redis, type RedisRole } from '../queues/redis-connection.js';
 import { closeRedis } from '../redis/close-redis.js';
+import { type KeyPrefixMigration, migrateKeyPrefix } from '../redis/migrate-key-prefix.js';
 
 /** The one clock of every service: the wall time now. Tests pass a fixed or stepped one. */
 export type Clock = () => Date;
@@ -64,11 +65,12 @@ export interface ServiceBase<C extends ServiceBaseConfig = ServiceBaseConfig> {
   readonly keyPrefix: string;
   readonly redisUrl: string;
   /**
-   * The connection for a role, made on first use and closed by `close`. `producer` fails
-   * fast (HTTP paths answer 503), `worker` rides out outages (blocking commands); other
-   * names are further connections of the given kind (a service's own keys, a hot path).
+   * A named connection, made on first use (with `role` and `options`) and closed by `close`.
+   * `producer` fails fast (HTTP paths answer 503); `worker` rides out outages (blocking
+   * commands); `queues` carries the producers. Other names are further connections of the
+   * role given on first use (default producer, or worker for `worker`).
    */
-  redis(role: RedisRole, name?: string, options?: RedisOptions): Redis;
+  redis(name?: string, role?: RedisRole, options?: RedisOptions): Redis;
   /** A producer for a queue, on the `queues` connection (a producer-role connection of its own). */
   producer<Q extends QueueName>(queue: Q): Producer<Q>;
   /** Depth gauges for the queues this service consumes, read when Prometheus scrapes. */
@@ -78,6 +80,12 @@ export interface ServiceBase<C extends ServiceBaseConfig = ServiceBaseConfig> {
   readonly workers: readonly Worker[];
   /** Something else to close, after the workers; closed in reverse order of adding. */
   addResource(resource: ServiceResource): void;
+  /**
+   * Moves the keys an older release wrote under another prefix (`bull:gateway`, ...) to
+   * `keyPrefix`, so an upgrade loses nothing (see migrateKeyPrefix). Main calls it once at
+   * start, before it listens or consumes.
+   */
+  migrateKeys(legacyPrefixes: readonly string[]): Promise<KeyPrefixMigration[]>;
   /** Resolves true once every connection made so far is ready, false after `timeoutMs`. */
   ready(timeoutMs?: number): Promise<boolean>;
   /** Workers, then resources (last added first), then producers and queues, then Redis. */
@@ -102,7 +110,11 @@ export function createServiceBase<C extends ServiceBaseConfig>(
   const workers: Worker[] = [];
   const resources: ServiceResource[] = [];
 
-  const redis = (role: RedisRole, connectionName: string = role, options: RedisOptions = {}): Redis => {
+  const redis = (
+    connectionName = 'producer',
+    role: RedisRole = connectionName === 'worker' ? 'worker' : 'producer',
+    options: RedisOptions = {},
+  ): Redis => {
     let connection = connections.get(connectionName);
     if (!connection) {
       connection = createRedisConnection(redisUrl, role, {
@@ -130,7 +142,7 @@ export function createServiceBase<C extends ServiceBaseConfig>(
         // BullMQ defines its Lua commands on the client it is given; a connection of its own
         // keeps them off the service's other (possibly auto-pipelined) connections.
         producer = createProducer(queue, {
-          connection: redis('producer', 'queues'),
+          connection: redis('queues'),
           prefix,
           addTimeoutMs: overrides.addTimeoutMs,
         });
@@ -142,7 +154,7 @@ export function createServiceBase<C extends ServiceBaseConfig>(
       const made = queues.map((queueName) => {
         const existing = producers.get(queueName);
         if (existing) return existing.queue as Queue;
-        const queue = new Queue(queueName, { connection: redis('producer', 'queues'), prefix });
+        const queue = new Queue(queueName, { connection: redis('queues'), prefix });
         // A scrape that cannot reach Redis leaves the series out; an unheard 'error' event would crash the process.
         queue.on('error', () => {});
         gaugedQueues.push(queue);
@@ -158,6 +170,16 @@ export function createServiceBase<C extends ServiceBaseConfig>(
     workers,
     addResource(resource) {
       resources.push(resource);
+    },
+    async migrateKeys(legacyPrefixes) {
+      const results: KeyPrefixMigration[] = [];
+      for (const legacy of legacyPrefixes) {
+        // The worker connection waits for Redis rather than failing while it connects.
+        const result = await migrateKeyPrefix(redis('worker'), legacy, keyPrefix);
+        if (result.found > 0) logger.info({ from: legacy, to: keyPrefix, ...result }, 'keys moved to the new prefix');
+        results.push(result);
+      }
+      return results;
     },
     async ready(timeoutMs = 5_000) {
       const until = performance.now() + timeoutMs;
