@@ -81,12 +81,12 @@ function request(
 }
 
 async function outbound(correlationId: string, purpose = 'diagnosis'): Promise<OutboundMessage | undefined> {
-  return (await ctx.outbound.queue.getJob(jobIds.outbound(correlationId, purpose)))?.data as
+  return (await ctx.producers.outbound.queue.getJob(jobIds.outbound(correlationId, purpose)))?.data as
     | OutboundMessage
     | undefined;
 }
 async function ticket(correlationId: string): Promise<TicketRequest | undefined> {
-  return (await ctx.tickets.queue.getJob(jobIds.ticket(correlationId)))?.data as TicketRequest | undefined;
+  return (await ctx.producers.tickets.queue.getJob(jobIds.ticket(correlationId)))?.data as TicketRequest | undefined;
 }
 
 function reportOf(outcome: Awaited<ReturnType<typeof handleDiagnosticRequest>>): DiagnosticReport {
@@ -177,7 +177,7 @@ describe('diagnosis against the fake router, fake WispHub and a real Redis', () 
     const report = reportOf(await handleDiagnosticRequest(request({ customerId: '102' }), ctx));
     expect(results(report).pppoe_session).toBe('fail');
     // a normal reply on 7.18+, not a router error
-    expect(await ctx.serviceMetrics.registry.metrics()).not.toMatch(/helpline_routeros_errors_total\{/);
+    expect(await ctx.metrics.registry.metrics()).not.toMatch(/helpline_routeros_errors_total\{/);
   });
 
   it('packet loss is degraded', async () => {
@@ -376,7 +376,7 @@ describe('one diagnosis per customer at a time (a claim in Redis)', () => {
         WISPHUB_API_KEY: wisphub.apiKey,
         API_TOKEN: 'test-token-0123456789',
       }),
-      { prefix: ctx.prefix as string, tuning: FAST_TUNING, logger: createLogger({ name: 'network', level: 'silent' }) },
+      { prefix: ctx.prefix, tuning: FAST_TUNING, logger: createLogger({ name: 'network', level: 'silent' }) },
     );
     const app = await buildApp(other);
     try {
@@ -439,7 +439,9 @@ describe('without a router', () => {
       expect(report.checks[0]?.finding).toBe('router not configured');
       expect(local.notices.join(' ')).toMatch(/router not configured/);
       // the complaint reaches staff all the same
-      const t = (await local.tickets.queue.getJob(jobIds.ticket(req.correlationId)))?.data as TicketRequest | undefined;
+      const t = (await local.producers.tickets.queue.getJob(jobIds.ticket(req.correlationId)))?.data as
+        | TicketRequest
+        | undefined;
       expect(t).toMatchObject({ contact: { customerId: '101' }, findings: { status: 'unknown' } });
       expect(t?.description).toContain('pppoe_session: error: router not configured');
     } finally {

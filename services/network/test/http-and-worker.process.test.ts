@@ -151,8 +151,8 @@ describe('POST /diagnose', () => {
 describe('GET /metrics', () => {
   it('exposes the depth of the diagnostics queue it consumes, and passes promtool check metrics', async () => {
     const producer = createProducer('diagnostics', {
-      connection: ctx.redis,
-      ...(ctx.prefix ? { prefix: ctx.prefix } : {}),
+      connection: ctx.redis('producer'),
+      prefix: ctx.prefix,
     });
     try {
       const before = (await app.inject({ method: 'GET', url: '/metrics' })).body;
@@ -197,8 +197,8 @@ describe('diagnostics worker', () => {
   it('consumes a DiagnosticRequest and sends the report to the chat', async () => {
     const worker = startDiagnosticsWorker(ctx);
     const producer = createProducer('diagnostics', {
-      connection: ctx.redis,
-      ...(ctx.prefix ? { prefix: ctx.prefix } : {}),
+      connection: ctx.redis('producer'),
+      prefix: ctx.prefix,
     });
     try {
       const correlationId = `wamid.${randomUUID()}`;
@@ -214,7 +214,7 @@ describe('diagnostics worker', () => {
       let message: OutboundMessage | undefined;
       expect(
         await eventually(() => {
-          void ctx.outbound.queue.getJob(jobIds.outbound(correlationId, 'diagnosis')).then((j) => {
+          void ctx.producers.outbound.queue.getJob(jobIds.outbound(correlationId, 'diagnosis')).then((j) => {
             message = j?.data as OutboundMessage | undefined;
           });
           return message !== undefined;
@@ -222,7 +222,7 @@ describe('diagnostics worker', () => {
       ).toBe(true);
       expect(message?.content).toMatchObject({ kind: 'text', body: expect.stringContaining('Diagnosis: down') });
       // openTicketOnFailure defaults to true: the fault (a suspended account, not seen before in this file) becomes a ticket.
-      expect(await ctx.tickets.queue.getJob(jobIds.ticket(correlationId))).toBeDefined();
+      expect(await ctx.producers.tickets.queue.getJob(jobIds.ticket(correlationId))).toBeDefined();
     } finally {
       await worker.close();
       await producer.close();
@@ -233,7 +233,7 @@ describe('diagnostics worker', () => {
     const worker = startDiagnosticsWorker(ctx);
     try {
       const { Queue } = await import('bullmq');
-      const queue = new Queue('diagnostics', { connection: ctx.redis, ...(ctx.prefix ? { prefix: ctx.prefix } : {}) });
+      const queue = new Queue('diagnostics', { connection: ctx.redis('producer'), prefix: ctx.prefix });
       const job = await queue.add('diagnostics', { correlationId: 'x', customer: {} }, { attempts: 3 });
       let reason: string | undefined;
       expect(

@@ -152,7 +152,7 @@ describe('diagnoses across two routers (MIKROTIK_ROUTERS)', () => {
       expect(session?.finding).toMatch(/not one of the 2 configured routers/);
       expect(north.commands('/ping')).toHaveLength(1);
       expect(south.commands('/ping')).toHaveLength(1);
-      const t = (await ctx.tickets.queue.getJob(jobIds.ticket(cyRequest.correlationId)))?.data as
+      const t = (await ctx.producers.tickets.queue.getJob(jobIds.ticket(cyRequest.correlationId)))?.data as
         | TicketRequest
         | undefined;
       expect(t).toMatchObject({ contact: { phone: '3003333333', customerId: '3' }, findings: { status: 'unknown' } });

@@ -26,7 +26,7 @@ export interface CheckInput {
   routerProblem?: { finding: string; errorKind: string };
   settings: CheckSettings;
   logger: Logger;
-  now: () => Date;
+  clock: () => Date;
 }
 
 type Finding = Omit<DiagnosticCheck, 'name'>;
@@ -52,7 +52,7 @@ function worst(checks: readonly DiagnosticCheck[]): DiagnosticStatus {
  * PPPoE session, ping, queue. A check that is not run is recorded as `skipped`.
  */
 export async function runChecks(input: CheckInput): Promise<DiagnosticReport> {
-  const startedAt = input.now().toISOString();
+  const startedAt = input.clock().toISOString();
   const { customer, router, settings } = input;
   const checks: DiagnosticCheck[] = [{ name: 'customer', result: 'pass', finding: 'customer account found' }];
   const order = ['account', 'outage', 'pppoe_session', 'ping', 'queue'] as const;
@@ -237,7 +237,7 @@ export async function runChecks(input: CheckInput): Promise<DiagnosticReport> {
     checks,
     summary: summarise(status, checks),
     startedAt,
-    finishedAt: input.now().toISOString(),
+    finishedAt: input.clock().toISOString(),
   };
   if (router) report.router = router.name;
   return report;
