@@ -71,7 +71,9 @@ describe('the lock on an idempotency key', () => {
     expect(fake.contacts()).toHaveLength(1);
     expect(fake.requestsTo('/api/v1/tickets', 'POST')).toHaveLength(1);
     // Released at the end: the key's record answers from now on.
-    expect(await context.redis.commands.exists(`${context.keyPrefix}:ticket:lock:${request.idempotencyKey}`)).toBe(0);
+    expect(await context.redis('commands').exists(`${context.keyPrefix}:ticket:lock:${request.idempotencyKey}`)).toBe(
+      0,
+    );
     expect(await createTicketOnce(request, deps)).toMatchObject({ duplicate: true, ticket: { id: created.ticket.id } });
   });
 
@@ -87,13 +89,13 @@ describe('the lock on an idempotency key', () => {
     });
     // As if our lock had lapsed during a stall and another attempt had taken the key.
     await sleep(150);
-    await context.redis.commands.set(lockKey, 'another-attempt', 'PX', 10_000);
+    await context.redis('commands').set(lockKey, 'another-attempt', 'PX', 10_000);
 
     await expect(attempt).rejects.toBeInstanceOf(TicketBusyError);
     expect(fake.requestsTo('/api/v1/tickets', 'POST')).toHaveLength(0);
     expect(fake.tickets()).toHaveLength(0);
     // The other holder's lock is left alone.
-    expect(await context.redis.commands.get(lockKey)).toBe('another-attempt');
+    expect(await context.redis('commands').get(lockKey)).toBe('another-attempt');
   });
 });
 
@@ -192,7 +194,7 @@ describe('POST /tickets after its deadline', () => {
       correlationId: request.correlationId,
       error: { name: 'CrmAmbiguousError', message: expect.stringContaining('POST /tickets') },
     });
-    const token = await context.redis.commands.get(`${context.keyPrefix}:zoho:token`);
+    const token = await context.redis('commands').get(`${context.keyPrefix}:zoho:token`);
     const all = lines.join('\n');
     for (const secret of [fake.clientSecret, fake.refreshToken, token!]) expect(all).not.toContain(secret);
   });
