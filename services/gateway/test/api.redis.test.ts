@@ -116,7 +116,7 @@ describe('GET /api/status and /health', () => {
     const context = testContext(doomed.url, cloudConfig(graph));
     const app = await buildApp(context);
     opened.push({ app, context });
-    await whenReady(context.redis.producer, 5_000);
+    await whenReady(context.redis('producer'), 5_000);
     await context.sendErrors.record({
       at: '2026-01-01T00:00:00.000Z',
       code: '131026',

@@ -288,8 +288,8 @@ describe('Cloud API sender: error policy', () => {
     const paced = createCloudSender({
       graph: context.graph as NonNullable<GatewayContext['graph']>,
       window: context.conversationWindow,
-      rateLimiter: createSendRateLimiter(context.redis.worker, `${context.prefix}:rate`, 80),
-      pacer: createRecipientPacer(context.redis.worker, `${context.prefix}:pace`),
+      rateLimiter: createSendRateLimiter(context.redis('worker'), `${context.prefix}:rate`, 80),
+      pacer: createRecipientPacer(context.redis('worker'), `${context.prefix}:pace`),
       errorLog: context.sendErrors,
       metrics: context.gatewayMetrics,
       clock: () => new Date(),

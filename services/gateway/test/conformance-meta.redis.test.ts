@@ -927,8 +927,8 @@ describe('Meta conformance corpus: through POST /webhook', () => {
       // Files share wamids (wamid.ID, wamid.xyzxyz): each file starts from an empty queue
       // and no delivery state, so that its count is its own.
       await context.producers.inbound.queue.obliterate({ force: true });
-      const deliveryKeys = await context.redis.producer.keys(`${context.prefix}:gateway:delivery*`);
-      if (deliveryKeys.length > 0) await context.redis.producer.del(...deliveryKeys);
+      const deliveryKeys = await context.redis('producer').keys(`${context.prefix}:gateway:delivery*`);
+      if (deliveryKeys.length > 0) await context.redis('producer').del(...deliveryKeys);
 
       const req = buildSignedWebhookRequest({ body: payload.raw, appSecret: APP_SECRET });
       const res = await app.inject({ method: 'POST', url: '/webhook', payload: req.payload, headers: req.headers });

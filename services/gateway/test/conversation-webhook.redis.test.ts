@@ -48,9 +48,9 @@ async function start(env: Record<string, string> = {}): Promise<void> {
     GRAPH_API_URL: graph.url,
     ...env,
   });
-  context = testContext(redis.url, config, { plainSink: false, clock: () => new Date(Date.now() + offsetMs) });
+  context = testContext(redis.url, config, { consent: true, clock: () => new Date(Date.now() + offsetMs) });
   // The producer connection refuses commands until it is connected (no offline queue).
-  if (context.redis.producer.status !== 'ready') await once(context.redis.producer, 'ready');
+  if (context.redis('producer').status !== 'ready') await once(context.redis('producer'), 'ready');
   app = await buildApp(context);
   startWorkers(context);
 }
@@ -386,7 +386,7 @@ describe('through signed webhooks to the fake Graph API', () => {
 
 /** Every key under the context's prefix whose name or content holds `text`. */
 async function keysHolding(text: string): Promise<string[]> {
-  const redisClient = context.redis.producer;
+  const redisClient = context.redis('producer');
   const found: string[] = [];
   for (const key of await redisClient.keys(`${context.prefix}:*`)) {
     const type = await redisClient.type(key);
@@ -464,7 +464,7 @@ describe('data-removal request (Ley 1581)', () => {
     );
     // A message the contract refuses, kept for an operator; and the pair rate limit's pause.
     await post(envelope({ id: `wamid.${'Z'.repeat(300)}`, type: 'text', text: { body: 'demasiado largo el id' } }));
-    const pacer = createRecipientPacer(context.redis.producer, `${context.prefix}:gateway:cloud`);
+    const pacer = createRecipientPacer(context.redis('producer'), `${context.prefix}:gateway:cloud`);
     await pacer.pause(CUSTOMER, 600_000);
     await pacer.pause(OTHER, 600_000);
 
@@ -573,10 +573,10 @@ describe('with Redis down', () => {
       WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
       GRAPH_API_URL: graph.url,
     });
-    const ctx = testContext(doomed.url, config, { plainSink: false, addTimeoutMs: 500 });
+    const ctx = testContext(doomed.url, config, { consent: true, addTimeoutMs: 500 });
     const down = await buildApp(ctx);
     try {
-      await whenReady(ctx.redis.producer, 5_000);
+      await whenReady(ctx.redis('producer'), 5_000);
       await doomed.stop();
       // Hold the freed port so that no other redis-server takes it meanwhile.
       blocker = createServer((socket) => socket.destroy()).listen(doomed.port, '127.0.0.1');

@@ -8,13 +8,13 @@ import { createFakeBaileysSocketFactory, fakeGroupText } from '@helpline/testkit
 import type { FakeGraphApi } from '@helpline/testkit/meta-graph';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
-import type { GatewayContext, GatewayContextOverrides } from '../src/context.js';
+import type { GatewayContext } from '../src/context.js';
 import { purposeLabel } from '../src/latency/reply-purpose.js';
 import type { GatewayConfig } from '../src/config.js';
 import { startWorkers } from '../src/workers.js';
 import { cloudConfig, startGraph } from './support/cloud-harness.js';
 import { GROUP } from './support/groups.js';
-import { testConfig, testContext } from './support/harness.js';
+import { type TestContextOverrides, testConfig, testContext } from './support/harness.js';
 import { signedWebhook, textChange } from './support/meta-webhooks.js';
 
 // The end-to-end latency: a customer's message in through the real entry (signed webhook,
@@ -52,7 +52,7 @@ afterAll(async () => {
 
 async function start(
   config: GatewayConfig,
-  overrides: GatewayContextOverrides = {},
+  overrides: TestContextOverrides = {},
 ): Promise<{ context: GatewayContext; app: HttpApp }> {
   context = testContext(redis.url, config, { clock: () => new Date(nowMs), ...overrides });
   app = await buildApp(context);
@@ -151,7 +151,7 @@ describe('end-to-end latency (helpline_end_to_end_seconds)', () => {
   });
 
   it('measures the conversation’s own answer (the privacy notice to a first message)', async () => {
-    const { context: ctx, app: http } = await start(cloudConfig(graph), { plainSink: false });
+    const { context: ctx, app: http } = await start(cloudConfig(graph), { consent: true });
     const arrived = nowMs;
     expect((await http.inject(webhookText('wamid.E2E3', 'hola'))).statusCode).toBe(200);
     await waitFor(() => graph.messageRequests().length === 1, 10_000, 'the privacy notice');

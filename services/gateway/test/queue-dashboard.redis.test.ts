@@ -85,7 +85,7 @@ describe('queue dashboard (Bull Board at /admin/queues)', () => {
   it('lists the four pipeline queues under the producers’ prefix, with their counts', async () => {
     const { context: ctx, app: http } = await start();
     // A job another service put on `tickets`, under the same prefix: the board must see it.
-    const tickets = createProducer('tickets', { connection: ctx.redis.producer, prefix: ctx.prefix });
+    const tickets = createProducer('tickets', { connection: ctx.redis('producer'), prefix: ctx.prefix });
     try {
       await tickets.add(
         {

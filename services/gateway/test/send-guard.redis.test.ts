@@ -4,7 +4,7 @@ import { metricValue, startTestRedis, type TestRedis, uniqueQueueName, waitFor }
 import type { FakeGraphApi } from '@helpline/testkit/meta-graph';
 import { type Job, QueueEvents } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { GatewayContext, GatewayContextOverrides } from '../src/context.js';
+import type { GatewayContext } from '../src/context.js';
 import type { OutboundObserver } from '../src/outbound/channel-sender.js';
 import { createOutboundWorker, deliverOutbound, type OutboundJobResult } from '../src/outbound/outbound-worker.js';
 import { createSendGuard } from '../src/outbound/send-guard.js';
@@ -12,7 +12,7 @@ import { startWorkers, type WorkerTuning } from '../src/workers.js';
 import { buildApp } from '../src/app.js';
 import { callbackDataFor } from '../src/cloud/graph-message-body.js';
 import { cloudConfig, outbound, startGraph } from './support/cloud-harness.js';
-import { APP_SECRET, testContext } from './support/harness.js';
+import { APP_SECRET, type TestContextOverrides, testContext } from './support/harness.js';
 import { messagesChange, signedWebhook } from './support/meta-webhooks.js';
 
 /** A signed status webhook, as Meta posts it for a message the business sent. */
@@ -46,7 +46,7 @@ const TO = '5491155550000';
 async function replica(
   prefix: string,
   tuning: WorkerTuning = {},
-  overrides: GatewayContextOverrides = {},
+  overrides: TestContextOverrides = {},
 ): Promise<GatewayContext> {
   const context = testContext(redis.url, cloudConfig(graph), {
     prefix,
@@ -300,7 +300,7 @@ describe('send guard: at most one send per outbound job', () => {
 
   it('an observer that fails after the send: the job stays sent, the retry sends nothing and tells the observers again', async () => {
     const prefix = uniqueQueueName('gw');
-    const context = testContext(redis.url, cloudConfig(graph), { prefix, plainSink: false });
+    const context = testContext(redis.url, cloudConfig(graph), { prefix, consent: true });
     contexts.push(context);
     await context.conversationWindow.touch(TO, new Date());
     // A chat that has consented, so that the conversation's observer logs what it is sent.
@@ -319,9 +319,9 @@ describe('send guard: at most one send per outbound job', () => {
         await context.conversation.observer.onSent?.(message, result);
       },
     };
-    context.workers.push(
+    context.addWorker(
       createOutboundWorker({
-        connection: context.redis.worker,
+        connection: context.redis('worker'),
         prefix,
         logger: context.logger,
         metrics: context.metrics,

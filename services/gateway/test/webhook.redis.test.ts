@@ -412,7 +412,7 @@ describe('POST /webhook with Redis down', () => {
     const ctx = testContext(doomed.url, testConfig(), { addTimeoutMs: 500 });
     const down = await buildApp(ctx);
     try {
-      await whenReady(ctx.redis.producer, 5_000);
+      await whenReady(ctx.redis('producer'), 5_000);
       await doomed.stop();
       // Hold the freed port, answering nothing, so that no other test's redis-server can
       // take it and make the "stopped" Redis answer again.
