@@ -7,29 +7,12 @@ import {
   DiagnosticRequest,
 } from '@helpline/contracts';
 import { createProducer, createRedisConnection, type Producer } from '@helpline/runtime';
-import { startTestRedis, type TestRedis } from '@helpline/testkit';
-import { type FakeLlmServer, startFakeLlmServer } from '@helpline/testkit/llm';
 import type { Job } from 'bullmq';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect } from 'vitest';
 import { type ClassifierContext, createContext } from '../src/context.js';
 import { createInboundWorker } from '../src/worker/inbound-worker.js';
 import { answer, configFor, inbound, memoryLogger, uniquePrefix, waitFor } from './support/index.js';
-
-let redis: TestRedis;
-let server: FakeLlmServer;
-const open: { close(): Promise<unknown> }[] = [];
-beforeAll(async () => {
-  redis = await startTestRedis();
-  server = await startFakeLlmServer();
-});
-afterEach(async () => {
-  server.reset();
-  for (const x of open.splice(0).reverse()) await x.close();
-});
-afterAll(async () => {
-  await server.close();
-  await redis.stop();
-});
+import { type ClassifierBed, classifierTest as test } from './support/fixtures.js';
 
 interface Harness {
   context: ClassifierContext;
@@ -39,17 +22,20 @@ interface Harness {
   finished(id: string): Promise<Job>;
 }
 
-function harness(keys: ('openai' | 'gemini' | 'anthropic')[] = ['openai', 'gemini', 'anthropic']): Harness {
+function harness(
+  bed: ClassifierBed,
+  keys: ('openai' | 'gemini' | 'anthropic')[] = ['openai', 'gemini', 'anthropic'],
+): Harness {
   const prefix = uniquePrefix();
-  const context = createContext(configFor(server, { REDIS_URL: redis.url }, keys), {
+  const context = createContext(configFor(bed.llm, { REDIS_URL: bed.redis.url }, keys), {
     prefix,
     logger: memoryLogger().logger,
   });
-  open.push(context);
-  const connection = createRedisConnection(redis.url, 'producer');
-  open.push({ close: () => connection.quit() });
+  bed.open.push(context);
+  const connection = createRedisConnection(bed.redis.url, 'producer');
+  bed.open.push({ close: () => connection.quit() });
   const inboundQueue = createProducer('inbound', { connection, prefix });
-  open.push(inboundQueue);
+  bed.open.push(inboundQueue);
   return {
     context,
     inboundQueue,
@@ -97,12 +83,14 @@ async function dataIn(c: ClassifierContext, queue: 'diagnostics' | 'tickets' | '
 }
 
 describe('the inbound worker, end to end', () => {
-  test('a connectivity report from a Cloud customer: LLM classification, a diagnosis job and an acknowledgement job', async () => {
-    server.enqueue('openai', {
+  test('a connectivity report from a Cloud customer: LLM classification, a diagnosis job and an acknowledgement job', async ({
+    bed,
+  }) => {
+    bed.llm.enqueue('openai', {
       kind: 'answer',
       answer: answer({ category: 'connectivity', priority: 'high', summary: 'Sin internet desde ayer' }),
     });
-    const h = harness();
+    const h = harness(bed);
     h.start();
     const message = inbound({
       text: 'no tengo internet desde ayer',
@@ -119,14 +107,14 @@ describe('the inbound worker, end to end', () => {
     expect(ack?.id).toBe(jobIds.outbound(message.correlationId, 'ack'));
     expect(OutboundMessage.parse(ack?.data).meta?.classification?.source).toBe('openai');
     // The history went to the model as data.
-    const sent = server.requestsFor('openai')[0]?.body as { messages: { content: string }[] };
+    const sent = bed.llm.requestsFor('openai')[0]?.body as { messages: { content: string }[] };
     expect(sent.messages[1]?.content).toContain('bot: ¿En qué te ayudamos?');
   });
 
-  test('with every provider down, keywords classify and a ticket is opened for a group report', async () => {
+  test('with every provider down, keywords classify and a ticket is opened for a group report', async ({ bed }) => {
     for (const name of ['openai', 'gemini', 'anthropic'] as const)
-      server.setDefault(name, { kind: 'status', status: 503 });
-    const h = harness();
+      bed.llm.setDefault(name, { kind: 'status', status: 503 });
+    const h = harness(bed);
     h.start();
     const message = inbound({
       channel: 'group',
@@ -146,8 +134,8 @@ describe('the inbound worker, end to end', () => {
     expect(ack.mentions).toEqual(['573015550000@s.whatsapp.net']);
   });
 
-  test('a retried job reuses the classification saved on it: no second LLM call, same routing', async () => {
-    const h = harness();
+  test('a retried job reuses the classification saved on it: no second LLM call, same routing', async ({ bed }) => {
+    const h = harness(bed);
     const message = inbound({ text: 'quiero hablar con un asesor' });
     const job = await h.send(message);
     const saved: Classification = {
@@ -165,13 +153,13 @@ describe('the inbound worker, end to end', () => {
     h.start();
     const done = await h.finished(message.id);
     expect(done.returnvalue).toMatchObject({ reused: true, source: 'anthropic', routing: { action: 'handoff' } });
-    expect(server.requests).toHaveLength(0);
+    expect(bed.llm.requests).toHaveLength(0);
     const ack = OutboundMessage.parse((await dataIn(h.context, 'outbound'))[0]?.data);
     expect(ack.meta).toMatchObject({ handoff: true, classification: { source: 'anthropic' } });
   });
 
-  test('a reaction gets no classification and no acknowledgement', async () => {
-    const h = harness();
+  test('a reaction gets no classification and no acknowledgement', async ({ bed }) => {
+    const h = harness(bed);
     h.start();
     const message = inbound({
       type: 'reaction',
@@ -182,11 +170,11 @@ describe('the inbound worker, end to end', () => {
     const job = await h.finished(message.id);
     expect(job.returnvalue).toEqual({ skipped: 'reaction' });
     expect(await dataIn(h.context, 'outbound')).toEqual([]);
-    expect(server.requests).toHaveLength(0);
+    expect(bed.llm.requests).toHaveLength(0);
   });
 
-  test('the same inbound message delivered twice adds one job of each kind', async () => {
-    const h = harness([]);
+  test('the same inbound message delivered twice adds one job of each kind', async ({ bed }) => {
+    const h = harness(bed, []);
     h.start();
     const message = inbound({ text: 'me cobraron doble este mes' });
     await h.send(message);
