@@ -1,29 +1,36 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DiagnosticReport } from '@helpline/contracts';
-import { createRedisConnection, type Redis } from '@helpline/runtime';
-import { startTestRedis, type TestRedis } from '@helpline/testkit';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { closeRedis, createRedisConnection, type Redis } from '@helpline/runtime';
+import { redisTest } from '@helpline/testkit/fixtures';
+import { describe, expect } from 'vitest';
 import { LastReportStore } from '../src/diagnosis/last-report-store.js';
 import { DiagnosisBusyError, oncePerCustomer } from '../src/diagnosis/once-per-customer.js';
 import { eventually } from './support/index.js';
 
-let server: TestRedis;
-let redis: Redis;
-let prefix: string;
-
-beforeAll(async () => {
-  server = await startTestRedis();
-  redis = createRedisConnection(server.url, 'producer');
-  // the producer connection fails fast instead of queueing: wait until it is up
-  expect(await eventually(() => redis.status === 'ready', 5_000)).toBe(true);
-});
-afterAll(async () => {
-  redis.disconnect();
-  await server.stop();
-});
-beforeEach(() => {
-  prefix = `test-${randomUUID()}`;
+/**
+ * Each test gets a producer connection to the file's Redis (ready before the test starts:
+ * it fails fast instead of queueing), a prefix of its own, and `storeWith` for a last-report
+ * store under that prefix.
+ */
+const it = redisTest.extend<{
+  client: Redis;
+  storeWith: (cooldownMs: number, claimTtlMs?: number) => LastReportStore;
+}>({
+  client: async ({ redis }, use) => {
+    const client = createRedisConnection(redis.url, 'producer');
+    expect(await eventually(() => client.status === 'ready', 5_000)).toBe(true);
+    try {
+      await use(client);
+    } finally {
+      await closeRedis(client);
+    }
+  },
+  storeWith: async ({ client, prefix }, use) => {
+    await use(
+      (cooldownMs, claimTtlMs) =>
+        new LastReportStore(client, prefix, cooldownMs, claimTtlMs === undefined ? {} : { claimTtlMs }),
+    );
+  },
 });
 
 function report(correlationId: string): DiagnosticReport {
@@ -41,41 +48,39 @@ function report(correlationId: string): DiagnosticReport {
 
 const WAIT = { waitMs: 3_000, pollMs: 20 };
 
+/** Diagnoses customer 7 through the store, counting runs: waits `ms`, then reports or throws. */
+function diagnosis(store: LastReportStore, runs: { count: number }, correlationId: string, ms = 0, fail?: string) {
+  return oncePerCustomer(
+    store,
+    '7',
+    async () => {
+      runs.count++;
+      if (ms > 0) await sleep(ms);
+      if (fail) throw new Error(fail);
+      return report(correlationId);
+    },
+    WAIT,
+  );
+}
+
 describe('oncePerCustomer against a real Redis', () => {
-  it('a failed diagnosis releases its claim: a request waiting for it runs its own', async () => {
-    const store = new LastReportStore(redis, prefix, 60_000, { claimTtlMs: 5_000 });
-    let runs = 0;
-    const failing = oncePerCustomer(
-      store,
-      '7',
-      async () => {
-        runs++;
-        await sleep(100);
-        throw new Error('router exploded');
-      },
-      WAIT,
-    );
+  it('a failed diagnosis releases its claim: a request waiting for it runs its own', async ({ storeWith }) => {
+    const store = storeWith(60_000, 5_000);
+    const runs = { count: 0 };
+    const failing = diagnosis(store, runs, 'first', 100, 'router exploded');
     await sleep(20);
-    const waiting = oncePerCustomer(
-      store,
-      '7',
-      async () => {
-        runs++;
-        return report('second');
-      },
-      WAIT,
-    );
+    const waiting = diagnosis(store, runs, 'second');
     await expect(failing).rejects.toThrow('router exploded');
     // released at once, not after the 5 s TTL
     const started = Date.now();
     expect(await waiting).toMatchObject({ report: { correlationId: 'second' }, fromCache: false });
     expect(Date.now() - started).toBeLessThan(1_000);
-    expect(runs).toBe(2);
+    expect(runs.count).toBe(2);
     expect(await store.claimed('7')).toBe(false);
   });
 
-  it('waits a bounded time for a claim held elsewhere, then says busy', async () => {
-    const store = new LastReportStore(redis, prefix, 60_000, { claimTtlMs: 10_000 });
+  it('waits a bounded time for a claim held elsewhere, then says busy', async ({ storeWith }) => {
+    const store = storeWith(60_000, 10_000);
     const held = await store.claim('7');
     expect(held).toBeDefined();
     let ran = false;
@@ -93,38 +98,23 @@ describe('oncePerCustomer against a real Redis', () => {
     if (held) await store.release(held);
   });
 
-  it('renews the claim while a diagnosis outlives its TTL, so a second request still waits for it', async () => {
-    const store = new LastReportStore(redis, prefix, 60_000, { claimTtlMs: 150 });
-    let runs = 0;
-    const slow = oncePerCustomer(
-      store,
-      '7',
-      async () => {
-        runs++;
-        await sleep(700);
-        return report('slow');
-      },
-      WAIT,
-    );
+  it('renews the claim while a diagnosis outlives its TTL, so a second request still waits for it', async ({
+    storeWith,
+  }) => {
+    const store = storeWith(60_000, 150);
+    const runs = { count: 0 };
+    const slow = diagnosis(store, runs, 'slow', 700);
     await sleep(400); // well past the TTL without renewal
     expect(await store.claimed('7')).toBe(true);
-    const second = oncePerCustomer(
-      store,
-      '7',
-      async () => {
-        runs++;
-        return report('second');
-      },
-      WAIT,
-    );
+    const second = diagnosis(store, runs, 'second');
     const made = await slow;
     expect(made).toMatchObject({ report: { correlationId: 'slow' }, fromCache: false });
     expect(await second).toEqual({ report: made.report, fromCache: true });
-    expect(runs).toBe(1);
+    expect(runs.count).toBe(1);
   });
 
-  it('a claim is only released by its owner', async () => {
-    const store = new LastReportStore(redis, prefix, 60_000, { claimTtlMs: 100 });
+  it('a claim is only released by its owner', async ({ storeWith }) => {
+    const store = storeWith(60_000, 100);
     const first = await store.claim('7');
     await sleep(250); // expired (no renewal once stopped)
     first?.stop();
@@ -137,15 +127,15 @@ describe('oncePerCustomer against a real Redis', () => {
     expect(await store.claimed('7')).toBe(false);
   });
 
-  it('with the cooldown off (0 minutes) nothing is kept and every request runs', async () => {
-    const store = new LastReportStore(redis, prefix, 0);
-    let runs = 0;
-    const run = async () => {
-      runs++;
-      return report(`r${runs}`);
-    };
-    await Promise.all([oncePerCustomer(store, '7', run, WAIT), oncePerCustomer(store, '7', run, WAIT)]);
-    expect(runs).toBe(2);
-    expect(await redis.keys(`${prefix}:*`)).toEqual([]);
+  it('with the cooldown off (0 minutes) nothing is kept and every request runs', async ({
+    storeWith,
+    client,
+    prefix,
+  }) => {
+    const store = storeWith(0);
+    const runs = { count: 0 };
+    await Promise.all([diagnosis(store, runs, 'r1'), diagnosis(store, runs, 'r2')]);
+    expect(runs.count).toBe(2);
+    expect(await client.keys(`${prefix}:*`)).toEqual([]);
   });
 });
