@@ -222,7 +222,16 @@ describe('diagnostics worker', () => {
       ).toBe(true);
       expect(message?.content).toMatchObject({ kind: 'text', body: expect.stringContaining('Diagnosis: down') });
       // openTicketOnFailure defaults to true: the fault (a suspended account, not seen before in this file) becomes a ticket.
-      expect(await ctx.producers.tickets.queue.getJob(jobIds.ticket(correlationId))).toBeDefined();
+      // The ticket is added just after the message: wait for it as for the message.
+      let ticket: unknown;
+      expect(
+        await eventually(() => {
+          void ctx.producers.tickets.queue.getJob(jobIds.ticket(correlationId)).then((j) => {
+            ticket = j?.data;
+          });
+          return ticket !== undefined;
+        }, 5_000),
+      ).toBe(true);
     } finally {
       await worker.close();
       await producer.close();
