@@ -1,15 +1,4 @@
-import {
-  createLogger,
-  createMetrics,
-  createProducer,
-  createRedisConnection,
-  type Logger,
-  type Producer,
-  type Redis,
-  registerQueueGauges,
-  type ServiceMetrics,
-} from '@helpline/runtime';
-import { Queue, type Worker } from 'bullmq';
+import { createServiceBase, type Producer, type ServiceBase, type ServiceBaseOverrides } from '@helpline/runtime';
 import { type Assistant, createAssistant } from './assistant/assistant.js';
 import { loadAssistantPrompt } from './assistant/assistant-prompt.js';
 import { createBurstGate } from './burst/burst-gate.js';
@@ -28,17 +17,13 @@ import { createTranscribers, type Transcriber } from './voice/transcribers.js';
 import { createVoiceNotes } from './voice/voice-notes.js';
 import { createInboundProcessor, type InboundProcessor } from './worker/process-inbound.js';
 
-export interface ClassifierContext {
-  config: ClassifierConfig;
-  logger: Logger;
-  metrics: ServiceMetrics;
+export const SERVICE_NAME = 'classifier';
+
+/** Everything the classifier is built from: the service base, then what is its own. */
+export interface ClassifierContext extends ServiceBase<ClassifierConfig> {
+  /** The classifier's own counters and histograms, on `metrics.registry`. */
   classifierMetrics: ClassifierMetrics;
-  /** BullMQ key prefix of every queue this service touches. */
-  prefix: string;
-  redis: { producer: Redis; worker: Redis };
   producers: { diagnostics: Producer<'diagnostics'>; tickets: Producer<'tickets'>; outbound: Producer<'outbound'> };
-  /** The queue this service consumes, read only for its depth gauges (the worker has its own connection). */
-  inboundQueue: Queue;
   keywords: KeywordClassifier;
   /** KNOWLEDGE_DIR; main loads it and watches it (tests call `reload()`). */
   knowledge: KnowledgeBase;
@@ -48,19 +33,9 @@ export interface ClassifierContext {
   statusBoard: ProviderStatusBoard;
   route: Router;
   processInbound: InboundProcessor;
-  /** Set by main (or a test) once the `inbound` worker runs; /health reports it. */
-  inboundWorker: Worker | undefined;
-  now: () => Date;
-  /** Closes producers and Redis connections (not the worker: shutdown closes it first). */
-  close(): Promise<void>;
 }
 
-export interface ContextOverrides {
-  logger?: Logger;
-  metrics?: ServiceMetrics;
-  /** Tests use a unique prefix so they never see each other's jobs. */
-  prefix?: string;
-  now?: () => Date;
+export interface ClassifierContextOverrides extends ServiceBaseOverrides {
   providers?: ConfiguredProvider[];
   breaker?: Partial<BreakerSettings>;
   rules?: KeywordRules;
@@ -69,31 +44,23 @@ export interface ContextOverrides {
   media?: GatewayMedia;
 }
 
-/** Builds every dependency of the service from its config; nothing is created at import time. */
-export function createContext(config: ClassifierConfig, overrides: ContextOverrides = {}): ClassifierContext {
-  const logger = overrides.logger ?? createLogger({ name: 'classifier', level: config.LOG_LEVEL });
-  const metrics = overrides.metrics ?? createMetrics('classifier');
+/** Builds every dependency of the service from its config; nothing listens or consumes here: main does. */
+export function createContext(config: ClassifierConfig, overrides: ClassifierContextOverrides = {}): ClassifierContext {
+  const base = createServiceBase(SERVICE_NAME, config, overrides);
+  const { logger, metrics, clock } = base;
   const classifierMetrics = createClassifierMetrics(metrics);
-  const prefix = overrides.prefix ?? 'bull';
-  const now = overrides.now ?? (() => new Date());
-  const redis = {
-    producer: createRedisConnection(config.REDIS_URL, 'producer'),
-    worker: createRedisConnection(config.REDIS_URL, 'worker'),
-  };
   const producers = {
-    diagnostics: createProducer('diagnostics', { connection: redis.producer, prefix }),
-    tickets: createProducer('tickets', { connection: redis.producer, prefix }),
-    outbound: createProducer('outbound', { connection: redis.producer, prefix }),
+    diagnostics: base.producer('diagnostics'),
+    tickets: base.producer('tickets'),
+    outbound: base.producer('outbound'),
   };
   // The backlog that matters here is what waits to be classified: `inbound`, the queue this
   // service consumes. The queues it produces to are gauged by their consumers.
-  const inboundQueue = new Queue('inbound', { connection: redis.producer, prefix });
-  // A scrape that cannot reach Redis leaves the series out; an unheard 'error' event would crash the process.
-  inboundQueue.on('error', () => {});
-  registerQueueGauges(metrics, [inboundQueue]);
+  base.gaugeQueues(['inbound']);
   const keywords = createKeywordClassifier(overrides.rules ?? loadKeywordRules());
-  const knowledge = createKnowledgeBase({ dir: config.KNOWLEDGE_DIR, logger, now });
-  const statusBoard = createProviderStatusBoard(now);
+  const knowledge = createKnowledgeBase({ dir: config.KNOWLEDGE_DIR, logger, now: clock });
+  base.addResource({ name: 'knowledge', close: () => knowledge.close() });
+  const statusBoard = createProviderStatusBoard(clock);
   const chain = createClassifierChain({
     providers: overrides.providers ?? createProviders(config),
     keywords,
@@ -104,6 +71,12 @@ export function createContext(config: ClassifierConfig, overrides: ContextOverri
     timeoutMs: config.CLASSIFIER_TIMEOUT_MS,
     deadlineMs: config.CLASSIFIER_DEADLINE_MS,
     ...(overrides.breaker ? { breaker: overrides.breaker } : {}),
+  });
+  base.addResource({
+    name: 'breakers',
+    close: () => {
+      for (const breaker of chain.breakers.values()) breaker.shutdown();
+    },
   });
   const replies = overrides.replies ?? loadReplyTexts();
   const assistant = createAssistant({
@@ -119,7 +92,7 @@ export function createContext(config: ClassifierConfig, overrides: ContextOverri
     ...producers,
     replies,
     metrics: classifierMetrics,
-    now,
+    clock,
   });
   const voiceNotes = createVoiceNotes({
     media: overrides.media ?? createGatewayMedia({ gatewayUrl: config.GATEWAY_URL, apiToken: config.API_TOKEN }),
@@ -129,8 +102,12 @@ export function createContext(config: ClassifierConfig, overrides: ContextOverri
     outcomes: classifierMetrics.voiceNotes,
   });
   const askToWrite = createAskToWrite({ outbound: producers.outbound, replies, metrics: classifierMetrics });
-  // Not the worker's connection: BullMQ blocks on it while waiting for jobs.
-  const burst = createBurstGate({ redis: redis.producer, prefix, windowMs: config.BURST_WINDOW_MS });
+  // The producer-role connection: the worker's blocks while BullMQ waits for jobs.
+  const burst = createBurstGate({
+    redis: base.redis('producer'),
+    prefix: base.keyPrefix,
+    windowMs: config.BURST_WINDOW_MS,
+  });
   const processInbound = createInboundProcessor({
     assistant,
     voiceNotes,
@@ -141,14 +118,9 @@ export function createContext(config: ClassifierConfig, overrides: ContextOverri
   });
 
   return {
-    config,
-    logger,
-    metrics,
+    ...base,
     classifierMetrics,
-    prefix,
-    redis,
     producers,
-    inboundQueue,
     keywords,
     knowledge,
     chain,
@@ -156,13 +128,5 @@ export function createContext(config: ClassifierConfig, overrides: ContextOverri
     statusBoard,
     route,
     processInbound,
-    inboundWorker: undefined,
-    now,
-    async close() {
-      knowledge.close();
-      for (const breaker of chain.breakers.values()) breaker.shutdown();
-      await Promise.allSettled([...Object.values(producers).map((p) => p.close()), inboundQueue.close()]);
-      await Promise.allSettled([redis.producer.quit(), redis.worker.quit()]);
-    },
   };
 }

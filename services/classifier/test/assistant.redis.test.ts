@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { type ClassifierContext, createContext } from '../src/context.js';
 import { SAMPLE_KNOWLEDGE_DIR } from '../src/knowledge/load-knowledge-dir.js';
-import { answer, configFor, inbound, memoryLogger, metricValue, uniquePrefix } from './support.js';
+import { answer, configFor, inbound, memoryLogger, metricValue, uniquePrefix } from './support/index.js';
 
 let redis: TestRedis;
 let server: FakeLlmServer;
@@ -41,7 +41,7 @@ async function assistantWith(keys: Key[], env: Record<string, string> = {}) {
     { prefix: uniquePrefix(), logger },
   );
   open.push(context);
-  if (context.redis.producer.status !== 'ready') await once(context.redis.producer, 'ready');
+  if (context.redis('producer').status !== 'ready') await once(context.redis('producer'), 'ready');
   if (context.config.KNOWLEDGE_DIR) await context.knowledge.reload();
   const app = await buildApp(context);
   open.push(app);

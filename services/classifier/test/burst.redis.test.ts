@@ -5,7 +5,7 @@ import type { Job } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createBurstGate } from '../src/burst/burst-gate.js';
 import { type ClassifierContext, createContext } from '../src/context.js';
-import { configFor, inbound, memoryLogger, uniquePrefix } from './support.js';
+import { configFor, inbound, memoryLogger, uniquePrefix } from './support/index.js';
 
 let redis: TestRedis;
 const open: { close(): Promise<unknown> }[] = [];
@@ -25,7 +25,7 @@ async function classifier(windowMs: number): Promise<ClassifierContext> {
     logger: memoryLogger().logger,
   });
   open.push(context);
-  if (context.redis.producer.status !== 'ready') await once(context.redis.producer, 'ready');
+  if (context.redis('producer').status !== 'ready') await once(context.redis('producer'), 'ready');
   return context;
 }
 
@@ -83,7 +83,7 @@ describe('bursts', () => {
     let clock = 1_000_000;
     const waits: number[] = [];
     const gate = createBurstGate({
-      redis: context.redis.producer,
+      redis: context.redis('producer'),
       prefix: uniquePrefix(),
       windowMs: 400,
       now: () => clock,
@@ -118,7 +118,7 @@ describe('bursts', () => {
     const context = await classifier(0);
     const waits: number[] = [];
     const gate = createBurstGate({
-      redis: context.redis.producer,
+      redis: context.redis('producer'),
       prefix: uniquePrefix(),
       windowMs: 500,
       sleep: async (ms) => {

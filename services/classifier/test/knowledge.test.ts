@@ -8,7 +8,7 @@ import { createKnowledgeBase } from '../src/knowledge/knowledge-base.js';
 import { createKnowledgeIndex } from '../src/knowledge/knowledge-index.js';
 import { loadKnowledgeDir, SAMPLE_KNOWLEDGE_DIR } from '../src/knowledge/load-knowledge-dir.js';
 import { parseKnowledgeFile } from '../src/knowledge/parse-knowledge-file.js';
-import { memoryLogger } from './support.js';
+import { memoryLogger } from './support/index.js';
 
 const dirs: string[] = [];
 afterEach(async () => {

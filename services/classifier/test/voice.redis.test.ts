@@ -6,7 +6,7 @@ import { metricValue, startTestRedis, type TestRedis } from '@helpline/testkit';
 import { type FakeLlmServer, startFakeLlmServer } from '@helpline/testkit/llm';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { type ClassifierContext, createContext } from '../src/context.js';
-import { answer, configFor, inbound, memoryLogger, uniquePrefix } from './support.js';
+import { answer, configFor, inbound, memoryLogger, uniquePrefix } from './support/index.js';
 
 // The gateway's GET /api/media/:mediaId, stood in for by a real HTTP server that checks the
 // operator token and serves one voice note.
@@ -57,7 +57,7 @@ async function classifier(keys: ('openai' | 'gemini' | 'anthropic')[], env: Reco
     { prefix: uniquePrefix(), logger: memoryLogger().logger },
   );
   open.push(context);
-  if (context.redis.producer.status !== 'ready') await once(context.redis.producer, 'ready');
+  if (context.redis('producer').status !== 'ready') await once(context.redis('producer'), 'ready');
   return context;
 }
 

@@ -11,7 +11,7 @@ import {
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { HttpError } from '../errors/http-error.js';
+import { CodedError } from '../errors/coded-error.js';
 import { lazyChild } from '../logging/lazy-child.js';
 import type { ServiceMetrics } from '../metrics/create-metrics.js';
 import { type HealthCheck, runHealthChecks } from './health.js';
@@ -91,9 +91,13 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
         details: error.validation.map((v) => ({ path: v.instancePath, message: v.message })),
       });
     }
-    if (error instanceof HttpError) {
+    // Every coded error answers as the catalogue declares it: route handlers throw, and
+    // need no try/catch of their own to turn a domain error into an answer.
+    if (error instanceof CodedError) {
       if (error.statusCode >= 500) request.log.error({ err: error }, 'request failed');
-      return reply.status(error.statusCode).send({ error: error.code, message: error.message, details: error.details });
+      return reply
+        .status(error.statusCode)
+        .send({ error: error.answer, message: error.message, details: error.details });
     }
     const status = error.statusCode ?? 500;
     if (status < 500) {

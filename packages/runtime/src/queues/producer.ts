@@ -1,6 +1,8 @@
 import { QUEUE_SCHEMAS, type QueueName, type QueuePayloadInput } from '@helpline/contracts';
 import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { ERRORS } from '../errors/catalogue.js';
+import { CodedError } from '../errors/coded-error.js';
 import { PermanentError } from '../errors/permanent-error.js';
 import { describeIssues, summariseIssues } from '../errors/validation.js';
 import { withDeadline } from './deadline.js';
@@ -15,9 +17,15 @@ export class PayloadValidationError extends PermanentError {
 }
 
 /** Redis did not take the job in time; the caller must not acknowledge what it carries. */
-export class QueueUnavailableError extends Error {
+export class QueueUnavailableError extends CodedError {
   constructor(queue: string, cause: unknown) {
-    super(`queue ${queue} is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(
+      ERRORS.queue_unavailable,
+      `queue ${queue} is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        cause,
+      },
+    );
     this.name = 'QueueUnavailableError';
   }
 }

@@ -1,7 +1,6 @@
+import { luaScript, whenReady } from '@helpline/runtime';
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { luaScript } from '../redis/lua-script.js';
-import { whenReady } from '../redis/when-ready.js';
 
 /**
  * A message from a well-signed webhook that could not become an InboundMessage: no id, no
