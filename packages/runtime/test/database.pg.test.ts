@@ -247,6 +247,29 @@ describe('outages', () => {
     expect((await db.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
   });
 
+  test('statements in flight when the server is killed fail; no connection error escapes as uncaught', async () => {
+    const url = await own.createDatabase('in_flight');
+    const db = open_(url, await migrationsDir(FIRST), { poolMax: 5, connectRetryMs: 1_000 });
+    await db.migrate();
+    const inFlight = Array.from({ length: 12 }, (_, i) =>
+      i % 2
+        ? db.query('SELECT pg_sleep(1)')
+        : db.transaction(async (tx) => {
+            await tx.query("INSERT INTO things (name) VALUES ('in flight')");
+            await tx.query('SELECT pg_sleep(1)');
+          }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await own.kill();
+    const settled = await Promise.allSettled(inFlight);
+    // The five running ones saw the server die; the queued ones could not connect in time or did after.
+    expect(settled.filter((r) => r.status === 'rejected').length).toBeGreaterThanOrEqual(5);
+    await own.restart();
+    // Vitest fails the file on an uncaught 'error' event, so getting here clean is the check.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await db.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  });
+
   test('a connection lost inside a transaction fails that transaction, not the process', async () => {
     const url = await own.createDatabase('tx_lost');
     const db = open_(url, await migrationsDir(FIRST));
