@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startEmbeddedPostgres } from '@helpline/embedded-postgres';
 import { createDatabase, createMetrics, type Database } from '@helpline/runtime';
 import { startTestPostgres, type TestPostgres } from '@helpline/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -283,5 +284,31 @@ describe('outages', () => {
     ).rejects.toThrow();
     const { rows } = await db.query('SELECT name FROM things');
     expect(rows).toEqual([]);
+  });
+});
+
+describe('on PGlite (the embedded default of npm start)', () => {
+  test('migrations from empty and from the previous version, two schemas side by side', async () => {
+    const embedded = await startEmbeddedPostgres();
+    try {
+      const v1 = open_(embedded.url, await migrationsDir(FIRST));
+      const other = open_(embedded.url, await migrationsDir(FIRST), { schema: 'others' });
+      expect(await v1.migrate()).toEqual({ applied: [1], current: 1 });
+      expect(await other.migrate()).toEqual({ applied: [1], current: 1 });
+      await v1.query("INSERT INTO things (name) VALUES ('mine')");
+      await other.query("INSERT INTO things (name) VALUES ('theirs')");
+      const v2 = open_(embedded.url, await migrationsDir(SECOND));
+      expect(await v2.migrate()).toEqual({ applied: [2], current: 2 });
+      // Each pool sees its own schema through the shared PGlite session.
+      const mine = await v2.query<{ name: string; colour: string }>('SELECT name, colour FROM things ORDER BY id');
+      expect(mine.rows).toEqual([
+        { name: 'mine', colour: 'blue' },
+        { name: 'added by 0002', colour: 'blue' },
+      ]);
+      expect((await other.query<{ name: string }>('SELECT name FROM things')).rows).toEqual([{ name: 'theirs' }]);
+    } finally {
+      for (const db of open.splice(0)) await db.close();
+      await embedded.stop();
+    }
   });
 });
