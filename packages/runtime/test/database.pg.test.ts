@@ -310,5 +310,6 @@ describe('on PGlite (the embedded default of npm start)', () => {
       for (const db of open.splice(0)) await db.close();
       await embedded.stop();
     }
-  });
+    // PGlite compiles its WebAssembly at each start: 5 s idle, 30 s on a loaded machine.
+  }, 120_000);
 });

@@ -393,7 +393,8 @@ describe('tickets of the Redis store', () => {
   });
 });
 
-describe('on PGlite (the embedded default of npm start)', () => {
+// PGlite compiles its WebAssembly at each start: 5 s idle, 30 s on a loaded machine.
+describe('on PGlite (the embedded default of npm start)', { timeout: 120_000 }, () => {
   test('the same migrations, and two replicas numbering tickets through the wire protocol', async () => {
     const embedded = await startEmbeddedPostgres();
     try {
