@@ -190,6 +190,7 @@ describe('queries', () => {
     ).toBe(1);
     expect(metricValue(text, 'helpline_db_pool_connections', { schema: 'things' })).toBeGreaterThanOrEqual(1);
     expect(metricValue(text, 'helpline_db_pool_waiting_clients', { schema: 'things' })).toBe(0);
+    expect(metricValue(text, 'helpline_db_up', { schema: 'things' })).toBe(1);
     expect(text).not.toContain('573001112233');
     expect(text).not.toContain('INSERT');
   });
@@ -213,7 +214,8 @@ describe('outages', () => {
   test('health is down while the server is away, and a query waits out a restart', async () => {
     const url = await own.createDatabase('outage');
     const { logger, lines } = memoryLogger();
-    const db = open_(url, await migrationsDir(FIRST), { logger, connectRetryMs: 20_000 });
+    const metrics = createMetrics('test');
+    const db = open_(url, await migrationsDir(FIRST), { logger, connectRetryMs: 20_000, registry: metrics.registry });
     await db.migrate();
     await db.query("INSERT INTO things (name) VALUES ('before')");
     expect(await db.healthCheck()).toMatchObject({ status: 'ok' });
@@ -222,6 +224,8 @@ describe('outages', () => {
     const down = await db.healthCheck();
     expect(down.status).toBe('down');
     expect(down.message).toMatch(/PostgreSQL unreachable/);
+    // Scraped with no traffic at all, the outage still shows.
+    expect(metricValue(await metrics.registry.metrics(), 'helpline_db_up', { schema: 'things' })).toBe(0);
 
     // Issued while the server is away: it waits (retrying the connection) until it is back.
     const pending = db.query("INSERT INTO things (name) VALUES ('during') RETURNING id", [], 'things.insert');
@@ -229,6 +233,7 @@ describe('outages', () => {
     await own.restart();
     await expect(pending).resolves.toMatchObject({ rowCount: 1 });
     expect(await db.healthCheck()).toMatchObject({ status: 'ok' });
+    expect(metricValue(await metrics.registry.metrics(), 'helpline_db_up', { schema: 'things' })).toBe(1);
     const { rows } = await db.query<{ name: string }>('SELECT name FROM things ORDER BY id');
     expect(rows.map((r) => r.name)).toEqual(['before', 'during']);
     expect(lines.some((l) => l.msg === 'PostgreSQL unreachable, retrying')).toBe(true);

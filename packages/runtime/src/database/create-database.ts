@@ -110,8 +110,10 @@ export function createDatabase(options: CreateDatabaseOptions): Database {
       logger.debug({ schema, reason: describeDatabaseError(error) }, 'PostgreSQL connection error');
     });
   });
-  const metrics = createDatabaseMetrics(options.registry, schema, pool);
   let closing: Promise<void> | undefined;
+  const metrics = createDatabaseMetrics(options.registry, schema, pool, async () =>
+    closing ? false : (await healthCheck()).status === 'ok',
+  );
 
   async function connect(): Promise<pg.PoolClient> {
     const deadline = Date.now() + connectRetryMs;
