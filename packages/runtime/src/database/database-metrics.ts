@@ -78,7 +78,7 @@ function register(registry: Registry): SharedMetrics {
       this.reset();
       const entries = [...pools];
       const answers = await Promise.all(entries.map(([, w]) => w.answers()));
-      entries.forEach(([schema], i) => this.set({ schema }, answers[i] ? 1 : 0));
+      for (const [i, [schema]] of entries.entries()) this.set({ schema }, answers[i] ? 1 : 0);
     },
   });
   const shared: SharedMetrics = {
