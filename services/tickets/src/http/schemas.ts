@@ -69,6 +69,12 @@ export const CreateContactBody = z
   })
   .refine((b) => Boolean(b.phone || b.email), { message: 'needs phone or email', path: ['phone'] });
 
+export const ContactPhoneParams = z.object({ phone: PhoneNumber });
+
+export const ErasureAnswer = z.object({
+  erased: z.object({ contacts: z.number().int(), tickets: z.number().int() }),
+});
+
 export const ContactView = z.object({
   id: z.string(),
   name: z.string().optional(),
