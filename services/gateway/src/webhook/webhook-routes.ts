@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { depthMessage, Identifier, jsonTextDepth, MAX_JSON_DEPTH } from '@helpline/contracts';
 import { type HttpApp, HttpError, QueueUnavailableError } from '@helpline/runtime';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -12,9 +13,9 @@ import { verifyMetaSignature } from './signature.js';
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
 const VerifyQuery = z.looseObject({
-  'hub.mode': z.string().optional(),
-  'hub.verify_token': z.string().optional(),
-  'hub.challenge': z.string().optional(),
+  'hub.mode': Identifier.optional(),
+  'hub.verify_token': Identifier.optional(),
+  'hub.challenge': Identifier.optional(),
 });
 
 const Ack = z.object({
@@ -61,6 +62,20 @@ export async function webhookRoutes(app: HttpApp, context: GatewayContext): Prom
   const count = (request: FastifyRequest, outcome: WebhookOutcome) => {
     counted.add(request);
     metrics.webhookEvents.inc({ outcome });
+  };
+
+  const keepUnparsed = async (text: string, log: FastifyRequest['log']) => {
+    const { id, fresh } = await context.refusedMessages.keep({
+      reason: `${depthMessage()}; the delivery is kept unparsed, as its text`,
+      payload: { raw: text },
+      receivedAt: context.clock().toISOString(),
+    });
+    if (!fresh) return;
+    metrics.webhookEvents.inc({ outcome: 'refused' });
+    log.warn(
+      { refusedId: id, maxDepth: MAX_JSON_DEPTH },
+      'webhook delivery refused: nested too deep; kept for an operator',
+    );
   };
 
   await app.register(async (plugin) => {
@@ -122,9 +137,24 @@ export async function webhookRoutes(app: HttpApp, context: GatewayContext): Prom
           request.log.warn({ bytes: raw.length, hasSignature: signature !== undefined }, 'webhook signature refused');
           throw new HttpError(401, 'invalid_signature', 'missing or wrong X-Hub-Signature-256');
         }
+        const text = raw.toString('utf8');
+        if (jsonTextDepth(text) > MAX_JSON_DEPTH) {
+          // Signed, so Meta's (or sent with Meta's secret): a refusal would be delivered
+          // again for days. The whole delivery is kept as its text, never parsed, for an
+          // operator, and acknowledged.
+          try {
+            await keepUnparsed(text, request.log);
+          } catch (error) {
+            count(request, 'unavailable');
+            request.log.error({ err: error }, 'webhook not stored: Redis unavailable; Meta will deliver again');
+            throw new HttpError(503, 'unavailable', 'storage unavailable; deliver again later');
+          }
+          counted.add(request);
+          return reply.send({ status: 'ok' as const, accepted: 0, duplicate: 0, refused: 1, statuses: 0, ignored: 0 });
+        }
         let json: unknown;
         try {
-          json = JSON.parse(raw.toString('utf8'));
+          json = JSON.parse(text);
         } catch (error) {
           count(request, 'bad_request');
           throw new HttpError(400, 'bad_request', describeJsonError(error));
