@@ -88,7 +88,10 @@ describe('POST /api/send-message', () => {
     const ok = await app.inject({ method: 'POST', url: '/api/send-message', headers: auth, payload: good });
     expect(ok.statusCode).toBe(202);
     const job = await context.producers.outbound.queue.getJob(ok.json().jobId);
-    expect(job?.data.content).toMatchObject({ kind: 'text', body: 'Hola \ufffd' });
+    expect((job?.data as { content?: unknown } | undefined)?.content).toMatchObject({
+      kind: 'text',
+      body: 'Hola \ufffd',
+    });
   });
 
   test('a __proto__ key is refused by name', async () => {
@@ -115,7 +118,9 @@ describe('POST /api/send-message', () => {
         }
         if (res.statusCode !== 202) return; // blank after trimming, too long: refused, named
         const job = await context.producers.outbound.queue.getJob(res.json().jobId);
-        expect(job?.data.content).toMatchObject({ body: `t${text}`.toWellFormed().trim() });
+        expect((job?.data as { content?: unknown } | undefined)?.content).toMatchObject({
+          body: `t${text}`.toWellFormed().trim(),
+        });
         expect(job?.id).toBe(res.json().jobId);
       }),
       { numRuns: 60 },
@@ -145,7 +150,7 @@ describe('POST /webhook', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json().accepted).toBe(1);
     const job = await context.producers.inbound.queue.getJob(id);
-    expect(job?.data.text).toBe('no tengo internet \ufffd');
+    expect((job?.data as { text?: unknown } | undefined)?.text).toBe('no tengo internet \ufffd');
     const bad = await postSigned(textChange({ id: `${nextId()}${LONE}`, from: '573001112233', body: 'hola' }));
     expect(bad.statusCode).toBe(200);
     expect(bad.json()).toMatchObject({ accepted: 0, refused: 1 });
@@ -164,10 +169,25 @@ describe('POST /webhook', () => {
         }
         expect(answer.accepted + answer.duplicate).toBe(1);
         const job = await context.producers.inbound.queue.getJob(id.trim());
-        if (job) expect(job.data.text).toBe(`b${body}`.toWellFormed());
+        if (job) expect((job.data as { text?: unknown }).text).toBe(`b${body}`.toWellFormed());
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('POST /webhook statuses', () => {
+  test('a status whose message id holds a lone surrogate is ignored, not stored; its error text is kept repaired', async () => {
+    const status = (id: string) => ({
+      id,
+      status: 'failed',
+      timestamp: '1763600000',
+      recipient_id: '573001112233',
+      errors: [{ code: 131026, title: `Undeliverable ${LONE}` }],
+    });
+    const res = await postSigned(messagesChange({ statuses: [status(`wamid.S1${LONE}`), status('wamid.S2')] }));
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ statuses: 1, ignored: 1 });
   });
 });
 

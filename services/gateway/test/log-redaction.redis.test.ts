@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { createLogger, type HttpApp } from '@helpline/runtime';
+import type { InjectOptions } from 'fastify';
 import { buildSignedWebhookRequest, startTestRedis, type TestRedis, waitFor } from '@helpline/testkit';
 import { type FakeGraphApi, startFakeGraphApi } from '@helpline/testkit/meta-graph';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -66,7 +67,7 @@ const signed = (body: unknown) => {
 describe('logs at info', () => {
   test('carry no token, app secret, access token, phone number or message text', async () => {
     const statuses: Record<string, number> = {};
-    const call = async (name: string, options: Parameters<HttpApp['inject']>[0]) => {
+    const call = async (name: string, options: InjectOptions) => {
       statuses[name] = (await app.inject(options)).statusCode;
     };
 
