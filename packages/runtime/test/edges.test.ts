@@ -2,7 +2,9 @@ import { jsonTextDepth, MAX_JSON_DEPTH, QUEUE_NAMES } from '@helpline/contracts'
 import {
   createHttpApp,
   createMetrics,
+  DeadlineError,
   type HttpApp,
+  isRedisConnectionError,
   looksLikeCredential,
   maskPhones,
   PayloadValidationError,
@@ -119,6 +121,31 @@ describe('queue errors in routes', () => {
     expect(failures).toHaveLength(1);
     expect(JSON.stringify(failures[0])).toContain('unexpected reply from the script');
     await app.close();
+  });
+});
+
+describe('which errors mean Redis is away', () => {
+  test('connection failures, deadlines and "cannot write now" replies; not a wrong type, a bug or the payload', () => {
+    const withCode = (code: string) => Object.assign(new Error(`connect ${code} 127.0.0.1:6379`), { code });
+    for (const error of [
+      withCode('ECONNREFUSED'),
+      new Error("Stream isn't writeable and enableOfflineQueue options is false"),
+      new Error('Connection is closed.'),
+      new DeadlineError('adding a job to outbound', 3_000),
+      new Error('LOADING Redis is loading the dataset in memory'),
+      new Error("READONLY You can't write against a read only replica."),
+      new Error('OOM command not allowed when used memory > maxmemory.'),
+    ]) {
+      expect(isRedisConnectionError(error), error.message).toBe(true);
+    }
+    for (const error of [
+      new Error('WRONGTYPE Operation against a key holding the wrong kind of value'),
+      new TypeError('Do not know how to serialize a BigInt'),
+      new RangeError('Maximum call stack size exceeded'),
+      'ECONNREFUSED',
+    ]) {
+      expect(isRedisConnectionError(error), String(error)).toBe(false);
+    }
   });
 });
 

@@ -33,8 +33,8 @@ export class QueueUnavailableError extends Error {
 
 /**
  * ioredis' and BullMQ's words for Redis being away: no offline queue, a closed connection,
- * retries exhausted, refused or timed-out sockets. Only these (and the add's own deadline)
- * mean "try again later".
+ * retries exhausted, refused or timed-out sockets, or Redis saying it cannot write now.
+ * Only these (and the add's own deadline) mean "try again later".
  */
 export function isRedisConnectionError(error: unknown): boolean {
   if (error instanceof DeadlineError) return true;
@@ -45,7 +45,9 @@ export function isRedisConnectionError(error: unknown): boolean {
     (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH)$/.test(code)) ||
     /Stream isn't writeable|Connection is closed|enableOfflineQueue|Redis not ready|ECONNREFUSED|ETIMEDOUT|ECONNRESET/i.test(
       error.message,
-    )
+    ) ||
+    // Redis answering that it cannot take writes now: loading, a replica mid-failover, full.
+    /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|OOM)\b/.test(error.message)
   );
 }
 
