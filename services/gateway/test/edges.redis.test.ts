@@ -144,6 +144,19 @@ describe('POST /webhook', () => {
     expect((await app.inject({ method: 'GET', url: '/api/webhook/refused', headers: auth })).json().total).toBe(1);
   });
 
+  test('a signed delivery with a __proto__ key is kept unused for an operator and acknowledged with 200', async () => {
+    const body = JSON.stringify(textChange({ id: nextId(), from: '573001112233', body: 'hola' })).replace(
+      '"messaging_product"',
+      '"__proto__":{"polluted":true},"messaging_product"',
+    );
+    const res = await postSigned(body);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ accepted: 0, refused: 1 });
+    const refused = await app.inject({ method: 'GET', url: '/api/webhook/refused', headers: auth });
+    expect(refused.json().items[0].reason).toContain('the key __proto__ is not allowed');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   test('a customer text ending in a lone surrogate is queued repaired; a sender id with one is kept aside', async () => {
     const id = nextId();
     const res = await postSigned(textChange({ id, from: '573001112233', body: `no tengo internet ${LONE}` }));

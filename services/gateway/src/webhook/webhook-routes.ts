@@ -1,6 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { depthMessage, Identifier, jsonTextDepth, MAX_JSON_DEPTH } from '@helpline/contracts';
-import { type HttpApp, HttpError, isRedisConnectionError, QueueUnavailableError } from '@helpline/runtime';
+import { Identifier } from '@helpline/contracts';
+import {
+  BodyTooDeepError,
+  ForbiddenKeyError,
+  type HttpApp,
+  HttpError,
+  isRedisConnectionError,
+  parseJsonBody,
+  QueueUnavailableError,
+} from '@helpline/runtime';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { GatewayContext } from '../context.js';
@@ -39,19 +47,6 @@ function sameToken(given: string | undefined, expected: string): boolean {
 }
 
 /**
- * Why a body is not JSON, without the parser's own words: V8 quotes the text around the
- * fault, and a signed body is a customer's data. The position is kept: it is enough to
- * find the fault in one's own copy.
- */
-export function describeJsonError(error: unknown): string {
-  const text = error instanceof Error ? error.message : '';
-  const position = /at position (\d+)/.exec(text)?.[1];
-  if (position !== undefined) return `body is not valid JSON (at position ${position})`;
-  if (/end of (JSON|data) input/i.test(text)) return 'body is not valid JSON (it ends too early)';
-  return 'body is not valid JSON';
-}
-
-/**
  * GET /webhook (subscription check) and POST /webhook (signed events). Registered in
  * their own scope: the JSON parser here keeps the raw bytes, because the signature covers
  * them, and only `application/json` is accepted.
@@ -64,18 +59,15 @@ export async function webhookRoutes(app: HttpApp, context: GatewayContext): Prom
     metrics.webhookEvents.inc({ outcome });
   };
 
-  const keepUnparsed = async (text: string, log: FastifyRequest['log']) => {
+  const keepUnparsed = async (text: string, why: string, log: FastifyRequest['log']) => {
     const { id, fresh } = await context.refusedMessages.keep({
-      reason: `${depthMessage()}; the delivery is kept unparsed, as its text`,
+      reason: `${why}; the delivery is kept unused, as its text`,
       payload: { raw: text },
       receivedAt: context.clock().toISOString(),
     });
     if (!fresh) return;
     metrics.webhookEvents.inc({ outcome: 'refused' });
-    log.warn(
-      { refusedId: id, maxDepth: MAX_JSON_DEPTH },
-      'webhook delivery refused: nested too deep; kept for an operator',
-    );
+    log.warn({ refusedId: id, reason: why }, 'webhook delivery refused whole; kept for an operator');
   };
 
   await app.register(async (plugin) => {
@@ -138,26 +130,28 @@ export async function webhookRoutes(app: HttpApp, context: GatewayContext): Prom
           throw new HttpError(401, 'invalid_signature', 'missing or wrong X-Hub-Signature-256');
         }
         const text = raw.toString('utf8');
-        if (jsonTextDepth(text) > MAX_JSON_DEPTH) {
+        let json: unknown;
+        try {
+          // The runtime's one JSON rule: nesting limit first, then the parse, then no
+          // `__proto__` or `constructor.prototype` keys.
+          json = parseJsonBody(text);
+        } catch (error) {
+          if (!(error instanceof BodyTooDeepError || error instanceof ForbiddenKeyError)) {
+            count(request, 'bad_request');
+            throw error;
+          }
           // Signed, so Meta's (or sent with Meta's secret): a refusal would be delivered
-          // again for days. The whole delivery is kept as its text, never parsed, for an
+          // again for days. The whole delivery is kept as its text, never used, for an
           // operator, and acknowledged.
           try {
-            await keepUnparsed(text, request.log);
-          } catch (error) {
+            await keepUnparsed(text, error.message, request.log);
+          } catch (storeError) {
             count(request, 'unavailable');
-            request.log.error({ err: error }, 'webhook not stored: Redis unavailable; Meta will deliver again');
+            request.log.error({ err: storeError }, 'webhook not stored: Redis unavailable; Meta will deliver again');
             throw new HttpError(503, 'unavailable', 'storage unavailable; deliver again later');
           }
           counted.add(request);
           return reply.send({ status: 'ok' as const, accepted: 0, duplicate: 0, refused: 1, statuses: 0, ignored: 0 });
-        }
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch (error) {
-          count(request, 'bad_request');
-          throw new HttpError(400, 'bad_request', describeJsonError(error));
         }
         const envelope = WebhookEnvelope.safeParse(json);
         if (!envelope.success) {
