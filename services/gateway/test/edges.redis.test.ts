@@ -40,10 +40,11 @@ const anyString = fc.string({ unit: 'binary', maxLength: 30 });
 let sequence = 0;
 const nextId = () => `wamid.EDGE${++sequence}`;
 
-function postSigned(body: unknown) {
+function signedInject(body: unknown) {
   const req = buildSignedWebhookRequest({ body, appSecret: APP_SECRET });
-  return app.inject({ method: 'POST', url: '/webhook', payload: req.payload, headers: req.headers });
+  return { method: 'POST' as const, url: '/webhook', payload: req.payload, headers: req.headers };
 }
+const postSigned = (body: unknown) => app.inject(signedInject(body));
 
 /** JSON text of `value` with `"DEEP"` replaced by an array nested `levels` deep (as text: no serialiser could write it). */
 function withDeepArray(value: unknown, levels: number): string {
@@ -186,6 +187,50 @@ describe('POST /webhook', () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('the conversation store', () => {
+  test('property: a customer text of arbitrary code units is stored and read back by staff repaired', async () => {
+    const conversational = testContext(redis.url, testConfig(), { plainSink: false });
+    await whenReady(conversational.redis.producer);
+    const staffApp = await buildApp(conversational);
+    try {
+      let chat = 0;
+      await fc.assert(
+        fc.asyncProperty(anyString, async (body) => {
+          const chatId = `57300${String(++chat).padStart(7, '0')}`;
+          const text = `b${body}`;
+          // Nothing is kept before consent: the notice, the customer's acceptance, then the text.
+          const steps = [
+            textChange({ id: nextId(), from: chatId, body: 'hola' }),
+            messagesChange({
+              contacts: [{ profile: { name: 'Cliente' }, wa_id: chatId }],
+              messages: [
+                {
+                  from: chatId,
+                  id: nextId(),
+                  timestamp: String(Math.floor(Date.now() / 1000)),
+                  type: 'interactive',
+                  interactive: { type: 'button_reply', button_reply: { id: 'consent.accept.1', title: 'Acepto' } },
+                },
+              ],
+            }),
+            textChange({ id: nextId(), from: chatId, body: text }),
+          ];
+          for (const step of steps) expect((await staffApp.inject(signedInject(step))).statusCode).toBe(200);
+          const log = await staffApp.inject({ url: `/api/conversations/${chatId}/messages`, headers: auth });
+          expect(log.statusCode).toBe(200);
+          const texts = log.json().items.map((e: { text: string }) => e.text);
+          expect(texts).toContain(text.toWellFormed());
+          for (const stored of texts) expect(stored.isWellFormed()).toBe(true);
+        }),
+        { numRuns: 25 },
+      );
+    } finally {
+      await staffApp.close();
+      await conversational.close();
+    }
   });
 });
 
