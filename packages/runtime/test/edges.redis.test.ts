@@ -83,6 +83,10 @@ describe('producer errors are told apart', () => {
     const error = await producer.add(payload, { jobId: 'x' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PayloadValidationError);
     expect((error as Error).message).toMatch(/correlationId: must be well-formed Unicode/);
+    const badId = await producer.add(template([]), { jobId: 'job-\udc00' }).catch((e: unknown) => e);
+    expect(badId).toBeInstanceOf(PayloadValidationError);
+    expect((badId as Error).message).toMatch(/jobId: must be well-formed Unicode/);
+    expect(await producer.queue.count()).toBe(0);
   });
 
   test('text the schema passes through unread is stored repaired', async () => {

@@ -55,8 +55,8 @@ function requestQuery(reply: ReplyLike): string | undefined {
 /**
  * pino JSON logger with secrets redacted by key, request URLs logged as their route pattern
  * (query strings with the answer, credential-like values removed), and errors serialised
- * with their stack but without the Redis command arguments they carry. Message text belongs at debug level only;
- * callers keep to that.
+ * with their stack but without the Redis command arguments they carry. Message text belongs
+ * at debug level only; callers keep to that.
  */
 export function createLogger(options: CreateLoggerOptions): Logger {
   const config: LoggerOptions = {

@@ -1,5 +1,6 @@
 import {
   depthMessage,
+  ILL_FORMED_MESSAGE,
   MAX_JSON_DEPTH,
   QUEUE_SCHEMAS,
   type QueueName,
@@ -125,6 +126,12 @@ export function createProducer<Q extends QueueName>(name: Q, options: ProducerOp
       }
       // The schemas repair the text they know; this repairs what they pass through unread.
       const data = repairTextDeep(parsed.data);
+      // Ids come from validated identifiers; one that is not well-formed would be stored by
+      // Redis as other text than it is, and its job could never be found again.
+      if (!jobId.isWellFormed()) {
+        const message = `jobId: ${ILL_FORMED_MESSAGE}`;
+        throw new PayloadValidationError(name, [{ path: 'jobId', message: ILL_FORMED_MESSAGE }], message);
+      }
       try {
         return await withDeadline(
           (async () => {
