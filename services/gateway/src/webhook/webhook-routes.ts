@@ -171,7 +171,7 @@ export async function webhookRoutes(app: HttpApp, context: GatewayContext): Prom
           if (handled === 0) metrics.webhookEvents.inc({ outcome: 'ignored' });
           return reply.send({ status: 'ok' as const, ...result, ignored: result.ignored.length });
         } catch (error) {
-          if (error instanceof QueueUnavailableError || isRedisConnectionError(error)) {
+          if (error instanceof QueueUnavailableError || isRedisError(error) || isRedisConnectionError(error)) {
             count(request, 'unavailable');
             request.log.error({ err: error }, 'webhook not stored: Redis unavailable; Meta will deliver again');
             throw new HttpError(503, 'unavailable', 'storage unavailable; deliver again later');
@@ -185,4 +185,15 @@ export async function webhookRoutes(app: HttpApp, context: GatewayContext): Prom
       },
     );
   });
+}
+
+/** ioredis errors while Redis is away (no offline queue, closed connection, timeouts). */
+function isRedisError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (
+    error.name === 'MaxRetriesPerRequestError' ||
+    /Stream isn't writeable|Connection is closed|enableOfflineQueue|Redis not ready|ECONNREFUSED|ETIMEDOUT/i.test(
+      error.message,
+    )
+  );
 }
