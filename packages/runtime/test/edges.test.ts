@@ -199,13 +199,20 @@ describe('log redaction by rule', () => {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
     expect(ok.statusCode).toBe(200);
+    const unknown = await app.inject({ method: 'GET', url: '/nowhere/573001234567?token=abc' });
+    expect(unknown.statusCode).toBe(404);
     const text = lines.map((l) => JSON.stringify(l)).join('\n');
     for (const secret of [TOKEN, 'xyz-secret', '573001234567', '573009876543', 'hello'])
       expect(text).not.toContain(secret);
     const urls = lines.filter((l) => l.msg === 'incoming request').map((l) => (l.req as { url: string }).url);
-    expect(urls).toEqual(['/chats/:chatId', '/chats/:chatId']);
+    // No route matched the last: its path is logged with the phone masked.
+    expect(urls).toEqual(['/chats/:chatId', '/chats/:chatId', '/nowhere/57********67']);
     const queries = lines.filter((l) => l.msg === 'request completed').map((l) => (l.res as { query?: string }).query);
-    expect(queries).toEqual(['[redacted]', 'number=57********43&authorization=[redacted]&offset=1']);
+    expect(queries).toEqual([
+      '[redacted]',
+      'number=57********43&authorization=[redacted]&offset=1',
+      'token=[redacted]',
+    ]);
     await app.close();
   });
 
