@@ -22,7 +22,7 @@ import {
   ticketRequest,
   uniquePrefix,
   waitFor,
-} from './support.js';
+} from './support/index.js';
 
 /** A port nothing listens on (taken and released at once). */
 async function closedPort(): Promise<number> {
@@ -32,7 +32,7 @@ async function closedPort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
-import { seedLegacyRedis } from './legacy-redis-store.js';
+import { seedLegacyRedis } from './support/legacy-redis-store.js';
 
 let redis: TestRedis;
 const contexts = new Contexts();
