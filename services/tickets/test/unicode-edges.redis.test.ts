@@ -159,7 +159,10 @@ describe('tickets: customer text repaired, identifiers refused', () => {
           payload: { name: `n${name}`, email: 'a@example.com' },
         });
         expect(contact.statusCode).toBeLessThan(500);
-        if (contact.statusCode === 201) expect(contact.json().name).toBe(`n${name}`.toWellFormed().trim());
+        // PostgreSQL keeps no NUL in text: the local store stores it as U+FFFD too.
+        if (contact.statusCode === 201) {
+          expect(contact.json().name).toBe(`n${name}`.toWellFormed().trim().replaceAll('\u0000', '\ufffd'));
+        }
       }),
       { numRuns: 60 },
     );
