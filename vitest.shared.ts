@@ -12,11 +12,15 @@ import { defineConfig } from 'vitest/config';
  *   a time, after the unit project (sequence.groupOrder).
  */
 const conditions = ['@helpline/source', 'import', 'module', 'node', 'default'];
+// Vitest also hands the SSR conditions to Node as --conditions flags, where `import` would
+// make a package's require() pick its ESM build (pg requiring pg-pool fails that way); Vite
+// adds import/require by itself, so Node is given only what it cannot infer.
+const ssrConditions = ['@helpline/source', 'node'];
 const serverTests = ['test/**/*.redis.test.ts', 'test/**/*.pg.test.ts', 'test/**/*.process.test.ts'];
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['@helpline/source'] } },
+  ssr: { resolve: { conditions: ssrConditions, externalConditions: ['@helpline/source'] } },
   test: {
     environment: 'node',
     testTimeout: 30_000,

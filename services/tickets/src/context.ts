@@ -1,6 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import {
   type CircuitBreaker,
+  createDatabase,
   createServiceBase,
+  type Database,
   type Producer,
   type ServiceBase,
   type ServiceBaseOverrides,
@@ -19,6 +22,10 @@ import { createTicketRecords, type TicketRecords } from './tickets/ticket-record
 
 export const SERVICE_NAME = 'tickets';
 
+/** The local store's schema and its migrations (the same folder from src/ and dist/). */
+export const DATABASE_SCHEMA = 'tickets';
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
+
 /**
  * Everything the tickets service is built from: the service base, then what is its own.
  * Connections by name: `producer` (queue adds during HTTP requests fail fast), `worker`
@@ -35,6 +42,8 @@ export interface TicketsContext extends ServiceBase<TicketsConfig> {
   crm: CrmAdapter;
   /** The local store, when it is the CRM (status changes by staff). */
   localCrm: LocalCrm | undefined;
+  /** PostgreSQL (schema `tickets`), when the local store is the CRM. */
+  database: Database | undefined;
   breaker: CircuitBreaker<[() => Promise<unknown>], unknown> | undefined;
   records: TicketRecords;
   retryPolicy: RetryPolicy;
@@ -50,6 +59,8 @@ export interface TicketsContext extends ServiceBase<TicketsConfig> {
 
 export interface TicketsContextOverrides extends ServiceBaseOverrides {
   random?: () => number;
+  /** PostgreSQL of the local store (tests); config.DATABASE_URL otherwise. */
+  databaseUrl?: string;
   crmDeadlineMs?: number;
   syncDeadlineMs?: number;
   retry?: Partial<RetryPolicy>;
@@ -74,6 +85,7 @@ export function createContext(config: TicketsConfig, overrides: TicketsContextOv
 
   let crm: CrmAdapter;
   let localCrm: LocalCrm | undefined;
+  let database: Database | undefined;
   let breaker: TicketsContext['breaker'];
   if (crmSettings.provider === 'zoho') {
     const zoho = crmSettings.zoho;
@@ -107,11 +119,25 @@ export function createContext(config: TicketsConfig, overrides: TicketsContextOv
     breaker = guarded.breaker;
     base.addResource({ name: 'crm breaker', close: () => guarded.breaker.shutdown() });
   } else {
+    const url = overrides.databaseUrl ?? config.DATABASE_URL;
+    // The config schema refuses a local store without DATABASE_URL; this guards direct callers.
+    if (!url) throw new Error('DATABASE_URL is required for the local ticket store');
+    const db = createDatabase({
+      url,
+      schema: DATABASE_SCHEMA,
+      migrationsDir: MIGRATIONS_DIR,
+      service: SERVICE_NAME,
+      logger,
+      registry: metrics.registry,
+    });
+    database = db;
+    // Closed after the workers (their jobs may still write), before Redis.
+    base.addResource({ name: 'database', close: () => db.close() });
     localCrm = createLocalCrm({
-      redis: commands,
-      keyPrefix,
+      database: db,
       departments: parseLocalDepartments(config.LOCAL_TICKET_DEPARTMENTS),
       statuses: config.LOCAL_TICKET_STATUSES,
+      clock: base.clock,
     });
     crm = withLatency(localCrm, ticketsMetrics.crmLatency);
   }
@@ -125,6 +151,7 @@ export function createContext(config: TicketsConfig, overrides: TicketsContextOv
     producers,
     crm,
     localCrm,
+    database,
     breaker,
     records: createTicketRecords({ redis: commands, keyPrefix }),
     retryPolicy,

@@ -11,6 +11,7 @@ import {
   Contexts,
   FAST,
   metricValue,
+  stopTestPostgres,
   testConfig,
   ticketRequest,
   uniquePrefix,
@@ -34,16 +35,16 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await redis.stop();
+  await stopTestPostgres();
 });
 
 const auth = { authorization: `Bearer ${API_TOKEN}` };
 
 async function start(env: Record<string, string>): Promise<{ app: HttpApp; context: TicketsContext }> {
-  const context = contexts.create(testConfig({ REDIS_URL: redis.url, ...env }), {
-    ...FAST,
-    prefix: uniquePrefix(),
-    keyPrefix: uniquePrefix(),
-  });
+  const overrides = { ...FAST, prefix: uniquePrefix(), keyPrefix: uniquePrefix() };
+  const context = env.ZOHO_CLIENT_ID
+    ? contexts.create(testConfig({ REDIS_URL: redis.url, ...env }), overrides)
+    : await contexts.createLocal({ REDIS_URL: redis.url, ...env }, overrides);
   const app = await buildApp(context);
   apps.push(app);
   await app.ready();
@@ -487,5 +488,51 @@ describe('health and metrics', () => {
     expect(metricValue(metrics.body, 'helpline_queue_jobs', { queue: 'tickets', state: 'waiting' })).toBe(0);
     // Nothing personal in the labels.
     expect(metrics.body).not.toContain('573001112233');
+  });
+});
+
+describe('erasure of a customer (local store)', () => {
+  test("DELETE /contacts/:phone clears the contact and its tickets' text, keeps numbers; Zoho answers 409", async () => {
+    const { app, context } = await local();
+    const open = (phone: string, subject: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/tickets',
+        headers: { ...auth, 'idempotency-key': uniquePrefix() },
+        payload: { ...legacyBody, subject, phone },
+      });
+    expect((await open('+57 300 111 2233', 'Sin internet en casa de Ana')).statusCode).toBe(201);
+    expect((await open('573001112233', 'Otra vez sin internet')).statusCode).toBe(201);
+    expect((await open('573009998877', 'Cliente que se queda')).statusCode).toBe(201);
+
+    const res = await app.inject({ method: 'DELETE', url: '/contacts/+57%20300%20111%202233', headers: auth });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ erased: { contacts: 1, tickets: 2 } });
+
+    const { rows } = await context.database!.query<{ id: string; subject: string; phone: string | null }>(
+      `SELECT t.id::text AS id, t.subject, c.phone FROM tickets t JOIN contacts c ON c.id = t.contact_id ORDER BY t.id`,
+    );
+    expect(rows).toEqual([
+      { id: '1', subject: '[erased]', phone: null },
+      { id: '2', subject: '[erased]', phone: null },
+      { id: '3', subject: 'Cliente que se queda', phone: '573009998877' },
+    ]);
+    const erased = await context.database!.query('SELECT name, email FROM contacts WHERE erased_at IS NOT NULL');
+    expect(erased.rows).toEqual([{ name: null, email: null }]);
+    // The ticket itself stays, for the figures.
+    const status = await app.inject({ method: 'GET', url: '/tickets/1/status', headers: auth });
+    expect(status.json()).toMatchObject({ number: '1' });
+    // Erasing again finds nothing; a bad phone is a 400 naming it.
+    expect((await app.inject({ method: 'DELETE', url: '/contacts/573001112233', headers: auth })).json()).toEqual({
+      erased: { contacts: 0, tickets: 0 },
+    });
+    const bad = await app.inject({ method: 'DELETE', url: '/contacts/abc', headers: auth });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('phone');
+    expect((await app.inject({ method: 'DELETE', url: '/contacts/573001112233' })).statusCode).toBe(401);
+
+    const { app: zohoApp } = await withZoho();
+    const refused = await zohoApp.inject({ method: 'DELETE', url: '/contacts/573001112233', headers: auth });
+    expect(refused.statusCode).toBe(409);
   });
 });

@@ -1,4 +1,4 @@
-import { QUEUE_SCHEMAS, type QueueName, type QueuePayload } from '@helpline/contracts';
+import { depthMessage, QUEUE_SCHEMAS, type QueueName, type QueuePayload, tooDeep } from '@helpline/contracts';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -56,10 +56,13 @@ export function createWorker<Q extends QueueName, R>(
       metrics.jobDuration.observe({ queue: name, outcome }, (performance.now() - started) / 1000);
       metrics.jobOutcomes.inc({ queue: name, outcome });
     };
-    const parsed = schema.safeParse(job.data);
-    if (!parsed.success) {
+    // Depth first: a job written by hand (or by an older producer) is measured before any
+    // recursive parse sees it.
+    const deep = tooDeep(job.data);
+    const parsed = deep ? undefined : schema.safeParse(job.data);
+    if (!parsed?.success) {
       observe('invalid');
-      const reason = `invalid ${name} payload: ${describeIssues(parsed.error.issues)}`;
+      const reason = `invalid ${name} payload: ${parsed ? describeIssues(parsed.error.issues) : depthMessage()}`;
       logger.error({ jobId: job.id, queue: name, reason }, 'job refused: payload does not fit its contract');
       throw new UnrecoverableError(reason);
     }
