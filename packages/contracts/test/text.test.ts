@@ -13,7 +13,7 @@ import {
 } from '@helpline/contracts';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { minimalInbound, minimalOutbound, minimalTicket } from './examples.js';
+import { minimalInbound, minimalOutbound, minimalTicket } from './support/examples.js';
 
 const LONE_HIGH = '\ud83d';
 const LONE_LOW = '\ude00';

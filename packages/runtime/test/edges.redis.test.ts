@@ -11,7 +11,7 @@ import {
 import { startTestRedis } from '@helpline/testkit';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { memoryLogger, uniquePrefix } from './support.js';
+import { memoryLogger, uniquePrefix } from './support/index.js';
 
 let redis: Awaited<ReturnType<typeof startTestRedis>>;
 const open: { close(): Promise<unknown> }[] = [];

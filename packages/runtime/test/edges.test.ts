@@ -15,7 +15,7 @@ import {
 import { readConformancePayloads } from '@helpline/testkit';
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { memoryLogger } from './support.js';
+import { memoryLogger } from './support/index.js';
 
 const TOKEN = 'operator-token-0123456789';
 

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { TicketsContext } from '../src/context.js';
 import { startTicketWorker } from '../src/queue/start-ticket-worker.js';
-import { API_TOKEN, Contexts, FAST, testConfig, ticketRequest, uniquePrefix, waitFor } from './support.js';
+import { API_TOKEN, Contexts, FAST, testConfig, ticketRequest, uniquePrefix, waitFor } from './support/index.js';
 
 // Ill-formed Unicode at the tickets service's edges: a lone surrogate (a split emoji) in
 // customer text is repaired to U+FFFD and stored; in an identifier it is refused with 400
@@ -45,7 +45,7 @@ async function local(): Promise<{ app: HttpApp; context: TicketsContext; keyPref
 }
 
 async function storedTickets(context: TicketsContext, keyPrefix: string) {
-  const all = await context.redis.commands.hgetall(`${keyPrefix}:local:tickets`);
+  const all = await context.redis('commands').hgetall(`${keyPrefix}:local:tickets`);
   return Object.values(all).map((json) => JSON.parse(json) as { number: string; subject: string; description: string });
 }
 
@@ -105,7 +105,7 @@ describe('tickets: customer text repaired, identifiers refused', () => {
 
   test('a ticket job whose text ends in a lone surrogate (an old job, written by hand) is created, not retried forever', async () => {
     const { context, keyPrefix } = await local();
-    const raw = new Queue(QUEUE_NAMES.tickets, { connection: context.redis.producer, prefix: context.prefix });
+    const raw = new Queue(QUEUE_NAMES.tickets, { connection: context.redis('queues'), prefix: context.prefix });
     queues.push(raw);
     startTicketWorker(context);
     const request = ticketRequest({ description: `mi internet no funciona ${LONE}`, subject: `Sin servicio${LONE}` });
