@@ -116,6 +116,22 @@ export const OutboundMessage = z.object({
        * chats belong to a known customer; older jobs without it still validate.
        */
       customerId: NonEmptyId.max(128).optional(),
+      /**
+       * The classifier's assistant wrote this text: who (a provider, or `knowledge` for an
+       * entry's own text) and from which knowledge entries (their headings). Recorded in the
+       * conversation log beside the message. Optional, added later; older jobs still validate.
+       */
+      /**
+       * The customer's voice note as the classifier transcribed it: the gateway keeps it on
+       * the voice note's log entry (beside the audio reference) and in later history.
+       */
+      transcript: Text.max(8_000).optional(),
+      answer: z
+        .object({
+          source: z.enum(['openai', 'gemini', 'anthropic', 'knowledge']),
+          entries: z.array(NonEmpty.max(300)).max(10),
+        })
+        .optional(),
     })
     .optional(),
 });

@@ -37,6 +37,11 @@ export const gatewayConfigShape = {
    * so the Prometheus rule reads it instead of carrying a number of its own.
    */
   INBOUND_SILENCE_ALERT_MINUTES: envInt(120, { min: 5, max: 7 * 24 * 60 }),
+  /**
+   * Largest inbound media GET /api/media serves (413 past it). WhatsApp's own limits: 16 MB
+   * for audio and video, 100 MB for documents; a voice note is well under 1 MB.
+   */
+  MEDIA_MAX_BYTES: envInt(16 * 1024 * 1024, { min: 1024, max: 100 * 1024 * 1024 }),
   /** The customer conversation: notice version, handoff timeout, rate limit, log size and age. */
   ...conversationConfigShape,
 };
