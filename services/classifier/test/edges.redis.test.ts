@@ -7,8 +7,8 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { type ClassifierContext, createContext } from '../src/context.js';
-import { createInboundWorker } from '../src/worker/inbound-worker.js';
-import { configFor, inbound, memoryLogger, uniquePrefix } from './support.js';
+import { startWorkers } from '../src/workers.js';
+import { configFor, inbound, memoryLogger, uniquePrefix } from './support/index.js';
 
 // The classifier's edges against ill-formed Unicode: POST /classify and the inbound queue.
 // Text with a lone surrogate is classified and travels on repaired; an identifier with one
@@ -40,7 +40,7 @@ async function keywordsOnly(): Promise<ClassifierContext> {
     logger: memoryLogger().logger,
   });
   open.push(context);
-  if (context.redis.producer.status !== 'ready') await once(context.redis.producer, 'ready');
+  if (context.redis('producer').status !== 'ready') await once(context.redis('producer'), 'ready');
   return context;
 }
 
@@ -76,16 +76,8 @@ describe('POST /classify', () => {
 describe('the inbound queue', () => {
   test('a message ending in a lone surrogate, written by hand, is classified and its ticket and ack carry it repaired', async () => {
     const context = await keywordsOnly();
-    const worker = createInboundWorker({
-      connection: context.redis.worker,
-      prefix: context.prefix,
-      logger: context.logger,
-      metrics: context.metrics,
-      process: context.processInbound,
-    });
-    context.inboundWorker = worker;
-    open.push(worker);
-    const raw = new Queue(QUEUE_NAMES.inbound, { connection: context.redis.producer, prefix: context.prefix });
+    startWorkers(context);
+    const raw = new Queue(QUEUE_NAMES.inbound, { connection: context.redis('queues'), prefix: context.prefix });
     open.push(raw);
     const message = inbound({
       text: 'se cayó la fibra en toda la sede y no hay servicio \ud83d',

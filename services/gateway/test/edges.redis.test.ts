@@ -1,11 +1,10 @@
 import { MAX_JSON_DEPTH, type OutboundMessageInput } from '@helpline/contracts';
-import type { HttpApp } from '@helpline/runtime';
+import { type HttpApp, whenReady } from '@helpline/runtime';
 import { buildSignedWebhookRequest, startTestRedis, type TestRedis } from '@helpline/testkit';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { GatewayContext } from '../src/context.js';
-import { whenReady } from '../src/redis/when-ready.js';
 import { API_TOKEN, APP_SECRET, testConfig, testContext } from './support/harness.js';
 import { messagesChange, textChange } from './support/meta-webhooks.js';
 
@@ -23,7 +22,7 @@ beforeAll(async () => {
 });
 beforeEach(async () => {
   context = testContext(redis.url, testConfig());
-  await whenReady(context.redis.producer);
+  await whenReady(context.redis('producer'));
   app = await buildApp(context);
 });
 afterEach(async () => {
@@ -192,8 +191,8 @@ describe('POST /webhook', () => {
 
 describe('the conversation store', () => {
   test('property: a customer text of arbitrary code units is stored and read back by staff repaired', async () => {
-    const conversational = testContext(redis.url, testConfig(), { plainSink: false });
-    await whenReady(conversational.redis.producer);
+    const conversational = testContext(redis.url, testConfig(), { consent: true });
+    await whenReady(conversational.redis('producer'));
     const staffApp = await buildApp(conversational);
     try {
       let chat = 0;

@@ -44,10 +44,10 @@ beforeAll(async () => {
     GRAPH_API_URL: graph.url,
   });
   context = testContext(redis.url, config, {
-    plainSink: false,
+    consent: true,
     logger: createLogger({ name: 'gateway', level: 'info', destination }),
   });
-  if (context.redis.producer.status !== 'ready') await once(context.redis.producer, 'ready');
+  if (context.redis('producer').status !== 'ready') await once(context.redis('producer'), 'ready');
   app = await buildApp(context);
   startWorkers(context);
 });
@@ -86,10 +86,10 @@ describe('logs at info', () => {
     // A failure inside Redis: the refused-message store's key holds the wrong type, so
     // keeping a message the contract refuses (its id holds a lone surrogate) fails with
     // WRONGTYPE, an error that carries the script's arguments: the message, phone and text.
-    const refusedKey = `${context.prefix}:gateway:webhook:refused`;
-    await context.redis.producer.set(refusedKey, 'not a stream');
+    const refusedKey = `${context.keyPrefix}:webhook:refused`;
+    await context.redis('producer').set(refusedKey, 'not a stream');
     await call('failing', signed(textChange({ id: 'wamid.LOG3\ud83d', from: OTHER_PHONE, body: OTHER_TEXT })));
-    await context.redis.producer.del(refusedKey);
+    await context.redis('producer').del(refusedKey);
     await call('erase', { method: 'DELETE', url: `/api/conversations/${PHONE}`, headers: auth });
 
     expect(statuses).toEqual({

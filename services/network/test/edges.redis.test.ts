@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { createContext, type NetworkContext } from '../src/context.js';
-import { FAST_TUNING, routerState, testConfig, wisphubClients } from './fixtures.js';
+import { FAST_TUNING, routerState, testConfig, wisphubClients } from './support/network-config.js';
 
 // POST /diagnose against ill-formed Unicode: an identifier holding a lone surrogate is a
 // 400 naming it, before any directory or router is asked; nothing answers 500.

@@ -109,7 +109,7 @@ describe('tickets: customer text repaired, identifiers refused', () => {
 
   test('a ticket job whose text ends in a lone surrogate (an old job, written by hand) is created, not retried forever', async () => {
     const { context, keyPrefix } = await local();
-    const raw = new Queue(QUEUE_NAMES.tickets, { connection: context.redis('producer'), prefix: context.prefix });
+    const raw = new Queue(QUEUE_NAMES.tickets, { connection: context.redis('queues'), prefix: context.prefix });
     queues.push(raw);
     startTicketWorker(context);
     const request = ticketRequest({ description: `mi internet no funciona ${LONE}`, subject: `Sin servicio${LONE}` });
