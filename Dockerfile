@@ -8,6 +8,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/contracts/package.json packages/contracts/
 COPY packages/runtime/package.json packages/runtime/
+COPY packages/directory/package.json packages/directory/
 COPY packages/testkit/package.json packages/testkit/
 COPY packages/system/package.json packages/system/
 COPY services/gateway/package.json services/gateway/
@@ -32,6 +33,8 @@ COPY --from=build --chown=node:node /app/packages/contracts/package.json package
 COPY --from=build --chown=node:node /app/packages/contracts/dist packages/contracts/dist
 COPY --from=build --chown=node:node /app/packages/runtime/package.json packages/runtime/
 COPY --from=build --chown=node:node /app/packages/runtime/dist packages/runtime/dist
+COPY --from=build --chown=node:node /app/packages/directory/package.json packages/directory/
+COPY --from=build --chown=node:node /app/packages/directory/dist packages/directory/dist
 # Each service's manifest and build; the classifier also reads its rules and reply texts
 # from data/. No sources, tests or benchmarks ship.
 COPY --from=build --chown=node:node /app/services/gateway/package.json services/gateway/

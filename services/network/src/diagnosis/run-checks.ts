@@ -1,6 +1,6 @@
 import type { DiagnosticCheck, DiagnosticReport, DiagnosticStatus } from '@helpline/contracts';
 import type { Logger } from 'pino';
-import type { CustomerRecord } from '../customers/customer-directory.js';
+import type { CustomerRecord } from '@helpline/directory';
 import { isRouterError, UnsafeValueError } from '../routeros/errors.js';
 import type { RouterClient } from '../routeros/router-client.js';
 import type { RouterRow } from '../routeros/router-connection.js';
