@@ -26,6 +26,8 @@ export function outboundText(content: OutboundContent): string {
       return `(template ${content.name})`;
     case 'media':
       return content.caption ?? `(${content.mediaType})`;
+    case 'location':
+      return [content.name, content.address].filter(Boolean).join(', ') || '(location)';
     case 'mark_read':
       return '';
   }
