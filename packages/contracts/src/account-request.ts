@@ -79,7 +79,7 @@ export const AccountRequest = z.discriminatedUnion('kind', [
   Base.extend({ kind: z.literal('password_change'), target: PasswordTarget.optional() }),
   Base.extend({ kind: z.literal('receipt'), media: ReceiptMedia }),
   Base.extend({ kind: z.literal('identify'), text: z.string().max(256) }),
-  Base.extend({ kind: z.literal('choose_account'), customerId: BackOfficeId, then: ResumableAccountKind }),
+  Base.extend({ kind: z.literal('choose_account'), customerId: BackOfficeId, resume: ResumableAccountKind }),
   Base.extend({
     kind: z.literal('message'),
     text: z.string().max(4096),
@@ -98,7 +98,7 @@ export type AccountReply =
   | { kind: 'invoice_document'; customerId: string; invoiceId: string }
   | { kind: 'plan_choice'; customerId: string; planId: string }
   | { kind: 'password_change'; target: PasswordTarget }
-  | { kind: 'choose_account'; customerId: string; then: ResumableAccountKind };
+  | { kind: 'choose_account'; customerId: string; resume: ResumableAccountKind };
 
 const SIMPLE = new Set(['billing_menu', 'debt', 'invoices', 'payment_points', 'plans']);
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -113,7 +113,7 @@ export function accountReplyId(reply: AccountReply): string {
     case 'password_change':
       return `${ACCOUNT_REPLY_PREFIX}password.${reply.target}`;
     case 'choose_account':
-      return `${ACCOUNT_REPLY_PREFIX}account.${reply.customerId}.${reply.then}`;
+      return `${ACCOUNT_REPLY_PREFIX}account.${reply.customerId}.${reply.resume}`;
     default:
       return `${ACCOUNT_REPLY_PREFIX}${reply.kind}`;
   }
@@ -132,6 +132,6 @@ export function parseAccountReplyId(id: string | undefined): AccountReply | unde
   if (head === 'invoice' && ID.test(b)) return { kind: 'invoice_document', customerId: a, invoiceId: b };
   if (head === 'plan' && ID.test(b)) return { kind: 'plan_choice', customerId: a, planId: b };
   const then = ResumableAccountKind.safeParse(b);
-  if (head === 'account' && then.success) return { kind: 'choose_account', customerId: a, then: then.data };
+  if (head === 'account' && then.success) return { kind: 'choose_account', customerId: a, resume: then.data };
   return undefined;
 }

@@ -23,7 +23,7 @@ describe('AccountRequest', () => {
       { ...base, kind: 'password_change', target: 'wifi' },
       { ...base, kind: 'receipt', media: { mediaId: '9912', mimeType: 'image/jpeg', caption: 'pago' } },
       { ...base, kind: 'identify', text: '1.020.345' },
-      { ...base, kind: 'choose_account', customerId: '1001', then: 'debt' },
+      { ...base, kind: 'choose_account', customerId: '1001', resume: 'debt' },
       { ...base, kind: 'message', text: 'cuánto debo', category: 'billing' },
     ];
     for (const request of valid) expect(issuesOf(request), JSON.stringify(request)).toEqual([]);
@@ -55,7 +55,7 @@ describe('account reply ids', () => {
     { kind: 'invoice_document', customerId: '1001', invoiceId: '55' },
     { kind: 'plan_choice', customerId: '1001', planId: '3' },
     { kind: 'password_change', target: 'account' },
-    { kind: 'choose_account', customerId: 'C-9', then: 'invoices' },
+    { kind: 'choose_account', customerId: 'C-9', resume: 'invoices' },
   ];
 
   it('read back what they were built from, within WhatsApp’s 200 characters', () => {
