@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Classification } from './classification.js';
 import { CorrelationId, IsoDateTime, NonEmpty, ReplyTarget } from './common.js';
 
 /**
@@ -84,6 +85,8 @@ export const AccountRequest = z.discriminatedUnion('kind', [
     kind: z.literal('message'),
     text: z.string().max(4096),
     category: z.enum(['billing', 'account', 'sales']),
+    /** The classification, carried on the answer's `meta` so the gateway's log records it. */
+    classification: Classification.optional(),
   }),
 ]);
 export type AccountRequest = z.infer<typeof AccountRequest>;

@@ -29,7 +29,13 @@ export interface ClassifierContext {
   /** BullMQ key prefix of every queue this service touches. */
   prefix: string;
   redis: { producer: Redis; worker: Redis };
-  producers: { diagnostics: Producer<'diagnostics'>; tickets: Producer<'tickets'>; outbound: Producer<'outbound'> };
+  producers: {
+    diagnostics: Producer<'diagnostics'>;
+    tickets: Producer<'tickets'>;
+    outbound: Producer<'outbound'>;
+    /** ACCOUNTS_ENABLED: billing, account and sales messages from customers. */
+    accounts?: Producer<'accounts'>;
+  };
   /** The queue this service consumes, read only for its depth gauges (the worker has its own connection). */
   inboundQueue: Queue;
   keywords: KeywordClassifier;
@@ -71,6 +77,9 @@ export function createContext(config: ClassifierConfig, overrides: ContextOverri
     diagnostics: createProducer('diagnostics', { connection: redis.producer, prefix }),
     tickets: createProducer('tickets', { connection: redis.producer, prefix }),
     outbound: createProducer('outbound', { connection: redis.producer, prefix }),
+    ...(config.ACCOUNTS_ENABLED
+      ? { accounts: createProducer('accounts', { connection: redis.producer, prefix }) }
+      : {}),
   };
   // The backlog that matters here is what waits to be classified: `inbound`, the queue this
   // service consumes. The queues it produces to are gauged by their consumers.

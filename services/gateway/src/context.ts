@@ -14,6 +14,7 @@ import type { Queue, Worker } from 'bullmq';
 import { createDashboardQueues } from './admin/dashboard-queues.js';
 import { createCloudSender, parseWindowTemplate } from './cloud/cloud-sender.js';
 import { type ConversationWindow, createConversationWindow } from './cloud/conversation-window.js';
+import { createServiceDocumentSource } from './cloud/document-source.js';
 import { createGraphClient, type GraphClient } from './cloud/graph-client.js';
 import { createRecipientPacer } from './cloud/recipient-pacer.js';
 import { createSendErrorLog, type SendErrorLog } from './cloud/send-error-log.js';
@@ -62,6 +63,8 @@ export interface GatewayContext {
     outbound: Producer<'outbound'>;
     /** The menu's "check my connection". */
     diagnostics: Producer<'diagnostics'>;
+    /** Billing, invoices, plans, password, receipts (ACCOUNTS_ENABLED). */
+    accounts?: Producer<'accounts'>;
   };
   /** The four pipeline queues as the operator dashboard (/admin/queues) sees them. */
   dashboardQueues: Record<QueueName, Queue>;
@@ -142,6 +145,7 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     inbound: createProducer(QUEUE_NAMES.inbound, producerOptions),
     outbound: createProducer(QUEUE_NAMES.outbound, producerOptions),
     diagnostics: createProducer(QUEUE_NAMES.diagnostics, producerOptions),
+    ...(config.ACCOUNTS_ENABLED ? { accounts: createProducer(QUEUE_NAMES.accounts, producerOptions) } : {}),
   };
   // Depth of the queue the gateway consumes, read when Prometheus scrapes; the services
   // consuming `inbound` and `diagnostics` report those.
@@ -209,6 +213,10 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
       metrics: gatewayMetrics,
       clock,
       windowTemplate: parseWindowTemplate(config.WHATSAPP_WINDOW_TEMPLATE),
+      documents: createServiceDocumentSource({
+        urls: { accounts: config.ACCOUNTS_URL },
+        ...(config.API_TOKEN ? { token: config.API_TOKEN } : {}),
+      }),
     });
   }
   const observers: OutboundObserver[] = [deliveryStore, conversation.observer, ...(overrides.observers ?? [])];
@@ -287,6 +295,7 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
         producers.inbound.close(),
         producers.outbound.close(),
         producers.diagnostics.close(),
+        producers.accounts?.close(),
         ...Object.values(dashboardQueues).map((queue) => queue.close()),
       ]);
       await Promise.allSettled([
