@@ -144,7 +144,7 @@ export function createLocalBilling(db: Database): BillingProvider {
         download: string | null;
         upload: string | null;
       }>(
-        'SELECT plan_id, name, price_minor::text, download, upload FROM plans ORDER BY price_minor NULLS LAST, name',
+        'SELECT plan_id, name, price_minor::text, download, upload FROM plans ORDER BY plans.price_minor NULLS LAST, plans.name',
         [],
         'plans',
       );

@@ -207,13 +207,19 @@ export async function paymentPoints(
   if (close.length > 0) {
     await reply.text('payment_points', t.paymentPointsNearest);
     for (const [i, { point }] of close.entries()) {
-      await reply.send(`payment_point_${i + 1}`, {
-        kind: 'location',
-        latitude: point.latitude,
-        longitude: point.longitude,
-        name: point.name,
-        address: [point.address, point.hours].filter(Boolean).join(' · '),
-      });
+      // Spaced so that they arrive nearest first: the outbound worker sends jobs in parallel.
+      await reply.send(
+        `payment_point_${i + 1}`,
+        {
+          kind: 'location',
+          latitude: point.latitude,
+          longitude: point.longitude,
+          name: point.name,
+          address: [point.address, point.hours].filter(Boolean).join(' · '),
+        },
+        {},
+        (i + 1) * 400,
+      );
     }
     return;
   }

@@ -19,7 +19,8 @@ export function createReplier(outbound: QueueProducer<'outbound'>, request: Acco
   return {
     texts,
     language: request.replyTo.language,
-    async send(purpose: string, content: OutboundContentInput, meta: Meta = {}): Promise<void> {
+    /** `delayMs`: messages of one answer that must arrive in order (the outbound worker sends in parallel). */
+    async send(purpose: string, content: OutboundContentInput, meta: Meta = {}, delayMs = 0): Promise<void> {
       const fullMeta: Meta = { ...(classification ? { classification } : {}), ...meta };
       const message: OutboundMessageInput = {
         ...base,
@@ -27,7 +28,10 @@ export function createReplier(outbound: QueueProducer<'outbound'>, request: Acco
         content,
         ...(Object.keys(fullMeta).length > 0 ? { meta: fullMeta } : {}),
       };
-      await outbound.add(message, { jobId: jobIds.outbound(request.correlationId, purpose) });
+      await outbound.add(message, {
+        jobId: jobIds.outbound(request.correlationId, purpose),
+        ...(delayMs > 0 ? { delay: delayMs } : {}),
+      });
     },
     text(purpose: string, body: string, meta: Meta = {}) {
       return this.send(purpose, { kind: 'text', body: body.slice(0, 4096) }, meta);

@@ -16,7 +16,12 @@ const required = z
   .transform((v) => String(v).trim())
   .pipe(z.string().min(1, 'is required'));
 const id = required.pipe(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only (at most 64)'));
-const date = text.pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD').optional());
+const date = text.pipe(
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+    .optional(),
+);
 const money = (need: boolean) =>
   z
     .union([z.string(), z.number()])
@@ -37,11 +42,18 @@ const money = (need: boolean) =>
 const Customer = z.object({
   customer_id: id,
   name: text,
-  document_number: text.pipe(z.string().regex(/^[\d.\s-]{4,20}$/, 'expected digits (dots, spaces and dashes allowed)').optional()),
+  document_number: text.pipe(
+    z
+      .string()
+      .regex(/^[\d.\s-]{4,20}$/, 'expected digits (dots, spaces and dashes allowed)')
+      .optional(),
+  ),
   phones: z
     .union([z.array(z.string()), z.string()])
     .optional()
-    .transform((p) => (p === undefined ? [] : Array.isArray(p) ? p : p.split(/[|;,]/)).map((s) => s.trim()).filter(Boolean))
+    .transform((p) =>
+      (p === undefined ? [] : Array.isArray(p) ? p : p.split(/[|;,]/)).map((s) => s.trim()).filter(Boolean),
+    )
     .refine((phones) => phones.every((p) => phoneKey(p).length >= 7), 'each phone needs at least 7 digits'),
   status: z.enum(['active', 'suspended', 'arrears', 'cancelled']).default('active'),
   plan_id: text,
@@ -90,7 +102,12 @@ function check<T>(schema: z.ZodType<T>, records: Record<string, unknown>[]): { v
  * is either loaded whole or not at all. Rows are upserted by their id: importing the same
  * file again changes nothing, and a corrected file updates what it names.
  */
-export async function importRecords(db: Database, kind: ImportKind, content: string, format: 'csv' | 'json'): Promise<ImportReport> {
+export async function importRecords(
+  db: Database,
+  kind: ImportKind,
+  content: string,
+  format: 'csv' | 'json',
+): Promise<ImportReport> {
   let records: Record<string, unknown>[];
   try {
     records = recordsOf(content, format);
@@ -180,7 +197,16 @@ export async function importRecords(db: Database, kind: ImportKind, content: str
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (point_id) DO UPDATE SET name = $2, address = $3, city = $4, hours = $5, latitude = $6,
                longitude = $7, methods = $8, updated_at = now()`,
-            [v.id, v.name, v.address, v.city ?? null, v.hours ?? null, v.latitude ?? null, v.longitude ?? null, v.methods],
+            [
+              v.id,
+              v.name,
+              v.address,
+              v.city ?? null,
+              v.hours ?? null,
+              v.latitude ?? null,
+              v.longitude ?? null,
+              v.methods,
+            ],
             'import_payment_point',
           );
         }
@@ -192,6 +218,12 @@ export async function importRecords(db: Database, kind: ImportKind, content: str
 
 /** `customers.csv` -> customers; `payment_points.json` -> payment-points. */
 export function kindFromFileName(path: string): ImportKind | undefined {
-  const base = path.split(/[\\/]/).pop()?.toLowerCase().replace(/\.(csv|json)$/, '').replace(/_/g, '-') ?? '';
+  const base =
+    path
+      .split(/[\\/]/)
+      .pop()
+      ?.toLowerCase()
+      .replace(/\.(csv|json)$/, '')
+      .replace(/_/g, '-') ?? '';
   return IMPORT_KINDS.find((k) => base === k || base.startsWith(`${k}-`) || base.startsWith(`${k}.`));
 }
