@@ -117,7 +117,10 @@ export async function startWorld(
 }
 
 let sequence = 0;
-export const nextWamid = () => `wamid.ACCT${Date.now().toString(36)}${(sequence += 1)}`;
+export function nextWamid(): string {
+  sequence += 1;
+  return `wamid.ACCT${Date.now().toString(36)}${sequence}`;
+}
 
 /** Posts one customer message as Meta would, signed; the gateway must take it (200). */
 export async function post(world: World, from: string, message: Record<string, unknown>): Promise<void> {
