@@ -75,6 +75,8 @@ describe('messages for the accounts service', () => {
     const receipt = { kind: 'receipt', media: { mediaId: '88123', mimeType: 'image/jpeg', caption: 'foto' } };
     expect(actionOf(photo('foto'), { ...consented, mode: 'awaiting_receipt' })).toMatchObject({ ask: receipt });
     expect(actionOf(photo('Comprobante de pago de mayo'))).toMatchObject({ kind: 'account', ask: { kind: 'receipt' } });
+    expect(actionOf(photo('ya pagué'))).toMatchObject({ ask: { kind: 'receipt' } });
+    expect(actionOf(photo('repagos'))).toEqual({ kind: 'free_text' });
     expect(actionOf(photo('pago', 'document', 'application/pdf'))).toMatchObject({ ask: { kind: 'receipt' } });
     expect(actionOf(photo('foto del router'))).toEqual({ kind: 'free_text' });
     expect(actionOf(photo('pago', 'document', 'application/zip'))).toEqual({ kind: 'free_text' });

@@ -22,8 +22,9 @@ const COMMAND_ASKS: Partial<Record<CommandName, AccountAsk>> = {
 };
 
 // A caption that says the picture is a payment proof ("comprobante de pago", "recibo", ...).
+// Letters, not \b: JavaScript's \b does not see "é" as part of a word ("pagué").
 const RECEIPT_CAPTION =
-  /\b(pago|pagu[eé]|comprobante|recibo|consignaci[oó]n|transferencia|soporte de pago|payment|receipt|paid)\b/i;
+  /(?<!\p{L})(pago|pagu[eé]|comprobante|recibo|consignaci[oó]n|transferencia|soporte de pago|payment|receipt|paid)(?!\p{L})/iu;
 
 export function menuAsk(choice: MenuChoice): AccountAsk | undefined {
   return MENU_ASKS[choice];
