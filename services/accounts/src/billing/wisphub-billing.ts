@@ -105,7 +105,7 @@ export function invoiceState(estado: string | number): InvoiceState | undefined 
   if (text.startsWith('pagad')) return 'paid';
   if (text.startsWith('cancelad') || text.startsWith('anulad')) return 'cancelled';
   if (text.includes('revisi')) return 'in_review';
-  if (text.includes('transfer')) return 'transferred';
+  if (text.includes('transf')) return 'transferred';
   return undefined;
 }
 
