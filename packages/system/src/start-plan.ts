@@ -64,5 +64,9 @@ export function planStart(
     });
     notes.push('no Cloud API credentials: the gateway sends to the chat simulator (npm run chat) instead of Meta');
   }
-  return { env, ports: servicePorts(environment), localChat, notes };
+  const ports = servicePorts(environment);
+  // The gateway and the accounts service call each other (statements, receipts): on the ports this start uses.
+  env.ACCOUNTS_URL ??= `http://127.0.0.1:${ports.accounts}`;
+  env.GATEWAY_URL ??= `http://127.0.0.1:${ports.gateway}`;
+  return { env, ports, localChat, notes };
 }
