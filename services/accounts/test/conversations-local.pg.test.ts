@@ -1,5 +1,5 @@
 import { accountReplyId, TicketRequest } from '@helpline/contracts';
-import { startTestPostgres, startTestRedis, type TestPostgres, type TestRedis } from '@helpline/testkit';
+import { metricValue, startTestPostgres, startTestRedis, type TestPostgres, type TestRedis } from '@helpline/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ANA, SHARED, STRANGER, seed } from './support/seed.js';
 import {
@@ -179,6 +179,14 @@ describe('a phone on no account', () => {
     // The proof holds for the conversation: the next request needs no document.
     const [invoices] = await said(STRANGER, () => text(world, STRANGER, 'facturas'));
     expect(rowsOf(invoices).map((r) => r.title)).toEqual(['Factura 3001']);
+    const metrics = await world.accounts.metrics.registry.metrics();
+    expect(metricValue(metrics, 'helpline_account_requests_total', { kind: 'debt', outcome: 'identity_asked' })).toBe(
+      1,
+    );
+    expect(
+      metricValue(metrics, 'helpline_account_requests_total', { kind: 'identify', outcome: 'identity_asked' }),
+    ).toBe(2);
+    expect(metricValue(metrics, 'helpline_account_requests_total', { kind: 'identify', outcome: 'answered' })).toBe(1);
   });
 
   test('three failed tries: a person is offered and the bot steps aside', async () => {
@@ -302,5 +310,24 @@ describe('staff lookup', () => {
     expect(
       (await world.accountsApp.inject({ method: 'GET', url: '/api/accounts/lookup?customer_id=C-100' })).statusCode,
     ).toBe(401);
+  });
+});
+
+describe('a data-removal request at the gateway', () => {
+  test('erases the chat’s accounts requests too', async () => {
+    const phone = '573001239999';
+    await consent(world, phone);
+    await said(phone, () => text(world, phone, 'deuda'));
+    const before = await world.accounts.producers.accounts.queue.getJobs(['completed']);
+    expect(before.some((j) => (j.data as { phone?: string }).phone === phone)).toBe(true);
+    const removed = await world.gatewayApp.inject({
+      method: 'DELETE',
+      url: `/api/conversations/${phone}`,
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
+    expect(removed.statusCode, removed.body).toBe(200);
+    expect(removed.json().erased.jobs.accounts).toBe(1);
+    const after = await world.accounts.producers.accounts.queue.getJobs(['completed', 'waiting', 'failed', 'delayed']);
+    expect(after.some((j) => (j.data as { phone?: string }).phone === phone)).toBe(false);
   });
 });

@@ -255,6 +255,7 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
       inbound: producers.inbound.queue,
       outbound: producers.outbound.queue,
       diagnostics: producers.diagnostics.queue,
+      ...(producers.accounts ? { accounts: producers.accounts.queue } : {}),
     },
     redis: redis.queues,
     // Operators' messages (POST /api/send-message) often use `operator`.

@@ -92,7 +92,7 @@ export function createRequestHandler(deps: HandlerDeps) {
       await deps.identity.clearTries(chatId);
       // Purpose `handoff`: the same job id as the gateway's own announcement, so one message.
       await reply.text('handoff', t.identityFailed, { handoff: true, awaiting: 'none' });
-      deps.metrics.request(request.kind, 'identity_failed');
+      reply.outcome = 'identity_failed';
     };
     const tryAgain = async (template: string) => {
       const tries = await deps.identity.failedTry(chatId, request.correlationId);
@@ -100,7 +100,7 @@ export function createRequestHandler(deps: HandlerDeps) {
       await reply.text('ask_document', fill(template, { left: deps.maxIdentityTries - tries }), {
         awaiting: 'account_identity',
       });
-      deps.metrics.request(request.kind, 'identity_asked');
+      reply.outcome = 'identity_asked';
     };
     if (!/^\d{4,15}$/.test(key)) return tryAgain(/[a-z]/i.test(key) ? t.documentFormat : t.askDocumentAgain);
     const holders = await deps.billing.findAccounts({ documentNumber: key });
@@ -111,7 +111,7 @@ export function createRequestHandler(deps: HandlerDeps) {
         await reply.text('ask_document', fill(t.customerIdNeedsDocument, { customerId: key }), {
           awaiting: 'account_identity',
         });
-        deps.metrics.request(request.kind, 'identity_asked');
+        reply.outcome = 'identity_asked';
         return;
       }
       return tryAgain(t.askDocumentAgain);
@@ -182,7 +182,7 @@ export function createRequestHandler(deps: HandlerDeps) {
     const reply = createReplier(deps.outbound, request, deps.texts[request.replyTo.language]);
     try {
       await dispatch(request, reply);
-      deps.metrics.request(request.kind, 'answered');
+      deps.metrics.request(request.kind, reply.outcome ?? 'answered');
     } catch (error) {
       deps.metrics.request(request.kind, 'unavailable');
       job.logger.warn({ err: error, kind: request.kind, attempt: job.attempt }, 'account request failed');

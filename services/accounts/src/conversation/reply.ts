@@ -1,5 +1,6 @@
 import { type AccountRequest, jobIds, type OutboundMessageInput } from '@helpline/contracts';
 import type { Producer as QueueProducer } from '@helpline/runtime';
+import type { RequestOutcome } from '../metrics/accounts-metrics.js';
 import type { Texts } from './texts.js';
 
 export type OutboundContentInput = OutboundMessageInput['content'];
@@ -19,6 +20,8 @@ export function createReplier(outbound: QueueProducer<'outbound'>, request: Acco
   return {
     texts,
     language: request.replyTo.language,
+    /** What the request came to, when not simply answered (a question asked, an outage): for the metric. */
+    outcome: undefined as RequestOutcome | undefined,
     /** `delayMs`: messages of one answer that must arrive in order (the outbound worker sends in parallel). */
     async send(purpose: string, content: OutboundContentInput, meta: Meta = {}, delayMs = 0): Promise<void> {
       const fullMeta: Meta = { ...(classification ? { classification } : {}), ...meta };

@@ -50,7 +50,7 @@ export async function whoIsAsking(
   if (allowed.length === 0 || named !== undefined) {
     await deps.identity.setPending(request.replyTo.chatId, resume);
     await reply.text('ask_document', t.askDocument, { awaiting: 'account_identity' });
-    deps.metrics.request(request.kind, 'identity_asked');
+    reply.outcome = 'identity_asked';
     return undefined;
   }
   await reply.send('choose_account', {
@@ -70,6 +70,6 @@ export async function whoIsAsking(
       },
     ],
   });
-  deps.metrics.request(request.kind, 'account_asked');
+  reply.outcome = 'account_asked';
   return undefined;
 }

@@ -6,9 +6,7 @@ export const REQUEST_OUTCOMES = [
   'identity_asked',
   'account_asked',
   'identity_failed',
-  'not_found',
   'unavailable',
-  'refused',
 ] as const;
 export type RequestOutcome = (typeof REQUEST_OUTCOMES)[number];
 
