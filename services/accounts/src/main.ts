@@ -11,6 +11,16 @@ const { logger } = context;
 const migrated = await context.db.migrate();
 logger.info({ provider: billingProviderOf(config), migrations: migrated }, 'accounts service starting');
 
+// Statements are made on demand and fetched by the gateway within seconds; a month is ample.
+const STATEMENT_DAYS = 30;
+const pruneStatements = () =>
+  context.documents
+    .dropOlderThan(STATEMENT_DAYS)
+    .then((n) => n > 0 && logger.info({ dropped: n }, 'old statements dropped'))
+    .catch((error: unknown) => logger.warn({ err: error }, 'old statements could not be dropped'));
+await pruneStatements();
+setInterval(pruneStatements, 24 * 3600_000).unref();
+
 const app = await buildApp(context);
 await app.listen({ host: config.HOST, port: config.ACCOUNTS_PORT });
 startAccountWorker(context);
