@@ -6,7 +6,7 @@ import {
   parseAccountReplyId,
 } from '@helpline/contracts';
 import { describe, expect, it } from 'vitest';
-import { minimalAccountRequest, minimalOutbound } from './examples.js';
+import { minimalAccountRequest, minimalOutbound } from './support/examples.js';
 
 const issuesOf = (input: unknown) =>
   AccountRequest.safeParse(input).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];

@@ -17,7 +17,7 @@ import {
   minimalInbound,
   minimalOutbound,
   minimalTicket,
-} from './examples.js';
+} from './support/examples.js';
 
 /** BullMQ's own test for a custom job id it refuses (Job.validateOptions, bullmq 5/6). */
 const bullmqRefuses = (id: string): boolean =>

@@ -3,8 +3,8 @@ import { metricValue } from '@helpline/testkit';
 import { type FakeWisphub, startFakeWisphub } from '@helpline/testkit/wisphub';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWisphubDirectory, WisphubError, type WisphubOptions, WisphubRefusedError } from '@helpline/directory';
-import { wisphubClients } from './fixtures.js';
-import { settlesWithin } from './helpers.js';
+import { wisphubClients } from './support/network-config.js';
+import { settlesWithin } from './support/index.js';
 
 let wisphub: FakeWisphub;
 let metrics: ServiceMetrics;

@@ -92,9 +92,10 @@ export async function startWorld(
       ACCOUNTS_ENABLED: 'true',
       ACCOUNTS_URL: accountsUrl,
     }),
-    { prefix, plainSink: false },
+    { prefix, consent: true },
   );
-  if (gateway.redis.producer.status !== 'ready') await once(gateway.redis.producer, 'ready');
+  const producerRedis = gateway.redis('producer');
+  if (producerRedis.status !== 'ready') await once(producerRedis, 'ready');
   const gatewayApp = await buildGatewayApp(gateway);
   startWorkers(gateway);
   return {

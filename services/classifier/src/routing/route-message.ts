@@ -37,7 +37,7 @@ export interface RouterDeps {
   accounts?: Producer<'accounts'>;
   replies: ReplyTexts;
   metrics: ClassifierMetrics;
-  now: () => Date;
+  clock: () => Date;
 }
 
 const REPORTED_TEXT_MAX = 4_096;
@@ -103,7 +103,7 @@ export function createRouter(deps: RouterDeps) {
         correlationId,
         replyTo: replyTarget(message, classification),
         phone,
-        requestedAt: deps.now().toISOString(),
+        requestedAt: deps.clock().toISOString(),
         text: message.text.slice(0, REPORTED_TEXT_MAX),
         category: classification.category as 'billing' | 'account' | 'sales',
         classification,
@@ -131,7 +131,7 @@ export function createRouter(deps: RouterDeps) {
         // cannot tell (an unknown phone, an unreachable router) must end in the network's ticket.
         openTicketOnFailure: true,
         reportedText: message.text.slice(0, REPORTED_TEXT_MAX),
-        requestedAt: deps.now().toISOString(),
+        requestedAt: deps.clock().toISOString(),
       };
       const result = await deps.diagnostics.add(request, { jobId: jobIds.diagnostics(correlationId) });
       jobs.push({ queue: 'diagnostics', ...result });
