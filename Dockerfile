@@ -38,13 +38,15 @@ COPY --from=build --chown=node:node /app/packages/runtime/package.json packages/
 COPY --from=build --chown=node:node /app/packages/runtime/dist packages/runtime/dist
 COPY --from=build --chown=node:node /app/packages/directory/package.json packages/directory/
 COPY --from=build --chown=node:node /app/packages/directory/dist packages/directory/dist
-# Each service's manifest and build; the classifier also reads its rules and reply texts
-# from data/. No sources, tests or benchmarks ship.
+# Each service's manifest and build; the classifier also reads its rules, reply texts and
+# assistant prompt from data/, and ships the demo knowledge base (knowledge/) as an example
+# to mount over or point KNOWLEDGE_DIR away from. No sources, tests or benchmarks ship.
 COPY --from=build --chown=node:node /app/services/gateway/package.json services/gateway/
 COPY --from=build --chown=node:node /app/services/gateway/dist services/gateway/dist
 COPY --from=build --chown=node:node /app/services/classifier/package.json services/classifier/
 COPY --from=build --chown=node:node /app/services/classifier/dist services/classifier/dist
 COPY --from=build --chown=node:node /app/services/classifier/data services/classifier/data
+COPY --from=build --chown=node:node /app/services/classifier/knowledge services/classifier/knowledge
 COPY --from=build --chown=node:node /app/services/tickets/package.json services/tickets/
 COPY --from=build --chown=node:node /app/services/tickets/dist services/tickets/dist
 COPY --from=build --chown=node:node /app/services/tickets/migrations services/tickets/migrations

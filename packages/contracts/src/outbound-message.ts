@@ -152,6 +152,22 @@ export const OutboundMessage = z.object({
        * The gateway keeps it on the chat and routes the answer to `accounts`.
        */
       awaiting: z.enum(['account_identity', 'payment_receipt', 'none']).optional(),
+      /**
+       * The classifier's assistant wrote this text: who (a provider, or `knowledge` for an
+       * entry's own text) and from which knowledge entries (their headings). Recorded in the
+       * conversation log beside the message. Optional, added later; older jobs still validate.
+       */
+      /**
+       * The customer's voice note as the classifier transcribed it: the gateway keeps it on
+       * the voice note's log entry (beside the audio reference) and in later history.
+       */
+      transcript: z.string().max(8_000).optional(),
+      answer: z
+        .object({
+          source: z.enum(['openai', 'gemini', 'anthropic', 'knowledge']),
+          entries: z.array(NonEmpty.max(300)).max(10),
+        })
+        .optional(),
     })
     .optional(),
 });

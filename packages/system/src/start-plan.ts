@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { SERVICES, type ServiceName } from './service-processes.js';
 
 /** What a credential-less start invents (see local-settings.ts); only what the plan needs. */
@@ -41,6 +42,9 @@ export function servicePorts(environment: Readonly<Record<string, string>>): Rec
  * Redis and the PostgreSQL it found, an operator token when none is set, and the chat simulator in place of
  * Meta when no Cloud API credential is set. Values the operator set are never replaced.
  */
+/** The sample knowledge base shipped with the classifier (same depth from src/ and dist/). */
+export const SAMPLE_KNOWLEDGE_DIR = fileURLToPath(new URL('../../../services/classifier/knowledge/', import.meta.url));
+
 export function planStart(
   environment: Readonly<Record<string, string>>,
   redisUrl: string,
@@ -63,6 +67,12 @@ export function planStart(
       GRAPH_API_URL: `http://127.0.0.1:${local.graphPort}`,
     });
     notes.push('no Cloud API credentials: the gateway sends to the chat simulator (npm run chat) instead of Meta');
+    // The demo ISP's answers, so the simulator shows the assistant; never with a real
+    // channel, whose customers must not be told the demo's prices and hours.
+    if (!environment.KNOWLEDGE_DIR) {
+      env.KNOWLEDGE_DIR = SAMPLE_KNOWLEDGE_DIR;
+      notes.push('no KNOWLEDGE_DIR: the classifier answers from the demo ISP sample in services/classifier/knowledge');
+    }
   }
   const ports = servicePorts(environment);
   // The gateway and the accounts service call each other (statements, receipts): on the ports this start uses.

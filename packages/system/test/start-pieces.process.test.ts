@@ -126,6 +126,16 @@ describe('what the start gives the services', () => {
     expect(plan.ports).toEqual({ gateway: 3001, classifier: 8001, tickets: 8003, network: 8004, accounts: 8005 });
     expect(plan.notes.join('\n')).toContain('operator token (API_TOKEN) generated');
     expect(plan.notes.join('\n')).toContain('chat simulator');
+    // The demo ISP's knowledge base, a folder that exists, so the simulator shows the assistant.
+    expect(plan.env.KNOWLEDGE_DIR).toMatch(/services\/classifier\/knowledge\/$/);
+    expect(existsSync(join(plan.env.KNOWLEDGE_DIR ?? '', 'atencion.es.md'))).toBe(true);
+  });
+
+  test('a real channel never gets the demo knowledge; a KNOWLEDGE_DIR set is kept', () => {
+    expect(
+      planStart({ META_APP_SECRET: 's', WHATSAPP_ACCESS_TOKEN: 't' }, 'redis://x:1', local).env.KNOWLEDGE_DIR,
+    ).toBe(undefined);
+    expect(planStart({ KNOWLEDGE_DIR: '/srv/kb' }, 'redis://x:1', local).env.KNOWLEDGE_DIR).toBe('/srv/kb');
   });
 
   test('what the operator set (in the environment or .env) is kept, never replaced', () => {

@@ -90,6 +90,7 @@ describe('npm start with no credentials', () => {
     expect(banner).toContain('router not configured');
     expect(banner).toContain(`operator token (API_TOKEN) generated for this machine: ${local.apiToken}`);
     expect(banner).toContain('talk to the bot: npm run chat');
+    expect(banner).toContain('the classifier answers from the demo ISP sample');
   });
 
   test('the gateway answers a signed webhook through the chat simulator: the privacy notice first', async () => {
@@ -107,6 +108,33 @@ describe('npm start with no credentials', () => {
     const notice = await waitFor(() => sends.find((s) => s.body.to === '573001112233'), 20_000, 'the privacy notice');
     expect((notice.body.interactive as { type: string }).type).toBe('button');
   });
+
+  test('the chat simulator gets "¿hasta qué hora atienden?" answered from the sample knowledge base', async () => {
+    const customer = { phoneNumberId: local.phoneNumberId, customer: { phone: '573004445566', name: 'Pregunta' } };
+    const post = async (payload: unknown) => {
+      const { body, signature } = signedBody(payload, local.appSecret);
+      const res = await fetch(`http://127.0.0.1:${ports.gateway}/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+        body,
+      });
+      expect(res.status).toBe(200);
+    };
+    const to = (phone: string) => sends.filter((s) => s.body.to === phone);
+    await post(customerMessage(customer, 'hola'));
+    const notice = await waitFor(() => to('573004445566')[0], 20_000, 'the privacy notice');
+    const buttons = (notice.body.interactive as { action: { buttons: { reply: { id: string; title: string } }[] } })
+      .action.buttons;
+    const accept = buttons.find((b) => b.reply.id.startsWith('consent.accept'));
+    if (!accept) throw new Error('no accept button in the notice');
+    await post(customerMessage(customer, { kind: 'button_reply', ...accept.reply, messageId: notice.messageId }));
+    await waitFor(() => to('573004445566')[1], 20_000, 'the menu after consent');
+    const before = to('573004445566').length;
+    await post(customerMessage(customer, '¿hasta qué hora atienden?'));
+    const answer = await waitFor(() => to('573004445566')[before], 30_000, 'the answer');
+    expect(answer.body.type).toBe('text');
+    expect((answer.body.text as { body: string }).body).toContain('lunes a viernes de 7:00 a. m. a 7:00 p. m.');
+  }, 60_000);
 
   test('Ctrl+C stops the four services and exits 0', async () => {
     const exited = once(start, 'exit');

@@ -7,6 +7,10 @@ import { EVAL_SETS, evaluateAll, loadEvalSet } from '../src/keywords/evaluate.js
 import { createKeywordClassifier } from '../src/keywords/keyword-classifier.js';
 import { loadKeywordRules } from '../src/keywords/keyword-rules.js';
 import { leaveOneOut } from '../src/keywords/rule-coverage.js';
+import { DEFAULT_CONFIDENCE_BAR } from '../src/knowledge/confident-hit.js';
+import { chooseBar, evaluateRetrieval, loadRetrievalSet, RETRIEVAL_SETS } from '../src/knowledge/evaluate-retrieval.js';
+import { createKnowledgeIndex } from '../src/knowledge/knowledge-index.js';
+import { loadKnowledgeDir, SAMPLE_KNOWLEDGE_DIR } from '../src/knowledge/load-knowledge-dir.js';
 
 const rules = loadKeywordRules();
 const summary = evaluateAll(createKeywordClassifier(rules));
@@ -14,7 +18,20 @@ const loo = leaveOneOut(rules, {
   main: loadEvalSet(EVAL_SETS.main),
   holdout: loadEvalSet(EVAL_SETS.holdout),
 }).leaveOneOut;
-process.stdout.write(`${JSON.stringify({ ...summary, leaveOneOut: loo }, null, 2)}\n`);
+
+// Retrieval over the shipped sample knowledge base: top-1 / top-3 on both question sets, and
+// what the keyword-only mode would answer under the confidence bar.
+const knowledge = await loadKnowledgeDir(SAMPLE_KNOWLEDGE_DIR);
+const index = createKnowledgeIndex(knowledge.entries);
+const retrievalMain = loadRetrievalSet(RETRIEVAL_SETS.main);
+const retrieval = {
+  entries: knowledge.entries.length,
+  bar: DEFAULT_CONFIDENCE_BAR,
+  barChosenOnMain: chooseBar(index, retrievalMain),
+  main: evaluateRetrieval(index, retrievalMain, DEFAULT_CONFIDENCE_BAR),
+  blind: evaluateRetrieval(index, loadRetrievalSet(RETRIEVAL_SETS.blind), DEFAULT_CONFIDENCE_BAR),
+};
+process.stdout.write(`${JSON.stringify({ ...summary, leaveOneOut: loo, retrieval }, null, 2)}\n`);
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const a = summary.combined.accuracy;
 const sets = Object.entries(summary.bySet)
@@ -24,4 +41,9 @@ process.stderr.write(
   `keywords on ${summary.combined.messages} messages: category ${pct(a.category)} (goal ${pct(summary.goal.category)} on ${summary.goalSet}; ${sets}; ` +
     `leave-one-out ${pct(loo.combined.category)}), priority ${pct(a.priority)}, needsTicket ${pct(a.needsTicket)}, language ${pct(a.language)}\n`,
 );
+const r = (name: 'main' | 'blind') => {
+  const x = retrieval[name];
+  return `${name} ${x.answerable}: top-1 ${pct(x.top1)}, top-3 ${pct(x.top3)}, answered without a model ${pct(x.confident.answeredRight)} right / ${x.confident.answeredWrong} wrong`;
+};
+process.stderr.write(`retrieval over ${retrieval.entries} sample entries: ${r('main')}; ${r('blind')}\n`);
 process.exitCode = summary.meetsGoal ? 0 : 1;

@@ -1,7 +1,9 @@
 import { createHttpApp, type HttpApp, pingRedis } from '@helpline/runtime';
 import type { ClassifierContext } from './context.js';
+import { knowledgeHealth } from './health/knowledge-health.js';
 import { providerHealth } from './health/provider-health.js';
 import { registerClassifyRoute } from './http/classify-route.js';
+import { registerKnowledgeRoutes } from './http/knowledge-routes.js';
 
 /** The classifier's HTTP app: /health, /metrics, /docs and POST /classify. No I/O here. */
 export async function buildApp(context: ClassifierContext): Promise<HttpApp> {
@@ -22,8 +24,10 @@ export async function buildApp(context: ClassifierContext): Promise<HttpApp> {
         return worker.isRunning() ? { status: 'ok' } : { status: 'down', message: 'the inbound worker is not running' };
       },
       providers: () => providerHealth(context.chain, context.statusBoard),
+      knowledge: () => knowledgeHealth(context.knowledge.summary()),
     },
   });
-  registerClassifyRoute(app, context.chain);
+  registerClassifyRoute(app, context.assistant);
+  registerKnowledgeRoutes(app, context.knowledge);
   return app;
 }

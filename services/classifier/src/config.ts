@@ -1,6 +1,9 @@
-import { baseConfigShape, envBoolean, envInt, envList, envNumber, envOptionalUrl, envPort } from '@helpline/runtime';
+import { baseConfigShape, envBoolean, envInt, envList, envNumber, envOptionalUrl, envPort, envUrl } from '@helpline/runtime';
 import { z } from 'zod';
 import { PROVIDER_NAMES, type ProviderName } from './providers/provider.js';
+
+/** See docs/services/classifier.md, "Bursts": what the pipeline benchmark measured. */
+export const BURST_WINDOW_DEFAULT_MS = 100;
 
 const providerList = envList(PROVIDER_NAMES).transform((names, ctx) => {
   const unknown = names.filter((n) => !(PROVIDER_NAMES as readonly string[]).includes(n));
@@ -46,6 +49,24 @@ export const classifierConfigShape = {
   CLASSIFIER_CONCURRENCY: envInt(32, { min: 1, max: 512 }),
   /** Customers' billing, account and sales messages go to the accounts service (queue `accounts`); false: a ticket or an acknowledgement as before. */
   ACCOUNTS_ENABLED: envBoolean(true),
+  /**
+   * The ISP's own answers (markdown, one entry per `## ` heading). Unset: no knowledge, the
+   * assistant answers nothing and every message gets the acknowledgements as before.
+   */
+  KNOWLEDGE_DIR: z.string().optional(),
+  /** The assistant's system prompt for this deployment; unset: the shipped default. */
+  ASSISTANT_PROMPT_FILE: z.string().optional(),
+  /** Where voice notes are downloaded: the gateway's GET /api/media (with API_TOKEN). */
+  GATEWAY_URL: envUrl(['http', 'https'], 'http://127.0.0.1:3001').default('http://127.0.0.1:3001'),
+  /**
+   * Messages of one sender in one chat arriving within this many milliseconds of the first
+   * are answered once, as one text; the first waits at most this long. 0: every message
+   * is answered alone, as before. The default is chosen from the pipeline benchmark
+   * (docs/services/classifier.md, "Bursts").
+   */
+  BURST_WINDOW_MS: envInt(BURST_WINDOW_DEFAULT_MS, { min: 0, max: 10_000 }),
+  /** OpenAI's transcription model for voice notes (Gemini transcribes with GEMINI_MODEL). */
+  OPENAI_TRANSCRIBE_MODEL: z.string().default('gpt-4o-mini-transcribe'),
 };
 
 export const classifierConfigSchema = z.object(classifierConfigShape);

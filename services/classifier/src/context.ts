@@ -1,13 +1,20 @@
 import { createServiceBase, type Producer, type ServiceBase, type ServiceBaseOverrides } from '@helpline/runtime';
+import { type Assistant, createAssistant } from './assistant/assistant.js';
+import { loadAssistantPrompt } from './assistant/assistant-prompt.js';
+import { createBurstGate } from './burst/burst-gate.js';
 import { type BreakerSettings, type ClassifierChain, createClassifierChain } from './chain/classifier-chain.js';
 import { type ClassifierMetrics, createClassifierMetrics } from './chain/classifier-metrics.js';
 import { createProviderStatusBoard, type ProviderStatusBoard } from './chain/provider-status.js';
 import type { ClassifierConfig } from './config.js';
 import { createKeywordClassifier, type KeywordClassifier } from './keywords/keyword-classifier.js';
 import { type KeywordRules, loadKeywordRules } from './keywords/keyword-rules.js';
+import { createKnowledgeBase, type KnowledgeBase } from './knowledge/knowledge-base.js';
 import { type ConfiguredProvider, createProviders } from './providers/create-providers.js';
 import { loadReplyTexts, type ReplyTexts } from './routing/reply-texts.js';
-import { createRouter, type Router } from './routing/route-message.js';
+import { createAskToWrite, createRouter, type Router } from './routing/route-message.js';
+import { createGatewayMedia, type GatewayMedia } from './voice/gateway-media.js';
+import { createTranscribers, type Transcriber } from './voice/transcribers.js';
+import { createVoiceNotes } from './voice/voice-notes.js';
 import { createInboundProcessor, type InboundProcessor } from './worker/process-inbound.js';
 
 export const SERVICE_NAME = 'classifier';
@@ -24,7 +31,11 @@ export interface ClassifierContext extends ServiceBase<ClassifierConfig> {
     accounts?: Producer<'accounts'>;
   };
   keywords: KeywordClassifier;
+  /** KNOWLEDGE_DIR; main loads it and watches it (tests call `reload()`). */
+  knowledge: KnowledgeBase;
   chain: ClassifierChain;
+  /** The chain with the knowledge base: what the worker and POST /classify call. */
+  assistant: Assistant;
   statusBoard: ProviderStatusBoard;
   route: Router;
   processInbound: InboundProcessor;
@@ -35,6 +46,8 @@ export interface ClassifierContextOverrides extends ServiceBaseOverrides {
   breaker?: Partial<BreakerSettings>;
   rules?: KeywordRules;
   replies?: ReplyTexts;
+  transcribers?: Transcriber[];
+  media?: GatewayMedia;
 }
 
 /** Builds every dependency of the service from its config; nothing listens or consumes here: main does. */
@@ -52,6 +65,8 @@ export function createContext(config: ClassifierConfig, overrides: ClassifierCon
   // service consumes. The queues it produces to are gauged by their consumers.
   base.gaugeQueues(['inbound']);
   const keywords = createKeywordClassifier(overrides.rules ?? loadKeywordRules());
+  const knowledge = createKnowledgeBase({ dir: config.KNOWLEDGE_DIR, logger, now: clock });
+  base.addResource({ name: 'knowledge', close: () => knowledge.close() });
   const statusBoard = createProviderStatusBoard(clock);
   const chain = createClassifierChain({
     providers: overrides.providers ?? createProviders(config),
@@ -70,13 +85,55 @@ export function createContext(config: ClassifierConfig, overrides: ClassifierCon
       for (const breaker of chain.breakers.values()) breaker.shutdown();
     },
   });
+  const replies = overrides.replies ?? loadReplyTexts();
+  const assistant = createAssistant({
+    chain,
+    knowledge,
+    keywords,
+    instructions: loadAssistantPrompt(config.ASSISTANT_PROMPT_FILE),
+    replies,
+    metrics: classifierMetrics,
+    logger,
+  });
   const route = createRouter({
     ...producers,
-    replies: overrides.replies ?? loadReplyTexts(),
+    replies,
     metrics: classifierMetrics,
     clock,
   });
-  const processInbound = createInboundProcessor({ chain, route, metrics: classifierMetrics });
+  const voiceNotes = createVoiceNotes({
+    media: overrides.media ?? createGatewayMedia({ gatewayUrl: config.GATEWAY_URL, apiToken: config.API_TOKEN }),
+    transcribers: overrides.transcribers ?? createTranscribers(config),
+    timeoutMs: config.CLASSIFIER_TIMEOUT_MS,
+    logger,
+    outcomes: classifierMetrics.voiceNotes,
+  });
+  const askToWrite = createAskToWrite({ outbound: producers.outbound, replies, metrics: classifierMetrics });
+  // The producer-role connection: the worker's blocks while BullMQ waits for jobs.
+  const burst = createBurstGate({
+    redis: base.redis('producer'),
+    prefix: base.keyPrefix,
+    windowMs: config.BURST_WINDOW_MS,
+  });
+  const processInbound = createInboundProcessor({
+    assistant,
+    voiceNotes,
+    burst,
+    askToWrite,
+    route,
+    metrics: classifierMetrics,
+  });
 
-  return { ...base, classifierMetrics, producers, keywords, chain, statusBoard, route, processInbound };
+  return {
+    ...base,
+    classifierMetrics,
+    producers,
+    keywords,
+    knowledge,
+    chain,
+    assistant,
+    statusBoard,
+    route,
+    processInbound,
+  };
 }

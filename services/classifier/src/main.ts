@@ -19,6 +19,9 @@ else {
   logger.info({ chain }, 'provider chain, keywords last');
 }
 
+await context.knowledge.reload();
+context.knowledge.watch();
+
 const app = await buildApp(context);
 await app.listen({ host: config.HOST, port: config.CLASSIFIER_PORT });
 startWorkers(context);

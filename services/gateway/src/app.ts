@@ -9,6 +9,7 @@ import { SERVICE_NAME } from './context.js';
 import { registerConversationRoutes } from './conversation/conversation-routes.js';
 import { disabledGroupHealth } from './groups/group-channel.js';
 import { registerGroupRoutes } from './groups/group-routes.js';
+import { registerMediaRoutes } from './media/media-routes.js';
 import { webhookRoutes } from './webhook/webhook-routes.js';
 
 /** Readiness checks for /health; others add theirs (group session, ...) beside these. */
@@ -54,6 +55,7 @@ export async function buildApp(context: GatewayContext): Promise<HttpApp> {
   await refusedMessageRoutes(app, context);
   registerConversationRoutes(app, context.conversation, context.eraser);
   registerGroupRoutes(app, context.groups);
+  registerMediaRoutes(app, context.mediaSources);
   await registerQueueDashboard(app, { queues: context.dashboardQueues, apiToken: context.config.API_TOKEN });
   return app;
 }

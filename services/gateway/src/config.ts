@@ -44,6 +44,11 @@ export const gatewayConfigShape = {
   ACCOUNTS_ENABLED: envBoolean(true),
   /** The accounts service, whose statement PDFs the gateway fetches (with API_TOKEN) and uploads to Meta. */
   ACCOUNTS_URL: envUrl(['http', 'https'], 'http://127.0.0.1:8005').default('http://127.0.0.1:8005'),
+  /**
+   * Largest inbound media GET /api/media serves (413 past it). WhatsApp's own limits: 16 MB
+   * for audio and video, 100 MB for documents; a voice note is well under 1 MB.
+   */
+  MEDIA_MAX_BYTES: envInt(16 * 1024 * 1024, { min: 1024, max: 100 * 1024 * 1024 }),
   /** The customer conversation: notice version, handoff timeout, rate limit, log size and age. */
   ...conversationConfigShape,
 };

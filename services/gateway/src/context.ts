@@ -5,6 +5,8 @@ import { createDashboardQueues } from './admin/dashboard-queues.js';
 import { buildCloudChannel } from './cloud/build-cloud-channel.js';
 import { type ConversationWindow, createConversationWindow } from './cloud/conversation-window.js';
 import type { GraphClient } from './cloud/graph-client.js';
+import { createCloudMediaSource } from './media/cloud-media-source.js';
+import type { MediaChannel, MediaSource } from './media/media-source.js';
 import { createRecipientPacer } from './cloud/recipient-pacer.js';
 import { createSendErrorLog, type SendErrorLog } from './cloud/send-error-log.js';
 import { cloudApiConfigured, type GatewayConfig } from './config.js';
@@ -57,6 +59,8 @@ export interface GatewayContext extends ServiceBase<GatewayConfig> {
   arrivals: ArrivalLog;
   /** The Graph API client; absent while the Cloud API is not configured. */
   graph?: GraphClient;
+  /** Where GET /api/media fetches each channel's inbound media; a channel without credentials has none. */
+  mediaSources: Partial<Record<MediaChannel, MediaSource>>;
   /** The 24-hour customer service window per chat. */
   conversationWindow: ConversationWindow;
   /** Delivery state per sent message (an observer: records sends, applies statuses). */
@@ -95,6 +99,7 @@ export interface GatewayContextOverrides
         | 'senders'
         | 'observers'
         | 'sendGuard'
+        | 'mediaSources'
       >
     > {
   /**
@@ -188,6 +193,17 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     ...(overrides.graph ? { graph: overrides.graph } : {}),
   });
   if (cloud.graph) base.addResource({ name: 'graph client', close: () => cloud.graph?.close() });
+  // Inbound media (GET /api/media) with the channel's own credentials, which stay here.
+  const mediaSources: Partial<Record<MediaChannel, MediaSource>> = { ...overrides.mediaSources };
+  if (!mediaSources.cloud && config.WHATSAPP_ACCESS_TOKEN && config.WHATSAPP_PHONE_NUMBER_ID) {
+    mediaSources.cloud = createCloudMediaSource({
+      baseUrl: config.GRAPH_API_URL,
+      version: config.GRAPH_API_VERSION,
+      phoneNumberId: config.WHATSAPP_PHONE_NUMBER_ID,
+      accessToken: config.WHATSAPP_ACCESS_TOKEN,
+      maxBytes: config.MEDIA_MAX_BYTES,
+    });
+  }
   const groups =
     overrides.groups ??
     buildGroupMode({
@@ -241,6 +257,7 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     sink,
     arrivals,
     graph: cloud.graph,
+    mediaSources,
     conversationWindow,
     deliveryStore,
     sendErrors,

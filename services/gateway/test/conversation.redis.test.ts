@@ -405,6 +405,62 @@ describe('handoff', () => {
       classification: { category: 'human', summary: 'Pide hablar con una persona' },
     });
   });
+
+  test('a voice note keeps its transcript beside the audio reference, and the transcript is history for the next message', async () => {
+    await acceptConsent();
+    const note = cloudText(CHAT, '', later(1000), {
+      type: 'audio',
+      media: { id: '1234567890123', mimeType: 'audio/ogg; codecs=opus', voice: true },
+    });
+    await world.conversation.sink.accept(note, log);
+    await world.conversation.observer.onSent?.(
+      OutboundSchema.parse({
+        correlationId: note.id,
+        purpose: 'ack',
+        channel: 'cloud',
+        to: CHAT,
+        content: { kind: 'text', body: 'Recibimos tu reporte.' },
+        meta: { transcript: 'no tengo internet desde ayer' },
+      }),
+      { messageId: 'wamid.classifier.3' },
+    );
+    const [, heard] = (await world.conversation.store.pageEntries(CHAT, 0, 2)).items;
+    expect(heard).toMatchObject({
+      id: note.id,
+      type: 'audio',
+      mediaId: '1234567890123',
+      transcript: 'no tengo internet desde ayer',
+    });
+    const next = cloudText(CHAT, 'sigue igual', later(1000));
+    await world.conversation.sink.accept(next, log);
+    const queued = (await inbound()).find((m) => m.id === next.id);
+    expect(queued?.history.map((t) => t.text)).toContain('no tengo internet desde ayer');
+  });
+
+  test("the assistant's answer is logged with the entries it used and who wrote it (meta.answer)", async () => {
+    await acceptConsent();
+    const question = cloudText(CHAT, '¿hasta qué hora atienden?', later(1000));
+    await world.conversation.sink.accept(question, log);
+    await world.conversation.observer.onSent?.(
+      OutboundSchema.parse({
+        correlationId: question.id,
+        purpose: 'ack',
+        channel: 'cloud',
+        to: CHAT,
+        content: { kind: 'text', body: 'Atendemos de lunes a viernes de 7:00 a. m. a 7:00 p. m.' },
+        meta: { answer: { source: 'openai', entries: ['¿Cuál es el horario de atención?'] } },
+      }),
+      { messageId: 'wamid.classifier.2' },
+    );
+    const [answer] = (await world.conversation.store.pageEntries(CHAT, 0, 1)).items;
+    expect(answer).toMatchObject({
+      direction: 'outbound',
+      purpose: 'ack',
+      answer: { source: 'openai', entries: ['¿Cuál es el horario de atención?'] },
+    });
+    const staff = await world.conversation.staff.messages(CHAT, 0, 1);
+    expect(JSON.stringify(staff)).toContain('¿Cuál es el horario de atención?');
+  });
 });
 
 describe('abuse', () => {

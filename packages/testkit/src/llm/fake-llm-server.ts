@@ -25,7 +25,25 @@ export type LlmBehaviour =
   | { kind: 'hang' }
   | { kind: 'malformed_body' }
   | { kind: 'malformed_answer' }
-  | { kind: 'wrong_shape'; answer?: Record<string, unknown> };
+  | { kind: 'wrong_shape'; answer?: Record<string, unknown> }
+  /** Plain text as the answer (Gemini transcribing audio: the words, not JSON). */
+  | { kind: 'text'; text: string; delayMs?: number };
+
+/** What OpenAI's `/v1/audio/transcriptions` does with the next request. */
+export type TranscriptionBehaviour =
+  | { kind: 'transcript'; text: string; delayMs?: number }
+  | { kind: 'status'; status: number; message?: string }
+  | { kind: 'hang' };
+
+/** The multipart form of a transcription request, as received. */
+export interface RecordedTranscription {
+  model: string | undefined;
+  language: string | undefined;
+  fileName: string | undefined;
+  fileType: string | undefined;
+  file: Buffer;
+  headers: Record<string, string | string[] | undefined>;
+}
 
 export interface RecordedLlmRequest {
   provider: LlmProviderName;
@@ -55,6 +73,10 @@ export interface FakeLlmServer {
   setDefault(provider: LlmProviderName, behaviour: LlmBehaviour): void;
   /** Empty every queue, restore the defaults, forget recorded requests. */
   reset(): void;
+  /** Queue behaviours for the next `/v1/audio/transcriptions` requests (default: transcript "hola"). */
+  enqueueTranscription(...behaviours: TranscriptionBehaviour[]): void;
+  /** Every transcription request so far, oldest first. */
+  readonly transcriptions: readonly RecordedTranscription[];
   /** Requests being held by `hang` right now. */
   readonly hanging: number;
   close(): Promise<void>;
@@ -187,10 +209,32 @@ function successBody(
   };
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
+async function readBytes(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** The parts of a multipart/form-data body: name, optional file name and type, bytes. */
+function multipartParts(body: Buffer, contentType: string | undefined) {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType ?? '');
+  const marker = Buffer.from(`--${boundary?.[1] ?? boundary?.[2] ?? ''}`);
+  const parts: { name: string; fileName?: string; type?: string; data: Buffer }[] = [];
+  if (marker.length <= 2) return parts;
+  let start = body.indexOf(marker);
+  while (start !== -1) {
+    const next = body.indexOf(marker, start + marker.length);
+    if (next === -1) break;
+    const part = body.subarray(start + marker.length + 2, next - 2);
+    const split = part.indexOf('\r\n\r\n');
+    const head = part.subarray(0, split).toString('utf8');
+    const name = /name="([^"]*)"/.exec(head)?.[1] ?? '';
+    const fileName = /filename="([^"]*)"/.exec(head)?.[1];
+    const type = /content-type:\s*([^\r\n]+)/i.exec(head)?.[1];
+    parts.push({ name, ...(fileName ? { fileName } : {}), ...(type ? { type } : {}), data: part.subarray(split + 4) });
+    start = next;
+  }
+  return parts;
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
@@ -200,8 +244,8 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 }
 
 /**
- * One real HTTP server on 127.0.0.1 and a random port speaking OpenAI's chat completions,
- * Gemini's generateContent and Anthropic's messages wire formats, so the real SDKs can be
+ * One real HTTP server on 127.0.0.1 and a random port speaking OpenAI's chat completions
+ * and audio transcriptions, Gemini's generateContent and Anthropic's messages wire formats, so the real SDKs can be
  * pointed at it through their base URL. Each provider's behaviour is scripted per test and
  * every request is recorded.
  */
@@ -212,6 +256,50 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
   const hung = new Set<ServerResponse>();
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
+  const transcriptionQueue: TranscriptionBehaviour[] = [];
+  const transcriptions: RecordedTranscription[] = [];
+
+  // OpenAI's transcription endpoint: multipart in, `{"text": ...}` out (response_format json).
+  const transcribe = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const raw = await readBytes(request);
+    const parts = multipartParts(raw, request.headers['content-type']);
+    const field = (name: string) => parts.find((p) => p.name === name);
+    const file = field('file');
+    transcriptions.push({
+      model: field('model')?.data.toString('utf8'),
+      language: field('language')?.data.toString('utf8'),
+      fileName: file?.fileName,
+      fileType: file?.type,
+      file: file?.data ?? Buffer.alloc(0),
+      headers: { ...request.headers },
+    });
+    const behaviour = transcriptionQueue.shift() ?? { kind: 'transcript', text: 'hola' };
+    if (behaviour.kind === 'hang') {
+      hung.add(response);
+      response.once('close', () => hung.delete(response));
+      return;
+    }
+    if (behaviour.kind === 'status') {
+      sendJson(
+        response,
+        behaviour.status,
+        errorBody('openai', behaviour.status, behaviour.message ?? `fake ${behaviour.status}`),
+      );
+      return;
+    }
+    if (!file || !field('model')) {
+      sendJson(response, 400, errorBody('openai', 400, 'file and model are required'));
+      return;
+    }
+    const send = () => sendJson(response, 200, { text: behaviour.text, usage: { type: 'duration', seconds: 3 } });
+    if (behaviour.delayMs) {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (!response.destroyed) send();
+      }, behaviour.delayMs);
+      timers.add(timer);
+    } else send();
+  };
 
   const restoreDefaults = (): void => {
     for (const name of LLM_PROVIDER_NAMES) {
@@ -226,8 +314,9 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
+    if (request.method === 'POST' && path === '/v1/audio/transcriptions') return transcribe(request, response);
     const found = route(request.method ?? 'GET', path);
-    const raw = await readBody(request);
+    const raw = (await readBytes(request)).toString('utf8');
     if (!found) {
       sendJson(response, 404, { error: { message: `fake LLM server: no route for ${request.method} ${path}` } });
       return;
@@ -298,6 +387,18 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
           successBody(found.provider, modelName, body, { text: '{"category": "connectivity", "priority": ' }),
         );
         return;
+      case 'text': {
+        const send = (): void =>
+          sendJson(response, 200, successBody(found.provider, modelName, body, { text: behaviour.text }));
+        if (behaviour.delayMs) {
+          const timer = setTimeout(() => {
+            timers.delete(timer);
+            if (!response.destroyed) send();
+          }, behaviour.delayMs);
+          timers.add(timer);
+        } else send();
+        return;
+      }
       case 'wrong_shape': {
         const answer = behaviour.answer ?? WRONG_SHAPE;
         const content = found.provider === 'anthropic' ? { toolInput: answer } : { text: JSON.stringify(answer) };
@@ -339,6 +440,14 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
     reset: () => {
       restoreDefaults();
       requests.length = 0;
+      transcriptionQueue.length = 0;
+      transcriptions.length = 0;
+    },
+    enqueueTranscription: (...behaviours) => {
+      transcriptionQueue.push(...behaviours);
+    },
+    get transcriptions() {
+      return transcriptions;
     },
     get hanging() {
       return hung.size;

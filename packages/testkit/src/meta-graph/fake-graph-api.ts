@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -44,6 +44,18 @@ export interface GraphFault {
   times?: number;
 }
 
+/** A media file the fake serves, as a customer's upload would be. */
+export interface FakeMedia {
+  /** The media id (default: a new numeric id). */
+  id?: string;
+  bytes: Buffer;
+  mimeType: string;
+  /** The `file_size` the metadata states (default: the real size), to test a liar. */
+  declaredSize?: number;
+  /** How long the download URL works (Meta: about five minutes). */
+  urlTtlMs?: number;
+}
+
 export interface FakeGraphApiOptions {
   /** The bearer token the fake accepts; anything else answers code 190. */
   accessToken?: string;
@@ -81,6 +93,12 @@ export interface FakeGraphApi {
   reportStatuses(target: StatusWebhookTarget | undefined): void;
   /** The status webhooks offered so far, and whether each was taken. */
   statusDeliveries(): readonly StatusDelivery[];
+  /**
+   * Serves a media file: `GET /{version}/{media-id}` answers its metadata with a short-lived
+   * download URL on this server, which answers the bytes only with the bearer token.
+   * Returns the media id.
+   */
+  addMedia(media: FakeMedia): string;
   /** Forgets recorded requests, faults and status deliveries. */
   reset(): void;
   close(): Promise<void>;
@@ -122,6 +140,9 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
   let faults: Array<GraphFault & { left: number }> = [];
   const sockets = new Set<Socket>();
   const statuses = createStatusReporter();
+  const media = new Map<string, Required<Omit<FakeMedia, 'urlTtlMs'>> & { urlTtlMs: number }>();
+  const downloads = new Map<string, { mediaId: string; expiresAt: number }>();
+  let baseUrl = '';
 
   const matchFault = (recipient: string | undefined) => {
     const fault = faults.find((f) => f.left > 0 && (f.recipient === undefined || f.recipient === recipient));
@@ -178,6 +199,48 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
       const e = graphErrorBody(fault.errorCode ?? 1, fbtrace(), {
         ...(fault.status !== undefined ? { status: fault.status } : {}),
         ...(fault.subcode !== undefined ? { subcode: fault.subcode } : {}),
+      });
+      return answer(e.status, e.body);
+    }
+    if (req.method === 'GET' && parts[0] === 'media-download') {
+      // The download URL: the bytes, with the token, while it has not expired.
+      const download = downloads.get(parts[1] ?? '');
+      const file = download ? media.get(download.mediaId) : undefined;
+      if (!download || !file || download.expiresAt < Date.now()) {
+        record.outcome = 404;
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        res.end('URL signature expired');
+        return;
+      }
+      record.outcome = 200;
+      res.writeHead(200, { 'content-type': file.mimeType, 'content-length': file.bytes.length });
+      res.end(file.bytes);
+      return;
+    }
+    if (req.method === 'GET' && parts.length === 2 && phoneId && media.has(phoneId)) {
+      const file = media.get(phoneId);
+      if (!file) return;
+      const token = randomBytes(12).toString('hex');
+      downloads.set(token, { mediaId: phoneId, expiresAt: Date.now() + file.urlTtlMs });
+      return answer(200, {
+        messaging_product: 'whatsapp',
+        url: `${baseUrl}/media-download/${token}?mid=${phoneId}&ext=${Math.floor(Date.now() / 1000)}`,
+        mime_type: file.mimeType,
+        sha256: createHash('sha256').update(file.bytes).digest('hex'),
+        file_size: String(file.declaredSize),
+        id: phoneId,
+      });
+    }
+    if (
+      req.method === 'GET' &&
+      parts.length === 2 &&
+      options.phoneNumberId !== undefined &&
+      phoneId !== options.phoneNumberId
+    ) {
+      // An id that is neither the phone number served nor a known media: Meta's "does not exist".
+      const e = graphErrorBody(100, fbtrace(), {
+        message: `Unsupported get request. Object with ID '${phoneId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+        subcode: 33,
       });
       return answer(e.status, e.body);
     }
@@ -258,8 +321,10 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('fake Graph API has no port');
 
+  baseUrl = `http://127.0.0.1:${address.port}`;
+
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url: baseUrl,
     requests,
     messageRequests: () => requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages')),
     uploads: () => uploads,
@@ -270,6 +335,17 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
       faults = [];
     },
     reportStatuses: (target) => statuses.reportTo(target),
+    addMedia: (file) => {
+      const id = file.id ?? String(10_000_000_000_000 + Math.floor(Math.random() * 1e12));
+      media.set(id, {
+        id,
+        bytes: file.bytes,
+        mimeType: file.mimeType,
+        declaredSize: file.declaredSize ?? file.bytes.length,
+        urlTtlMs: file.urlTtlMs ?? 5 * 60_000,
+      });
+      return id;
+    },
     statusDeliveries: () => statuses.deliveries(),
     reset: () => {
       requests.length = 0;

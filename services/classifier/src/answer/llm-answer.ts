@@ -41,17 +41,28 @@ function portable(node: unknown): unknown {
   );
 }
 
+/** A zod schema as JSON Schema in the subset all three providers accept. */
+export function portableJsonSchema(schema: z.ZodType): Record<string, unknown> {
+  return portable(z.toJSONSchema(schema, { target: 'draft-7' })) as Record<string, unknown>;
+}
+
 /** The answer schema as JSON Schema, derived from the zod schema, in the subset all three providers accept. */
 export function answerJsonSchema(): Record<string, unknown> {
-  return portable(z.toJSONSchema(LlmAnswer, { target: 'draft-7' })) as Record<string, unknown>;
+  return portableJsonSchema(LlmAnswer);
 }
 
 const IPV4 = z.ipv4();
 
 /** A validated answer plus who gave it: the contract's Classification. */
 export function toClassification(answer: LlmAnswer, source: ClassificationSource): Classification {
+  // Field by field: an assistant answer also carries the reply, which is not a classification's.
+  const { category, priority, needsTicket, language, confidence } = answer;
   return {
-    ...answer,
+    category,
+    priority,
+    needsTicket,
+    language,
+    confidence,
     summary: answer.summary.trim(),
     source,
     entities: {

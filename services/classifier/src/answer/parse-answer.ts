@@ -2,13 +2,18 @@ import { describeIssues } from '@helpline/runtime';
 import { ProviderFailure } from '../providers/provider-failure.js';
 import type { ProviderName } from '../providers/provider.js';
 import { LlmAnswer } from './llm-answer.js';
+import { type AnswerKind, LlmAssistantAnswer } from './llm-reply.js';
 
 /**
  * Validates what a provider returned. Text is parsed as JSON first; an answer that is not
  * JSON, or JSON of another shape, is that provider's failure (`invalid_answer`), whatever
  * the message may have asked the model to do.
  */
-export function parseAnswer(provider: ProviderName, raw: unknown): LlmAnswer {
+export function parseAnswer(
+  provider: ProviderName,
+  raw: unknown,
+  kind: AnswerKind = 'classification',
+): LlmAnswer | LlmAssistantAnswer {
   let value = raw;
   if (typeof raw === 'string') {
     try {
@@ -18,7 +23,7 @@ export function parseAnswer(provider: ProviderName, raw: unknown): LlmAnswer {
     }
   }
   if (value === undefined || value === null) throw new ProviderFailure(provider, 'invalid_answer', 'empty answer');
-  const parsed = LlmAnswer.safeParse(value);
+  const parsed = (kind === 'assistant' ? LlmAssistantAnswer : LlmAnswer).safeParse(value);
   if (!parsed.success) {
     throw new ProviderFailure(
       provider,

@@ -5,6 +5,8 @@ import type { KeywordClassifier } from '../keywords/keyword-classifier.js';
 import { buildPrompt, type ClassifyInput, type Prompt } from '../prompt/build-prompt.js';
 import type { ConfiguredProvider } from '../providers/create-providers.js';
 import type { LlmAnswer } from '../answer/llm-answer.js';
+import type { LlmReply } from '../answer/llm-reply.js';
+import type { KnowledgeEntry } from '../knowledge/knowledge-entry.js';
 import type { LlmProvider, ProviderName } from '../providers/provider.js';
 import { isNotAFault, ProviderFailure, type SkipReason, toProviderFailure } from '../providers/provider-failure.js';
 import type { ClassifierMetrics } from './classifier-metrics.js';
@@ -28,6 +30,10 @@ export interface ChainResult {
   source: ClassificationSource;
   attempts: Attempt[];
   durationMs: number;
+  /** The model's reply, when the prompt asked for one (the assistant) and a provider answered. */
+  reply?: LlmReply;
+  /** The entries as labelled in that prompt (K1...), to read `reply.entries`. */
+  labels?: ReadonlyMap<string, KnowledgeEntry>;
 }
 
 export interface BreakerSettings {
@@ -148,7 +154,8 @@ export function createClassifierChain(options: ChainOptions): ClassifierChain {
         m.providerDuration.observe({ provider: name, outcome: 'ok' }, durationMs / 1000);
         statusBoard.answered(name);
         attempts.push({ provider: name, outcome: 'answered', durationMs: Math.round(durationMs) });
-        return finish(toClassification(answer, name), name, attempts, started);
+        const result = finish(toClassification(answer, name), name, attempts, started);
+        return 'reply' in answer ? { ...result, reply: answer.reply as LlmReply, labels: prompt.labels } : result;
       } catch (error) {
         const durationMs = performance.now() - callStarted;
         if ((error as { code?: unknown }).code === 'EOPENBREAKER') {

@@ -67,4 +67,18 @@ export const ClassifyAnswer = z.object({
     }),
   ),
   durationMs: z.number(),
+  answer: z
+    .object({
+      text: z.string().describe('what the customer would be sent'),
+      entries: z.array(z.string()).describe('headings of the knowledge entries the text comes from'),
+      source: z
+        .enum(['openai', 'gemini', 'anthropic', 'knowledge'])
+        .describe('who wrote it; knowledge: an entry as it is'),
+      kind: z
+        .enum(['answer', 'not_found'])
+        .describe('not_found: the entries do not answer it (menu and a person offered)'),
+    })
+    .optional()
+    .describe('absent without KNOWLEDGE_DIR, for account questions and for messages that are not questions'),
+  ownAccount: z.boolean().describe("a question about the customer's own account, for the accounts service"),
 });

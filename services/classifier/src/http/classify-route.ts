@@ -1,9 +1,9 @@
 import { type HttpApp, ErrorBody } from '@helpline/runtime';
-import type { ClassifierChain } from '../chain/classifier-chain.js';
+import type { Assistant } from '../assistant/assistant.js';
 import { ClassifyAnswer, ClassifyBody, classifyInputOf } from './classify-body.js';
 
-/** POST /classify: the same chain as the worker, synchronously, without routing. */
-export function registerClassifyRoute(app: HttpApp, chain: ClassifierChain): void {
+/** POST /classify: the same chain and assistant as the worker, synchronously, without routing. */
+export function registerClassifyRoute(app: HttpApp, assistant: Assistant): void {
   app.post(
     '/classify',
     {
@@ -18,7 +18,7 @@ export function registerClassifyRoute(app: HttpApp, chain: ClassifierChain): voi
     },
     async (request) => {
       const body = request.body;
-      const result = await chain.classify({
+      const result = await assistant.classify({
         ...classifyInputOf(body),
         history: body.history ?? [],
         ...(body.language ? { languageHint: body.language } : {}),
@@ -28,6 +28,17 @@ export function registerClassifyRoute(app: HttpApp, chain: ClassifierChain): voi
         provider: result.source,
         attempts: result.attempts,
         durationMs: result.durationMs,
+        ownAccount: result.ownAccount,
+        ...(result.answer
+          ? {
+              answer: {
+                text: result.answer.text,
+                entries: result.answer.entries.map((e) => e.heading),
+                source: result.answer.source,
+                kind: result.answer.kind,
+              },
+            }
+          : {}),
       };
     },
   );

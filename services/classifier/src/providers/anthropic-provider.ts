@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { answerJsonSchema } from '../answer/llm-answer.js';
+import { jsonSchemaFor } from '../answer/llm-reply.js';
 import { parseAnswer } from '../answer/parse-answer.js';
 import type { Prompt } from '../prompt/build-prompt.js';
 import type { ModelSettings } from './model-settings.js';
@@ -15,7 +15,10 @@ export const ANTHROPIC_TOOL_NAME = 'record_classification';
  */
 export function createAnthropicProvider(settings: ModelSettings): LlmProvider {
   const client = new Anthropic({ apiKey: settings.apiKey, baseURL: settings.baseUrl, maxRetries: 0 });
-  const schema = answerJsonSchema() as Anthropic.Tool.InputSchema;
+  const schemas = {
+    classification: jsonSchemaFor('classification') as Anthropic.Tool.InputSchema,
+    assistant: jsonSchemaFor('assistant') as Anthropic.Tool.InputSchema,
+  };
   return {
     name: 'anthropic',
     model: settings.model,
@@ -31,8 +34,11 @@ export function createAnthropicProvider(settings: ModelSettings): LlmProvider {
             tools: [
               {
                 name: ANTHROPIC_TOOL_NAME,
-                description: 'Record the classification of the customer message.',
-                input_schema: schema,
+                description:
+                  prompt.kind === 'assistant'
+                    ? 'Record the classification of the customer message and the reply to it.'
+                    : 'Record the classification of the customer message.',
+                input_schema: schemas[prompt.kind],
               },
             ],
             tool_choice: { type: 'tool', name: ANTHROPIC_TOOL_NAME },
@@ -47,7 +53,7 @@ export function createAnthropicProvider(settings: ModelSettings): LlmProvider {
       } catch (error) {
         throw toProviderFailure('anthropic', error, signal);
       }
-      return parseAnswer('anthropic', input);
+      return parseAnswer('anthropic', input, prompt.kind);
     },
   };
 }

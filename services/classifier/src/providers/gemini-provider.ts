@@ -1,5 +1,5 @@
 import { GoogleGenAI } from '@google/genai';
-import { answerJsonSchema } from '../answer/llm-answer.js';
+import { jsonSchemaFor } from '../answer/llm-reply.js';
 import { parseAnswer } from '../answer/parse-answer.js';
 import type { Prompt } from '../prompt/build-prompt.js';
 import type { ModelSettings } from './model-settings.js';
@@ -15,7 +15,7 @@ export function createGeminiProvider(settings: ModelSettings): LlmProvider {
     apiKey: settings.apiKey,
     httpOptions: { ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}), retryOptions: { attempts: 1 } },
   });
-  const schema = answerJsonSchema();
+  const schemas = { classification: jsonSchemaFor('classification'), assistant: jsonSchemaFor('assistant') };
   return {
     name: 'gemini',
     model: settings.model,
@@ -30,7 +30,7 @@ export function createGeminiProvider(settings: ModelSettings): LlmProvider {
             temperature: settings.temperature,
             maxOutputTokens: settings.maxTokens,
             responseMimeType: 'application/json',
-            responseJsonSchema: schema,
+            responseJsonSchema: schemas[prompt.kind],
             abortSignal: signal,
           },
         });
@@ -38,7 +38,7 @@ export function createGeminiProvider(settings: ModelSettings): LlmProvider {
       } catch (error) {
         throw toProviderFailure('gemini', error, signal);
       }
-      return parseAnswer('gemini', text);
+      return parseAnswer('gemini', text, prompt.kind);
     },
   };
 }

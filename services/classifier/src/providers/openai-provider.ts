@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { answerJsonSchema } from '../answer/llm-answer.js';
+import { jsonSchemaFor } from '../answer/llm-reply.js';
 import { parseAnswer } from '../answer/parse-answer.js';
 import type { Prompt } from '../prompt/build-prompt.js';
 import type { LlmProvider } from './provider.js';
@@ -12,7 +12,7 @@ import type { ModelSettings } from './model-settings.js';
  */
 export function createOpenAiProvider(settings: ModelSettings): LlmProvider {
   const client = new OpenAI({ apiKey: settings.apiKey, baseURL: settings.baseUrl, maxRetries: 0 });
-  const schema = answerJsonSchema();
+  const schemas = { classification: jsonSchemaFor('classification'), assistant: jsonSchemaFor('assistant') };
   return {
     name: 'openai',
     model: settings.model,
@@ -28,7 +28,10 @@ export function createOpenAiProvider(settings: ModelSettings): LlmProvider {
               { role: 'system', content: prompt.system },
               { role: 'user', content: prompt.user },
             ],
-            response_format: { type: 'json_schema', json_schema: { name: 'classification', strict: true, schema } },
+            response_format: {
+              type: 'json_schema',
+              json_schema: { name: prompt.kind, strict: true, schema: schemas[prompt.kind] },
+            },
           },
           { signal },
         );
@@ -38,7 +41,7 @@ export function createOpenAiProvider(settings: ModelSettings): LlmProvider {
       } catch (error) {
         throw toProviderFailure('openai', error, signal);
       }
-      return parseAnswer('openai', content);
+      return parseAnswer('openai', content, prompt.kind);
     },
   };
 }

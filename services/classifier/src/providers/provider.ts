@@ -1,4 +1,5 @@
 import type { LlmAnswer } from '../answer/llm-answer.js';
+import type { LlmAssistantAnswer } from '../answer/llm-reply.js';
 import type { Prompt } from '../prompt/build-prompt.js';
 
 export const PROVIDER_NAMES = ['openai', 'gemini', 'anthropic'] as const;
@@ -18,5 +19,6 @@ export const PROVIDER_KEY_VARIABLE: Record<ProviderName, string> = {
 export interface LlmProvider {
   readonly name: ProviderName;
   readonly model: string;
-  classify(prompt: Prompt, signal: AbortSignal): Promise<LlmAnswer>;
+  /** The classification, with the assistant's reply when the prompt asks for one (`prompt.kind`). */
+  classify(prompt: Prompt, signal: AbortSignal): Promise<LlmAnswer | LlmAssistantAnswer>;
 }

@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
-export const REPLY_KEYS = ['diagnosing', 'ticket', 'handoff', 'greeting', 'received'] as const;
+export const REPLY_KEYS = [
+  'diagnosing',
+  'ticket',
+  'handoff',
+  'greeting',
+  'received',
+  'not_found',
+  'voice_unsupported',
+  'voice_failed',
+] as const;
 export type ReplyKey = (typeof REPLY_KEYS)[number];
 
 const Texts = z.object(

@@ -9,11 +9,25 @@ import {
   type TicketRequestInput,
 } from '@helpline/contracts';
 import type { Logger, Producer } from '@helpline/runtime';
+import type { AssistantAnswer } from '../assistant/assistant.js';
+import { WHATSAPP_TEXT_MAX } from '../answer/llm-reply.js';
 import type { ClassifierMetrics } from '../chain/classifier-metrics.js';
 import type { ReplyKey, ReplyTexts } from './reply-texts.js';
 import { isKnownCustomer, mentionTag, senderPhoneOf } from './sender.js';
 
-export type RoutingAction = 'diagnostics' | 'ticket' | 'handoff' | 'greeting' | 'ack_only' | 'accounts';
+export type RoutingAction =
+  | 'diagnostics'
+  | 'ticket'
+  | 'handoff'
+  | 'greeting'
+  | 'ack_only'
+  | 'answer'
+  | 'not_found'
+  | 'ask_to_write'
+  /** Not a routing of its own: the message joined a burst whose first message answers for it. */
+  | 'merged'
+  /** A customer's account question: the accounts service answers it. */
+  | 'accounts';
 
 export interface EnqueuedJob {
   queue: 'diagnostics' | 'tickets' | 'outbound' | 'accounts';
@@ -81,7 +95,16 @@ export function createRouter(deps: RouterDeps) {
     message: InboundMessage,
     classification: Classification,
     logger: Logger,
+    extras: {
+      answer?: AssistantAnswer;
+      transcript?: string;
+      /** A question about the customer's own account (the accounts service's, never the assistant's). */
+      ownAccount?: boolean;
+    } = {},
   ): Promise<RoutingOutcome> {
+    const { transcript } = extras;
+    // Never an answer to an own-account question, whoever produced one.
+    const answer = extras.ownAccount ? undefined : extras.answer;
     const correlationId = message.correlationId;
     const jobs: EnqueuedJob[] = [];
     let action: RoutingAction;
@@ -157,6 +180,10 @@ export function createRouter(deps: RouterDeps) {
       jobs.push({ queue: 'tickets', ...result });
       action = 'ticket';
       reply = 'ticket';
+    } else if (answer) {
+      // The assistant's answer is the reply: to a question, or to a greeting that asked one.
+      action = answer.kind === 'answer' ? 'answer' : 'not_found';
+      reply = 'received';
     } else if (classification.category === 'greeting') {
       action = 'greeting';
       reply = 'greeting';
@@ -171,7 +198,21 @@ export function createRouter(deps: RouterDeps) {
     }
 
     const texts = deps.replies[classification.language];
-    const body = message.channel === 'group' ? `${mentionTag(message.from)} ${texts[reply]}` : texts[reply];
+    const mention = message.channel === 'group' ? `${mentionTag(message.from)} ` : '';
+    let text = texts[reply];
+    let answered: AssistantAnswer | undefined;
+    if (answer && (action === 'answer' || action === 'not_found')) {
+      text = answer.text;
+      answered = answer;
+    } else if (answer?.kind === 'answer' && action !== 'handoff') {
+      // Work was queued: the acknowledgement says so, and the answer follows in the same text when it fits.
+      const joined = `${text}\n\n${answer.text}`;
+      if (mention.length + joined.length <= WHATSAPP_TEXT_MAX) {
+        text = joined;
+        answered = answer;
+      } else logger.warn({ action, chars: joined.length }, 'answer left out: with the acknowledgement it is over 4096');
+    }
+    const body = `${mention}${text}`.slice(0, WHATSAPP_TEXT_MAX);
     const ack: OutboundMessageInput = {
       correlationId,
       purpose: 'ack',
@@ -179,7 +220,15 @@ export function createRouter(deps: RouterDeps) {
       to: message.chatId,
       content: { kind: 'text', body },
       ...(message.channel === 'group' ? { mentions: [message.from], replyTo: message.id } : {}),
-      meta: { classification, ...(action === 'handoff' ? { handoff: true } : {}) },
+      meta: {
+        classification,
+        ...(action === 'handoff' ? { handoff: true } : {}),
+        ...(answered
+          ? { answer: { source: answered.source, entries: answered.entries.map((e) => e.heading.slice(0, 300)) } }
+          : {}),
+        // A voice note: its words, for the gateway's log beside the audio.
+        ...(transcript ? { transcript: transcript.slice(0, 8_000) } : {}),
+      },
     };
     const ackResult = await deps.outbound.add(ack, { jobId: jobIds.outbound(correlationId, 'ack') });
     jobs.push({ queue: 'outbound', ...ackResult });
@@ -189,3 +238,32 @@ export function createRouter(deps: RouterDeps) {
 }
 
 export type Router = ReturnType<typeof createRouter>;
+
+/**
+ * A voice note nobody could hear (no provider that transcribes, or the download or every
+ * transcriber failed): one reply asking the customer to write, as the message's
+ * acknowledgement, so a retried job adds nothing twice.
+ */
+export function createAskToWrite(deps: Pick<RouterDeps, 'outbound' | 'replies' | 'metrics'>) {
+  return async function askToWrite(
+    message: InboundMessage,
+    language: 'es' | 'en',
+    reason: 'voice_unsupported' | 'voice_failed',
+  ): Promise<RoutingOutcome> {
+    const text = deps.replies[language][reason];
+    const body = message.channel === 'group' ? `${mentionTag(message.from)} ${text}` : text;
+    const ack: OutboundMessageInput = {
+      correlationId: message.correlationId,
+      purpose: 'ack',
+      channel: message.channel,
+      to: message.chatId,
+      content: { kind: 'text', body },
+      ...(message.channel === 'group' ? { mentions: [message.from], replyTo: message.id } : {}),
+    };
+    const result = await deps.outbound.add(ack, { jobId: jobIds.outbound(message.correlationId, 'ack') });
+    deps.metrics.routing.inc({ action: 'ask_to_write' });
+    return { action: 'ask_to_write', jobs: [{ queue: 'outbound', ...result }] };
+  };
+}
+
+export type AskToWrite = ReturnType<typeof createAskToWrite>;

@@ -50,6 +50,12 @@ export interface LogEntry {
   providerMessageId?: string;
   customerId?: string;
   classification?: Classification;
+  /** Inbound media: its id, for GET /api/media/:mediaId. */
+  mediaId?: string;
+  /** Inbound voice note: what the classifier heard in it. */
+  transcript?: string;
+  /** Outbound: the assistant wrote it, from these knowledge entries (headings), by this provider or `knowledge`. */
+  answer?: { source: string; entries: string[] };
   /** Inbound messages that were logged but not handled automatically, and why. */
   skipped?: 'paused' | 'rate_limited';
   error?: { code: number; title?: string };

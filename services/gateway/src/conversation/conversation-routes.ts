@@ -43,6 +43,12 @@ const EntryBody = z.object({
   providerMessageId: z.string().optional(),
   customerId: z.string().optional(),
   classification: Classification.optional(),
+  mediaId: z.string().optional().describe('inbound media: fetch it with GET /api/media/{mediaId}'),
+  transcript: z.string().optional().describe('a voice note: what the classifier heard in it'),
+  answer: z
+    .object({ source: z.string(), entries: z.array(z.string()) })
+    .optional()
+    .describe("the classifier's assistant wrote this message: who, and from which knowledge entries"),
   skipped: z.enum(['paused', 'rate_limited']).optional(),
   error: z.object({ code: z.number(), title: z.string().optional() }).optional(),
 });

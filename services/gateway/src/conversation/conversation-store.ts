@@ -252,6 +252,19 @@ export function createConversationStore(options: ConversationStoreOptions) {
       return stored === 1;
     },
 
+    /**
+     * Adds the transcript to a logged voice note's entry; false when the entry is unknown.
+     * The entry body is rewritten in place, so trimming and erasure take it with the entry.
+     */
+    async setTranscript(chatId: string, entryId: string, transcript: string): Promise<boolean> {
+      const body = await redis.hget(key.entries(chatId), entryId);
+      if (!body) return false;
+      const entry = JSON.parse(body) as LogEntry;
+      if (entry.transcript === transcript) return true;
+      await redis.hset(key.entries(chatId), entryId, JSON.stringify({ ...entry, transcript }));
+      return true;
+    },
+
     /** Attaches a classification to a logged entry; false when the entry is unknown. */
     async setClassification(chatId: string, entryId: string, classification: Classification): Promise<boolean> {
       if (!(await redis.hexists(key.entries(chatId), entryId))) return false;

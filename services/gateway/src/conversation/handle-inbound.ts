@@ -62,12 +62,16 @@ function inboundEntry(
     status: 'received',
     ...(customerId ? { customerId } : {}),
     ...(skipped ? { skipped } : {}),
+    // The reference staff (and GET /api/media) fetch the audio, image or document by.
+    ...(message.media?.id ? { mediaId: message.media.id } : {}),
   };
 }
 
 function toTurn(entry: LogEntry): HistoryTurn | undefined {
-  if (!entry.text) return undefined;
-  return { role: entry.direction === 'inbound' ? 'customer' : 'bot', text: entry.text, at: entry.at };
+  // A voice note has no text of its own: its transcript stands for it.
+  const text = entry.text || entry.transcript;
+  if (!text) return undefined;
+  return { role: entry.direction === 'inbound' ? 'customer' : 'bot', text, at: entry.at };
 }
 
 /**

@@ -66,10 +66,15 @@ export function createOutboundLog(deps: OutboundLogDeps): OutboundObserver {
           purpose: message.purpose,
           ...(result.messageId ? { providerMessageId: result.messageId } : {}),
           ...(customerId ? { customerId } : {}),
+          ...(message.meta?.answer ? { answer: message.meta.answer } : {}),
         },
         now.getTime(),
       );
       if (result.messageId) await store.mapProviderId(result.messageId, message.to, entryId);
+      if (message.meta?.transcript) {
+        // The voice note the message answers: its words beside the audio reference.
+        await store.setTranscript(message.to, message.correlationId, message.meta.transcript);
+      }
       if (classification) {
         await store.setClassification(message.to, entryId, classification);
         // The classification belongs first to the customer's message that was classified.
