@@ -1,4 +1,13 @@
-import { baseConfigShape, envBoolean, envInt, envList, envNumber, envOptionalUrl, envPort, envUrl } from '@helpline/runtime';
+import {
+  baseConfigShape,
+  envBoolean,
+  envInt,
+  envList,
+  envNumber,
+  envOptionalUrl,
+  envPort,
+  envUrl,
+} from '@helpline/runtime';
 import { z } from 'zod';
 import { PROVIDER_NAMES, type ProviderName } from './providers/provider.js';
 
