@@ -8,6 +8,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/contracts/package.json packages/contracts/
 COPY packages/runtime/package.json packages/runtime/
+COPY packages/directory/package.json packages/directory/
 COPY packages/embedded-postgres/package.json packages/embedded-postgres/
 COPY packages/redis-server/package.json packages/redis-server/
 COPY packages/testkit/package.json packages/testkit/
@@ -16,6 +17,7 @@ COPY services/gateway/package.json services/gateway/
 COPY services/classifier/package.json services/classifier/
 COPY services/tickets/package.json services/tickets/
 COPY services/network/package.json services/network/
+COPY services/accounts/package.json services/accounts/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.base.json turbo.json ./
 COPY packages packages
@@ -34,6 +36,8 @@ COPY --from=build --chown=node:node /app/packages/contracts/package.json package
 COPY --from=build --chown=node:node /app/packages/contracts/dist packages/contracts/dist
 COPY --from=build --chown=node:node /app/packages/runtime/package.json packages/runtime/
 COPY --from=build --chown=node:node /app/packages/runtime/dist packages/runtime/dist
+COPY --from=build --chown=node:node /app/packages/directory/package.json packages/directory/
+COPY --from=build --chown=node:node /app/packages/directory/dist packages/directory/dist
 # Each service's manifest and build; the classifier also reads its rules, reply texts and
 # assistant prompt from data/, and ships the demo knowledge base (knowledge/) as an example
 # to mount over or point KNOWLEDGE_DIR away from. No sources, tests or benchmarks ship.
@@ -46,6 +50,9 @@ COPY --from=build --chown=node:node /app/services/classifier/knowledge services/
 COPY --from=build --chown=node:node /app/services/tickets/package.json services/tickets/
 COPY --from=build --chown=node:node /app/services/tickets/dist services/tickets/dist
 COPY --from=build --chown=node:node /app/services/tickets/migrations services/tickets/migrations
+COPY --from=build --chown=node:node /app/services/accounts/package.json services/accounts/
+COPY --from=build --chown=node:node /app/services/accounts/dist services/accounts/dist
+COPY --from=build --chown=node:node /app/services/accounts/migrations services/accounts/migrations
 COPY --from=build --chown=node:node /app/services/network/package.json services/network/
 COPY --from=build --chown=node:node /app/services/network/dist services/network/dist
 # Data the services write (the group channel's spool) lives in a volume owned by node.

@@ -1,3 +1,4 @@
+export * from './account-request.js';
 export * from './classification.js';
 export * from './common.js';
 export * from './depth.js';

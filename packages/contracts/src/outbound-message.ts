@@ -59,17 +59,45 @@ export const TemplateContent = z.object({
   components: z.array(z.record(Text, z.unknown())).optional(),
 });
 
+/**
+ * A document another Helpline service made (a statement PDF), sent by reference: the gateway
+ * fetches its bytes from that service's internal `GET /api/documents/:id` with the operator
+ * token, uploads them through the Cloud API's `POST /{phone-number-id}/media` and sends the
+ * message by the media id Meta gives. The bytes never travel through Redis.
+ */
+export const DocumentReference = z.object({
+  service: z.enum(['accounts']),
+  id: NonEmpty.max(128).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only'),
+});
+export type DocumentReference = z.infer<typeof DocumentReference>;
+
 export const MediaContent = z
   .object({
     kind: z.literal('media'),
     mediaType: z.enum(['image', 'video', 'audio', 'document', 'sticker']),
-    /** An uploaded media id, or a public link: exactly one. */
+    /** An uploaded media id, a public link, or a Helpline document reference: exactly one. */
     id: NonEmptyId.optional(),
     link: z.url().optional(),
+    ref: DocumentReference.optional(),
     caption: Text.max(1024).optional(),
     filename: Text.max(240).optional(),
   })
-  .refine((m) => Boolean(m.id) !== Boolean(m.link), { message: 'needs exactly one of id or link' });
+  .refine((m) => [m.id, m.link, m.ref].filter(Boolean).length === 1, {
+    message: 'needs exactly one of id, link or ref',
+  })
+  .refine((m) => !m.ref || m.mediaType === 'document', {
+    message: 'a reference is sent as a document',
+    path: ['ref'],
+  });
+
+/** A place on the map (Cloud API `location` message): a payment point, for example. */
+export const LocationContent = z.object({
+  kind: z.literal('location'),
+  latitude: z.number().min(-90).max(90),
+  longitude: z.number().min(-180).max(180),
+  name: z.string().max(1000).optional(),
+  address: z.string().max(1000).optional(),
+});
 
 /** Marks the customer's message as read and, optionally, shows the typing indicator. */
 export const MarkReadContent = z.object({
@@ -85,6 +113,7 @@ export const OutboundContent = z.discriminatedUnion('kind', [
   TemplateContent,
   MediaContent,
   MarkReadContent,
+  LocationContent,
 ]);
 export type OutboundContent = z.infer<typeof OutboundContent>;
 
@@ -121,6 +150,13 @@ export const OutboundMessage = z.object({
        * the voice note's log entry (beside the audio reference) and in later history.
        */
       transcript: Text.max(8_000).optional(),
+      /**
+       * What the chat waits for once this message is out (the accounts service asks a
+       * question): `account_identity`, the next text is a document number or customer id;
+       * `payment_receipt`, the next image or PDF is a payment receipt; `none` ends the wait.
+       * The gateway keeps it on the chat and routes the answer to `accounts`.
+       */
+      awaiting: z.enum(['account_identity', 'payment_receipt', 'none']).optional(),
       /**
        * The classifier's assistant wrote this text: who (a provider, or `knowledge` for an
        * entry's own text) and from which knowledge entries (their headings). Recorded in the

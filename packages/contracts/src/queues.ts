@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { AccountRequest } from './account-request.js';
 import { DiagnosticRequest } from './diagnostics.js';
 import { InboundMessage } from './inbound-message.js';
 import { OutboundMessage } from './outbound-message.js';
@@ -13,6 +14,7 @@ export const QUEUE_NAMES = {
   tickets: 'tickets',
   diagnostics: 'diagnostics',
   outbound: 'outbound',
+  accounts: 'accounts',
 } as const;
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 export const ALL_QUEUES: readonly QueueName[] = Object.values(QUEUE_NAMES);
@@ -23,6 +25,7 @@ export const QUEUE_SCHEMAS = {
   tickets: TicketRequest,
   diagnostics: DiagnosticRequest,
   outbound: OutboundMessage,
+  accounts: AccountRequest,
 } as const satisfies Record<QueueName, z.ZodType>;
 
 export type QueueSchemas = typeof QUEUE_SCHEMAS;
@@ -51,4 +54,5 @@ export const jobIds = {
   ticket: (correlationId: string): string => `ticket-${safe(correlationId)}`,
   diagnostics: (correlationId: string): string => `diag-${safe(correlationId)}`,
   outbound: (correlationId: string, purpose: string): string => `${safe(correlationId)}-${safe(purpose)}`,
+  accounts: (correlationId: string, kind: string): string => `acct-${safe(kind)}-${safe(correlationId)}`,
 };

@@ -98,7 +98,7 @@ describe('OutboundMessage', () => {
       withContent({ kind: 'media', mediaType: 'image', id: '1', link: 'https://example.com/a.jpg' }),
     );
     expect(both.path).toEqual(['content']);
-    expect(both.message).toBe('needs exactly one of id or link');
+    expect(both.message).toBe('needs exactly one of id, link or ref');
     const neither = onlyIssue(OutboundMessage, withContent({ kind: 'media', mediaType: 'image' }));
     expect(neither.path).toEqual(['content']);
   });

@@ -1,4 +1,5 @@
 import {
+  AccountRequest,
   ALL_QUEUES,
   DiagnosticRequest,
   InboundMessage,
@@ -10,7 +11,13 @@ import {
 } from '@helpline/contracts';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { minimalDiagnostic, minimalInbound, minimalOutbound, minimalTicket } from './support/examples.js';
+import {
+  minimalAccountRequest,
+  minimalDiagnostic,
+  minimalInbound,
+  minimalOutbound,
+  minimalTicket,
+} from './support/examples.js';
 
 /** BullMQ's own test for a custom job id it refuses (Job.validateOptions, bullmq 5/6). */
 const bullmqRefuses = (id: string): boolean =>
@@ -23,8 +30,9 @@ describe('queues', () => {
       tickets: 'tickets',
       diagnostics: 'diagnostics',
       outbound: 'outbound',
+      accounts: 'accounts',
     });
-    expect([...ALL_QUEUES].sort()).toEqual(['diagnostics', 'inbound', 'outbound', 'tickets']);
+    expect([...ALL_QUEUES].sort()).toEqual(['accounts', 'diagnostics', 'inbound', 'outbound', 'tickets']);
   });
 
   test('each queue is tied to its payload schema', () => {
@@ -32,6 +40,7 @@ describe('queues', () => {
     expect(QUEUE_SCHEMAS.tickets).toBe(TicketRequest);
     expect(QUEUE_SCHEMAS.diagnostics).toBe(DiagnosticRequest);
     expect(QUEUE_SCHEMAS.outbound).toBe(OutboundMessage);
+    expect(QUEUE_SCHEMAS.accounts).toBe(AccountRequest);
     expect(Object.keys(QUEUE_SCHEMAS).sort()).toEqual([...ALL_QUEUES].sort());
   });
 
@@ -41,6 +50,7 @@ describe('queues', () => {
       tickets: minimalTicket,
       diagnostics: minimalDiagnostic,
       outbound: minimalOutbound,
+      accounts: minimalAccountRequest,
     };
     for (const queue of ALL_QUEUES) {
       for (const [other, example] of Object.entries(examples)) {
@@ -58,6 +68,7 @@ describe('jobIds', () => {
     expect(jobIds.ticket(wamid)).toBe(`ticket-${wamid}`);
     expect(jobIds.diagnostics(wamid)).toBe(`diag-${wamid}`);
     expect(jobIds.outbound(wamid, 'ack')).toBe(`${wamid}-ack`);
+    expect(jobIds.accounts(wamid, 'debt')).toBe(`acct-debt-${wamid}`);
   });
 
   test('a colon (a JID device suffix) is replaced, never passed to BullMQ', () => {
@@ -93,6 +104,7 @@ describe('jobIds', () => {
           jobIds.ticket(correlationId),
           jobIds.diagnostics(correlationId),
           jobIds.outbound(correlationId, purpose),
+          jobIds.accounts(correlationId, purpose),
         ];
         for (const jobId of derived) {
           expect(jobId).not.toContain(':');

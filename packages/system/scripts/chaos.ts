@@ -160,7 +160,7 @@ const chaos = (async () => {
     await system.restart(name);
     log(`restarted ${name}`);
   };
-  for (const name of ['gateway', 'classifier', 'tickets', 'network'] as const) {
+  for (const name of ['gateway', 'classifier', 'tickets', 'network', 'accounts'] as const) {
     await sleep(4_000);
     await kill(name);
   }
@@ -175,18 +175,20 @@ const chaos = (async () => {
   log('zoho back');
 })();
 
-type Kind = 'greeting' | 'ticket' | 'connectivity';
+type Kind = 'greeting' | 'ticket' | 'connectivity' | 'accounts';
 const TEXTS: Record<Kind, (ci: number) => string> = {
   greeting: () => 'hola, buenas tardes',
   ticket: (ci) => `el POS no funciona en la tienda ${ci}`,
   connectivity: () => 'no tengo internet desde ayer',
+  // A command the accounts service answers (public information: no identity asked).
+  accounts: () => 'puntos de pago',
 };
 // Per customer: one ticket message in five, one connectivity complaint (the network
 // diagnoses once per customer per cooldown), greetings for the rest. Round by round across
 // the customers, so each customer's messages spread over the whole run.
 const messages = Array.from({ length: PER_CUSTOMER }, (_, i) =>
   customers.map((c, ci) => {
-    const kind: Kind = i % 5 === 0 ? 'ticket' : i === 3 ? 'connectivity' : 'greeting';
+    const kind: Kind = i % 5 === 0 ? 'ticket' : i === 3 ? 'connectivity' : i === 2 ? 'accounts' : 'greeting';
     return { customer: c, kind, text: TEXTS[kind](ci) };
   }),
 ).flat();
@@ -208,7 +210,8 @@ await chaos;
 // What each acknowledged message must have received, by callback data.
 const expected = new Set<string>();
 for (const { wamid, kind, lineDown } of sent) {
-  expected.add(`${wamid}-ack`);
+  // The accounts service answers its requests itself (purpose payment_points), no acknowledgement.
+  expected.add(kind === 'accounts' ? `${wamid}-payment_points` : `${wamid}-ack`);
   if (kind === 'ticket') expected.add(`${wamid}-ticket`);
   if (kind === 'connectivity') expected.add(`${wamid}-diagnosis`);
   // A diagnosis that finds the line down opens a ticket of its own (key `diagnosis-<id>`),
@@ -257,6 +260,7 @@ for (const t of tickets) {
 }
 const ticketSent = sent.filter((m) => m.kind === 'ticket');
 const connectivitySent = sent.filter((m) => m.kind === 'connectivity');
+const accountsSent = sent.filter((m) => m.kind === 'accounts');
 const faulty = connectivitySent.filter((m) => m.lineDown);
 const missing = [...expected].filter((key) => !counts.has(key));
 const duplicated = [...counts].filter(([key, n]) => expected.has(key) && n > 1);
@@ -266,9 +270,10 @@ const report = {
   acknowledgedWith200: sent.length,
   webhookRefusalsRetried: refusals,
   byKind: {
-    greeting: sent.length - ticketSent.length - connectivitySent.length,
+    greeting: sent.length - ticketSent.length - connectivitySent.length - accountsSent.length,
     ticket: ticketSent.length,
     connectivity: connectivitySent.length,
+    accounts: accountsSent.length,
   },
   expectedReplies: expected.size,
   missingReplies: missing.length,

@@ -75,7 +75,8 @@ export function planStart(
     }
   }
   const ports = servicePorts(environment);
-  // The classifier downloads voice notes through the gateway started beside it.
-  if (!environment.GATEWAY_URL) env.GATEWAY_URL = `http://127.0.0.1:${ports.gateway}`;
+  // The gateway and the accounts service call each other (statements, receipts): on the ports this start uses.
+  env.ACCOUNTS_URL ??= `http://127.0.0.1:${ports.accounts}`;
+  env.GATEWAY_URL ??= `http://127.0.0.1:${ports.gateway}`;
   return { env, ports, localChat, notes };
 }

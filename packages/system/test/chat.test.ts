@@ -101,6 +101,12 @@ describe('chat simulator: what the bot sends', () => {
   test('text, templates and media are shown plainly', () => {
     expect(renderGraphMessage({ type: 'text', text: { body: 'Hola' } }, 'w').lines).toEqual(['bot: Hola']);
     expect(
+      renderGraphMessage(
+        { type: 'location', location: { latitude: 4.6454, longitude: -74.0637, name: 'Caja', address: 'Cra 13' } },
+        'w',
+      ).lines,
+    ).toEqual(['bot sent a location: Caja, Cra 13 (4.6454, -74.0637)']);
+    expect(
       renderGraphMessage({ type: 'template', template: { name: 'reabrir', language: { code: 'es' } } }, 'w').lines,
     ).toEqual(['bot (template reabrir, es)']);
     expect(renderGraphMessage({ type: 'image', image: { link: 'https://x/y.png', caption: 'c' } }, 'w').lines).toEqual([

@@ -13,7 +13,7 @@ const compose = parse(readFileSync(`${root}docker-compose.yml`, 'utf8'), { merge
   volumes: Record<string, unknown>;
 };
 
-const SERVICES = { gateway: 3001, classifier: 8001, tickets: 8003, network: 8004 } as const;
+const SERVICES = { gateway: 3001, classifier: 8001, tickets: 8003, network: 8004, accounts: 8005 } as const;
 
 /** The Compose Specification's JSON schema, vendored (see vendor/compose-spec/README.md). */
 function composeValidator() {
@@ -47,7 +47,7 @@ describe('docker-compose.yml', () => {
 
   test('declares redis, postgres, the four services, prometheus and grafana', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['classifier', 'gateway', 'grafana', 'network', 'postgres', 'prometheus', 'redis', 'tickets'].sort(),
+      ['accounts', 'classifier', 'gateway', 'grafana', 'network', 'postgres', 'prometheus', 'redis', 'tickets'].sort(),
     );
   });
 

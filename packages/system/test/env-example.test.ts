@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
+import { accountsConfigSchema } from '../../../services/accounts/src/config.js';
 import { classifierConfigShape } from '../../../services/classifier/src/config.js';
 import { gatewayConfigShape } from '../../../services/gateway/src/config.js';
 import { networkConfigShape } from '../../../services/network/src/config.js';
@@ -23,6 +24,7 @@ const shapes: Record<string, Record<string, z.ZodType>> = {
   classifier: classifierConfigShape,
   tickets: ticketsConfigSchema.shape,
   network: networkConfigShape,
+  accounts: accountsConfigSchema.shape,
 };
 
 describe('.env.example', () => {

@@ -123,7 +123,7 @@ describe('what the start gives the services', () => {
       WHATSAPP_PHONE_NUMBER_ID: local.phoneNumberId,
       GRAPH_API_URL: 'http://127.0.0.1:3999',
     });
-    expect(plan.ports).toEqual({ gateway: 3001, classifier: 8001, tickets: 8003, network: 8004 });
+    expect(plan.ports).toEqual({ gateway: 3001, classifier: 8001, tickets: 8003, network: 8004, accounts: 8005 });
     expect(plan.notes.join('\n')).toContain('operator token (API_TOKEN) generated');
     expect(plan.notes.join('\n')).toContain('chat simulator');
     // The demo ISP's knowledge base, a folder that exists, so the simulator shows the assistant.

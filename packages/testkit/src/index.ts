@@ -5,3 +5,4 @@ export * from './postgres-server.js';
 export * from './queue-name.js';
 export * from './redis-server.js';
 export * from './wait-for.js';
+export * from './gateway-media.js';

@@ -96,3 +96,106 @@ describe('fake WispHub', () => {
     await expect(r.json()).rejects.toThrow();
   });
 });
+
+describe('fake WispHub: invoices, payments and plans', () => {
+  const now = new Date('2026-06-15T12:00:00Z');
+  const invoice = (
+    id: number,
+    issued: string,
+    due: string,
+    estado: 'Pendiente de Pago' | 'Pagada',
+    usuario = 'ana@isp',
+  ) => ({
+    id_factura: id,
+    fecha_emision: issued,
+    fecha_vencimiento: due,
+    total: '85000.00',
+    estado,
+    cliente: { id_servicio: 11, usuario },
+  });
+  const get = async (path: string) => {
+    const r = await fetch(`${fake?.url}${path}`, { headers: { authorization: `Api-Key ${fake?.apiKey}` } });
+    return {
+      status: r.status,
+      body: (await r.json()) as Record<string, unknown> & { results?: { id_factura: number }[] },
+    };
+  };
+
+  it('filters invoices by usuario and estado; without a date range only the last 90 days of issue', async () => {
+    fake = await startFakeWisphub({
+      clients: [ana],
+      now: () => now,
+      invoices: [
+        invoice(1, '2026-06-01', '2026-06-30', 'Pendiente de Pago'),
+        invoice(2, '2026-01-05', '2026-02-05', 'Pendiente de Pago'),
+        invoice(3, '2026-05-01', '2026-05-30', 'Pagada'),
+        invoice(4, '2026-06-01', '2026-06-30', 'Pendiente de Pago', 'otro@isp'),
+      ],
+    });
+    const ids = async (q: string) => ((await get(`/api/facturas/?${q}`)).body.results ?? []).map((f) => f.id_factura);
+    expect(await ids('cliente=ana@isp&estado=1')).toEqual([1]);
+    expect(
+      await ids('cliente=ana@isp&estado=1&fecha_vencimiento__range_0=2025-01-01&fecha_vencimiento__range_1=2027-01-01'),
+    ).toEqual([1, 2]);
+    expect(await ids('cliente=ana@isp&estado=2')).toEqual([3]);
+    // An id where the usuario belongs matches nothing, as WispHub does.
+    expect(await ids('cliente=11&estado=1')).toEqual([]);
+    fake.faults = { ignoreFilters: true };
+    expect(await ids('cliente=ana@isp&estado=1')).toEqual([1, 3, 4]);
+  });
+
+  it('registrar-pago validates its form, marks the invoice paid and reactivates with accion=1', async () => {
+    fake = await startFakeWisphub({
+      clients: [{ ...ana, estado: 'Suspendido' }],
+      invoices: [invoice(7, '2026-06-01', '2026-06-30', 'Pendiente de Pago')],
+    });
+    const pay = (form: Record<string, string>) =>
+      fetch(`${fake?.url}/api/facturas/7/registrar-pago/`, {
+        method: 'POST',
+        headers: { authorization: `Api-Key ${fake?.apiKey}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form).toString(),
+      });
+    const bad = await pay({ total_cobrado: '85.000', accion: '2', forma_pago: '9', fecha_pago: '15/06/2026' });
+    expect(bad.status).toBe(400);
+    expect(Object.keys((await bad.json()) as object).sort()).toEqual([
+      'accion',
+      'fecha_pago',
+      'forma_pago',
+      'total_cobrado',
+    ]);
+    const ok = await pay({
+      total_cobrado: '85000.00',
+      accion: '1',
+      forma_pago: '2',
+      referencia: 'R-1',
+      fecha_pago: '2026-06-15 10:30',
+    });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({
+      messages: ['Se agrego correctamente el pago'],
+      task_id: expect.any(String),
+    });
+    expect(fake.invoices[0]?.estado).toBe('Pagada');
+    expect(fake.clients[0]?.estado).toBe('Activo');
+    expect(fake.payments).toHaveLength(1);
+    expect((await pay({})).status).toBe(400);
+    const missing = await fetch(`${fake.url}/api/facturas/99/registrar-pago/`, {
+      method: 'POST',
+      headers: { authorization: `Api-Key ${fake.apiKey}` },
+    });
+    expect(missing.status).toBe(404);
+  });
+
+  it('serves payment methods, the plan list, and each plan’s detail under its type only', async () => {
+    fake = await startFakeWisphub({
+      plans: [{ id: 3, nombre: 'Hogar 10', tipo: 'PPPoE', precio: '60000.00', bajada: '10M', subida: '2M' }],
+    });
+    expect((await get('/api/formas-de-pago/')).body).toMatchObject({
+      count: 2,
+      results: [{ id: 1, nombre: 'Efectivo' }, { id: 2 }],
+    });
+    expect((await get('/api/plan-internet/')).body.results).toEqual([{ id: 3, nombre: 'Hogar 10', tipo: 'PPPoE' }]);
+    expect((await get('/api/plan-internet/pppoe/3/')).body).toMatchObject({ precio: '60000.00', bajada: '10M' });
+    expect((await get('/api/plan-internet/queue/3/')).status).toBe(404);
+  });
+});

@@ -1,4 +1,13 @@
-import { baseConfigShape, envInt, envList, envNumber, envOptionalUrl, envPort, envUrl } from '@helpline/runtime';
+import {
+  baseConfigShape,
+  envBoolean,
+  envInt,
+  envList,
+  envNumber,
+  envOptionalUrl,
+  envPort,
+  envUrl,
+} from '@helpline/runtime';
 import { z } from 'zod';
 import { PROVIDER_NAMES, type ProviderName } from './providers/provider.js';
 
@@ -47,6 +56,8 @@ export const classifierConfigShape = {
    * and the breakers bound what goes out.
    */
   CLASSIFIER_CONCURRENCY: envInt(32, { min: 1, max: 512 }),
+  /** Customers' billing, account and sales messages go to the accounts service (queue `accounts`); false: a ticket or an acknowledgement as before. */
+  ACCOUNTS_ENABLED: envBoolean(true),
   /**
    * The ISP's own answers (markdown, one entry per `## ` heading). Unset: no knowledge, the
    * assistant answers nothing and every message gets the acknowledgements as before.

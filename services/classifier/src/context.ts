@@ -23,7 +23,13 @@ export const SERVICE_NAME = 'classifier';
 export interface ClassifierContext extends ServiceBase<ClassifierConfig> {
   /** The classifier's own counters and histograms, on `metrics.registry`. */
   classifierMetrics: ClassifierMetrics;
-  producers: { diagnostics: Producer<'diagnostics'>; tickets: Producer<'tickets'>; outbound: Producer<'outbound'> };
+  producers: {
+    diagnostics: Producer<'diagnostics'>;
+    tickets: Producer<'tickets'>;
+    outbound: Producer<'outbound'>;
+    /** ACCOUNTS_ENABLED: billing, account and sales messages from customers. */
+    accounts?: Producer<'accounts'>;
+  };
   keywords: KeywordClassifier;
   /** KNOWLEDGE_DIR; main loads it and watches it (tests call `reload()`). */
   knowledge: KnowledgeBase;
@@ -53,6 +59,7 @@ export function createContext(config: ClassifierConfig, overrides: ClassifierCon
     diagnostics: base.producer('diagnostics'),
     tickets: base.producer('tickets'),
     outbound: base.producer('outbound'),
+    ...(config.ACCOUNTS_ENABLED ? { accounts: base.producer('accounts') } : {}),
   };
   // The backlog that matters here is what waits to be classified: `inbound`, the queue this
   // service consumes. The queues it produces to are gauged by their consumers.

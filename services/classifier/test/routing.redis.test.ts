@@ -1,4 +1,5 @@
 import {
+  AccountRequest,
   type Classification,
   DiagnosticRequest,
   InboundMessage,
@@ -25,8 +26,8 @@ afterAll(async () => {
 
 const NOW = new Date('2026-03-02T14:00:05.000Z');
 
-function context(): ClassifierContext {
-  const config = configFor(undefined, { REDIS_URL: redis.url }, []);
+function context(env: Record<string, string> = {}): ClassifierContext {
+  const config = configFor(undefined, { REDIS_URL: redis.url, ...env }, []);
   const c = createContext(config, { prefix: uniquePrefix(), logger: memoryLogger().logger, clock: () => NOW });
   contexts.push(c);
   return c;
@@ -200,8 +201,30 @@ describe('routing, against a real Redis', () => {
     expect(out.content.kind === 'text' && out.content.body).toMatch(/^¡Hola!/);
   });
 
-  test('a question with no ticket: only the acknowledgement', async () => {
+  test('a billing question with no ticket: to the accounts service, which gives the one answer', async () => {
     const c = context();
+    const cls = classification({ category: 'billing', needsTicket: false, priority: 'low' });
+    const { message, outcome } = await routeOnce(c, inbound({ text: 'dónde puedo pagar?' }), cls);
+    expect(outcome.action).toBe('accounts');
+    const [job] = (await c.producers.accounts?.queue.getJobs(['waiting'])) ?? [];
+    expect(job?.id).toBe(jobIds.accounts(message.correlationId, 'message'));
+    expect(AccountRequest.parse(job?.data)).toMatchObject({
+      kind: 'message',
+      category: 'billing',
+      text: 'dónde puedo pagar?',
+      phone: '573001234567',
+      replyTo: { channel: 'cloud', chatId: message.chatId, language: 'es' },
+      classification: { category: 'billing' },
+    });
+    expect(await jobsIn(c, 'tickets')).toEqual([]);
+    expect(await jobsIn(c, 'outbound')).toEqual([]);
+    // Routed again (a retried inbound job): nothing new.
+    const again = await c.route(message, cls, c.logger);
+    expect(again.jobs.every((j) => j.duplicate)).toBe(true);
+  });
+
+  test('without the accounts service, a question with no ticket gets only the acknowledgement', async () => {
+    const c = context({ ACCOUNTS_ENABLED: 'false' });
     const { outcome } = await routeOnce(
       c,
       inbound({ text: 'dónde puedo pagar?' }),

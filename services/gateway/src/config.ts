@@ -1,4 +1,4 @@
-import { baseConfigShape, envInt, envPort, envUrl } from '@helpline/runtime';
+import { baseConfigShape, envBoolean, envInt, envPort, envUrl } from '@helpline/runtime';
 import { z } from 'zod';
 import { conversationConfigShape } from './conversation/conversation-config.js';
 import { groupConfigShape } from './groups/group-config.js';
@@ -37,6 +37,13 @@ export const gatewayConfigShape = {
    * so the Prometheus rule reads it instead of carrying a number of its own.
    */
   INBOUND_SILENCE_ALERT_MINUTES: envInt(120, { min: 5, max: 7 * 24 * 60 }),
+  /**
+   * The accounts service answers billing, invoices, debt, payment points, plans and password
+   * requests (queue `accounts`); false keeps the data file's placeholder answers.
+   */
+  ACCOUNTS_ENABLED: envBoolean(true),
+  /** The accounts service, whose statement PDFs the gateway fetches (with API_TOKEN) and uploads to Meta. */
+  ACCOUNTS_URL: envUrl(['http', 'https'], 'http://127.0.0.1:8005').default('http://127.0.0.1:8005'),
   /**
    * Largest inbound media GET /api/media serves (413 past it). WhatsApp's own limits: 16 MB
    * for audio and video, 100 MB for documents; a voice note is well under 1 MB.

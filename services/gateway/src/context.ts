@@ -46,6 +46,8 @@ export interface GatewayContext extends ServiceBase<GatewayConfig> {
     outbound: Producer<'outbound'>;
     /** The menu's "check my connection". */
     diagnostics: Producer<'diagnostics'>;
+    /** Billing, invoices, plans, password, receipts (ACCOUNTS_ENABLED). */
+    accounts?: Producer<'accounts'>;
   };
   /** The four pipeline queues as the operator dashboard (/admin/queues) sees them. */
   dashboardQueues: Record<QueueName, Queue>;
@@ -131,6 +133,7 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     outbound: base.producer('outbound'),
     /** The menu's "check my connection". */
     diagnostics: base.producer('diagnostics'),
+    ...(config.ACCOUNTS_ENABLED ? { accounts: base.producer('accounts') } : {}),
   };
   // Depth of the queue the gateway consumes, read when Prometheus scrapes; the services
   // consuming `inbound` and `diagnostics` report those.
@@ -237,6 +240,7 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
       inbound: producers.inbound.queue,
       outbound: producers.outbound.queue,
       diagnostics: producers.diagnostics.queue,
+      ...(producers.accounts ? { accounts: producers.accounts.queue } : {}),
     },
     redis: base.redis('queues'),
     // Operators' messages (POST /api/send-message) often use `operator`.

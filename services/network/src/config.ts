@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { baseConfigShape, envBoolean, envInt, envList, envOptionalUrl, envPort } from '@helpline/runtime';
 import { z } from 'zod';
-import type { CustomerRecord } from './customers/customer-directory.js';
-import { CustomersFileError, readCustomersFile } from './customers/file-directory.js';
+import type { CustomerRecord } from '@helpline/directory';
+import { CustomersFileError, readCustomersFile } from '@helpline/directory';
 import type { RouterEndpoint } from './routeros/router-connection.js';
 import { type Cidr, parseCidr } from './routeros/safe-commands.js';
 

@@ -1,8 +1,8 @@
 import { createServiceBase, type Producer, type ServiceBase, type ServiceBaseOverrides } from '@helpline/runtime';
 import type { NetworkConfig } from './config.js';
-import { type CustomerDirectory, emptyDirectory } from './customers/customer-directory.js';
-import { createFileDirectory } from './customers/file-directory.js';
-import { createWisphubDirectory, type WisphubOptions } from './customers/wisphub-directory.js';
+import { type CustomerDirectory, emptyDirectory } from '@helpline/directory';
+import { createFileDirectory } from '@helpline/directory';
+import { createWisphubDirectory, type WisphubOptions } from '@helpline/directory';
 import type { DiagnosticJobDeps } from './diagnosis/diagnose.js';
 import { LastReportStore } from './diagnosis/last-report-store.js';
 import { RouterRegistry } from './diagnosis/router-registry.js';

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { ConfigError, loadConfig } from '@helpline/runtime';
 import { describe, expect, it } from 'vitest';
 import { networkConfigSchema } from '../src/config.js';
-import { loadFileDirectory, parseCustomersFile } from '../src/customers/file-directory.js';
-import { accountState } from '../src/customers/wisphub-directory.js';
+import { loadFileDirectory, parseCustomersFile } from '@helpline/directory';
+import { accountState } from '@helpline/directory';
 
 const load = (env: Record<string, string>) => loadConfig(networkConfigSchema, { env, envFile: false });
 

@@ -5,7 +5,7 @@ import { startTestRedis, type TestRedis } from '@helpline/testkit';
 import { type FakeRouter, startFakeRouter } from '@helpline/testkit/routeros';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createContext } from '../src/context.js';
-import { createFileDirectory } from '../src/customers/file-directory.js';
+import { createFileDirectory } from '@helpline/directory';
 import { handleDiagnosticRequest } from '../src/diagnosis/diagnose.js';
 import { RouterRegistry, UnknownRouterError } from '../src/diagnosis/router-registry.js';
 import { createNetworkMetrics } from '../src/metrics.js';

@@ -2,12 +2,7 @@ import { createLogger, createMetrics, isPermanentError, type ServiceMetrics } fr
 import { metricValue } from '@helpline/testkit';
 import { type FakeWisphub, startFakeWisphub } from '@helpline/testkit/wisphub';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createWisphubDirectory,
-  WisphubError,
-  type WisphubOptions,
-  WisphubRefusedError,
-} from '../src/customers/wisphub-directory.js';
+import { createWisphubDirectory, WisphubError, type WisphubOptions, WisphubRefusedError } from '@helpline/directory';
 import { wisphubClients } from './support/network-config.js';
 import { settlesWithin } from './support/index.js';
 

@@ -1,4 +1,5 @@
 import type {
+  AccountRequestInput,
   ClassificationInput,
   DiagnosticReport,
   DiagnosticRequestInput,
@@ -200,4 +201,12 @@ export const fullOutbound: OutboundMessageInput = {
   mentions: ['34600000000@s.whatsapp.net'],
   replyTo: WAMID,
   meta: { classification: fullClassification, handoff: true },
+};
+
+export const minimalAccountRequest: AccountRequestInput = {
+  correlationId: WAMID,
+  kind: 'debt',
+  replyTo: { channel: 'cloud', chatId: '573001234567' },
+  phone: '573001234567',
+  requestedAt: AT,
 };

@@ -7,7 +7,8 @@ export interface GraphSend {
 }
 
 /**
- * Stands in for the Graph API's send endpoint (`POST /{version}/{phone-number-id}/messages`)
+ * Stands in for the Graph API's send endpoint (`POST /{version}/{phone-number-id}/messages`),
+ * and takes media uploads (`/media`, answered with an id; the bytes are not kept),
  * so the gateway's answers reach the terminal. Read receipts and typing indicators are
  * acknowledged and not shown; every message is handed to `onSend`.
  */
@@ -25,6 +26,13 @@ export function startGraphStandIn(
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(payload));
       };
+      // A statement PDF is uploaded first, then sent by the media id answered here.
+      if (req.method === 'POST' && /^\/v[\d.]+\/\d+\/media$/.test(req.url ?? '')) {
+        if (req.headers.authorization !== `Bearer ${accessToken}`) {
+          return reply(401, { error: { message: 'Invalid OAuth access token', type: 'OAuthException', code: 190 } });
+        }
+        return reply(200, { id: `media.chat.${++counter}` });
+      }
       if (req.method !== 'POST' || !/^\/v[\d.]+\/\d+\/messages$/.test(req.url ?? '')) {
         return reply(404, { error: { message: 'Unknown path', type: 'OAuthException', code: 803 } });
       }

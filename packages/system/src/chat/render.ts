@@ -56,6 +56,14 @@ export function renderGraphMessage(body: Record<string, unknown>, messageId: str
     const template = body.template as { name: string; language?: { code?: string } };
     return { lines: [`bot (template ${template.name}, ${template.language?.code ?? '?'})`], options: [] };
   }
+  if (type === 'location') {
+    const place = body.location as { latitude: number; longitude: number; name?: string; address?: string };
+    const label = [place.name, place.address].filter(Boolean).join(', ');
+    return {
+      lines: [`bot sent a location: ${label ? `${label} ` : ''}(${place.latitude}, ${place.longitude})`],
+      options: [],
+    };
+  }
   const media = body[type] as { link?: string; id?: string; caption?: string } | undefined;
   if (media) {
     return {

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startTestRedis } from '@helpline/testkit';
+import { type FakeGatewayMedia, startFakeGatewayMedia, startTestPostgres, startTestRedis } from '@helpline/testkit';
 
 export { waitFor } from '@helpline/testkit';
 import { type FakeLlmServer, startFakeLlmServer } from '@helpline/testkit/llm';
@@ -65,6 +65,11 @@ export async function startSystem(options: SystemOptions) {
   const llm: FakeLlmServer = await startFakeLlmServer();
   const zoho: FakeZoho = await startFakeZoho();
   const router: FakeRouter = await startFakeRouter({ state: options.routerState });
+  // The accounts service keeps its built-in back-office and receipts in PostgreSQL; the
+  // gateway's media endpoint it downloads receipts through is stood in for.
+  const postgres = await startTestPostgres();
+  const accountsDatabase = await postgres.createDatabase('e2e_accounts');
+  const media: FakeGatewayMedia = await startFakeGatewayMedia({ token: API_TOKEN });
   const dir = mkdtempSync(join(tmpdir(), 'helpline-e2e-'));
   const customersFile = join(dir, 'customers.json');
   writeFileSync(customersFile, JSON.stringify(options.customers));
@@ -91,6 +96,7 @@ export async function startSystem(options: SystemOptions) {
       WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
       WHATSAPP_WEBHOOK_VERIFY_TOKEN: 'e2e-verify',
       GRAPH_API_URL: graph.url,
+      ACCOUNTS_URL: `http://127.0.0.1:${ports.accounts}`,
       ...options.env?.gateway,
     },
     classifier: {
@@ -125,6 +131,14 @@ export async function startSystem(options: SystemOptions) {
       CUSTOMER_PREFIXES: '100.64.0.0/10',
       ...options.env?.network,
     },
+    accounts: {
+      ...common,
+      ACCOUNTS_PORT: String(ports.accounts),
+      DATABASE_URL: accountsDatabase,
+      BILLING_PROVIDER: 'local',
+      GATEWAY_URL: media.url,
+      ...options.env?.accounts,
+    },
   };
 
   const logs: string[] = [];
@@ -139,7 +153,8 @@ export async function startSystem(options: SystemOptions) {
       options.entries?.[name],
     );
     processes.set(name, service);
-    await waitForHealth(service, 30_000);
+    // Five processes start at once on a shared machine: a loaded one takes a while.
+    await waitForHealth(service, 90_000);
     return service;
   };
   await Promise.all(SERVICES.map((s) => start(s.name)));
@@ -150,6 +165,9 @@ export async function startSystem(options: SystemOptions) {
     llm,
     zoho,
     router,
+    media,
+    postgres,
+    accountsDatabase,
     ports,
     logs,
     processes,
@@ -158,7 +176,8 @@ export async function startSystem(options: SystemOptions) {
     restart: start,
     async stop() {
       await Promise.all([...processes.values()].map((p) => p.stop('SIGTERM')));
-      await Promise.all([graph.close(), llm.close(), zoho.close(), router.close()]);
+      await Promise.all([graph.close(), llm.close(), zoho.close(), router.close(), media.close()]);
+      await postgres.stop();
       await redis.stop();
     },
   };

@@ -63,6 +63,15 @@ export interface FakeGraphApiOptions {
   phoneNumberId?: string;
 }
 
+/** A file uploaded through `POST /{phone-number-id}/media`. */
+export interface UploadedMedia {
+  id: string;
+  /** The `type` form field (the MIME type, as Meta asks for it). */
+  type: string;
+  filename: string;
+  bytes: Buffer;
+}
+
 export interface FakeGraphApi {
   /** Base URL to use as GRAPH_API_URL, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
@@ -70,6 +79,8 @@ export interface FakeGraphApi {
   readonly requests: readonly RecordedGraphRequest[];
   /** POSTs to `/messages`, in arrival order. */
   messageRequests(): RecordedGraphRequest[];
+  /** Files uploaded through `/media`, in arrival order. */
+  uploads(): readonly UploadedMedia[];
   /** Adds a fault; faults are checked in the order they were added. */
   addFault(fault: GraphFault): void;
   /** Shorthand: answer `code` to the next `times` sends (to `recipient` when given). */
@@ -93,11 +104,11 @@ export interface FakeGraphApi {
   close(): Promise<void>;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -118,12 +129,14 @@ const wamid = () => `wamid.${randomBytes(24).toString('base64')}`;
 /**
  * A real HTTP server answering like the Graph API's Cloud API endpoints:
  * `POST /{version}/{phone-number-id}/messages` (sends and mark-as-read) and
- * `GET /{version}/{phone-number-id}` (the phone number, used as a reachability probe).
+ * `GET /{version}/{phone-number-id}` (the phone number, used as a reachability probe),
+ * `POST /{version}/{phone-number-id}/media` (multipart upload; answers `{id}`).
  * It records every request and can be told to answer any Graph error, to be slow, or to
  * drop connections, for everyone or one recipient.
  */
 export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Promise<FakeGraphApi> {
   const requests: RecordedGraphRequest[] = [];
+  const uploads: UploadedMedia[] = [];
   let faults: Array<GraphFault & { left: number }> = [];
   const sockets = new Set<Socket>();
   const statuses = createStatusReporter();
@@ -139,7 +152,8 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
-    const rawBody = await readBody(req);
+    const rawBytes = await readBody(req);
+    const rawBody = rawBytes.toString('utf8');
     let body: unknown;
     try {
       body = rawBody ? JSON.parse(rawBody) : undefined;
@@ -237,6 +251,32 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
     if (req.method === 'GET' && parts.length === 2) {
       return answer(200, { id: phoneId, display_phone_number: '+1 555-0100', verified_name: 'Helpline Test' });
     }
+    if (req.method === 'POST' && edge === 'media') {
+      // Multipart as Meta documents it: messaging_product, type and the file.
+      let form: FormData;
+      try {
+        form = await new Response(new Uint8Array(rawBytes), {
+          headers: { 'content-type': String(req.headers['content-type'] ?? '') },
+        }).formData();
+      } catch {
+        const e = graphErrorBody(100, fbtrace(), { message: '(#100) The parameter file is required.' });
+        return answer(e.status, e.body);
+      }
+      const file = form.get('file');
+      const type = form.get('type');
+      if (form.get('messaging_product') !== 'whatsapp' || typeof type !== 'string' || !(file instanceof Blob)) {
+        const e = graphErrorBody(100, fbtrace(), { message: '(#100) Invalid parameter' });
+        return answer(e.status, e.body);
+      }
+      const id = String(1_000_000_000_000 + uploads.length + Math.floor(Math.random() * 1_000_000) * 1000);
+      uploads.push({
+        id,
+        type,
+        filename: file instanceof File ? file.name : 'file',
+        bytes: Buffer.from(await file.arrayBuffer()),
+      });
+      return answer(200, { id });
+    }
     if (req.method === 'POST' && edge === 'messages') {
       const b = body as Record<string, unknown> | undefined;
       if (b?.messaging_product !== 'whatsapp') {
@@ -287,6 +327,7 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
     url: baseUrl,
     requests,
     messageRequests: () => requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages')),
+    uploads: () => uploads,
     addFault: (fault) => faults.push({ ...fault, left: fault.times ?? Number.POSITIVE_INFINITY }),
     failWith: (code, rest = {}) =>
       faults.push({ ...rest, errorCode: code, left: rest.times ?? Number.POSITIVE_INFINITY }),
@@ -308,6 +349,7 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
     statusDeliveries: () => statuses.deliveries(),
     reset: () => {
       requests.length = 0;
+      uploads.length = 0;
       faults = [];
       statuses.reset();
     },

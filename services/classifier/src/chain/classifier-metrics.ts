@@ -41,7 +41,7 @@ export function createClassifierMetrics(metrics: ServiceMetrics): ClassifierMetr
     }),
     routing: new Counter({
       name: `${METRIC_PREFIX}classifier_routing_total`,
-      help: 'What routing did with a message: diagnostics, ticket, handoff, greeting, ack_only, skipped',
+      help: 'What routing did with a message: diagnostics, ticket, handoff, greeting, ack_only, accounts, skipped',
       labelNames: ['action'] as const,
       registers,
     }),

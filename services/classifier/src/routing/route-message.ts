@@ -1,4 +1,5 @@
 import {
+  type AccountRequestInput,
   type Classification,
   type DiagnosticRequestInput,
   type InboundMessage,
@@ -24,10 +25,12 @@ export type RoutingAction =
   | 'not_found'
   | 'ask_to_write'
   /** Not a routing of its own: the message joined a burst whose first message answers for it. */
-  | 'merged';
+  | 'merged'
+  /** A customer's account question: the accounts service answers it. */
+  | 'accounts';
 
 export interface EnqueuedJob {
-  queue: 'diagnostics' | 'tickets' | 'outbound';
+  queue: 'diagnostics' | 'tickets' | 'outbound' | 'accounts';
   jobId: string;
   /** The job was already there (a retried inbound job): nothing new was added. */
   duplicate: boolean;
@@ -44,12 +47,15 @@ export interface RouterDeps {
   diagnostics: Producer<'diagnostics'>;
   tickets: Producer<'tickets'>;
   outbound: Producer<'outbound'>;
+  /** The accounts service's queue: a customer's billing, account and sales messages go there. */
+  accounts?: Producer<'accounts'>;
   replies: ReplyTexts;
   metrics: ClassifierMetrics;
   clock: () => Date;
 }
 
 const REPORTED_TEXT_MAX = 4_096;
+const ACCOUNT_CATEGORIES = new Set(['billing', 'account', 'sales']);
 
 function replyTarget(message: InboundMessage, classification: Classification): ReplyTargetInput {
   return {
@@ -79,7 +85,9 @@ function ticketDescription(message: InboundMessage, classification: Classificati
  * What happens after classification. One of: a diagnosis (connectivity from a known
  * customer; the network service opens a ticket if it finds a fault), a ticket, a handoff to
  * a person, a greeting; and always exactly one acknowledgement to the chat, enqueued last so
- * that it only promises work that is already stored. Every job id comes from the
+ * that it only promises work that is already stored. A customer's billing, account or sales
+ * question (no ticket needed) goes to the accounts service instead, which gives the one
+ * answer itself. Every job id comes from the
  * correlation id, so running this twice for one message adds nothing the second time.
  */
 export function createRouter(deps: RouterDeps) {
@@ -103,6 +111,30 @@ export function createRouter(deps: RouterDeps) {
     let reply: ReplyKey;
     let note: string | undefined;
     const phone = senderPhoneOf(message);
+
+    // A question the account itself answers (what do I owe, where do I pay, which plans);
+    // a dispute that needs a person (`needsTicket`) still becomes a ticket below.
+    if (
+      deps.accounts &&
+      message.channel === 'cloud' &&
+      phone &&
+      ACCOUNT_CATEGORIES.has(classification.category) &&
+      !classification.needsTicket
+    ) {
+      const request: AccountRequestInput = {
+        kind: 'message',
+        correlationId,
+        replyTo: replyTarget(message, classification),
+        phone,
+        requestedAt: deps.clock().toISOString(),
+        text: message.text.slice(0, REPORTED_TEXT_MAX),
+        category: classification.category as 'billing' | 'account' | 'sales',
+        classification,
+      };
+      const result = await deps.accounts.add(request, { jobId: jobIds.accounts(correlationId, 'message') });
+      deps.metrics.routing.inc({ action: 'accounts' });
+      return { action: 'accounts', jobs: [{ queue: 'accounts', ...result }] };
+    }
 
     if (classification.category === 'human') {
       action = 'handoff';

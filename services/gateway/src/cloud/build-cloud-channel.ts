@@ -3,6 +3,7 @@ import type { GatewayConfig } from '../config.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ChannelSender } from '../outbound/channel-sender.js';
 import { createCloudSender, parseWindowTemplate } from './cloud-sender.js';
+import { createServiceDocumentSource } from './document-source.js';
 import type { ConversationWindow } from './conversation-window.js';
 import { createGraphClient, type GraphClient } from './graph-client.js';
 import { createRecipientPacer } from './recipient-pacer.js';
@@ -51,6 +52,11 @@ export function buildCloudChannel(deps: CloudChannelDeps): CloudChannel {
     metrics: deps.metrics,
     clock: deps.clock,
     windowTemplate: parseWindowTemplate(config.WHATSAPP_WINDOW_TEMPLATE),
+    // Statements the accounts service made are fetched there (operator token) and uploaded to Meta.
+    documents: createServiceDocumentSource({
+      urls: { accounts: config.ACCOUNTS_URL },
+      ...(config.API_TOKEN ? { token: config.API_TOKEN } : {}),
+    }),
   });
   return { graph, sender };
 }

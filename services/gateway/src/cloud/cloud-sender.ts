@@ -3,6 +3,7 @@ import { CodedError, ERRORS, type Logger, PermanentError } from '@helpline/runti
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ChannelSender } from '../outbound/channel-sender.js';
 import type { ConversationWindow } from './conversation-window.js';
+import type { DocumentSource } from './document-source.js';
 import type { GraphClient } from './graph-client.js';
 import { decideOnSendError } from './graph-error-policy.js';
 import { graphMessageBody, isFreeForm } from './graph-message-body.js';
@@ -31,6 +32,8 @@ export interface CloudSenderDeps {
   metrics: GatewayMetrics;
   clock: () => Date;
   windowTemplate?: WindowTemplate;
+  /** Where documents sent by reference (`content.ref`) are fetched from before their upload. */
+  documents?: DocumentSource;
   /**
    * How long to hold back after a pair rate limit (131056). Meta allows about one message
    * every 6 seconds to one user in a burst.
@@ -67,9 +70,26 @@ export function createCloudSender(deps: CloudSenderDeps): ChannelSender {
     return { ...message, content: { kind: 'template', ...deps.windowTemplate } };
   }
 
-  async function post(message: OutboundMessage, log: Logger): Promise<{ messageId?: string }> {
+  /** A document sent by reference: fetched from the service that made it, uploaded, sent by media id. */
+  async function resolveReference(message: OutboundMessage, log: Logger): Promise<OutboundMessage> {
+    const c = message.content;
+    if (c.kind !== 'media' || !c.ref) return message;
+    if (!deps.documents) throw new PermanentError('document_source_unset', 'documents by reference are not configured');
+    const document = await deps.documents.fetch(c.ref);
+    const id = await deps.graph.uploadMedia({
+      bytes: document.bytes,
+      mimeType: document.mimeType,
+      filename: c.filename ?? `${c.ref.id}.pdf`,
+    });
+    log.debug({ ref: c.ref, bytes: document.bytes.length }, 'document uploaded to the Cloud API');
+    const { ref: _ref, ...rest } = c;
+    return { ...message, content: { ...rest, id } };
+  }
+
+  async function post(original: OutboundMessage, log: Logger): Promise<{ messageId?: string }> {
     const started = performance.now();
     try {
+      const message = await resolveReference(original, log);
       const result = await deps.graph.sendMessage(graphMessageBody(message));
       metrics.messagesSent.inc({ channel: 'cloud', outcome: 'sent', code: 'none' });
       log.info({ messageId: result.messageId, kind: message.content.kind, purpose: message.purpose }, 'message sent');

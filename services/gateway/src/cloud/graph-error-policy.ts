@@ -1,3 +1,4 @@
+import { isPermanentError } from '@helpline/runtime';
 import { GraphApiError, GraphNetworkError } from './graph-client.js';
 
 /**
@@ -19,6 +20,8 @@ const NOT_RETRIED_CODES = new Set([131026, 131048, 131049, 368, 190]);
 
 export function decideOnSendError(error: unknown): SendErrorDecision {
   if (error instanceof GraphNetworkError) return { action: 'retry', code: 'network' };
+  // Raised before any Graph call (a document by reference that its service no longer has).
+  if (isPermanentError(error)) return { action: 'fail', code: error.code };
   if (!(error instanceof GraphApiError)) return { action: 'retry', code: 'unknown' };
   const code = error.code !== undefined ? String(error.code) : `http_${error.status}`;
   if (error.code !== undefined) {

@@ -50,8 +50,14 @@ function content(c: Exclude<OutboundContent, { kind: 'mark_read' }>): Json {
       // Captions exist for image, video and document; filenames for documents only.
       const caption = c.mediaType === 'audio' || c.mediaType === 'sticker' ? undefined : c.caption;
       const filename = c.mediaType === 'document' ? c.filename : undefined;
+      // A `ref` is resolved to an uploaded media id by the sender before the body is built.
       return { type: c.mediaType, [c.mediaType]: defined({ id: c.id, link: c.link, caption, filename }) };
     }
+    case 'location':
+      return {
+        type: 'location',
+        location: defined({ latitude: c.latitude, longitude: c.longitude, name: c.name, address: c.address }),
+      };
   }
 }
 

@@ -19,7 +19,8 @@ export interface ChatRecord {
   /** The notice version last shown, and when. */
   noticeVersion?: string;
   noticeSentAt?: string;
-  mode?: 'menu' | 'awaiting_description';
+  /** `awaiting_account`/`awaiting_receipt`: the accounts service asked for a document number or a receipt. */
+  mode?: 'menu' | 'awaiting_description' | 'awaiting_account' | 'awaiting_receipt';
   /** Handoff to a person: automatic answers stop until this time (ms since the epoch). */
   pausedUntil?: number;
   handoffAt?: string;

@@ -55,7 +55,12 @@ const EntryBody = z.object({
 
 const ErasureBody = z.object({
   messages: z.number(),
-  jobs: z.object({ inbound: z.number(), outbound: z.number(), diagnostics: z.number() }),
+  jobs: z.object({
+    inbound: z.number(),
+    outbound: z.number(),
+    diagnostics: z.number(),
+    accounts: z.number().optional(),
+  }),
   activeJobsLeft: z.number(),
   deliveryRecords: z.number(),
   arrivals: z.number(),

@@ -21,6 +21,8 @@ export interface ConversationDeps {
     inbound: Producer<'inbound'>;
     outbound: Producer<'outbound'>;
     diagnostics: Producer<'diagnostics'>;
+    /** The accounts service's queue; without it billing, invoices and plans answer from the data file. */
+    accounts?: Producer<'accounts'>;
   };
   /** The plain sink onto `inbound`; by default the enqueuer on `producers.inbound`. */
   enqueue?: MessageSink;
@@ -67,6 +69,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
     enqueue: deps.enqueue ?? createInboundEnqueuer({ producer: deps.producers.inbound }),
     outbound: deps.producers.outbound,
     diagnostics: deps.producers.diagnostics,
+    ...(deps.producers.accounts ? { accounts: deps.producers.accounts } : {}),
     replies,
     handoff,
     metrics,

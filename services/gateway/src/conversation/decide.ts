@@ -1,4 +1,5 @@
 import type { InboundMessage, Language } from '@helpline/contracts';
+import { type AccountAsk, commandAsk, contextualAsk, menuAsk, replyAsk } from './account-asks.js';
 import { type ChatRecord, hasConsent, isPaused } from './chat-records.js';
 import { type CommandName, parseCommand } from './commands.js';
 import { detectLanguage } from './language-detector.js';
@@ -22,6 +23,8 @@ export type Action =
   /** The description asked for by "report a problem": to `inbound`. */
   | { kind: 'description' }
   | { kind: 'free_text' }
+  /** For the accounts service (`accounts` queue); `command` is counted like the menu and commands. */
+  | { kind: 'account'; ask: AccountAsk; command?: { name: string; via: 'text' | 'list' } }
   /** Reactions, revocations, system notices: logged, nothing to answer or classify. */
   | { kind: 'log_only' };
 
@@ -46,6 +49,8 @@ export interface DecideInput {
   rateLimit: number;
   /** Whether this message holds the minute's one rate-limit notice. */
   holdsRateNotice: boolean;
+  /** The accounts service answers billing, invoices, plans...; without it, the data file's texts. */
+  accounts?: boolean;
 }
 
 /** Types with nothing to answer or classify. */
@@ -79,13 +84,23 @@ export function decide(input: DecideInput): Plan {
   const choice = parseMenuReply(message.reply?.id);
   if (choice === null) return plan({ kind: 'stale_menu' });
   if (choice === 'talk_to_person') return plan({ kind: 'handoff', via: 'list' });
+  const menuAccount = choice && input.accounts ? menuAsk(choice) : undefined;
+  if (choice && menuAccount) return plan({ kind: 'account', ask: menuAccount, command: { name: choice, via: 'list' } });
   if (choice) return plan({ kind: 'menu_choice', choice });
+  const reply = input.accounts ? replyAsk(message) : undefined;
+  if (reply) return plan({ kind: 'account', ask: reply });
 
   const command = message.type === 'text' ? parseCommand(message.text) : undefined;
   if (command === 'agent') return plan({ kind: 'handoff', via: 'text' });
+  const commandAccount = command && input.accounts ? commandAsk(command) : undefined;
+  if (command && commandAccount) {
+    return plan({ kind: 'account', ask: commandAccount, command: { name: command, via: 'text' } });
+  }
   if (command) return plan({ kind: 'command', command });
 
   if (LOG_ONLY_TYPES.has(message.type)) return plan({ kind: 'log_only' });
+  const contextual = input.accounts ? contextualAsk(message, chat) : undefined;
+  if (contextual) return plan({ kind: 'account', ask: contextual });
   if (chat?.mode === 'awaiting_description') return plan({ kind: 'description' });
   return plan({ kind: 'free_text' });
 }

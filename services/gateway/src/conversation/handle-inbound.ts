@@ -1,6 +1,7 @@
-import { type HistoryTurn, type InboundMessage, jobIds } from '@helpline/contracts';
+import { type AccountRequestInput, type HistoryTurn, type InboundMessage, jobIds } from '@helpline/contracts';
 import { forCorrelation, type Logger, type Producer } from '@helpline/runtime';
 import type { MessageSink } from '../ingest/message-sink.js';
+import type { AccountAsk } from './account-asks.js';
 import type { ChatRecord, LogEntry } from './chat-records.js';
 import type { CommandName } from './commands.js';
 import type { ConversationMetrics } from './conversation-metrics.js';
@@ -19,6 +20,8 @@ export interface InboundHandlerDeps {
   enqueue: MessageSink;
   outbound: Producer<'outbound'>;
   diagnostics: Producer<'diagnostics'>;
+  /** The accounts service's queue; absent, billing and plans answer from the data file. */
+  accounts?: Producer<'accounts'>;
   replies: Replies;
   handoff: Handoff;
   metrics: ConversationMetrics;
@@ -185,10 +188,33 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
         await logIt();
         await classify(message, chat, plan, log);
         return;
+      case 'account':
+        await logIt();
+        await askAccounts(message, action.ask, plan);
+        // The awaited answer came (or the customer moved on): the service asks again if it must.
+        if (chat?.mode === 'awaiting_account' || chat?.mode === 'awaiting_receipt') {
+          await store.updateChat(chatId, { mode: 'menu' }, [], atMs);
+        }
+        return;
       case 'log_only':
         await logIt();
         return;
     }
+  }
+
+  async function askAccounts(message: InboundMessage, ask: AccountAsk, plan: Plan): Promise<void> {
+    if (!deps.accounts) throw new Error('an account request was decided without the accounts queue');
+    await deps.accounts.add(
+      {
+        ...ask,
+        correlationId: message.id,
+        replyTo: { channel: 'cloud', chatId: message.chatId, language: plan.language },
+        // A Cloud API chat id is the customer's wa_id: their phone number in digits.
+        phone: message.senderPhone ?? message.chatId,
+        requestedAt: plan.at,
+      } as AccountRequestInput,
+      { jobId: jobIds.accounts(message.id, ask.kind) },
+    );
   }
 
   async function menuChoice(
@@ -247,6 +273,9 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
       case 'menu_choice':
         deps.metrics.command(action.choice, 'list');
         break;
+      case 'account':
+        if (action.command) deps.metrics.command(action.command.name, action.command.via);
+        break;
       default:
         break;
     }
@@ -270,6 +299,7 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
       countInMinute,
       rateLimit: deps.rateLimitPerMinute,
       holdsRateNotice,
+      accounts: deps.accounts !== undefined,
     });
     const { plan, fresh } = await store.savePlan(message.id, decided);
     if (fresh) count(plan.action, plan.pauseExpired);

@@ -26,6 +26,8 @@ export function outboundText(content: OutboundContent): string {
       return `(template ${content.name})`;
     case 'media':
       return content.caption ?? `(${content.mediaType})`;
+    case 'location':
+      return [content.name, content.address].filter(Boolean).join(', ') || '(location)';
     case 'mark_read':
       return '';
   }
@@ -77,6 +79,18 @@ export function createOutboundLog(deps: OutboundLogDeps): OutboundObserver {
         await store.setClassification(message.to, entryId, classification);
         // The classification belongs first to the customer's message that was classified.
         await store.setClassification(message.to, message.correlationId, classification);
+      }
+      const awaiting = message.meta?.awaiting;
+      if (awaiting) {
+        // The accounts service asked a question: the chat's next answer goes to it.
+        const mode =
+          awaiting === 'account_identity'
+            ? 'awaiting_account'
+            : awaiting === 'payment_receipt'
+              ? 'awaiting_receipt'
+              : 'menu';
+        const waiting = chat?.mode === 'awaiting_account' || chat?.mode === 'awaiting_receipt';
+        if (mode !== 'menu' || waiting) await store.updateChat(message.to, { mode });
       }
       if (message.meta?.handoff) {
         deps.logger.info({ correlationId: message.correlationId }, 'classifier asked for a handoff');

@@ -1,4 +1,4 @@
-import { jobIds } from '@helpline/contracts';
+import { ACCOUNT_REQUEST_KINDS, jobIds } from '@helpline/contracts';
 import type { Logger } from '@helpline/runtime';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -15,7 +15,7 @@ export interface ErasureReport {
   /** Conversation log entries forgotten with the chat's record and consent. */
   messages: number;
   /** BullMQ jobs removed, by queue (their payloads carry the chat's texts and number). */
-  jobs: { inbound: number; outbound: number; diagnostics: number };
+  jobs: { inbound: number; outbound: number; diagnostics: number; accounts?: number };
   /** Jobs a worker was running at that moment: BullMQ cannot remove them (see the docs). */
   activeJobsLeft: number;
   deliveryRecords: number;
@@ -34,7 +34,8 @@ export interface ChatEraserDeps {
   pacer: Pick<RecipientPacer, 'forget'>;
   arrivals: Pick<ArrivalLog, 'forget'>;
   refusedMessages: Pick<RefusedMessageStore, 'forgetChat'>;
-  queues: { inbound: Queue; outbound: Queue; diagnostics: Queue };
+  /** `accounts` when the accounts service is enabled: its requests carry the chat and the phone. */
+  queues: { inbound: Queue; outbound: Queue; diagnostics: Queue; accounts?: Queue };
   /** The queues' Redis, to look ids up in bulk (a job's hash is `queue.toKey(id)`). */
   redis: Redis;
   /**
@@ -141,6 +142,12 @@ export function createChatEraser(deps: ChatEraserDeps) {
       const inbound = await removeJobs(deps.redis, deps.queues.inbound, inboundIds, chatId);
       const outbound = await removeJobs(deps.redis, deps.queues.outbound, outboundIds, chatId);
       const diagnostics = await removeJobs(deps.redis, deps.queues.diagnostics, diagnosticIds, chatId);
+      const accountIds = new Set(
+        [...stories].flatMap((story) => ACCOUNT_REQUEST_KINDS.map((kind) => jobIds.accounts(story, kind))),
+      );
+      const accounts = deps.queues.accounts
+        ? await removeJobs(deps.redis, deps.queues.accounts, accountIds, chatId)
+        : { removed: 0, active: 0 };
 
       const deliveryRecords = await deps.deliveryStore.forgetRecipient(chatId, providerIds);
       const arrivals = await deps.arrivals.forget([...stories]);
@@ -151,8 +158,13 @@ export function createChatEraser(deps: ChatEraserDeps) {
 
       const report: ErasureReport = {
         messages: conversation?.messages ?? 0,
-        jobs: { inbound: inbound.removed, outbound: outbound.removed, diagnostics: diagnostics.removed },
-        activeJobsLeft: inbound.active + outbound.active + diagnostics.active,
+        jobs: {
+          inbound: inbound.removed,
+          outbound: outbound.removed,
+          diagnostics: diagnostics.removed,
+          ...(deps.queues.accounts ? { accounts: accounts.removed } : {}),
+        },
+        activeJobsLeft: inbound.active + outbound.active + diagnostics.active + accounts.active,
         deliveryRecords,
         arrivals,
         refusedMessages,
@@ -165,6 +177,7 @@ export function createChatEraser(deps: ChatEraserDeps) {
           inbound.removed +
           outbound.removed +
           diagnostics.removed +
+          accounts.removed +
           deliveryRecords +
           arrivals +
           refusedMessages >

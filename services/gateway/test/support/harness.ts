@@ -18,6 +18,8 @@ export function testConfig(env: Record<string, string | undefined> = {}): Gatewa
     META_APP_SECRET: APP_SECRET,
     WHATSAPP_WEBHOOK_VERIFY_TOKEN: VERIFY_TOKEN,
     API_TOKEN,
+    // The placeholder answers these tests were written against; accounts tests turn it on.
+    ACCOUNTS_ENABLED: 'false',
     ...env,
   });
 }

@@ -8,7 +8,7 @@ import {
 } from '@helpline/contracts';
 import type { Producer } from '@helpline/runtime';
 import type { Logger } from 'pino';
-import type { CustomerDirectory, CustomerRecord } from '../customers/customer-directory.js';
+import type { CustomerDirectory, CustomerRecord } from '@helpline/directory';
 import type { NetworkMetrics } from '../metrics.js';
 import type { RouterClient } from '../routeros/router-client.js';
 import type { LastReportStore } from './last-report-store.js';

@@ -1,4 +1,4 @@
-import type { CustomerRecord } from '../customers/customer-directory.js';
+import type { CustomerRecord } from '@helpline/directory';
 import type { RouterClient } from '../routeros/router-client.js';
 
 /**

@@ -3,7 +3,7 @@ import { DiagnosticReport, Identifier } from '@helpline/contracts';
 import { ErrorBody, type HttpApp, httpErrors } from '@helpline/runtime';
 import { z } from 'zod';
 import type { NetworkContext } from '../context.js';
-import { WisphubError, WisphubRefusedError } from '../customers/wisphub-directory.js';
+import { WisphubError, WisphubRefusedError } from '@helpline/directory';
 import { diagnose } from '../diagnosis/diagnose.js';
 import { DiagnosisBusyError } from '../diagnosis/once-per-customer.js';
 

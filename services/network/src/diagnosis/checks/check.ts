@@ -1,6 +1,6 @@
 import type { DiagnosticCheck } from '@helpline/contracts';
 import type { Logger } from 'pino';
-import type { CustomerRecord } from '../../customers/customer-directory.js';
+import type { CustomerRecord } from '@helpline/directory';
 import { isRouterError, UnsafeValueError } from '../../routeros/errors.js';
 import type { RouterClient } from '../../routeros/router-client.js';
 import type { Cidr } from '../../routeros/safe-commands.js';

@@ -1,10 +1,11 @@
 import type { CustomerReference } from '@helpline/contracts';
 import type { CircuitBreaker } from '@helpline/runtime';
+import type { WisphubCall } from './wisphub-client.js';
 
 export type AccountState = 'active' | 'suspended' | 'arrears' | 'cancelled' | 'unknown';
 
 /**
- * One customer account as the diagnosis needs it. `serviceIp` is used on the router only:
+ * One customer account as the diagnosis and the accounts service need it. `serviceIp` is used on the router only:
  * it never appears in a reply, a report or a log line.
  */
 export interface CustomerRecord {
@@ -17,6 +18,12 @@ export interface CustomerRecord {
   /** Router name, as configured in MIKROTIK_ROUTERS. */
   router?: string;
   plan?: string;
+  /** The back-office's id of the plan, when it has one (WispHub `plan_internet.id`). */
+  planId?: string;
+  /** Amount owed as the back-office states it: a decimal string (`"85000.00"`), never a float. */
+  balance?: string;
+  /** Date the service is cut for non-payment, as the back-office states it. */
+  cutoffDate?: string;
   /** Known only when the directory keeps it (WispHub). */
   account?: AccountState;
   /** The customer's router has a general outage on record (WispHub). */
@@ -27,7 +34,7 @@ export interface CustomerRecord {
 export interface CustomerDirectory {
   readonly source: 'file' | 'wisphub' | 'none';
   /** A remote directory's breaker, for /health. */
-  readonly breaker?: CircuitBreaker<[string], unknown>;
+  readonly breaker?: CircuitBreaker<[WisphubCall], unknown>;
   find(reference: CustomerReference): Promise<CustomerRecord[]>;
 }
 

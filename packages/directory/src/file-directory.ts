@@ -44,7 +44,7 @@ const CSV_FIELDS: Record<string, keyof z.input<typeof FileCustomer>> = {
 };
 
 /** RFC 4180 fields: commas, double quotes and quoted line breaks. */
-function parseCsv(text: string): string[][] {
+export function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';

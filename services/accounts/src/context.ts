@@ -1,0 +1,173 @@
+import { fileURLToPath } from 'node:url';
+import { QUEUE_NAMES } from '@helpline/contracts';
+import { createWisphubClient } from '@helpline/directory';
+import {
+  createDatabase,
+  createLogger,
+  createMetrics,
+  createProducer,
+  createRedisConnection,
+  type Database,
+  type Logger,
+  type Producer,
+  type Redis,
+  registerQueueGauges,
+  type ServiceMetrics,
+} from '@helpline/runtime';
+import type { Worker } from 'bullmq';
+import type { BillingProvider } from './billing/billing-provider.js';
+import { createLocalBilling } from './billing/local-billing.js';
+import { timedBilling } from './billing/timed-billing.js';
+import { createWisphubBilling } from './billing/wisphub-billing.js';
+import { type AccountsConfig, billingProviderOf } from './config.js';
+import { createRequestHandler, type RequestHandler } from './conversation/handle-request.js';
+import { loadTexts, type TextBook } from './conversation/texts.js';
+import { createDocumentStore, type DocumentStore } from './documents/document-store.js';
+import { createIdentityStore } from './identity/identity-store.js';
+import { type AccountsMetrics, createAccountsMetrics } from './metrics/accounts-metrics.js';
+import { localPaymentPoints } from './payment-points/local-payment-points.js';
+import { type PaymentPoint, readPaymentPointsFile } from './payment-points/payment-points.js';
+import { createMediaClient } from './receipts/media-client.js';
+import { createReceiptStore, type ReceiptStore } from './receipts/receipt-store.js';
+
+export const SERVICE_NAME = 'accounts';
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
+
+export interface AccountsContext {
+  config: AccountsConfig;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  accountsMetrics: AccountsMetrics;
+  prefix: string;
+  redis: { producer: Redis; worker: Redis };
+  db: Database;
+  producers: { outbound: Producer<'outbound'>; tickets: Producer<'tickets'>; accounts: Producer<'accounts'> };
+  billing: BillingProvider;
+  receipts: ReceiptStore;
+  documents: DocumentStore;
+  texts: TextBook;
+  handle: RequestHandler;
+  paymentPoints: () => Promise<PaymentPoint[]>;
+  workers: Worker[];
+  clock: () => Date;
+  close(): Promise<void>;
+}
+
+export interface AccountsContextOverrides {
+  logger?: Logger;
+  metrics?: ServiceMetrics;
+  prefix?: string;
+  redisUrl?: string;
+  clock?: () => Date;
+  fetch?: typeof fetch;
+  /** The ISP's name on statements. */
+  issuer?: string;
+  wisphubBreaker?: { volumeThreshold?: number; errorThresholdPercentage?: number; resetTimeout?: number };
+}
+
+/** Builds every dependency. Nothing listens, consumes or migrates here: main does. */
+export function createContext(config: AccountsConfig, overrides: AccountsContextOverrides = {}): AccountsContext {
+  const logger = overrides.logger ?? createLogger({ name: SERVICE_NAME, level: config.LOG_LEVEL });
+  const metrics = overrides.metrics ?? createMetrics(SERVICE_NAME);
+  const prefix = overrides.prefix ?? 'bull';
+  const clock = overrides.clock ?? (() => new Date());
+  const redisUrl = overrides.redisUrl ?? config.REDIS_URL;
+  const redis = {
+    producer: createRedisConnection(redisUrl, 'producer'),
+    worker: createRedisConnection(redisUrl, 'worker'),
+  };
+  const producerOptions = { connection: redis.producer, prefix };
+  const producers = {
+    outbound: createProducer(QUEUE_NAMES.outbound, producerOptions),
+    tickets: createProducer(QUEUE_NAMES.tickets, producerOptions),
+    accounts: createProducer(QUEUE_NAMES.accounts, producerOptions),
+  };
+  registerQueueGauges(metrics, [producers.accounts.queue]);
+  const db = createDatabase({
+    url: config.DATABASE_URL,
+    schema: 'accounts',
+    migrationsDir: MIGRATIONS_DIR,
+    service: SERVICE_NAME,
+    logger,
+    registry: metrics.registry,
+  });
+  const receipts = createReceiptStore(db);
+  const documents = createDocumentStore(db);
+  const accountsMetrics = createAccountsMetrics(metrics, () => receipts.pendingStats(config.RECEIPT_REVIEW_HOURS));
+
+  const provider = billingProviderOf(config);
+  const raw: BillingProvider =
+    provider === 'wisphub'
+      ? createWisphubBilling({
+          client: createWisphubClient({
+            url: config.WISPHUB_API_URL as string,
+            apiKey: config.WISPHUB_API_KEY as string,
+            timeoutMs: config.WISPHUB_TIMEOUT_MS,
+            metrics,
+            logger,
+            ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+            ...(overrides.wisphubBreaker ? { breaker: overrides.wisphubBreaker } : {}),
+          }),
+          timeZone: config.BUSINESS_TIMEZONE,
+          clock,
+        })
+      : createLocalBilling(db);
+  const billing = timedBilling(raw, accountsMetrics.backOffice);
+
+  // A file wins over the built-in table; it is read once, at start (a bad row stops the start).
+  const fromFile = config.PAYMENT_POINTS_FILE ? readPaymentPointsFile(config.PAYMENT_POINTS_FILE) : undefined;
+  const paymentPoints = fromFile ? async () => fromFile : localPaymentPoints(db);
+
+  const texts = loadTexts();
+  const identity = createIdentityStore({
+    redis: redis.producer,
+    prefix: `${prefix}:accounts:`,
+    proofHours: config.IDENTITY_PROOF_HOURS,
+  });
+  const handle = createRequestHandler({
+    billing,
+    documents,
+    tickets: producers.tickets,
+    outbound: producers.outbound,
+    paymentPoints,
+    metrics: accountsMetrics,
+    clock,
+    issuer: overrides.issuer ?? 'Helpline',
+    identity,
+    texts,
+    maxIdentityTries: config.IDENTITY_MAX_TRIES,
+    media: createMediaClient({
+      gatewayUrl: config.GATEWAY_URL,
+      token: config.API_TOKEN,
+      maxBytes: config.RECEIPT_MAX_BYTES,
+      ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+    }),
+    receipts,
+    maxBytes: config.RECEIPT_MAX_BYTES,
+  });
+
+  const context: AccountsContext = {
+    config,
+    logger,
+    metrics,
+    accountsMetrics,
+    prefix,
+    redis,
+    db,
+    producers,
+    billing,
+    receipts,
+    documents,
+    texts,
+    handle,
+    paymentPoints,
+    workers: [],
+    clock,
+    async close() {
+      await Promise.allSettled(context.workers.map((w) => w.close()));
+      await Promise.allSettled(Object.values(producers).map((p) => p.close()));
+      await Promise.allSettled([db.close(), redis.producer.quit(), redis.worker.quit()]);
+    },
+  };
+  return context;
+}

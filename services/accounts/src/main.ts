@@ -1,0 +1,35 @@
+import { installGracefulShutdown, loadConfigOrExit } from '@helpline/runtime';
+import { buildApp } from './app.js';
+import { accountsConfigSchema, billingProviderOf } from './config.js';
+import { createContext } from './context.js';
+import { startAccountWorker } from './queue/start-account-worker.js';
+
+const config = loadConfigOrExit(accountsConfigSchema);
+const context = createContext(config);
+const { logger } = context;
+
+const migrated = await context.db.migrate();
+logger.info({ provider: billingProviderOf(config), migrations: migrated }, 'accounts service starting');
+
+// Statements are made on demand and fetched by the gateway within seconds; a month is ample.
+const STATEMENT_DAYS = 30;
+const pruneStatements = () =>
+  context.documents
+    .dropOlderThan(STATEMENT_DAYS)
+    .then((n) => n > 0 && logger.info({ dropped: n }, 'old statements dropped'))
+    .catch((error: unknown) => logger.warn({ err: error }, 'old statements could not be dropped'));
+await pruneStatements();
+setInterval(pruneStatements, 24 * 3600_000).unref();
+
+const app = await buildApp(context);
+await app.listen({ host: config.HOST, port: config.ACCOUNTS_PORT });
+startAccountWorker(context);
+
+installGracefulShutdown({
+  logger,
+  graceMs: config.SHUTDOWN_GRACE_MS,
+  steps: [
+    { name: 'http', close: () => app.close() },
+    { name: 'context', close: () => context.close() },
+  ],
+});
