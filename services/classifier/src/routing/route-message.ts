@@ -113,13 +113,16 @@ export function createRouter(deps: RouterDeps) {
     const phone = senderPhoneOf(message);
 
     // A question the account itself answers (what do I owe, where do I pay, which plans);
-    // a dispute that needs a person (`needsTicket`) still becomes a ticket below.
+    // a dispute that needs a person (`needsTicket`) still becomes a ticket below. A general
+    // question the knowledge base answers ("which plans do you have?") keeps that answer;
+    // a question about the customer's own account always goes to the accounts service.
     if (
       deps.accounts &&
       message.channel === 'cloud' &&
       phone &&
       ACCOUNT_CATEGORIES.has(classification.category) &&
-      !classification.needsTicket
+      !classification.needsTicket &&
+      (extras.ownAccount || extras.answer?.kind !== 'answer')
     ) {
       const request: AccountRequestInput = {
         kind: 'message',
