@@ -1,5 +1,6 @@
 export * from './classification.js';
 export * from './common.js';
+export * from './conversation-event.js';
 export * from './diagnostics.js';
 export * from './inbound-message.js';
 export * from './outbound-message.js';
