@@ -149,7 +149,8 @@ export const conversationEventIds = {
   sent: (outboundJobId: string): string => `out:${outboundJobId}`,
   status: (providerMessageId: string, status: DeliveryState): string => `status:${providerMessageId}:${status}`,
   consent: (messageId: string, decision: ConsentDecision): string => `consent:${messageId}:${decision}`,
-  handoffStarted: (chatId: string, atMs: number): string => `handoff:${chatId}:${atMs}`,
+  /** By the message that asked for it, so a replayed request is one handoff. */
+  handoffStarted: (chatId: string, correlationId: string): string => `handoff:${chatId}:${correlationId}`,
   handoffEnded: (chatId: string, atMs: number): string => `handoff-end:${chatId}:${atMs}`,
   closed: (chatId: string, atMs: number): string => `closed:${chatId}:${atMs}`,
   erased: (chatId: string, atMs: number): string => `erased:${chatId}:${atMs}`,

@@ -22,6 +22,8 @@ import { cloudApiConfigured, type GatewayConfig } from './config.js';
 import { type Conversation, createConversation } from './conversation/create-conversation.js';
 import { createDeliveryStore, type DeliveryStore } from './delivery/delivery-store.js';
 import { type ChatEraser, createChatEraser } from './erasure/chat-eraser.js';
+import { type ConversationEventStream, createConversationEventStream } from './events/conversation-event-stream.js';
+import { registerEventStreamGauges } from './events/event-stream-gauges.js';
 import { createGroupChannel, createGroupRedis, type GroupChannel } from './groups/group-channel.js';
 import type { GroupSocketFactory } from './groups/group-socket.js';
 import { createInboundEnqueuer } from './ingest/inbound-enqueuer.js';
@@ -65,6 +67,8 @@ export interface GatewayContext {
   };
   /** The four pipeline queues as the operator dashboard (/admin/queues) sees them. */
   dashboardQueues: Record<QueueName, Queue>;
+  /** The conversation events the desk archives (a Redis Stream). */
+  events: ConversationEventStream;
   /** The customer conversation: consent gate, menu, handoff, log, staff queries. */
   conversation: Conversation;
   /** Where the webhook (and the group adapter) hand every normalised message. */
@@ -151,9 +155,12 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
   const enqueuer = createInboundEnqueuer({ producer: producers.inbound });
   // The gateway's own keys live beside BullMQ's, under the same prefix.
   const keyPrefix = `${prefix}:gateway`;
+  const events = createConversationEventStream(prefix, config.CONVERSATION_STREAM_MAXLEN);
+  registerEventStreamGauges(metrics, redis.queues, events);
   const conversation = createConversation({
     redis: redis.producer,
     keyPrefix: `${keyPrefix}:conv`,
+    events,
     producers,
     enqueue: enqueuer,
     metrics,
@@ -181,7 +188,7 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     clock,
   );
   const conversationWindow = overrides.conversationWindow ?? createConversationWindow(redis.producer, keyPrefix);
-  const deliveryStore = overrides.deliveryStore ?? createDeliveryStore(redis.producer, keyPrefix, clock);
+  const deliveryStore = overrides.deliveryStore ?? createDeliveryStore(redis.producer, keyPrefix, clock, events);
   const sendErrors =
     overrides.sendErrors ??
     createSendErrorLog({ write: redis.worker, read: redis.producer }, `${keyPrefix}:cloud:last-error`);
@@ -251,6 +258,8 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     redis: redis.queues,
     // Operators' messages (POST /api/send-message) often use `operator`.
     purposes: [...REPLY_PURPOSES, 'operator'],
+    events,
+    clock,
     logger,
   });
 
@@ -264,6 +273,7 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     redis,
     producers,
     dashboardQueues,
+    events,
     conversation,
     sink,
     arrivals,

@@ -1,5 +1,6 @@
 import { type HistoryTurn, type InboundMessage, jobIds } from '@helpline/contracts';
 import { forCorrelation, type Logger, type Producer } from '@helpline/runtime';
+import { consent, messageReceived, noticeAsShown } from '../events/conversation-events.js';
 import type { MessageSink } from '../ingest/message-sink.js';
 import type { ChatRecord, LogEntry } from './chat-records.js';
 import type { CommandName } from './commands.js';
@@ -102,8 +103,25 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
     const at = new Date(plan.at);
     const atMs = at.getTime();
     const to: ReplyAddress = { chatId, correlationId: message.id, language: plan.language };
-    const logIt = (skipped?: LogEntry['skipped']) =>
-      store.append(chatId, inboundEntry(message, chat?.customerId, skipped), atMs);
+    const logIt = (skipped?: LogEntry['skipped']) => {
+      const entry = inboundEntry(message, chat?.customerId, skipped);
+      return store.append(chatId, entry, atMs, messageReceived(message, entry));
+    };
+    // The evidence of an answer to the notice: the notice as shown (text and hash), its
+    // version, the message that carried the answer.
+    const consentEvent = (decision: 'given' | 'declined' | 'withdrawn') => {
+      const notice = deps.replies.privacyNotice(to);
+      return consent({
+        chatId,
+        channel: message.channel,
+        messageId: message.id,
+        at: plan.at,
+        decision,
+        noticeVersion: deps.noticeVersion,
+        noticeText: noticeAsShown(notice.content),
+        noticeLanguage: plan.language,
+      });
+    };
 
     switch (action.kind) {
       case 'paused':
@@ -129,6 +147,7 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
           { consentVersion: deps.noticeVersion, consentAt: plan.at, mode: 'menu', senderName: message.senderName },
           ['declinedAt'],
           atMs,
+          consentEvent('given'),
         );
         await logIt();
         await send(deps.replies.menu(to));
@@ -142,6 +161,8 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
           { declinedAt: plan.at },
           ['consentVersion', 'consentAt', 'noticeVersion', 'noticeSentAt', 'mode', 'senderName', 'customerId'],
           atMs,
+          // A decline after consent withdraws it.
+          consentEvent(plan.consented ? 'withdrawn' : 'declined'),
         );
         await send(deps.replies.text(to, 'consent_declined', (t) => t.consentDeclined));
         return;
@@ -271,7 +292,7 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
     if (fresh) count(plan.action, plan.pauseExpired);
 
     await store.touchChat(message.chatId, plan.at);
-    if (plan.pauseExpired) await deps.handoff.end(message.chatId);
+    if (plan.pauseExpired) await deps.handoff.end(message.chatId, 'timeout', new Date(plan.at));
     const atMs = new Date(plan.at).getTime();
     await store.updateChat(message.chatId, { language: plan.language }, [], atMs);
     // Every message counts as activity, before consent too (the chat index already keeps

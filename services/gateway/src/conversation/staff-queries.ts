@@ -115,7 +115,7 @@ export function createStaffQueries(deps: StaffQueryDeps) {
       const chat = await store.getChat(chatId);
       if (!chat) return undefined;
       const wasPaused = chatStateOf(chat, deps.noticeVersion, nowMs) === 'paused';
-      if (chat.pausedUntil !== undefined) await deps.handoff.end(chatId);
+      if (chat.pausedUntil !== undefined) await deps.handoff.end(chatId, 'staff', deps.clock());
       if (wasPaused) deps.metrics.event('resume');
       const after = await store.getChat(chatId);
       return { resumed: wasPaused, chat: await summarise(after ?? chat, nowMs) };

@@ -7,6 +7,8 @@ import type { RecipientPacer } from '../cloud/recipient-pacer.js';
 import type { ConversationStore } from '../conversation/conversation-store.js';
 import type { StaffQueries } from '../conversation/staff-queries.js';
 import type { DeliveryStore } from '../delivery/delivery-store.js';
+import type { ConversationEventStream } from '../events/conversation-event-stream.js';
+import { chatErased } from '../events/conversation-events.js';
 import type { ArrivalLog } from '../latency/arrival-log.js';
 import type { RefusedMessageStore } from '../webhook/refused-messages.js';
 
@@ -43,6 +45,9 @@ export interface ChatEraserDeps {
    * that were never sent (failed, waiting) and so left no delivery record.
    */
   purposes: Iterable<string>;
+  /** Where the erasure is announced, so the desk erases its archive of the chat too. */
+  events: ConversationEventStream;
+  clock: () => Date;
   logger: Logger;
 }
 
@@ -171,6 +176,8 @@ export function createChatEraser(deps: ChatEraserDeps) {
           0 ||
         window ||
         pacing;
+      // Announced even when Redis kept nothing: the archive may still hold the chat.
+      await deps.events.append(deps.redis, chatErased(chatId, deps.clock()));
       if (!anything) return undefined;
       // Counts only: the number and the texts are what was just erased.
       deps.logger.info({ erased: report }, 'chat erased on a data-removal request');
