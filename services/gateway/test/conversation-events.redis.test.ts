@@ -203,6 +203,29 @@ describe('conversation events', () => {
     expect(new Set(list.map((e) => e.id)).size).toBe(list.length);
   });
 
+  test('staff close: a chat_closed event; the next words are greeted with the menu, not classified', async () => {
+    await text('hola');
+    await drained();
+    await button('consent.accept.1', 'Acepto');
+    await drained();
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/conversations/${CUSTOMER}/close`,
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(ofType(await events(), 'chat_closed')).toMatchObject([{ chatId: CUSTOMER }]);
+    const inboundBefore = await context.producers.inbound.queue.count();
+    const again = await text('hola de nuevo');
+    await drained();
+    const sent = ofType(await events(), 'message_sent');
+    expect(sent.at(-1)?.message).toMatchObject({ correlationId: again, purpose: 'menu' });
+    expect(await context.producers.inbound.queue.count()).toBe(inboundBefore);
+    // Reopened: the message after that is classified again.
+    await text('no tengo internet');
+    expect(await context.producers.inbound.queue.count()).toBe(inboundBefore + 1);
+  });
+
   test('a failed status carries Meta error code and title', async () => {
     await text('hola');
     await drained();

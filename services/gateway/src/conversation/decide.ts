@@ -23,7 +23,9 @@ export type Action =
   | { kind: 'description' }
   | { kind: 'free_text' }
   /** Reactions, revocations, system notices: logged, nothing to answer or classify. */
-  | { kind: 'log_only' };
+  | { kind: 'log_only' }
+  /** The first words after staff closed the conversation: greeted with the menu, as a returning customer. */
+  | { kind: 'returning' };
 
 export interface Plan {
   /** When the decision was taken (ISO): consent and handoff record this time, on replays too. */
@@ -86,6 +88,7 @@ export function decide(input: DecideInput): Plan {
   if (command) return plan({ kind: 'command', command });
 
   if (LOG_ONLY_TYPES.has(message.type)) return plan({ kind: 'log_only' });
+  if (chat?.closedAt) return plan({ kind: 'returning' });
   if (chat?.mode === 'awaiting_description') return plan({ kind: 'description' });
   return plan({ kind: 'free_text' });
 }

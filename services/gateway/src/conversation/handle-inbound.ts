@@ -205,6 +205,10 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
       case 'log_only':
         await logIt();
         return;
+      case 'returning':
+        await logIt();
+        await send(deps.replies.menu(to));
+        return;
     }
   }
 
@@ -299,6 +303,8 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
     // the same time as its score); the log's append moves it again after consent.
     await store.noteActivity(message.chatId, atMs);
     await act(message, chat, plan, log);
+    // Any message after a close reopens the chat: the archive starts a new conversation with it.
+    if (chat?.closedAt) await store.updateChat(message.chatId, {}, ['closedAt']);
     await store.markHandled(message.id);
     // The text is never logged here: before consent it must not be kept anywhere.
     log.info({ action: plan.action.kind, replayed: !fresh }, 'conversation message handled');
