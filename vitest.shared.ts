@@ -5,10 +5,14 @@ import { defineConfig } from 'vitest/config';
  * sources through the `@helpline/source` export condition, so tests never need a build.
  */
 const conditions = ['@helpline/source', 'import', 'module', 'node', 'default'];
+// Vitest also hands the SSR conditions to Node as --conditions flags, where `import` would
+// make a package's require() pick its ESM build (pg requiring pg-pool fails that way); Vite
+// adds import/require by itself, so Node is given only what it cannot infer.
+const ssrConditions = ['@helpline/source', 'node'];
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['@helpline/source'] } },
+  ssr: { resolve: { conditions: ssrConditions, externalConditions: ['@helpline/source'] } },
   test: {
     environment: 'node',
     include: ['test/**/*.test.ts'],

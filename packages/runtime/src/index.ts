@@ -3,6 +3,8 @@ export * from './config/base-config.js';
 export * from './config/config-error.js';
 export * from './config/env-fields.js';
 export * from './config/load-config.js';
+export * from './database/connection-errors.js';
+export * from './database/create-database.js';
 export * from './errors/http-error.js';
 export * from './errors/permanent-error.js';
 export * from './errors/validation.js';
