@@ -9,7 +9,7 @@ import { Channel } from './taxonomy.js';
  * must stay readable by the previous version's events still in the stream: add optional
  * fields or new event types, never rename.
  */
-export const CONVERSATION_EVENT_VERSION = 1;
+export const CONVERSATION_EVENT_VERSION = 1 as const;
 
 /** The stream's key under a BullMQ prefix (`bull` by default), shared by writer and reader. */
 export const conversationStreamKey = (prefix: string): string => `${prefix}:conversation:events`;
