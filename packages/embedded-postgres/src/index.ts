@@ -1,0 +1,2 @@
+export * from './session-multiplexer.js';
+export * from './start-embedded-postgres.js';
