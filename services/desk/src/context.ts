@@ -88,7 +88,9 @@ export function createContext(config: DeskConfig, overrides: DeskContextOverride
     db,
     stream,
     group: ARCHIVE_GROUP,
-    consumer: overrides.consumer?.name ?? `${hostname()}-${process.pid}`,
+    // Host and port: a restarted desk takes the same name and re-reads its own pending entries at
+    // once; only a desk that is gone for good waits for the reclaim (claimIdleMs).
+    consumer: overrides.consumer?.name ?? `${hostname()}-${config.DESK_PORT}`,
     batchSize: overrides.consumer?.batchSize ?? config.ARCHIVE_BATCH_SIZE,
     blockMs: overrides.consumer?.blockMs ?? 2_000,
     claimIdleMs: overrides.consumer?.claimIdleMs ?? 60_000,
