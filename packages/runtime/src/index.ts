@@ -5,6 +5,7 @@ export * from './config/env-fields.js';
 export * from './config/load-config.js';
 export * from './database/connection-errors.js';
 export * from './database/create-database.js';
+export * from './database/database-url.js';
 export * from './errors/http-error.js';
 export * from './errors/permanent-error.js';
 export * from './errors/validation.js';

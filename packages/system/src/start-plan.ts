@@ -38,15 +38,17 @@ export function servicePorts(environment: Readonly<Record<string, string>>): Rec
 /**
  * Decides, from the environment the services will see (the process environment over
  * `.env`, as `readEnvironment` merges them), what the one-command start gives them: the
- * Redis it found, an operator token when none is set, and the chat simulator in place of
+ * Redis and the PostgreSQL it found, an operator token when none is set, and the chat simulator in place of
  * Meta when no Cloud API credential is set. Values the operator set are never replaced.
  */
 export function planStart(
   environment: Readonly<Record<string, string>>,
   redisUrl: string,
   local: LocalSecrets,
+  databaseUrl?: string,
 ): StartPlan {
   const env: Record<string, string> = { ...environment, REDIS_URL: redisUrl };
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
   const notes: string[] = [];
   if (!environment.API_TOKEN) {
     env.API_TOKEN = local.apiToken;

@@ -1,9 +1,10 @@
 // `npm start` at the top (after `turbo run build`, which skips what is already built): find or start
-// Redis, start the four services as processes, and say where everything listens. With no
+// Redis and PostgreSQL, start the four services as processes, and say where everything listens. With no
 // credentials at all every service runs on its embedded default and the start says so.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readEnvironment } from '@helpline/runtime';
+import { type ResolvedDatabase, redactDatabaseUrl, resolveDatabase } from './database-resolver.js';
 import { recordLocalStart } from './local-settings.js';
 import { formatLogLine } from './log-line.js';
 import { resolveRedis } from './redis-resolver.js';
@@ -27,11 +28,21 @@ try {
   process.exit(1);
 }
 
+let database: ResolvedDatabase;
+try {
+  database = await resolveDatabase(environment, dataDir);
+} catch (error) {
+  say(`helpline: PostgreSQL: ${(error as Error).message}`);
+  await redis.stop();
+  process.exit(1);
+}
+say(`helpline: PostgreSQL: ${redactDatabaseUrl(database.url)} (${database.source})`);
+
 const local = recordLocalStart(dataDir, {
   gatewayPort: servicePorts(environment).gateway,
   chat: usesLocalChat(environment),
 });
-const { env, ports, notes, localChat } = planStart(environment, redis.url, local);
+const { env, ports, notes, localChat } = planStart(environment, redis.url, local, database.url);
 
 const quiet = (environment.LOG_LEVEL ?? 'info') === 'info';
 const services: ServiceProcess[] = SERVICES.map(({ name }) =>
@@ -48,6 +59,8 @@ async function stopAll(code: number): Promise<never> {
     stopping = true;
     say('helpline: stopping...');
     await Promise.all(services.map((s) => s.stop('SIGTERM')));
+    // After the services: they close their pools on SIGTERM first.
+    await database.stop();
     await redis.stop();
   }
   process.exit(code);

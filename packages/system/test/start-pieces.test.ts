@@ -145,6 +145,11 @@ describe('what the start gives the services', () => {
     expect(plan.notes).toEqual([]);
   });
 
+  test('the database the start resolved reaches every service as DATABASE_URL', () => {
+    const plan = planStart({ PATH: '/bin' }, 'redis://127.0.0.1:6379', local, 'postgres://127.0.0.1:5432/helpline');
+    expect(plan.env.DATABASE_URL).toBe('postgres://127.0.0.1:5432/helpline');
+  });
+
   test('the start reads .env beneath the environment, as the services do', () => {
     const dir = mkdtempSync(join(tmpdir(), 'helpline-dotenv-'));
     const file = join(dir, '.env');

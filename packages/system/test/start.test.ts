@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestRedis, type TestRedis, waitFor } from '@helpline/testkit';
+import { startTestPostgres, startTestRedis, type TestPostgres, type TestRedis, waitFor } from '@helpline/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type GraphSend, startGraphStandIn } from '../src/chat/graph-stand-in.js';
 import { customerMessage, signedBody } from '../src/chat/webhook-payloads.js';
@@ -16,6 +16,8 @@ import { freePort, ROOT } from './support/system-under-test.js';
 
 describe('npm start with no credentials', () => {
   let redis: TestRedis;
+  let postgres: TestPostgres;
+  let databaseUrl: string;
   let start: ChildProcess;
   let standIn: Server;
   const output: string[] = [];
@@ -25,6 +27,8 @@ describe('npm start with no credentials', () => {
 
   beforeAll(async () => {
     redis = await startTestRedis();
+    postgres = await startTestPostgres();
+    databaseUrl = await postgres.createDatabase('start');
     const dataDir = mkdtempSync(join(tmpdir(), 'helpline-start-'));
     ports = {
       gateway: await freePort(),
@@ -46,6 +50,7 @@ describe('npm start with no credentials', () => {
         env: {
           PATH: process.env.PATH ?? '',
           REDIS_URL: redis.url,
+          DATABASE_URL: databaseUrl,
           HELPLINE_DATA_DIR: dataDir,
           GATEWAY_PORT: String(ports.gateway),
           CLASSIFIER_PORT: String(ports.classifier),
@@ -71,11 +76,13 @@ describe('npm start with no credentials', () => {
     }
     standIn?.close();
     await redis?.stop();
+    await postgres?.stop();
   });
 
   test('prints where each service listens, what runs on its embedded default, the token, and how to chat', () => {
     const banner = output.join('');
     expect(banner).toContain(`helpline is up. Redis: ${redis.url} (REDIS_URL)`);
+    expect(banner).toContain(`helpline: PostgreSQL: ${databaseUrl} (DATABASE_URL)`);
     for (const [name, port] of Object.entries(ports))
       expect(banner).toMatch(new RegExp(`${name}\\s+http://127\\.0\\.0\\.1:${port} `));
     expect(banner).toContain('classifying with keywords only');

@@ -6,6 +6,7 @@ import { registerTicketRoutes } from './http/ticket-routes.js';
 
 function healthChecks(context: TicketsContext): Record<string, HealthCheck> {
   return {
+    ...(context.database ? { database: context.database.healthCheck } : {}),
     redis: async () =>
       (await pingRedis(context.redis.commands))
         ? { status: 'ok' }

@@ -1,4 +1,4 @@
-import { baseConfigShape, envInt, envList, envNumber, envPort, envUrl } from '@helpline/runtime';
+import { baseConfigShape, envDatabaseUrl, envInt, envList, envNumber, envPort, envUrl } from '@helpline/runtime';
 import { z } from 'zod';
 
 const optionalText = () => z.string().trim().min(1).optional();
@@ -41,8 +41,20 @@ export const ticketsConfigSchema = z
     LOCAL_TICKET_DEPARTMENTS: envList(['support:Soporte técnico', 'billing:Facturación', 'sales:Ventas']),
     /** Local store statuses; the first is the status of a new ticket. */
     LOCAL_TICKET_STATUSES: envList(['Open', 'In Progress', 'On Hold', 'Closed']),
+    /** PostgreSQL of the local store (schema `tickets`); `npm start` provides one when unset. */
+    DATABASE_URL: envDatabaseUrl(),
   })
   .superRefine((config, ctx) => {
+    // The local store lives in PostgreSQL: without a database it has nowhere to keep tickets.
+    const missingZoho = ZOHO_VARIABLES.some((name) => !config[name]);
+    const local = config.CRM_PROVIDER === 'local' || (config.CRM_PROVIDER === undefined && missingZoho);
+    if (local && !config.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message: 'is required for the local ticket store (CRM_PROVIDER=local, or Zoho not configured)',
+      });
+    }
     // An operator who asks for Zoho by name gets a start error, not a silent local store.
     if (config.CRM_PROVIDER !== 'zoho') return;
     for (const name of ZOHO_VARIABLES) {

@@ -1,10 +1,13 @@
+import { fileURLToPath } from 'node:url';
 import { QUEUE_NAMES } from '@helpline/contracts';
 import {
   type CircuitBreaker,
+  createDatabase,
   createLogger,
   createMetrics,
   createProducer,
   createRedisConnection,
+  type Database,
   type Logger,
   type Producer,
   type Redis,
@@ -25,6 +28,10 @@ import { createRetryState, type RetryPolicy, type RetryState, retryPolicyFor } f
 import { createTicketRecords, type TicketRecords } from './tickets/ticket-records.js';
 
 export const SERVICE_NAME = 'tickets';
+
+/** The local store's schema and its migrations (the same folder from src/ and dist/). */
+export const DATABASE_SCHEMA = 'tickets';
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
 
 /** Everything the tickets service is built from; tests replace parts through `overrides`. */
 export interface TicketsContext {
@@ -52,6 +59,8 @@ export interface TicketsContext {
   crm: CrmAdapter;
   /** The local store, when it is the CRM (status changes by staff). */
   localCrm: LocalCrm | undefined;
+  /** PostgreSQL (schema `tickets`), when the local store is the CRM. */
+  database: Database | undefined;
   breaker: CircuitBreaker<[() => Promise<unknown>], unknown> | undefined;
   records: TicketRecords;
   retryPolicy: RetryPolicy;
@@ -76,6 +85,7 @@ export interface TicketsContextOverrides {
   prefix?: string;
   keyPrefix?: string;
   redisUrl?: string;
+  databaseUrl?: string;
   crmDeadlineMs?: number;
   syncDeadlineMs?: number;
   retry?: Partial<RetryPolicy>;
@@ -117,6 +127,7 @@ export function createContext(config: TicketsConfig, overrides: TicketsContextOv
 
   let crm: CrmAdapter;
   let localCrm: LocalCrm | undefined;
+  let database: Database | undefined;
   let breaker: TicketsContext['breaker'];
   if (crmSettings.provider === 'zoho') {
     const zoho = crmSettings.zoho;
@@ -149,9 +160,19 @@ export function createContext(config: TicketsConfig, overrides: TicketsContextOv
     crm = guarded.crm;
     breaker = guarded.breaker;
   } else {
+    const url = overrides.databaseUrl ?? config.DATABASE_URL;
+    // The config schema refuses a local store without DATABASE_URL; this guards direct callers.
+    if (!url) throw new Error('DATABASE_URL is required for the local ticket store');
+    database = createDatabase({
+      url,
+      schema: DATABASE_SCHEMA,
+      migrationsDir: MIGRATIONS_DIR,
+      service: SERVICE_NAME,
+      logger,
+      registry: metrics.registry,
+    });
     localCrm = createLocalCrm({
-      redis: redis.commands,
-      keyPrefix,
+      database,
       departments: parseLocalDepartments(config.LOCAL_TICKET_DEPARTMENTS),
       statuses: config.LOCAL_TICKET_STATUSES,
     });
@@ -173,6 +194,7 @@ export function createContext(config: TicketsConfig, overrides: TicketsContextOv
     producers,
     crm,
     localCrm,
+    database,
     breaker,
     records: createTicketRecords({ redis: redis.commands, keyPrefix }),
     retryPolicy,
@@ -189,7 +211,7 @@ export function createContext(config: TicketsConfig, overrides: TicketsContextOv
       await Promise.allSettled(context.workers.map((w) => w.close()));
       breaker?.shutdown();
       await Promise.allSettled([producers.tickets.close(), producers.outbound.close()]);
-      await Promise.allSettled([redis.producer.quit(), redis.worker.quit(), redis.commands.quit()]);
+      await Promise.allSettled([redis.producer.quit(), redis.worker.quit(), redis.commands.quit(), database?.close()]);
     },
   };
   return context;

@@ -11,6 +11,7 @@ import {
   Contexts,
   FAST,
   metricValue,
+  stopTestPostgres,
   testConfig,
   ticketRequest,
   uniquePrefix,
@@ -34,16 +35,16 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await redis.stop();
+  await stopTestPostgres();
 });
 
 const auth = { authorization: `Bearer ${API_TOKEN}` };
 
 async function start(env: Record<string, string>): Promise<{ app: HttpApp; context: TicketsContext }> {
-  const context = contexts.create(testConfig({ REDIS_URL: redis.url, ...env }), {
-    ...FAST,
-    prefix: uniquePrefix(),
-    keyPrefix: uniquePrefix(),
-  });
+  const overrides = { ...FAST, prefix: uniquePrefix(), keyPrefix: uniquePrefix() };
+  const context = env.ZOHO_CLIENT_ID
+    ? contexts.create(testConfig({ REDIS_URL: redis.url, ...env }), overrides)
+    : await contexts.createLocal({ REDIS_URL: redis.url, ...env }, overrides);
   const app = await buildApp(context);
   apps.push(app);
   await app.ready();

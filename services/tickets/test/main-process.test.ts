@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { startTestRedis, type TestRedis } from '@helpline/testkit';
 import { type FakeZoho, startFakeZoho } from '@helpline/testkit/zoho';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { API_TOKEN, uniquePrefix, waitFor, zohoEnv } from './support.js';
+import { createRedisConnection } from '@helpline/runtime';
+import { seedLegacyRedis } from './legacy-redis-store.js';
+import { API_TOKEN, stopTestPostgres, testDatabaseUrl, uniquePrefix, waitFor, zohoEnv } from './support.js';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
@@ -29,6 +31,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await redis.stop();
+  await stopTestPostgres();
 });
 
 async function freePort(): Promise<number> {
@@ -80,11 +83,11 @@ async function health(port: number): Promise<Record<string, unknown> | undefined
 describe('main', () => {
   test('with no Zoho variables it runs on the local store, says so once, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
-    const { child, lines } = start({ TICKETS_PORT: String(port) });
+    const { child, lines } = start({ TICKETS_PORT: String(port), DATABASE_URL: await testDatabaseUrl() });
     const report = await waitFor(() => health(port), 20_000, 'the service to answer /health');
     expect(report).toMatchObject({
       status: 'degraded',
-      checks: { crm: { status: 'degraded' }, worker: { status: 'ok' } },
+      checks: { crm: { status: 'degraded' }, worker: { status: 'ok' }, database: { status: 'ok' } },
     });
     const res = await fetch(`http://127.0.0.1:${port}/departments`, {
       headers: { authorization: `Bearer ${API_TOKEN}` },
@@ -94,6 +97,44 @@ describe('main', () => {
     child.kill('SIGTERM');
     const [code] = await once(child, 'exit');
     expect(code).toBe(0);
+  });
+
+  test('the local store without DATABASE_URL refuses to start, naming it', async () => {
+    const { child, lines } = start({ TICKETS_PORT: String(await freePort()) });
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(lines.map((l) => String(l.raw ?? '')).join('\n')).toContain(
+      'DATABASE_URL: is required for the local ticket store',
+    );
+  });
+
+  test('tickets the Redis store held are moved to PostgreSQL at start and keep their numbers', async () => {
+    const commands = createRedisConnection(redis.url, 'worker');
+    // main's own key prefix, where the Redis store kept them.
+    await seedLegacyRedis(commands, 'helpline:tickets');
+    await commands.quit();
+    const port = await freePort();
+    const { lines } = start({ TICKETS_PORT: String(port), DATABASE_URL: await testDatabaseUrl() });
+    await waitFor(() => health(port), 20_000, 'the service to answer /health');
+    const headers = { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' };
+    const status = await fetch(`http://127.0.0.1:${port}/tickets/2/status`, { headers });
+    expect(await status.json()).toMatchObject({ id: '2', number: '2', status: 'Closed' });
+    const created = await fetch(`http://127.0.0.1:${port}/tickets`, {
+      method: 'POST',
+      headers: { ...headers, 'idempotency-key': uniquePrefix() },
+      body: JSON.stringify({
+        subject: 'Nuevo',
+        description: 'tras el cambio',
+        priority: 'low',
+        phone: '+573001112233',
+      }),
+    });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ state: 'created', ticket: { number: '6' } });
+    expect(lines.find((l) => l.msg === 'local tickets moved from Redis to PostgreSQL')).toMatchObject({
+      tickets: 4,
+      contacts: 3,
+    });
   });
 
   test('CRM_PROVIDER=zoho without its variables refuses to start, naming them', async () => {

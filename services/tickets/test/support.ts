@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { TicketRequestInput } from '@helpline/contracts';
 import { createLogger, loadConfig } from '@helpline/runtime';
+import { startTestPostgres, type TestPostgres } from '@helpline/testkit';
 import type { FakeZoho } from '@helpline/testkit/zoho';
 import { type TicketsConfig, ticketsConfigSchema } from '../src/config.js';
 import { createContext, type TicketsContext, type TicketsContextOverrides } from '../src/context.js';
+import { prepareLocalStore } from '../src/crm/local/prepare-local-store.js';
 
 export const API_TOKEN = 'test-operator-token-0123456789';
 
@@ -37,6 +39,21 @@ export const FAST: TicketsContextOverrides = {
   breaker: { volumeThreshold: 3, resetTimeoutMs: 150 },
 };
 
+let postgres: Promise<TestPostgres> | undefined;
+
+/** A fresh, empty PostgreSQL database for one test (the server is shared by the test file). */
+export async function testDatabaseUrl(): Promise<string> {
+  postgres ??= startTestPostgres();
+  return (await postgres).createDatabase('tickets');
+}
+
+/** For a test file's afterAll: drops its databases (or stops the server it started). */
+export async function stopTestPostgres(): Promise<void> {
+  const started = postgres;
+  postgres = undefined;
+  await (await started)?.stop();
+}
+
 /** Contexts opened by a test file, closed after each test. */
 export class Contexts {
   private readonly open: TicketsContext[] = [];
@@ -44,6 +61,22 @@ export class Contexts {
   create(config: TicketsConfig, overrides: TicketsContextOverrides): TicketsContext {
     const context = createContext(config, { logger: silentLogger(), ...overrides });
     this.open.push(context);
+    return context;
+  }
+
+  /**
+   * A context on the local store in a database of its own, prepared as main prepares it
+   * (migrations, departments, the Redis store moved over).
+   */
+  async createLocal(env: Record<string, string>, overrides: TicketsContextOverrides): Promise<TicketsContext> {
+    const context = this.create(testConfig({ DATABASE_URL: await testDatabaseUrl(), ...env }), overrides);
+    await prepareLocalStore({
+      database: context.database!,
+      redis: context.redis.commands,
+      keyPrefix: context.keyPrefix,
+      departments: await context.crm.listDepartments(),
+      logger: context.logger,
+    });
     return context;
   }
 

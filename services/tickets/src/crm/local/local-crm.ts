@@ -1,12 +1,11 @@
-import type { Redis } from '@helpline/runtime';
-import { z } from 'zod';
+import type { Database, DatabaseClient } from '@helpline/runtime';
 import type { CrmAdapter, CrmContact, CrmDepartment, CrmTicket } from '../crm-adapter.js';
 import { CrmRefusedError } from '../crm-errors.js';
+import { storableOptional, storableText } from './storable-text.js';
 
 export interface LocalCrmOptions {
-  redis: Redis;
-  /** Prefix of its Redis keys (`<prefix>:local:*`). */
-  keyPrefix: string;
+  /** The tickets schema (migrations/). */
+  database: Database;
   departments: CrmDepartment[];
   /** The first is a new ticket's status. */
   statuses: string[];
@@ -18,111 +17,116 @@ export interface LocalCrm extends CrmAdapter {
   updateStatus(id: string, status: string): Promise<CrmTicket | undefined>;
 }
 
-const StoredTicket = z.object({
-  id: z.string(),
-  number: z.string(),
-  status: z.string(),
-  departmentId: z.string().optional(),
-  idempotencyKey: z.string(),
-  subject: z.string(),
-  description: z.string(),
-  priority: z.string(),
-  category: z.string(),
-  channel: z.string(),
-  contactId: z.string(),
-  createdAt: z.string(),
+interface TicketRow {
+  id: string;
+  status: string;
+  department_id: string | null;
+}
+interface ContactRow {
+  id: string;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+}
+
+const TICKET_COLUMNS = 'id::text AS id, status, department_id';
+const CONTACT_COLUMNS = 'id, name, phone, email';
+// Ticket ids are numbers; anything else cannot name one (and must not reach a bigint cast).
+const TICKET_ID = /^[1-9]\d{0,17}$/;
+
+const toTicket = (row: TicketRow): CrmTicket => ({
+  id: row.id,
+  number: row.id,
+  status: row.status,
+  departmentId: row.department_id ?? undefined,
 });
-const StoredContact = z.object({
-  id: z.string(),
-  name: z.string().optional(),
-  phone: z.string().optional(),
-  email: z.string().optional(),
+const toContact = (row: ContactRow): CrmContact => ({
+  id: row.id,
+  name: row.name ?? undefined,
+  phone: row.phone ?? undefined,
+  email: row.email ?? undefined,
 });
 
-// KEYS[1] key -> ticket id hash, KEYS[2] ticket sequence, KEYS[3] id -> ticket JSON hash.
-// ARGV[1] idempotency key, ARGV[2] ticket JSON without id and number.
-// Returns the stored ticket JSON: the existing one for a known key, else a new one numbered
-// by INCR. One script, so two creates with one key can never both number a ticket.
-const CREATE_TICKET = `
-local existing = redis.call('HGET', KEYS[1], ARGV[1])
-if existing then return redis.call('HGET', KEYS[3], existing) end
-local n = tostring(redis.call('INCR', KEYS[2]))
-local ticket = cjson.decode(ARGV[2])
-ticket['id'] = n
-ticket['number'] = n
-local json = cjson.encode(ticket)
-redis.call('HSET', KEYS[3], n, json)
-redis.call('HSET', KEYS[1], ARGV[1], n)
-return json`;
+/** Thrown inside a create's transaction to give its number back when the key was taken meanwhile. */
+class TakenMeanwhile extends Error {}
 
-// KEYS[1] phone -> contact id hash, KEYS[2] contact sequence, KEYS[3] id -> contact JSON hash.
-// ARGV[1] phone ('' when none), ARGV[2] contact JSON without id. A phone has one contact.
-const CREATE_CONTACT = `
-if ARGV[1] ~= '' then
-  local existing = redis.call('HGET', KEYS[1], ARGV[1])
-  if existing then return redis.call('HGET', KEYS[3], existing) end
-end
-local n = 'C' .. tostring(redis.call('INCR', KEYS[2]))
-local contact = cjson.decode(ARGV[2])
-contact['id'] = n
-local json = cjson.encode(contact)
-redis.call('HSET', KEYS[3], n, json)
-if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], ARGV[1], n) end
-return json`;
-
-const toTicket = (t: z.infer<typeof StoredTicket>): CrmTicket => ({
-  id: t.id,
-  number: t.number,
-  status: t.status,
-  departmentId: t.departmentId,
-});
+async function nextNumber(tx: DatabaseClient, counter: 'ticket' | 'contact'): Promise<string> {
+  // The row lock this takes is held to commit: creates take numbers one after another.
+  const { rows } = await tx.query<{ value: string }>(
+    'UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value::text AS value',
+    [counter],
+    'tickets.counter_next',
+  );
+  const value = rows[0]?.value;
+  if (value === undefined) throw new Error(`counter ${counter} missing: are the tickets migrations applied?`);
+  return value;
+}
 
 /**
- * The built-in ticket store: tickets in Redis with sequential numbers, departments and
- * statuses from configuration. It makes the whole system work with no CRM account, and it
- * is idempotent on its own (a key maps to one ticket inside one Lua script).
+ * The built-in ticket store in PostgreSQL (schema `tickets`): sequential numbers, contacts
+ * one per phone, departments and statuses from configuration. It makes the whole system work
+ * with no CRM account, and it is idempotent by itself: the idempotency key is unique, and a
+ * create that finds its key taken gives its number back.
  */
 export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
-  const { redis } = options;
+  const { database } = options;
   const clock = options.clock ?? (() => new Date());
-  const keys = {
-    byKey: `${options.keyPrefix}:local:ticket-by-key`,
-    ticketSeq: `${options.keyPrefix}:local:ticket-seq`,
-    tickets: `${options.keyPrefix}:local:tickets`,
-    byPhone: `${options.keyPrefix}:local:contact-by-phone`,
-    contactSeq: `${options.keyPrefix}:local:contact-seq`,
-    contacts: `${options.keyPrefix}:local:contacts`,
-  };
   const initialStatus = options.statuses[0] ?? 'Open';
 
-  const readTicket = async (id: string) => {
-    const json = await redis.hget(keys.tickets, id);
-    return json ? StoredTicket.parse(JSON.parse(json)) : undefined;
+  const ticketByKey = async (key: string): Promise<CrmTicket | undefined> => {
+    const { rows } = await database.query<TicketRow>(
+      `SELECT ${TICKET_COLUMNS} FROM tickets WHERE idempotency_key = $1`,
+      [storableText(key)],
+      'tickets.by_key',
+    );
+    return rows[0] ? toTicket(rows[0]) : undefined;
+  };
+
+  const contactByPhone = async (phone: string): Promise<CrmContact | undefined> => {
+    const { rows } = await database.query<ContactRow>(
+      `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE phone = $1`,
+      [storableText(phone)],
+      'tickets.contact_by_phone',
+    );
+    return rows[0] ? toContact(rows[0]) : undefined;
   };
 
   return {
     provider: 'local',
 
-    async findContactByPhone(phone) {
-      const id = await redis.hget(keys.byPhone, phone);
-      if (!id) return undefined;
-      const json = await redis.hget(keys.contacts, id);
-      return json ? (StoredContact.parse(JSON.parse(json)) as CrmContact) : undefined;
-    },
+    findContactByPhone: contactByPhone,
 
     async createContact(contact) {
       if (!contact.phone && !contact.email && !contact.name)
         throw new CrmRefusedError('a contact needs a phone, an email or a name');
-      const json = await redis.eval(
-        CREATE_CONTACT,
-        3,
-        keys.byPhone,
-        keys.contactSeq,
-        keys.contacts,
-        contact.phone ?? '',
-        JSON.stringify({ name: contact.name, phone: contact.phone, email: contact.email }),
-      );
-      return StoredContact.parse(JSON.parse(String(json))) as CrmContact;
+      const phone = storableOptional(contact.phone);
+      try {
+        return await database.transaction(async (tx) => {
+          if (phone !== null) {
+            const existing = await tx.query<ContactRow>(
+              `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE phone = $1`,
+              [phone],
+              'tickets.contact_by_phone',
+            );
+            if (existing.rows[0]) return toContact(existing.rows[0]);
+          }
+          const id = `C${await nextNumber(tx, 'contact')}`;
+          const { rows } = await tx.query<ContactRow>(
+            `INSERT INTO contacts (id, name, phone, email) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (phone) WHERE phone IS NOT NULL DO NOTHING
+             RETURNING ${CONTACT_COLUMNS}`,
+            [id, storableOptional(contact.name), phone, storableOptional(contact.email)],
+            'tickets.contact_insert',
+          );
+          if (!rows[0]) throw new TakenMeanwhile();
+          return toContact(rows[0]);
+        }, 'tickets.contact_create');
+      } catch (error) {
+        if (!(error instanceof TakenMeanwhile) || phone === null) throw error;
+        const found = await contactByPhone(phone);
+        if (!found) throw error;
+        return found;
+      }
     },
 
     async createTicket(ticket) {
@@ -132,59 +136,104 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
           `unknown department ${departmentId}: expected one of ${options.departments.map((d) => d.id).join(', ')}`,
         );
       }
-      if (!(await redis.hexists(keys.contacts, ticket.contactId))) {
-        throw new CrmRefusedError(`unknown contact ${ticket.contactId}`);
+      const key = storableText(ticket.idempotencyKey);
+      try {
+        return await database.transaction(async (tx) => {
+          const existing = await tx.query<TicketRow>(
+            `SELECT ${TICKET_COLUMNS} FROM tickets WHERE idempotency_key = $1`,
+            [key],
+            'tickets.by_key',
+          );
+          if (existing.rows[0]) return toTicket(existing.rows[0]);
+          const contact = await tx.query(
+            'SELECT 1 FROM contacts WHERE id = $1',
+            [storableText(ticket.contactId)],
+            'tickets.contact',
+          );
+          if (contact.rowCount === 0) throw new CrmRefusedError(`unknown contact ${ticket.contactId}`);
+          const id = await nextNumber(tx, 'ticket');
+          const now = clock();
+          const { rows } = await tx.query<TicketRow>(
+            `INSERT INTO tickets (id, idempotency_key, status, department_id, contact_id, subject, description,
+                                  priority, category, channel, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+             ON CONFLICT (idempotency_key) DO NOTHING
+             RETURNING ${TICKET_COLUMNS}`,
+            [
+              id,
+              key,
+              initialStatus,
+              departmentId ?? null,
+              storableText(ticket.contactId),
+              storableText(ticket.subject),
+              storableText(ticket.description),
+              ticket.priority,
+              ticket.category,
+              ticket.channel,
+              now,
+            ],
+            'tickets.insert',
+          );
+          // Another create of this key committed while this one waited for the counter.
+          if (!rows[0]) throw new TakenMeanwhile();
+          return toTicket(rows[0]);
+        }, 'tickets.create');
+      } catch (error) {
+        if (!(error instanceof TakenMeanwhile)) throw error;
+        const found = await ticketByKey(key);
+        if (!found) throw error;
+        return found;
       }
-      const fields = {
-        status: initialStatus,
-        departmentId,
-        idempotencyKey: ticket.idempotencyKey,
-        subject: ticket.subject,
-        description: ticket.description,
-        priority: ticket.priority,
-        category: ticket.category,
-        channel: ticket.channel,
-        contactId: ticket.contactId,
-        createdAt: clock().toISOString(),
-      };
-      const json = await redis.eval(
-        CREATE_TICKET,
-        3,
-        keys.byKey,
-        keys.ticketSeq,
-        keys.tickets,
-        ticket.idempotencyKey,
-        JSON.stringify(fields),
-      );
-      return toTicket(StoredTicket.parse(JSON.parse(String(json))));
     },
 
     async getTicket(id) {
-      const stored = await readTicket(id);
-      return stored ? toTicket(stored) : undefined;
+      if (!TICKET_ID.test(id)) return undefined;
+      const { rows } = await database.query<TicketRow>(
+        `SELECT ${TICKET_COLUMNS} FROM tickets WHERE id = $1`,
+        [id],
+        'tickets.by_id',
+      );
+      return rows[0] ? toTicket(rows[0]) : undefined;
     },
 
     async listDepartments() {
       return options.departments;
     },
 
-    async findTicketByIdempotencyKey(key) {
-      const id = await redis.hget(keys.byKey, key);
-      const stored = id ? await readTicket(id) : undefined;
-      return stored ? toTicket(stored) : undefined;
-    },
+    findTicketByIdempotencyKey: (key) => ticketByKey(key),
 
     async updateStatus(id, status) {
       if (!options.statuses.includes(status)) {
         throw new CrmRefusedError(`unknown status ${status}: expected one of ${options.statuses.join(', ')}`);
       }
-      const stored = await readTicket(id);
-      if (!stored) return undefined;
-      const updated = { ...stored, status };
-      await redis.hset(keys.tickets, id, JSON.stringify(updated));
-      return toTicket(updated);
+      if (!TICKET_ID.test(id)) return undefined;
+      const { rows } = await database.query<TicketRow>(
+        `UPDATE tickets SET status = $2, updated_at = $3 WHERE id = $1 RETURNING ${TICKET_COLUMNS}`,
+        [id, status, clock()],
+        'tickets.update_status',
+      );
+      return rows[0] ? toTicket(rows[0]) : undefined;
     },
   };
+}
+
+/**
+ * Writes the configured departments to the `departments` table (names updated); those no
+ * longer configured stay, disabled, because old tickets still name them.
+ */
+export async function syncDepartments(database: Database, departments: readonly CrmDepartment[]): Promise<void> {
+  await database.transaction(async (tx) => {
+    await tx.query('UPDATE departments SET enabled = false WHERE NOT (id = ANY($1::text[]))', [
+      departments.map((d) => d.id),
+    ]);
+    for (const d of departments) {
+      await tx.query(
+        `INSERT INTO departments (id, name, enabled) VALUES ($1, $2, true)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, enabled = true`,
+        [d.id, storableText(d.name)],
+      );
+    }
+  }, 'tickets.departments_sync');
 }
 
 /** LOCAL_TICKET_DEPARTMENTS entries: `id:Name`, or `Name` (its id is the name in kebab case). */
