@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { classifierConfigShape } from '../../../services/classifier/src/config.js';
+import { deskConfigShape } from '../../../services/desk/src/config.js';
 import { gatewayConfigShape } from '../../../services/gateway/src/config.js';
 import { networkConfigShape } from '../../../services/network/src/config.js';
 import { ticketsConfigSchema } from '../../../services/tickets/src/config.js';
@@ -23,6 +24,7 @@ const shapes: Record<string, Record<string, z.ZodType>> = {
   classifier: classifierConfigShape,
   tickets: ticketsConfigSchema.shape,
   network: networkConfigShape,
+  desk: deskConfigShape,
 };
 
 describe('.env.example', () => {

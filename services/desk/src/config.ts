@@ -1,14 +1,12 @@
-import { baseConfigShape, envInt, envOptionalUrl, envPort, envUrl } from '@helpline/runtime';
+import { baseConfigShape, envDatabaseUrl, envInt, envOptionalUrl, envPort } from '@helpline/runtime';
 import { z } from 'zod';
 
 /** The desk's slice of the environment; parsed once, in main. */
 export const deskConfigShape = {
   ...baseConfigShape,
   DESK_PORT: envPort(8006),
-  /** The PostgreSQL database; the desk works in its own schema `desk`. */
-  DATABASE_URL: envUrl(['postgres', 'postgresql'], 'postgres://user:password@127.0.0.1:5432/helpline').default(
-    'postgres://postgres@127.0.0.1:5432/helpline',
-  ),
+  /** The PostgreSQL database (required here: the archive is the desk); the desk works in its schema `desk`. */
+  DATABASE_URL: envDatabaseUrl(),
   /**
    * The gateway, for the actions that change a chat's live state in Redis (resume, close,
    * erase); called with API_TOKEN. Unset: those routes answer 503.
@@ -20,7 +18,13 @@ export const deskConfigShape = {
   ARCHIVE_BATCH_SIZE: envInt(500, { min: 1, max: 10_000 }),
 };
 
-export const deskConfigSchema = z.object(deskConfigShape);
+export const deskConfigSchema = z.object(deskConfigShape).transform((config, ctx) => {
+  if (!config.DATABASE_URL) {
+    ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required: the desk keeps its archive there' });
+    return z.NEVER;
+  }
+  return { ...config, DATABASE_URL: config.DATABASE_URL };
+});
 export type DeskConfig = z.infer<typeof deskConfigSchema>;
 
 /** The config from a plain record of variables (tests; main uses loadConfigOrExit). */
