@@ -8,6 +8,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/contracts/package.json packages/contracts/
 COPY packages/runtime/package.json packages/runtime/
+COPY packages/embedded-postgres/package.json packages/embedded-postgres/
 COPY packages/testkit/package.json packages/testkit/
 COPY packages/system/package.json packages/system/
 COPY services/gateway/package.json services/gateway/
@@ -41,6 +42,7 @@ COPY --from=build --chown=node:node /app/services/classifier/dist services/class
 COPY --from=build --chown=node:node /app/services/classifier/data services/classifier/data
 COPY --from=build --chown=node:node /app/services/tickets/package.json services/tickets/
 COPY --from=build --chown=node:node /app/services/tickets/dist services/tickets/dist
+COPY --from=build --chown=node:node /app/services/tickets/migrations services/tickets/migrations
 COPY --from=build --chown=node:node /app/services/network/package.json services/network/
 COPY --from=build --chown=node:node /app/services/network/dist services/network/dist
 # Data the services write (the group channel's spool) lives in a volume owned by node.

@@ -15,10 +15,25 @@ const compose = parse(readFileSync(`${root}docker-compose.yml`, 'utf8'), { merge
 const SERVICES = { gateway: 3001, classifier: 8001, tickets: 8003, network: 8004 } as const;
 
 describe('docker-compose.yml', () => {
-  test('declares redis, the four services, prometheus and grafana', () => {
+  test('declares redis, postgres, the four services, prometheus and grafana', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['classifier', 'gateway', 'grafana', 'network', 'prometheus', 'redis', 'tickets'].sort(),
+      ['classifier', 'gateway', 'grafana', 'network', 'postgres', 'prometheus', 'redis', 'tickets'].sort(),
     );
+  });
+
+  test('postgres keeps its data on a volume, has a health check, and is not published on the host', () => {
+    const postgres = compose.services.postgres as {
+      image: string;
+      environment: Record<string, string>;
+      volumes: string[];
+      healthcheck: { test: string[] };
+      ports?: unknown;
+    };
+    expect(postgres.image).toMatch(/^postgres:\d+/);
+    expect(postgres.environment.POSTGRES_DB).toBe('helpline');
+    expect(postgres.volumes).toContain('postgres-data:/var/lib/postgresql/data');
+    expect(postgres.healthcheck.test.join(' ')).toContain('pg_isready -U helpline -d helpline');
+    expect(postgres.ports).toBeUndefined();
   });
 
   test('redis keeps an append-only file on a volume and has a health check', () => {
@@ -29,7 +44,7 @@ describe('docker-compose.yml', () => {
   });
 
   test.each(Object.entries(SERVICES))(
-    '%s is built from the Dockerfile, waits for a healthy redis and checks its own /health',
+    '%s is built from the Dockerfile, waits for a healthy redis and postgres and checks its own /health',
     (name, port) => {
       const service = compose.services[name] as {
         build: { dockerfile: string };
@@ -43,6 +58,11 @@ describe('docker-compose.yml', () => {
       expect(service.environment.REDIS_URL).toBe('redis://redis:6379');
       expect(service.ports).toEqual([`${port}:${port}`]);
       expect(service.depends_on.redis).toEqual({ condition: 'service_healthy' });
+      expect(service.depends_on.postgres).toEqual({ condition: 'service_healthy' });
+      // .env may name a server of its own; else the compose one, in its helpline database.
+      expect(service.environment.DATABASE_URL).toBe(
+        '${DATABASE_URL:-postgres://helpline:helpline@postgres:5432/helpline}',
+      );
       expect(service.healthcheck.test.join(' ')).toContain(`http://127.0.0.1:${port}/health`);
     },
   );
@@ -107,13 +127,17 @@ describe('Dockerfile', () => {
     }
   });
 
-  test("the runtime stage ships each service's manifest and build, the classifier's data, and no sources or tests", () => {
+  test("the runtime stage ships each service's manifest, build and migrations, the classifier's data, and no sources or tests", () => {
     const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     for (const name of Object.keys(SERVICES)) {
       expect(runtime).toContain(`/app/services/${name}/package.json services/${name}/`);
       expect(runtime).toContain(`/app/services/${name}/dist services/${name}/dist`);
     }
     expect(runtime).toContain('/app/services/classifier/data services/classifier/data');
+    // Migrations are read at start from the folder beside dist/.
+    for (const name of Object.keys(SERVICES).filter((n) => existsSync(`${root}services/${n}/migrations`))) {
+      expect(runtime).toContain(`/app/services/${name}/migrations services/${name}/migrations`);
+    }
     expect(runtime).not.toMatch(/\/app\/services services\b|\/(src|test|bench) /);
   });
 });
