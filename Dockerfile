@@ -15,6 +15,7 @@ COPY services/gateway/package.json services/gateway/
 COPY services/classifier/package.json services/classifier/
 COPY services/tickets/package.json services/tickets/
 COPY services/network/package.json services/network/
+COPY services/desk/package.json services/desk/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.base.json turbo.json ./
 COPY packages packages
@@ -45,6 +46,9 @@ COPY --from=build --chown=node:node /app/services/tickets/dist services/tickets/
 COPY --from=build --chown=node:node /app/services/tickets/migrations services/tickets/migrations
 COPY --from=build --chown=node:node /app/services/network/package.json services/network/
 COPY --from=build --chown=node:node /app/services/network/dist services/network/dist
+COPY --from=build --chown=node:node /app/services/desk/package.json services/desk/
+COPY --from=build --chown=node:node /app/services/desk/dist services/desk/dist
+COPY --from=build --chown=node:node /app/services/desk/migrations services/desk/migrations
 # Data the services write (the group channel's spool) lives in a volume owned by node.
 RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node

@@ -8,6 +8,7 @@ export const SERVICES = [
   { name: 'classifier', portVariable: 'CLASSIFIER_PORT', port: 8001 },
   { name: 'tickets', portVariable: 'TICKETS_PORT', port: 8003 },
   { name: 'network', portVariable: 'NETWORK_PORT', port: 8004 },
+  { name: 'desk', portVariable: 'DESK_PORT', port: 8006 },
 ] as const;
 export type ServiceName = (typeof SERVICES)[number]['name'];
 

@@ -12,12 +12,12 @@ const compose = parse(readFileSync(`${root}docker-compose.yml`, 'utf8'), { merge
   volumes: Record<string, unknown>;
 };
 
-const SERVICES = { gateway: 3001, classifier: 8001, tickets: 8003, network: 8004 } as const;
+const SERVICES = { gateway: 3001, classifier: 8001, tickets: 8003, network: 8004, desk: 8006 } as const;
 
 describe('docker-compose.yml', () => {
-  test('declares redis, postgres, the four services, prometheus and grafana', () => {
+  test('declares redis, postgres, the five services, prometheus and grafana', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['classifier', 'gateway', 'grafana', 'network', 'postgres', 'prometheus', 'redis', 'tickets'].sort(),
+      ['classifier', 'desk', 'gateway', 'grafana', 'network', 'postgres', 'prometheus', 'redis', 'tickets'].sort(),
     );
   });
 
