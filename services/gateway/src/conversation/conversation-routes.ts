@@ -54,6 +54,7 @@ const ErasureBody = z.object({
   deliveryRecords: z.number(),
   arrivals: z.number(),
   refusedMessages: z.number(),
+  streamEvents: z.number(),
   window: z.boolean(),
   pacing: z.boolean(),
 });
