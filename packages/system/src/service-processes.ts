@@ -64,7 +64,8 @@ export interface HealthAnswer {
 }
 
 /** Polls GET /health until it answers (200 or 503), the process exits, or time runs out. */
-export async function waitForHealth(service: ServiceProcess, timeoutMs = 30_000): Promise<HealthAnswer> {
+// Five processes start at once; on a loaded two-core machine one took 11 s alone to listen.
+export async function waitForHealth(service: ServiceProcess, timeoutMs = 60_000): Promise<HealthAnswer> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (service.child.exitCode !== null) throw new Error(`${service.name} exited with code ${service.child.exitCode}`);

@@ -150,7 +150,7 @@ export async function startSystem(options: SystemOptions) {
       options.entries?.[name],
     );
     processes.set(name, service);
-    await waitForHealth(service, 30_000);
+    await waitForHealth(service, 60_000);
     return service;
   };
   await Promise.all(SERVICES.map((s) => start(s.name)));
