@@ -195,6 +195,41 @@ describe('archive', () => {
     expect(pending[0]).toBe(0);
   });
 
+  test('the lag: events not archived and the age of the oldest, read at scrape time', async () => {
+    const metric = async (name: string) =>
+      (await desk.context.metrics.registry.getSingleMetric(name)?.get())?.values[0]?.value;
+    await write([events.received(CHAT, 'wamid.l1', 'uno', t(0)), events.received(CHAT, 'wamid.l2', 'dos', t(1))]);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(await metric('helpline_desk_archive_lag_events')).toBe(2);
+    expect(await metric('helpline_desk_archive_oldest_unarchived_seconds')).toBeGreaterThanOrEqual(1);
+    await desk.context.consumer.drain();
+    expect(await metric('helpline_desk_archive_lag_events')).toBe(0);
+    expect(await metric('helpline_desk_archive_oldest_unarchived_seconds')).toBe(0);
+  });
+
+  test('a pending entry deleted from the stream (an erasure took it) leaves the pending list', async () => {
+    const redisClient = desk.context.redis.producer;
+    await write([events.received(CHAT, 'wamid.d1', 'uno', t(0))]);
+    // This desk read it, then died before its COMMIT; meanwhile the gateway's erasure deleted it.
+    await redisClient.xgroup('CREATE', desk.context.stream, 'desk-archive', '0', 'MKSTREAM');
+    const name = (await import('node:os')).hostname();
+    const consumerName = `${name}-${desk.context.config.DESK_PORT}`;
+    const read = (await redisClient.xreadgroup(
+      'GROUP',
+      'desk-archive',
+      consumerName,
+      'STREAMS',
+      desk.context.stream,
+      '>',
+    )) as [string, [string, string[]][]][];
+    const id = read[0]?.[1][0]?.[0] ?? '';
+    await redisClient.xdel(desk.context.stream, id);
+    await desk.context.consumer.drain();
+    const pending = (await redisClient.xpending(desk.context.stream, 'desk-archive')) as [number];
+    expect(pending[0]).toBe(0);
+    expect(await count(`SELECT count(*) FROM messages`)).toBe(0);
+  });
+
   test('the archive survives FLUSHALL; the consumer makes its group again and goes on', async () => {
     await write([events.received(CHAT, 'wamid.f1', 'antes del flush', t(0))]);
     desk.context.consumer.start();

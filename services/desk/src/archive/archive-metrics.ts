@@ -27,9 +27,10 @@ export function createArchiveMetrics(
         const groups = (await lag.redis.xinfo('GROUPS', lag.stream)) as unknown[][];
         const ours = groups.map(toRecord).find((g) => g.name === lag.group);
         // `lag` is Redis 7's count of entries not yet delivered to the group; null when unknown
-        // (after an XDEL it cannot compute it): then the stream's length stands in for it.
-        const undelivered = typeof ours?.lag === 'number' ? ours.lag : await lag.redis.xlen(lag.stream);
-        this.set(undelivered + (typeof ours?.pending === 'number' ? ours.pending : 0));
+        // (after an XDEL it often cannot compute it): then the stream's length, which holds
+        // exactly the undelivered and the pending entries since archived ones are deleted.
+        const pending = typeof ours?.pending === 'number' ? ours.pending : 0;
+        this.set(typeof ours?.lag === 'number' ? ours.lag + pending : await lag.redis.xlen(lag.stream));
       } catch {
         // No stream yet, or Redis away: no reading this scrape.
       }

@@ -78,8 +78,12 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       stream,
       '0',
     )) as [string, StreamEntry[]][] | null;
-    // Entries deleted while pending come back with null fields: nothing left to archive.
-    return (reply?.[0]?.[1] ?? []).filter(([, fields]) => Array.isArray(fields));
+    const entries = reply?.[0]?.[1] ?? [];
+    // Entries deleted while pending (an erasure took them) come back with null fields:
+    // nothing left to archive, so they are acknowledged and leave the pending list.
+    const gone = entries.filter(([, fields]) => !Array.isArray(fields)).map(([id]) => id);
+    if (gone.length > 0) await redis.xack(stream, group, ...gone);
+    return entries.filter(([, fields]) => Array.isArray(fields));
   }
 
   async function claimAbandoned(): Promise<StreamEntry[]> {
