@@ -16,8 +16,9 @@ const SYNC = new Uint8Array([0x53, 0, 0, 0, 4]);
 /**
  * PGlite is one PostgreSQL session; every client connection shares it. pglite-socket's own
  * queue takes turns message by message, which lets two clients' extended-protocol messages
- * interleave (one's Bind meeting the other's Parse) and cannot give each connection its own
- * `search_path`: PGlite ignores the startup message's settings. This queue makes the shared
+ * interleave (seen: "unnamed prepared statement does not exist", "portal "" does not exist"
+ * with three processes' pools) and cannot give each connection its own `search_path`:
+ * PGlite ignores the startup message's settings. This queue makes the shared
  * session behave like separate ones:
  *
  * - a connection keeps the session from its first message until PGlite answers

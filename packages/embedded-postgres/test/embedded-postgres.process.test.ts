@@ -27,7 +27,10 @@ function pool(url: string, schema: string, max = 4): pg.Pool {
   return p;
 }
 
-describe('pglite-socket as shipped', () => {
+// PGlite compiles its WebAssembly at each start: 5 s idle, 30 s on a loaded machine.
+const PGLITE = { timeout: 120_000 };
+
+describe('pglite-socket as shipped', PGLITE, () => {
   test('ignores the startup settings: every connection shares one search_path (why the multiplexer exists)', async () => {
     const db = await PGlite.create();
     const server = new PGLiteSocketServer({ db, port: 0, maxConnections: 10 });
@@ -43,7 +46,7 @@ describe('pglite-socket as shipped', () => {
   });
 });
 
-describe('embedded PostgreSQL (PGlite behind the session multiplexer)', () => {
+describe('embedded PostgreSQL (PGlite behind the session multiplexer)', PGLITE, () => {
   test('several processes, each with a pool of 4 on its own schema, at once: nothing lost, mixed or misread', async () => {
     const server = await embedded();
     const admin = pool(server.url, 'public', 1);

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startEmbeddedPostgres } from '@helpline/embedded-postgres';
 import { createDatabase, createMetrics, type Database } from '@helpline/runtime';
 import { startTestPostgres, type TestPostgres } from '@helpline/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -189,6 +190,7 @@ describe('queries', () => {
     ).toBe(1);
     expect(metricValue(text, 'helpline_db_pool_connections', { schema: 'things' })).toBeGreaterThanOrEqual(1);
     expect(metricValue(text, 'helpline_db_pool_waiting_clients', { schema: 'things' })).toBe(0);
+    expect(metricValue(text, 'helpline_db_up', { schema: 'things' })).toBe(1);
     expect(text).not.toContain('573001112233');
     expect(text).not.toContain('INSERT');
   });
@@ -212,7 +214,8 @@ describe('outages', () => {
   test('health is down while the server is away, and a query waits out a restart', async () => {
     const url = await own.createDatabase('outage');
     const { logger, lines } = memoryLogger();
-    const db = open_(url, await migrationsDir(FIRST), { logger, connectRetryMs: 20_000 });
+    const metrics = createMetrics('test');
+    const db = open_(url, await migrationsDir(FIRST), { logger, connectRetryMs: 20_000, registry: metrics.registry });
     await db.migrate();
     await db.query("INSERT INTO things (name) VALUES ('before')");
     expect(await db.healthCheck()).toMatchObject({ status: 'ok' });
@@ -221,6 +224,8 @@ describe('outages', () => {
     const down = await db.healthCheck();
     expect(down.status).toBe('down');
     expect(down.message).toMatch(/PostgreSQL unreachable/);
+    // Scraped with no traffic at all, the outage still shows.
+    expect(metricValue(await metrics.registry.metrics(), 'helpline_db_up', { schema: 'things' })).toBe(0);
 
     // Issued while the server is away: it waits (retrying the connection) until it is back.
     const pending = db.query("INSERT INTO things (name) VALUES ('during') RETURNING id", [], 'things.insert');
@@ -228,6 +233,7 @@ describe('outages', () => {
     await own.restart();
     await expect(pending).resolves.toMatchObject({ rowCount: 1 });
     expect(await db.healthCheck()).toMatchObject({ status: 'ok' });
+    expect(metricValue(await metrics.registry.metrics(), 'helpline_db_up', { schema: 'things' })).toBe(1);
     const { rows } = await db.query<{ name: string }>('SELECT name FROM things ORDER BY id');
     expect(rows.map((r) => r.name)).toEqual(['before', 'during']);
     expect(lines.some((l) => l.msg === 'PostgreSQL unreachable, retrying')).toBe(true);
@@ -247,6 +253,29 @@ describe('outages', () => {
     expect((await db.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
   });
 
+  test('statements in flight when the server is killed fail; no connection error escapes as uncaught', async () => {
+    const url = await own.createDatabase('in_flight');
+    const db = open_(url, await migrationsDir(FIRST), { poolMax: 5, connectRetryMs: 1_000 });
+    await db.migrate();
+    const inFlight = Array.from({ length: 12 }, (_, i) =>
+      i % 2
+        ? db.query('SELECT pg_sleep(1)')
+        : db.transaction(async (tx) => {
+            await tx.query("INSERT INTO things (name) VALUES ('in flight')");
+            await tx.query('SELECT pg_sleep(1)');
+          }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await own.kill();
+    const settled = await Promise.allSettled(inFlight);
+    // The five running ones saw the server die; the queued ones could not connect in time or did after.
+    expect(settled.filter((r) => r.status === 'rejected').length).toBeGreaterThanOrEqual(5);
+    await own.restart();
+    // Vitest fails the file on an uncaught 'error' event, so getting here clean is the check.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await db.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  });
+
   test('a connection lost inside a transaction fails that transaction, not the process', async () => {
     const url = await own.createDatabase('tx_lost');
     const db = open_(url, await migrationsDir(FIRST));
@@ -261,4 +290,31 @@ describe('outages', () => {
     const { rows } = await db.query('SELECT name FROM things');
     expect(rows).toEqual([]);
   });
+});
+
+describe('on PGlite (the embedded default of npm start)', () => {
+  test('migrations from empty and from the previous version, two schemas side by side', async () => {
+    const embedded = await startEmbeddedPostgres();
+    try {
+      const v1 = open_(embedded.url, await migrationsDir(FIRST));
+      const other = open_(embedded.url, await migrationsDir(FIRST), { schema: 'others' });
+      expect(await v1.migrate()).toEqual({ applied: [1], current: 1 });
+      expect(await other.migrate()).toEqual({ applied: [1], current: 1 });
+      await v1.query("INSERT INTO things (name) VALUES ('mine')");
+      await other.query("INSERT INTO things (name) VALUES ('theirs')");
+      const v2 = open_(embedded.url, await migrationsDir(SECOND));
+      expect(await v2.migrate()).toEqual({ applied: [2], current: 2 });
+      // Each pool sees its own schema through the shared PGlite session.
+      const mine = await v2.query<{ name: string; colour: string }>('SELECT name, colour FROM things ORDER BY id');
+      expect(mine.rows).toEqual([
+        { name: 'mine', colour: 'blue' },
+        { name: 'added by 0002', colour: 'blue' },
+      ]);
+      expect((await other.query<{ name: string }>('SELECT name FROM things')).rows).toEqual([{ name: 'theirs' }]);
+    } finally {
+      for (const db of open.splice(0)) await db.close();
+      await embedded.stop();
+    }
+    // PGlite compiles its WebAssembly at each start: 5 s idle, 30 s on a loaded machine.
+  }, 120_000);
 });

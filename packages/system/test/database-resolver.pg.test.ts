@@ -28,7 +28,8 @@ async function dataDir(): Promise<string> {
   return dir;
 }
 
-describe('the database npm start gives the services', () => {
+// PGlite (the last case) compiles its WebAssembly at start: up to 30 s on a loaded machine.
+describe('the database npm start gives the services', { timeout: 120_000 }, () => {
   let server: TestPostgres;
   beforeAll(async () => {
     // A server of its own: the test makes a `helpline`-like database on it.

@@ -210,6 +210,7 @@ async function createUniqueDatabase(serverUrl: string, prefix: string): Promise<
     prefix
       .toLowerCase()
       .replace(/[^a-z0-9_]+/g, '_')
+      .replace(/^_+|_+$/g, '')
       .slice(0, 40) || 'test';
   const name = `${clean}_${randomBytes(6).toString('hex')}`;
   const client = new pg.Client({ connectionString: serverUrl });

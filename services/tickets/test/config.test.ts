@@ -13,9 +13,11 @@ const ZOHO = {
   ZOHO_DEPARTMENT_ID: '7000',
 };
 
+const DATABASE_URL = 'postgres://helpline:secret@127.0.0.1:5432/helpline';
+
 describe('config', () => {
   test('defaults: port 8003, local store, a 6 h retry horizon, Zoho US data centre', () => {
-    const config = load({});
+    const config = load({ DATABASE_URL });
     expect(config).toMatchObject({
       TICKETS_PORT: 8003,
       TICKETS_RETRY_HORIZON_HOURS: 6,
@@ -51,11 +53,26 @@ describe('config', () => {
 
   test('half-configured Zoho runs local and names what is missing; CRM_PROVIDER=local wins quietly', () => {
     const { ZOHO_ORG_ID: _org, ...partial } = ZOHO;
-    expect(resolveCrmSettings(load(partial))).toEqual({
+    expect(resolveCrmSettings(load({ ...partial, DATABASE_URL }))).toEqual({
       provider: 'local',
       notice: 'Zoho Desk half configured (missing ZOHO_ORG_ID): tickets are kept in the local store',
     });
-    expect(resolveCrmSettings(load({ ...ZOHO, CRM_PROVIDER: 'local' }))).toEqual({ provider: 'local' });
+    expect(resolveCrmSettings(load({ ...ZOHO, CRM_PROVIDER: 'local', DATABASE_URL }))).toEqual({ provider: 'local' });
+  });
+
+  test('the local store needs DATABASE_URL, a postgres URL; Zoho does not', () => {
+    for (const env of [{}, { CRM_PROVIDER: 'local', ...ZOHO }]) {
+      expect(() => load(env)).toThrow(ConfigError);
+      try {
+        load(env);
+      } catch (error) {
+        expect((error as ConfigError).lines).toEqual([
+          'DATABASE_URL: is required for the local ticket store (CRM_PROVIDER=local, or Zoho not configured)',
+        ]);
+      }
+    }
+    expect(() => load({ DATABASE_URL: 'mysql://127.0.0.1/helpline' })).toThrow(/DATABASE_URL/);
+    expect(load(ZOHO).DATABASE_URL).toBeUndefined();
   });
 
   test('CRM_PROVIDER=zoho without its variables stops the start, naming each one and no secret', () => {

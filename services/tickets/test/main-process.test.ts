@@ -84,7 +84,7 @@ describe('main', () => {
   test('with no Zoho variables it runs on the local store, says so once, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
     const { child, lines } = start({ TICKETS_PORT: String(port), DATABASE_URL: await testDatabaseUrl() });
-    const report = await waitFor(() => health(port), 20_000, 'the service to answer /health');
+    const report = await waitFor(() => health(port), 45_000, 'the service to answer /health');
     expect(report).toMatchObject({
       status: 'degraded',
       checks: { crm: { status: 'degraded' }, worker: { status: 'ok' }, database: { status: 'ok' } },
@@ -115,7 +115,7 @@ describe('main', () => {
     await commands.quit();
     const port = await freePort();
     const { lines } = start({ TICKETS_PORT: String(port), DATABASE_URL: await testDatabaseUrl() });
-    await waitFor(() => health(port), 20_000, 'the service to answer /health');
+    await waitFor(() => health(port), 45_000, 'the service to answer /health');
     const headers = { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' };
     const status = await fetch(`http://127.0.0.1:${port}/tickets/2/status`, { headers });
     expect(await status.json()).toMatchObject({ id: '2', number: '2', status: 'Closed' });
@@ -149,7 +149,7 @@ describe('main', () => {
     zoho = await startFakeZoho();
     const port = await freePort();
     start({ ...zohoEnv(zoho, redis.url), TICKETS_PORT: String(port), CRM_PROVIDER: 'zoho' });
-    await waitFor(() => health(port), 20_000, 'the service to answer /health');
+    await waitFor(() => health(port), 45_000, 'the service to answer /health');
     const res = await fetch(`http://127.0.0.1:${port}/tickets`, {
       method: 'POST',
       headers: {

@@ -102,8 +102,18 @@ export function createDatabase(options: CreateDatabaseOptions): Database {
   pool.on('error', (error) => {
     logger.warn({ schema, reason: describeDatabaseError(error) }, 'idle PostgreSQL connection lost');
   });
-  const metrics = createDatabaseMetrics(options.registry, schema, pool);
+  // A connection also reports errors after it left the pool's hands: a FATAL the dying server
+  // sends (57P01) to a connection being destroyed for an earlier error, say. With no listener
+  // that 'error' event would end the process; the pool and the callers see the failure anyway.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => {
+      logger.debug({ schema, reason: describeDatabaseError(error) }, 'PostgreSQL connection error');
+    });
+  });
   let closing: Promise<void> | undefined;
+  const metrics = createDatabaseMetrics(options.registry, schema, pool, async () =>
+    closing ? false : (await healthCheck()).status === 'ok',
+  );
 
   async function connect(): Promise<pg.PoolClient> {
     const deadline = Date.now() + connectRetryMs;

@@ -15,8 +15,14 @@ export interface DatabaseMetrics {
   forget(): void;
 }
 
+interface Watched {
+  pool: Pool;
+  /** Whether the server answers now; read at scrape time. */
+  answers: () => Promise<boolean>;
+}
+
 interface SharedMetrics {
-  pools: Map<string, Pool>;
+  pools: Map<string, Watched>;
   queryDuration: Histogram<'schema' | 'query' | 'outcome'>;
   connectRetries: Counter<'schema'>;
 }
@@ -25,20 +31,26 @@ interface SharedMetrics {
 // metric name can be registered only once: the metrics are made once per registry.
 const byRegistry = new WeakMap<Registry, SharedMetrics>();
 
-export function createDatabaseMetrics(registry: Registry, schema: string, pool: Pool): DatabaseMetrics {
+export function createDatabaseMetrics(
+  registry: Registry,
+  schema: string,
+  pool: Pool,
+  answers: () => Promise<boolean>,
+): DatabaseMetrics {
   const shared = byRegistry.get(registry) ?? register(registry);
-  shared.pools.set(schema, pool);
+  const watched = { pool, answers };
+  shared.pools.set(schema, watched);
   return {
     observeQuery: (query, outcome, seconds) => shared.queryDuration.observe({ schema, query, outcome }, seconds),
     countConnectRetry: () => shared.connectRetries.inc({ schema }),
     forget: () => {
-      if (shared.pools.get(schema) === pool) shared.pools.delete(schema);
+      if (shared.pools.get(schema) === watched) shared.pools.delete(schema);
     },
   };
 }
 
 function register(registry: Registry): SharedMetrics {
-  const pools = new Map<string, Pool>();
+  const pools = new Map<string, Watched>();
   const poolGauge = (name: string, help: string, read: (pool: Pool) => number): void => {
     new Gauge({
       name: `${METRIC_PREFIX}${name}`,
@@ -47,13 +59,28 @@ function register(registry: Registry): SharedMetrics {
       registers: [registry],
       collect() {
         this.reset();
-        for (const [schema, pool] of pools) this.set({ schema }, read(pool));
+        for (const [schema, { pool }] of pools) this.set({ schema }, read(pool));
       },
     });
   };
   poolGauge('db_pool_connections', 'PostgreSQL connections open in the pool (idle and in use)', (p) => p.totalCount);
   poolGauge('db_pool_idle_connections', 'PostgreSQL connections open and idle in the pool', (p) => p.idleCount);
   poolGauge('db_pool_waiting_clients', 'Queries waiting for a free PostgreSQL connection', (p) => p.waitingCount);
+  // Asked at scrape time, like the queue gauges ask Redis, so an outage shows (and alerts)
+  // even when no request or job touches the database. Registered after the pool gauges, which
+  // are read first, so its own probe never shows as a waiting client.
+  new Gauge({
+    name: `${METRIC_PREFIX}db_up`,
+    help: 'Whether PostgreSQL answered SELECT 1 at this scrape (1) or not (0)',
+    labelNames: ['schema'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const entries = [...pools];
+      const answers = await Promise.all(entries.map(([, w]) => w.answers()));
+      for (const [i, [schema]] of entries.entries()) this.set({ schema }, answers[i] ? 1 : 0);
+    },
+  });
   const shared: SharedMetrics = {
     pools,
     queryDuration: new Histogram({

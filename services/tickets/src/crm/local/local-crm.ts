@@ -1,6 +1,6 @@
-import type { Database, DatabaseClient } from '@helpline/runtime';
+import { type Database, type DatabaseClient, describeDatabaseError, isConnectionError } from '@helpline/runtime';
 import type { CrmAdapter, CrmContact, CrmDepartment, CrmTicket } from '../crm-adapter.js';
-import { CrmRefusedError } from '../crm-errors.js';
+import { CrmAmbiguousError, CrmRefusedError, CrmUnavailableError } from '../crm-errors.js';
 import { storableOptional, storableText } from './storable-text.js';
 
 export interface LocalCrmOptions {
@@ -47,6 +47,32 @@ const toContact = (row: ContactRow): CrmContact => ({
   email: row.email ?? undefined,
 });
 
+// Statement cancelled (statement_timeout), serialization failure, deadlock: worth a retry.
+const TRANSIENT_CODES = new Set(['57014', '40001', '40P01']);
+
+/**
+ * PostgreSQL away or too slow is the store being unavailable, as a CRM outage is: the job
+ * retries over the retry horizon and POST /tickets queues. A write that failed so may have
+ * committed (the answer to COMMIT lost), hence ambiguous: the key is looked up before the next.
+ */
+function asCrmError(error: unknown, write: boolean): unknown {
+  const code = (error as { code?: unknown }).code;
+  const transient = isConnectionError(error) || (typeof code === 'string' && TRANSIENT_CODES.has(code));
+  if (!transient) return error;
+  const message = `local ticket store unavailable: ${describeDatabaseError(error)}`;
+  return write ? new CrmAmbiguousError(message, { cause: error }) : new CrmUnavailableError(message, { cause: error });
+}
+
+function guarded<A extends unknown[], R>(write: boolean, call: (...args: A) => Promise<R>) {
+  return async (...args: A): Promise<R> => {
+    try {
+      return await call(...args);
+    } catch (error) {
+      throw asCrmError(error, write);
+    }
+  };
+}
+
 /** Thrown inside a create's transaction to give its number back when the key was taken meanwhile. */
 class TakenMeanwhile extends Error {}
 
@@ -91,7 +117,7 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
     return rows[0] ? toContact(rows[0]) : undefined;
   };
 
-  return {
+  const store: LocalCrm = {
     provider: 'local',
 
     findContactByPhone: contactByPhone,
@@ -214,6 +240,17 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
       );
       return rows[0] ? toTicket(rows[0]) : undefined;
     },
+  };
+
+  return {
+    provider: 'local',
+    findContactByPhone: guarded(false, store.findContactByPhone),
+    createContact: guarded(true, store.createContact),
+    createTicket: guarded(true, store.createTicket),
+    getTicket: guarded(false, store.getTicket),
+    listDepartments: store.listDepartments,
+    findTicketByIdempotencyKey: guarded(false, store.findTicketByIdempotencyKey),
+    updateStatus: guarded(false, store.updateStatus),
   };
 }
 
