@@ -5,7 +5,7 @@ import { startEmbeddedPostgres } from '@helpline/embedded-postgres';
 import { createDatabase, createMetrics, type Database } from '@helpline/runtime';
 import { startTestPostgres, type TestPostgres } from '@helpline/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { memoryLogger, metricValue } from './support.js';
+import { memoryLogger, metricValue } from './support/index.js';
 
 let server: TestPostgres;
 const open: Database[] = [];

@@ -4,7 +4,7 @@ import { conversationConfigShape } from './conversation/conversation-config.js';
 import { groupConfigShape } from './groups/group-config.js';
 
 /**
- * The gateway's slice of the environment (DESIGN section 7). Parsed once, in main; tests
+ * The gateway's slice of the environment. Parsed once, in main; tests
  * build the object with `parseGatewayConfig`, which applies the same defaults.
  */
 export const gatewayConfigShape = {

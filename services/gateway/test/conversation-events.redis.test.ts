@@ -45,8 +45,8 @@ beforeEach(async () => {
     WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
     GRAPH_API_URL: graph.url,
   });
-  context = testContext(redis.url, config, { plainSink: false });
-  if (context.redis.producer.status !== 'ready') await once(context.redis.producer, 'ready');
+  context = testContext(redis.url, config, { consent: true });
+  if (context.redis('producer').status !== 'ready') await once(context.redis('producer'), 'ready');
   app = await buildApp(context);
   startWorkers(context);
 });
@@ -99,7 +99,7 @@ async function drained(): Promise<void> {
 
 /** Every event in the stream, parsed with the contract (a parse failure fails the test). */
 async function events(): Promise<ConversationEvent[]> {
-  const entries = await context.redis.producer.xrange(context.events.key, '-', '+');
+  const entries = await context.redis('producer').xrange(context.events.key, '-', '+');
   return entries.map(([, fields]) => {
     const at = fields.indexOf(CONVERSATION_STREAM_FIELD);
     return ConversationEventSchema.parse(JSON.parse(fields[at + 1] ?? ''));

@@ -8,7 +8,7 @@ function healthChecks(context: TicketsContext): Record<string, HealthCheck> {
   return {
     ...(context.database ? { database: context.database.healthCheck } : {}),
     redis: async () =>
-      (await pingRedis(context.redis.commands))
+      (await pingRedis(context.redis('commands')))
         ? { status: 'ok' }
         : { status: 'down', message: 'Redis does not answer PING' },
     crm: () => {

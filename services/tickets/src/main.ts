@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describeDatabaseError, installGracefulShutdown, isConnectionError, loadConfigOrExit } from '@helpline/runtime';
+import { describeDatabaseError, installServiceShutdown, isConnectionError, loadConfigOrExit } from '@helpline/runtime';
 import { buildApp } from './app.js';
 import { ticketsConfigSchema } from './config.js';
 import { createContext } from './context.js';
 import { prepareLocalStore } from './crm/local/prepare-local-store.js';
-import { startTicketWorker } from './queue/start-ticket-worker.js';
 import { retriesWithin } from './queue/retry-policy.js';
+import { startWorkers } from './workers.js';
 
 const config = loadConfigOrExit(ticketsConfigSchema);
 const context = createContext(config);
@@ -31,7 +31,7 @@ if (context.database) {
     try {
       await prepareLocalStore({
         database,
-        redis: context.redis.commands,
+        redis: context.redis('commands'),
         keyPrefix: context.keyPrefix,
         departments: await context.crm.listDepartments(),
         logger,
@@ -51,13 +51,5 @@ if (context.database) {
 
 const app = await buildApp(context);
 await app.listen({ host: config.HOST, port: config.TICKETS_PORT });
-startTicketWorker(context);
-
-installGracefulShutdown({
-  logger,
-  graceMs: config.SHUTDOWN_GRACE_MS,
-  steps: [
-    { name: 'http', close: () => app.close() },
-    { name: 'context', close: () => context.close() },
-  ],
-});
+startWorkers(context);
+installServiceShutdown(context, app);

@@ -1,8 +1,6 @@
 import type { Classification, ConversationEvent } from '@helpline/contracts';
-import type { Redis } from '@helpline/runtime';
+import { luaScript, type Redis, whenReady } from '@helpline/runtime';
 import { APPEND_EVENT_LUA, type ConversationEventStream } from '../events/conversation-event-stream.js';
-import { luaScript } from '../redis/lua-script.js';
-import { whenReady } from '../redis/when-ready.js';
 import type { ChatRecord, DeliveryState, LogEntry } from './chat-records.js';
 
 export interface ConversationStoreOptions {

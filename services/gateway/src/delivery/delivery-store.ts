@@ -1,9 +1,8 @@
+import { luaScript, whenReady } from '@helpline/runtime';
 import type { OutboundMessage } from '@helpline/contracts';
 import type { Redis } from 'ioredis';
 import { APPEND_EVENT_LUA, type ConversationEventStream } from '../events/conversation-event-stream.js';
 import { deliveryStatus } from '../events/conversation-events.js';
-import { luaScript } from '../redis/lua-script.js';
-import { whenReady } from '../redis/when-ready.js';
 import type { DeliveryStatus, DeliveryStatusUpdate, OutboundObserver } from '../outbound/channel-sender.js';
 
 /** How long the delivery state of one message is kept. */

@@ -1,8 +1,7 @@
-import { ErrorBody, type HttpApp } from '@helpline/runtime';
+import { ErrorBody, type HttpApp, HttpError } from '@helpline/runtime';
 import { findOrCreateContact } from '../contacts/find-or-create-contact.js';
 import type { TicketsContext } from '../context.js';
-import { crmHttpError } from './crm-http-error.js';
-import { ContactView, CreateContactBody, DepartmentsAnswer } from './schemas.js';
+import { ContactPhoneParams, ContactView, CreateContactBody, DepartmentsAnswer, ErasureAnswer } from './schemas.js';
 
 /** Departments and contacts: what staff need to address a ticket. */
 export function registerDirectoryRoutes(app: HttpApp, context: TicketsContext): void {
@@ -20,11 +19,7 @@ export function registerDirectoryRoutes(app: HttpApp, context: TicketsContext): 
       },
     },
     async () => {
-      try {
-        return { provider: context.crm.provider, departments: await context.crm.listDepartments() };
-      } catch (error) {
-        throw crmHttpError(error);
-      }
+      return { provider: context.crm.provider, departments: await context.crm.listDepartments() };
     },
   );
 
@@ -41,12 +36,29 @@ export function registerDirectoryRoutes(app: HttpApp, context: TicketsContext): 
       },
     },
     async (request, reply) => {
-      try {
-        const { contact, created } = await findOrCreateContact(context.crm, request.body);
-        return reply.status(created ? 201 : 200).send(contact);
-      } catch (error) {
-        throw crmHttpError(error);
-      }
+      const { contact, created } = await findOrCreateContact(context.crm, request.body);
+      return reply.status(created ? 201 : 200).send(contact);
+    },
+  );
+
+  app.delete(
+    '/contacts/:phone',
+    {
+      onRequest: app.operatorAuth,
+      schema: {
+        summary:
+          "Erase a customer's personal data from the local store (contact fields, ticket text); numbers and statuses stay",
+        tags: ['directory'],
+        security,
+        params: ContactPhoneParams,
+        response: { 200: ErasureAnswer, 400: ErrorBody, 409: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (request) => {
+      const local = context.localCrm;
+      if (!local) throw new HttpError(409, 'managed_in_crm', 'contacts in Zoho Desk are erased in Zoho Desk, not here');
+      // The store unavailable is a coded error: the app answers it as declared (503).
+      return { erased: await local.erasePersonalData(request.params.phone) };
     },
   );
 }

@@ -15,7 +15,15 @@ export interface LocalCrmOptions {
 export interface LocalCrm extends CrmAdapter {
   /** Staff move a local ticket through the configured statuses. */
   updateStatus(id: string, status: string): Promise<CrmTicket | undefined>;
+  /**
+   * Erases a customer's personal data: the contact of this phone loses name, phone and email;
+   * its tickets keep number, status, department and dates, their text replaced by `ERASED`.
+   */
+  erasePersonalData(phone: string): Promise<{ contacts: number; tickets: number }>;
 }
+
+/** What an erased ticket's subject and description say instead. */
+export const ERASED = '[erased]';
 
 interface TicketRow {
   id: string;
@@ -117,7 +125,7 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
     return rows[0] ? toContact(rows[0]) : undefined;
   };
 
-  const store: LocalCrm = {
+  const store: Omit<LocalCrm, 'erasePersonalData'> = {
     provider: 'local',
 
     findContactByPhone: contactByPhone,
@@ -242,8 +250,25 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
     },
   };
 
+  const erasePersonalData: LocalCrm['erasePersonalData'] = (phone) =>
+    database.transaction(async (tx) => {
+      const contacts = await tx.query<{ id: string }>(
+        'UPDATE contacts SET name = NULL, phone = NULL, email = NULL, erased_at = $2 WHERE phone = $1 RETURNING id',
+        [storableText(phone), clock()],
+        'tickets.erase_contact',
+      );
+      const ids = contacts.rows.map((r) => r.id);
+      const tickets = await tx.query(
+        'UPDATE tickets SET subject = $2, description = $2, updated_at = $3 WHERE contact_id = ANY($1::text[])',
+        [ids, ERASED, clock()],
+        'tickets.erase_tickets',
+      );
+      return { contacts: ids.length, tickets: tickets.rowCount ?? 0 };
+    }, 'tickets.erase');
+
   return {
     provider: 'local',
+    erasePersonalData: guarded(true, erasePersonalData),
     findContactByPhone: guarded(false, store.findContactByPhone),
     createContact: guarded(true, store.createContact),
     createTicket: guarded(true, store.createTicket),
