@@ -2,7 +2,14 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InboundMessage } from '@helpline/contracts';
-import { createProducer, createRedisConnection, PermanentError, type Producer, type Redis } from '@helpline/runtime';
+import {
+  closeRedis,
+  createProducer,
+  createRedisConnection,
+  PermanentError,
+  type Producer,
+  type Redis,
+} from '@helpline/runtime';
 import { startTestRedis, type TestRedis, uniqueQueueName } from '@helpline/testkit';
 import { fakeGroupReaction, fakeGroupText } from '@helpline/testkit/baileys';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +49,7 @@ describe('group messages into the inbound queue', () => {
   });
   afterAll(async () => {
     await producer.close();
-    await connection.quit();
+    await closeRedis(connection);
     await server.stop();
   });
 
@@ -125,173 +132,188 @@ describe('spool across a Redis outage', () => {
     await server.stop();
   });
 
-  it('loses nothing: messages received while Redis is down arrive in order once it is back, and the spool empties', async () => {
-    const connection = createRedisConnection(server.url, 'producer');
-    const producer = createProducer('inbound', { connection, prefix: uniqueQueueName('gw'), addTimeoutMs: 500 });
-    const sink = enqueuer(producer);
-    const rig = await groupRig(server.url, sink);
-    try {
-      await rig.channel.start();
-      const socket = await rig.factory.waitForSocket(1);
-      socket.open();
-      const before = fakeGroupText({ group: GROUP, participant: '5491100000001@s.whatsapp.net', text: 'antes' });
-      socket.receive([before]);
-      await eventually(() => expect(sink.order).toEqual([before.key.id]));
-
-      await server.kill();
-      const during = Array.from({ length: 5 }, (_, i) =>
-        fakeGroupText({ group: GROUP, participant: `5491100000${100 + i}@s.whatsapp.net`, text: `caída ${i + 1}` }),
-      );
-      for (const message of during) socket.receive([message]);
-      const spoolFile = join(rig.spoolDir, 'spool.jsonl');
-      await eventually(
-        async () => expect((await readFile(spoolFile, 'utf8')).trim().split('\n')).toHaveLength(5),
-        10_000,
-      );
-      expect(rig.channel.status()).toMatchObject({ spooled: 5 });
-      expect(rig.channel.health()).toMatchObject({ status: 'degraded' });
-      expect(await metricValue(rig.metrics, 'helpline_group_spool_messages{service="gateway"}')).toBe(5);
-      // One more while the first are still waiting: it queues behind them, never ahead.
-      const late = fakeGroupText({ group: GROUP, participant: '5491100000200@s.whatsapp.net', text: 'después' });
-      socket.receive([late]);
-      await eventually(() => expect(rig.channel.spool.size()).toBe(6), 10_000);
-
-      await server.restart();
-      const expected = [before, ...during, late].map((m) => m.key.id);
-      await eventually(() => expect(sink.order).toEqual(expected), 15_000);
-      await eventually(async () => expect(await readFile(spoolFile, 'utf8')).toBe(''));
-      expect(rig.channel.status()).toMatchObject({ spooled: 0 });
-      for (const message of during) expect(await producer.queue.getJob(message.key.id!)).toBeDefined();
-      expect(
-        await metricValue(rig.metrics, 'helpline_group_messages_total{outcome="replayed",service="gateway"}'),
-      ).toBe(6);
-    } finally {
-      await rig.close();
-      await producer.close();
-      await connection.quit();
-    }
-  });
-
-  it('replays, after a restart of the gateway, what a previous run left in the spool', async () => {
-    const connection = createRedisConnection(server.url, 'producer');
-    const producer = createProducer('inbound', { connection, prefix: uniqueQueueName('gw'), addTimeoutMs: 500 });
-    const first = await groupRig(server.url, enqueuer(producer));
-    const spoolDir = first.spoolDir;
-    try {
-      await first.channel.start();
-      const socket = await first.factory.waitForSocket(1);
-      socket.open();
-      await server.kill();
-      const during = [1, 2, 3].map((i) =>
-        fakeGroupText({ group: GROUP, participant: `549110000030${i}@s.whatsapp.net`, text: `m${i}` }),
-      );
-      for (const message of during) socket.receive([message]);
-      await eventually(() => expect(first.channel.spool.size()).toBe(3), 10_000);
-      await first.channel.stop();
-
-      await server.restart();
-      const sink = enqueuer(producer);
-      const second = await groupRig(server.url, sink, {}, { spoolDir });
+  /**
+   * Each test's way into the inbound queue: a producer on the fail-fast connection (adds
+   * give up after 500 ms while Redis is away) and the enqueuer that records the order.
+   */
+  const outageIt = it.extend<{ inbound: { producer: Producer<'inbound'>; sink: ReturnType<typeof enqueuer> } }>({
+    // biome-ignore lint/correctness/noEmptyPattern: vitest reads the fixture's dependencies from this pattern
+    inbound: async ({}, use) => {
+      const connection = createRedisConnection(server.url, 'producer');
+      const producer = createProducer('inbound', { connection, prefix: uniqueQueueName('gw'), addTimeoutMs: 500 });
       try {
-        await second.channel.start();
-        await eventually(() => expect(sink.order).toEqual(during.map((m) => m.key.id)), 15_000);
-        await eventually(() => expect(second.channel.spool.size()).toBe(0));
+        await use({ producer, sink: enqueuer(producer) });
       } finally {
-        await second.close();
+        await producer.close();
+        await closeRedis(connection);
       }
-    } finally {
-      await first.redis.quit().catch(() => {});
-      await producer.close();
-      await connection.quit();
-    }
+    },
   });
 
-  it('keeps messages in memory while the spool file cannot be written, says so, and writes them once it can', async () => {
-    const connection = createRedisConnection(server.url, 'producer');
-    const producer = createProducer('inbound', { connection, prefix: uniqueQueueName('gw'), addTimeoutMs: 500 });
-    const sink = enqueuer(producer);
-    const rig = await groupRig(server.url, sink);
-    const spoolFile = join(rig.spoolDir, 'spool.jsonl');
-    try {
-      await rig.channel.start();
-      const socket = await rig.factory.waitForSocket(1);
-      socket.open();
-      // "Disk full": the spool file cannot be opened for writing.
-      await mkdir(spoolFile);
-      await server.kill();
-      const during = [1, 2, 3].map((i) =>
-        fakeGroupText({ group: GROUP, participant: `549110000040${i}@s.whatsapp.net`, text: `sin disco ${i}` }),
-      );
-      for (const message of during) socket.receive([message]);
-      await eventually(() => expect(rig.channel.spool.size()).toBe(3), 10_000);
-      expect(rig.channel.status()).toMatchObject({ spooled: 3, unsaved: 3 });
-      expect(rig.channel.health()).toMatchObject({
-        status: 'degraded',
-        message: expect.stringMatching(/3 group messages are held in memory only: the spool file .* cannot be written/),
-      });
-      expect(await metricValue(rig.metrics, 'helpline_group_spool_unsaved_messages{service="gateway"}')).toBe(3);
-      expect(await metricValue(rig.metrics, 'helpline_group_messages_total{outcome="held",service="gateway"}')).toBe(3);
-      expect(
-        await metricValue(rig.metrics, 'helpline_group_spool_write_failures_total{service="gateway"}'),
-      ).toBeGreaterThanOrEqual(1);
+  outageIt(
+    'loses nothing: messages received while Redis is down arrive in order once it is back, and the spool empties',
+    async ({ inbound: { producer, sink } }) => {
+      const rig = await groupRig(server.url, sink);
+      try {
+        await rig.channel.start();
+        const socket = await rig.factory.waitForSocket(1);
+        socket.open();
+        const before = fakeGroupText({ group: GROUP, participant: '5491100000001@s.whatsapp.net', text: 'antes' });
+        socket.receive([before]);
+        await eventually(() => expect(sink.order).toEqual([before.key.id]));
 
-      // The disk is freed while Redis is still away: the retry writes them to the file.
-      await rm(spoolFile, { recursive: true });
-      await eventually(
-        async () => expect((await readFile(spoolFile, 'utf8')).trim().split('\n')).toHaveLength(3),
-        10_000,
-      );
-      expect(rig.channel.status()).toMatchObject({ spooled: 3, unsaved: 0 });
-      expect(rig.channel.health().message).not.toMatch(/memory/);
+        await server.kill();
+        const during = Array.from({ length: 5 }, (_, i) =>
+          fakeGroupText({ group: GROUP, participant: `5491100000${100 + i}@s.whatsapp.net`, text: `caída ${i + 1}` }),
+        );
+        for (const message of during) socket.receive([message]);
+        const spoolFile = join(rig.spoolDir, 'spool.jsonl');
+        await eventually(
+          async () => expect((await readFile(spoolFile, 'utf8')).trim().split('\n')).toHaveLength(5),
+          10_000,
+        );
+        expect(rig.channel.status()).toMatchObject({ spooled: 5 });
+        expect(rig.channel.health()).toMatchObject({ status: 'degraded' });
+        expect(await metricValue(rig.metrics, 'helpline_group_spool_messages{service="gateway"}')).toBe(5);
+        // One more while the first are still waiting: it queues behind them, never ahead.
+        const late = fakeGroupText({ group: GROUP, participant: '5491100000200@s.whatsapp.net', text: 'después' });
+        socket.receive([late]);
+        await eventually(() => expect(rig.channel.spool.size()).toBe(6), 10_000);
 
-      await server.restart();
-      await eventually(() => expect(sink.order).toEqual(during.map((m) => m.key.id)), 15_000);
-      await eventually(async () => expect(await readFile(spoolFile, 'utf8')).toBe(''));
-    } finally {
-      await rig.close();
-      await producer.close();
-      await connection.quit();
-    }
-  });
+        await server.restart();
+        const expected = [before, ...during, late].map((m) => m.key.id);
+        await eventually(() => expect(sink.order).toEqual(expected), 15_000);
+        await eventually(async () => expect(await readFile(spoolFile, 'utf8')).toBe(''));
+        expect(rig.channel.status()).toMatchObject({ spooled: 0 });
+        for (const message of during) expect(await producer.queue.getJob(message.key.id!)).toBeDefined();
+        expect(
+          await metricValue(rig.metrics, 'helpline_group_messages_total{outcome="replayed",service="gateway"}'),
+        ).toBe(6);
+      } finally {
+        await rig.close();
+      }
+    },
+  );
 
-  it('goes on replaying when rewriting the spool fails, and rewrites it once it can', async () => {
-    const connection = createRedisConnection(server.url, 'producer');
-    const producer = createProducer('inbound', { connection, prefix: uniqueQueueName('gw'), addTimeoutMs: 500 });
-    const sink = enqueuer(producer);
-    const rig = await groupRig(server.url, sink);
-    const spoolFile = join(rig.spoolDir, 'spool.jsonl');
-    try {
-      await rig.channel.start();
-      const socket = await rig.factory.waitForSocket(1);
-      socket.open();
-      await server.kill();
-      const during = [1, 2, 3, 4].map((i) =>
-        fakeGroupText({ group: GROUP, participant: `549110000050${i}@s.whatsapp.net`, text: `reescritura ${i}` }),
-      );
-      for (const message of during) socket.receive([message]);
-      await eventually(
-        async () => expect((await readFile(spoolFile, 'utf8')).trim().split('\n')).toHaveLength(4),
-        10_000,
-      );
-      // The rewrite after each replayed entry goes through `<path>.tmp`: make it fail.
-      await mkdir(`${spoolFile}.tmp`);
+  outageIt(
+    'replays, after a restart of the gateway, what a previous run left in the spool',
+    async ({ inbound: { producer } }) => {
+      const first = await groupRig(server.url, enqueuer(producer));
+      const spoolDir = first.spoolDir;
+      try {
+        await first.channel.start();
+        const socket = await first.factory.waitForSocket(1);
+        socket.open();
+        await server.kill();
+        const during = [1, 2, 3].map((i) =>
+          fakeGroupText({ group: GROUP, participant: `549110000030${i}@s.whatsapp.net`, text: `m${i}` }),
+        );
+        for (const message of during) socket.receive([message]);
+        await eventually(() => expect(first.channel.spool.size()).toBe(3), 10_000);
+        await first.channel.stop();
 
-      await server.restart();
-      // Every entry is replayed, not only the first, though no new message arrives.
-      await eventually(() => expect(sink.order).toEqual(during.map((m) => m.key.id)), 15_000);
-      expect(rig.channel.spool.size()).toBe(0);
-      // Nothing is at risk (all delivered), but the file still lists them.
-      expect((await readFile(spoolFile, 'utf8')).trim().split('\n')).toHaveLength(4);
-      expect(rig.channel.health()).toMatchObject({ status: 'ok' });
+        await server.restart();
+        const sink = enqueuer(producer);
+        const second = await groupRig(server.url, sink, {}, { spoolDir });
+        try {
+          await second.channel.start();
+          await eventually(() => expect(sink.order).toEqual(during.map((m) => m.key.id)), 15_000);
+          await eventually(() => expect(second.channel.spool.size()).toBe(0));
+        } finally {
+          await second.close();
+        }
+      } finally {
+        await closeRedis(first.redis);
+      }
+    },
+  );
 
-      await rm(`${spoolFile}.tmp`, { recursive: true });
-      await eventually(async () => expect(await readFile(spoolFile, 'utf8')).toBe(''), 10_000);
-    } finally {
-      await rig.close();
-      await producer.close();
-      await connection.quit();
-    }
-  });
+  outageIt(
+    'keeps messages in memory while the spool file cannot be written, says so, and writes them once it can',
+    async ({ inbound: { sink } }) => {
+      const rig = await groupRig(server.url, sink);
+      const spoolFile = join(rig.spoolDir, 'spool.jsonl');
+      try {
+        await rig.channel.start();
+        const socket = await rig.factory.waitForSocket(1);
+        socket.open();
+        // "Disk full": the spool file cannot be opened for writing.
+        await mkdir(spoolFile);
+        await server.kill();
+        const during = [1, 2, 3].map((i) =>
+          fakeGroupText({ group: GROUP, participant: `549110000040${i}@s.whatsapp.net`, text: `sin disco ${i}` }),
+        );
+        for (const message of during) socket.receive([message]);
+        await eventually(() => expect(rig.channel.spool.size()).toBe(3), 10_000);
+        expect(rig.channel.status()).toMatchObject({ spooled: 3, unsaved: 3 });
+        expect(rig.channel.health()).toMatchObject({
+          status: 'degraded',
+          message: expect.stringMatching(
+            /3 group messages are held in memory only: the spool file .* cannot be written/,
+          ),
+        });
+        expect(await metricValue(rig.metrics, 'helpline_group_spool_unsaved_messages{service="gateway"}')).toBe(3);
+        expect(await metricValue(rig.metrics, 'helpline_group_messages_total{outcome="held",service="gateway"}')).toBe(
+          3,
+        );
+        expect(
+          await metricValue(rig.metrics, 'helpline_group_spool_write_failures_total{service="gateway"}'),
+        ).toBeGreaterThanOrEqual(1);
+
+        // The disk is freed while Redis is still away: the retry writes them to the file.
+        await rm(spoolFile, { recursive: true });
+        await eventually(
+          async () => expect((await readFile(spoolFile, 'utf8')).trim().split('\n')).toHaveLength(3),
+          10_000,
+        );
+        expect(rig.channel.status()).toMatchObject({ spooled: 3, unsaved: 0 });
+        expect(rig.channel.health().message).not.toMatch(/memory/);
+
+        await server.restart();
+        await eventually(() => expect(sink.order).toEqual(during.map((m) => m.key.id)), 15_000);
+        await eventually(async () => expect(await readFile(spoolFile, 'utf8')).toBe(''));
+      } finally {
+        await rig.close();
+      }
+    },
+  );
+
+  outageIt(
+    'goes on replaying when rewriting the spool fails, and rewrites it once it can',
+    async ({ inbound: { sink } }) => {
+      const rig = await groupRig(server.url, sink);
+      const spoolFile = join(rig.spoolDir, 'spool.jsonl');
+      try {
+        await rig.channel.start();
+        const socket = await rig.factory.waitForSocket(1);
+        socket.open();
+        await server.kill();
+        const during = [1, 2, 3, 4].map((i) =>
+          fakeGroupText({ group: GROUP, participant: `549110000050${i}@s.whatsapp.net`, text: `reescritura ${i}` }),
+        );
+        for (const message of during) socket.receive([message]);
+        await eventually(
+          async () => expect((await readFile(spoolFile, 'utf8')).trim().split('\n')).toHaveLength(4),
+          10_000,
+        );
+        // The rewrite after each replayed entry goes through `<path>.tmp`: make it fail.
+        await mkdir(`${spoolFile}.tmp`);
+
+        await server.restart();
+        // Every entry is replayed, not only the first, though no new message arrives.
+        await eventually(() => expect(sink.order).toEqual(during.map((m) => m.key.id)), 15_000);
+        expect(rig.channel.spool.size()).toBe(0);
+        // Nothing is at risk (all delivered), but the file still lists them.
+        expect((await readFile(spoolFile, 'utf8')).trim().split('\n')).toHaveLength(4);
+        expect(rig.channel.health()).toMatchObject({ status: 'ok' });
+
+        await rm(`${spoolFile}.tmp`, { recursive: true });
+        await eventually(async () => expect(await readFile(spoolFile, 'utf8')).toBe(''), 10_000);
+      } finally {
+        await rig.close();
+      }
+    },
+  );
 });
 
 describe('spool memory buffer', () => {
