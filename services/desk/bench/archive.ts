@@ -54,7 +54,7 @@ async function redisCommands() {
     prefix: 'benchgw',
     logger: createLogger({ name: 'bench', level: 'silent' }),
   });
-  if (context.redis.producer.status !== 'ready') await once(context.redis.producer, 'ready');
+  if (context.redis('producer').status !== 'ready') await once(context.redis('producer'), 'ready');
   const app = await buildGateway(context);
   startWorkers(context);
   let n = 0;
@@ -159,7 +159,7 @@ async function archiveRate() {
         events.status(chat, `wamid.out.${i}`, 'read', when),
       );
     }
-    await append(desk.context.redis.producer, desk.context.stream, list);
+    await append(desk.context.redis('producer'), desk.context.stream, list);
   }
   const started = performance.now();
   const archived = await desk.context.consumer.drain();
