@@ -18,6 +18,7 @@ COPY services/classifier/package.json services/classifier/
 COPY services/tickets/package.json services/tickets/
 COPY services/network/package.json services/network/
 COPY services/accounts/package.json services/accounts/
+COPY services/desk/package.json services/desk/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.base.json turbo.json ./
 COPY packages packages
@@ -55,6 +56,9 @@ COPY --from=build --chown=node:node /app/services/accounts/dist services/account
 COPY --from=build --chown=node:node /app/services/accounts/migrations services/accounts/migrations
 COPY --from=build --chown=node:node /app/services/network/package.json services/network/
 COPY --from=build --chown=node:node /app/services/network/dist services/network/dist
+COPY --from=build --chown=node:node /app/services/desk/package.json services/desk/
+COPY --from=build --chown=node:node /app/services/desk/dist services/desk/dist
+COPY --from=build --chown=node:node /app/services/desk/migrations services/desk/migrations
 # Data the services write (the group channel's spool) lives in a volume owned by node.
 RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node

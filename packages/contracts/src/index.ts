@@ -1,6 +1,7 @@
 export * from './account-request.js';
 export * from './classification.js';
 export * from './common.js';
+export * from './conversation-event.js';
 export * from './depth.js';
 export * from './diagnostics.js';
 export * from './inbound-message.js';

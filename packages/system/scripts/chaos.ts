@@ -1,9 +1,10 @@
 // `npm run chaos`: 2,000 messages from 200 customers, paced over the whole chaos, while one
 // after another each service is killed with SIGKILL and restarted, Redis is restarted
-// (append-only on), and Zoho is down for 30 seconds. At the end every message acknowledged
+// (append-only on), PostgreSQL is restarted, and Zoho is down for 30 seconds. At the end every message acknowledged
 // with 200 must have exactly one acknowledgement, every ticket message exactly one ticket
 // and one ticket notice, every connectivity complaint one diagnosis (and one ticket when the
-// line is down), and no failed job may remain. Replies are matched to the message they
+// line is down), no failed job may remain, and the desk's archive must hold every
+// acknowledged message exactly once. Replies are matched to the message they
 // answer through `biz_opaque_callback_data`, which the gateway sets to `helpline:` and the
 // outbound job id (`<message id>-<purpose>`). Prints the counts as JSON; exits 1 if any
 // check fails.
@@ -11,6 +12,7 @@ import { ALL_QUEUES } from '@helpline/contracts';
 import type { RecordedGraphRequest } from '@helpline/testkit/meta-graph';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { customerMessage, messageOf, signedBody } from '../src/chat/webhook-payloads.js';
 import type { ServiceName } from '../src/service-processes.js';
 import { APP_SECRET, PHONE_NUMBER_ID, startSystem, waitFor } from '../test/support/system-under-test.js';
@@ -42,6 +44,8 @@ const healthy = customers.filter((c) => !c.lineDown);
 
 const system = await startSystem({
   appendOnly: true,
+  // A private PostgreSQL: the chaos restarts it.
+  privatePostgres: true,
   customers: customers.map((c) => ({
     customerId: c.customerId,
     name: c.name,
@@ -160,13 +164,16 @@ const chaos = (async () => {
     await system.restart(name);
     log(`restarted ${name}`);
   };
-  for (const name of ['gateway', 'classifier', 'tickets', 'network', 'accounts'] as const) {
+  for (const name of ['gateway', 'classifier', 'tickets', 'network', 'accounts', 'desk'] as const) {
     await sleep(4_000);
     await kill(name);
   }
   await sleep(4_000);
   await system.redis.restart();
   log('restarted redis');
+  await sleep(2_000);
+  await system.postgres.restart();
+  log('restarted postgres');
   await sleep(2_000);
   system.zoho.setMode('outage');
   log('zoho down');
@@ -251,6 +258,32 @@ for (const name of ALL_QUEUES) {
 }
 await connection.quit();
 
+// The archive: every acknowledged message in the desk's PostgreSQL, once. It catches up
+// after the chaos (the stream keeps what it has not committed).
+const database = new pg.Client({ connectionString: system.databaseUrl });
+await database.connect();
+const archivedInbound = async () =>
+  new Map(
+    (
+      await database.query<{ message_id: string; n: number }>(
+        `SELECT message_id, count(*)::int AS n FROM desk.messages WHERE direction = 'inbound' GROUP BY message_id`,
+      )
+    ).rows.map((r) => [r.message_id, r.n] as const),
+  );
+await waitFor(
+  async () => {
+    const archived = await archivedInbound();
+    return sent.every((m) => archived.has(m.wamid)) || undefined;
+  },
+  120_000,
+  'every acknowledged message in the archive',
+).catch((error: Error) => log(error.message));
+const archived = await archivedInbound();
+const archivedOutbound = (
+  await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM desk.messages WHERE direction = 'outbound'`)
+).rows[0]?.n;
+await database.end();
+
 const counts = countByCallback();
 const tickets = system.zoho.tickets();
 const ticketsByKey = new Map<string, number>();
@@ -288,6 +321,12 @@ const report = {
   tickets: tickets.length,
   correlationIdsWithTwoTickets: [...ticketsByKey.values()].filter((n) => n > 1).length,
   failedJobs: failed,
+  archive: {
+    acknowledgedArchived: sent.filter((m) => archived.has(m.wamid)).length,
+    acknowledgedMissing: sent.filter((m) => !archived.has(m.wamid)).length,
+    duplicated: [...archived.values()].filter((n) => n > 1).length,
+    outboundArchived: archivedOutbound,
+  },
   // The first replies that are off, to start an investigation from.
   offExamples: {
     missing: missing.slice(0, 5),
@@ -314,5 +353,7 @@ const ok =
   report.ticketsForHealthyLines === 0 &&
   report.tickets === report.ticketsForTicketMessages + report.ticketsForDownLines &&
   report.correlationIdsWithTwoTickets === 0 &&
+  report.archive.acknowledgedMissing === 0 &&
+  report.archive.duplicated === 0 &&
   Object.values(failed).every((n) => n === 0);
 process.exit(ok ? 0 : 1);

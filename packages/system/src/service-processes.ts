@@ -9,6 +9,7 @@ export const SERVICES = [
   { name: 'tickets', portVariable: 'TICKETS_PORT', port: 8003 },
   { name: 'network', portVariable: 'NETWORK_PORT', port: 8004 },
   { name: 'accounts', portVariable: 'ACCOUNTS_PORT', port: 8005 },
+  { name: 'desk', portVariable: 'DESK_PORT', port: 8006 },
 ] as const;
 export type ServiceName = (typeof SERVICES)[number]['name'];
 
@@ -67,7 +68,8 @@ export interface HealthAnswer {
 export type HealthTarget = Pick<ServiceProcess, 'name' | 'port'> & { child: Pick<ChildProcess, 'exitCode'> };
 
 /** Polls GET /health until it answers (200 or 503), the process exits, or time runs out. */
-export async function waitForHealth(service: HealthTarget, timeoutMs = 30_000): Promise<HealthAnswer> {
+// Five processes start at once; on a loaded two-core machine one took 11 s alone to listen.
+export async function waitForHealth(service: HealthTarget, timeoutMs = 60_000): Promise<HealthAnswer> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (service.child.exitCode !== null) throw new Error(`${service.name} exited with code ${service.child.exitCode}`);

@@ -53,6 +53,8 @@ export function planStart(
 ): StartPlan {
   const env: Record<string, string> = { ...environment, REDIS_URL: redisUrl };
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  // The desk asks the gateway for close, resume and erase; on one machine it is next door.
+  if (!environment.GATEWAY_URL) env.GATEWAY_URL = `http://127.0.0.1:${servicePorts(environment).gateway}`;
   const notes: string[] = [];
   if (!environment.API_TOKEN) {
     env.API_TOKEN = local.apiToken;

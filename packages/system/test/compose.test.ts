@@ -13,7 +13,7 @@ const compose = parse(readFileSync(`${root}docker-compose.yml`, 'utf8'), { merge
   volumes: Record<string, unknown>;
 };
 
-const SERVICES = { gateway: 3001, classifier: 8001, tickets: 8003, network: 8004, accounts: 8005 } as const;
+const SERVICES = { gateway: 3001, classifier: 8001, tickets: 8003, network: 8004, accounts: 8005, desk: 8006 } as const;
 
 /** The Compose Specification's JSON schema, vendored (see vendor/compose-spec/README.md). */
 function composeValidator() {
@@ -45,9 +45,9 @@ describe('docker-compose.yml', () => {
     expect(validate({ services: { redis: { image: 'redis:7', ports: ['6379:6379'] } } })).toBe(true);
   });
 
-  test('declares redis, postgres, the four services, prometheus and grafana', () => {
+  test('declares redis, postgres, the five services, prometheus and grafana', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['accounts', 'classifier', 'gateway', 'grafana', 'network', 'postgres', 'prometheus', 'redis', 'tickets'].sort(),
+      ['accounts', 'classifier', 'desk', 'gateway', 'grafana', 'network', 'postgres', 'prometheus', 'redis', 'tickets'].sort(),
     );
   });
 

@@ -2,6 +2,7 @@ import type { RecordedGraphRequest } from '@helpline/testkit/meta-graph';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { customerMessage, signedBody } from '../src/chat/webhook-payloads.js';
 import {
+  API_TOKEN,
   APP_SECRET,
   PHONE_NUMBER_ID,
   type SystemUnderTest,
@@ -9,7 +10,7 @@ import {
   waitFor,
 } from './support/system-under-test.js';
 
-// The whole system as an operator runs it: four processes from their builds, one Redis,
+// The whole system as an operator runs it: five processes from their builds, one Redis,
 // and fakes of Meta, the LLM, Zoho and the router. The test plays the customer through
 // signed webhooks and reads what reached the fake Graph API.
 
@@ -140,4 +141,28 @@ describe('a customer whose internet is down', () => {
     const secretPrint = system.router.commands('/ppp/secret/print')[0]?.words ?? [];
     expect(secretPrint.join(' ')).not.toMatch(/password/);
   }, 120_000);
+
+  test('the desk archived the conversation: both directions, the consent, the ticket', async () => {
+    const desk = `http://127.0.0.1:${system.ports.desk}`;
+    const headers = { authorization: `Bearer ${API_TOKEN}` };
+    type Page = { total: number; items: { direction: string; purpose: string | null; text: string }[] };
+    // Everything the customer received after consent (menu, ack, diagnosis, ticket) and what they wrote.
+    const page = await waitFor(
+      async () => {
+        const res = await fetch(`${desk}/api/conversations/${customer.phone}/messages?per_page=50`, { headers });
+        const body = res.ok ? ((await res.json()) as Page) : undefined;
+        return body && body.items.filter((m) => m.direction === 'outbound').length >= 4 ? body : undefined;
+      },
+      30_000,
+      'the archived conversation',
+    );
+    expect(page.items.filter((m) => m.direction === 'inbound').map((m) => m.text)).toContain(
+      'no tengo internet desde ayer',
+    );
+    expect(page.items.some((m) => m.purpose === 'ticket')).toBe(true);
+    const consents = await (await fetch(`${desk}/api/consents/${customer.phone}`, { headers })).json();
+    expect(consents).toMatchObject({ current: 'given' });
+    const list = await (await fetch(`${desk}/api/conversations?has_open_ticket=true`, { headers })).json();
+    expect(list).toMatchObject({ total: 1, items: [{ chatId: customer.phone, customerId: 'C-100' }] });
+  }, 60_000);
 });

@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { accountsConfigSchema } from '../../../services/accounts/src/config.js';
 import { classifierConfigShape } from '../../../services/classifier/src/config.js';
+import { deskConfigShape } from '../../../services/desk/src/config.js';
 import { gatewayConfigShape } from '../../../services/gateway/src/config.js';
 import { networkConfigShape } from '../../../services/network/src/config.js';
 import { ticketsConfigSchema } from '../../../services/tickets/src/config.js';
@@ -25,6 +26,7 @@ const shapes: Record<string, Record<string, z.ZodType>> = {
   tickets: ticketsConfigSchema.shape,
   network: networkConfigShape,
   accounts: accountsConfigSchema.shape,
+  desk: deskConfigShape,
 };
 
 describe('.env.example', () => {

@@ -122,8 +122,17 @@ describe('what the start gives the services', () => {
       WHATSAPP_ACCESS_TOKEN: local.accessToken,
       WHATSAPP_PHONE_NUMBER_ID: local.phoneNumberId,
       GRAPH_API_URL: 'http://127.0.0.1:3999',
+      // The desk reaches the gateway next door for close, resume and erase.
+      GATEWAY_URL: 'http://127.0.0.1:3001',
     });
-    expect(plan.ports).toEqual({ gateway: 3001, classifier: 8001, tickets: 8003, network: 8004, accounts: 8005 });
+    expect(plan.ports).toEqual({
+      gateway: 3001,
+      classifier: 8001,
+      tickets: 8003,
+      network: 8004,
+      accounts: 8005,
+      desk: 8006,
+    });
     expect(plan.notes.join('\n')).toContain('operator token (API_TOKEN) generated');
     expect(plan.notes.join('\n')).toContain('chat simulator');
     // The demo ISP's knowledge base, a folder that exists, so the simulator shows the assistant.
@@ -152,6 +161,7 @@ describe('what the start gives the services', () => {
     expect(plan.env).toMatchObject(set);
     expect(plan.env.GRAPH_API_URL).toBeUndefined();
     expect(plan.ports).toMatchObject({ gateway: 4001, tickets: 4003, classifier: 8001 });
+    expect(plan.env.GATEWAY_URL).toBe('http://127.0.0.1:4001');
     expect(plan.notes).toEqual([]);
   });
 

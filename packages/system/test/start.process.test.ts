@@ -1,4 +1,4 @@
-// `npm start` as a newcomer runs it, with no credentials: the start brings the four services
+// `npm start` as a newcomer runs it, with no credentials: the start brings the five services
 // up on their embedded defaults, says so, points the gateway at the chat simulator, and
 // stops everything on Ctrl+C.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -22,7 +22,7 @@ describe('npm start with no credentials', () => {
   let standIn: Server;
   const output: string[] = [];
   const sends: GraphSend[] = [];
-  let ports: Record<'gateway' | 'classifier' | 'tickets' | 'network', number>;
+  let ports: Record<'gateway' | 'classifier' | 'tickets' | 'network' | 'desk', number>;
   let local: ReturnType<typeof recordLocalStart>;
 
   beforeAll(async () => {
@@ -35,6 +35,7 @@ describe('npm start with no credentials', () => {
       classifier: await freePort(),
       tickets: await freePort(),
       network: await freePort(),
+      desk: await freePort(),
     };
     // The stand-in's port is chosen here instead of the fixed 3999, by seeding the settings
     // the start keeps (it reuses the saved secrets and stand-in port).
@@ -56,6 +57,7 @@ describe('npm start with no credentials', () => {
           CLASSIFIER_PORT: String(ports.classifier),
           TICKETS_PORT: String(ports.tickets),
           NETWORK_PORT: String(ports.network),
+          DESK_PORT: String(ports.desk),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -136,7 +138,7 @@ describe('npm start with no credentials', () => {
     expect((answer.body.text as { body: string }).body).toContain('lunes a viernes de 7:00 a. m. a 7:00 p. m.');
   }, 60_000);
 
-  test('Ctrl+C stops the four services and exits 0', async () => {
+  test('Ctrl+C stops the six services and exits 0', async () => {
     const exited = once(start, 'exit');
     start.kill('SIGINT');
     const [code] = await exited;

@@ -13,6 +13,8 @@ import { cloudApiConfigured, type GatewayConfig } from './config.js';
 import { type Conversation, createConversation } from './conversation/create-conversation.js';
 import { createDeliveryStore, type DeliveryStore } from './delivery/delivery-store.js';
 import { type ChatEraser, createChatEraser } from './erasure/chat-eraser.js';
+import { type ConversationEventStream, createConversationEventStream } from './events/conversation-event-stream.js';
+import { registerEventStreamGauges } from './events/event-stream-gauges.js';
 import { buildGroupMode, type GroupChannel } from './groups/group-channel.js';
 import type { GroupSocketFactory } from './groups/group-socket.js';
 import { createInboundEnqueuer } from './ingest/inbound-enqueuer.js';
@@ -51,6 +53,8 @@ export interface GatewayContext extends ServiceBase<GatewayConfig> {
   };
   /** The four pipeline queues as the operator dashboard (/admin/queues) sees them. */
   dashboardQueues: Record<QueueName, Queue>;
+  /** The conversation events the desk archives (a Redis Stream). */
+  events: ConversationEventStream;
   /** The customer conversation: consent gate, menu, handoff, log, staff queries. */
   conversation: Conversation;
   /** Where the webhook (and the group adapter) hand every normalised message. */
@@ -145,9 +149,12 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     close: () => Promise.allSettled(Object.values(dashboardQueues).map((queue) => queue.close())),
   });
   const enqueuer = createInboundEnqueuer({ producer: producers.inbound });
+  const events = createConversationEventStream(base.prefix, config.CONVERSATION_STREAM_MAXLEN);
+  registerEventStreamGauges(metrics, base.redis('queues'), events);
   const conversation = createConversation({
     redis: redis.producer,
     keyPrefix: `${keyPrefix}:conv`,
+    events,
     producers,
     enqueue: enqueuer,
     metrics,
@@ -175,7 +182,7 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
   // records arrivals for the end-to-end latency and for the silent-loss alarm.
   const sink = noteInboundArrivals(recordArrivals(target, arrivals, clock), inboundSilence, clock);
   const conversationWindow = overrides.conversationWindow ?? createConversationWindow(redis.producer, keyPrefix);
-  const deliveryStore = overrides.deliveryStore ?? createDeliveryStore(redis.producer, keyPrefix, clock);
+  const deliveryStore = overrides.deliveryStore ?? createDeliveryStore(redis.producer, keyPrefix, clock, events);
   const sendErrors =
     overrides.sendErrors ??
     createSendErrorLog({ write: redis.worker, read: redis.producer }, `${keyPrefix}:cloud:last-error`);
@@ -245,6 +252,8 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     redis: base.redis('queues'),
     // Operators' messages (POST /api/send-message) often use `operator`.
     purposes: [...REPLY_PURPOSES, 'operator'],
+    events,
+    clock,
     logger,
   });
 
@@ -253,6 +262,7 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     gatewayMetrics,
     producers,
     dashboardQueues,
+    events,
     conversation,
     sink,
     arrivals,

@@ -494,8 +494,16 @@ describe('data-removal request (Ley 1581)', () => {
     expect(removed.json().erased.jobs.outbound).toBe(5);
     expect(removed.json().erased.deliveryRecords).toBe(customerProviderIds.length);
 
-    // Nothing under the prefix names the number or holds it any more: keys, jobs, records.
-    expect(await keysHolding(CUSTOMER)).toEqual([]);
+    // Nothing under the prefix names the number or holds it any more: keys, jobs, records;
+    // but for the event stream, which keeps the chat's consent evidence (not yet archived by a
+    // desk here) and the erasure mark that tells the desk to erase its archive too.
+    expect(await keysHolding(CUSTOMER)).toEqual([context.events.key]);
+    const left = (await context.redis('producer').xrange(context.events.key, '-', '+'))
+      .map(([, fields]) => JSON.parse(fields[1] ?? '{}') as { chatId: string; type: string })
+      .filter((event) => event.chatId === CUSTOMER)
+      .map((event) => event.type);
+    expect([...new Set(left)].sort()).toEqual(['chat_erased', 'consent']);
+    expect(removed.json().erased.streamEvents).toBeGreaterThan(0);
     for (const id of free) {
       expect(await context.producers.inbound.queue.getJob(id)).toBeUndefined();
       expect(await context.arrivals.arrival(id)).toBeUndefined();

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { createConversationEventStream } from '../src/events/conversation-event-stream.js';
 import {
   type DiagnosticRequest,
   type InboundMessage,
@@ -53,6 +54,7 @@ function build(env: Record<string, string> = {}, connection = world?.connection,
   w.conversation = createConversation({
     redis: connection,
     keyPrefix: `${prefix}:conv`,
+    events: createConversationEventStream(prefix, 10_000),
     producers,
     metrics,
     logger: log,

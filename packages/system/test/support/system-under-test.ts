@@ -51,16 +51,20 @@ export interface SystemOptions {
   appendOnly?: boolean;
   /** TypeScript entry files that replace a service's build (see startService). */
   entries?: Partial<Record<ServiceName, string>>;
+  /** A private PostgreSQL (for runs that restart it) instead of the shared test server. */
+  privatePostgres?: boolean;
 }
 
 /**
- * The four services as real processes from their builds, on a private Redis, with every
+ * The five services as real processes from their builds, on a private Redis, with every
  * outside system replaced by a testkit fake: the Graph API, the LLM providers, Zoho Desk
  * and a RouterOS router. The system is configured exactly as an operator would, through
  * environment variables.
  */
 export async function startSystem(options: SystemOptions) {
   const redis = await startTestRedis({ spawn: true, appendOnly: options.appendOnly ?? false });
+  const postgres = await startTestPostgres({ spawn: options.privatePostgres ?? false });
+  const databaseUrl = await postgres.createDatabase('e2e');
   const graph: FakeGraphApi = await startFakeGraphApi({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
   const llm: FakeLlmServer = await startFakeLlmServer();
   const zoho: FakeZoho = await startFakeZoho();
@@ -139,6 +143,13 @@ export async function startSystem(options: SystemOptions) {
       GATEWAY_URL: media.url,
       ...options.env?.accounts,
     },
+    desk: {
+      ...common,
+      DESK_PORT: String(ports.desk),
+      DATABASE_URL: databaseUrl,
+      GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
+      ...options.env?.desk,
+    },
   };
 
   const logs: string[] = [];
@@ -161,6 +172,8 @@ export async function startSystem(options: SystemOptions) {
 
   return {
     redis,
+    postgres,
+    databaseUrl,
     graph,
     llm,
     zoho,

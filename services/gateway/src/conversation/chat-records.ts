@@ -29,6 +29,8 @@ export interface ChatRecord {
   customerId?: string;
   /** The WhatsApp profile name; stored only after consent. */
   senderName?: string;
+  /** Staff closed the conversation (resolved): the next message starts a new one. */
+  closedAt?: string;
 }
 
 export type DeliveryState = 'received' | 'sent' | 'delivered' | 'read' | 'played' | 'failed';

@@ -24,6 +24,12 @@ export const conversationConfigShape = {
   CONVERSATION_HISTORY_MAX: envInt(200, { min: 10, max: 10_000 }),
   /** A chat silent this long is forgotten: its log, state and consent expire. */
   CONVERSATION_TTL_DAYS: envInt(30, { min: 1, max: 3650 }),
+  /**
+   * Cap of the conversation event stream the desk archives (`XADD MAXLEN ~`). A guard
+   * against a desk gone for good, never a retention: the stream holds only what the desk
+   * has not archived yet, and an alert fires at half the cap.
+   */
+  CONVERSATION_STREAM_MAXLEN: envInt(1_000_000, { min: 1000, max: 100_000_000 }),
 };
 
 export const conversationConfigSchema = z.object(conversationConfigShape);

@@ -65,6 +65,7 @@ const ErasureBody = z.object({
   deliveryRecords: z.number(),
   arrivals: z.number(),
   refusedMessages: z.number(),
+  streamEvents: z.number(),
   window: z.boolean(),
   pacing: z.boolean(),
 });
@@ -95,6 +96,7 @@ export function registerConversationRoutes(app: HttpApp, conversation: Conversat
     listChats: guarded(queries.listChats),
     messages: guarded(queries.messages),
     resume: guarded(queries.resume),
+    close: guarded(queries.close),
     erase: guarded(eraser.erase),
     stats: guarded(queries.stats),
   };
@@ -164,6 +166,24 @@ export function registerConversationRoutes(app: HttpApp, conversation: Conversat
     },
     async (request) => {
       const result = await staff.resume(request.params.chatId);
+      if (!result) throw httpErrors.notFound(`no conversation with ${request.params.chatId}`);
+      return result;
+    },
+  );
+
+  app.post(
+    '/api/conversations/:chatId/close',
+    {
+      onRequest: app.operatorAuth,
+      schema: {
+        ...secured,
+        summary: 'Close a resolved conversation: the next message starts a new one, greeted as a returning customer',
+        params: ChatParams,
+        response: { 200: z.object({ closed: z.boolean(), chat: ChatSummaryBody }), 404: ErrorBody, ...errors },
+      },
+    },
+    async (request) => {
+      const result = await staff.close(request.params.chatId);
       if (!result) throw httpErrors.notFound(`no conversation with ${request.params.chatId}`);
       return result;
     },

@@ -1,6 +1,6 @@
-import { luaScript, whenReady } from '@helpline/runtime';
-import type { Classification } from '@helpline/contracts';
-import type { Redis } from '@helpline/runtime';
+import type { Classification, ConversationEvent } from '@helpline/contracts';
+import { luaScript, type Redis, whenReady } from '@helpline/runtime';
+import { APPEND_EVENT_LUA, type ConversationEventStream } from '../events/conversation-event-stream.js';
 import type { ChatRecord, DeliveryState, LogEntry } from './chat-records.js';
 
 export interface ConversationStoreOptions {
@@ -9,6 +9,8 @@ export interface ConversationStoreOptions {
   prefix: string;
   historyMax: number;
   ttlDays: number;
+  /** The desk's event stream: facts recorded here carry their event in the same write. */
+  events: ConversationEventStream;
 }
 
 /** How long a handled message's id is remembered: Meta redelivers for up to seven days. */
@@ -39,12 +41,14 @@ return 1
 // Appends one entry to a chat's log, once: a repeated id (a redelivered message, a
 // replayed handling) changes nothing and counts nothing. Trims the oldest entries past the
 // cap (their bodies, statuses and classifications with them), refreshes the expiry and
-// the chat's last activity.
+// the chat's last activity, and appends the entry's conversation event (only when new, so
+// the event goes out exactly once with the entry and costs no command of its own).
 // KEYS: 1 log list, 2 entry hash, 3 status hash, 4 classification hash, 5 totals hash,
-//       6 this hour's hash, 7 chat index zset, 8 chat hash
-// ARGV: 1 entry id, 2 entry JSON, 3 cap, 4 ttl s, 5 direction, 6 now ms, 7 chat id, 8 hourly ttl s
+//       6 this hour's hash, 7 chat index zset, 8 chat hash, 9 event stream
+// ARGV: 1 entry id, 2 entry JSON, 3 cap, 4 ttl s, 5 direction, 6 now ms, 7 chat id, 8 hourly ttl s,
+//       9 event JSON ('' for none), 10 stream cap
 // Returns 1 when the entry is new, 0 when it was already there.
-const APPEND_SCRIPT = luaScript(`${ACTIVITY_LUA}
+const APPEND_SCRIPT = luaScript(`${ACTIVITY_LUA}${APPEND_EVENT_LUA}
 if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('RPUSH', KEYS[1], ARGV[1])
 local over = redis.call('LLEN', KEYS[1]) - tonumber(ARGV[3])
@@ -63,6 +67,7 @@ redis.call('HINCRBY', KEYS[6], ARGV[5], 1)
 redis.call('EXPIRE', KEYS[6], ARGV[8])
 redis.call('ZADD', KEYS[7], ARGV[6], ARGV[7])
 touch_activity(KEYS[8], ARGV[6])
+append_event(KEYS[9], ARGV[9], ARGV[10])
 return 1
 `);
 
@@ -191,13 +196,14 @@ export function createConversationStore(options: ConversationStoreOptions) {
 
     /**
      * Writes fields of a chat (and removes others), refreshes its expiry and its place in
-     * the index, all in one transaction.
+     * the index, all in one transaction, with the conversation event the change records.
      */
     async updateChat(
       chatId: string,
       fields: ChatFields,
       remove: readonly (keyof ChatRecord)[] = [],
       nowMs?: number,
+      event?: ConversationEvent,
     ): Promise<void> {
       const values: Record<string, string> = { chatId };
       for (const [name, value] of Object.entries(fields)) if (value !== undefined) values[name] = String(value);
@@ -209,6 +215,7 @@ export function createConversationStore(options: ConversationStoreOptions) {
       if (remove.includes('pausedUntil')) multi.zrem(key.paused, chatId);
       if (fields.pausedUntil !== undefined) multi.zadd(key.paused, fields.pausedUntil, chatId);
       if (fields.customerId !== undefined) multi.sadd(key.known, chatId);
+      if (event) options.events.addTo(multi, event);
       await exec(multi);
     },
 
@@ -222,8 +229,8 @@ export function createConversationStore(options: ConversationStoreOptions) {
       await redis.hsetnx(key.chat(chatId), 'createdAt', createdAt);
     },
 
-    /** Appends an entry once per id; false when it was already logged. */
-    async append(chatId: string, entry: LogEntry, nowMs: number): Promise<boolean> {
+    /** Appends an entry once per id, with its event; false when it was already logged. */
+    async append(chatId: string, entry: LogEntry, nowMs: number, event?: ConversationEvent): Promise<boolean> {
       const hour = Math.floor(nowMs / HOUR_MS);
       const added = await APPEND_SCRIPT.run(
         redis,
@@ -236,8 +243,20 @@ export function createConversationStore(options: ConversationStoreOptions) {
           key.hour(hour),
           key.chats,
           key.chat(chatId),
+          options.events.key,
         ],
-        [entry.id, JSON.stringify(entry), historyMax, ttlSeconds, entry.direction, nowMs, chatId, HOURLY_TTL_SECONDS],
+        [
+          entry.id,
+          JSON.stringify(entry),
+          historyMax,
+          ttlSeconds,
+          entry.direction,
+          nowMs,
+          chatId,
+          HOURLY_TTL_SECONDS,
+          options.events.encode(event),
+          options.events.maxLen,
+        ],
       );
       return added === 1;
     },

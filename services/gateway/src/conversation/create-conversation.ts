@@ -1,4 +1,5 @@
 import type { Logger, Producer, Redis, ServiceMetrics } from '@helpline/runtime';
+import type { ConversationEventStream } from '../events/conversation-event-stream.js';
 import { createInboundEnqueuer } from '../ingest/inbound-enqueuer.js';
 import type { MessageSink } from '../ingest/message-sink.js';
 import type { OutboundObserver } from '../outbound/channel-sender.js';
@@ -17,6 +18,8 @@ export interface ConversationDeps {
   redis: Redis;
   /** Prefix of the conversation's own keys, e.g. `<bull prefix>:conv`. */
   keyPrefix: string;
+  /** The desk's event stream: every fact the conversation records goes there too. */
+  events: ConversationEventStream;
   producers: {
     inbound: Producer<'inbound'>;
     outbound: Producer<'outbound'>;
@@ -51,6 +54,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
     prefix: deps.keyPrefix,
     historyMax: config.CONVERSATION_HISTORY_MAX,
     ttlDays: config.CONVERSATION_TTL_DAYS,
+    events: deps.events,
   });
   const metrics = createConversationMetrics(deps.metrics);
   const replies = createReplies(deps.texts ?? loadTexts(), {

@@ -26,7 +26,9 @@ export type Action =
   /** For the accounts service (`accounts` queue); `command` is counted like the menu and commands. */
   | { kind: 'account'; ask: AccountAsk; command?: { name: string; via: 'text' | 'list' } }
   /** Reactions, revocations, system notices: logged, nothing to answer or classify. */
-  | { kind: 'log_only' };
+  | { kind: 'log_only' }
+  /** The first words after staff closed the conversation: greeted with the menu, as a returning customer. */
+  | { kind: 'returning' };
 
 export interface Plan {
   /** When the decision was taken (ISO): consent and handoff record this time, on replays too. */
@@ -99,6 +101,7 @@ export function decide(input: DecideInput): Plan {
   if (command) return plan({ kind: 'command', command });
 
   if (LOG_ONLY_TYPES.has(message.type)) return plan({ kind: 'log_only' });
+  if (chat?.closedAt) return plan({ kind: 'returning' });
   const contextual = input.accounts ? contextualAsk(message, chat) : undefined;
   if (contextual) return plan({ kind: 'account', ask: contextual });
   if (chat?.mode === 'awaiting_description') return plan({ kind: 'description' });

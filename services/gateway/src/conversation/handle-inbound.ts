@@ -1,5 +1,6 @@
 import { type AccountRequestInput, type HistoryTurn, type InboundMessage, jobIds } from '@helpline/contracts';
 import { forCorrelation, type Logger, type Producer } from '@helpline/runtime';
+import { consent, messageReceived, noticeAsShown } from '../events/conversation-events.js';
 import type { MessageSink } from '../ingest/message-sink.js';
 import type { AccountAsk } from './account-asks.js';
 import type { ChatRecord, LogEntry } from './chat-records.js';
@@ -109,8 +110,25 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
     const at = new Date(plan.at);
     const atMs = at.getTime();
     const to: ReplyAddress = { chatId, correlationId: message.id, language: plan.language };
-    const logIt = (skipped?: LogEntry['skipped']) =>
-      store.append(chatId, inboundEntry(message, chat?.customerId, skipped), atMs);
+    const logIt = (skipped?: LogEntry['skipped']) => {
+      const entry = inboundEntry(message, chat?.customerId, skipped);
+      return store.append(chatId, entry, atMs, messageReceived(message, entry));
+    };
+    // The evidence of an answer to the notice: the notice as shown (text and hash), its
+    // version, the message that carried the answer.
+    const consentEvent = (decision: 'given' | 'declined' | 'withdrawn') => {
+      const notice = deps.replies.privacyNotice(to);
+      return consent({
+        chatId,
+        channel: message.channel,
+        messageId: message.id,
+        at: plan.at,
+        decision,
+        noticeVersion: deps.noticeVersion,
+        noticeText: noticeAsShown(notice.content),
+        noticeLanguage: plan.language,
+      });
+    };
 
     switch (action.kind) {
       case 'paused':
@@ -136,6 +154,7 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
           { consentVersion: deps.noticeVersion, consentAt: plan.at, mode: 'menu', senderName: message.senderName },
           ['declinedAt'],
           atMs,
+          consentEvent('given'),
         );
         await logIt();
         await send(deps.replies.menu(to));
@@ -149,6 +168,8 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
           { declinedAt: plan.at },
           ['consentVersion', 'consentAt', 'noticeVersion', 'noticeSentAt', 'mode', 'senderName', 'customerId'],
           atMs,
+          // A decline after consent withdraws it.
+          consentEvent(plan.consented ? 'withdrawn' : 'declined'),
         );
         await send(deps.replies.text(to, 'consent_declined', (t) => t.consentDeclined));
         return;
@@ -198,6 +219,10 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
         return;
       case 'log_only':
         await logIt();
+        return;
+      case 'returning':
+        await logIt();
+        await send(deps.replies.menu(to));
         return;
     }
   }
@@ -305,13 +330,15 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
     if (fresh) count(plan.action, plan.pauseExpired);
 
     await store.touchChat(message.chatId, plan.at);
-    if (plan.pauseExpired) await deps.handoff.end(message.chatId);
+    if (plan.pauseExpired) await deps.handoff.end(message.chatId, 'timeout', new Date(plan.at));
     const atMs = new Date(plan.at).getTime();
     await store.updateChat(message.chatId, { language: plan.language }, [], atMs);
     // Every message counts as activity, before consent too (the chat index already keeps
     // the same time as its score); the log's append moves it again after consent.
     await store.noteActivity(message.chatId, atMs);
     await act(message, chat, plan, log);
+    // Any message after a close reopens the chat: the archive starts a new conversation with it.
+    if (chat?.closedAt) await store.updateChat(message.chatId, {}, ['closedAt']);
     await store.markHandled(message.id);
     // The text is never logged here: before consent it must not be kept anywhere.
     log.info({ action: plan.action.kind, replayed: !fresh }, 'conversation message handled');

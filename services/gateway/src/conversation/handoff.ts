@@ -1,6 +1,7 @@
 import type { Language } from '@helpline/contracts';
 import { jobIds } from '@helpline/contracts';
 import type { Producer } from '@helpline/runtime';
+import { handoffEnded, handoffStarted } from '../events/conversation-events.js';
 import type { ConversationMetrics } from './conversation-metrics.js';
 import type { ConversationStore } from './conversation-store.js';
 import type { Replies } from './replies.js';
@@ -32,15 +33,13 @@ export function createHandoff(deps: HandoffDeps) {
   return {
     async start(request: HandoffRequest, options: { count?: boolean } = {}): Promise<void> {
       const atMs = request.at.getTime();
+      const until = atMs + deps.handoffHours * 3600_000;
       await deps.store.updateChat(
         request.chatId,
-        {
-          pausedUntil: atMs + deps.handoffHours * 3600_000,
-          handoffAt: request.at.toISOString(),
-          handoffReason: request.reason,
-        },
+        { pausedUntil: until, handoffAt: request.at.toISOString(), handoffReason: request.reason },
         [],
         atMs,
+        handoffStarted({ ...request, until: new Date(until) }),
       );
       // A handoff the classifier asked for rides on its acknowledgement, which already tells
       // the customer a person will answer; announcing it again would say the same thing twice.
@@ -55,9 +54,15 @@ export function createHandoff(deps: HandoffDeps) {
       if (options.count !== false) deps.metrics.event('handoff');
     },
 
-    /** Ends a pause (staff, or a timeout noticed on the next message). */
-    async end(chatId: string): Promise<void> {
-      await deps.store.updateChat(chatId, {}, ['pausedUntil', 'handoffAt', 'handoffReason']);
+    /** Ends a pause (staff, or a timeout noticed on the next message at `at`). */
+    async end(chatId: string, reason: 'staff' | 'timeout', at: Date): Promise<void> {
+      await deps.store.updateChat(
+        chatId,
+        {},
+        ['pausedUntil', 'handoffAt', 'handoffReason'],
+        undefined,
+        handoffEnded(chatId, at, reason),
+      );
     },
   };
 }

@@ -1,5 +1,6 @@
 import { jobIds, type OutboundContent, type OutboundMessage } from '@helpline/contracts';
 import type { Logger } from '@helpline/runtime';
+import { messageSent } from '../events/conversation-events.js';
 import type { DeliveryStatusUpdate, OutboundObserver } from '../outbound/channel-sender.js';
 import { hasConsent } from './chat-records.js';
 import type { ConversationStore } from './conversation-store.js';
@@ -54,22 +55,19 @@ export function createOutboundLog(deps: OutboundLogDeps): OutboundObserver {
         // A producer identified the customer: the chat now belongs to a known customer.
         await store.updateChat(message.to, { customerId: message.meta.customerId });
       }
-      await store.append(
-        message.to,
-        {
-          id: entryId,
-          direction: 'outbound',
-          type: message.content.kind,
-          text: outboundText(message.content),
-          at: now.toISOString(),
-          status: 'sent',
-          purpose: message.purpose,
-          ...(result.messageId ? { providerMessageId: result.messageId } : {}),
-          ...(customerId ? { customerId } : {}),
-          ...(message.meta?.answer ? { answer: message.meta.answer } : {}),
-        },
-        now.getTime(),
-      );
+      const entry = {
+        id: entryId,
+        direction: 'outbound' as const,
+        type: message.content.kind,
+        text: outboundText(message.content),
+        at: now.toISOString(),
+        status: 'sent' as const,
+        purpose: message.purpose,
+        ...(result.messageId ? { providerMessageId: result.messageId } : {}),
+        ...(customerId ? { customerId } : {}),
+        ...(message.meta?.answer ? { answer: message.meta.answer } : {}),
+      };
+      await store.append(message.to, entry, now.getTime(), messageSent(message, entry));
       if (result.messageId) await store.mapProviderId(result.messageId, message.to, entryId);
       if (message.meta?.transcript) {
         // The voice note the message answers: its words beside the audio reference.

@@ -1,6 +1,7 @@
 import { type ChatRecord, type ChatStateName, chatStateOf, hasConsent } from './chat-records.js';
 import type { ConversationMetrics } from './conversation-metrics.js';
 import type { ConversationStore } from './conversation-store.js';
+import { chatClosed } from '../events/conversation-events.js';
 import type { Handoff } from './handoff.js';
 
 /** A chat counts as an active conversation while its last message is this recent. */
@@ -115,10 +116,31 @@ export function createStaffQueries(deps: StaffQueryDeps) {
       const chat = await store.getChat(chatId);
       if (!chat) return undefined;
       const wasPaused = chatStateOf(chat, deps.noticeVersion, nowMs) === 'paused';
-      if (chat.pausedUntil !== undefined) await deps.handoff.end(chatId);
+      if (chat.pausedUntil !== undefined) await deps.handoff.end(chatId, 'staff', deps.clock());
       if (wasPaused) deps.metrics.event('resume');
       const after = await store.getChat(chatId);
       return { resumed: wasPaused, chat: await summarise(after ?? chat, nowMs) };
+    },
+
+    /**
+     * Closes the conversation (resolved): a handoff ends, the menu state resets, and the
+     * next message starts a new conversation in the archive, greeted as a returning customer.
+     * Undefined for an unknown chat.
+     */
+    async close(chatId: string): Promise<{ closed: boolean; chat: ChatSummary } | undefined> {
+      const now = deps.clock();
+      const chat = await store.getChat(chatId);
+      if (!chat) return undefined;
+      if (chat.pausedUntil !== undefined) await deps.handoff.end(chatId, 'staff', now);
+      await store.updateChat(
+        chatId,
+        { closedAt: now.toISOString() },
+        ['mode', 'pausedUntil', 'handoffAt', 'handoffReason'],
+        undefined,
+        chatClosed(chatId, now),
+      );
+      const after = await store.getChat(chatId);
+      return { closed: true, chat: await summarise(after ?? chat, now.getTime()) };
     },
 
     /** Forgets a chat entirely (a data-removal request). Undefined when nothing was known. */

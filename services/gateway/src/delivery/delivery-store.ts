@@ -1,6 +1,8 @@
 import { luaScript, whenReady } from '@helpline/runtime';
 import type { OutboundMessage } from '@helpline/contracts';
 import type { Redis } from 'ioredis';
+import { APPEND_EVENT_LUA, type ConversationEventStream } from '../events/conversation-event-stream.js';
+import { deliveryStatus } from '../events/conversation-events.js';
 import type { DeliveryStatus, DeliveryStatusUpdate, OutboundObserver } from '../outbound/channel-sender.js';
 
 /** How long the delivery state of one message is kept. */
@@ -12,10 +14,12 @@ const TTL_SECONDS = 30 * 24 * 3600;
  */
 const RANK: Record<DeliveryStatus, number> = { sent: 1, delivered: 2, read: 3, played: 4, failed: 5 };
 
-// KEYS[1] state hash, KEYS[2] the recipient's index; ARGV: rank, status, timestamp,
-// recipient, errorCode, errorTitle, ttl, message id.
+// The one place a delivery status is recorded (every channel reports through `apply`), so
+// the status's conversation event goes out here, in the same script, only when it moved.
+// KEYS[1] state hash, KEYS[2] the recipient's index, KEYS[3] the event stream; ARGV: rank,
+// status, timestamp, recipient, errorCode, errorTitle, ttl, message id, event JSON, stream cap.
 // Returns 1 when the state moved, 0 when the update was older than what is stored.
-const APPLY = luaScript(`
+const APPLY = luaScript(`${APPEND_EVENT_LUA}
 local current = tonumber(redis.call('HGET', KEYS[1], 'rank') or '0')
 if tonumber(ARGV[1]) <= current then return 0 end
 redis.call('HSET', KEYS[1], 'rank', ARGV[1], 'status', ARGV[2], 'updatedAt', ARGV[3], 'recipient', ARGV[4])
@@ -23,6 +27,7 @@ if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'errorCode', ARGV[5], 'errorTi
 redis.call('EXPIRE', KEYS[1], ARGV[7])
 redis.call('SADD', KEYS[2], ARGV[8])
 redis.call('EXPIRE', KEYS[2], ARGV[7])
+append_event(KEYS[3], ARGV[9], ARGV[10])
 return 1`);
 
 export interface DeliveryState {
@@ -59,7 +64,12 @@ export interface DeliveryStore extends OutboundObserver {
  * The delivery state of each sent message, by the id the channel gave it. The sender
  * records the message as `accepted` with its story; statuses from the webhook move it on.
  */
-export function createDeliveryStore(redis: Redis, keyPrefix: string, clock: () => Date): DeliveryStore {
+export function createDeliveryStore(
+  redis: Redis,
+  keyPrefix: string,
+  clock: () => Date,
+  events: ConversationEventStream,
+): DeliveryStore {
   const key = (messageId: string) => `${keyPrefix}:delivery:${messageId}`;
   // The ids of the messages sent to one recipient, for a data-removal request: the records
   // themselves are found by message id only. Lives as long as the newest record.
@@ -86,7 +96,7 @@ export function createDeliveryStore(redis: Redis, keyPrefix: string, clock: () =
       await whenReady(redis);
       const moved = await APPLY.run(
         redis,
-        [key(update.messageId), sentIndex(update.recipient)],
+        [key(update.messageId), sentIndex(update.recipient), events.key],
         [
           String(RANK[update.status]),
           update.status,
@@ -96,6 +106,8 @@ export function createDeliveryStore(redis: Redis, keyPrefix: string, clock: () =
           error?.title ?? '',
           String(TTL_SECONDS),
           update.messageId,
+          events.encode(deliveryStatus(update)),
+          events.maxLen,
         ],
       );
       return moved === 1;

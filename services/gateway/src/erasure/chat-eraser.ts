@@ -7,6 +7,9 @@ import type { RecipientPacer } from '../cloud/recipient-pacer.js';
 import type { ConversationStore } from '../conversation/conversation-store.js';
 import type { StaffQueries } from '../conversation/staff-queries.js';
 import type { DeliveryStore } from '../delivery/delivery-store.js';
+import type { ConversationEventStream } from '../events/conversation-event-stream.js';
+import { chatErased } from '../events/conversation-events.js';
+import { forgetChatEvents } from '../events/forget-chat-events.js';
 import type { ArrivalLog } from '../latency/arrival-log.js';
 import type { RefusedMessageStore } from '../webhook/refused-messages.js';
 
@@ -21,6 +24,8 @@ export interface ErasureReport {
   deliveryRecords: number;
   arrivals: number;
   refusedMessages: number;
+  /** The chat's events not yet archived by the desk, removed from the stream (consent kept). */
+  streamEvents: number;
   window: boolean;
   pacing: boolean;
 }
@@ -44,6 +49,9 @@ export interface ChatEraserDeps {
    * that were never sent (failed, waiting) and so left no delivery record.
    */
   purposes: Iterable<string>;
+  /** Where the erasure is announced, so the desk erases its archive of the chat too. */
+  events: ConversationEventStream;
+  clock: () => Date;
   logger: Logger;
 }
 
@@ -155,6 +163,8 @@ export function createChatEraser(deps: ChatEraserDeps) {
       const pacing = await deps.pacer.forget(chatId);
       const refusedMessages = await deps.refusedMessages.forgetChat(chatId);
       const conversation = await deps.staff.forget(chatId);
+      // The chat's events the desk has not archived yet (its consent evidence stays).
+      const streamEvents = await forgetChatEvents(deps.redis, deps.events.key, chatId);
 
       const report: ErasureReport = {
         messages: conversation?.messages ?? 0,
@@ -168,6 +178,7 @@ export function createChatEraser(deps: ChatEraserDeps) {
         deliveryRecords,
         arrivals,
         refusedMessages,
+        streamEvents,
         window,
         pacing,
       };
@@ -180,10 +191,14 @@ export function createChatEraser(deps: ChatEraserDeps) {
           accounts.removed +
           deliveryRecords +
           arrivals +
-          refusedMessages >
+          refusedMessages +
+          streamEvents >
           0 ||
         window ||
         pacing;
+      // Announced even when Redis kept nothing, since the archive may hold the chat: the desk
+      // erases it there when it reads this mark.
+      await deps.events.append(deps.redis, chatErased(chatId, deps.clock()));
       if (!anything) return undefined;
       // Counts only: the number and the texts are what was just erased.
       deps.logger.info({ erased: report }, 'chat erased on a data-removal request');

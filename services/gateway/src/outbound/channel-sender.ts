@@ -1,4 +1,4 @@
-import type { OutboundMessage } from '@helpline/contracts';
+import type { Channel, OutboundMessage } from '@helpline/contracts';
 import type { Logger } from '@helpline/runtime';
 
 /**
@@ -46,6 +46,8 @@ export interface DeliveryStatusUpdate {
    */
   callbackData?: string;
   errors?: DeliveryError[];
+  /** The channel that reported it; `cloud` when absent. */
+  channel?: Channel;
 }
 
 /** Hears about sent messages and their later statuses (conversation log, metrics). */

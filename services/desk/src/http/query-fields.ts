@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+/** Query and path fields shared by the desk's routes: each bad value is a 400 naming it. */
+export const Page = {
+  page: z.coerce.number().int().min(1).max(1_000_000).default(1).describe('1-based page number'),
+  per_page: z.coerce.number().int().min(1).max(200).default(20).describe('items per page'),
+};
+
+export const ChatParams = z.object({
+  chatId: z.string().trim().min(1).max(256).describe('the chat id (wa_id for Cloud API chats)'),
+});
+
+export const IsoInstant = z.iso.datetime({ offset: true });
+
+/** "true"/"false" in a query string (z.coerce.boolean would read "false" as true). */
+export const QueryBoolean = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+/** An IANA time zone the runtime (and so PostgreSQL, from the same tz database) knows. */
+export const TimeZone = z
+  .string()
+  .max(64)
+  .refine(
+    (zone) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'expected an IANA time zone such as America/Bogota' },
+  );
+
+export const ConversationSummaryBody = z.object({
+  chatId: z.string(),
+  channel: z.string(),
+  customerId: z.string().nullable(),
+  name: z.string().nullable(),
+  state: z.enum(['open', 'handoff', 'closed']),
+  conversation: z
+    .number()
+    .int()
+    .describe('1 for the first conversation; a close makes the next message start the next'),
+  conversationStartedAt: z.string(),
+  firstMessageAt: z.string().nullable(),
+  lastMessageAt: z.string().nullable(),
+  lastDirection: z.enum(['inbound', 'outbound']).nullable(),
+  closedAt: z.string().nullable(),
+  messages: z.number().int(),
+  hasOpenTicket: z.boolean(),
+});
