@@ -47,7 +47,18 @@ describe('docker-compose.yml', () => {
 
   test('declares redis, postgres, the five services, prometheus and grafana', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['accounts', 'classifier', 'desk', 'gateway', 'grafana', 'network', 'postgres', 'prometheus', 'redis', 'tickets'].sort(),
+      [
+        'accounts',
+        'classifier',
+        'desk',
+        'gateway',
+        'grafana',
+        'network',
+        'postgres',
+        'prometheus',
+        'redis',
+        'tickets',
+      ].sort(),
     );
   });
 

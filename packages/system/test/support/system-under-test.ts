@@ -56,7 +56,7 @@ export interface SystemOptions {
 }
 
 /**
- * The five services as real processes from their builds, on a private Redis, with every
+ * The six services as real processes from their builds, on a private Redis, with every
  * outside system replaced by a testkit fake: the Graph API, the LLM providers, Zoho Desk
  * and a RouterOS router. The system is configured exactly as an operator would, through
  * environment variables.
@@ -71,7 +71,6 @@ export async function startSystem(options: SystemOptions) {
   const router: FakeRouter = await startFakeRouter({ state: options.routerState });
   // The accounts service keeps its built-in back-office and receipts in PostgreSQL; the
   // gateway's media endpoint it downloads receipts through is stood in for.
-  const postgres = await startTestPostgres();
   const accountsDatabase = await postgres.createDatabase('e2e_accounts');
   const media: FakeGatewayMedia = await startFakeGatewayMedia({ token: API_TOKEN });
   const dir = mkdtempSync(join(tmpdir(), 'helpline-e2e-'));
@@ -179,7 +178,6 @@ export async function startSystem(options: SystemOptions) {
     zoho,
     router,
     media,
-    postgres,
     accountsDatabase,
     ports,
     logs,
