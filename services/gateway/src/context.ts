@@ -18,7 +18,7 @@ import { createGraphClient, type GraphClient } from './cloud/graph-client.js';
 import { createRecipientPacer } from './cloud/recipient-pacer.js';
 import { createSendErrorLog, type SendErrorLog } from './cloud/send-error-log.js';
 import { createSendRateLimiter } from './cloud/send-rate-limiter.js';
-import { cloudApiConfigured, type GatewayConfig } from './config.js';
+import { cloudApiConfigured, type GatewayConfig, twilioConfigured } from './config.js';
 import { type Conversation, createConversation } from './conversation/create-conversation.js';
 import { createDeliveryStore, type DeliveryStore } from './delivery/delivery-store.js';
 import { type ChatEraser, createChatEraser } from './erasure/chat-eraser.js';
@@ -35,6 +35,11 @@ import type { ChannelSender, OutboundObserver } from './outbound/channel-sender.
 import { createSendGuard, type SendGuard, type SendGuardOptions } from './outbound/send-guard.js';
 import { closeRedis } from './redis/close-redis.js';
 import { createRefusedMessageStore, type RefusedMessageStore } from './webhook/refused-messages.js';
+import { loadTemplatesFile, type TemplateBook } from './templates/templates-file.js';
+import { createNumberedOptions, type NumberedOptions } from './twilio/numbered-options.js';
+import { createTwilioClient, type TwilioClient } from './twilio/twilio-client.js';
+import { twilioSendSettings } from './twilio/twilio-config.js';
+import { createTwilioSender } from './twilio/twilio-sender.js';
 
 export const SERVICE_NAME = 'gateway';
 
@@ -75,6 +80,14 @@ export interface GatewayContext {
   graph?: GraphClient;
   /** The 24-hour customer service window per chat. */
   conversationWindow: ConversationWindow;
+  /** The Twilio number's own windows (another number than the Cloud API's). */
+  twilioWindow: ConversationWindow;
+  /** Twilio's Messages API client; absent while Twilio is not configured. */
+  twilio?: TwilioClient;
+  /** The numbered choices last sent to each Twilio chat, for its "3". */
+  numberedOptions: NumberedOptions;
+  /** WHATSAPP_TEMPLATES_FILE: purpose -> approved template, for the window fallback. */
+  templates: TemplateBook;
   /** Delivery state per sent message (an observer: records sends, applies statuses). */
   deliveryStore: DeliveryStore;
   /** The last Cloud API send error, for /api/status. */
@@ -172,7 +185,11 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     key: `${keyPrefix}:inbound:last-arrival`,
     metrics,
     alertAfterMinutes: config.INBOUND_SILENCE_ALERT_MINUTES,
-    channelsUp: () => ({ cloud: cloudApiConfigured(config), ...(groupOpen ? { group: groupOpen() } : {}) }),
+    channelsUp: () => ({
+      cloud: cloudApiConfigured(config),
+      twilio: twilioConfigured(config),
+      ...(groupOpen ? { group: groupOpen() } : {}),
+    }),
     clock,
   });
   const sink = noteInboundArrivals(
@@ -181,6 +198,10 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     clock,
   );
   const conversationWindow = overrides.conversationWindow ?? createConversationWindow(redis.producer, keyPrefix);
+  const twilioWindow = overrides.twilioWindow ?? createConversationWindow(redis.producer, `${keyPrefix}:twilio`);
+  const numberedOptions = overrides.numberedOptions ?? createNumberedOptions(redis.producer, `${keyPrefix}:twilio`);
+  // Validated at start: a broken file stops the gateway with one line per fault (main).
+  const templates = overrides.templates ?? loadTemplatesFile(config.WHATSAPP_TEMPLATES_FILE);
   const deliveryStore = overrides.deliveryStore ?? createDeliveryStore(redis.producer, keyPrefix, clock);
   const sendErrors =
     overrides.sendErrors ??
@@ -209,6 +230,33 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
       metrics: gatewayMetrics,
       clock,
       windowTemplate: parseWindowTemplate(config.WHATSAPP_WINDOW_TEMPLATE),
+      templates,
+    });
+  }
+  const twilioSettings = twilioSendSettings(config);
+  const twilio =
+    overrides.twilio ??
+    (twilioSettings
+      ? createTwilioClient({
+          apiUrl: twilioSettings.apiUrl,
+          accountSid: twilioSettings.accountSid,
+          authToken: twilioSettings.authToken,
+        })
+      : undefined);
+  if (twilio && twilioSettings && !senders.twilio) {
+    senders.twilio = createTwilioSender({
+      client: twilio,
+      from: twilioSettings.whatsappNumber,
+      statusCallbackUrl: twilioSettings.statusCallbackUrl,
+      window: twilioWindow,
+      rateLimiter: createSendRateLimiter(redis.worker, `${keyPrefix}:twilio:rate`, config.WHATSAPP_SEND_RATE),
+      pause: createRecipientPacer(redis.worker, `${keyPrefix}:twilio`),
+      options: numberedOptions,
+      templates,
+      windowTemplate: parseWindowTemplate(config.WHATSAPP_WINDOW_TEMPLATE),
+      errorLog: sendErrors,
+      metrics: gatewayMetrics,
+      clock,
     });
   }
   const observers: OutboundObserver[] = [deliveryStore, conversation.observer, ...(overrides.observers ?? [])];
@@ -238,7 +286,15 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     store: conversation.store,
     staff: conversation.staff,
     deliveryStore,
-    window: conversationWindow,
+    // Both numbers' windows, and the numbered choices last offered on Twilio.
+    window: {
+      async forget(chatId) {
+        const cloud = await conversationWindow.forget(chatId);
+        const twilioOpen = await twilioWindow.forget(chatId);
+        const options = await numberedOptions.forget(chatId);
+        return cloud || twilioOpen || options;
+      },
+    },
     // The producer connection: an operator's request fails fast while Redis is away.
     pacer: createRecipientPacer(redis.producer, `${keyPrefix}:cloud`),
     arrivals,
@@ -269,6 +325,10 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     arrivals,
     graph,
     conversationWindow,
+    twilioWindow,
+    twilio,
+    numberedOptions,
+    templates,
     deliveryStore,
     sendErrors,
     refusedMessages,
@@ -283,6 +343,7 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
       await Promise.allSettled(context.workers.map((w) => w.close()));
       await Promise.allSettled([groups?.stop()]);
       graph?.close();
+      twilio?.close();
       await Promise.allSettled([
         producers.inbound.close(),
         producers.outbound.close(),

@@ -1,4 +1,5 @@
 import { type HistoryTurn, type InboundMessage, jobIds } from '@helpline/contracts';
+import { isOneToOneChannel } from '@helpline/contracts';
 import { forCorrelation, type Logger, type Producer } from '@helpline/runtime';
 import type { MessageSink } from '../ingest/message-sink.js';
 import type { ChatRecord, LogEntry } from './chat-records.js';
@@ -101,7 +102,7 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
     const chatId = message.chatId;
     const at = new Date(plan.at);
     const atMs = at.getTime();
-    const to: ReplyAddress = { chatId, correlationId: message.id, language: plan.language };
+    const to: ReplyAddress = { chatId, correlationId: message.id, language: plan.language, channel: message.channel };
     const logIt = (skipped?: LogEntry['skipped']) =>
       store.append(chatId, inboundEntry(message, chat?.customerId, skipped), atMs);
 
@@ -164,7 +165,14 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
       case 'handoff':
         await logIt();
         await deps.handoff.start(
-          { chatId, correlationId: message.id, language: plan.language, reason: 'customer', at },
+          {
+            chatId,
+            correlationId: message.id,
+            language: plan.language,
+            reason: 'customer',
+            at,
+            channel: message.channel,
+          },
           { count: false },
         );
         return;
@@ -200,7 +208,7 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
             correlationId: message.id,
             // A Cloud API chat id is the customer's wa_id: their phone number in digits.
             customer: { phone: message.senderPhone ?? message.chatId },
-            replyTo: { channel: 'cloud', chatId: message.chatId, language: plan.language },
+            replyTo: { channel: message.channel, chatId: message.chatId, language: plan.language },
             openTicketOnFailure: true,
             requestedAt: plan.at,
           },
@@ -286,8 +294,8 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
 
   return {
     async accept(message, log) {
-      // Staff groups need no consent menu: only one-to-one Cloud API chats are conversations.
-      if (message.channel !== 'cloud') return deps.enqueue.accept(message, log);
+      // Staff groups need no consent menu: only one-to-one chats (Cloud API, Twilio) are conversations.
+      if (!isOneToOneChannel(message.channel)) return deps.enqueue.accept(message, log);
       return handleCloud(message, log);
     },
   };
