@@ -75,7 +75,7 @@ export interface FakeTwilio {
   addContent(contentSid?: string): string;
   /** Stores a media file as Twilio keeps an incoming message's media; returns its URL (auth required). */
   addMedia(contentType: string, bytes: Buffer): { url: string; messageSid: string; mediaSid: string };
-  /** Waits until every status callback offered so far was taken or given up. */
+  /** Waits until every status callback offered so far was taken or given up (those of messages taken before the last reset() are not waited for). */
   settled(): Promise<void>;
   reset(): void;
   close(): Promise<void>;
@@ -140,8 +140,10 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
   const media = new Map<string, { contentType: string; bytes: Buffer }>();
   let faults: Array<TwilioFault & { left: number }> = [];
   const sockets = new Set<Socket>();
-  const pending = new Set<Promise<void>>();
+  const pending = new Map<Promise<void>, number>();
   let closed = false;
+  // reset() starts a new generation: callbacks of messages taken before it stop being offered.
+  let generation = 0;
   const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
 
   const matchFault = (to: string | undefined) => {
@@ -183,7 +185,8 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
     ];
     const signature = signTwilioRequest(authToken, message.statusCallback, params);
     const giveUpAt = Date.now() + 60_000;
-    while (!closed && Date.now() < giveUpAt) {
+    const born = generation;
+    while (!closed && born === generation && Date.now() < giveUpAt) {
       entry.attempts += 1;
       try {
         const res = await fetch(message.statusCallback, {
@@ -209,7 +212,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
       if (failLaterWith !== undefined) await report(message, 'failed', failLaterWith);
       else for (const status of statuses) await report(message, status);
     })();
-    pending.add(run);
+    pending.set(run, generation);
     void run.finally(() => pending.delete(run));
   }
 
@@ -372,9 +375,11 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
       };
     },
     async settled() {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
+      const current = () => [...pending].filter(([, born]) => born === generation).map(([run]) => run);
+      while (current().length > 0) await Promise.allSettled(current());
     },
     reset() {
+      generation += 1;
       requests.length = 0;
       sent.length = 0;
       faults = [];
@@ -384,7 +389,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
       for (const s of sockets) s.destroy();
       server.close();
       await once(server, 'close');
-      await Promise.allSettled([...pending]);
+      await Promise.allSettled([...pending.keys()]);
     },
   };
 }
