@@ -36,6 +36,7 @@ import { createSendGuard, type SendGuard, type SendGuardOptions } from './outbou
 import { closeRedis } from './redis/close-redis.js';
 import { createRefusedMessageStore, type RefusedMessageStore } from './webhook/refused-messages.js';
 import { loadTemplatesFile, type TemplateBook } from './templates/templates-file.js';
+import { createBodyParts } from './twilio/body-parts.js';
 import { createNumberedOptions, type NumberedOptions } from './twilio/numbered-options.js';
 import { createTwilioClient, type TwilioClient } from './twilio/twilio-client.js';
 import { twilioSendSettings } from './twilio/twilio-config.js';
@@ -252,6 +253,7 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
       rateLimiter: createSendRateLimiter(redis.worker, `${keyPrefix}:twilio:rate`, config.WHATSAPP_SEND_RATE),
       pause: createRecipientPacer(redis.worker, `${keyPrefix}:twilio`),
       options: numberedOptions,
+      bodyParts: createBodyParts(redis.worker, `${keyPrefix}:twilio`),
       templates,
       windowTemplate: parseWindowTemplate(config.WHATSAPP_WINDOW_TEMPLATE),
       errorLog: sendErrors,

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { GatewayContext } from '../src/context.js';
 import type { OutboundJobResult } from '../src/outbound/outbound-worker.js';
+import { splitBody } from '../src/twilio/long-body.js';
 import { startWorkers } from '../src/workers.js';
 import { testContext } from './support/harness.js';
 import { freePort, twilioConfig, twilioOutbound, twilioRequest } from './support/twilio-harness.js';
@@ -71,11 +72,12 @@ async function finished(
 ): Promise<{ result?: OutboundJobResult; failedReason?: string }> {
   return waitFor(
     async () => {
+      const state = await context.producers.outbound.queue.getJobState(jobId);
+      if (state !== 'completed' && state !== 'failed') return undefined;
+      // Read once finished: a job read while it ran has no result yet.
       const job = await context.producers.outbound.queue.getJob(jobId);
-      const state = await job?.getState();
       if (state === 'completed') return { result: job?.returnvalue as OutboundJobResult };
-      if (state === 'failed') return { failedReason: job?.failedReason };
-      return undefined;
+      return { failedReason: job?.failedReason };
     },
     20_000,
     `outbound job ${jobId} to finish`,
@@ -262,6 +264,50 @@ describe('Twilio sender, through the outbound worker, against the fake Twilio', 
     // The callbacks (sent, delivered) reached the gateway signed, and moved the record.
     expect(fake.sent[0]?.callbacks.every((c) => c.delivered)).toBe(true);
     expect(await context.deliveryStore.get(fake.sent[0]?.sid ?? '')).toMatchObject({ status: 'delivered' });
+  });
+
+  it('sends a text over 1 600 characters in parts, the status callback on the last; a retry sends only the rest', async () => {
+    const context = await start();
+    await context.twilioWindow.touch(TO, new Date());
+    const paragraph = `${'Revisamos la línea y el equipo. '.repeat(40).trim()}`;
+    const body = [paragraph, paragraph, paragraph].join('\n\n');
+    expect(body.length).toBeGreaterThan(3200);
+    const { result, jobId } = await send(
+      context,
+      twilioOutbound({ correlationId: 'SMlong', content: { kind: 'text', body } }),
+    );
+    const bodies = fake.sent.map((m) => Object.fromEntries(m.form));
+    expect(bodies.length).toBeGreaterThan(1);
+    expect(bodies.every((b) => (b.Body ?? '').length <= 1600)).toBe(true);
+    expect(
+      bodies
+        .map((b) => b.Body)
+        .join(' ')
+        .replace(/\s+/g, ' '),
+    ).toBe(body.replace(/\s+/g, ' '));
+    expect(bodies.slice(0, -1).every((b) => b.StatusCallback === undefined)).toBe(true);
+    expect(bodies.at(-1)?.StatusCallback).toContain(`job=${jobId}`);
+    expect(result?.messageId).toBe(fake.sent.at(-1)?.sid);
+  });
+
+  it('a long text whose second part fails: the retry sends the missing parts only', async () => {
+    const context = await start();
+    await context.twilioWindow.touch(TO, new Date());
+    const body = `${'a '.repeat(1000).trim()}\n\n${'b '.repeat(1000).trim()}`;
+    // The first part goes; the fault then answers 500 to the second, once.
+    fake.addFault({ delayMs: 0, times: 1 });
+    fake.addFault({ errorCode: 20500, status: 500, times: 1 });
+    const { result } = await send(
+      context,
+      twilioOutbound({ correlationId: 'SMlong2', content: { kind: 'text', body } }),
+      4,
+    );
+    const parts = splitBody(body);
+    expect(parts.length).toBeGreaterThan(2);
+    expect(fake.requests.map((r) => r.outcome)).toEqual([201, 500, ...parts.slice(1).map(() => 201)]);
+    // Each part once, in order: the first was not sent again.
+    expect(fake.sent.map((m) => Object.fromEntries(m.form).Body)).toEqual(parts);
+    expect(result?.messageId).toBe(fake.sent.at(-1)?.sid);
   });
 
   it('does not call Twilio for a read receipt', async () => {

@@ -11,7 +11,7 @@ export interface TwilioMessagePlan {
   options?: NumberedOption[];
 }
 
-/** WhatsApp's limit on a free-form body (Twilio's too). */
+/** WhatsApp's limit on a free-form body; Twilio's own (1 600) is met by sending parts. */
 const MAX_BODY = 4096;
 
 /**

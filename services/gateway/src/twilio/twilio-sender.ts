@@ -10,10 +10,12 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ChannelSender } from '../outbound/channel-sender.js';
 import type { TemplateBook } from '../templates/templates-file.js';
 import { graphComponents, type WindowTemplate, windowFallbackFor } from '../templates/window-fallback.js';
+import type { BodyParts } from './body-parts.js';
+import { splitBody, TWILIO_MAX_BODY } from './long-body.js';
 import type { NumberedOptions } from './numbered-options.js';
 import type { TwilioClient } from './twilio-client.js';
 import { decideOnTwilioError } from './twilio-error-policy.js';
-import { type TwilioMessagePlan, twilioMessagePlan } from './twilio-message-form.js';
+import { type MessageForm, type TwilioMessagePlan, twilioMessagePlan } from './twilio-message-form.js';
 
 export interface TwilioSenderDeps {
   client: TwilioClient;
@@ -27,6 +29,8 @@ export interface TwilioSenderDeps {
   /** Holds every Twilio send back after a 429 that named its Retry-After (key `all`). */
   pause: RecipientPacer;
   options: NumberedOptions;
+  /** The parts of a long text already sent, per job (texts over Twilio's 1 600 characters). */
+  bodyParts: BodyParts;
   templates: TemplateBook;
   windowTemplate?: WindowTemplate;
   errorLog: SendErrorLog;
@@ -86,15 +90,48 @@ export function createTwilioSender(deps: TwilioSenderDeps): ChannelSender {
     });
   }
 
-  async function post(message: OutboundMessage, log: Logger): Promise<{ messageId?: string }> {
-    const { form, options } = plan(message);
+  async function call(form: MessageForm): Promise<{ messageId?: string }> {
     const started = performance.now();
-    let result: { messageId?: string };
     try {
-      result = await deps.client.sendMessage(form);
+      return await deps.client.sendMessage(form);
     } finally {
       metrics.sendDuration.observe({ channel: 'twilio' }, (performance.now() - started) / 1000);
     }
+  }
+
+  /**
+   * A text over Twilio's limit goes as several messages, in order. Each part sent is
+   * recorded, so a retry sends only the rest; only the last part names the status callback,
+   * so the job counts as sent once the whole text is out. Resolves with the last part's SID,
+   * whose statuses the delivery record follows.
+   */
+  async function callInParts(
+    message: OutboundMessage,
+    form: MessageForm,
+    body: string,
+  ): Promise<{ messageId?: string }> {
+    const jobId = jobIds.outbound(message.correlationId, message.purpose);
+    const parts = splitBody(body);
+    const done = await deps.bodyParts.sent(jobId);
+    let messageId = done.at(-1);
+    for (let i = done.length; i < parts.length; i++) {
+      const last = i === parts.length - 1;
+      const partForm: MessageForm = [
+        ...form.filter(([name]) => name !== 'Body' && (last || name !== 'StatusCallback')),
+        ['Body', parts[i] ?? ''],
+      ];
+      const result = await call(partForm);
+      messageId = result.messageId;
+      await deps.bodyParts.record(jobId, i, result.messageId ?? '');
+    }
+    return messageId ? { messageId } : {};
+  }
+
+  async function post(message: OutboundMessage, log: Logger): Promise<{ messageId?: string }> {
+    const { form, options } = plan(message);
+    const body = form.find(([name]) => name === 'Body')?.[1];
+    const result =
+      body !== undefined && body.length > TWILIO_MAX_BODY ? await callInParts(message, form, body) : await call(form);
     metrics.messagesSent.inc({ channel: 'twilio', outcome: 'sent', code: 'none' });
     log.info({ messageId: result.messageId, kind: message.content.kind, purpose: message.purpose }, 'message sent');
     // The numbers of this message answer its choices; any other message retires older ones.
