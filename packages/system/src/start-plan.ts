@@ -1,3 +1,4 @@
+import { LOCAL_TWILIO_NUMBER } from './local-settings.js';
 import { SERVICES, type ServiceName } from './service-processes.js';
 
 /** What a credential-less start invents (see local-settings.ts); only what the plan needs. */
@@ -7,6 +8,10 @@ export interface LocalSecrets {
   accessToken: string;
   phoneNumberId: string;
   graphPort: number;
+  /** The stand-in Twilio account (absent: the Twilio channel stays off). */
+  twilioAccountSid?: string;
+  twilioAuthToken?: string;
+  twilioPort?: number;
 }
 
 export interface StartPlan {
@@ -22,6 +27,11 @@ export interface StartPlan {
 /** No Cloud API credential set: the gateway talks to the chat simulator instead of Meta. */
 export function usesLocalChat(environment: Readonly<Record<string, string>>): boolean {
   return !environment.WHATSAPP_ACCESS_TOKEN && !environment.META_APP_SECRET;
+}
+
+/** No Twilio credential set: the gateway's Twilio channel talks to the chat simulator. */
+export function usesLocalTwilio(environment: Readonly<Record<string, string>>): boolean {
+  return !environment.TWILIO_ACCOUNT_SID && !environment.TWILIO_AUTH_TOKEN;
 }
 
 /** Where each service will listen: its port variable, else its default. */
@@ -61,6 +71,19 @@ export function planStart(
       GRAPH_API_URL: `http://127.0.0.1:${local.graphPort}`,
     });
     notes.push('no Cloud API credentials: the gateway sends to the chat simulator (npm run chat) instead of Meta');
+  }
+  if (usesLocalTwilio(environment) && local.twilioAccountSid && local.twilioAuthToken && local.twilioPort) {
+    const gateway = servicePorts(environment).gateway;
+    Object.assign(env, {
+      TWILIO_ACCOUNT_SID: local.twilioAccountSid,
+      TWILIO_AUTH_TOKEN: local.twilioAuthToken,
+      TWILIO_WHATSAPP_NUMBER: LOCAL_TWILIO_NUMBER,
+      TWILIO_API_URL: `http://127.0.0.1:${local.twilioPort}`,
+      TWILIO_WEBHOOK_URL: `http://127.0.0.1:${gateway}/webhook/twilio`,
+    });
+    notes.push(
+      'no Twilio credentials: the Twilio channel talks to the chat simulator (npm run chat -- --channel twilio)',
+    );
   }
   return { env, ports: servicePorts(environment), localChat, notes };
 }
