@@ -9,6 +9,7 @@ export { waitFor } from '@helpline/testkit';
 import { type FakeLlmServer, startFakeLlmServer } from '@helpline/testkit/llm';
 import { type FakeGraphApi, startFakeGraphApi } from '@helpline/testkit/meta-graph';
 import { type FakeRouter, type FakeRouterState, startFakeRouter } from '@helpline/testkit/routeros';
+import { type FakeTwilio, startFakeTwilio } from '@helpline/testkit/twilio';
 import { type FakeZoho, startFakeZoho } from '@helpline/testkit/zoho';
 import {
   SERVICES,
@@ -65,6 +66,8 @@ export async function startSystem(options: SystemOptions) {
   const llm: FakeLlmServer = await startFakeLlmServer();
   const zoho: FakeZoho = await startFakeZoho();
   const router: FakeRouter = await startFakeRouter({ state: options.routerState });
+  // The second one-to-one channel: customers writing through Twilio.
+  const twilio: FakeTwilio = await startFakeTwilio();
   const dir = mkdtempSync(join(tmpdir(), 'helpline-e2e-'));
   const customersFile = join(dir, 'customers.json');
   writeFileSync(customersFile, JSON.stringify(options.customers));
@@ -91,6 +94,11 @@ export async function startSystem(options: SystemOptions) {
       WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
       WHATSAPP_WEBHOOK_VERIFY_TOKEN: 'e2e-verify',
       GRAPH_API_URL: graph.url,
+      TWILIO_ACCOUNT_SID: twilio.accountSid,
+      TWILIO_AUTH_TOKEN: twilio.authToken,
+      TWILIO_WHATSAPP_NUMBER: twilio.whatsappNumber,
+      TWILIO_API_URL: twilio.url,
+      TWILIO_WEBHOOK_URL: `http://127.0.0.1:${ports.gateway}/webhook/twilio`,
       ...options.env?.gateway,
     },
     classifier: {
@@ -147,6 +155,7 @@ export async function startSystem(options: SystemOptions) {
   return {
     redis,
     graph,
+    twilio,
     llm,
     zoho,
     router,
@@ -158,7 +167,7 @@ export async function startSystem(options: SystemOptions) {
     restart: start,
     async stop() {
       await Promise.all([...processes.values()].map((p) => p.stop('SIGTERM')));
-      await Promise.all([graph.close(), llm.close(), zoho.close(), router.close()]);
+      await Promise.all([graph.close(), twilio.close(), llm.close(), zoho.close(), router.close()]);
       await redis.stop();
     },
   };
