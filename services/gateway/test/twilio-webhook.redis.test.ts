@@ -195,7 +195,7 @@ describe('POST /webhook/twilio: the message', () => {
       rawType: 'image',
       text: 'así llega la luz del router',
       media: {
-        id: 'MM0123456789abcdef0123456789abcdef:ME0123456789abcdef0123456789abcdef',
+        id: 'MM0123456789abcdef0123456789abcdef-ME0123456789abcdef0123456789abcdef',
         mimeType: 'image/jpeg',
         caption: 'así llega la luz del router',
       },

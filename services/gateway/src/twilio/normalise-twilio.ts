@@ -88,12 +88,12 @@ function mediaType(contentType: string | undefined): InboundType {
 
 /**
  * Media id for the gateway's media endpoint: the message SID and the media SID Twilio's
- * media URL names (`.../Messages/{MM...}/Media/{ME...}`), joined by `:`; the URL itself
- * when it has another shape.
+ * media URL names (`.../Messages/{MM...}/Media/{ME...}`), joined by `-` (SIDs are letters
+ * and digits, so the id splits back unambiguously); absent when the URL has another shape.
  */
-export function twilioMediaId(url: string): string {
+export function twilioMediaId(url: string): string | undefined {
   const match = /\/Messages\/([A-Za-z0-9]+)\/Media\/([A-Za-z0-9]+)\/?$/.exec(url);
-  return match ? `${match[1]}:${match[2]}` : url;
+  return match ? `${match[1]}-${match[2]}` : undefined;
 }
 
 function number(value: string | undefined): number | undefined {
@@ -126,11 +126,9 @@ export function normaliseTwilioMessage(params: readonly FormParam[], receivedAt:
   for (let i = 0; i < numMedia; i++) {
     const url = get(`MediaUrl${i}`);
     if (!url) continue;
-    media.push({
-      id: twilioMediaId(url),
-      url,
-      ...(get(`MediaContentType${i}`) ? { mimeType: get(`MediaContentType${i}`) } : {}),
-    });
+    const mediaId = twilioMediaId(url);
+    const mimeType = get(`MediaContentType${i}`);
+    media.push({ ...(mediaId ? { id: mediaId } : {}), url, ...(mimeType ? { mimeType } : {}) });
   }
   const latitude = number(get('Latitude'));
   const longitude = number(get('Longitude'));

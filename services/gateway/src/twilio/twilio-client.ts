@@ -52,14 +52,8 @@ export interface TwilioClientOptions {
 export interface TwilioClient {
   /** POST /2010-04-01/Accounts/{sid}/Messages.json; resolves with the message SID. */
   sendMessage(form: MessageForm): Promise<{ messageId?: string; status?: string }>;
-  /** GET a media URL Twilio gave (basic auth), following its redirect to the file. */
-  fetchMedia(url: string, maxBytes: number): Promise<MediaDownload>;
   close(): void;
 }
-
-export type MediaDownload =
-  | { ok: true; contentType: string; body: Buffer }
-  | { ok: false; status: number; reason: 'not_found' | 'too_large' | 'error' };
 
 function retryAfterMs(value: string | string[] | undefined): number | undefined {
   const text = Array.isArray(value) ? value[0] : value;
@@ -111,36 +105,6 @@ export function createTwilioClient(options: TwilioClientOptions): TwilioClient {
       return {
         ...(typeof sid === 'string' ? { messageId: sid } : {}),
         ...(typeof status === 'string' ? { status } : {}),
-      };
-    },
-    async fetchMedia(url, maxBytes) {
-      // fetch follows Twilio's redirect to the file's short-lived location; the credentials
-      // go to Twilio's own host only (fetch drops Authorization on a cross-origin redirect).
-      const res = await fetch(url, { headers: { authorization }, signal: AbortSignal.timeout(timeoutMs) });
-      if (res.status === 404) {
-        await res.body?.cancel();
-        return { ok: false, status: 404, reason: 'not_found' };
-      }
-      if (!res.ok) {
-        await res.body?.cancel();
-        return { ok: false, status: res.status, reason: 'error' };
-      }
-      const declared = Number(res.headers.get('content-length') ?? 'NaN');
-      if (Number.isFinite(declared) && declared > maxBytes) {
-        await res.body?.cancel();
-        return { ok: false, status: 413, reason: 'too_large' };
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res.body ?? []) {
-        size += chunk.length;
-        if (size > maxBytes) return { ok: false, status: 413, reason: 'too_large' };
-        chunks.push(Buffer.from(chunk));
-      }
-      return {
-        ok: true,
-        contentType: res.headers.get('content-type') ?? 'application/octet-stream',
-        body: Buffer.concat(chunks),
       };
     },
     close: () => transport.close(),
