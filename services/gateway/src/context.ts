@@ -93,6 +93,8 @@ export interface GatewayContext {
   deliveryStore: DeliveryStore;
   /** The last Cloud API send error, for /api/status. */
   sendErrors: SendErrorLog;
+  /** The last Twilio send error, for /api/status. */
+  twilioSendErrors: SendErrorLog;
   /** Webhook messages that cannot enter the pipeline, kept for an operator. */
   refusedMessages: RefusedMessageStore;
   /** A data-removal request: the conversation and everything else that names the chat. */
@@ -207,6 +209,9 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
   const sendErrors =
     overrides.sendErrors ??
     createSendErrorLog({ write: redis.worker, read: redis.producer }, `${keyPrefix}:cloud:last-error`);
+  const twilioSendErrors =
+    overrides.twilioSendErrors ??
+    createSendErrorLog({ write: redis.worker, read: redis.producer }, `${keyPrefix}:twilio:last-error`);
   const refusedMessages =
     overrides.refusedMessages ?? createRefusedMessageStore(redis.producer, `${keyPrefix}:webhook:refused`);
   const graph =
@@ -256,7 +261,7 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
       bodyParts: createBodyParts(redis.worker, `${keyPrefix}:twilio`),
       templates,
       windowTemplate: parseWindowTemplate(config.WHATSAPP_WINDOW_TEMPLATE),
-      errorLog: sendErrors,
+      errorLog: twilioSendErrors,
       metrics: gatewayMetrics,
       clock,
     });
@@ -333,6 +338,7 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     templates,
     deliveryStore,
     sendErrors,
+    twilioSendErrors,
     refusedMessages,
     eraser,
     groups,

@@ -11,7 +11,7 @@ import type { GatewayContext } from '../src/context.js';
 import type { OutboundJobResult } from '../src/outbound/outbound-worker.js';
 import { splitBody } from '../src/twilio/long-body.js';
 import { startWorkers } from '../src/workers.js';
-import { testContext } from './support/harness.js';
+import { API_TOKEN, testContext } from './support/harness.js';
 import { freePort, twilioConfig, twilioOutbound, twilioRequest } from './support/twilio-harness.js';
 
 let redis: TestRedis;
@@ -232,6 +232,16 @@ describe('Twilio sender, through the outbound worker, against the fake Twilio', 
     const { failedReason } = await send(context, twilioOutbound({ content: { kind: 'text', body: 'x' } }), 5);
     expect(failedReason).toMatch(reason);
     expect(fake.requests).toHaveLength(1);
+    // /api/status shows it as Twilio's last error, not the Cloud API's.
+    const app = await buildApp(context);
+    apps.push(app);
+    const status = await app.inject({ url: '/api/status', headers: { authorization: `Bearer ${API_TOKEN}` } });
+    expect(status.json().twilio).toMatchObject({
+      configured: true,
+      webhook: true,
+      lastSendError: { code: String(code) },
+    });
+    expect(status.json().cloudApi.lastSendError).toBeNull();
   });
 
   it('retries 5xx and a 429, holding every send for its Retry-After', async () => {
