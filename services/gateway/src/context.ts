@@ -37,6 +37,7 @@ import { closeRedis } from './redis/close-redis.js';
 import { createRefusedMessageStore, type RefusedMessageStore } from './webhook/refused-messages.js';
 import { loadTemplatesFile, type TemplateBook } from './templates/templates-file.js';
 import { createBodyParts } from './twilio/body-parts.js';
+import { createContentCatalog } from './twilio/twilio-content.js';
 import { createNumberedOptions, type NumberedOptions } from './twilio/numbered-options.js';
 import { createTwilioClient, type TwilioClient } from './twilio/twilio-client.js';
 import { twilioSendSettings } from './twilio/twilio-config.js';
@@ -259,6 +260,17 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
       pause: createRecipientPacer(redis.worker, `${keyPrefix}:twilio`),
       options: numberedOptions,
       bodyParts: createBodyParts(redis.worker, `${keyPrefix}:twilio`),
+      ...(config.TWILIO_INTERACTIVE === 'content'
+        ? {
+            content: createContentCatalog({
+              apiUrl: config.TWILIO_CONTENT_API_URL,
+              accountSid: twilioSettings.accountSid,
+              authToken: twilioSettings.authToken,
+              redis: redis.worker,
+              keyPrefix: `${keyPrefix}:twilio`,
+            }),
+          }
+        : {}),
       templates,
       windowTemplate: parseWindowTemplate(config.WHATSAPP_WINDOW_TEMPLATE),
       errorLog: twilioSendErrors,

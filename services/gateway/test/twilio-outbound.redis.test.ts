@@ -320,6 +320,63 @@ describe('Twilio sender, through the outbound worker, against the fake Twilio', 
     expect(result?.messageId).toBe(fake.sent.at(-1)?.sid);
   });
 
+  it('TWILIO_INTERACTIVE=content: a list goes as a Content API list picker made once; a tap comes back as the row id', async () => {
+    const context = await start({ TWILIO_INTERACTIVE: 'content', TWILIO_CONTENT_API_URL: fake.url });
+    await context.twilioWindow.touch(TO, new Date());
+    const menu = (correlationId: string) =>
+      twilioOutbound({
+        correlationId,
+        purpose: 'menu',
+        content: {
+          kind: 'list',
+          body: '¿En qué te ayudamos?',
+          buttonText: 'Opciones',
+          sections: [{ rows: [{ id: 'menu.billing', title: 'Facturación', description: 'Tu factura' }] }],
+        },
+      });
+    await send(context, menu('SMmenu1'));
+    await send(context, menu('SMmenu2'));
+    const creations = fake.requests.filter((r) => r.path === '/v1/Content');
+    expect(creations).toHaveLength(1);
+    const [sid, made] = [...fake.createdContent][0] ?? [];
+    expect(made?.types).toEqual({
+      'twilio/list-picker': {
+        body: '¿En qué te ayudamos?',
+        button: 'Opciones',
+        items: [{ item: 'Facturación', id: 'menu.billing', description: 'Tu factura' }],
+      },
+    });
+    expect(fake.sent.map((m) => Object.fromEntries(m.form))).toEqual([
+      expect.objectContaining({ ContentSid: sid }),
+      expect.objectContaining({ ContentSid: sid }),
+    ]);
+    expect(fake.sent.every((m) => !m.form.some(([name]) => name === 'Body'))).toBe(true);
+  });
+
+  it('TWILIO_INTERACTIVE=content with the Content API unreachable: numbered text instead', async () => {
+    const context = await start({
+      TWILIO_INTERACTIVE: 'content',
+      TWILIO_CONTENT_API_URL: `http://127.0.0.1:${await freePort()}`,
+    });
+    await context.twilioWindow.touch(TO, new Date());
+    const { result } = await send(
+      context,
+      twilioOutbound({
+        purpose: 'privacy_notice',
+        content: {
+          kind: 'buttons',
+          body: 'Aviso',
+          buttons: [
+            { id: 'consent.accept.1', title: 'Acepto' },
+            { id: 'consent.decline', title: 'No acepto' },
+          ],
+        },
+      }),
+    );
+    expect(result?.messageId).toBeTruthy();
+    expect(form().Body).toBe('Aviso\n\n1. Acepto\n2. No acepto');
+  });
+
   it('does not call Twilio for a read receipt', async () => {
     const context = await start();
     const { result } = await send(

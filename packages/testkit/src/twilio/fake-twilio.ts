@@ -73,6 +73,11 @@ export interface FakeTwilio {
   clearFaults(): void;
   /** A Content API template the account has (ContentSid HX...); others are refused with 21655. */
   addContent(contentSid?: string): string;
+  /** Content made through the Content API (`POST /v1/Content`), by SID. */
+  readonly createdContent: ReadonlyMap<
+    string,
+    { friendlyName: string; language: string; types: Record<string, unknown> }
+  >;
   /** Stores a media file as Twilio keeps an incoming message's media; returns its URL (auth required). */
   addMedia(contentType: string, bytes: Buffer): { url: string; messageSid: string; mediaSid: string };
   /** Waits until every status callback offered so far was taken or given up (those of messages taken before the last reset() are not waited for). */
@@ -123,7 +128,7 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
  * A real HTTP server answering like Twilio's Messages API for WhatsApp:
  * `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` (basic auth with the account SID
  * and auth token; `From`, `To`, `Body`, `MediaUrl`, `ContentSid`, `ContentVariables`,
- * `StatusCallback`), status callbacks posted to the message's StatusCallback signed with
+ * `StatusCallback`), the Content API's `POST /v1/Content` (same credentials), status callbacks posted to the message's StatusCallback signed with
  * the auth token as Twilio signs them (and offered again until answered 200), media URLs
  * that require the same credentials and redirect to the file, and failure modes by error
  * code, 429 with Retry-After, 5xx, dropped answers. It records what it got.
@@ -137,6 +142,8 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
   const requests: RecordedTwilioRequest[] = [];
   const sent: TwilioSentMessage[] = [];
   const contents = new Set<string>();
+  /** Content made through `POST /v1/Content`, by SID: what a message naming it shows. */
+  const created = new Map<string, { friendlyName: string; language: string; types: Record<string, unknown> }>();
   const media = new Map<string, { contentType: string; bytes: Buffer }>();
   let faults: Array<TwilioFault & { left: number }> = [];
   const sockets = new Set<Socket>();
@@ -258,6 +265,32 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
       res.end();
       return;
     }
+    if (req.method === 'POST' && url.pathname === '/v1/Content') {
+      // The Content API (content.twilio.com): JSON in, the new content's SID out.
+      let content: { friendly_name?: unknown; language?: unknown; types?: unknown };
+      try {
+        content = JSON.parse(raw) as typeof content;
+      } catch {
+        return fail(20001, 400);
+      }
+      if (typeof content.types !== 'object' || content.types === null || typeof content.language !== 'string') {
+        return fail(20001, 400);
+      }
+      const sid = twilioSid('HX');
+      contents.add(sid);
+      created.set(sid, {
+        friendlyName: String(content.friendly_name ?? ''),
+        language: content.language,
+        types: content.types as Record<string, unknown>,
+      });
+      return answer(201, {
+        sid,
+        account_sid: accountSid,
+        friendly_name: content.friendly_name,
+        language: content.language,
+        types: content.types,
+      });
+    }
     const messages = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Messages\.json$/.exec(url.pathname);
     if (req.method !== 'POST' || !messages) return fail(20404);
     if (messages[1] !== accountSid) return fail(20003);
@@ -360,6 +393,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
     clearFaults: () => {
       faults = [];
     },
+    createdContent: created,
     addContent(contentSid = twilioSid('HX')) {
       contents.add(contentSid);
       return contentSid;
@@ -382,6 +416,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
       generation += 1;
       requests.length = 0;
       sent.length = 0;
+      created.clear();
       faults = [];
     },
     async close() {

@@ -26,6 +26,13 @@ export const twilioConfigShape = {
    */
   TWILIO_WEBHOOK_URL: envUrl(['http', 'https'], 'https://helpline.example.com/webhook/twilio').optional(),
   TWILIO_API_URL: envUrl(['http', 'https'], 'https://api.twilio.com').default('https://api.twilio.com'),
+  /**
+   * How buttons and lists reach a Twilio chat: `text` (numbered lines, answered with the
+   * number; any WhatsApp client shows them) or `content` (quick replies and list pickers
+   * made through the Content API, numbered text when that fails).
+   */
+  TWILIO_INTERACTIVE: z.enum(['text', 'content']).default('text'),
+  TWILIO_CONTENT_API_URL: envUrl(['http', 'https'], 'https://content.twilio.com').default('https://content.twilio.com'),
 };
 
 type TwilioConfigFields = z.infer<z.ZodObject<typeof twilioConfigShape>>;

@@ -11,6 +11,7 @@ import type { ChannelSender } from '../outbound/channel-sender.js';
 import type { TemplateBook } from '../templates/templates-file.js';
 import { graphComponents, type WindowTemplate, windowFallbackFor } from '../templates/window-fallback.js';
 import type { BodyParts } from './body-parts.js';
+import { ContentApiError, type ContentCatalog } from './twilio-content.js';
 import { splitBody, TWILIO_MAX_BODY } from './long-body.js';
 import type { NumberedOptions } from './numbered-options.js';
 import type { TwilioClient } from './twilio-client.js';
@@ -32,6 +33,11 @@ export interface TwilioSenderDeps {
   /** The parts of a long text already sent, per job (texts over Twilio's 1 600 characters). */
   bodyParts: BodyParts;
   templates: TemplateBook;
+  /**
+   * TWILIO_INTERACTIVE=content: buttons and lists go as Content API quick replies and list
+   * pickers; absent, or when the Content API fails, as numbered text.
+   */
+  content?: ContentCatalog;
   windowTemplate?: WindowTemplate;
   errorLog: SendErrorLog;
   metrics: GatewayMetrics;
@@ -127,8 +133,27 @@ export function createTwilioSender(deps: TwilioSenderDeps): ChannelSender {
     return messageId ? { messageId } : {};
   }
 
+  /**
+   * Buttons and a list as an interactive Content API message, when that is on: the form
+   * with the content's SID in place of the body. Undefined (numbered text goes instead)
+   * when the Content API cannot make the content.
+   */
+  async function interactivePlan(message: OutboundMessage, log: Logger): Promise<TwilioMessagePlan | undefined> {
+    const c = message.content;
+    if (!deps.content || (c.kind !== 'buttons' && c.kind !== 'list')) return undefined;
+    try {
+      const sid = await deps.content.sidFor(c, 'es');
+      const { form } = plan(message);
+      return { form: [...form.filter(([name]) => name !== 'Body'), ['ContentSid', sid]] };
+    } catch (error) {
+      if (!(error instanceof ContentApiError)) throw error;
+      log.warn({ err: error }, 'Content API refused the choices; sending them as numbered text');
+      return undefined;
+    }
+  }
+
   async function post(message: OutboundMessage, log: Logger): Promise<{ messageId?: string }> {
-    const { form, options } = plan(message);
+    const { form, options } = (await interactivePlan(message, log)) ?? plan(message);
     const body = form.find(([name]) => name === 'Body')?.[1];
     const result =
       body !== undefined && body.length > TWILIO_MAX_BODY ? await callInParts(message, form, body) : await call(form);
