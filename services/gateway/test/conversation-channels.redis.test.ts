@@ -39,7 +39,8 @@ afterAll(async () => {
   await graph.close();
   await redis.stop();
 });
-beforeEach(async () => {
+/** A gateway with both channels on; `interactive` is TWILIO_INTERACTIVE. */
+async function startGateway(interactive: 'text' | 'content'): Promise<void> {
   graph.reset();
   twilio.reset();
   context = testContext(
@@ -48,13 +49,15 @@ beforeEach(async () => {
       WHATSAPP_ACCESS_TOKEN: ACCESS_TOKEN,
       WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
       GRAPH_API_URL: graph.url,
+      TWILIO_INTERACTIVE: interactive,
+      TWILIO_CONTENT_API_URL: twilio.url,
     }),
     { plainSink: false },
   );
   if (context.redis.producer.status !== 'ready') await once(context.redis.producer, 'ready');
   app = await buildApp(context);
   startWorkers(context);
-});
+}
 afterEach(async () => {
   await app.close();
   await context.close();
@@ -153,7 +156,63 @@ function twilioDriver(): ChannelDriver {
   };
 }
 
-const drivers: Record<Exclude<Channel, 'group'>, () => ChannelDriver> = { cloud: cloudDriver, twilio: twilioDriver };
+/** Twilio with TWILIO_INTERACTIVE=content: choices are quick replies and list pickers, tapped. */
+function twilioContentDriver(): ChannelDriver {
+  const text = twilioDriver();
+  let lastChoices: { id: string; title: string; list: boolean }[] = [];
+  const post = async (extra: Record<string, string>) => {
+    const params = twilioInboundParams({
+      accountSid: twilio.accountSid,
+      from: CUSTOMER,
+      to: twilio.whatsappNumber,
+      profileName: 'Ana Cliente',
+      extra,
+    });
+    const res = await app.inject(twilioRequest(params, { authToken: twilio.authToken }));
+    expect(res.statusCode, res.body).toBe(200);
+  };
+  const seen = (): Seen[] =>
+    twilio.sent.map((m) => {
+      const form = Object.fromEntries(m.form);
+      const types = form.ContentSid ? twilio.createdContent.get(form.ContentSid)?.types : undefined;
+      if (!types) return { text: form.Body ?? '', choices: [] };
+      const quick = types['twilio/quick-reply'] as
+        | { body: string; actions: { id: string; title: string }[] }
+        | undefined;
+      const picker = types['twilio/list-picker'] as { body: string; items: { id: string; item: string }[] } | undefined;
+      const choices = quick
+        ? quick.actions.map((a) => ({ id: a.id, title: a.title, list: false }))
+        : (picker?.items.map((i) => ({ id: i.id, title: i.item, list: true })) ?? []);
+      if (choices.length > 0) lastChoices = choices;
+      return { text: quick?.body ?? picker?.body ?? '', choices: choices.map((c) => c.title) };
+    });
+  return {
+    say: text.say,
+    async choose(index) {
+      seen();
+      const choice = lastChoices[index];
+      if (!choice) throw new Error(`no choice ${index} offered`);
+      // What Twilio posts for a tap: the row's or the button's id and title.
+      await post(
+        choice.list
+          ? { Body: choice.title, MessageType: 'interactive', ListId: choice.id, ListTitle: choice.title }
+          : { Body: choice.title, MessageType: 'button', ButtonPayload: choice.id, ButtonText: choice.title },
+      );
+    },
+    seen,
+  };
+}
+
+const MODES = [
+  { name: 'cloud', channel: 'cloud', interactive: 'text', driver: cloudDriver },
+  { name: 'twilio, numbered text', channel: 'twilio', interactive: 'text', driver: twilioDriver },
+  { name: 'twilio, Content API choices', channel: 'twilio', interactive: 'content', driver: twilioContentDriver },
+] as const satisfies readonly {
+  name: string;
+  channel: Channel;
+  interactive: 'text' | 'content';
+  driver: () => ChannelDriver;
+}[];
 
 /** Waits until the outbound queue is drained, then returns what the customer saw since `from`. */
 async function settle(driver: ChannelDriver, from = 0): Promise<Seen[]> {
@@ -257,8 +316,9 @@ const CASES: Case[] = [
   },
 ];
 
-describe.each(['cloud', 'twilio'] as const)('the conversation on %s', (channel) => {
+describe.each(MODES)('the conversation on $name', (mode) => {
+  beforeEach(() => startGateway(mode.interactive));
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    await c.run(drivers[channel](), channel);
+    await c.run(mode.driver(), mode.channel);
   });
 });
