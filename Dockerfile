@@ -8,6 +8,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/contracts/package.json packages/contracts/
 COPY packages/runtime/package.json packages/runtime/
+COPY packages/redis-server/package.json packages/redis-server/
 COPY packages/testkit/package.json packages/testkit/
 COPY packages/system/package.json packages/system/
 COPY services/gateway/package.json services/gateway/

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { Text } from './text.js';
 import { Category, ClassificationSource, Language, Priority } from './taxonomy.js';
 
 export const Entities = z.object({
   ips: z.array(z.ipv4()).default([]),
-  documentNumbers: z.array(z.string()).default([]),
-  ticketNumbers: z.array(z.string()).default([]),
+  documentNumbers: z.array(Text).default([]),
+  ticketNumbers: z.array(Text).default([]),
 });
 export type Entities = z.infer<typeof Entities>;
 
@@ -17,7 +18,7 @@ export const Classification = z.object({
   priority: Priority,
   needsTicket: z.boolean(),
   /** One line, usable as a ticket subject. */
-  summary: z.string().trim().min(1).max(200),
+  summary: Text.trim().min(1).max(200),
   language: Language,
   confidence: z.number().min(0).max(1),
   source: ClassificationSource,

@@ -1,11 +1,15 @@
 import { z } from 'zod';
+import { Identifier, Text } from './text.js';
 import { Channel, Language } from './taxonomy.js';
 
-/** A non-empty string with surrounding white space removed. */
-export const NonEmpty = z.string().trim().min(1, 'must not be empty');
+/** Non-empty text with surrounding white space removed; lone surrogates repaired (text.ts). */
+export const NonEmpty = Text.trim().min(1, 'must not be empty');
+
+/** A non-empty identifier with surrounding white space removed; ill-formed Unicode refused (text.ts). */
+export const NonEmptyId = Identifier.trim().min(1, 'must not be empty');
 
 /** Every job carries the id of the inbound message that started its story. */
-export const CorrelationId = NonEmpty.max(256);
+export const CorrelationId = NonEmptyId.max(256);
 
 export const IsoDateTime = z.iso.datetime({ offset: true });
 
@@ -16,11 +20,11 @@ export const IsoDateTime = z.iso.datetime({ offset: true });
 export const ReplyTarget = z.object({
   channel: Channel,
   /** wa_id (or business-scoped user id) for `cloud`, group JID for `group`. */
-  chatId: NonEmpty,
+  chatId: NonEmptyId,
   /** Group chats: the reporter's JID, mentioned in the answer. */
-  mention: NonEmpty.optional(),
+  mention: NonEmptyId.optional(),
   /** The message the answer quotes or replies to. */
-  replyToMessageId: NonEmpty.optional(),
+  replyToMessageId: NonEmptyId.optional(),
   language: Language.default('es'),
 });
 export type ReplyTarget = z.infer<typeof ReplyTarget>;

@@ -1,13 +1,14 @@
 import { z } from 'zod';
-import { CorrelationId, IsoDateTime, NonEmpty, ReplyTarget } from './common.js';
+import { CorrelationId, IsoDateTime, NonEmpty, NonEmptyId, ReplyTarget } from './common.js';
+import { Identifier, Text } from './text.js';
 
 /** Who to diagnose: at least one of phone, customer id or PPPoE user. */
 export const CustomerReference = z
   .object({
-    phone: NonEmpty.optional(),
-    customerId: NonEmpty.optional(),
-    pppoeUser: NonEmpty.optional(),
-    documentNumber: NonEmpty.optional(),
+    phone: NonEmptyId.optional(),
+    customerId: NonEmptyId.optional(),
+    pppoeUser: NonEmptyId.optional(),
+    documentNumber: NonEmptyId.optional(),
   })
   .refine((c) => Boolean(c.phone || c.customerId || c.pppoeUser || c.documentNumber), {
     message: 'needs at least one of phone, customerId, pppoeUser or documentNumber',
@@ -22,7 +23,7 @@ export const DiagnosticRequest = z.object({
   /** Open a ticket carrying the findings when the diagnosis finds a fault. */
   openTicketOnFailure: z.boolean().default(true),
   /** The customer's own words, kept for the ticket's description. */
-  reportedText: z.string().max(4096).optional(),
+  reportedText: Text.max(4096).optional(),
   requestedAt: IsoDateTime,
 });
 export type DiagnosticRequest = z.infer<typeof DiagnosticRequest>;
@@ -41,18 +42,18 @@ export const DiagnosticCheck = z.object({
   /** What was found, in plain words; never an IP, MAC or password. */
   finding: NonEmpty,
   /** Measured values (loss in %, times in ms, uptime in s, ...), no personal data. */
-  data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+  data: z.record(Text, z.union([Text, z.number(), z.boolean(), z.null()])).optional(),
 });
 export type DiagnosticCheck = z.infer<typeof DiagnosticCheck>;
 
 export const DiagnosticReport = z.object({
   correlationId: CorrelationId,
-  customerId: z.string().optional(),
+  customerId: Identifier.optional(),
   status: DiagnosticStatus,
   checks: z.array(DiagnosticCheck),
   summary: z.object({ es: NonEmpty, en: NonEmpty }),
   /** Router name from configuration (never its address). */
-  router: z.string().optional(),
+  router: Text.optional(),
   startedAt: IsoDateTime,
   finishedAt: IsoDateTime,
 });

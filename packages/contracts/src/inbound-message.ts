@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CorrelationId, IsoDateTime, NonEmpty } from './common.js';
+import { CorrelationId, IsoDateTime, NonEmptyId } from './common.js';
+import { Identifier, Text } from './text.js';
 import { Channel, Language } from './taxonomy.js';
 
 /**
@@ -30,12 +31,12 @@ export type InboundType = z.infer<typeof InboundType>;
 
 export const InboundMedia = z.object({
   /** Media id to download from the Graph API (Cloud) or a Baileys media key reference. */
-  id: z.string().optional(),
-  url: z.string().optional(),
-  mimeType: z.string().optional(),
-  sha256: z.string().optional(),
-  caption: z.string().optional(),
-  filename: z.string().optional(),
+  id: Identifier.optional(),
+  url: Text.optional(),
+  mimeType: Text.optional(),
+  sha256: Text.optional(),
+  caption: Text.optional(),
+  filename: Text.optional(),
   /** Audio recorded as a voice note. */
   voice: z.boolean().optional(),
   animated: z.boolean().optional(),
@@ -45,50 +46,50 @@ export type InboundMedia = z.infer<typeof InboundMedia>;
 export const InboundLocation = z.object({
   latitude: z.number(),
   longitude: z.number(),
-  name: z.string().optional(),
-  address: z.string().optional(),
-  url: z.string().optional(),
+  name: Text.optional(),
+  address: Text.optional(),
+  url: Text.optional(),
 });
 
 /** A reply chosen from buttons or a list, a template quick reply, or a Flow's answer. */
 export const InboundReply = z.object({
   kind: z.enum(['button_reply', 'list_reply', 'quick_reply', 'nfm_reply']),
-  id: z.string().optional(),
-  title: z.string().optional(),
-  description: z.string().optional(),
+  id: Identifier.optional(),
+  title: Text.optional(),
+  description: Text.optional(),
   /** nfm_reply: the Flow's answer, parsed from its JSON string when it parses. */
   response: z.unknown().optional(),
 });
 export type InboundReply = z.infer<typeof InboundReply>;
 
 export const InboundReaction = z.object({
-  messageId: z.string(),
+  messageId: Identifier,
   /** Absent or empty when the reaction was removed. */
-  emoji: z.string().optional(),
+  emoji: Text.optional(),
   removed: z.boolean(),
 });
 
 /** Click-to-WhatsApp ad or product that led the customer to write. */
 export const InboundReferral = z.object({
-  sourceUrl: z.string().optional(),
-  sourceType: z.string().optional(),
-  sourceId: z.string().optional(),
-  headline: z.string().optional(),
-  body: z.string().optional(),
-  ctwaClid: z.string().optional(),
+  sourceUrl: Text.optional(),
+  sourceType: Text.optional(),
+  sourceId: Text.optional(),
+  headline: Text.optional(),
+  body: Text.optional(),
+  ctwaClid: Text.optional(),
 });
 
 export const InboundError = z.object({
   code: z.number().int(),
-  title: z.string().optional(),
-  message: z.string().optional(),
-  details: z.string().optional(),
+  title: Text.optional(),
+  message: Text.optional(),
+  details: Text.optional(),
 });
 export type InboundError = z.infer<typeof InboundError>;
 
 export const HistoryTurn = z.object({
   role: z.enum(['customer', 'bot', 'staff']),
-  text: z.string(),
+  text: Text,
   at: IsoDateTime,
 });
 export type HistoryTurn = z.infer<typeof HistoryTurn>;
@@ -96,53 +97,53 @@ export type HistoryTurn = z.infer<typeof HistoryTurn>;
 /** What the gateway knows of the customer when the message is enqueued. */
 export const CustomerContext = z.object({
   consent: z.boolean(),
-  customerId: z.string().optional(),
+  customerId: Identifier.optional(),
   language: Language.optional(),
 });
 
 export const InboundMessage = z.object({
   /** `wamid` (Cloud API) or the Baileys message key id; also the `inbound` job id. */
-  id: NonEmpty,
+  id: NonEmptyId,
   correlationId: CorrelationId,
   channel: Channel,
   /** wa_id or business-scoped user id (cloud), group JID (group). */
-  chatId: NonEmpty,
+  chatId: NonEmptyId,
   /** Sender id: the phone number when known, else the user id or username (opaque). */
-  from: NonEmpty,
+  from: NonEmptyId,
   /** E.164 digits without `+`, when WhatsApp disclosed them. */
-  senderPhone: z.string().optional(),
-  senderName: z.string().optional(),
+  senderPhone: Identifier.optional(),
+  senderName: Text.optional(),
   /** The text a person wrote: body, caption, chosen reply title, ... Empty when none. */
-  text: z.string().max(65_536),
+  text: Text.max(65_536),
   type: InboundType,
   /** The type exactly as WhatsApp named it. */
-  rawType: z.string().optional(),
+  rawType: Text.optional(),
   media: InboundMedia.optional(),
   location: InboundLocation.optional(),
   reply: InboundReply.optional(),
   reaction: InboundReaction.optional(),
   referral: InboundReferral.optional(),
   /** Shared contacts, as names and phone numbers. */
-  contacts: z.array(z.object({ name: z.string().optional(), phones: z.array(z.string()) })).optional(),
+  contacts: z.array(z.object({ name: Text.optional(), phones: z.array(Text) })).optional(),
   /** Order: catalogue and items (quantities and prices normalised to numbers). */
   order: z
     .object({
-      catalogId: z.string().optional(),
-      text: z.string().optional(),
+      catalogId: Text.optional(),
+      text: Text.optional(),
       items: z.array(
         z.object({
-          productId: z.string(),
+          productId: Text,
           quantity: z.number(),
           price: z.number(),
-          currency: z.string(),
+          currency: Text,
         }),
       ),
     })
     .optional(),
   /** The quoted message's id. */
-  replyTo: z.string().optional(),
+  replyTo: Identifier.optional(),
   /** JIDs mentioned in a group message. */
-  mentions: z.array(z.string()).optional(),
+  mentions: z.array(Identifier).optional(),
   forwarded: z.boolean().optional(),
   /** `unsupported` and `unknown` messages carry Meta's reasons. */
   errors: z.array(InboundError).optional(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CorrelationId, NonEmpty } from './common.js';
+import { CorrelationId, NonEmpty, NonEmptyId } from './common.js';
+import { Text } from './text.js';
 import { Classification } from './classification.js';
 import { Channel } from './taxonomy.js';
 
@@ -13,34 +14,34 @@ export const TextContent = z.object({
 });
 
 export const ReplyButton = z.object({
-  id: NonEmpty.max(256),
+  id: NonEmptyId.max(256),
   title: NonEmpty.max(20),
 });
 
 export const ButtonsContent = z.object({
   kind: z.literal('buttons'),
-  header: z.string().max(60).optional(),
+  header: Text.max(60).optional(),
   body: NonEmpty.max(1024),
-  footer: z.string().max(60).optional(),
+  footer: Text.max(60).optional(),
   buttons: z.array(ReplyButton).min(1).max(3),
 });
 
 export const ListRow = z.object({
-  id: NonEmpty.max(200),
+  id: NonEmptyId.max(200),
   title: NonEmpty.max(24),
-  description: z.string().max(72).optional(),
+  description: Text.max(72).optional(),
 });
 
 export const ListContent = z
   .object({
     kind: z.literal('list'),
-    header: z.string().max(60).optional(),
+    header: Text.max(60).optional(),
     body: NonEmpty.max(4096),
-    footer: z.string().max(60).optional(),
+    footer: Text.max(60).optional(),
     /** The label of the button that opens the list. */
     buttonText: NonEmpty.max(20),
     sections: z
-      .array(z.object({ title: z.string().max(24).optional(), rows: z.array(ListRow).min(1) }))
+      .array(z.object({ title: Text.max(24).optional(), rows: z.array(ListRow).min(1) }))
       .min(1)
       .max(10),
   })
@@ -51,11 +52,11 @@ export const ListContent = z
 
 export const TemplateContent = z.object({
   kind: z.literal('template'),
-  name: NonEmpty.max(512),
+  name: NonEmptyId.max(512),
   /** Template language code, for example `es` or `en_US`. */
-  language: NonEmpty,
+  language: NonEmptyId,
   /** Graph API template components (header/body/button parameters), passed through. */
-  components: z.array(z.record(z.string(), z.unknown())).optional(),
+  components: z.array(z.record(Text, z.unknown())).optional(),
 });
 
 export const MediaContent = z
@@ -63,17 +64,17 @@ export const MediaContent = z
     kind: z.literal('media'),
     mediaType: z.enum(['image', 'video', 'audio', 'document', 'sticker']),
     /** An uploaded media id, or a public link: exactly one. */
-    id: NonEmpty.optional(),
+    id: NonEmptyId.optional(),
     link: z.url().optional(),
-    caption: z.string().max(1024).optional(),
-    filename: z.string().max(240).optional(),
+    caption: Text.max(1024).optional(),
+    filename: Text.max(240).optional(),
   })
   .refine((m) => Boolean(m.id) !== Boolean(m.link), { message: 'needs exactly one of id or link' });
 
 /** Marks the customer's message as read and, optionally, shows the typing indicator. */
 export const MarkReadContent = z.object({
   kind: z.literal('mark_read'),
-  messageId: NonEmpty,
+  messageId: NonEmptyId,
   typing: z.boolean().default(false),
 });
 
@@ -93,12 +94,12 @@ export const OutboundMessage = z.object({
   purpose: NonEmpty.max(64).regex(/^[a-z0-9_.-]+$/, 'lowercase letters, digits, _ . - only'),
   channel: Channel,
   /** wa_id or business-scoped user id (cloud), group JID (group). */
-  to: NonEmpty,
+  to: NonEmptyId,
   content: OutboundContent,
   /** JIDs to mention (groups). */
-  mentions: z.array(NonEmpty).optional(),
+  mentions: z.array(NonEmptyId).optional(),
   /** The message this one replies to (Cloud: context.message_id; groups: quoted). */
-  replyTo: NonEmpty.optional(),
+  replyTo: NonEmptyId.optional(),
   /**
    * What the gateway records beside the message: the classification for the conversation
    * log, and a request to hand the chat to a person. Optional so that a producer that has
@@ -114,7 +115,7 @@ export const OutboundMessage = z.object({
        * release: the gateway records it on the chat so staff and /api/stats know which
        * chats belong to a known customer; older jobs without it still validate.
        */
-      customerId: NonEmpty.max(128).optional(),
+      customerId: NonEmptyId.max(128).optional(),
     })
     .optional(),
 });

@@ -8,8 +8,8 @@ import {
 } from '@helpline/contracts';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { fullClassification, minimalClassification } from './examples.js';
-import { issuePaths, onlyIssue } from './issues.js';
+import { fullClassification, minimalClassification } from './support/examples.js';
+import { issuePaths, onlyIssue } from './support/issues.js';
 
 describe('Classification', () => {
   test('a minimal classification parses and gets empty entities', () => {

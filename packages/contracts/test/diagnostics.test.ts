@@ -1,7 +1,7 @@
 import { DIAGNOSTIC_CHECKS, DiagnosticReport, DiagnosticRequest } from '@helpline/contracts';
 import { describe, expect, test } from 'vitest';
-import { fullDiagnostic, fullReport, minimalDiagnostic, minimalReport } from './examples.js';
-import { issuePaths, onlyIssue } from './issues.js';
+import { fullDiagnostic, fullReport, minimalDiagnostic, minimalReport } from './support/examples.js';
+import { issuePaths, onlyIssue } from './support/issues.js';
 
 describe('DiagnosticRequest', () => {
   test('a minimal request parses with its defaults', () => {

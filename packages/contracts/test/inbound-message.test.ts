@@ -1,7 +1,7 @@
 import { INBOUND_TYPES, InboundMessage } from '@helpline/contracts';
 import { describe, expect, test } from 'vitest';
-import { AT, fullInbound, minimalInbound } from './examples.js';
-import { issuePaths, onlyIssue } from './issues.js';
+import { AT, fullInbound, minimalInbound } from './support/examples.js';
+import { issuePaths, onlyIssue } from './support/issues.js';
 
 describe('InboundMessage', () => {
   test('a minimal message parses and gets an empty history', () => {

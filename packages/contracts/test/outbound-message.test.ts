@@ -1,7 +1,7 @@
 import { OutboundMessage } from '@helpline/contracts';
 import { describe, expect, test } from 'vitest';
-import { fullOutbound, minimalOutbound } from './examples.js';
-import { issuePaths, onlyIssue } from './issues.js';
+import { fullOutbound, minimalOutbound } from './support/examples.js';
+import { issuePaths, onlyIssue } from './support/issues.js';
 
 const withContent = (content: unknown) => ({ ...minimalOutbound, content });
 const button = (n: number) => ({ id: `b${n}`, title: `Opción ${n}` });

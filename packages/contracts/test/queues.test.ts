@@ -10,7 +10,7 @@ import {
 } from '@helpline/contracts';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { minimalDiagnostic, minimalInbound, minimalOutbound, minimalTicket } from './examples.js';
+import { minimalDiagnostic, minimalInbound, minimalOutbound, minimalTicket } from './support/examples.js';
 
 /** BullMQ's own test for a custom job id it refuses (Job.validateOptions, bullmq 5/6). */
 const bullmqRefuses = (id: string): boolean =>

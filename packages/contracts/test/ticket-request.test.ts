@@ -1,7 +1,7 @@
 import { TicketRequest } from '@helpline/contracts';
 import { describe, expect, test } from 'vitest';
-import { fullTicket, minimalReport, minimalTicket, replyTarget } from './examples.js';
-import { issuePaths, onlyIssue } from './issues.js';
+import { fullTicket, minimalReport, minimalTicket, replyTarget } from './support/examples.js';
+import { issuePaths, onlyIssue } from './support/issues.js';
 
 describe('TicketRequest', () => {
   test('a minimal request parses', () => {

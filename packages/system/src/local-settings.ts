@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { API_TOKEN_MIN_LENGTH } from '@helpline/runtime';
 import { z } from 'zod';
 
 /**
@@ -9,7 +10,8 @@ import { z } from 'zod';
  * Kept in `.data/local.json` so `npm run chat` and later starts use the same values.
  */
 export const LocalSettings = z.object({
-  apiToken: z.string().min(16),
+  /** The services' one API_TOKEN rule (runtime), so the token generated here always passes it. */
+  apiToken: z.string().min(API_TOKEN_MIN_LENGTH),
   appSecret: z.string().min(16),
   accessToken: z.string().min(1),
   phoneNumberId: z.string().regex(/^\d+$/),

@@ -1,7 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { join } from 'node:path';
+import { answersPing, launchRedisServer, RedisServerMissingError } from '@helpline/redis-server';
+
+export { answersPing } from '@helpline/redis-server';
 
 export interface ResolvedRedis {
   url: string;
@@ -15,35 +15,6 @@ export const DEFAULT_REDIS = { host: '127.0.0.1', port: 6379 };
 
 export const REDIS_MISSING =
   'Redis is needed: set REDIS_URL, run one on 127.0.0.1:6379, or install redis-server (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis)';
-
-/** Whether something at host:port answers PING with PONG within the deadline. */
-export function answersPing(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host, port });
-    let reply = '';
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (chunk) => {
-      reply += chunk.toString('latin1');
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
-    });
-    socket.on('error', () => done(false));
-  });
-}
-
-async function waitForPing(host: string, port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
-    if (await answersPing(host, port, 300)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`redis-server did not answer on port ${port} within ${timeoutMs} ms`);
-}
 
 /**
  * Redis for a one-command start, in this order: REDIS_URL when set; else the default
@@ -60,27 +31,18 @@ export async function resolveRedis(
   const url = `redis://${address.host}:${address.port}`;
   if (env.REDIS_URL) return { url: env.REDIS_URL, source: 'REDIS_URL', stop: nothing };
   if (await answersPing(address.host, address.port)) return { url, source: 'default address', stop: nothing };
-  const dir = join(dataDir, 'redis');
-  mkdirSync(dir, { recursive: true });
-  const child = spawn(
-    env.REDIS_SERVER_BIN ?? 'redis-server',
-    ['--port', String(address.port), '--bind', address.host, '--dir', dir, '--appendonly', 'yes', '--save', ''],
-    { stdio: 'ignore' },
-  );
-  const spawned = await new Promise<boolean>((resolve) => {
-    child.once('spawn', () => resolve(true));
-    child.once('error', () => resolve(false));
-  });
-  if (!spawned) throw new Error(REDIS_MISSING);
-  await waitForPing(address.host, address.port, child, 10_000);
-  return {
-    url,
-    source: 'started redis-server',
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  try {
+    const server = await launchRedisServer({
+      bin: env.REDIS_SERVER_BIN ?? 'redis-server',
+      host: address.host,
+      port: address.port,
+      dir: join(dataDir, 'redis'),
+      appendOnly: 'everysec',
+      readyTimeoutMs: 10_000,
+    });
+    return { url, source: 'started redis-server', stop: () => server.stop('SIGTERM') };
+  } catch (error) {
+    if (error instanceof RedisServerMissingError) throw new Error(REDIS_MISSING);
+    throw error;
+  }
 }

@@ -62,8 +62,11 @@ export interface HealthAnswer {
   checks: Record<string, { status: string; message?: string }>;
 }
 
+/** What waitForHealth needs of a service: where it listens, and whether its process ended. */
+export type HealthTarget = Pick<ServiceProcess, 'name' | 'port'> & { child: Pick<ChildProcess, 'exitCode'> };
+
 /** Polls GET /health until it answers (200 or 503), the process exits, or time runs out. */
-export async function waitForHealth(service: ServiceProcess, timeoutMs = 30_000): Promise<HealthAnswer> {
+export async function waitForHealth(service: HealthTarget, timeoutMs = 30_000): Promise<HealthAnswer> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (service.child.exitCode !== null) throw new Error(`${service.name} exited with code ${service.child.exitCode}`);
@@ -75,4 +78,29 @@ export async function waitForHealth(service: ServiceProcess, timeoutMs = 30_000)
     }
   }
   throw new Error(`${service.name} did not answer /health within ${timeoutMs} ms`);
+}
+
+export interface ReadinessOptions {
+  /** How long the first answer may take (the process starting). */
+  answerWithinMs?: number;
+  /** How long a `down` answer is asked again before it is shown as it is. */
+  readyWithinMs?: number;
+  pollMs?: number;
+}
+
+/**
+ * The health to show once a service has started: asked again while it says `down` (its
+ * Redis connection is still being made a moment after it listens), until it is up or
+ * `readyWithinMs` passes. A `degraded` answer is final: it names configuration to add.
+ */
+export async function waitForReadiness(service: HealthTarget, options: ReadinessOptions = {}): Promise<HealthAnswer> {
+  const answerWithinMs = options.answerWithinMs ?? 30_000;
+  const pollMs = options.pollMs ?? 200;
+  let answer = await waitForHealth(service, answerWithinMs);
+  const until = Date.now() + (options.readyWithinMs ?? 15_000);
+  while (answer.status === 'down' && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, pollMs));
+    answer = await waitForHealth(service, answerWithinMs);
+  }
+  return answer;
 }

@@ -7,7 +7,7 @@ import { readEnvironment } from '@helpline/runtime';
 import { recordLocalStart } from './local-settings.js';
 import { formatLogLine } from './log-line.js';
 import { resolveRedis } from './redis-resolver.js';
-import { SERVICES, type ServiceProcess, startService, waitForHealth } from './service-processes.js';
+import { SERVICES, type ServiceProcess, startService, waitForReadiness } from './service-processes.js';
 import { planStart, servicePorts, usesLocalChat, usesLocalTwilio } from './start-plan.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -65,7 +65,9 @@ for (const service of services) {
 }
 
 try {
-  const answers = await Promise.all(services.map(async (s) => [s, await waitForHealth(s)] as const));
+  // Each service listens a moment before its Redis connection is ready: its health is shown
+  // once it is up (or after a deadline, as it is then), not the "down" of its first second.
+  const answers = await Promise.all(services.map(async (s) => [s, await waitForReadiness(s)] as const));
   say('');
   say(`helpline is up. Redis: ${redis.url} (${redis.source})`);
   for (const [service, health] of answers) {

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 
@@ -14,7 +15,36 @@ const compose = parse(readFileSync(`${root}docker-compose.yml`, 'utf8'), { merge
 
 const SERVICES = { gateway: 3001, classifier: 8001, tickets: 8003, network: 8004 } as const;
 
+/** The Compose Specification's JSON schema, vendored (see vendor/compose-spec/README.md). */
+function composeValidator() {
+  const { $schema, ...schema } = JSON.parse(
+    readFileSync(`${root}packages/system/vendor/compose-spec/compose-spec.json`, 'utf8'),
+  );
+  // It names draft-07 as https://json-schema.org/draft-07/schema, which ajv knows by its
+  // http:// id only; draft-07 is ajv's own default, so the reference is dropped.
+  expect($schema).toMatch(/draft-07/);
+  // strict off: the published schema uses keywords and patterns ajv's strict mode rejects
+  // (it targets several validators), not a reason to refuse a compose file.
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  return ajv.compile(schema);
+}
+
 describe('docker-compose.yml', () => {
+  test('is valid against the Compose Specification schema', () => {
+    const validate = composeValidator();
+    const raw = parse(readFileSync(`${root}docker-compose.yml`, 'utf8'), { merge: true });
+    const valid = validate(raw);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  test('the schema check fails on a wrong key or type (it is not vacuous)', () => {
+    const validate = composeValidator();
+    expect(validate({ services: { redis: { image: 'redis:7', restart: 'always', portz: ['6379'] } } })).toBe(false);
+    expect(validate({ services: { redis: { image: 'redis:7', ports: 6379 } } })).toBe(false);
+    expect(validate({ services: { redis: { image: 'redis:7', ports: ['6379:6379'] } } })).toBe(true);
+  });
+
   test('declares redis, the four services, prometheus and grafana', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
       ['classifier', 'gateway', 'grafana', 'network', 'prometheus', 'redis', 'tickets'].sort(),

@@ -1,10 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  launchRedisServer,
+  RedisServerExitedError,
+  RedisServerMissingError,
+  type RedisServerProcess,
+} from '@helpline/redis-server';
 
 /** The one message a test run shows when it has no Redis to use. */
 export const REDIS_MISSING_MESSAGE = 'set REDIS_URL or install redis-server (Debian package `redis-server`)';
@@ -41,8 +45,6 @@ export interface TestRedis {
   kill(): Promise<void>;
 }
 
-const READY_TIMEOUT_MS = 15_000;
-const STOP_TIMEOUT_MS = 10_000;
 const PORT_ATTEMPTS = 3;
 
 /**
@@ -71,21 +73,25 @@ function externalRedis(url: string): TestRedis {
 
 async function spawnRedis(options: TestRedisOptions): Promise<TestRedis> {
   const bin = process.env.REDIS_SERVER_BIN || 'redis-server';
-  const appendOnly = options.appendOnly ?? false;
+  // Every write fsynced when persistence is asked for: chaos tests need a crash to lose
+  // nothing that Redis acknowledged.
+  const appendOnly = options.appendOnly ? 'always' : 'no';
   const madeDir = options.dir === undefined;
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'helpline-redis-')));
+  const launch = (port: number) => launchRedisServer({ bin, port, dir, appendOnly });
 
   let port = options.port ?? (await freePort());
-  let child: ChildProcess | undefined;
+  let server: RedisServerProcess | undefined;
   try {
     for (let attempt = 1; ; attempt++) {
       try {
-        child = await launch(bin, port, dir, appendOnly);
+        server = await launch(port);
         break;
       } catch (error) {
+        if (error instanceof RedisServerMissingError) throw new Error(REDIS_MISSING_MESSAGE, { cause: error });
         // A free port can be taken between our probe and redis-server's bind; only then
         // is another port worth a try.
-        const raced = error instanceof EarlyExitError && options.port === undefined && attempt < PORT_ATTEMPTS;
+        const raced = error instanceof RedisServerExitedError && options.port === undefined && attempt < PORT_ATTEMPTS;
         if (!raced) throw error;
         port = await freePort();
       }
@@ -100,113 +106,17 @@ async function spawnRedis(options: TestRedisOptions): Promise<TestRedis> {
     port,
     owned: true,
     stop: async () => {
-      await end(child, 'SIGTERM');
+      await server?.stop('SIGTERM');
       if (madeDir) await rm(dir, { recursive: true, force: true });
     },
     restart: async () => {
-      await end(child, 'SIGTERM');
-      child = await launch(bin, port, dir, appendOnly);
+      await server?.stop('SIGTERM');
+      server = await launch(port);
     },
     kill: async () => {
-      await end(child, 'SIGKILL');
+      await server?.stop('SIGKILL');
     },
   };
-}
-
-/** redis-server ended before it answered; carries its output, which says why. */
-class EarlyExitError extends Error {}
-
-async function launch(bin: string, port: number, dir: string, appendOnly: boolean): Promise<ChildProcess> {
-  await mkdir(dir, { recursive: true });
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--daemonize', 'no'];
-  args.push('--appendonly', appendOnly ? 'yes' : 'no');
-  if (appendOnly) args.push('--appendfsync', 'always');
-
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-4000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-
-  try {
-    await new Promise<void>((resolve, reject) => {
-      child.once('spawn', resolve);
-      child.once('error', reject);
-    });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error(REDIS_MISSING_MESSAGE, { cause: error });
-    }
-    throw error;
-  }
-  track(child);
-
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (exited(child)) {
-      throw new EarlyExitError(
-        `redis-server exited (${child.exitCode ?? child.signalCode}) before answering PING:\n${output}`,
-      );
-    }
-    if (await answersPing(port)) return child;
-    await sleep(25);
-  }
-  await end(child, 'SIGKILL');
-  throw new Error(`redis-server did not answer PING on port ${port} within ${READY_TIMEOUT_MS} ms:\n${output}`);
-}
-
-function exited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-async function end(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
-  if (!child || exited(child)) return;
-  const gone = once(child, 'exit');
-  child.kill(signal);
-  // A server stuck in a shutdown save must not hang the test run.
-  const escalate = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  try {
-    await gone;
-  } finally {
-    clearTimeout(escalate);
-  }
-}
-
-// Servers still running when the test process exits (a test that never called stop, a
-// worker torn down mid-run) are killed with it rather than left behind.
-const running = new Set<ChildProcess>();
-function killAll(): void {
-  for (const child of running) child.kill('SIGKILL');
-}
-function track(child: ChildProcess): void {
-  if (running.size === 0) process.on('exit', killAll);
-  running.add(child);
-  child.once('exit', () => {
-    running.delete(child);
-    if (running.size === 0) process.off('exit', killAll);
-  });
-}
-
-/** A raw RESP PING, so waiting for readiness needs no client and no reconnect noise. */
-function answersPing(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    let reply = '';
-    const finish = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => finish(false));
-    socket.once('error', () => finish(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    // While an AOF loads Redis answers -LOADING; only +PONG means ready.
-    socket.on('data', (chunk) => {
-      reply += chunk.toString('latin1');
-      if (reply.includes('\r\n')) finish(reply.startsWith('+PONG'));
-    });
-  });
 }
 
 /** A port the kernel says is free right now, on the address redis-server binds. */

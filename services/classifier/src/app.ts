@@ -13,11 +13,11 @@ export async function buildApp(context: ClassifierContext): Promise<HttpApp> {
     apiToken: context.config.API_TOKEN,
     healthChecks: {
       redis: async () =>
-        (await pingRedis(context.redis.producer))
+        (await pingRedis(context.redis('producer')))
           ? { status: 'ok' }
           : { status: 'down', message: `Redis at REDIS_URL does not answer` },
       worker: () => {
-        const worker = context.inboundWorker;
+        const worker = context.workers[0];
         if (!worker) return { status: 'ok', message: 'no inbound worker in this process' };
         return worker.isRunning() ? { status: 'ok' } : { status: 'down', message: 'the inbound worker is not running' };
       },

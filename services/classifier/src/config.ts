@@ -16,7 +16,7 @@ const providerList = envList(PROVIDER_NAMES).transform((names, ctx) => {
 });
 
 /**
- * The classifier's slice of the environment (DESIGN section 7). Keys are optional: a
+ * The classifier's slice of the environment. Keys are optional: a
  * provider without one is skipped, and with none at all the service answers from keywords.
  */
 export const classifierConfigShape = {

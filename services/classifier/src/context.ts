@@ -1,15 +1,4 @@
-import {
-  createLogger,
-  createMetrics,
-  createProducer,
-  createRedisConnection,
-  type Logger,
-  type Producer,
-  type Redis,
-  registerQueueGauges,
-  type ServiceMetrics,
-} from '@helpline/runtime';
-import { Queue, type Worker } from 'bullmq';
+import { createServiceBase, type Producer, type ServiceBase, type ServiceBaseOverrides } from '@helpline/runtime';
 import { type BreakerSettings, type ClassifierChain, createClassifierChain } from './chain/classifier-chain.js';
 import { type ClassifierMetrics, createClassifierMetrics } from './chain/classifier-metrics.js';
 import { createProviderStatusBoard, type ProviderStatusBoard } from './chain/provider-status.js';
@@ -21,65 +10,42 @@ import { loadReplyTexts, type ReplyTexts } from './routing/reply-texts.js';
 import { createRouter, type Router } from './routing/route-message.js';
 import { createInboundProcessor, type InboundProcessor } from './worker/process-inbound.js';
 
-export interface ClassifierContext {
-  config: ClassifierConfig;
-  logger: Logger;
-  metrics: ServiceMetrics;
+export const SERVICE_NAME = 'classifier';
+
+/** Everything the classifier is built from: the service base, then what is its own. */
+export interface ClassifierContext extends ServiceBase<ClassifierConfig> {
+  /** The classifier's own counters and histograms, on `metrics.registry`. */
   classifierMetrics: ClassifierMetrics;
-  /** BullMQ key prefix of every queue this service touches. */
-  prefix: string;
-  redis: { producer: Redis; worker: Redis };
   producers: { diagnostics: Producer<'diagnostics'>; tickets: Producer<'tickets'>; outbound: Producer<'outbound'> };
-  /** The queue this service consumes, read only for its depth gauges (the worker has its own connection). */
-  inboundQueue: Queue;
   keywords: KeywordClassifier;
   chain: ClassifierChain;
   statusBoard: ProviderStatusBoard;
   route: Router;
   processInbound: InboundProcessor;
-  /** Set by main (or a test) once the `inbound` worker runs; /health reports it. */
-  inboundWorker: Worker | undefined;
-  now: () => Date;
-  /** Closes producers and Redis connections (not the worker: shutdown closes it first). */
-  close(): Promise<void>;
 }
 
-export interface ContextOverrides {
-  logger?: Logger;
-  metrics?: ServiceMetrics;
-  /** Tests use a unique prefix so they never see each other's jobs. */
-  prefix?: string;
-  now?: () => Date;
+export interface ClassifierContextOverrides extends ServiceBaseOverrides {
   providers?: ConfiguredProvider[];
   breaker?: Partial<BreakerSettings>;
   rules?: KeywordRules;
   replies?: ReplyTexts;
 }
 
-/** Builds every dependency of the service from its config; nothing is created at import time. */
-export function createContext(config: ClassifierConfig, overrides: ContextOverrides = {}): ClassifierContext {
-  const logger = overrides.logger ?? createLogger({ name: 'classifier', level: config.LOG_LEVEL });
-  const metrics = overrides.metrics ?? createMetrics('classifier');
+/** Builds every dependency of the service from its config; nothing listens or consumes here: main does. */
+export function createContext(config: ClassifierConfig, overrides: ClassifierContextOverrides = {}): ClassifierContext {
+  const base = createServiceBase(SERVICE_NAME, config, overrides);
+  const { logger, metrics, clock } = base;
   const classifierMetrics = createClassifierMetrics(metrics);
-  const prefix = overrides.prefix ?? 'bull';
-  const now = overrides.now ?? (() => new Date());
-  const redis = {
-    producer: createRedisConnection(config.REDIS_URL, 'producer'),
-    worker: createRedisConnection(config.REDIS_URL, 'worker'),
-  };
   const producers = {
-    diagnostics: createProducer('diagnostics', { connection: redis.producer, prefix }),
-    tickets: createProducer('tickets', { connection: redis.producer, prefix }),
-    outbound: createProducer('outbound', { connection: redis.producer, prefix }),
+    diagnostics: base.producer('diagnostics'),
+    tickets: base.producer('tickets'),
+    outbound: base.producer('outbound'),
   };
   // The backlog that matters here is what waits to be classified: `inbound`, the queue this
   // service consumes. The queues it produces to are gauged by their consumers.
-  const inboundQueue = new Queue('inbound', { connection: redis.producer, prefix });
-  // A scrape that cannot reach Redis leaves the series out; an unheard 'error' event would crash the process.
-  inboundQueue.on('error', () => {});
-  registerQueueGauges(metrics, [inboundQueue]);
+  base.gaugeQueues(['inbound']);
   const keywords = createKeywordClassifier(overrides.rules ?? loadKeywordRules());
-  const statusBoard = createProviderStatusBoard(now);
+  const statusBoard = createProviderStatusBoard(clock);
   const chain = createClassifierChain({
     providers: overrides.providers ?? createProviders(config),
     keywords,
@@ -91,34 +57,19 @@ export function createContext(config: ClassifierConfig, overrides: ContextOverri
     deadlineMs: config.CLASSIFIER_DEADLINE_MS,
     ...(overrides.breaker ? { breaker: overrides.breaker } : {}),
   });
+  base.addResource({
+    name: 'breakers',
+    close: () => {
+      for (const breaker of chain.breakers.values()) breaker.shutdown();
+    },
+  });
   const route = createRouter({
     ...producers,
     replies: overrides.replies ?? loadReplyTexts(),
     metrics: classifierMetrics,
-    now,
+    clock,
   });
   const processInbound = createInboundProcessor({ chain, route, metrics: classifierMetrics });
 
-  return {
-    config,
-    logger,
-    metrics,
-    classifierMetrics,
-    prefix,
-    redis,
-    producers,
-    inboundQueue,
-    keywords,
-    chain,
-    statusBoard,
-    route,
-    processInbound,
-    inboundWorker: undefined,
-    now,
-    async close() {
-      for (const breaker of chain.breakers.values()) breaker.shutdown();
-      await Promise.allSettled([...Object.values(producers).map((p) => p.close()), inboundQueue.close()]);
-      await Promise.allSettled([redis.producer.quit(), redis.worker.quit()]);
-    },
-  };
+  return { ...base, classifierMetrics, producers, keywords, chain, statusBoard, route, processInbound };
 }

@@ -1,10 +1,10 @@
-import { installGracefulShutdown, loadConfigOrExit } from '@helpline/runtime';
+import { installServiceShutdown, loadConfigOrExit } from '@helpline/runtime';
 import { buildApp } from './app.js';
 import { classifierConfigSchema } from './config.js';
 import { createContext } from './context.js';
 import { keywordsOnlyMessage } from './health/provider-health.js';
 import { PROVIDER_KEY_VARIABLE } from './providers/provider.js';
-import { createInboundWorker } from './worker/inbound-worker.js';
+import { startWorkers } from './workers.js';
 
 const config = loadConfigOrExit(classifierConfigSchema);
 const context = createContext(config);
@@ -21,22 +21,5 @@ else {
 
 const app = await buildApp(context);
 await app.listen({ host: config.HOST, port: config.CLASSIFIER_PORT });
-const worker = createInboundWorker({
-  connection: context.redis.worker,
-  prefix: context.prefix,
-  logger,
-  metrics: context.metrics,
-  process: context.processInbound,
-  concurrency: config.CLASSIFIER_CONCURRENCY,
-});
-context.inboundWorker = worker;
-
-installGracefulShutdown({
-  logger,
-  graceMs: config.SHUTDOWN_GRACE_MS,
-  steps: [
-    { name: 'http', close: () => app.close() },
-    { name: 'worker:inbound', close: () => worker.close() },
-    { name: 'producers and redis', close: () => context.close() },
-  ],
-});
+startWorkers(context);
+installServiceShutdown(context, app);

@@ -8,7 +8,7 @@ import { providerHealth } from '../src/health/provider-health.js';
 import { createKeywordClassifier } from '../src/keywords/keyword-classifier.js';
 import { loadKeywordRules } from '../src/keywords/keyword-rules.js';
 import { createProviders } from '../src/providers/create-providers.js';
-import { answer, configFor, memoryLogger, metricValue } from './support.js';
+import { answer, configFor, memoryLogger, metricValue } from './support/index.js';
 
 let server: FakeLlmServer;
 const rules = loadKeywordRules();

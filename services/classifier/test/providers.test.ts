@@ -5,7 +5,7 @@ import { createProviders } from '../src/providers/create-providers.js';
 import { ANTHROPIC_TOOL_NAME } from '../src/providers/anthropic-provider.js';
 import type { LlmProvider } from '../src/providers/provider.js';
 import { ProviderFailure, type SkipReason } from '../src/providers/provider-failure.js';
-import { answer, configFor } from './support.js';
+import { answer, configFor } from './support/index.js';
 
 // Request bodies are read as loosely as the fake server received them.
 // biome-ignore lint/suspicious/noExplicitAny: JSON read back from the wire, asserted field by field

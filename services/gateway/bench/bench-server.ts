@@ -13,13 +13,12 @@
  *
  * Prints `{"url": ...}` once listening; exits on SIGTERM after printing what it stored.
  */
-import { createLogger } from '@helpline/runtime';
+import { createLogger, whenReady } from '@helpline/runtime';
 import Fastify from 'fastify';
 import { metricValue } from '@helpline/testkit';
 import { buildApp } from '../src/app.js';
 import { parseGatewayConfig } from '../src/config.js';
 import { createContext } from '../src/context.js';
-import { whenReady } from '../src/redis/when-ready.js';
 import { benchChatId } from './bench-chats.js';
 
 const kind = process.argv[2];
@@ -57,13 +56,14 @@ if (kind === 'bare') {
     redisUrl,
     prefix,
     logger: createLogger({ name: 'bench', level: 'silent' }),
-    plainSink: kind !== 'conversation',
+    // The gateway and twilio benches measure the bare channel: inbound goes straight to the queue.
+    ...(kind !== 'conversation' ? { sink: ({ enqueue }) => enqueue } : {}),
   });
   if (kind === 'conversation') {
     // Consent as the accept button records it; the default rate limit stays in force.
     const at = new Date().toISOString();
     const { store } = context.conversation;
-    await whenReady(context.redis.producer, 10_000);
+    await whenReady(context.redis('producer'), 10_000);
     await Promise.all(
       Array.from({ length: chats }, async (_, i) => {
         const chatId = benchChatId(i);

@@ -16,7 +16,7 @@ import { twilioWebhookRoutes } from './twilio/twilio-webhook-routes.js';
 export function gatewayHealthChecks(context: GatewayContext): Record<string, HealthCheck> {
   return {
     redis: async () =>
-      (await pingRedis(context.redis.producer))
+      (await pingRedis(context.redis('producer')))
         ? { status: 'ok' }
         : { status: 'down', message: 'Redis does not answer: messages cannot be stored or sent' },
     cloud_api: () =>

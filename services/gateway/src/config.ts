@@ -5,7 +5,7 @@ import { groupConfigShape } from './groups/group-config.js';
 import { twilioConfigShape } from './twilio/twilio-config.js';
 
 /**
- * The gateway's slice of the environment (DESIGN section 7). Parsed once, in main; tests
+ * The gateway's slice of the environment. Parsed once, in main; tests
  * build the object with `parseGatewayConfig`, which applies the same defaults.
  */
 export const gatewayConfigShape = {

@@ -1,7 +1,7 @@
-import { installGracefulShutdown, loadConfigOrExit } from '@helpline/runtime';
+import { installServiceShutdown, loadConfigOrExit } from '@helpline/runtime';
 import { buildApp } from './app.js';
 import { cloudApiConfigured, gatewayConfigSchema, twilioConfigured } from './config.js';
-import { createContext, type GatewayContext } from './context.js';
+import { createContext, type GatewayContext, LEGACY_KEY_PREFIXES } from './context.js';
 import { TemplatesFileError } from './templates/templates-file.js';
 import { startWorkers } from './workers.js';
 
@@ -28,6 +28,8 @@ if (!twilioConfigured(config)) {
 if (!config.META_APP_SECRET) {
   logger.warn('POST /webhook answers 503 until META_APP_SECRET is set');
 }
+if (!(await context.ready())) logger.error('Redis is not reachable yet; /health says so until it is');
+else await context.migrateKeys(LEGACY_KEY_PREFIXES);
 
 const app = await buildApp(context);
 await app.listen({ host: config.HOST, port: config.GATEWAY_PORT });
@@ -37,12 +39,4 @@ if (context.groups) {
 } else {
   logger.info('group mode disabled: set BAILEYS_ENABLED=true to link a WhatsApp account for support groups');
 }
-
-installGracefulShutdown({
-  logger,
-  graceMs: config.SHUTDOWN_GRACE_MS,
-  steps: [
-    { name: 'http', close: () => app.close() },
-    { name: 'context', close: () => context.close() },
-  ],
-});
+installServiceShutdown(context, app);

@@ -4,11 +4,11 @@ import { createOutboundWorker, type OutboundWorkerDeps } from './outbound/outbou
 /** Worker settings tests may change (BullMQ lock and stalled-check timing). */
 export type WorkerTuning = Pick<OutboundWorkerDeps, 'lockDuration' | 'stalledInterval' | 'concurrency'>;
 
-/** Starts the gateway's workers and records them in the context (health, shutdown). */
+/** Starts the `outbound` consumer; the context closes it first on shutdown. */
 export function startWorkers(context: GatewayContext, options: WorkerTuning = {}): void {
-  context.workers.push(
+  context.addWorker(
     createOutboundWorker({
-      connection: context.redis.worker,
+      connection: context.redis('worker'),
       prefix: context.prefix,
       logger: context.logger,
       metrics: context.metrics,

@@ -52,9 +52,9 @@ async function startGateway(interactive: 'text' | 'content'): Promise<void> {
       TWILIO_INTERACTIVE: interactive,
       TWILIO_CONTENT_API_URL: twilio.url,
     }),
-    { plainSink: false },
+    { consent: true },
   );
-  if (context.redis.producer.status !== 'ready') await once(context.redis.producer, 'ready');
+  if (context.redis('producer').status !== 'ready') await once(context.redis('producer'), 'ready');
   app = await buildApp(context);
   startWorkers(context);
 }

@@ -267,7 +267,7 @@ describe('Twilio sender, through the outbound worker, against the fake Twilio', 
     );
     expect(fake.sent).toHaveLength(1);
     expect(result).toMatchObject({ messageId: fake.sent[0]?.sid, duplicate: true });
-    expect(await context.redis.producer.get(`${context.prefix}:gateway:outbound:send:${jobId}`)).toBe(
+    expect(await context.redis('producer').get(`${context.prefix}:gateway:outbound:send:${jobId}`)).toBe(
       `observed:${fake.sent[0]?.sid}`,
     );
     await fake.settled();

@@ -9,7 +9,7 @@ import twilio from 'twilio';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { GatewayContext } from '../src/context.js';
-import { whenReady } from '../src/redis/when-ready.js';
+import { whenReady } from '@helpline/runtime';
 import { testConfig, testContext } from './support/harness.js';
 import {
   PUBLIC_TWILIO_URL,
@@ -302,7 +302,7 @@ describe('POST /webhook/twilio/status: status callbacks', () => {
     const path = `/webhook/twilio/status?job=${jobId}`;
     expect((await app.inject(twilioRequest(status(sid, 'queued'), { path }))).statusCode).toBe(200);
     // Queued: Twilio holds the message; the job must not be sent again.
-    expect(await context.redis.producer.get(`${context.prefix}:gateway:outbound:send:${jobId}`)).toBe(`sent:${sid}`);
+    expect(await context.redis('producer').get(`${context.prefix}:gateway:outbound:send:${jobId}`)).toBe(`sent:${sid}`);
     for (const s of ['read', 'delivered', 'sent']) {
       expect((await app.inject(twilioRequest(status(sid, s), { path }))).statusCode).toBe(200);
     }
@@ -342,7 +342,7 @@ describe('POST /webhook/twilio with Redis down', () => {
     const ctx = testContext(doomed.url, twilioConfig(), { addTimeoutMs: 500 });
     const down = await buildApp(ctx);
     try {
-      await whenReady(ctx.redis.producer, 5_000);
+      await whenReady(ctx.redis('producer'), 5_000);
       await doomed.stop();
       blocker = createServer((socket) => socket.destroy()).listen(doomed.port, '127.0.0.1');
       await once(blocker, 'listening');

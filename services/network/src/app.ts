@@ -1,17 +1,14 @@
 import { breakerState, createHttpApp, type HealthCheck, type HttpApp, pingRedis } from '@helpline/runtime';
-import type { Worker } from 'bullmq';
 import type { NetworkContext } from './context.js';
 import { registerDiagnoseRoute } from './http/diagnose-route.js';
 
-export interface AppOptions {
-  /** The `diagnostics` worker, when this process runs one (for /health). */
-  worker?: () => Worker | undefined;
-}
-
-export async function buildApp(context: NetworkContext, options: AppOptions = {}): Promise<HttpApp> {
+/** The network service's HTTP app: /health, /metrics, /docs and POST /diagnose. No I/O here. */
+export async function buildApp(context: NetworkContext): Promise<HttpApp> {
   const checks: Record<string, HealthCheck> = {
     redis: async () =>
-      (await pingRedis(context.redis)) ? { status: 'ok' } : { status: 'down', message: 'Redis does not answer' },
+      (await pingRedis(context.redis('producer')))
+        ? { status: 'ok' }
+        : { status: 'down', message: 'Redis does not answer' },
     routers: () => {
       if (!context.routers.configured)
         return { status: 'degraded', message: 'router not configured: set MIKROTIK_HOST or MIKROTIK_ROUTERS' };
@@ -35,18 +32,17 @@ export async function buildApp(context: NetworkContext, options: AppOptions = {}
       }
       return { status: 'ok', details: { source, ...(breaker ? { breaker: breakerState(breaker) } : {}) } };
     },
+    worker: () => {
+      const worker = context.workers[0];
+      if (!worker) return { status: 'ok', message: 'no diagnostics worker in this process' };
+      return worker.isRunning() ? { status: 'ok' } : { status: 'down', message: 'diagnostics worker not running' };
+    },
   };
-  if (options.worker) {
-    checks.worker = () => {
-      const worker = options.worker?.();
-      return worker?.isRunning() ? { status: 'ok' } : { status: 'down', message: 'diagnostics worker not running' };
-    };
-  }
   const app = await createHttpApp({
     service: 'network',
     description: 'Diagnoses customer connections on Mikrotik routers',
     logger: context.logger,
-    metrics: context.serviceMetrics,
+    metrics: context.metrics,
     apiToken: context.config.API_TOKEN,
     healthChecks: checks,
   });

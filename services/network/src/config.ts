@@ -6,7 +6,7 @@ import { CustomersFileError, readCustomersFile } from './customers/file-director
 import type { RouterEndpoint } from './routeros/router-connection.js';
 import { type Cidr, parseCidr } from './routeros/safe-commands.js';
 
-/** Names from DESIGN section 7 (network), plus DIAGNOSIS_COOLDOWN_MINUTES. */
+/** The network service's variables (README, configuration table). */
 export const networkConfigShape = {
   ...baseConfigShape,
   NETWORK_PORT: envPort(8004),
@@ -16,6 +16,11 @@ export const networkConfigShape = {
   MIKROTIK_USERNAME: z.string().optional(),
   MIKROTIK_PASSWORD: z.string().optional(),
   MIKROTIK_TLS: envBoolean(false),
+  /**
+   * A PEM file of the certificate(s) the router's api-ssl certificate must chain to: the
+   * router's own self-signed certificate pins exactly that router. System CAs when unset.
+   */
+  MIKROTIK_TLS_CA: z.string().optional(),
   /** Several routers: a JSON array, or the path of a file holding one. */
   MIKROTIK_ROUTERS: z.string().optional(),
   CUSTOMERS_FILE: z.string().optional(),
@@ -43,7 +48,17 @@ const RouterEntry = z.object({
   username: z.string().min(1),
   password: z.string(),
   tls: z.boolean().default(false),
+  /** A PEM file, as MIKROTIK_TLS_CA, for this router. */
+  tlsCa: z.string().optional(),
 });
+
+/** The PEM text of a CA file, or an error line naming what is wrong with it. */
+export function readCaFile(path: string): { pem: string } | { error: string } {
+  if (!existsSync(path)) return { error: `no such file: ${path}` };
+  const pem = readFileSync(path, 'utf8');
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) return { error: `${path} holds no PEM certificate` };
+  return { pem };
+}
 
 export const networkConfigSchema = z.object(networkConfigShape).transform((env, ctx) => {
   let routers: RouterEndpoint[] = [];
@@ -74,7 +89,7 @@ export const networkConfigSchema = z.object(networkConfigShape).transform((env, 
       ctx.addIssue({
         code: 'custom',
         path: [ROUTERS, ...(first?.path ?? []).map(String)],
-        message: `${first?.message ?? 'invalid'} (expected [{name, host, port?, username, password, tls?}])`,
+        message: `${first?.message ?? 'invalid'} (expected [{name, host, port?, username, password, tls?, tlsCa?}])`,
       });
       return z.NEVER;
     }
@@ -83,10 +98,24 @@ export const networkConfigSchema = z.object(networkConfigShape).transform((env, 
       ctx.addIssue({ code: 'custom', path: [ROUTERS, 'name'], message: 'router names must be unique' });
       return z.NEVER;
     }
-    routers = list.data.map((r) => ({ ...r, port: r.port ?? (r.tls ? 8729 : 8728) }));
+    routers = [];
+    for (const [index, { tlsCa, ...r }] of list.data.entries()) {
+      const ca = tlsCa ?? env.MIKROTIK_TLS_CA;
+      const read = ca ? readCaFile(ca) : undefined;
+      if (read && 'error' in read) {
+        ctx.addIssue({ code: 'custom', path: [ROUTERS, String(index), 'tlsCa'], message: read.error });
+        return z.NEVER;
+      }
+      routers.push({ ...r, port: r.port ?? (r.tls ? 8729 : 8728), ...(read ? { ca: read.pem } : {}) });
+    }
   } else if (env.MIKROTIK_HOST) {
     if (!env.MIKROTIK_USERNAME) {
       ctx.addIssue({ code: 'custom', path: ['MIKROTIK_USERNAME'], message: 'is required when MIKROTIK_HOST is set' });
+      return z.NEVER;
+    }
+    const read = env.MIKROTIK_TLS_CA ? readCaFile(env.MIKROTIK_TLS_CA) : undefined;
+    if (read && 'error' in read) {
+      ctx.addIssue({ code: 'custom', path: ['MIKROTIK_TLS_CA'], message: read.error });
       return z.NEVER;
     }
     routers = [
@@ -97,6 +126,7 @@ export const networkConfigSchema = z.object(networkConfigShape).transform((env, 
         username: env.MIKROTIK_USERNAME,
         password: env.MIKROTIK_PASSWORD ?? '',
         tls: env.MIKROTIK_TLS,
+        ...(read ? { ca: read.pem } : {}),
       },
     ];
   }

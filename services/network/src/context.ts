@@ -1,15 +1,4 @@
-import {
-  createLogger,
-  createMetrics,
-  createProducer,
-  createRedisConnection,
-  type Logger,
-  type Producer,
-  type Redis,
-  registerQueueGauges,
-  type ServiceMetrics,
-} from '@helpline/runtime';
-import { Queue } from 'bullmq';
+import { createServiceBase, type Producer, type ServiceBase, type ServiceBaseOverrides } from '@helpline/runtime';
 import type { NetworkConfig } from './config.js';
 import { type CustomerDirectory, emptyDirectory } from './customers/customer-directory.js';
 import { createFileDirectory } from './customers/file-directory.js';
@@ -60,49 +49,35 @@ export const DEFAULT_TUNING: NetworkTuning = {
   claimPollMs: 100,
 };
 
-export interface NetworkContext extends DiagnosticJobDeps {
-  config: NetworkConfig;
-  logger: Logger;
-  serviceMetrics: ServiceMetrics;
-  metrics: NetworkMetrics;
-  redis: Redis;
-  workerRedis: Redis;
-  prefix: string | undefined;
-  outbound: Producer<'outbound'>;
-  tickets: Producer<'tickets'>;
-  /** The queue this service consumes, read for the queue-depth gauges. */
-  diagnosticsQueue: Queue;
+export const SERVICE_NAME = 'network';
+
+/** Where an older release kept the service's own keys; moved to `helpline:network` at start. */
+export const LEGACY_KEY_PREFIXES = ['bull:network'] as const;
+
+/** Everything the network service is built from: the service base, then what is its own. */
+export interface NetworkContext extends ServiceBase<NetworkConfig>, Omit<DiagnosticJobDeps, 'logger' | 'clock'> {
+  /** The diagnosis counters and histograms, on `metrics.registry`. */
+  networkMetrics: NetworkMetrics;
+  producers: { outbound: Producer<'outbound'>; tickets: Producer<'tickets'> };
   /** Operator-facing notes about missing configuration, said at start and in /health. */
   notices: string[];
-  /** Resolves once Redis answers (or after `timeoutMs`): the producer connection fails fast rather than queueing. */
-  ready(timeoutMs?: number): Promise<boolean>;
-  close(): Promise<void>;
 }
 
-export interface ContextOverrides {
-  logger?: Logger;
-  prefix?: string;
-  now?: () => Date;
+export interface NetworkContextOverrides extends ServiceBaseOverrides {
   tuning?: Partial<NetworkTuning>;
   directory?: CustomerDirectory;
 }
 
-export function createContext(config: NetworkConfig, overrides: ContextOverrides = {}): NetworkContext {
-  const logger = overrides.logger ?? createLogger({ name: 'network', level: config.LOG_LEVEL });
-  const serviceMetrics = createMetrics('network');
-  const metrics = createNetworkMetrics(serviceMetrics);
+/** Builds every dependency of the service from its config; nothing listens or consumes here: main does. */
+export function createContext(config: NetworkConfig, overrides: NetworkContextOverrides = {}): NetworkContext {
+  const base = createServiceBase(SERVICE_NAME, config, overrides);
+  const { logger, metrics } = base;
+  const networkMetrics = createNetworkMetrics(metrics);
   const tuning: NetworkTuning = { ...DEFAULT_TUNING, ...overrides.tuning };
-  const now = overrides.now ?? (() => new Date());
-  const prefix = overrides.prefix;
-
-  const redis = createRedisConnection(config.REDIS_URL, 'producer');
-  const workerRedis = createRedisConnection(config.REDIS_URL, 'worker');
-  const outbound = createProducer('outbound', { connection: redis, prefix });
-  const tickets = createProducer('tickets', { connection: redis, prefix });
-  const diagnosticsQueue = new Queue('diagnostics', { connection: redis, ...(prefix ? { prefix } : {}) });
-  // Read errors surface in the gauges (the series is left out); an unheard 'error' event would crash the process.
-  diagnosticsQueue.on('error', () => {});
-  registerQueueGauges(serviceMetrics, [diagnosticsQueue]);
+  const producers = { outbound: base.producer('outbound'), tickets: base.producer('tickets') };
+  base.gaugeQueues(['diagnostics']);
+  // Made now, so that `ready()` waits for both: the worker connection and the one below.
+  base.redis('worker');
 
   const notices: string[] = [];
   if (config.routers.length === 0)
@@ -125,13 +100,14 @@ export function createContext(config: NetworkConfig, overrides: ContextOverrides
           maxConcurrent: tuning.maxConcurrent,
           queueTimeoutMs: tuning.queueTimeoutMs,
           idleMs: tuning.idleMs,
-          metrics: serviceMetrics,
-          networkMetrics: metrics,
+          metrics,
+          networkMetrics,
           logger,
           ...(tuning.breaker ? { breaker: tuning.breaker } : {}),
         }),
     ),
   );
+  base.addResource({ name: 'routers', close: () => routers.close() });
 
   let directory: CustomerDirectory = overrides.directory ?? emptyDirectory;
   if (!overrides.directory) {
@@ -140,7 +116,7 @@ export function createContext(config: NetworkConfig, overrides: ContextOverrides
         url: config.WISPHUB_API_URL,
         apiKey: config.WISPHUB_API_KEY,
         timeoutMs: tuning.wisphubTimeoutMs,
-        metrics: serviceMetrics,
+        metrics,
         logger,
         ...(tuning.wisphubBreaker ? { breaker: tuning.wisphubBreaker } : {}),
       });
@@ -160,40 +136,21 @@ export function createContext(config: NetworkConfig, overrides: ContextOverrides
   };
 
   return {
-    config,
-    logger,
-    serviceMetrics,
-    metrics,
-    redis,
-    workerRedis,
-    prefix,
-    outbound,
-    tickets,
+    ...base,
+    networkMetrics,
+    producers,
     directory,
     routers,
-    diagnosticsQueue,
-    lastReports: new LastReportStore(redis, prefix ?? 'bull', config.DIAGNOSIS_COOLDOWN_MINUTES * 60_000, {
-      claimTtlMs: tuning.claimTtlMs,
-    }),
+    lastReports: new LastReportStore(
+      base.redis('producer'),
+      base.keyPrefix,
+      config.DIAGNOSIS_COOLDOWN_MINUTES * 60_000,
+      {
+        claimTtlMs: tuning.claimTtlMs,
+      },
+    ),
     claimWait: { waitMs: tuning.claimWaitMs, pollMs: tuning.claimPollMs },
     settings,
-    now,
     notices,
-    async ready(timeoutMs = 5_000) {
-      const until = Date.now() + timeoutMs;
-      while (Date.now() < until) {
-        if (redis.status === 'ready' && workerRedis.status === 'ready') return true;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      return false;
-    },
-    async close() {
-      await routers.close();
-      await outbound.close();
-      await tickets.close();
-      await diagnosticsQueue.close();
-      redis.disconnect();
-      workerRedis.disconnect();
-    },
   };
 }

@@ -6,7 +6,7 @@ import { createNetworkMetrics } from '../src/metrics.js';
 import { UnsafeValueError } from '../src/routeros/errors.js';
 import { RouterClient, type RouterClientOptions } from '../src/routeros/router-client.js';
 import { ALLOWED_COMMANDS, parseCidr } from '../src/routeros/safe-commands.js';
-import { eventually, openSockets } from './helpers.js';
+import { eventually, openSockets } from './support/index.js';
 
 let router: FakeRouter;
 let client: RouterClient;

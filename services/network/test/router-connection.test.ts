@@ -2,7 +2,7 @@ import { type FakeRouter, startFakeRouter } from '@helpline/testkit/routeros';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RouterError, RouterTrapError } from '../src/routeros/errors.js';
 import { type ConnectionTimeouts, RouterConnection } from '../src/routeros/router-connection.js';
-import { eventually, openSockets, settlesWithin } from './helpers.js';
+import { eventually, openSockets, settlesWithin } from './support/index.js';
 
 // Each fault that makes bare node-routeros crash the process or hang forever, proven against
 // the fake router: the call settles (within a bound checked here), the process survives

@@ -8,8 +8,8 @@ import {
   type WisphubOptions,
   WisphubRefusedError,
 } from '../src/customers/wisphub-directory.js';
-import { wisphubClients } from './fixtures.js';
-import { settlesWithin } from './helpers.js';
+import { wisphubClients } from './support/network-config.js';
+import { settlesWithin } from './support/index.js';
 
 let wisphub: FakeWisphub;
 let metrics: ServiceMetrics;

@@ -7,7 +7,7 @@ import { registerTicketRoutes } from './http/ticket-routes.js';
 function healthChecks(context: TicketsContext): Record<string, HealthCheck> {
   return {
     redis: async () =>
-      (await pingRedis(context.redis.commands))
+      (await pingRedis(context.redis('commands')))
         ? { status: 'ok' }
         : { status: 'down', message: 'Redis does not answer PING' },
     crm: () => {

@@ -12,7 +12,7 @@ export const ZOHO_VARIABLES = [
 ] as const;
 
 /**
- * The tickets service's slice of the environment (DESIGN section 7), parsed only in main.
+ * The tickets service's slice of the environment, parsed only in main.
  * Zoho credentials are optional: without them the service runs on the local ticket store.
  */
 export const ticketsConfigSchema = z

@@ -1,17 +1,10 @@
-import { QUEUE_NAMES } from '@helpline/contracts';
 import {
   type CircuitBreaker,
-  createLogger,
-  createMetrics,
-  createProducer,
-  createRedisConnection,
-  type Logger,
+  createServiceBase,
   type Producer,
-  type Redis,
-  registerQueueGauges,
-  type ServiceMetrics,
+  type ServiceBase,
+  type ServiceBaseOverrides,
 } from '@helpline/runtime';
-import type { Worker } from 'bullmq';
 import { type CrmSettings, resolveCrmSettings, type TicketsConfig } from './config.js';
 import { withBreaker } from './crm/breaker-crm.js';
 import type { CrmAdapter } from './crm/crm-adapter.js';
@@ -26,27 +19,17 @@ import { createTicketRecords, type TicketRecords } from './tickets/ticket-record
 
 export const SERVICE_NAME = 'tickets';
 
-/** Everything the tickets service is built from; tests replace parts through `overrides`. */
-export interface TicketsContext {
-  config: TicketsConfig;
+/**
+ * Everything the tickets service is built from: the service base, then what is its own.
+ * Connections by name: `producer` (queue adds during HTTP requests fail fast), `worker`
+ * (blocking commands ride out outages), `commands` (token cache, records, locks, the local
+ * store: waits for a reconnect a little, then fails, so a CRM call never hangs on Redis).
+ */
+export interface TicketsContext extends ServiceBase<TicketsConfig> {
   crmSettings: CrmSettings;
-  logger: Logger;
-  metrics: ServiceMetrics;
+  /** The tickets counters and histograms, on `metrics.registry`. */
   ticketsMetrics: TicketsMetrics;
-  now: () => number;
   random: () => number;
-  /** BullMQ key prefix. */
-  prefix: string;
-  /** Prefix of the service's own Redis keys (token, records, local store). */
-  keyPrefix: string;
-  redis: {
-    /** Queue adds during HTTP requests: fail fast while Redis is away. */
-    producer: Redis;
-    /** Blocking worker commands: ride out Redis outages. */
-    worker: Redis;
-    /** Token cache, records, locks and the local store. */
-    commands: Redis;
-  };
   producers: { tickets: Producer<'tickets'>; outbound: Producer<'outbound'> };
   /** The CRM as the use cases see it: timed, and behind the breaker when it is Zoho. */
   crm: CrmAdapter;
@@ -63,19 +46,10 @@ export interface TicketsContext {
   /** TTL of a key's lock, renewed while its attempt runs. */
   lockTtlMs: number;
   workerConcurrency: number;
-  /** Workers started by `startTicketWorker`, for /health and shutdown. */
-  workers: Worker[];
-  close(): Promise<void>;
 }
 
-export interface TicketsContextOverrides {
-  logger?: Logger;
-  metrics?: ServiceMetrics;
-  now?: () => number;
+export interface TicketsContextOverrides extends ServiceBaseOverrides {
   random?: () => number;
-  prefix?: string;
-  keyPrefix?: string;
-  redisUrl?: string;
   crmDeadlineMs?: number;
   syncDeadlineMs?: number;
   retry?: Partial<RetryPolicy>;
@@ -83,37 +57,20 @@ export interface TicketsContextOverrides {
   /** Refresh the Zoho token this long before it expires (default 5 min). */
   tokenExpiryMarginMs?: number;
   workerConcurrency?: number;
-  addTimeoutMs?: number;
   fetch?: typeof fetch;
 }
 
-/** Builds every dependency. Nothing listens or consumes here: main does. */
+/** Builds every dependency of the service from its config; nothing listens or consumes here: main does. */
 export function createContext(config: TicketsConfig, overrides: TicketsContextOverrides = {}): TicketsContext {
   const crmSettings = resolveCrmSettings(config);
-  const logger = overrides.logger ?? createLogger({ name: SERVICE_NAME, level: config.LOG_LEVEL });
-  const metrics = overrides.metrics ?? createMetrics(SERVICE_NAME);
+  const base = createServiceBase(SERVICE_NAME, config, overrides);
+  const { logger, metrics, keyPrefix } = base;
   const ticketsMetrics = createTicketsMetrics(metrics);
-  const now = overrides.now ?? Date.now;
-  const prefix = overrides.prefix ?? 'bull';
-  const keyPrefix = overrides.keyPrefix ?? 'helpline:tickets';
-  const redisUrl = overrides.redisUrl ?? config.REDIS_URL;
   const crmDeadlineMs = overrides.crmDeadlineMs ?? 10_000;
-
-  const redis = {
-    producer: createRedisConnection(redisUrl, 'producer'),
-    worker: createRedisConnection(redisUrl, 'worker'),
-    // Waits for a (re)connect a little, then fails: a CRM call must not hang on Redis.
-    commands: createRedisConnection(redisUrl, 'worker', {
-      maxRetriesPerRequest: 2,
-      connectionName: 'helpline-tickets-commands',
-    }),
-  };
-  const producerOptions = { connection: redis.producer, prefix, addTimeoutMs: overrides.addTimeoutMs };
-  const producers = {
-    tickets: createProducer(QUEUE_NAMES.tickets, producerOptions),
-    outbound: createProducer(QUEUE_NAMES.outbound, producerOptions),
-  };
-  registerQueueGauges(metrics, [producers.tickets.queue]);
+  const commands = base.redis('commands', 'worker', { maxRetriesPerRequest: 2 });
+  base.redis('worker');
+  const producers = { tickets: base.producer('tickets'), outbound: base.producer('outbound') };
+  base.gaugeQueues(['tickets']);
 
   let crm: CrmAdapter;
   let localCrm: LocalCrm | undefined;
@@ -121,7 +78,7 @@ export function createContext(config: TicketsConfig, overrides: TicketsContextOv
   if (crmSettings.provider === 'zoho') {
     const zoho = crmSettings.zoho;
     const tokens = createZohoTokenProvider({
-      redis: redis.commands,
+      redis: commands,
       keyPrefix,
       accountsUrl: zoho.accountsUrl,
       clientId: zoho.clientId,
@@ -148,9 +105,10 @@ export function createContext(config: TicketsConfig, overrides: TicketsContextOv
     const guarded = withBreaker(withLatency(desk, ticketsMetrics.crmLatency), { metrics, ...overrides.breaker });
     crm = guarded.crm;
     breaker = guarded.breaker;
+    base.addResource({ name: 'crm breaker', close: () => guarded.breaker.shutdown() });
   } else {
     localCrm = createLocalCrm({
-      redis: redis.commands,
+      redis: commands,
       keyPrefix,
       departments: parseLocalDepartments(config.LOCAL_TICKET_DEPARTMENTS),
       statuses: config.LOCAL_TICKET_STATUSES,
@@ -159,38 +117,24 @@ export function createContext(config: TicketsConfig, overrides: TicketsContextOv
   }
 
   const retryPolicy = retryPolicyFor(config.TICKETS_RETRY_HORIZON_HOURS, overrides.retry);
-  const context: TicketsContext = {
-    config,
+  return {
+    ...base,
     crmSettings,
-    logger,
-    metrics,
     ticketsMetrics,
-    now,
     random: overrides.random ?? Math.random,
-    prefix,
-    keyPrefix,
-    redis,
     producers,
     crm,
     localCrm,
     breaker,
-    records: createTicketRecords({ redis: redis.commands, keyPrefix }),
+    records: createTicketRecords({ redis: commands, keyPrefix }),
     retryPolicy,
     // Kept a day past the horizon, so a slow last retry still finds its history.
-    retryState: createRetryState(redis.commands, keyPrefix, retryPolicy.horizonMs + 24 * 3600_000),
+    retryState: createRetryState(commands, keyPrefix, retryPolicy.horizonMs + 24 * 3600_000),
     crmDeadlineMs,
     syncDeadlineMs: overrides.syncDeadlineMs ?? Math.min(8_000, 3 * crmDeadlineMs),
-    // Renewed while the attempt runs (see redis-lock), so this only bounds how long a crashed
+    // Renewed while the attempt runs (runtime keepLease), so this only bounds how long a crashed
     // attempt blocks its key; a few CRM deadlines leave room for a renewal missed while Redis blips.
     lockTtlMs: 6 * crmDeadlineMs + 5_000,
     workerConcurrency: overrides.workerConcurrency ?? config.TICKETS_CONCURRENCY,
-    workers: [],
-    async close() {
-      await Promise.allSettled(context.workers.map((w) => w.close()));
-      breaker?.shutdown();
-      await Promise.allSettled([producers.tickets.close(), producers.outbound.close()]);
-      await Promise.allSettled([redis.producer.quit(), redis.worker.quit(), redis.commands.quit()]);
-    },
   };
-  return context;
 }

@@ -1,9 +1,9 @@
-import { installGracefulShutdown, loadConfigOrExit } from '@helpline/runtime';
+import { installServiceShutdown, loadConfigOrExit } from '@helpline/runtime';
 import { buildApp } from './app.js';
 import { ticketsConfigSchema } from './config.js';
 import { createContext } from './context.js';
-import { startTicketWorker } from './queue/start-ticket-worker.js';
 import { retriesWithin } from './queue/retry-policy.js';
+import { startWorkers } from './workers.js';
 
 const config = loadConfigOrExit(ticketsConfigSchema);
 const context = createContext(config);
@@ -22,13 +22,5 @@ logger.info(
 
 const app = await buildApp(context);
 await app.listen({ host: config.HOST, port: config.TICKETS_PORT });
-startTicketWorker(context);
-
-installGracefulShutdown({
-  logger,
-  graceMs: config.SHUTDOWN_GRACE_MS,
-  steps: [
-    { name: 'http', close: () => app.close() },
-    { name: 'context', close: () => context.close() },
-  ],
-});
+startWorkers(context);
+installServiceShutdown(context, app);

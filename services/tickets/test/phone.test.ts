@@ -2,7 +2,7 @@ import { TicketRequest } from '@helpline/contracts';
 import { PermanentError } from '@helpline/runtime';
 import { describe, expect, test } from 'vitest';
 import { normalizePhone, PhoneNumber, withNormalizedPhone } from '../src/contacts/phone.js';
-import { ticketRequest } from './support.js';
+import { ticketRequest } from './support/index.js';
 
 describe('phone numbers', () => {
   test('every way of writing one number becomes its digits, country code first', () => {

@@ -1,6 +1,6 @@
 import CircuitBreaker from 'opossum';
 import { Counter, Gauge } from 'prom-client';
-import { isPermanentError } from '../errors/permanent-error.js';
+import { isRetryable } from '../errors/coded-error.js';
 import { METRIC_PREFIX, type ServiceMetrics } from '../metrics/create-metrics.js';
 
 export type { default as CircuitBreaker } from 'opossum';
@@ -21,7 +21,8 @@ export interface BreakerOptions {
   rollingCountTimeout?: number;
   /**
    * Errors that retrying cannot fix (a 400, a bad credential) do not open the breaker: the
-   * provider is up, the request is wrong. PermanentErrors are always treated so.
+   * provider is up, the request is wrong. Coded errors declared non-retryable (PermanentErrors
+   * among them) are always treated so.
    */
   isNotAFault?: (error: unknown) => boolean;
 }
@@ -57,6 +58,8 @@ export function createBreaker<A extends unknown[], R>(
   options: BreakerOptions,
 ): CircuitBreaker<A, R> {
   const volumeThreshold = Math.max(1, options.volumeThreshold ?? 5);
+  // The error opossum is about to report as a success (set by errorFilter, read at once).
+  let filtered: unknown;
   const breaker = new CircuitBreaker<A, R>(action, {
     name: options.name,
     timeout: false,
@@ -64,7 +67,16 @@ export function createBreaker<A extends unknown[], R>(
     volumeThreshold,
     resetTimeout: options.resetTimeout ?? 30_000,
     rollingCountTimeout: options.rollingCountTimeout ?? 60_000,
-    errorFilter: (error: unknown) => isPermanentError(error) || (options.isNotAFault?.(error) ?? false),
+    errorFilter: (error: unknown) => {
+      const notAFault = !isRetryable(error) || (options.isNotAFault?.(error) ?? false);
+      if (notAFault) filtered = error;
+      return notAFault;
+    },
+  });
+  neitherOpenNorClose(breaker, () => {
+    const error = filtered;
+    filtered = undefined;
+    return error;
   });
   const { state, events } = gauges(options.metrics);
   const label = { breaker: options.name };
@@ -83,6 +95,28 @@ export function createBreaker<A extends unknown[], R>(
   });
   breaker.on('reject', () => events.inc({ ...label, event: 'reject' }));
   return breaker;
+}
+
+/**
+ * opossum 9 reports a filtered error as a success: counted in the window, and during
+ * half-open it closes the breaker, so one 400 from a provider that is still down would let
+ * all traffic through. A filtered error should say nothing about the provider's health:
+ * this drops that 'success' event, and in half-open lets the next call be the trial again
+ * (opossum has no public way to, hence its own pending-close symbol).
+ */
+function neitherOpenNorClose(breaker: CircuitBreaker, takeFiltered: () => unknown): void {
+  const emit = breaker.emit.bind(breaker);
+  const pendingClose = Object.getOwnPropertySymbols(breaker).find((s) => s.description === 'pending-close');
+  breaker.emit = (event: string | symbol, ...args: unknown[]): boolean => {
+    if (event === 'success') {
+      const error = takeFiltered();
+      if (error !== undefined && args[0] === error) {
+        if (breaker.halfOpen && pendingClose) (breaker as unknown as Record<symbol, boolean>)[pendingClose] = true;
+        return false;
+      }
+    }
+    return emit(event, ...args);
+  };
 }
 
 /** The breaker's state as the gauge names it, for /health. */

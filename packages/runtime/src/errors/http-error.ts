@@ -1,18 +1,15 @@
-/**
- * An error with its HTTP answer. The app's error handler turns it into the one JSON shape
- * `{ error, message, details? }`; `error` is a stable machine-readable code.
- */
-export class HttpError extends Error {
-  readonly statusCode: number;
-  readonly code: string;
-  readonly details?: unknown;
+import { CodedError, declarationFor } from './coded-error.js';
 
+/**
+ * An error with its HTTP answer, for route handlers. The app's error handler turns every
+ * CodedError into the one JSON shape `{ error, message, details? }`; `error` is a stable
+ * machine-readable code from the catalogue (docs/errors.md).
+ */
+export class HttpError extends CodedError {
   constructor(statusCode: number, code: string, message: string, details?: unknown) {
-    super(message);
+    // The status given here wins over the declared one: it is what this route answers.
+    super({ ...declarationFor(code, statusCode), statusCode }, message, { details });
     this.name = 'HttpError';
-    this.statusCode = statusCode;
-    this.code = code;
-    this.details = details;
   }
 }
 

@@ -1,17 +1,15 @@
+import { CodedError, declarationFor } from './coded-error.js';
+
 /**
  * An error that retrying cannot fix: bad input, a 4xx answer other than 408 or 429, a
  * refused credential. Workers fail such a job at once (BullMQ's UnrecoverableError) and
- * breakers do not count it against the provider.
+ * breakers do not count it against the provider. Its code is looked up in the catalogue
+ * (for the HTTP status); whatever the catalogue says, a PermanentError is never retried.
  */
-export class PermanentError extends Error {
-  readonly code: string;
-  readonly details?: unknown;
-
+export class PermanentError extends CodedError {
   constructor(code: string, message: string, options: { cause?: unknown; details?: unknown } = {}) {
-    super(message, { cause: options.cause });
+    super({ ...declarationFor(code, 422), retryable: false }, message, options);
     this.name = 'PermanentError';
-    this.code = code;
-    this.details = options.details;
   }
 }
 

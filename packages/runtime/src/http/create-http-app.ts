@@ -11,11 +11,15 @@ import {
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { HttpError } from '../errors/http-error.js';
+import { CodedError } from '../errors/coded-error.js';
+import { QueueAddError } from '../errors/queue-add-error.js';
 import { lazyChild } from '../logging/lazy-child.js';
 import type { ServiceMetrics } from '../metrics/create-metrics.js';
 import { type HealthCheck, runHealthChecks } from './health.js';
+import { PayloadValidationError, QueueUnavailableError } from '../queues/producer.js';
+import { useJsonBodyParser } from './json-body-parser.js';
 import { createOperatorAuth } from './operator-auth.js';
+import { addSecurityHeaders } from './security-headers.js';
 
 export type HttpApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger, ZodTypeProvider>;
 
@@ -79,6 +83,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   app.setChildLoggerFactory((logger, bindings, childOptions) =>
     Object.keys(childOptions).length > 0 ? logger.child(bindings, childOptions) : lazyChild(logger as Logger, bindings),
   );
+  useJsonBodyParser(app);
+  addSecurityHeaders(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('operatorAuth', createOperatorAuth(options.apiToken));
@@ -91,13 +97,32 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
         details: error.validation.map((v) => ({ path: v.instancePath, message: v.message })),
       });
     }
-    if (error instanceof HttpError) {
+    // A job payload the queue's contract refused (a producer called from a route): the
+    // caller's fault, never a 5xx.
+    const failure: unknown = error;
+    if (failure instanceof PayloadValidationError) {
+      return reply.status(400).send({ error: failure.code, message: failure.message, details: failure.details });
+    }
+    if (failure instanceof QueueUnavailableError) {
+      request.log.warn({ err: error }, 'request refused: queue unavailable');
+      return reply.status(503).send({ error: 'unavailable', message: 'a queue is unavailable; try again later' });
+    }
+    if (failure instanceof QueueAddError) {
+      // Logged once here, with its cause; the answer says nothing of it.
+      request.log.error({ err: error }, 'request failed');
+      return reply.status(500).send({ error: 'internal_error', message: 'internal error' });
+    }
+    // Every coded error answers as the catalogue declares it: route handlers throw, and
+    // need no try/catch of their own to turn a domain error into an answer.
+    if (error instanceof CodedError) {
       if (error.statusCode >= 500) request.log.error({ err: error }, 'request failed');
-      return reply.status(error.statusCode).send({ error: error.code, message: error.message, details: error.details });
+      return reply
+        .status(error.statusCode)
+        .send({ error: error.answer, message: error.message, details: error.details });
     }
     const status = error.statusCode ?? 500;
     if (status < 500) {
-      // Fastify's own refusals: malformed JSON, body too large, unsupported content type.
+      // Fastify's own refusals: body too large, unsupported content type.
       const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
       return reply.status(status).send({ error: code, message: error.message });
     }

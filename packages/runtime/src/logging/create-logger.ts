@@ -1,6 +1,6 @@
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import { lazyChild } from './lazy-child.js';
-import { REDACTED, REDACT_PATHS, redactUrl } from './redaction.js';
+import { REDACTED, REDACT_PATHS, redactUrl, withoutCommandArguments } from './redaction.js';
 
 export type { Logger } from 'pino';
 
@@ -16,12 +16,47 @@ interface RequestLike {
   method?: string;
   url?: string;
   id?: string | number;
+  /** Fastify's request: the route's pattern (`/api/conversations/:chatId`), when one matched. */
+  routeOptions?: { url?: string };
+}
+
+interface ReplyLike {
+  statusCode?: number;
+  request?: RequestLike;
+}
+
+const errorSerializer = (error: unknown) => withoutCommandArguments(pino.stdSerializers.err(error as Error));
+
+/**
+ * What a request line says of the URL: the route's pattern when one matched (a chat id or a
+ * phone in the path never reaches the log), else the path with phone numbers masked. The
+ * query string is not here: it is logged with the answer (see `res`), once the status says
+ * whether the request was refused.
+ */
+function requestPath(req: RequestLike): string | undefined {
+  const pattern = req.routeOptions?.url;
+  if (pattern) return pattern;
+  return req.url === undefined ? undefined : redactUrl(req.url.split('?')[0] ?? '');
 }
 
 /**
- * pino JSON logger with secrets redacted by key, request URLs stripped of secret query
- * values, and errors serialised with their stack. Message text belongs at debug level only;
- * callers keep to that.
+ * The query string logged with an answer: credential-like values replaced and phones masked;
+ * none at all for a refused request (401, 403), whose query may hold a mistyped secret under
+ * any name.
+ */
+function requestQuery(reply: ReplyLike): string | undefined {
+  const url = reply.request?.url;
+  const q = url?.indexOf('?') ?? -1;
+  if (url === undefined || q < 0) return undefined;
+  if (reply.statusCode === 401 || reply.statusCode === 403) return REDACTED;
+  return redactUrl(url.slice(q)).slice(1);
+}
+
+/**
+ * pino JSON logger with secrets redacted by key, request URLs logged as their route pattern
+ * (query strings with the answer, credential-like values removed), and errors serialised
+ * with their stack but without the Redis command arguments they carry. Message text belongs
+ * at debug level only; callers keep to that.
  */
 export function createLogger(options: CreateLoggerOptions): Logger {
   const config: LoggerOptions = {
@@ -29,9 +64,10 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     level: options.level ?? 'info',
     redact: { paths: REDACT_PATHS, censor: REDACTED },
     serializers: {
-      err: pino.stdSerializers.err,
-      error: pino.stdSerializers.err,
-      req: (req: RequestLike) => ({ id: req.id, method: req.method, url: req.url ? redactUrl(req.url) : undefined }),
+      err: errorSerializer,
+      error: errorSerializer,
+      req: (req: RequestLike) => ({ id: req.id, method: req.method, url: requestPath(req) }),
+      res: (reply: ReplyLike) => ({ statusCode: reply.statusCode, query: requestQuery(reply) }),
     },
     timestamp: pino.stdTimeFunctions.isoTime,
   };

@@ -1,6 +1,9 @@
-export class DeadlineError extends Error {
+import { ERRORS } from '../errors/catalogue.js';
+import { CodedError } from '../errors/coded-error.js';
+
+export class DeadlineError extends CodedError {
   constructor(what: string, ms: number) {
-    super(`${what} did not finish within ${ms} ms`);
+    super(ERRORS.deadline_exceeded, `${what} did not finish within ${ms} ms`);
     this.name = 'DeadlineError';
   }
 }

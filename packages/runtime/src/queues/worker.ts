@@ -1,8 +1,8 @@
-import { QUEUE_SCHEMAS, type QueueName, type QueuePayload } from '@helpline/contracts';
+import { depthMessage, QUEUE_SCHEMAS, type QueueName, type QueuePayload, tooDeep } from '@helpline/contracts';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { isPermanentError } from '../errors/permanent-error.js';
+import { CodedError, isRetryable } from '../errors/coded-error.js';
 import { describeIssues } from '../errors/validation.js';
 import { forCorrelation } from '../logging/create-logger.js';
 import type { ServiceMetrics } from '../metrics/create-metrics.js';
@@ -38,8 +38,8 @@ export interface WorkerOptions {
 /**
  * A BullMQ worker that parses every job against its queue's contract before the handler
  * sees it. An invalid payload fails at once as unrecoverable, its reason kept on the job as
- * `failedReason`; a PermanentError from the handler fails the job at once likewise; any
- * other error is retried with the job's backoff. Stalled-job recovery stays on: a job whose
+ * `failedReason`; a coded error declared non-retryable (a PermanentError among them) fails
+ * the job at once likewise; any other error is retried with the job's backoff. Stalled-job recovery stays on: a job whose
  * worker died goes back to waiting after `lockDuration`.
  */
 export function createWorker<Q extends QueueName, R>(
@@ -56,10 +56,13 @@ export function createWorker<Q extends QueueName, R>(
       metrics.jobDuration.observe({ queue: name, outcome }, (performance.now() - started) / 1000);
       metrics.jobOutcomes.inc({ queue: name, outcome });
     };
-    const parsed = schema.safeParse(job.data);
-    if (!parsed.success) {
+    // Depth first: a job written by hand (or by an older producer) is measured before any
+    // recursive parse sees it.
+    const deep = tooDeep(job.data);
+    const parsed = deep ? undefined : schema.safeParse(job.data);
+    if (!parsed?.success) {
       observe('invalid');
-      const reason = `invalid ${name} payload: ${describeIssues(parsed.error.issues)}`;
+      const reason = `invalid ${name} payload: ${parsed ? describeIssues(parsed.error.issues) : depthMessage()}`;
       logger.error({ jobId: job.id, queue: name, reason }, 'job refused: payload does not fit its contract');
       throw new UnrecoverableError(reason);
     }
@@ -73,7 +76,8 @@ export function createWorker<Q extends QueueName, R>(
       return result;
     } catch (error) {
       const maxAttempts = job.opts.attempts ?? 1;
-      if (isPermanentError(error)) {
+      // The catalogue's retryable flag decides: a declared non-retryable error fails at once.
+      if (error instanceof CodedError && !isRetryable(error)) {
         observe('failed');
         jobLogger.error({ err: error, attempt }, 'job failed for good');
         throw new UnrecoverableError(`${error.code}: ${error.message}`);

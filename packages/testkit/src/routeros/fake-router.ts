@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeSentence, SentenceDecoder } from './wire.js';
 
@@ -47,6 +48,8 @@ export interface FakeRouterOptions {
   login?: 'plain' | 'md5';
   state?: Partial<FakeRouterState>;
   faults?: FakeRouterFaults;
+  /** Serve the TLS API service (api-ssl) with this key and certificate (PEM), as RouterOS does on 8729. */
+  tls?: { key: string; cert: string };
 }
 
 export interface ReceivedSentence {
@@ -366,6 +369,7 @@ class FakeRouterImpl implements FakeRouter {
   faults: FakeRouterFaults;
   readonly credentials: { username: string; password: string; mode: 'plain' | 'md5' };
   private readonly connections = new Set<Connection>();
+  private readonly sockets = new Set<Socket>();
   private accepted = 0;
   private readonly server: Server;
   host = '127.0.0.1';
@@ -383,12 +387,20 @@ class FakeRouterImpl implements FakeRouter {
       password: options.password ?? 'secret',
       mode: options.login ?? 'plain',
     };
-    this.server = createServer({ allowHalfOpen: true }, (socket) => {
+    const accept = (socket: Socket) => {
       this.accepted++;
       socket.setNoDelay(true);
       const connection = new Connection(this.accepted, socket, this);
       this.connections.add(connection);
       socket.on('close', () => this.connections.delete(connection));
+    };
+    this.server = options.tls
+      ? createTlsServer({ key: options.tls.key, cert: options.tls.cert, allowHalfOpen: true }, accept)
+      : createServer({ allowHalfOpen: true }, accept);
+    // Every TCP socket, a TLS one whose handshake failed included, so that close() ends them all.
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
     });
   }
 
@@ -416,6 +428,7 @@ class FakeRouterImpl implements FakeRouter {
 
   async close(): Promise<void> {
     for (const c of this.connections) c.socket.destroy();
+    for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

@@ -1,4 +1,4 @@
-import { HistoryTurn, Language } from '@helpline/contracts';
+import { HistoryTurn, Identifier, Language, Text } from '@helpline/contracts';
 import { z } from 'zod';
 import { SKIP_REASONS } from '../providers/provider-failure.js';
 import { PROVIDER_NAMES } from '../providers/provider.js';
@@ -11,13 +11,13 @@ import { Classification, ClassificationSource } from '@helpline/contracts';
  */
 export const LegacyMessage = z
   .object({
-    id: z.string().optional(),
-    text: z.string().max(65_536).nullable().optional(),
-    from_user: z.string().optional(),
-    timestamp: z.union([z.string(), z.number()]).optional(),
-    group_id: z.string().nullable().optional(),
+    id: Identifier.optional(),
+    text: Text.max(65_536).nullable().optional(),
+    from_user: Identifier.optional(),
+    timestamp: z.union([Identifier, z.number()]).optional(),
+    group_id: Identifier.nullable().optional(),
     has_media: z.boolean().optional(),
-    message_type: z.string().optional(),
+    message_type: Identifier.optional(),
   })
   .superRefine((message, ctx) => {
     if (message.text == null && message.has_media !== true) {
@@ -33,7 +33,7 @@ export type LegacyMessage = z.infer<typeof LegacyMessage>;
 /** `{"text": ...}` or `{"message": {...}}`; history and a language hint are optional extras. */
 export const ClassifyBody = z
   .object({
-    text: z.string().max(65_536).optional(),
+    text: Text.max(65_536).optional(),
     message: LegacyMessage.optional(),
     history: z.array(HistoryTurn).max(10).optional(),
     language: Language.optional(),

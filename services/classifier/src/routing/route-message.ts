@@ -34,7 +34,7 @@ export interface RouterDeps {
   outbound: Producer<'outbound'>;
   replies: ReplyTexts;
   metrics: ClassifierMetrics;
-  now: () => Date;
+  clock: () => Date;
 }
 
 const REPORTED_TEXT_MAX = 4_096;
@@ -101,7 +101,7 @@ export function createRouter(deps: RouterDeps) {
         // cannot tell (an unknown phone, an unreachable router) must end in the network's ticket.
         openTicketOnFailure: true,
         reportedText: message.text.slice(0, REPORTED_TEXT_MAX),
-        requestedAt: deps.now().toISOString(),
+        requestedAt: deps.clock().toISOString(),
       };
       const result = await deps.diagnostics.add(request, { jobId: jobIds.diagnostics(correlationId) });
       jobs.push({ queue: 'diagnostics', ...result });

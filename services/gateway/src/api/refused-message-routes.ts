@@ -27,7 +27,7 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 503: ErrorBody };
 export async function refusedMessageRoutes(app: HttpApp, context: GatewayContext): Promise<void> {
   const store = context.refusedMessages;
   const unavailable = (error: unknown): never => {
-    if (!(error instanceof HttpError) && context.redis.producer.status !== 'ready') {
+    if (!(error instanceof HttpError) && context.redis('producer').status !== 'ready') {
       throw httpErrors.unavailable('Redis is unavailable; try again later');
     }
     throw error;

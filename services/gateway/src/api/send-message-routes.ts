@@ -1,5 +1,5 @@
 import { jobIds, OutboundMessage } from '@helpline/contracts';
-import { ErrorBody, type HttpApp, HttpError, QueueUnavailableError } from '@helpline/runtime';
+import { ErrorBody, type HttpApp } from '@helpline/runtime';
 import { z } from 'zod';
 import type { GatewayContext } from '../context.js';
 
@@ -19,19 +19,14 @@ export async function sendMessageRoutes(app: HttpApp, context: GatewayContext): 
         response: { 202: Enqueued, 400: ErrorBody, 401: ErrorBody, 503: ErrorBody },
       },
     },
+    // A queue that does not take the job in time is a QueueUnavailableError: the app's
+    // error handler answers 503 `unavailable` (docs/errors.md), and the caller tries again.
     async (request, reply) => {
       const message = request.body;
-      try {
-        const result = await context.producers.outbound.add(message, {
-          jobId: jobIds.outbound(message.correlationId, message.purpose),
-        });
-        return reply.status(202).send(result);
-      } catch (error) {
-        if (error instanceof QueueUnavailableError) {
-          throw new HttpError(503, 'unavailable', 'the outbound queue is unavailable; try again later');
-        }
-        throw error;
-      }
+      const result = await context.producers.outbound.add(message, {
+        jobId: jobIds.outbound(message.correlationId, message.purpose),
+      });
+      return reply.status(202).send(result);
     },
   );
 }

@@ -1,5 +1,5 @@
 import type { OutboundMessage } from '@helpline/contracts';
-import { type Logger, PermanentError } from '@helpline/runtime';
+import { CodedError, ERRORS, type Logger, PermanentError } from '@helpline/runtime';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ChannelSender } from '../outbound/channel-sender.js';
 import type { ConversationWindow } from './conversation-window.js';
@@ -43,9 +43,9 @@ export interface CloudSenderDeps {
 }
 
 /** Retryable: thrown so the queue retries with its backoff. */
-export class SendRetryError extends Error {
+export class SendRetryError extends CodedError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(ERRORS.send_retry, message, options);
     this.name = 'SendRetryError';
   }
 }

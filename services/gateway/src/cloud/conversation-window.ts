@@ -1,6 +1,5 @@
+import { luaScript, whenReady } from '@helpline/runtime';
 import type { Redis } from 'ioredis';
-import { luaScript } from '../redis/lua-script.js';
-import { whenReady } from '../redis/when-ready.js';
 
 /** WhatsApp's customer service window: free-form messages only within 24 h of the customer's last one. */
 export const WINDOW_MS = 24 * 60 * 60 * 1000;

@@ -1,6 +1,5 @@
-import { withDeadline } from '@helpline/runtime';
+import { whenReady, withDeadline } from '@helpline/runtime';
 import type { Redis } from 'ioredis';
-import { whenReady } from '../redis/when-ready.js';
 
 export interface LastSendError {
   at: string;

@@ -1,6 +1,6 @@
+import { luaScript } from '@helpline/runtime';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import { luaScript } from '../redis/lua-script.js';
 
 // GCRA (generic cell rate algorithm) in one script, on Redis' own clock so that replicas
 // with drifting clocks still share one rate.

@@ -1,7 +1,6 @@
+import { luaScript, whenReady } from '@helpline/runtime';
 import type { Classification } from '@helpline/contracts';
 import type { Redis } from '@helpline/runtime';
-import { luaScript } from '../redis/lua-script.js';
-import { whenReady } from '../redis/when-ready.js';
 import type { ChatRecord, DeliveryState, LogEntry } from './chat-records.js';
 
 export interface ConversationStoreOptions {

@@ -1,7 +1,6 @@
+import { luaScript, whenReady } from '@helpline/runtime';
 import type { OutboundMessage } from '@helpline/contracts';
 import type { Redis } from 'ioredis';
-import { luaScript } from '../redis/lua-script.js';
-import { whenReady } from '../redis/when-ready.js';
 import type { DeliveryStatus, DeliveryStatusUpdate, OutboundObserver } from '../outbound/channel-sender.js';
 
 /** How long the delivery state of one message is kept. */

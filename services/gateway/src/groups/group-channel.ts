@@ -3,8 +3,10 @@ import {
   createRedisConnection,
   type Logger,
   type Redis,
+  type ServiceBase,
   type ServiceMetrics,
 } from '@helpline/runtime';
+import type { RedisOptions } from 'ioredis';
 import { makeWASocket } from '@whiskeysockets/baileys';
 import type { MessageSink } from '../ingest/message-sink.js';
 import type { ChannelSender } from '../outbound/channel-sender.js';
@@ -184,16 +186,40 @@ export function createGroupChannel(options: GroupChannelOptions): GroupChannel {
   };
 }
 
-/**
- * Group mode's own Redis connection: commands wait (in memory) while it connects and for one
- * reconnect, then fail; every caller also has a deadline. Unlike the producer connection it
- * does not fail a command that arrives during the first connect, when the session starts.
- */
+/** Group mode's connection: commands wait in memory while it connects and for one reconnect. */
+export const GROUP_REDIS_OPTIONS: RedisOptions = { enableOfflineQueue: true, maxRetriesPerRequest: 1 };
+
+/** A connection like group mode's own, for a channel made outside a context. */
 export function createGroupRedis(url: string): Redis {
-  return createRedisConnection(url, 'producer', {
-    enableOfflineQueue: true,
-    maxRetriesPerRequest: 1,
-    connectionName: 'helpline-groups',
+  return createRedisConnection(url, 'producer', { ...GROUP_REDIS_OPTIONS, connectionName: 'helpline-groups' });
+}
+
+export interface GroupModeDeps {
+  base: Pick<ServiceBase, 'redis' | 'logger' | 'metrics' | 'clock'>;
+  config: GroupConfig & { BAILEYS_ENABLED: boolean };
+  sink: MessageSink;
+  keyPrefix: string;
+  socketFactory?: GroupSocketFactory;
+}
+
+/**
+ * Group mode when BAILEYS_ENABLED, else undefined. It has its own Redis connection:
+ * commands wait (in memory) while it connects and for one reconnect, then fail; every
+ * caller also has a deadline. Unlike the producer connection it does not fail a command
+ * that arrives during the first connect, when the session starts.
+ */
+export function buildGroupMode(deps: GroupModeDeps): GroupChannel | undefined {
+  if (!deps.config.BAILEYS_ENABLED) return undefined;
+  const redis = deps.base.redis('groups', 'producer', GROUP_REDIS_OPTIONS);
+  return createGroupChannel({
+    config: deps.config,
+    redis,
+    keyPrefix: deps.keyPrefix,
+    sink: deps.sink,
+    logger: deps.base.logger,
+    metrics: deps.base.metrics,
+    clock: deps.base.clock,
+    socketFactory: deps.socketFactory,
   });
 }
 

@@ -7,7 +7,7 @@ const groupJid = z
   .regex(GROUP_JID, 'expected a group JID such as 120363400000000000@g.us (GET /api/groups lists them)');
 
 /**
- * Group mode's slice of the environment (DESIGN section 7, "groups"), spread into the
+ * Group mode's slice of the environment, spread into the
  * gateway's config shape. Every variable has a default, so a gateway without groups needs
  * none of them.
  */

@@ -1,5 +1,5 @@
 import type { OutboundContent, OutboundMessage } from '@helpline/contracts';
-import { type Logger, PermanentError, withDeadline } from '@helpline/runtime';
+import { CodedError, ERRORS, type Logger, PermanentError, withDeadline } from '@helpline/runtime';
 import { isJidGroup, type WAMessage } from '@whiskeysockets/baileys';
 import type { ChannelSender } from '../outbound/channel-sender.js';
 import type { GroupMetrics } from './group-metrics.js';
@@ -90,7 +90,8 @@ export function createGroupSender(options: GroupSenderOptions): ChannelSender {
       }
 
       const socket = options.socket();
-      if (!socket) throw new Error(`group session is not open (${options.state()}); will retry`);
+      if (!socket)
+        throw new CodedError(ERRORS.group_not_connected, `group session is not open (${options.state()}); will retry`);
       const waitMs = await options.throttle.reserve(message.to);
       if (waitMs > 0) {
         log.debug({ waitMs }, 'waiting for the group minimum interval');
@@ -98,7 +99,8 @@ export function createGroupSender(options: GroupSenderOptions): ChannelSender {
       }
       // The socket may have closed while waiting.
       const live = options.socket();
-      if (!live) throw new Error(`group session is not open (${options.state()}); will retry`);
+      if (!live)
+        throw new CodedError(ERRORS.group_not_connected, `group session is not open (${options.state()}); will retry`);
       try {
         const sent = await withDeadline(
           live.sendMessage(message.to, { text, mentions }, quoted ? { quoted } : undefined),

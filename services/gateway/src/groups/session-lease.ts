@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from '@helpline/runtime';
+import { compareAndDelete, luaScript, type Redis } from '@helpline/runtime';
 
 // KEYS[1] lease key; ARGV[1] holder id; ARGV[2] lease ms. Returns 1 when the holder keeps
 // (or takes back an expired) lease, 0 when another holder has it.
-const RENEW = `
+const RENEW = luaScript(`
 local holder = redis.call('GET', KEYS[1])
 if holder == ARGV[1] then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -13,14 +13,7 @@ if holder == false then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
   return 1
 end
-return 0`;
-
-// KEYS[1] lease key; ARGV[1] holder id. Deletes only the holder's own lease.
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0`;
+return 0`);
 
 export interface SessionLease {
   readonly holderId: string;
@@ -43,9 +36,9 @@ export function createSessionLease(redis: Redis, key: string, leaseMs: number, h
   return {
     holderId,
     acquire: async () => (await redis.set(key, holderId, 'PX', leaseMs, 'NX')) === 'OK',
-    renew: async () => (await redis.eval(RENEW, 1, key, holderId, String(leaseMs))) === 1,
+    renew: async () => (await RENEW.run(redis, [key], [holderId, String(leaseMs)])) === 1,
     release: async () => {
-      await redis.eval(RELEASE, 1, key, holderId);
+      await compareAndDelete(redis, key, holderId);
     },
     holder: () => redis.get(key),
   };

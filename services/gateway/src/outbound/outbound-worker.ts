@@ -1,5 +1,5 @@
 import type { Channel, OutboundMessage } from '@helpline/contracts';
-import { createWorker, type Logger, PermanentError, type ServiceMetrics } from '@helpline/runtime';
+import { CodedError, createWorker, ERRORS, type Logger, PermanentError, type ServiceMetrics } from '@helpline/runtime';
 import { DelayedError, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ArrivalLog } from '../latency/arrival-log.js';
@@ -48,12 +48,15 @@ export interface OutboundJobResult {
 }
 
 /** Another run of the same job holds the send claim: try again later, without sending now. */
-export class SendInProgressError extends Error {
+export class SendInProgressError extends CodedError {
   constructor(
     readonly jobId: string,
     readonly retryInMs: number,
   ) {
-    super(`outbound job ${jobId} is being sent by another run; checking again in ${retryInMs} ms`);
+    super(
+      ERRORS.send_in_progress,
+      `outbound job ${jobId} is being sent by another run; checking again in ${retryInMs} ms`,
+    );
     this.name = 'SendInProgressError';
   }
 }
@@ -63,13 +66,14 @@ export class SendInProgressError extends Error {
  * classifier asked for) failed. Retryable: the job's send guard stays at `sent:`, so the
  * retry sends nothing and tells the observers again.
  */
-export class ObserversFailedError extends Error {
+export class ObserversFailedError extends CodedError {
   constructor(
     readonly messageId: string | undefined,
     readonly failures: number,
     options: { cause?: unknown } = {},
   ) {
     super(
+      ERRORS.observers_failed,
       `message ${messageId ?? '(no id)'} was sent, but ${failures} observer(s) failed; telling them again on the retry`,
       options,
     );

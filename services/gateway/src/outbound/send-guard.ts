@@ -1,6 +1,6 @@
+import { luaScript } from '@helpline/runtime';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { luaScript } from '../redis/lua-script.js';
 
 /**
  * What a run of an outbound job finds when it asks to send:

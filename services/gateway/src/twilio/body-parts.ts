@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { whenReady } from '../redis/when-ready.js';
+import { whenReady } from '@helpline/runtime';
 
 /** How long the parts already sent of a job are remembered (as long as the send guard's marks). */
 const TTL_SECONDS = 7 * 24 * 3600;

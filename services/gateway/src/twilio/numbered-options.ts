@@ -1,6 +1,6 @@
 import type { InboundMessage } from '@helpline/contracts';
 import type { Redis } from 'ioredis';
-import { whenReady } from '../redis/when-ready.js';
+import { whenReady } from '@helpline/runtime';
 
 /** One numbered choice offered in a text: the reply id it stands for and its title. */
 export interface NumberedOption {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { OutboundContent } from '@helpline/contracts';
 import type { Redis } from 'ioredis';
-import { whenReady } from '../redis/when-ready.js';
+import { whenReady } from '@helpline/runtime';
 
 type Choices = Extract<OutboundContent, { kind: 'buttons' | 'list' }>;
 

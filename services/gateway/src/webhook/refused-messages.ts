@@ -1,7 +1,6 @@
+import { luaScript, whenReady } from '@helpline/runtime';
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { luaScript } from '../redis/lua-script.js';
-import { whenReady } from '../redis/when-ready.js';
 
 /**
  * A message from a well-signed webhook that could not become an InboundMessage: no id, no
@@ -67,6 +66,12 @@ end
 return redis.call('XDEL', KEYS[1], ARGV[1])
 `);
 
+/** A delivery kept unparsed (too deep to parse) names the chat inside its text. */
+function rawNames(message: RefusedMessage, named: string): boolean {
+  const raw = (message.payload as { raw?: unknown } | null)?.raw;
+  return typeof raw === 'string' && raw.includes(named);
+}
+
 function decode(id: string, fields: string[]): RefusedMessage | undefined {
   const at = fields.indexOf('record');
   const raw = at >= 0 ? fields[at + 1] : undefined;
@@ -116,7 +121,10 @@ export function createRefusedMessageStore(redis: Redis, key: string): RefusedMes
         const batch = await redis.xrange(key, start, '+', 'COUNT', SCAN_BATCH);
         for (const [id, fields] of batch) {
           const message = decode(id, fields);
-          if (message && (message.chatId === chatId || JSON.stringify(message.payload).includes(named)))
+          if (
+            message &&
+            (message.chatId === chatId || JSON.stringify(message.payload).includes(named) || rawNames(message, named))
+          )
             doomed.push(id);
         }
         if (batch.length < SCAN_BATCH) break;

@@ -1,5 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { type HttpApp, HttpError, QueueUnavailableError } from '@helpline/runtime';
+import { Identifier } from '@helpline/contracts';
+import {
+  BodyTooDeepError,
+  ForbiddenKeyError,
+  type HttpApp,
+  HttpError,
+  isRedisConnectionError,
+  parseJsonBody,
+  QueueUnavailableError,
+} from '@helpline/runtime';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { GatewayContext } from '../context.js';
@@ -12,9 +21,9 @@ import { verifyMetaSignature } from './signature.js';
 export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
 const VerifyQuery = z.looseObject({
-  'hub.mode': z.string().optional(),
-  'hub.verify_token': z.string().optional(),
-  'hub.challenge': z.string().optional(),
+  'hub.mode': Identifier.optional(),
+  'hub.verify_token': Identifier.optional(),
+  'hub.challenge': Identifier.optional(),
 });
 
 const Ack = z.object({
@@ -38,19 +47,6 @@ function sameToken(given: string | undefined, expected: string): boolean {
 }
 
 /**
- * Why a body is not JSON, without the parser's own words: V8 quotes the text around the
- * fault, and a signed body is a customer's data. The position is kept: it is enough to
- * find the fault in one's own copy.
- */
-export function describeJsonError(error: unknown): string {
-  const text = error instanceof Error ? error.message : '';
-  const position = /at position (\d+)/.exec(text)?.[1];
-  if (position !== undefined) return `body is not valid JSON (at position ${position})`;
-  if (/end of (JSON|data) input/i.test(text)) return 'body is not valid JSON (it ends too early)';
-  return 'body is not valid JSON';
-}
-
-/**
  * GET /webhook (subscription check) and POST /webhook (signed events). Registered in
  * their own scope: the JSON parser here keeps the raw bytes, because the signature covers
  * them, and only `application/json` is accepted.
@@ -61,6 +57,17 @@ export async function webhookRoutes(app: HttpApp, context: GatewayContext): Prom
   const count = (request: FastifyRequest, outcome: WebhookOutcome) => {
     counted.add(request);
     metrics.webhookEvents.inc({ outcome });
+  };
+
+  const keepUnparsed = async (text: string, why: string, log: FastifyRequest['log']) => {
+    const { id, fresh } = await context.refusedMessages.keep({
+      reason: `${why}; the delivery is kept unused, as its text`,
+      payload: { raw: text },
+      receivedAt: context.clock().toISOString(),
+    });
+    if (!fresh) return;
+    metrics.webhookEvents.inc({ outcome: 'refused' });
+    log.warn({ refusedId: id, reason: why }, 'webhook delivery refused whole; kept for an operator');
   };
 
   await app.register(async (plugin) => {
@@ -122,12 +129,29 @@ export async function webhookRoutes(app: HttpApp, context: GatewayContext): Prom
           request.log.warn({ bytes: raw.length, hasSignature: signature !== undefined }, 'webhook signature refused');
           throw new HttpError(401, 'invalid_signature', 'missing or wrong X-Hub-Signature-256');
         }
+        const text = raw.toString('utf8');
         let json: unknown;
         try {
-          json = JSON.parse(raw.toString('utf8'));
+          // The runtime's one JSON rule: nesting limit first, then the parse, then no
+          // `__proto__` or `constructor.prototype` keys.
+          json = parseJsonBody(text);
         } catch (error) {
-          count(request, 'bad_request');
-          throw new HttpError(400, 'bad_request', describeJsonError(error));
+          if (!(error instanceof BodyTooDeepError || error instanceof ForbiddenKeyError)) {
+            count(request, 'bad_request');
+            throw error;
+          }
+          // Signed, so Meta's (or sent with Meta's secret): a refusal would be delivered
+          // again for days. The whole delivery is kept as its text, never used, for an
+          // operator, and acknowledged.
+          try {
+            await keepUnparsed(text, error.message, request.log);
+          } catch (storeError) {
+            count(request, 'unavailable');
+            request.log.error({ err: storeError }, 'webhook not stored: Redis unavailable; Meta will deliver again');
+            throw new HttpError(503, 'unavailable', 'storage unavailable; deliver again later');
+          }
+          counted.add(request);
+          return reply.send({ status: 'ok' as const, accepted: 0, duplicate: 0, refused: 1, statuses: 0, ignored: 0 });
         }
         const envelope = WebhookEnvelope.safeParse(json);
         if (!envelope.success) {
@@ -147,7 +171,7 @@ export async function webhookRoutes(app: HttpApp, context: GatewayContext): Prom
           if (handled === 0) metrics.webhookEvents.inc({ outcome: 'ignored' });
           return reply.send({ status: 'ok' as const, ...result, ignored: result.ignored.length });
         } catch (error) {
-          if (error instanceof QueueUnavailableError || isRedisError(error)) {
+          if (error instanceof QueueUnavailableError || isRedisError(error) || isRedisConnectionError(error)) {
             count(request, 'unavailable');
             request.log.error({ err: error }, 'webhook not stored: Redis unavailable; Meta will deliver again');
             throw new HttpError(503, 'unavailable', 'storage unavailable; deliver again later');

@@ -22,18 +22,31 @@ export function testConfig(env: Record<string, string | undefined> = {}): Gatewa
   });
 }
 
+/**
+ * The sink override that skips the conversation (its consent gate, menu and handoff): the
+ * Cloud API channel's own tests see the plain enqueuer behind the webhook.
+ */
+export const skipConsent: NonNullable<GatewayContextOverrides['sink']> = ({ enqueue }) => enqueue;
+
+export interface TestContextOverrides extends GatewayContextOverrides {
+  /**
+   * Pass inbound messages through the conversation (consent gate first). Off by default:
+   * most gateway tests are about the bare channel and use `skipConsent`.
+   */
+  consent?: boolean;
+}
+
 /** A context on the test Redis with a prefix no other test uses. */
 export function testContext(
   redisUrl: string,
   config: GatewayConfig = testConfig(),
-  overrides: GatewayContextOverrides = {},
+  { consent = false, ...overrides }: TestContextOverrides = {},
 ): GatewayContext {
   return createContext(config, {
     redisUrl,
     prefix: uniqueQueueName('gw'),
     logger: quietLogger(),
-    // The bare channel's tests: conversation tests pass `plainSink: false`.
-    plainSink: true,
+    ...(consent ? {} : { sink: skipConsent }),
     ...overrides,
   });
 }

@@ -23,9 +23,9 @@ export interface DiagnoseDeps {
   routers: RouterRegistry;
   lastReports: LastReportStore;
   settings: CheckSettings;
-  metrics: NetworkMetrics;
+  networkMetrics: NetworkMetrics;
   logger: Logger;
-  now: () => Date;
+  clock: () => Date;
   /** How long a request waits for a diagnosis of the same customer already running, and how often it looks. */
   claimWait?: { waitMs: number; pollMs: number };
 }
@@ -38,7 +38,7 @@ const DEFAULT_CLAIM_WAIT = { waitMs: 60_000, pollMs: 100 };
 
 /** Runs the checks for one customer on their router (or says why there is none). */
 async function runFor(customer: CustomerRecord, correlationId: string, deps: DiagnoseDeps): Promise<DiagnosticReport> {
-  if (!deps.routers.configured) return notConfiguredReport(correlationId, customer.customerId, deps.now);
+  if (!deps.routers.configured) return notConfiguredReport(correlationId, customer.customerId, deps.clock);
   let router: RouterClient | undefined;
   let routerProblem: { finding: string; errorKind: string } | undefined;
   try {
@@ -58,7 +58,7 @@ async function runFor(customer: CustomerRecord, correlationId: string, deps: Dia
     ...(routerProblem ? { routerProblem } : {}),
     settings: deps.settings,
     logger: deps.logger,
-    now: deps.now,
+    clock: deps.clock,
   });
 }
 
@@ -75,20 +75,20 @@ export async function diagnose(
 ): Promise<DiagnoseOutcome> {
   const matches = await deps.directory.find(reference);
   if (matches.length > 1) {
-    deps.metrics.diagnoses.inc({ result: 'ambiguous' });
+    deps.networkMetrics.diagnoses.inc({ result: 'ambiguous' });
     return { kind: 'ambiguous', candidates: matches };
   }
   const [customer] = matches;
   if (!customer) {
-    deps.metrics.diagnoses.inc({ result: 'not_found' });
-    return { kind: 'report', report: notFoundReport(correlationId, deps.now), fromCache: false };
+    deps.networkMetrics.diagnoses.inc({ result: 'not_found' });
+    return { kind: 'report', report: notFoundReport(correlationId, deps.clock), fromCache: false };
   }
   const { report, fromCache } = await oncePerCustomer(
     deps.lastReports,
     customer.customerId,
     async () => {
       const fresh = await runFor(customer, correlationId, deps);
-      deps.metrics.diagnoses.inc({ result: fresh.status });
+      deps.networkMetrics.diagnoses.inc({ result: fresh.status });
       // Logged by status and check results only: no address, MAC or password is in a report.
       deps.logger.info(
         { customerId: customer.customerId, status: fresh.status, router: fresh.router },
@@ -98,13 +98,12 @@ export async function diagnose(
     },
     { ...(deps.claimWait ?? DEFAULT_CLAIM_WAIT), force: options.force ?? false },
   );
-  if (fromCache) deps.metrics.diagnoses.inc({ result: 'cached' });
+  if (fromCache) deps.networkMetrics.diagnoses.inc({ result: 'cached' });
   return { kind: 'report', report, fromCache, customer };
 }
 
 export interface DiagnosticJobDeps extends DiagnoseDeps {
-  outbound: Producer<'outbound'>;
-  tickets: Producer<'tickets'>;
+  producers: { outbound: Producer<'outbound'>; tickets: Producer<'tickets'> };
 }
 
 function accountChoice(request: DiagnosticRequest, candidates: CustomerRecord[]): OutboundMessageInput {
@@ -217,7 +216,7 @@ export async function handleDiagnosticRequest(
 ): Promise<DiagnoseOutcome> {
   const outcome = await diagnose(request.customer, request.correlationId, deps);
   if (outcome.kind === 'ambiguous') {
-    await deps.outbound.add(accountChoice(request, outcome.candidates), {
+    await deps.producers.outbound.add(accountChoice(request, outcome.candidates), {
       jobId: jobIds.outbound(request.correlationId, 'diagnosis_account'),
     });
     return outcome;
@@ -234,11 +233,11 @@ export async function handleDiagnosticRequest(
     // The gateway records the customer's id on the chat, so staff see who it is.
     ...(customer ? { meta: { customerId: customer.customerId } } : {}),
   };
-  await deps.outbound.add(message, { jobId: jobIds.outbound(request.correlationId, 'diagnosis') });
+  await deps.producers.outbound.add(message, { jobId: jobIds.outbound(request.correlationId, 'diagnosis') });
   if (request.openTicketOnFailure && report.status !== 'ok' && !fromCache) {
     const contact = ticketContact(request, customer);
     if (contact) {
-      await deps.tickets.add(ticketFor(request, report, customer, contact), {
+      await deps.producers.tickets.add(ticketFor(request, report, customer, contact), {
         jobId: jobIds.ticket(request.correlationId),
       });
     } else {

@@ -1,16 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { DiagnosticReport } from '@helpline/contracts';
-import type { Redis } from 'ioredis';
+import { compareAndDelete, keepLease, luaScript, type Redis, tryAcquireLease } from '@helpline/runtime';
 
-// Compare-and-act on the claim key: only the claim's owner may renew or release it, so a
-// claim that expired and was taken by another process is never ended by the old owner.
-const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 // The report is stored before the claim goes, in one step: a waiter that sees the claim
-// gone always finds the report.
-const PUT_AND_RELEASE = `redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+// gone always finds the report. The claim goes only if it is still this diagnosis' own.
+const PUT_AND_RELEASE = luaScript(`redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
 if redis.call('get', KEYS[2]) == ARGV[3] then redis.call('del', KEYS[2]) end
-return 1`;
+return 1`);
 
 /** The right to diagnose one customer now; renewed in the background until released. */
 export interface DiagnosisClaim {
@@ -35,9 +30,10 @@ export interface LastReportStoreOptions {
 export class LastReportStore {
   private readonly claimTtlMs: number;
 
+  /** `keyPrefix`: the service's own key prefix (`helpline:network`). */
   constructor(
     private readonly redis: Redis,
-    private readonly prefix: string,
+    private readonly keyPrefix: string,
     private readonly cooldownMs: number,
     options: LastReportStoreOptions = {},
   ) {
@@ -50,11 +46,11 @@ export class LastReportStore {
   }
 
   private key(customerId: string): string {
-    return `${this.prefix}:network:last-report:${customerId}`;
+    return `${this.keyPrefix}:last-report:${customerId}`;
   }
 
   private claimKey(customerId: string): string {
-    return `${this.prefix}:network:diagnosing:${customerId}`;
+    return `${this.keyPrefix}:diagnosing:${customerId}`;
   }
 
   async get(customerId: string): Promise<DiagnosticReport | undefined> {
@@ -73,19 +69,15 @@ export class LastReportStore {
 
   /** Takes the customer's claim, or answers undefined when another diagnosis holds it. */
   async claim(customerId: string): Promise<DiagnosisClaim | undefined> {
-    const token = randomUUID();
-    const key = this.claimKey(customerId);
-    const taken = await this.redis.set(key, token, 'PX', this.claimTtlMs, 'NX');
-    if (taken !== 'OK') return undefined;
-    const timer = setInterval(
-      () => {
-        // A failed renewal is not fatal: at worst the claim expires and one more diagnosis runs.
-        this.redis.eval(RENEW, 1, key, token, String(this.claimTtlMs)).catch(() => {});
-      },
-      Math.max(50, Math.floor(this.claimTtlMs / 3)),
-    );
-    timer.unref();
-    return { customerId, token, stop: () => clearInterval(timer) };
+    const lease = await tryAcquireLease(this.redis, this.claimKey(customerId), this.claimTtlMs);
+    if (!lease) return undefined;
+    // Renewed while the diagnosis runs (compare-and-extend). A lost claim is not fatal: at
+    // worst it expires and one more diagnosis runs.
+    const kept = keepLease(lease, {
+      ttlMs: this.claimTtlMs,
+      renewEveryMs: Math.max(50, Math.floor(this.claimTtlMs / 3)),
+    });
+    return { customerId, token: lease.token, stop: () => kept.stop() };
   }
 
   /** Whether some diagnosis holds the customer's claim now. */
@@ -96,20 +88,16 @@ export class LastReportStore {
   /** Ends a claim without a report (the diagnosis failed): the next request runs its own. */
   async release(claim: DiagnosisClaim): Promise<void> {
     claim.stop();
-    await this.redis.eval(RELEASE, 1, this.claimKey(claim.customerId), claim.token);
+    await compareAndDelete(this.redis, this.claimKey(claim.customerId), claim.token);
   }
 
   /** Stores the report and ends the claim in one step. */
   async putAndRelease(claim: DiagnosisClaim, report: DiagnosticReport): Promise<void> {
     claim.stop();
-    await this.redis.eval(
-      PUT_AND_RELEASE,
-      2,
-      this.key(claim.customerId),
-      this.claimKey(claim.customerId),
-      JSON.stringify(report),
-      String(this.cooldownMs),
-      claim.token,
+    await PUT_AND_RELEASE.run(
+      this.redis,
+      [this.key(claim.customerId), this.claimKey(claim.customerId)],
+      [JSON.stringify(report), String(this.cooldownMs), claim.token],
     );
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DiagnosticReport } from '@helpline/contracts';
+import { DiagnosticReport, Identifier } from '@helpline/contracts';
 import { ErrorBody, type HttpApp, httpErrors } from '@helpline/runtime';
 import { z } from 'zod';
 import type { NetworkContext } from '../context.js';
@@ -16,9 +16,9 @@ const DiagnoseBody = z
       .max(32)
       .regex(/^\+?[0-9 ()-]+$/, 'digits, spaces, + ( ) - only')
       .optional(),
-    customerId: z.string().trim().min(1).max(64).optional(),
-    pppoeUser: z.string().trim().min(1).max(64).optional(),
-    documentNumber: z.string().trim().min(1).max(32).optional(),
+    customerId: Identifier.trim().min(1).max(64).optional(),
+    pppoeUser: Identifier.trim().min(1).max(64).optional(),
+    documentNumber: Identifier.trim().min(1).max(32).optional(),
     /** Skip the cooldown and ask the router again. */
     force: z.boolean().default(false),
   })

@@ -16,6 +16,11 @@ export interface RouterEndpoint {
   username: string;
   password: string;
   tls: boolean;
+  /**
+   * PEM certificates the router's TLS certificate must chain to (MIKROTIK_TLS_CA); Node's
+   * own CA list when absent. Verification is never turned off.
+   */
+  ca?: string;
 }
 
 export interface ConnectionTimeouts {
@@ -107,7 +112,9 @@ export class RouterConnection {
       password: endpoint.password,
       timeout: timeouts.idleSocketSeconds,
       keepalive: timeouts.keepalive,
-      ...(endpoint.tls ? { tls: {} } : {}),
+      // Certificate and host name are verified (Node's defaults): a router answering with a
+      // certificate that does not chain to `ca` (or the system CAs) is refused.
+      ...(endpoint.tls ? { tls: endpoint.ca ? { ca: endpoint.ca } : {} } : {}),
     });
     this.internals = this.api as unknown as ApiInternals;
     // The "hold" writes `#` on a timer while a command runs and re-arms that timer even

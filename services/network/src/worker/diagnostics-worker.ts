@@ -2,9 +2,12 @@ import { createWorker } from '@helpline/runtime';
 import type { NetworkContext } from '../context.js';
 import { handleDiagnosticRequest } from '../diagnosis/diagnose.js';
 
-/** Consumes `diagnostics`: the processor only hands the parsed request to the use case. */
+/**
+ * Consumes `diagnostics`: the processor only hands the parsed request to the use case. The
+ * worker joins the context's list: /health reports it, and the context closes it first.
+ */
 export function startDiagnosticsWorker(context: NetworkContext, options: { concurrency?: number } = {}) {
-  return createWorker(
+  const worker = createWorker(
     'diagnostics',
     async (request, { logger }) => {
       const outcome = await handleDiagnosticRequest(request, { ...context, logger });
@@ -13,11 +16,13 @@ export function startDiagnosticsWorker(context: NetworkContext, options: { concu
         : { status: 'ambiguous' };
     },
     {
-      connection: context.workerRedis,
+      connection: context.redis('worker'),
       logger: context.logger,
-      metrics: context.serviceMetrics,
-      ...(context.prefix ? { prefix: context.prefix } : {}),
+      metrics: context.metrics,
+      prefix: context.prefix,
       concurrency: options.concurrency ?? 4,
     },
   );
+  context.addWorker(worker);
+  return worker;
 }

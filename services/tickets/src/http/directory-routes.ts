@@ -1,7 +1,6 @@
 import { ErrorBody, type HttpApp } from '@helpline/runtime';
 import { findOrCreateContact } from '../contacts/find-or-create-contact.js';
 import type { TicketsContext } from '../context.js';
-import { crmHttpError } from './crm-http-error.js';
 import { ContactView, CreateContactBody, DepartmentsAnswer } from './schemas.js';
 
 /** Departments and contacts: what staff need to address a ticket. */
@@ -20,11 +19,7 @@ export function registerDirectoryRoutes(app: HttpApp, context: TicketsContext): 
       },
     },
     async () => {
-      try {
-        return { provider: context.crm.provider, departments: await context.crm.listDepartments() };
-      } catch (error) {
-        throw crmHttpError(error);
-      }
+      return { provider: context.crm.provider, departments: await context.crm.listDepartments() };
     },
   );
 
@@ -41,12 +36,8 @@ export function registerDirectoryRoutes(app: HttpApp, context: TicketsContext): 
       },
     },
     async (request, reply) => {
-      try {
-        const { contact, created } = await findOrCreateContact(context.crm, request.body);
-        return reply.status(created ? 201 : 200).send(contact);
-      } catch (error) {
-        throw crmHttpError(error);
-      }
+      const { contact, created } = await findOrCreateContact(context.crm, request.body);
+      return reply.status(created ? 201 : 200).send(contact);
     },
   );
 }

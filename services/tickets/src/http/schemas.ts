@@ -1,8 +1,11 @@
-import { CATEGORIES, Channel, PRIORITIES } from '@helpline/contracts';
+import { CATEGORIES, Channel, Identifier, PRIORITIES, Text } from '@helpline/contracts';
 import { z } from 'zod';
 import { PhoneNumber } from '../contacts/phone.js';
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
+/** Customer text: lone surrogates repaired (contracts' text.ts). */
+const text = (max: number) => Text.trim().min(1, 'must not be empty').max(max);
+/** Identifiers: ill-formed Unicode refused, naming the field. */
+const id = (max: number) => Identifier.trim().min(1, 'must not be empty').max(max);
 /** Existing deployments send `High` or `URGENT` as often as `high`. */
 const lowercase = (value: unknown) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
 
@@ -14,11 +17,11 @@ const lowercase = (value: unknown) => (typeof value === 'string' ? value.trim().
 export const CreateTicketBody = z
   .object({
     subject: text(255),
-    description: z.string().max(32_000).default(''),
+    description: Text.max(32_000).default(''),
     priority: z.preprocess(lowercase, z.enum(PRIORITIES)).default('medium'),
     classification: z.preprocess(lowercase, z.enum(CATEGORIES)).default('other'),
-    contact_id: text(100).optional(),
-    department_id: text(100).optional(),
+    contact_id: id(100).optional(),
+    department_id: id(100).optional(),
     phone: PhoneNumber.optional(),
     name: text(200).optional(),
     email: z.email().optional(),
@@ -57,7 +60,7 @@ export const CreateTicketAnswer = z.object({
   message: z.string().optional(),
 });
 
-export const TicketIdParams = z.object({ id: text(64) });
+export const TicketIdParams = z.object({ id: id(64) });
 
 export const StatusBody = z.object({ status: text(120) });
 

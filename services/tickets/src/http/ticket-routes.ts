@@ -4,7 +4,6 @@ import { ErrorBody, type HttpApp, HttpError, httpErrors } from '@helpline/runtim
 import type { TicketsContext } from '../context.js';
 import type { CrmTicket } from '../crm/crm-adapter.js';
 import { openTicket } from '../tickets/open-ticket.js';
-import { crmHttpError } from './crm-http-error.js';
 import {
   CreateTicketAnswer,
   CreateTicketBody,
@@ -61,30 +60,26 @@ export function registerTicketRoutes(app: HttpApp, context: TicketsContext): voi
         contact: { contactId: body.contact_id, phone: body.phone, name: body.name, email: body.email },
       });
       const provider = context.crm.provider;
-      try {
-        const result = await openTicket(
-          ticketRequest,
-          {
-            crm: context.crm,
-            records: context.records,
-            lockTtlMs: context.lockTtlMs,
-            tickets: context.producers.tickets,
-            metrics: context.ticketsMetrics,
-            syncDeadlineMs: context.syncDeadlineMs,
-          },
-          request.log,
-        );
-        if (result.state === 'queued') {
-          return reply
-            .status(202)
-            .send({ state: 'queued', idempotency_key: key, provider, job_id: result.jobId, message: result.reason });
-        }
+      const result = await openTicket(
+        ticketRequest,
+        {
+          crm: context.crm,
+          records: context.records,
+          lockTtlMs: context.lockTtlMs,
+          tickets: context.producers.tickets,
+          metrics: context.ticketsMetrics,
+          syncDeadlineMs: context.syncDeadlineMs,
+        },
+        request.log,
+      );
+      if (result.state === 'queued') {
         return reply
-          .status(result.state === 'created' ? 201 : 200)
-          .send({ state: result.state, idempotency_key: key, provider, ticket: view(result.ticket) });
-      } catch (error) {
-        throw crmHttpError(error);
+          .status(202)
+          .send({ state: 'queued', idempotency_key: key, provider, job_id: result.jobId, message: result.reason });
       }
+      return reply
+        .status(result.state === 'created' ? 201 : 200)
+        .send({ state: result.state, idempotency_key: key, provider, ticket: view(result.ticket) });
     },
   );
 
@@ -101,12 +96,7 @@ export function registerTicketRoutes(app: HttpApp, context: TicketsContext): voi
       },
     },
     async (request) => {
-      let ticket: CrmTicket | undefined;
-      try {
-        ticket = await context.crm.getTicket(request.params.id);
-      } catch (error) {
-        throw crmHttpError(error);
-      }
+      const ticket = await context.crm.getTicket(request.params.id);
       if (!ticket) throw httpErrors.notFound(`no ticket ${request.params.id} in ${context.crm.provider}`);
       return view(ticket);
     },
@@ -128,12 +118,7 @@ export function registerTicketRoutes(app: HttpApp, context: TicketsContext): voi
     async (request) => {
       const local = context.localCrm;
       if (!local) throw new HttpError(409, 'managed_in_crm', 'ticket statuses are changed in Zoho Desk, not here');
-      let ticket: CrmTicket | undefined;
-      try {
-        ticket = await local.updateStatus(request.params.id, request.body.status);
-      } catch (error) {
-        throw crmHttpError(error);
-      }
+      const ticket = await local.updateStatus(request.params.id, request.body.status);
       if (!ticket) throw httpErrors.notFound(`no ticket ${request.params.id} in local`);
       return view(ticket);
     },

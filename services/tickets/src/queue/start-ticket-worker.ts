@@ -14,16 +14,16 @@ export function startTicketWorker(context: TicketsContext): Worker {
     retryState: context.retryState,
     metrics: context.ticketsMetrics,
     lockTtlMs: context.lockTtlMs,
-    now: context.now,
+    clock: context.clock,
     random: context.random,
   });
   const worker = createWorker(QUEUE_NAMES.tickets, handler, {
-    connection: context.redis.worker,
+    connection: context.redis('worker'),
     logger: context.logger,
     metrics: context.metrics,
     prefix: context.prefix,
     concurrency: context.workerConcurrency,
   });
-  context.workers.push(worker);
+  context.addWorker(worker);
   return worker;
 }

@@ -24,7 +24,7 @@ export interface TicketJobDeps {
   retryState: RetryState;
   metrics: TicketsMetrics;
   lockTtlMs: number;
-  now: () => number;
+  clock: () => Date;
   random: () => number;
 }
 
@@ -54,7 +54,7 @@ export function createTicketJobHandler(deps: TicketJobDeps): JobHandler<'tickets
         deps.metrics.tickets.inc({ provider, outcome: attempt >= (job.opts.attempts ?? 1) ? 'failed' : 'retried' });
         throw error;
       }
-      const now = deps.now();
+      const now = deps.clock().getTime();
       const { since, count } = await deps.retryState.note(key, now);
       const hint = error instanceof CrmUnavailableError ? error.retryAfterMs : undefined;
       const delay = retryDelay(deps.retryPolicy, count, deps.random, hint);

@@ -1,7 +1,7 @@
 import type { Redis } from '@helpline/runtime';
 import { z } from 'zod';
 import type { CrmTicket } from '../crm/crm-adapter.js';
-import { type KeptLock, type KeptLockOptions, tryLockKept } from '../redis/redis-lock.js';
+import { type KeepOptions, type KeptLease, keepLease, tryAcquireLease } from '@helpline/runtime';
 
 /** What an attempted mark remembers: the contact the create was sent for. */
 export interface AttemptMark {
@@ -65,8 +65,13 @@ export function createTicketRecords(options: TicketRecordsOptions) {
         return {};
       }
     },
-    lock(key: string, ttlMs: number, options?: KeptLockOptions): Promise<KeptLock | undefined> {
-      return tryLockKept(redis, k('lock', key), ttlMs, options);
+    /**
+     * The key's lock: a lease renewed while its attempt runs (runtime keepLease), so the TTL
+     * only bounds how long a crashed attempt blocks the key. Undefined while another holds it.
+     */
+    async lock(key: string, ttlMs: number, options: Omit<KeepOptions, 'ttlMs'> = {}): Promise<KeptLease | undefined> {
+      const lease = await tryAcquireLease(redis, k('lock', key), ttlMs);
+      return lease ? keepLease(lease, { ttlMs, ...options }) : undefined;
     },
   };
 }

@@ -1,3 +1,4 @@
+import { repairTextDeep } from '@helpline/contracts';
 import type { Redis } from '@helpline/runtime';
 import { z } from 'zod';
 import type { CrmAdapter, CrmContact, CrmDepartment, CrmTicket } from '../crm-adapter.js';
@@ -42,12 +43,13 @@ const StoredContact = z.object({
 // KEYS[1] key -> ticket id hash, KEYS[2] ticket sequence, KEYS[3] id -> ticket JSON hash.
 // ARGV[1] idempotency key, ARGV[2] ticket JSON without id and number.
 // Returns the stored ticket JSON: the existing one for a known key, else a new one numbered
-// by INCR. One script, so two creates with one key can never both number a ticket.
+// by INCR. One script, so two creates with one key can never both number a ticket. The JSON
+// is decoded before INCR: a create the decoder refuses must not use up a number.
 const CREATE_TICKET = `
 local existing = redis.call('HGET', KEYS[1], ARGV[1])
 if existing then return redis.call('HGET', KEYS[3], existing) end
-local n = tostring(redis.call('INCR', KEYS[2]))
 local ticket = cjson.decode(ARGV[2])
+local n = tostring(redis.call('INCR', KEYS[2]))
 ticket['id'] = n
 ticket['number'] = n
 local json = cjson.encode(ticket)
@@ -62,8 +64,8 @@ if ARGV[1] ~= '' then
   local existing = redis.call('HGET', KEYS[1], ARGV[1])
   if existing then return redis.call('HGET', KEYS[3], existing) end
 end
-local n = 'C' .. tostring(redis.call('INCR', KEYS[2]))
 local contact = cjson.decode(ARGV[2])
+local n = 'C' .. tostring(redis.call('INCR', KEYS[2]))
 contact['id'] = n
 local json = cjson.encode(contact)
 redis.call('HSET', KEYS[3], n, json)
@@ -120,7 +122,8 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
         keys.contactSeq,
         keys.contacts,
         contact.phone ?? '',
-        JSON.stringify({ name: contact.name, phone: contact.phone, email: contact.email }),
+        // Lua's cjson refuses a lone surrogate's escape: text is stored repaired.
+        JSON.stringify(repairTextDeep({ name: contact.name, phone: contact.phone, email: contact.email })),
       );
       return StoredContact.parse(JSON.parse(String(json))) as CrmContact;
     },
@@ -154,7 +157,7 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
         keys.ticketSeq,
         keys.tickets,
         ticket.idempotencyKey,
-        JSON.stringify(fields),
+        JSON.stringify(repairTextDeep(fields)),
       );
       return toTicket(StoredTicket.parse(JSON.parse(String(json))));
     },

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger, Redis } from '@helpline/runtime';
+import { compareAndDelete, type Logger, type Redis, tryAcquireLease } from '@helpline/runtime';
 import type { Counter } from 'prom-client';
-import { deleteIfEquals, tryLock } from '../../redis/redis-lock.js';
 import { CrmRefusedError, CrmUnavailableError } from '../crm-errors.js';
 
 export interface ZohoTokenProviderOptions {
@@ -150,7 +149,7 @@ export function createZohoTokenProvider(options: ZohoTokenProviderOptions): Zoho
         const cached = await options.redis.get(tokenKey);
         if (cached) return cached;
         await assertNotCoolingDown();
-        const lock = await tryLock(options.redis, lockKey, lockTtlMs);
+        const lock = await tryAcquireLease(options.redis, lockKey, lockTtlMs);
         if (lock) {
           try {
             // Another replica may have stored a token, or met the limit, between our reads and our lock.
@@ -169,7 +168,7 @@ export function createZohoTokenProvider(options: ZohoTokenProviderOptions): Zoho
       }
     },
     async invalidate(token) {
-      await deleteIfEquals(options.redis, tokenKey, token);
+      await compareAndDelete(options.redis, tokenKey, token);
     },
   };
 }

@@ -1,0 +1,170 @@
+/**
+ * Every coded error of Helpline, declared once (in the manner of fastify's lib/errors.js):
+ * its code, the HTTP status the app's error handler answers with, and whether retrying can
+ * help (workers retry or fail at once by it; breakers do not count a non-retryable error
+ * against the provider). `answer` is the `error` field of the HTTP body when it differs
+ * from the code, so that answers clients already read stay as they were.
+ *
+ * Add a code here and a row to docs/errors.md; a runtime test fails when the two disagree.
+ */
+export interface ErrorDeclaration {
+  readonly code: string;
+  readonly statusCode: number;
+  readonly retryable: boolean;
+  /** One line for docs/errors.md. */
+  readonly description: string;
+  /** The `error` field of the HTTP answer; the code when absent. */
+  readonly answer?: string;
+}
+
+const declarations = new Map<string, ErrorDeclaration>();
+
+function declare(
+  code: string,
+  statusCode: number,
+  retryable: boolean,
+  description: string,
+  answer?: string,
+): ErrorDeclaration {
+  if (declarations.has(code)) throw new Error(`error code ${code} declared twice`);
+  const declaration = { code, statusCode, retryable, description, ...(answer ? { answer } : {}) };
+  declarations.set(code, declaration);
+  return declaration;
+}
+
+export const ERRORS = {
+  // Generic HTTP answers (runtime).
+  bad_request: declare('bad_request', 400, false, 'The request does not fit its schema, or its body is not JSON.'),
+  unauthorized: declare('unauthorized', 401, false, 'Missing or wrong bearer token.'),
+  forbidden: declare('forbidden', 403, false, 'The request is understood and refused.'),
+  not_found: declare('not_found', 404, false, 'No such route or resource.'),
+  conflict: declare('conflict', 409, false, 'The request conflicts with the current state.'),
+  payload_too_large: declare('payload_too_large', 413, false, 'The body is larger than the route accepts.'),
+  unsupported_media_type: declare(
+    'unsupported_media_type',
+    415,
+    false,
+    'The body has a content type the route does not read.',
+  ),
+  unprocessable: declare('unprocessable', 422, false, 'The request is well formed but cannot be carried out.'),
+  internal_error: declare('internal_error', 500, true, 'A fault of the service; details are in its log only.'),
+  unavailable: declare('unavailable', 503, true, 'A store or queue the request needs does not answer now; try again.'),
+  operator_api_disabled: declare(
+    'operator_api_disabled',
+    503,
+    false,
+    'Operator routes are closed until API_TOKEN is set.',
+  ),
+  // Queues and deadlines (runtime).
+  invalid_payload: declare(
+    'invalid_payload',
+    422,
+    false,
+    'A job payload does not fit its queue contract; the job fails at once.',
+  ),
+  queue_unavailable: declare(
+    'queue_unavailable',
+    503,
+    true,
+    'Redis did not take the job in time; nothing was acknowledged.',
+    'unavailable',
+  ),
+  deadline_exceeded: declare(
+    'deadline_exceeded',
+    503,
+    true,
+    'A call did not finish within its deadline.',
+    'unavailable',
+  ),
+  // Gateway.
+  webhook_disabled: declare('webhook_disabled', 503, false, 'POST /webhook while META_APP_SECRET is unset.'),
+  whatsapp_unavailable: declare('whatsapp_unavailable', 502, true, 'WhatsApp (group mode) did not answer a request.'),
+  window_closed: declare(
+    'window_closed',
+    422,
+    false,
+    'Outside the 24-hour window with no WHATSAPP_WINDOW_TEMPLATE set.',
+  ),
+  invalid_signature: declare('invalid_signature', 401, false, 'A webhook without a valid X-Hub-Signature-256.'),
+  group_mode_disabled: declare('group_mode_disabled', 404, false, 'Group routes while BAILEYS_ENABLED is off.'),
+  already_linked: declare('already_linked', 409, false, 'The WhatsApp account is already linked.'),
+  no_qr_pending: declare('no_qr_pending', 409, false, 'No QR code is waiting to be scanned.'),
+  pairing_by_code: declare('pairing_by_code', 409, false, 'The session is pairing by code, not by QR.'),
+  session_not_open: declare('session_not_open', 409, false, 'The group session is not open.'),
+  channel_disabled: declare(
+    'channel_disabled',
+    422,
+    false,
+    'An outbound message for a channel that is not configured.',
+  ),
+  unsupported_content: declare('unsupported_content', 422, false, 'A content kind the group channel cannot send.'),
+  not_a_group: declare('not_a_group', 422, false, 'A group message whose recipient is not a group JID.'),
+  group_not_allowed: declare('group_not_allowed', 422, false, 'A group message to a group not in WHATSAPP_GROUP_IDS.'),
+  invalid_group_message: declare(
+    'invalid_group_message',
+    422,
+    false,
+    'A spooled group message that does not fit the inbound contract.',
+  ),
+  send_retry: declare(
+    'send_retry',
+    503,
+    true,
+    'A send that may be retried: the provider asked to, or its outcome is unknown.',
+  ),
+  send_in_progress: declare('send_in_progress', 503, true, 'Another attempt is sending this outbound job right now.'),
+  observers_failed: declare(
+    'observers_failed',
+    503,
+    true,
+    'A message was sent but recording it failed; recording is retried, the send is not.',
+  ),
+  group_not_connected: declare(
+    'group_not_connected',
+    503,
+    true,
+    'The group socket is not connected; the send is retried.',
+  ),
+  // Network.
+  diagnosis_busy: declare(
+    'diagnosis_busy',
+    503,
+    true,
+    'A diagnosis for the same customer is running; try again shortly.',
+    'unavailable',
+  ),
+  wisphub_refused: declare('wisphub_refused', 502, false, 'WispHub refused the request (bad key or URL).'),
+  // Tickets.
+  crm_refused: declare(
+    'crm_refused',
+    422,
+    false,
+    'The CRM refused the request; retrying cannot fix it.',
+    'unprocessable',
+  ),
+  crm_unavailable: declare(
+    'crm_unavailable',
+    503,
+    true,
+    'The CRM cannot answer now (5xx, 429, network, breaker open).',
+  ),
+  ticket_busy: declare('ticket_busy', 503, true, 'Another attempt is creating this ticket now.', 'crm_unavailable'),
+  managed_in_crm: declare(
+    'managed_in_crm',
+    409,
+    false,
+    'Ticket statuses are changed in Zoho Desk, not through the API.',
+  ),
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** Every declaration, in the order declared. */
+export function errorCatalogue(): readonly ErrorDeclaration[] {
+  return [...declarations.values()];
+}
+
+/** The declaration of a code, when it is declared. */
+export function declarationOf(code: string): ErrorDeclaration | undefined {
+  return declarations.get(code);
+}
