@@ -147,6 +147,12 @@ export const InboundMessage = z.object({
   forwarded: z.boolean().optional(),
   /** `unsupported` and `unknown` messages carry Meta's reasons. */
   errors: z.array(InboundError).optional(),
+  /**
+   * Fields the channel sent that the normalisation does not map (a Twilio webhook parameter
+   * added after this was written), carried by name as given. Optional, added after the
+   * first release: older jobs have none and still validate.
+   */
+  channelFields: z.record(z.string().max(128), z.string().max(4096)).optional(),
   /** When WhatsApp says the message was sent. */
   sentAt: IsoDateTime,
   /** When the gateway received it. */

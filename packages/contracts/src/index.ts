@@ -8,5 +8,6 @@ export * from './inbound-message.js';
 export * from './outbound-message.js';
 export * from './queues.js';
 export * from './taxonomy.js';
+export * from './whatsapp-templates.js';
 export * from './text.js';
 export * from './ticket-request.js';

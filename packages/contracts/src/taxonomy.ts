@@ -25,10 +25,25 @@ export const LANGUAGES = ['es', 'en'] as const;
 export const Language = z.enum(LANGUAGES);
 export type Language = z.infer<typeof Language>;
 
-/** `cloud`: the Meta Cloud API (one-to-one customers); `group`: Baileys support groups. */
-export const CHANNELS = ['cloud', 'group'] as const;
+/**
+ * `cloud`: the Meta Cloud API (one-to-one customers); `group`: Baileys support groups;
+ * `twilio`: one-to-one customers reaching WhatsApp through Twilio's Messages API. Added after
+ * the first release: jobs of older versions name only the first two, and still validate.
+ */
+export const CHANNELS = ['cloud', 'group', 'twilio'] as const;
 export const Channel = z.enum(CHANNELS);
 export type Channel = z.infer<typeof Channel>;
+
+/**
+ * Channels whose chats are one customer each, named by their WhatsApp number (wa_id digits):
+ * the customer conversation, phone lookups and diagnoses by phone apply to them alike.
+ */
+export const ONE_TO_ONE_CHANNELS: readonly Channel[] = ['cloud', 'twilio'];
+
+/** Whether a channel's chats are one customer each (see ONE_TO_ONE_CHANNELS). */
+export function isOneToOneChannel(channel: Channel): boolean {
+  return ONE_TO_ONE_CHANNELS.includes(channel);
+}
 
 export const CLASSIFICATION_SOURCES = ['openai', 'gemini', 'anthropic', 'keywords'] as const;
 export const ClassificationSource = z.enum(CLASSIFICATION_SOURCES);

@@ -1,6 +1,7 @@
 import {
   CATEGORIES,
   CHANNELS,
+  isOneToOneChannel,
   CLASSIFICATION_SOURCES,
   Category,
   Channel,
@@ -32,8 +33,13 @@ describe('taxonomy', () => {
   test('priorities, languages, channels and sources', () => {
     expect(PRIORITIES).toEqual(['low', 'medium', 'high', 'urgent']);
     expect(LANGUAGES).toEqual(['es', 'en']);
-    expect(CHANNELS).toEqual(['cloud', 'group']);
+    // Appended, never reordered: jobs in Redis name them.
+    expect(CHANNELS).toEqual(['cloud', 'group', 'twilio']);
     expect(CLASSIFICATION_SOURCES).toEqual(['openai', 'gemini', 'anthropic', 'keywords']);
+  });
+
+  test('one-to-one channels are the Cloud API and Twilio; groups are not', () => {
+    expect(CHANNELS.filter(isOneToOneChannel)).toEqual(['cloud', 'twilio']);
   });
 
   test.each([

@@ -1,19 +1,29 @@
 // `npm run chat`: you are a customer. Lines you type go to the gateway as signed webhooks;
 // the bot's answers arrive here because this process stands in for the Graph API (the
 // start points the gateway's GRAPH_API_URL at it). Pick a button or list row by its number.
+// `npm run chat -- --channel twilio`: the same through Twilio: this process stands in for
+// Twilio's Messages API (TWILIO_API_URL) and posts form webhooks signed as Twilio signs them;
+// choices arrive as numbered text and the number you type goes to the gateway as is.
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startGraphStandIn } from './chat/graph-stand-in.js';
+import { postSignedForm, renderTwilioSend, startTwilioStandIn, twilioCustomerMessage } from './chat/twilio-stand-in.js';
 import { renderGraphMessage } from './chat/render.js';
 import { type ChatOption, customerMessage, deliveryStatus, signedBody } from './chat/webhook-payloads.js';
-import { readLocalSettings } from './local-settings.js';
+import { LOCAL_TWILIO_NUMBER, readLocalSettings } from './local-settings.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const say = (line: string) => process.stdout.write(`${line}\n`);
+const channelAt = process.argv.indexOf('--channel');
+const channel = channelAt >= 0 ? process.argv[channelAt + 1] : 'cloud';
+if (channel !== 'cloud' && channel !== 'twilio') {
+  say(`chat: --channel must be cloud or twilio, not ${channel}`);
+  process.exit(1);
+}
 let settings: ReturnType<typeof readLocalSettings>;
 try {
-  settings = readLocalSettings(process.env.HELPLINE_DATA_DIR ?? join(root, '.data'));
+  settings = readLocalSettings(process.env.HELPLINE_DATA_DIR ?? join(root, '.data'), channel);
 } catch (error) {
   say(`chat: ${(error as Error).message}`);
   process.exit(1);
@@ -34,14 +44,36 @@ async function post(payload: unknown): Promise<void> {
   if (!res.ok) say(`(the gateway answered ${res.status}: ${await res.text()})`);
 }
 
-const server = await startGraphStandIn(settings.graphPort, settings.accessToken, (send) => {
-  const rendered = renderGraphMessage(send.body, send.messageId);
-  for (const line of rendered.lines) say(line);
-  if (rendered.options.length > 0) options = rendered.options;
-  void post(deliveryStatus(envelope, send.messageId, 'delivered')).catch(() => {});
-});
+async function postTwilio(text: string): Promise<void> {
+  const url = `${settings.gatewayUrl}/webhook/twilio`;
+  const params = twilioCustomerMessage(
+    { accountSid: settings.twilioAccountSid ?? '', number: LOCAL_TWILIO_NUMBER },
+    envelope.customer,
+    text,
+  );
+  const res = await postSignedForm(url, settings.twilioAuthToken ?? '', params);
+  if (res.status !== 200) say(`(the gateway answered ${res.status}: ${res.text})`);
+}
 
-say(`chatting as +${envelope.customer.phone} with the gateway at ${settings.gatewayUrl} (type /quit to leave)`);
+const server =
+  channel === 'twilio'
+    ? await startTwilioStandIn(
+        settings.twilioPort ?? 0,
+        { accountSid: settings.twilioAccountSid ?? '', authToken: settings.twilioAuthToken ?? '' },
+        (send) => {
+          for (const line of renderTwilioSend(send.form)) say(line);
+        },
+      )
+    : await startGraphStandIn(settings.graphPort, settings.accessToken, (send) => {
+        const rendered = renderGraphMessage(send.body, send.messageId);
+        for (const line of rendered.lines) say(line);
+        if (rendered.options.length > 0) options = rendered.options;
+        void post(deliveryStatus(envelope, send.messageId, 'delivered')).catch(() => {});
+      });
+
+say(
+  `chatting as +${envelope.customer.phone} with the gateway at ${settings.gatewayUrl} through ${channel === 'twilio' ? 'Twilio' : 'the Cloud API'} (type /quit to leave)`,
+);
 const input = createInterface({ input: process.stdin });
 input.on('line', (line) => {
   const text = line.trim();
@@ -50,10 +82,12 @@ input.on('line', (line) => {
     input.close();
     return;
   }
-  const picked = /^\d+$/.test(text) ? options[Number(text) - 1] : undefined;
-  post(customerMessage(envelope, picked ?? text)).catch((error: Error) =>
-    say(`(could not reach the gateway: ${error.message})`),
-  );
+  // Through Twilio the number itself is the answer: the gateway knows what it stands for.
+  const sent =
+    channel === 'twilio'
+      ? postTwilio(text)
+      : post(customerMessage(envelope, (/^\d+$/.test(text) ? options[Number(text) - 1] : undefined) ?? text));
+  sent.catch((error: Error) => say(`(could not reach the gateway: ${error.message})`));
 });
 input.on('close', () => {
   server.close();

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { LOCAL_TWILIO_NUMBER } from './local-settings.js';
 import { SERVICES, type ServiceName } from './service-processes.js';
 
 /** What a credential-less start invents (see local-settings.ts); only what the plan needs. */
@@ -8,6 +9,10 @@ export interface LocalSecrets {
   accessToken: string;
   phoneNumberId: string;
   graphPort: number;
+  /** The stand-in Twilio account (absent: the Twilio channel stays off). */
+  twilioAccountSid?: string;
+  twilioAuthToken?: string;
+  twilioPort?: number;
 }
 
 export interface StartPlan {
@@ -23,6 +28,11 @@ export interface StartPlan {
 /** No Cloud API credential set: the gateway talks to the chat simulator instead of Meta. */
 export function usesLocalChat(environment: Readonly<Record<string, string>>): boolean {
   return !environment.WHATSAPP_ACCESS_TOKEN && !environment.META_APP_SECRET;
+}
+
+/** No Twilio credential set: the gateway's Twilio channel talks to the chat simulator. */
+export function usesLocalTwilio(environment: Readonly<Record<string, string>>): boolean {
+  return !environment.TWILIO_ACCOUNT_SID && !environment.TWILIO_AUTH_TOKEN;
 }
 
 /** Where each service will listen: its port variable, else its default. */
@@ -77,6 +87,18 @@ export function planStart(
     }
   }
   const ports = servicePorts(environment);
+  if (usesLocalTwilio(environment) && local.twilioAccountSid && local.twilioAuthToken && local.twilioPort) {
+    Object.assign(env, {
+      TWILIO_ACCOUNT_SID: local.twilioAccountSid,
+      TWILIO_AUTH_TOKEN: local.twilioAuthToken,
+      TWILIO_WHATSAPP_NUMBER: LOCAL_TWILIO_NUMBER,
+      TWILIO_API_URL: `http://127.0.0.1:${local.twilioPort}`,
+      TWILIO_WEBHOOK_URL: `http://127.0.0.1:${ports.gateway}/webhook/twilio`,
+    });
+    notes.push(
+      'no Twilio credentials: the Twilio channel talks to the chat simulator (npm run chat -- --channel twilio)',
+    );
+  }
   // The gateway and the accounts service call each other (statements, receipts): on the ports this start uses.
   env.ACCOUNTS_URL ??= `http://127.0.0.1:${ports.accounts}`;
   env.GATEWAY_URL ??= `http://127.0.0.1:${ports.gateway}`;

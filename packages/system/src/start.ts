@@ -9,7 +9,7 @@ import { recordLocalStart } from './local-settings.js';
 import { formatLogLine } from './log-line.js';
 import { resolveRedis } from './redis-resolver.js';
 import { SERVICES, type ServiceProcess, startService, waitForReadiness } from './service-processes.js';
-import { planStart, servicePorts, usesLocalChat } from './start-plan.js';
+import { planStart, servicePorts, usesLocalChat, usesLocalTwilio } from './start-plan.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -41,6 +41,7 @@ say(`helpline: PostgreSQL: ${redactDatabaseUrl(database.url)} (${database.source
 const local = recordLocalStart(dataDir, {
   gatewayPort: servicePorts(environment).gateway,
   chat: usesLocalChat(environment),
+  twilioChat: usesLocalTwilio(environment),
 });
 const { env, ports, notes, localChat } = planStart(environment, redis.url, local, database.url);
 

@@ -1,5 +1,6 @@
 import type { RecordedGraphRequest } from '@helpline/testkit/meta-graph';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { postTwilioWebhook, twilioInboundParams } from '@helpline/testkit/twilio';
 import { customerMessage, signedBody } from '../src/chat/webhook-payloads.js';
 import {
   API_TOKEN,
@@ -15,6 +16,8 @@ import {
 // signed webhooks and reads what reached the fake Graph API.
 
 const customer = { phone: '573001112233', name: 'Ana Pérez' };
+/** A second customer, who writes to the ISP's number on Twilio. */
+const twilioCustomer = { phone: '573004445566', name: 'Beto Ruiz' };
 const envelope = { phoneNumberId: PHONE_NUMBER_ID, customer };
 
 let system: SystemUnderTest;
@@ -30,6 +33,14 @@ beforeAll(async () => {
         serviceIp: '100.64.0.10',
         router: 'default',
       },
+      {
+        customerId: 'C-200',
+        name: 'Beto Ruiz',
+        phones: [twilioCustomer.phone],
+        pppoeUser: 'beto@isp',
+        serviceIp: '100.64.0.20',
+        router: 'default',
+      },
     ],
     routerState: {
       // Ana's PPPoE session is down: no active session, and the secret says why it dropped.
@@ -43,6 +54,15 @@ beforeAll(async () => {
             profile: '10M',
             disabled: 'false',
             'last-logged-out': '2026-11-21 18:40:00',
+            'last-disconnect-reason': 'peer-not-responding',
+          },
+          {
+            name: 'beto@isp',
+            service: 'pppoe',
+            password: 'never-read-either',
+            profile: '10M',
+            disabled: 'false',
+            'last-logged-out': '2026-11-22 07:10:00',
             'last-disconnect-reason': 'peer-not-responding',
           },
         ],
@@ -165,4 +185,75 @@ describe('a customer whose internet is down', () => {
     const list = await (await fetch(`${desk}/api/conversations?has_open_ticket=true`, { headers })).json();
     expect(list).toMatchObject({ total: 1, items: [{ chatId: customer.phone, customerId: 'C-100' }] });
   }, 60_000);
+});
+
+describe('a customer who writes through Twilio', () => {
+  /** What the Twilio customer's phone received: the bodies of the messages Twilio took for them. */
+  const bodies = () =>
+    system.twilio.sent
+      .filter((m) => m.to === `whatsapp:+${twilioCustomer.phone}`)
+      .map((m) => Object.fromEntries(m.form).Body ?? '');
+
+  async function say(text: string): Promise<void> {
+    const params = twilioInboundParams({
+      accountSid: system.twilio.accountSid,
+      from: twilioCustomer.phone,
+      to: system.twilio.whatsappNumber,
+      body: text,
+      profileName: twilioCustomer.name,
+    });
+    const res = await postTwilioWebhook(`${system.gatewayUrl}/webhook/twilio`, system.twilio.authToken, params);
+    expect(res.status).toBe(200);
+  }
+
+  test('answers the numbered notice and menu by number, reports the outage, and gets each answer once through Twilio', async () => {
+    system.llm.setDefault('openai', {
+      kind: 'answer',
+      answer: {
+        category: 'connectivity',
+        priority: 'high',
+        needsTicket: true,
+        summary: 'Cliente sin internet (Twilio)',
+        language: 'es',
+        confidence: 0.9,
+        entities: { ips: [], documentNumbers: [], ticketNumbers: [] },
+      },
+    });
+    const ticketsBefore = system.zoho.tickets().length;
+
+    await say('hola');
+    const notice = await waitFor(() => bodies().find((b) => b.includes('Ley 1581')), 15_000, 'the privacy notice');
+    // Its choices are numbered lines; accepting is answering with the number of "Acepto".
+    const accept = /^(\d+)\. Acepto$/m.exec(notice)?.[1];
+    expect(accept).toBeDefined();
+    await say(accept ?? '1');
+    await waitFor(() => bodies().some((b) => /^6\. /m.test(b)), 15_000, 'the menu as numbered text');
+    const before = bodies().length;
+
+    await say('no tengo internet desde esta mañana');
+    const ticket = await waitFor(() => system.zoho.tickets()[ticketsBefore], 30_000, 'the ticket in Zoho');
+    await waitFor(
+      () => bodies().some((b) => b.includes(String(ticket.ticketNumber))),
+      30_000,
+      'the ticket number in the chat',
+    );
+    await new Promise((r) => setTimeout(r, 2_000));
+
+    const answers = bodies().slice(before);
+    expect(answers).toHaveLength(3);
+    expect(answers.filter((t) => t.startsWith('Recibimos tu reporte'))).toHaveLength(1);
+    expect(answers.filter((t) => t.includes('no tiene sesión activa'))).toHaveLength(1);
+    expect(answers.filter((t) => t.includes(String(ticket.ticketNumber)))).toHaveLength(1);
+    expect(system.zoho.tickets()).toHaveLength(ticketsBefore + 1);
+    expect(ticket.description).toContain('Twilio');
+    // Every message went with its status callback, and Twilio's callbacks reached the gateway.
+    await system.twilio.settled();
+    const mine = system.twilio.sent.filter((m) => m.to === `whatsapp:+${twilioCustomer.phone}`);
+    expect(mine.every((m) => m.statusCallback?.includes('/webhook/twilio/status?job='))).toBe(true);
+    expect(mine.flatMap((m) => m.callbacks).every((c) => c.delivered)).toBe(true);
+    // Nothing of this customer went through Meta.
+    expect(
+      system.graph.messageRequests().filter((r) => (r.body as { to?: string }).to === twilioCustomer.phone),
+    ).toEqual([]);
+  }, 120_000);
 });

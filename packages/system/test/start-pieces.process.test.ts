@@ -93,6 +93,16 @@ describe('local settings', () => {
     expect(() => readLocalSettings(mkdtempSync(join(tmpdir(), 'helpline-none-')))).toThrow(/npm start/);
   });
 
+  test('a start adds a stand-in Twilio account to older files, and the Twilio chat needs a start that used it', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'helpline-local-'));
+    const first = recordLocalStart(dataDir, { gatewayPort: 3001, chat: true });
+    expect(first.twilioAccountSid).toMatch(/^AC[0-9a-f]{32}$/);
+    expect(() => readLocalSettings(dataDir, 'twilio')).toThrow(/TWILIO_ACCOUNT_SID/);
+    const second = recordLocalStart(dataDir, { gatewayPort: 3001, chat: true, twilioChat: true });
+    expect(second).toEqual({ ...first, twilioChat: true });
+    expect(readLocalSettings(dataDir, 'twilio').twilioPort).toBe(3998);
+  });
+
   test('after a start with Cloud API credentials the chat says it cannot stand in for Meta', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'helpline-local-'));
     recordLocalStart(dataDir, { gatewayPort: 3001, chat: false });
@@ -168,6 +178,27 @@ describe('what the start gives the services', () => {
   test('the database the start resolved reaches every service as DATABASE_URL', () => {
     const plan = planStart({ PATH: '/bin' }, 'redis://127.0.0.1:6379', local, 'postgres://127.0.0.1:5432/helpline');
     expect(plan.env.DATABASE_URL).toBe('postgres://127.0.0.1:5432/helpline');
+  });
+
+  test('with no Twilio credential: the Twilio channel talks to the chat simulator; with one, nothing is replaced', () => {
+    const withTwilio = {
+      ...local,
+      twilioAccountSid: `AC${'d'.repeat(32)}`,
+      twilioAuthToken: 'e'.repeat(48),
+      twilioPort: 3998,
+    };
+    const plan = planStart({ GATEWAY_PORT: '4001' }, 'redis://127.0.0.1:6379', withTwilio);
+    expect(plan.env).toMatchObject({
+      TWILIO_ACCOUNT_SID: withTwilio.twilioAccountSid,
+      TWILIO_AUTH_TOKEN: withTwilio.twilioAuthToken,
+      TWILIO_WHATSAPP_NUMBER: '+15550000000',
+      TWILIO_API_URL: 'http://127.0.0.1:3998',
+      TWILIO_WEBHOOK_URL: 'http://127.0.0.1:4001/webhook/twilio',
+    });
+    expect(plan.notes.join('\n')).toContain('npm run chat -- --channel twilio');
+    const real = planStart({ TWILIO_ACCOUNT_SID: `AC${'f'.repeat(32)}` }, 'redis://x:1', withTwilio);
+    expect(real.env.TWILIO_ACCOUNT_SID).toBe(`AC${'f'.repeat(32)}`);
+    expect(real.env.TWILIO_API_URL).toBeUndefined();
   });
 
   test('the start reads .env beneath the environment, as the services do', () => {

@@ -5,6 +5,7 @@
  * - `bare`: a Fastify route answering the same body;
  * - `gateway`: the real app with the plain ingestion sink (verify, parse, normalise, store:
  *   the channel alone, a setting tests use and production never does);
+ * - `twilio`: the same plain sink behind POST /webhook/twilio (Twilio's signed form bodies);
  * - `conversation`: the real app as production runs it: every Cloud API message passes the
  *   customer conversation (stored decision, rate count, log, history, `inbound` with the
  *   last turns). The chats named by BENCH_CHATS have consented beforehand, so every message
@@ -39,14 +40,24 @@ if (kind === 'bare') {
     print({ accepted: null, stored: null });
     process.exit(0);
   });
-} else if (kind === 'gateway' || kind === 'conversation') {
-  const config = parseGatewayConfig({ META_APP_SECRET: secret, LOG_LEVEL: 'silent' });
+} else if (kind === 'gateway' || kind === 'conversation' || kind === 'twilio') {
+  const config = parseGatewayConfig({
+    META_APP_SECRET: secret,
+    LOG_LEVEL: 'silent',
+    ...(kind === 'twilio'
+      ? {
+          TWILIO_AUTH_TOKEN: process.env.BENCH_TWILIO_TOKEN,
+          TWILIO_WEBHOOK_URL: process.env.BENCH_TWILIO_URL,
+          TWILIO_ACCOUNT_SID: process.env.BENCH_TWILIO_ACCOUNT,
+        }
+      : {}),
+  });
   const context = createContext(config, {
     redisUrl,
     prefix,
     logger: createLogger({ name: 'bench', level: 'silent' }),
-    // The gateway bench measures the bare channel: inbound goes straight to the queue.
-    ...(kind === 'gateway' ? { sink: ({ enqueue }) => enqueue } : {}),
+    // The gateway and twilio benches measure the bare channel: inbound goes straight to the queue.
+    ...(kind !== 'conversation' ? { sink: ({ enqueue }) => enqueue } : {}),
   });
   if (kind === 'conversation') {
     // Consent as the accept button records it; the default rate limit stays in force.
@@ -83,6 +94,6 @@ if (kind === 'bare') {
     process.exit(0);
   });
 } else {
-  process.stderr.write('usage: bench-server.ts bare|gateway|conversation\n');
+  process.stderr.write('usage: bench-server.ts bare|gateway|conversation|twilio\n');
   process.exit(2);
 }

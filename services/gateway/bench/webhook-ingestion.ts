@@ -22,6 +22,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { signMetaWebhook, startTestRedis, uniqueQueueName } from '@helpline/testkit';
+import { signTwilioRequest, twilioInboundParams } from '@helpline/testkit/twilio';
 import autocannon from 'autocannon';
 import { benchChatId } from './bench-chats.js';
 
@@ -74,16 +75,42 @@ function signedRequest() {
   };
 }
 
+/** The public URL the Twilio phase's gateway is told Twilio calls (and signs). */
+const TWILIO_URL = 'https://helpline.example.com/webhook/twilio';
+const TWILIO_TOKEN = 'bench-twilio-auth-token-0123456789';
+const TWILIO_ACCOUNT = `AC${'b'.repeat(32)}`;
+
+/** One incoming WhatsApp message as Twilio posts it: form-encoded, signed over the public URL. */
+function signedTwilioRequest() {
+  const sid = `SM${randomUUID().replaceAll('-', '')}`;
+  const from = benchChatId(sender++ % CHATS);
+  const params = twilioInboundParams({
+    accountSid: TWILIO_ACCOUNT,
+    from,
+    to: '+15550100000',
+    body: 'Hola, no tengo internet desde la mañana 📶',
+    messageSid: sid,
+  });
+  return {
+    body: new URLSearchParams(params).toString(),
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': signTwilioRequest(TWILIO_TOKEN, TWILIO_URL, params),
+    },
+  };
+}
+
 /**
  * Requests are signed before a phase starts, so that the load tool spends its time
  * sending, not hashing. Past the pool's end wamids repeat (answered as duplicates).
  */
-function requestPool(size: number) {
-  const pool = Array.from({ length: size }, signedRequest);
+function requestPool(size: number, channel: 'cloud' | 'twilio' = 'cloud') {
+  const make: () => { body: string; headers: Record<string, string> } =
+    channel === 'twilio' ? signedTwilioRequest : signedRequest;
+  const pool = Array.from({ length: size }, make);
   let next = 0;
-  return [
-    { method: 'POST', path: '/webhook', setupRequest: (req: object) => ({ ...req, ...pool[next++ % pool.length] }) },
-  ];
+  const path = channel === 'twilio' ? '/webhook/twilio' : '/webhook';
+  return [{ method: 'POST', path, setupRequest: (req: object) => ({ ...req, ...pool[next++ % pool.length] }) }];
 }
 
 interface Server {
@@ -94,7 +121,10 @@ interface Server {
 
 type Counts = { accepted: number | null; stored: number | null; rateLimited?: number | null };
 
-async function startServer(kind: 'gateway' | 'conversation' | 'bare', env: Record<string, string>): Promise<Server> {
+async function startServer(
+  kind: 'gateway' | 'conversation' | 'bare' | 'twilio',
+  env: Record<string, string>,
+): Promise<Server> {
   const script = fileURLToPath(new URL('./bench-server.ts', import.meta.url));
   const child = spawn(process.execPath, ['--conditions=@helpline/source', '--import', 'tsx', script, kind], {
     env: { ...process.env, ...env },
@@ -113,15 +143,20 @@ async function stopServer(server: Server): Promise<Counts> {
   return last.done ? { accepted: null, stored: null } : (JSON.parse(last.value) as Counts);
 }
 
-async function measure(url: string) {
-  await autocannon({ url, connections: 10, amount: 1000, requests: requestPool(1000) });
-  const max = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, requests: requestPool(POOL) });
+async function measure(url: string, channel: 'cloud' | 'twilio' = 'cloud') {
+  await autocannon({ url, connections: 10, amount: 1000, requests: requestPool(1000, channel) });
+  const max = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    requests: requestPool(POOL, channel),
+  });
   const fixed = await autocannon({
     url,
     connections: CONNECTIONS,
     duration: DURATION,
     overallRate: RATE,
-    requests: requestPool(POOL),
+    requests: requestPool(POOL, channel),
   });
   return {
     maxThroughput: {
@@ -158,6 +193,15 @@ try {
   const ingestion = await measure(gateway.url);
   const counts = await stopServer(gateway);
 
+  const twilioServer = await startServer('twilio', {
+    ...serverEnv('twilio'),
+    BENCH_TWILIO_URL: TWILIO_URL,
+    BENCH_TWILIO_TOKEN: TWILIO_TOKEN,
+    BENCH_TWILIO_ACCOUNT: TWILIO_ACCOUNT,
+  });
+  const twilioIngestion = await measure(twilioServer.url, 'twilio');
+  const twilioCounts = await stopServer(twilioServer);
+
   const conversationServer = await startServer('conversation', serverEnv('conversation'));
   const conversation = await measure(conversationServer.url);
   const conversationCounts = await stopServer(conversationServer);
@@ -178,6 +222,15 @@ try {
         messagesAcceptedByWebhook: counts.accepted,
         jobsStoredInRedis: counts.stored,
         ingestionToBareRatio: Number(ratio.toFixed(3)),
+        twilioIngestion: {
+          path: 'POST /webhook/twilio: signature over the public URL and sorted form parameters, normalise, store',
+          ...twilioIngestion,
+          messagesAcceptedByWebhook: twilioCounts.accepted,
+          jobsStoredInRedis: twilioCounts.stored,
+        },
+        twilioIngestionToBareRatio: Number(
+          (twilioIngestion.maxThroughput.reqPerSec / bareRoute.maxThroughput.reqPerSec).toFixed(3),
+        ),
         conversation: {
           path: 'production: conversation gate, consented chats, free text classified with history',
           chats: CHATS,

@@ -3,7 +3,7 @@ import { registerQueueDashboard } from './admin/queue-dashboard.js';
 import { refusedMessageRoutes } from './api/refused-message-routes.js';
 import { sendMessageRoutes } from './api/send-message-routes.js';
 import { statusRoutes } from './api/status-routes.js';
-import { cloudApiConfigured } from './config.js';
+import { cloudApiConfigured, twilioConfigured } from './config.js';
 import type { GatewayContext } from './context.js';
 import { SERVICE_NAME } from './context.js';
 import { registerConversationRoutes } from './conversation/conversation-routes.js';
@@ -11,6 +11,7 @@ import { disabledGroupHealth } from './groups/group-channel.js';
 import { registerGroupRoutes } from './groups/group-routes.js';
 import { registerMediaRoutes } from './media/media-routes.js';
 import { webhookRoutes } from './webhook/webhook-routes.js';
+import { twilioWebhookRoutes } from './twilio/twilio-webhook-routes.js';
 
 /** Readiness checks for /health; others add theirs (group session, ...) beside these. */
 export function gatewayHealthChecks(context: GatewayContext): Record<string, HealthCheck> {
@@ -30,6 +31,18 @@ export function gatewayHealthChecks(context: GatewayContext): Record<string, Hea
       context.config.META_APP_SECRET
         ? { status: 'ok' }
         : { status: 'degraded', message: 'POST /webhook answers 503: set META_APP_SECRET to accept Meta webhooks' },
+    twilio: () => {
+      const sends = twilioConfigured(context.config);
+      const receives = Boolean(context.config.TWILIO_AUTH_TOKEN && context.config.TWILIO_WEBHOOK_URL);
+      if (sends && receives) return { status: 'ok' };
+      if (!sends && !receives) return { status: 'ok', details: { enabled: false } };
+      return {
+        status: 'degraded',
+        message: sends
+          ? 'Twilio sends but POST /webhook/twilio answers 503: set TWILIO_WEBHOOK_URL'
+          : 'Twilio webhook on but nothing can be sent: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_NUMBER',
+      };
+    },
     groups: () => (context.groups ? context.groups.health() : disabledGroupHealth()),
     workers: () => {
       const stopped = context.workers.filter((w) => !w.isRunning()).map((w) => w.name);
@@ -50,6 +63,15 @@ export async function buildApp(context: GatewayContext): Promise<HttpApp> {
     healthChecks: gatewayHealthChecks(context),
   });
   await webhookRoutes(app, context);
+  await twilioWebhookRoutes(
+    app,
+    {
+      authToken: context.config.TWILIO_AUTH_TOKEN,
+      accountSid: context.config.TWILIO_ACCOUNT_SID,
+      webhookUrl: context.config.TWILIO_WEBHOOK_URL,
+    },
+    { ...context, metrics: context.gatewayMetrics },
+  );
   await sendMessageRoutes(app, context);
   await statusRoutes(app, context);
   await refusedMessageRoutes(app, context);

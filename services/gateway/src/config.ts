@@ -2,6 +2,7 @@ import { baseConfigShape, envBoolean, envInt, envPort, envUrl } from '@helpline/
 import { z } from 'zod';
 import { conversationConfigShape } from './conversation/conversation-config.js';
 import { groupConfigShape } from './groups/group-config.js';
+import { twilioConfigShape } from './twilio/twilio-config.js';
 
 /**
  * The gateway's slice of the environment. Parsed once, in main; tests
@@ -30,7 +31,14 @@ export const gatewayConfigShape = {
    * `name:language` (language defaults to es). Unset: such a message fails permanently.
    */
   WHATSAPP_WINDOW_TEMPLATE: z.string().optional(),
-  /** Messages per second to the Graph API across every replica (Redis-backed). */
+  /**
+   * Purpose -> approved template (name, language, parameters, Twilio Content SID), a JSON
+   * file validated at start; the window fallback of both channels sends the purpose's.
+   */
+  WHATSAPP_TEMPLATES_FILE: z.string().optional(),
+  /** Twilio as a second one-to-one channel: TWILIO_ACCOUNT_SID, ... (src/twilio/twilio-config.ts). */
+  ...twilioConfigShape,
+  /** Messages per second to the Graph API across every replica (Redis-backed); Twilio's sends keep the same rate apart. */
   WHATSAPP_SEND_RATE: envInt(80, { min: 1, max: 1000 }),
   /**
    * The silent-loss alarm's quiet period: exported as helpline_inbound_silence_alert_seconds
@@ -65,4 +73,9 @@ export function parseGatewayConfig(env: Record<string, string | undefined> = {})
 /** Whether the Cloud API can send: both the token and the phone number id are set. */
 export function cloudApiConfigured(config: GatewayConfig): boolean {
   return Boolean(config.WHATSAPP_ACCESS_TOKEN && config.WHATSAPP_PHONE_NUMBER_ID);
+}
+
+/** Whether Twilio can send: the account SID, the auth token and the WhatsApp number are set. */
+export function twilioConfigured(config: GatewayConfig): boolean {
+  return Boolean(config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_WHATSAPP_NUMBER);
 }

@@ -9,7 +9,7 @@ import { createCloudMediaSource } from './media/cloud-media-source.js';
 import type { MediaChannel, MediaSource } from './media/media-source.js';
 import { createRecipientPacer } from './cloud/recipient-pacer.js';
 import { createSendErrorLog, type SendErrorLog } from './cloud/send-error-log.js';
-import { cloudApiConfigured, type GatewayConfig } from './config.js';
+import { cloudApiConfigured, type GatewayConfig, twilioConfigured } from './config.js';
 import { type Conversation, createConversation } from './conversation/create-conversation.js';
 import { createDeliveryStore, type DeliveryStore } from './delivery/delivery-store.js';
 import { type ChatEraser, createChatEraser } from './erasure/chat-eraser.js';
@@ -27,6 +27,10 @@ import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-met
 import type { ChannelSender, OutboundObserver } from './outbound/channel-sender.js';
 import { createSendGuard, type SendGuard, type SendGuardOptions } from './outbound/send-guard.js';
 import { createRefusedMessageStore, type RefusedMessageStore } from './webhook/refused-messages.js';
+import { loadTemplatesFile, type TemplateBook } from './templates/templates-file.js';
+import { createNumberedOptions, type NumberedOptions } from './twilio/numbered-options.js';
+import type { TwilioClient } from './twilio/twilio-client.js';
+import { buildTwilioChannel } from './twilio/build-twilio-channel.js';
 
 export const SERVICE_NAME = 'gateway';
 
@@ -67,10 +71,20 @@ export interface GatewayContext extends ServiceBase<GatewayConfig> {
   mediaSources: Partial<Record<MediaChannel, MediaSource>>;
   /** The 24-hour customer service window per chat. */
   conversationWindow: ConversationWindow;
+  /** The Twilio number's own windows (another number than the Cloud API's). */
+  twilioWindow: ConversationWindow;
+  /** Twilio's Messages API client; absent while Twilio is not configured. */
+  twilio?: TwilioClient;
+  /** The numbered choices last sent to each Twilio chat, for its "3". */
+  numberedOptions: NumberedOptions;
+  /** WHATSAPP_TEMPLATES_FILE: purpose -> approved template, for the window fallback. */
+  templates: TemplateBook;
   /** Delivery state per sent message (an observer: records sends, applies statuses). */
   deliveryStore: DeliveryStore;
   /** The last Cloud API send error, for /api/status. */
   sendErrors: SendErrorLog;
+  /** The last Twilio send error, for /api/status. */
+  twilioSendErrors: SendErrorLog;
   /** Webhook messages that cannot enter the pipeline, kept for an operator. */
   refusedMessages: RefusedMessageStore;
   /** A data-removal request: the conversation and everything else that names the chat. */
@@ -96,8 +110,13 @@ export interface GatewayContextOverrides
         | 'arrivals'
         | 'graph'
         | 'conversationWindow'
+        | 'twilioWindow'
+        | 'twilio'
+        | 'numberedOptions'
+        | 'templates'
         | 'deliveryStore'
         | 'sendErrors'
+        | 'twilioSendErrors'
         | 'refusedMessages'
         | 'groups'
         | 'senders'
@@ -171,7 +190,11 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     key: `${keyPrefix}:inbound:last-arrival`,
     metrics,
     alertAfterMinutes: config.INBOUND_SILENCE_ALERT_MINUTES,
-    channelsUp: () => ({ cloud: cloudApiConfigured(config), ...(groupOpen ? { group: groupOpen() } : {}) }),
+    channelsUp: () => ({
+      cloud: cloudApiConfigured(config),
+      twilio: twilioConfigured(config),
+      ...(groupOpen ? { group: groupOpen() } : {}),
+    }),
     clock,
   });
   const target =
@@ -182,10 +205,17 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
   // records arrivals for the end-to-end latency and for the silent-loss alarm.
   const sink = noteInboundArrivals(recordArrivals(target, arrivals, clock), inboundSilence, clock);
   const conversationWindow = overrides.conversationWindow ?? createConversationWindow(redis.producer, keyPrefix);
+  const twilioWindow = overrides.twilioWindow ?? createConversationWindow(redis.producer, `${keyPrefix}:twilio`);
+  const numberedOptions = overrides.numberedOptions ?? createNumberedOptions(redis.producer, `${keyPrefix}:twilio`);
+  // Validated at start: a broken file stops the gateway with one line per fault (main).
+  const templates = overrides.templates ?? loadTemplatesFile(config.WHATSAPP_TEMPLATES_FILE);
   const deliveryStore = overrides.deliveryStore ?? createDeliveryStore(redis.producer, keyPrefix, clock, events);
   const sendErrors =
     overrides.sendErrors ??
     createSendErrorLog({ write: redis.worker, read: redis.producer }, `${keyPrefix}:cloud:last-error`);
+  const twilioSendErrors =
+    overrides.twilioSendErrors ??
+    createSendErrorLog({ write: redis.worker, read: redis.producer }, `${keyPrefix}:twilio:last-error`);
   const refusedMessages =
     overrides.refusedMessages ?? createRefusedMessageStore(redis.producer, `${keyPrefix}:webhook:refused`);
 
@@ -198,6 +228,7 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     metrics: gatewayMetrics,
     clock,
     ...(overrides.graph ? { graph: overrides.graph } : {}),
+    templates,
   });
   if (cloud.graph) base.addResource({ name: 'graph client', close: () => cloud.graph?.close() });
   // Inbound media (GET /api/media) with the channel's own credentials, which stay here.
@@ -211,6 +242,20 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
       maxBytes: config.MEDIA_MAX_BYTES,
     });
   }
+  const twilioChannel = buildTwilioChannel({
+    config,
+    redis: redis.worker,
+    keyPrefix,
+    window: twilioWindow,
+    options: numberedOptions,
+    templates,
+    errorLog: twilioSendErrors,
+    metrics: gatewayMetrics,
+    clock,
+    ...(overrides.twilio ? { client: overrides.twilio } : {}),
+  });
+  const twilio = twilioChannel.client;
+  if (twilio) base.addResource({ name: 'twilio client', close: () => twilio.close() });
   const groups =
     overrides.groups ??
     buildGroupMode({
@@ -226,6 +271,7 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
   }
   const senders: Partial<Record<Channel, ChannelSender>> = { ...overrides.senders };
   if (cloud.sender && !senders.cloud) senders.cloud = cloud.sender;
+  if (twilioChannel.sender && !senders.twilio) senders.twilio = twilioChannel.sender;
   if (groups && !senders.group) senders.group = groups.sender;
 
   const observers: OutboundObserver[] = [deliveryStore, conversation.observer, ...(overrides.observers ?? [])];
@@ -238,7 +284,15 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     store: conversation.store,
     staff: conversation.staff,
     deliveryStore,
-    window: conversationWindow,
+    // Both numbers' windows, and the numbered choices last offered on Twilio.
+    window: {
+      async forget(chatId) {
+        const cloud = await conversationWindow.forget(chatId);
+        const twilioOpen = await twilioWindow.forget(chatId);
+        const options = await numberedOptions.forget(chatId);
+        return cloud || twilioOpen || options;
+      },
+    },
     // The producer connection: an operator's request fails fast while Redis is away.
     pacer: createRecipientPacer(redis.producer, `${keyPrefix}:cloud`),
     arrivals,
@@ -269,8 +323,13 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     graph: cloud.graph,
     mediaSources,
     conversationWindow,
+    twilioWindow,
+    twilio,
+    numberedOptions,
+    templates,
     deliveryStore,
     sendErrors,
+    twilioSendErrors,
     refusedMessages,
     eraser,
     groups,

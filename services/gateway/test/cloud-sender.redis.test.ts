@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PermanentError } from '@helpline/runtime';
 import { startTestRedis, type TestRedis } from '@helpline/testkit';
 import type { FakeGraphApi } from '@helpline/testkit/meta-graph';
@@ -237,6 +240,48 @@ describe('Cloud API sender: the 24-hour window', () => {
       expect(graph.messageRequests()).toHaveLength(0);
     } finally {
       await bare.close();
+    }
+  });
+
+  it("sends the purpose's template from WHATSAPP_TEMPLATES_FILE with the message's text as its parameter", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'helpline-templates-'));
+    const file = join(dir, 'templates.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        reply_window: { name: 'respuesta_pendiente', language: 'es', body: ['text'] },
+        ticket_update: { name: 'ticket_actualizado', language: 'es_CO', body: ['text'] },
+      }),
+    );
+    const withFile = testContext(redis.url, cloudConfig(graph, { WHATSAPP_TEMPLATES_FILE: file }));
+    try {
+      const to = '5491100007777';
+      await withFile.senders.cloud?.send(
+        outbound({ to, purpose: 'ticket_update', content: { kind: 'text', body: 'Tu ticket T-9\nquedó cerrado' } }),
+        log,
+      );
+      await withFile.senders.cloud?.send(
+        outbound({ to, purpose: 'ack', content: { kind: 'text', body: 'Recibido' } }),
+        log,
+      );
+      const [update, ack] = graph.messageRequests().map((r) => r.body);
+      expect(update).toMatchObject({
+        type: 'template',
+        template: {
+          name: 'ticket_actualizado',
+          language: { code: 'es_CO' },
+          components: [{ type: 'body', parameters: [{ type: 'text', text: 'Tu ticket T-9 · quedó cerrado' }] }],
+        },
+      });
+      expect(ack).toMatchObject({
+        type: 'template',
+        template: {
+          name: 'respuesta_pendiente',
+          components: [{ type: 'body', parameters: [{ type: 'text', text: 'Recibido' }] }],
+        },
+      });
+    } finally {
+      await withFile.close();
     }
   });
 

@@ -9,6 +9,7 @@ export { waitFor } from '@helpline/testkit';
 import { type FakeLlmServer, startFakeLlmServer } from '@helpline/testkit/llm';
 import { type FakeGraphApi, startFakeGraphApi } from '@helpline/testkit/meta-graph';
 import { type FakeRouter, type FakeRouterState, startFakeRouter } from '@helpline/testkit/routeros';
+import { type FakeTwilio, startFakeTwilio } from '@helpline/testkit/twilio';
 import { type FakeZoho, startFakeZoho } from '@helpline/testkit/zoho';
 import {
   SERVICES,
@@ -73,6 +74,8 @@ export async function startSystem(options: SystemOptions) {
   // gateway's media endpoint it downloads receipts through is stood in for.
   const accountsDatabase = await postgres.createDatabase('e2e_accounts');
   const media: FakeGatewayMedia = await startFakeGatewayMedia({ token: API_TOKEN });
+  // The second one-to-one channel: customers writing through Twilio.
+  const twilio: FakeTwilio = await startFakeTwilio();
   const dir = mkdtempSync(join(tmpdir(), 'helpline-e2e-'));
   const customersFile = join(dir, 'customers.json');
   writeFileSync(customersFile, JSON.stringify(options.customers));
@@ -100,6 +103,11 @@ export async function startSystem(options: SystemOptions) {
       WHATSAPP_WEBHOOK_VERIFY_TOKEN: 'e2e-verify',
       GRAPH_API_URL: graph.url,
       ACCOUNTS_URL: `http://127.0.0.1:${ports.accounts}`,
+      TWILIO_ACCOUNT_SID: twilio.accountSid,
+      TWILIO_AUTH_TOKEN: twilio.authToken,
+      TWILIO_WHATSAPP_NUMBER: twilio.whatsappNumber,
+      TWILIO_API_URL: twilio.url,
+      TWILIO_WEBHOOK_URL: `http://127.0.0.1:${ports.gateway}/webhook/twilio`,
       ...options.env?.gateway,
     },
     classifier: {
@@ -174,6 +182,7 @@ export async function startSystem(options: SystemOptions) {
     postgres,
     databaseUrl,
     graph,
+    twilio,
     llm,
     zoho,
     router,
@@ -187,7 +196,7 @@ export async function startSystem(options: SystemOptions) {
     restart: start,
     async stop() {
       await Promise.all([...processes.values()].map((p) => p.stop('SIGTERM')));
-      await Promise.all([graph.close(), llm.close(), zoho.close(), router.close(), media.close()]);
+      await Promise.all([graph.close(), twilio.close(), llm.close(), zoho.close(), router.close(), media.close()]);
       await postgres.stop();
       await redis.stop();
     },

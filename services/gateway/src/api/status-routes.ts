@@ -1,7 +1,7 @@
 import { ErrorBody, type HttpApp } from '@helpline/runtime';
 import { z } from 'zod';
 import type { LastSendError } from '../cloud/send-error-log.js';
-import { cloudApiConfigured } from '../config.js';
+import { cloudApiConfigured, twilioConfigured } from '../config.js';
 import type { GatewayContext } from '../context.js';
 import { GroupStatusBody, groupStatus } from '../groups/group-routes.js';
 
@@ -14,6 +14,13 @@ const StatusBody = z.object({
     probeError: z.string().optional(),
     graphApiVersion: z.string(),
     /** Null when there was none, or when Redis could not be read (see `redis`). */
+    lastSendError: z.object({ at: z.string(), code: z.string(), message: z.string() }).nullable(),
+  }),
+  twilio: z.object({
+    /** TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_NUMBER set: messages can be sent. */
+    configured: z.boolean(),
+    /** TWILIO_AUTH_TOKEN and TWILIO_WEBHOOK_URL set: POST /webhook/twilio takes messages. */
+    webhook: z.boolean(),
     lastSendError: z.object({ at: z.string(), code: z.string(), message: z.string() }).nullable(),
   }),
   /** Whether the gateway's Redis answered the status' own read. */
@@ -40,7 +47,7 @@ export async function statusRoutes(app: HttpApp, context: GatewayContext): Promi
       const configured = cloudApiConfigured(context.config);
       // Both have their own deadline and run side by side: the answer never waits on Redis
       // for longer than the read's deadline, nor on the Graph API for longer than its own.
-      const [probe, last] = await Promise.all([
+      const [probe, last, twilioLast] = await Promise.all([
         configured && context.graph ? context.graph.probe() : undefined,
         context.sendErrors.last().then(
           (value): LastSendErrorRead => ({ ok: true, value }),
@@ -52,6 +59,8 @@ export async function statusRoutes(app: HttpApp, context: GatewayContext): Promi
             };
           },
         ),
+        // Already reported through `redis` when Redis is away.
+        context.twilioSendErrors.last().catch(() => undefined),
       ]);
       return {
         cloudApi: {
@@ -60,6 +69,11 @@ export async function statusRoutes(app: HttpApp, context: GatewayContext): Promi
           probeError: probe?.error,
           graphApiVersion: context.config.GRAPH_API_VERSION,
           lastSendError: (last.ok ? last.value : undefined) ?? null,
+        },
+        twilio: {
+          configured: twilioConfigured(context.config),
+          webhook: Boolean(context.config.TWILIO_AUTH_TOKEN && context.config.TWILIO_WEBHOOK_URL),
+          lastSendError: twilioLast ?? null,
         },
         redis: last.ok ? { reachable: true } : { reachable: false, message: last.message },
         groups: groupStatus(context.groups),

@@ -1,6 +1,7 @@
 import type { Redis } from '@helpline/runtime';
 import type { GatewayConfig } from '../config.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { TemplateBook } from '../templates/templates-file.js';
 import type { ChannelSender } from '../outbound/channel-sender.js';
 import { createCloudSender, parseWindowTemplate } from './cloud-sender.js';
 import { createServiceDocumentSource } from './document-source.js';
@@ -21,6 +22,8 @@ export interface CloudChannelDeps {
   clock: () => Date;
   /** A Graph client of the test's; made from the config otherwise. */
   graph?: GraphClient;
+  /** WHATSAPP_TEMPLATES_FILE: the purpose's template outside the window. */
+  templates?: TemplateBook;
 }
 
 export interface CloudChannel {
@@ -57,6 +60,7 @@ export function buildCloudChannel(deps: CloudChannelDeps): CloudChannel {
       urls: { accounts: config.ACCOUNTS_URL },
       ...(config.API_TOKEN ? { token: config.API_TOKEN } : {}),
     }),
+    ...(deps.templates ? { templates: deps.templates } : {}),
   });
   return { graph, sender };
 }

@@ -10,12 +10,11 @@ import { graphMessageBody, isFreeForm } from './graph-message-body.js';
 import type { RecipientPacer } from './recipient-pacer.js';
 import type { SendErrorLog } from './send-error-log.js';
 import type { SendRateLimiter } from './send-rate-limiter.js';
+import { createTemplateBook, type TemplateBook } from '../templates/templates-file.js';
+import { graphComponents, type WindowTemplate, windowFallbackFor } from '../templates/window-fallback.js';
 
 /** The template sent outside the 24-hour window: `name` or `name:language`. */
-export interface WindowTemplate {
-  name: string;
-  language: string;
-}
+export type { WindowTemplate };
 
 export function parseWindowTemplate(value: string | undefined): WindowTemplate | undefined {
   if (!value) return undefined;
@@ -31,9 +30,12 @@ export interface CloudSenderDeps {
   errorLog: SendErrorLog;
   metrics: GatewayMetrics;
   clock: () => Date;
+  /** WHATSAPP_WINDOW_TEMPLATE: the last resort outside the window. */
   windowTemplate?: WindowTemplate;
   /** Where documents sent by reference (`content.ref`) are fetched from before their upload. */
   documents?: DocumentSource;
+  /** WHATSAPP_TEMPLATES_FILE: the purpose's template (or `reply_window`) outside the window. */
+  templates?: TemplateBook;
   /**
    * How long to hold back after a pair rate limit (131056). Meta allows about one message
    * every 6 seconds to one user in a burst.
@@ -60,14 +62,30 @@ export function createCloudSender(deps: CloudSenderDeps): ChannelSender {
   const maxInlineWaitMs = deps.maxInlineWaitMs ?? 10_000;
   const { metrics } = deps;
 
+  const templates = deps.templates ?? createTemplateBook();
+
+  /**
+   * The message as a template: its purpose's (or the generic reply_window's) from
+   * WHATSAPP_TEMPLATES_FILE with its parameters, else WHATSAPP_WINDOW_TEMPLATE.
+   */
   function asTemplate(message: OutboundMessage, why: string): OutboundMessage {
-    if (!deps.windowTemplate) {
+    const fallback = windowFallbackFor(message, templates, deps.windowTemplate);
+    if (!fallback) {
       throw new PermanentError(
         'window_closed',
-        `${why} and WHATSAPP_WINDOW_TEMPLATE is unset: the message cannot be sent`,
+        `${why} and neither WHATSAPP_TEMPLATES_FILE nor WHATSAPP_WINDOW_TEMPLATE gives a template: the message cannot be sent`,
       );
     }
-    return { ...message, content: { kind: 'template', ...deps.windowTemplate } };
+    const components = graphComponents(fallback);
+    return {
+      ...message,
+      content: {
+        kind: 'template',
+        name: fallback.name,
+        language: fallback.language,
+        ...(components ? { components } : {}),
+      },
+    };
   }
 
   /** A document sent by reference: fetched from the service that made it, uploaded, sent by media id. */

@@ -1,9 +1,11 @@
-import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 export interface HttpAnswer {
   status: number;
   text: string;
+  /** The answer's headers (Twilio's Retry-After on a 429). */
+  headers?: IncomingHttpHeaders;
 }
 
 /** A request that got no answer; `requestSent` says whether it had left whole. */
@@ -65,7 +67,11 @@ export function createHttpTransport(maxSockets = 64): HttpTransport {
             if (settled) return;
             settled = true;
             clearTimeout(timer);
-            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+            resolve({
+              status: res.statusCode ?? 0,
+              text: Buffer.concat(chunks).toString('utf8'),
+              headers: res.headers,
+            });
           });
         });
         // 'finish': the whole request is handed to the socket; from then on the server may

@@ -1,4 +1,4 @@
-import { type AccountRequestInput, type HistoryTurn, type InboundMessage, jobIds } from '@helpline/contracts';
+import { type AccountRequestInput, type HistoryTurn, type InboundMessage, isOneToOneChannel, jobIds } from '@helpline/contracts';
 import { forCorrelation, type Logger, type Producer } from '@helpline/runtime';
 import { consent, messageReceived, noticeAsShown } from '../events/conversation-events.js';
 import type { MessageSink } from '../ingest/message-sink.js';
@@ -109,7 +109,7 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
     const chatId = message.chatId;
     const at = new Date(plan.at);
     const atMs = at.getTime();
-    const to: ReplyAddress = { chatId, correlationId: message.id, language: plan.language };
+    const to: ReplyAddress = { chatId, correlationId: message.id, language: plan.language, channel: message.channel };
     const logIt = (skipped?: LogEntry['skipped']) => {
       const entry = inboundEntry(message, chat?.customerId, skipped);
       return store.append(chatId, entry, atMs, messageReceived(message, entry));
@@ -192,7 +192,14 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
       case 'handoff':
         await logIt();
         await deps.handoff.start(
-          { chatId, correlationId: message.id, language: plan.language, reason: 'customer', at },
+          {
+            chatId,
+            correlationId: message.id,
+            language: plan.language,
+            reason: 'customer',
+            at,
+            channel: message.channel,
+          },
           { count: false },
         );
         return;
@@ -255,7 +262,7 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
             correlationId: message.id,
             // A Cloud API chat id is the customer's wa_id: their phone number in digits.
             customer: { phone: message.senderPhone ?? message.chatId },
-            replyTo: { channel: 'cloud', chatId: message.chatId, language: plan.language },
+            replyTo: { channel: message.channel, chatId: message.chatId, language: plan.language },
             openTicketOnFailure: true,
             requestedAt: plan.at,
           },
@@ -347,8 +354,8 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
 
   return {
     async accept(message, log) {
-      // Staff groups need no consent menu: only one-to-one Cloud API chats are conversations.
-      if (message.channel !== 'cloud') return deps.enqueue.accept(message, log);
+      // Staff groups need no consent menu: only one-to-one chats (Cloud API, Twilio) are conversations.
+      if (!isOneToOneChannel(message.channel)) return deps.enqueue.accept(message, log);
       return handleCloud(message, log);
     },
   };

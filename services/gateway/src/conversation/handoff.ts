@@ -1,4 +1,4 @@
-import type { Language } from '@helpline/contracts';
+import type { Channel, Language } from '@helpline/contracts';
 import { jobIds } from '@helpline/contracts';
 import type { Producer } from '@helpline/runtime';
 import { handoffEnded, handoffStarted } from '../events/conversation-events.js';
@@ -21,6 +21,8 @@ export interface HandoffRequest {
   language: Language;
   reason: 'customer' | 'classifier';
   at: Date;
+  /** The channel the announcement goes on (cloud or twilio); cloud when not said. */
+  channel?: Channel;
 }
 
 /**
@@ -45,7 +47,12 @@ export function createHandoff(deps: HandoffDeps) {
       // the customer a person will answer; announcing it again would say the same thing twice.
       if (request.reason === 'customer') {
         const announcement = deps.replies.text(
-          { chatId: request.chatId, correlationId: request.correlationId, language: request.language },
+          {
+            chatId: request.chatId,
+            correlationId: request.correlationId,
+            language: request.language,
+            channel: request.channel,
+          },
           'handoff',
           (t) => t.handoff,
         );

@@ -1,4 +1,5 @@
 import { jobIds, type OutboundContent, type OutboundMessage } from '@helpline/contracts';
+import { isOneToOneChannel } from '@helpline/contracts';
 import type { Logger } from '@helpline/runtime';
 import { messageSent } from '../events/conversation-events.js';
 import type { DeliveryStatusUpdate, OutboundObserver } from '../outbound/channel-sender.js';
@@ -43,7 +44,7 @@ export function createOutboundLog(deps: OutboundLogDeps): OutboundObserver {
   const { store } = deps;
   return {
     async onSent(message: OutboundMessage, result: { messageId?: string }) {
-      if (message.channel !== 'cloud' || message.content.kind === 'mark_read') return;
+      if (!isOneToOneChannel(message.channel) || message.content.kind === 'mark_read') return;
       const chat = await store.getChat(message.to);
       // Before consent nothing about the chat is kept, not even what the bot said to it.
       if (!hasConsent(chat, deps.noticeVersion)) return;

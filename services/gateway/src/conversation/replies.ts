@@ -1,4 +1,4 @@
-import type { Language, OutboundMessageInput } from '@helpline/contracts';
+import type { Channel, Language, OutboundMessageInput } from '@helpline/contracts';
 import { fillText, MENU_CHOICES, type MenuChoice, type TextBook } from './texts.js';
 
 /** Reply ids the conversation recognises when they come back as button or list replies. */
@@ -30,6 +30,8 @@ export interface ReplyAddress {
   /** The inbound message (or event) the answer belongs to: its job id derives from it. */
   correlationId: string;
   language: Language;
+  /** The channel the chat wrote on (cloud or twilio); cloud when not said. */
+  channel?: Channel;
 }
 
 /** Builds the conversation's own messages from the text book; nothing customer-facing lives here. */
@@ -37,7 +39,7 @@ export function createReplies(texts: TextBook, options: { noticeVersion: string;
   const base = (to: ReplyAddress, purpose: string) => ({
     correlationId: to.correlationId,
     purpose,
-    channel: 'cloud' as const,
+    channel: to.channel ?? ('cloud' as const),
     to: to.chatId,
   });
 

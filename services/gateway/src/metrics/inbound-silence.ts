@@ -22,7 +22,7 @@ export interface InboundSilenceOptions {
   /** INBOUND_SILENCE_ALERT_MINUTES, exported so the alert needs no number of its own. */
   alertAfterMinutes: number;
   /** Which channels can bring messages in right now (Cloud API configured, group session open). */
-  channelsUp: () => { cloud: boolean; group?: boolean };
+  channelsUp: () => { cloud: boolean; twilio?: boolean; group?: boolean };
   /** The alarm counts minutes: one write every few seconds is precise enough under any load. */
   minWriteIntervalMs?: number;
   clock: () => Date;
@@ -62,12 +62,13 @@ export function createInboundSilence(options: InboundSilenceOptions): InboundSil
   });
   new Gauge({
     name: `${METRIC_PREFIX}channel_up`,
-    help: 'Whether a channel can bring messages in: cloud when the Cloud API is configured, group when this replica holds an open group session',
+    help: 'Whether a channel can bring messages in: cloud when the Cloud API is configured, twilio when Twilio is, group when this replica holds an open group session',
     labelNames: ['channel'] as const,
     registers,
     collect() {
       const up = options.channelsUp();
       this.set({ channel: 'cloud' }, up.cloud ? 1 : 0);
+      if (up.twilio !== undefined) this.set({ channel: 'twilio' }, up.twilio ? 1 : 0);
       if (up.group !== undefined) this.set({ channel: 'group' }, up.group ? 1 : 0);
     },
   });

@@ -12,6 +12,7 @@ import type { SendGuard } from './send-guard.js';
 const ENABLE_HINT: Record<Channel, string> = {
   cloud: 'cloud channel disabled: set WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID',
   group: 'group channel disabled: set BAILEYS_ENABLED',
+  twilio: 'twilio channel disabled: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_NUMBER',
 };
 
 export interface OutboundWorkerDeps {

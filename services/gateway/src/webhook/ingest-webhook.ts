@@ -4,7 +4,7 @@ import type { DeliveryStore } from '../delivery/delivery-store.js';
 import type { MessageSink } from '../ingest/message-sink.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { outboundJobIdOf } from '../cloud/graph-message-body.js';
-import type { OutboundObserver } from '../outbound/channel-sender.js';
+import type { DeliveryStatusUpdate, OutboundObserver } from '../outbound/channel-sender.js';
 import type { SendGuard } from '../outbound/send-guard.js';
 import { normalisePayload, type WebhookEnvelope } from './normalise-payload.js';
 import type { RefusedMessageInput, RefusedMessageStore } from './refused-messages.js';
@@ -89,26 +89,43 @@ export async function ingestWebhook(
   }
 
   for (const update of statuses) {
-    await deps.deliveryStore.apply(update);
-    // Any status but `failed` means Meta took the message: a re-run of its job must not
-    // send it again, even if the run that sent it died before it could say so.
-    const outboundJobId = outboundJobIdOf(update.callbackData);
-    if (outboundJobId && update.status !== 'failed')
-      await deps.sendConfirmations.confirmSent(outboundJobId, update.messageId);
-    deps.metrics.deliveryStatuses.inc({ status: update.status });
-    if (update.status === 'failed') {
-      const codes = update.errors?.length ? update.errors.map((e) => String(e.code)) : ['unknown'];
-      for (const code of codes) deps.metrics.deliveryFailures.inc({ code });
-      log.warn(
-        { messageId: update.messageId, outboundJobId, errors: update.errors },
-        'WhatsApp reports a message failed',
-      );
-    }
-    for (const observer of deps.observers) {
-      if (observer.onStatus && observer !== deps.deliveryStore) await observer.onStatus(update);
-    }
+    await applyDeliveryStatus(update, deps, log);
     result.statuses += 1;
   }
   if (ignored.length > 0) log.debug({ ignored }, 'webhook parts ignored');
   return result;
+}
+
+export type DeliveryStatusDeps = Pick<
+  IngestWebhookDeps,
+  'deliveryStore' | 'observers' | 'sendConfirmations' | 'metrics'
+>;
+
+/**
+ * The one place a channel's delivery status is recorded (Cloud API statuses, Twilio status
+ * callbacks): the delivery state, the send guard's mark, the metrics, the observers.
+ */
+export async function applyDeliveryStatus(
+  update: DeliveryStatusUpdate,
+  deps: DeliveryStatusDeps,
+  log: Logger,
+): Promise<void> {
+  await deps.deliveryStore.apply(update);
+  // Any status but `failed` means the channel took the message: a re-run of its job must
+  // not send it again, even if the run that sent it died before it could say so.
+  const outboundJobId = outboundJobIdOf(update.callbackData);
+  if (outboundJobId && update.status !== 'failed')
+    await deps.sendConfirmations.confirmSent(outboundJobId, update.messageId);
+  deps.metrics.deliveryStatuses.inc({ status: update.status });
+  if (update.status === 'failed') {
+    const codes = update.errors?.length ? update.errors.map((e) => String(e.code)) : ['unknown'];
+    for (const code of codes) deps.metrics.deliveryFailures.inc({ code });
+    log.warn(
+      { messageId: update.messageId, outboundJobId, errors: update.errors },
+      'WhatsApp reports a message failed',
+    );
+  }
+  for (const observer of deps.observers) {
+    if (observer.onStatus && observer !== deps.deliveryStore) await observer.onStatus(update);
+  }
 }

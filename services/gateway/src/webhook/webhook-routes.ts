@@ -188,7 +188,7 @@ export async function webhookRoutes(app: HttpApp, context: GatewayContext): Prom
 }
 
 /** ioredis errors while Redis is away (no offline queue, closed connection, timeouts). */
-function isRedisError(error: unknown): boolean {
+export function isRedisError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return (
     error.name === 'MaxRetriesPerRequestError' ||

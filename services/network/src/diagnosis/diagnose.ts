@@ -2,6 +2,7 @@ import {
   type CustomerReference,
   type DiagnosticReport,
   type DiagnosticRequest,
+  isOneToOneChannel,
   jobIds,
   type OutboundMessageInput,
   type TicketRequestInput,
@@ -131,7 +132,7 @@ function accountChoice(request: DiagnosticRequest, candidates: CustomerRecord[])
 
 /** A phone to reach the person who complained: a wa_id chat, or a group member's phone JID. */
 function chatPhone(replyTo: DiagnosticRequest['replyTo']): string | undefined {
-  if (replyTo.channel === 'cloud' && /^\d{7,15}$/.test(replyTo.chatId)) return replyTo.chatId;
+  if (isOneToOneChannel(replyTo.channel) && /^\d{7,15}$/.test(replyTo.chatId)) return replyTo.chatId;
   const member = replyTo.mention ? /^(\d{7,15})@s\.whatsapp\.net$/.exec(replyTo.mention) : null;
   return member?.[1];
 }

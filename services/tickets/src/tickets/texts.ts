@@ -11,7 +11,7 @@ const Texts = z.object({
   findingsRouter: z.string(),
   findingsWhen: z.string(),
   channel: z.string(),
-  channels: z.object({ cloud: z.string(), group: z.string() }),
+  channels: z.object({ cloud: z.string(), group: z.string(), twilio: z.string() }),
   contact: z.string(),
   results: z.object({ pass: z.string(), warn: z.string(), fail: z.string(), skipped: z.string(), error: z.string() }),
 });

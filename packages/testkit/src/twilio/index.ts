@@ -1,0 +1,2 @@
+export * from './fake-twilio.js';
+export * from './twilio-signing.js';

@@ -1,0 +1,231 @@
+import { jobIds, type OutboundMessage } from '@helpline/contracts';
+import { type Logger, PermanentError } from '@helpline/runtime';
+import { SendRetryError } from '../cloud/cloud-sender.js';
+import type { ConversationWindow } from '../cloud/conversation-window.js';
+import { isFreeForm } from '../cloud/graph-message-body.js';
+import type { RecipientPacer } from '../cloud/recipient-pacer.js';
+import type { SendErrorLog } from '../cloud/send-error-log.js';
+import type { SendRateLimiter } from '../cloud/send-rate-limiter.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { ChannelSender } from '../outbound/channel-sender.js';
+import type { TemplateBook } from '../templates/templates-file.js';
+import { graphComponents, type WindowTemplate, windowFallbackFor } from '../templates/window-fallback.js';
+import type { BodyParts } from './body-parts.js';
+import { ContentApiError, type ContentCatalog } from './twilio-content.js';
+import { splitBody, TWILIO_MAX_BODY } from './long-body.js';
+import type { NumberedOptions } from './numbered-options.js';
+import type { TwilioClient } from './twilio-client.js';
+import { decideOnTwilioError } from './twilio-error-policy.js';
+import { type MessageForm, type TwilioMessagePlan, twilioMessagePlan } from './twilio-message-form.js';
+
+export interface TwilioSenderDeps {
+  client: TwilioClient;
+  /** TWILIO_WHATSAPP_NUMBER, E.164. */
+  from: string;
+  /** Where Twilio posts the message's statuses; the outbound job id is added as `job`. */
+  statusCallbackUrl?: string;
+  /** The Twilio number's own 24-hour windows (another number than the Cloud API's). */
+  window: ConversationWindow;
+  rateLimiter: SendRateLimiter;
+  /** Holds every Twilio send back after a 429 that named its Retry-After (key `all`). */
+  pause: RecipientPacer;
+  options: NumberedOptions;
+  /** The parts of a long text already sent, per job (texts over Twilio's 1 600 characters). */
+  bodyParts: BodyParts;
+  templates: TemplateBook;
+  /**
+   * TWILIO_INTERACTIVE=content: buttons and lists go as Content API quick replies and list
+   * pickers; absent, or when the Content API fails, as numbered text.
+   */
+  content?: ContentCatalog;
+  windowTemplate?: WindowTemplate;
+  errorLog: SendErrorLog;
+  metrics: GatewayMetrics;
+  clock: () => Date;
+  /** A pause up to this is slept through; a longer one retries the job later. */
+  maxInlineWaitMs?: number;
+}
+
+/** The key of the channel-wide pause in the pacer. */
+const ALL = 'all';
+
+/** The status callback URL for one message: the job id rides in the query, signed with the rest. */
+export function statusCallbackFor(base: string | undefined, message: OutboundMessage): string | undefined {
+  if (!base) return undefined;
+  const url = new URL(base);
+  url.searchParams.set('job', jobIds.outbound(message.correlationId, message.purpose));
+  return url.toString();
+}
+
+/**
+ * The Twilio sender: window check (a free-form message outside 24 h goes as its purpose's
+ * template through `ContentSid` at once), the channel-wide pause a 429 asked for, the send
+ * rate, the Messages API call, then the error policy. Buttons and lists go as numbered
+ * text and the numbers are remembered for the customer's answer.
+ */
+export function createTwilioSender(deps: TwilioSenderDeps): ChannelSender {
+  const { metrics } = deps;
+  const maxInlineWaitMs = deps.maxInlineWaitMs ?? 10_000;
+
+  function asTemplate(message: OutboundMessage, why: string): OutboundMessage {
+    const fallback = windowFallbackFor(message, deps.templates, deps.windowTemplate);
+    const sid = fallback && (fallback.contentSid ?? deps.templates.contentSidFor(fallback.name, fallback.language));
+    if (!fallback || !sid) {
+      throw new PermanentError(
+        'window_closed',
+        `${why} and no template with a Twilio Content SID applies (WHATSAPP_TEMPLATES_FILE): the message cannot be sent`,
+      );
+    }
+    const components = graphComponents(fallback);
+    return {
+      ...message,
+      content: {
+        kind: 'template',
+        name: fallback.name,
+        language: fallback.language,
+        ...(components ? { components } : {}),
+      },
+    };
+  }
+
+  function plan(message: OutboundMessage): TwilioMessagePlan {
+    return twilioMessagePlan(message, {
+      from: deps.from,
+      statusCallback: statusCallbackFor(deps.statusCallbackUrl, message),
+      contentSidFor: (name, language) => deps.templates.contentSidFor(name, language),
+    });
+  }
+
+  async function call(form: MessageForm): Promise<{ messageId?: string }> {
+    const started = performance.now();
+    try {
+      return await deps.client.sendMessage(form);
+    } finally {
+      metrics.sendDuration.observe({ channel: 'twilio' }, (performance.now() - started) / 1000);
+    }
+  }
+
+  /**
+   * A text over Twilio's limit goes as several messages, in order. Each part sent is
+   * recorded, so a retry sends only the rest; only the last part names the status callback,
+   * so the job counts as sent once the whole text is out. Resolves with the last part's SID,
+   * whose statuses the delivery record follows.
+   */
+  async function callInParts(
+    message: OutboundMessage,
+    form: MessageForm,
+    body: string,
+  ): Promise<{ messageId?: string }> {
+    const jobId = jobIds.outbound(message.correlationId, message.purpose);
+    const parts = splitBody(body);
+    const done = await deps.bodyParts.sent(jobId);
+    let messageId = done.at(-1);
+    for (let i = done.length; i < parts.length; i++) {
+      const last = i === parts.length - 1;
+      const partForm: MessageForm = [
+        ...form.filter(([name]) => name !== 'Body' && (last || name !== 'StatusCallback')),
+        ['Body', parts[i] ?? ''],
+      ];
+      const result = await call(partForm);
+      messageId = result.messageId;
+      await deps.bodyParts.record(jobId, i, result.messageId ?? '');
+    }
+    return messageId ? { messageId } : {};
+  }
+
+  /**
+   * Buttons and a list as an interactive Content API message, when that is on: the form
+   * with the content's SID in place of the body. Undefined (numbered text goes instead)
+   * when the Content API cannot make the content.
+   */
+  async function interactivePlan(message: OutboundMessage, log: Logger): Promise<TwilioMessagePlan | undefined> {
+    const c = message.content;
+    if (!deps.content || (c.kind !== 'buttons' && c.kind !== 'list')) return undefined;
+    try {
+      const sid = await deps.content.sidFor(c, 'es');
+      const { form } = plan(message);
+      return { form: [...form.filter(([name]) => name !== 'Body'), ['ContentSid', sid]] };
+    } catch (error) {
+      if (!(error instanceof ContentApiError)) throw error;
+      log.warn({ err: error }, 'Content API refused the choices; sending them as numbered text');
+      return undefined;
+    }
+  }
+
+  async function post(message: OutboundMessage, log: Logger): Promise<{ messageId?: string }> {
+    const { form, options } = (await interactivePlan(message, log)) ?? plan(message);
+    const body = form.find(([name]) => name === 'Body')?.[1];
+    const result =
+      body !== undefined && body.length > TWILIO_MAX_BODY ? await callInParts(message, form, body) : await call(form);
+    metrics.messagesSent.inc({ channel: 'twilio', outcome: 'sent', code: 'none' });
+    log.info({ messageId: result.messageId, kind: message.content.kind, purpose: message.purpose }, 'message sent');
+    // The numbers of this message answer its choices; any other message retires older ones.
+    // Failing here must not fail a message that is out: the numbers then mean nothing.
+    const remembered = options ? deps.options.remember(message.to, options) : deps.options.clear(message.to);
+    await remembered.catch((error: unknown) => log.warn({ err: error }, 'could not record the numbered choices'));
+    return { messageId: result.messageId };
+  }
+
+  async function handleFailure(error: unknown, message: OutboundMessage, log: Logger): Promise<{ messageId?: string }> {
+    const decision = decideOnTwilioError(error);
+    const text = error instanceof Error ? error.message : String(error);
+    await deps.errorLog.record({ at: deps.clock().toISOString(), code: decision.code, message: text }).catch(() => {});
+    switch (decision.action) {
+      case 'window_template': {
+        if (message.content.kind === 'template') break;
+        metrics.messagesSent.inc({ channel: 'twilio', outcome: 'fallback', code: decision.code });
+        metrics.windowFallbacks.inc({ reason: `twilio_${decision.code}` });
+        log.warn({ code: decision.code }, 'outside the 24-hour window: sending the template instead');
+        const template = asTemplate(message, 'Twilio reports the 24-hour window closed');
+        try {
+          return await post(template, log);
+        } catch (second) {
+          return handleFailure(second, template, log);
+        }
+      }
+      case 'retry':
+        if (decision.pauseMs !== undefined && decision.pauseMs > 0) await deps.pause.pause(ALL, decision.pauseMs);
+        metrics.messagesSent.inc({ channel: 'twilio', outcome: 'retrying', code: decision.code });
+        log.warn(
+          { code: decision.code, pauseMs: decision.pauseMs, err: error },
+          'Twilio send failed; it will be retried',
+        );
+        throw new SendRetryError(text, { cause: error });
+      case 'recipient_invalid':
+        metrics.messagesSent.inc({ channel: 'twilio', outcome: 'failed', code: decision.code });
+        log.error({ code: decision.code }, 'Twilio refuses the recipient; not retried');
+        throw new PermanentError('recipient_invalid', text, { cause: error });
+      case 'fail':
+        break;
+    }
+    metrics.messagesSent.inc({ channel: 'twilio', outcome: 'failed', code: decision.code });
+    log.error({ code: decision.code, err: error }, 'send refused by Twilio; not retried');
+    throw new PermanentError(`twilio_${decision.code}`, text, { cause: error });
+  }
+
+  return {
+    async send(original, log) {
+      // Twilio has no read receipt or typing indicator in its Messages API: nothing to send.
+      if (original.content.kind === 'mark_read') {
+        log.debug('read receipts are not sent on Twilio');
+        return {};
+      }
+      let message = original;
+      if (isFreeForm(message.content) && !(await deps.window.isOpen(message.to, deps.clock()))) {
+        message = asTemplate(message, 'the 24-hour window is closed');
+        metrics.windowFallbacks.inc({ reason: 'window_closed' });
+        log.info({ purpose: message.purpose }, 'outside the 24-hour window: sending the template');
+      }
+      const wait = await deps.pause.waitMs(ALL);
+      if (wait > maxInlineWaitMs) throw new SendRetryError(`Twilio sends paused for ${wait} ms after a 429`);
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      await deps.rateLimiter.acquire();
+      try {
+        return await post(message, log);
+      } catch (error) {
+        if (error instanceof PermanentError) throw error;
+        return handleFailure(error, message, log);
+      }
+    },
+  };
+}
