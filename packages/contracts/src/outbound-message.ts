@@ -95,8 +95,8 @@ export const LocationContent = z.object({
   kind: z.literal('location'),
   latitude: z.number().min(-90).max(90),
   longitude: z.number().min(-180).max(180),
-  name: z.string().max(1000).optional(),
-  address: z.string().max(1000).optional(),
+  name: Text.max(1000).optional(),
+  address: Text.max(1000).optional(),
 });
 
 /** Marks the customer's message as read and, optionally, shows the typing indicator. */

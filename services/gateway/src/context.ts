@@ -31,6 +31,7 @@ import { loadTemplatesFile, type TemplateBook } from './templates/templates-file
 import { createNumberedOptions, type NumberedOptions } from './twilio/numbered-options.js';
 import type { TwilioClient } from './twilio/twilio-client.js';
 import { buildTwilioChannel } from './twilio/build-twilio-channel.js';
+import { createTwilioMediaSource } from './twilio/twilio-media.js';
 
 export const SERVICE_NAME = 'gateway';
 
@@ -239,6 +240,14 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
       version: config.GRAPH_API_VERSION,
       phoneNumberId: config.WHATSAPP_PHONE_NUMBER_ID,
       accessToken: config.WHATSAPP_ACCESS_TOKEN,
+      maxBytes: config.MEDIA_MAX_BYTES,
+    });
+  }
+  if (!mediaSources.twilio && twilioConfigured(config)) {
+    mediaSources.twilio = createTwilioMediaSource({
+      apiUrl: config.TWILIO_API_URL,
+      accountSid: config.TWILIO_ACCOUNT_SID!,
+      authToken: config.TWILIO_AUTH_TOKEN!,
       maxBytes: config.MEDIA_MAX_BYTES,
     });
   }

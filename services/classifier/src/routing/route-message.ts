@@ -3,6 +3,7 @@ import {
   type Classification,
   type DiagnosticRequestInput,
   type InboundMessage,
+  isOneToOneChannel,
   jobIds,
   type OutboundMessageInput,
   type ReplyTargetInput,
@@ -118,7 +119,7 @@ export function createRouter(deps: RouterDeps) {
     // a question about the customer's own account always goes to the accounts service.
     if (
       deps.accounts &&
-      message.channel === 'cloud' &&
+      isOneToOneChannel(message.channel) &&
       phone &&
       ACCOUNT_CATEGORIES.has(classification.category) &&
       !classification.needsTicket &&

@@ -1,4 +1,10 @@
-import { type AccountRequestInput, type HistoryTurn, type InboundMessage, isOneToOneChannel, jobIds } from '@helpline/contracts';
+import {
+  type AccountRequestInput,
+  type HistoryTurn,
+  type InboundMessage,
+  isOneToOneChannel,
+  jobIds,
+} from '@helpline/contracts';
 import { forCorrelation, type Logger, type Producer } from '@helpline/runtime';
 import { consent, messageReceived, noticeAsShown } from '../events/conversation-events.js';
 import type { MessageSink } from '../ingest/message-sink.js';

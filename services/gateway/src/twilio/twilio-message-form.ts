@@ -82,7 +82,7 @@ export function twilioMessagePlan(message: OutboundMessage, ctx: TwilioFormConte
       if (!c.link) {
         throw new PermanentError(
           'twilio_media_id',
-          'Twilio sends media by public URL only; this message names a Cloud API media id',
+          'Twilio sends media by public URL only; this message names a Cloud API media id or a document by reference',
         );
       }
       form.push(['MediaUrl', c.link]);
@@ -100,6 +100,14 @@ export function twilioMessagePlan(message: OutboundMessage, ctx: TwilioFormConte
       form.push(['ContentSid', sid]);
       const variables = contentVariablesOf(c.components);
       if (variables) form.push(['ContentVariables', variables]);
+      return { form };
+    }
+    case 'location': {
+      // Twilio sends a WhatsApp location as a PersistentAction `geo:<lat>,<long>|<label>`
+      // beside a body; the name and address travel in both.
+      const label = [c.name, c.address].filter(Boolean).join(', ');
+      form.push(['Body', label || `${c.latitude},${c.longitude}`]);
+      form.push(['PersistentAction', `geo:${c.latitude},${c.longitude}${label ? `|${label}` : ''}`]);
       return { form };
     }
     case 'mark_read':
