@@ -155,6 +155,69 @@ export const ERRORS = {
     false,
     'Ticket statuses are changed in Zoho Desk, not through the API.',
   ),
+  // Gateway: documents by reference and Twilio.
+  document_source_unset: declare(
+    'document_source_unset',
+    500,
+    false,
+    'A document sent by reference names a service whose URL (ACCOUNTS_URL) is not configured.',
+  ),
+  document_unavailable: declare(
+    'document_unavailable',
+    502,
+    false,
+    'The service holding a document sent by reference does not have it (404) or refused it.',
+  ),
+  document_too_large: declare(
+    'document_too_large',
+    413,
+    false,
+    'A document sent by reference is larger than the Cloud API media upload accepts.',
+  ),
+  twilio_media_id: declare(
+    'twilio_media_id',
+    422,
+    false,
+    'Twilio sends media by public URL only; the message names a Cloud API media id or a document by reference.',
+  ),
+  twilio_template_unmapped: declare(
+    'twilio_template_unmapped',
+    422,
+    false,
+    'The template has no Twilio Content SID in WHATSAPP_TEMPLATES_FILE.',
+  ),
+  twilio_mark_read: declare('twilio_mark_read', 422, false, 'Twilio has no read receipt to send.'),
+  recipient_invalid: declare(
+    'recipient_invalid',
+    422,
+    false,
+    'The channel says the recipient cannot receive WhatsApp messages (a Twilio recipient error code).',
+  ),
+  wrong_account: declare(
+    'wrong_account',
+    403,
+    false,
+    "A Twilio webhook whose AccountSid is not this gateway's Twilio account.",
+  ),
+  // Accounts.
+  backoffice_refused: declare(
+    'backoffice_refused',
+    502,
+    false,
+    'The back-office (WispHub) refused to register the payment; the receipt stays pending.',
+  ),
+  backoffice_uncertain: declare(
+    'backoffice_uncertain',
+    502,
+    false,
+    "The back-office's answer to a payment registration was lost: the payment may be registered; check before anything else.",
+  ),
+  media_not_found: declare(
+    'media_not_found',
+    404,
+    false,
+    "The gateway does not know the receipt's media id (expired or never received).",
+  ),
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
