@@ -42,12 +42,16 @@ export function normaliseTwilioStatus(
   if (!status) return { kind: 'ignored', reason: `status "${raw}" not tracked` };
   const recipient = whatsappDigits(get('To')) ?? whatsappDigits(get('ChannelToAddress')) ?? 'unknown';
   const code = get('ErrorCode');
+  const errorMessage = get('ErrorMessage');
   const errors =
     code !== undefined
       ? [
           {
             code: Number.isInteger(Number(code)) ? Number(code) : 0,
-            ...(get('ErrorMessage') ? { message: get('ErrorMessage') } : {}),
+            // Twilio's ErrorMessage is what Meta calls the error's title: the one text the
+            // delivery state, the conversation log and the delivery_status event keep (the
+            // event's contract holds a title to 512 characters).
+            ...(errorMessage ? { title: errorMessage.slice(0, 512), message: errorMessage } : {}),
           },
         ]
       : undefined;
@@ -57,6 +61,8 @@ export function normaliseTwilioStatus(
       messageId,
       recipient,
       status,
+      // Without it the update (and its conversation event) would say `cloud`.
+      channel: 'twilio',
       timestamp: receivedAt.toISOString(),
       ...(callbackData ? { callbackData } : {}),
       ...(errors && (status === 'failed' || errors[0]?.code) ? { errors } : {}),
