@@ -17,10 +17,13 @@ export type RetrievalQuestion = z.infer<typeof RetrievalQuestion>;
  * - `blind`: written as customers would ask, BEFORE the entries' bodies were written (only
  *   their headings were fixed); the entries' `keywords:` lines were written after it, with
  *   it in view, so it is not fully out of sample for them.
+ * - `unseen`: written from the entries' headings only (no bodies, no keyword lines) and
+ *   committed before it was ever scored; nothing in the base was tuned with it in view.
  */
 export const RETRIEVAL_SETS = {
   main: new URL('../../data/knowledge-eval-set.jsonl', import.meta.url),
   blind: new URL('../../data/knowledge-eval-blind.jsonl', import.meta.url),
+  unseen: new URL('../../data/knowledge-eval-unseen.jsonl', import.meta.url),
 } as const;
 
 export function loadRetrievalSet(file: URL | string): RetrievalQuestion[] {
