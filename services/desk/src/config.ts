@@ -1,4 +1,4 @@
-import { baseConfigShape, envDatabaseUrl, envInt, envOptionalUrl, envPort } from '@helpline/runtime';
+import { baseConfigShape, envDatabaseUrl, envInt, envPort, envUrl } from '@helpline/runtime';
 import { z } from 'zod';
 
 /** The desk's slice of the environment; parsed once, in main. */
@@ -11,7 +11,8 @@ export const deskConfigShape = {
    * The gateway, for the actions that change a chat's live state in Redis (resume, close,
    * erase); called with API_TOKEN. Unset: those routes answer 503.
    */
-  GATEWAY_URL: envOptionalUrl(['http', 'https'], 'http://gateway:3001'),
+  // The gateway's address, shared with the classifier and accounts (the same default).
+  GATEWAY_URL: envUrl(['http', 'https'], 'http://127.0.0.1:3001').default('http://127.0.0.1:3001'),
   /** Archived messages older than this many days are deleted, daily, in batches. Unset: kept. */
   ARCHIVE_RETENTION_DAYS: envInt(0, { min: 0, max: 36_500 }),
   /** Events per batch read from the stream and written in one transaction. */

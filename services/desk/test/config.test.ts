@@ -5,7 +5,7 @@ describe('desk config', () => {
   test('defaults: port 8006, retention off, batches of 500', () => {
     const config = parseDeskConfig({ DATABASE_URL: 'postgres://127.0.0.1:5432/helpline' });
     expect(config).toMatchObject({ DESK_PORT: 8006, ARCHIVE_RETENTION_DAYS: 0, ARCHIVE_BATCH_SIZE: 500 });
-    expect(config.GATEWAY_URL).toBeUndefined();
+    expect(config.GATEWAY_URL).toBe('http://127.0.0.1:3001');
   });
 
   test('the archive needs a database, and a PostgreSQL URL', () => {
