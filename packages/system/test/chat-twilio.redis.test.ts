@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { freePort } from '@helpline/testkit';
 import { afterEach, describe, expect, test } from 'vitest';
 import { verifyTwilioFormSignature } from '../../../services/gateway/src/twilio/twilio-signature.js';
 import {
@@ -16,15 +17,6 @@ const servers: Server[] = [];
 afterEach(() => {
   for (const s of servers.splice(0)) s.close();
 });
-
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  probe.close();
-  await once(probe, 'close');
-  return port;
-}
 
 describe('chat simulator through Twilio', () => {
   test('what the customer types is signed as Twilio signs it, and the gateway accepts the signature', () => {

@@ -6,3 +6,4 @@ export * from './queue-name.js';
 export * from './redis-server.js';
 export * from './wait-for.js';
 export * from './gateway-media.js';
+export * from './free-port.js';

@@ -1,8 +1,7 @@
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 import {
   launchRedisServer,
   RedisServerExitedError,
@@ -117,16 +116,4 @@ async function spawnRedis(options: TestRedisOptions): Promise<TestRedis> {
       await server?.stop('SIGKILL');
     },
   };
-}
-
-/** A port the kernel says is free right now, on the address redis-server binds. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('could not read a free port');
-  return address.port;
 }

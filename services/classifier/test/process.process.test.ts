@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { startTestRedis, type TestRedis } from '@helpline/testkit';
+import { freePort, startTestRedis, type TestRedis } from '@helpline/testkit';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { waitFor } from './support/index.js';
 
@@ -18,15 +17,6 @@ afterAll(async () => {
   }
   await redis.stop();
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 test('main with no keys: says so once at start and in /health, serves /classify from keywords, exits 0 on SIGTERM', async () => {
   const port = await freePort();

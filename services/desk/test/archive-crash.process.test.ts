@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { CONVERSATION_STREAM_FIELD, conversationStreamKey } from '@helpline/contracts';
-import { startTestPostgres, startTestRedis, type TestPostgres, type TestRedis } from '@helpline/testkit';
+import { freePort, startTestPostgres, startTestRedis, type TestPostgres, type TestRedis } from '@helpline/testkit';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -39,14 +38,6 @@ afterAll(async () => {
   await postgres?.stop();
   await redis?.stop();
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 function startDesk(): ChildProcess {
   const child = spawn(process.execPath, ['--conditions=@helpline/source', '--import', 'tsx', main], {

@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { startTestRedis, type TestRedis } from '@helpline/testkit';
+import { freePort, startTestRedis, type TestRedis } from '@helpline/testkit';
 import { type FakeZoho, startFakeZoho } from '@helpline/testkit/zoho';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createRedisConnection } from '@helpline/runtime';
@@ -33,15 +32,6 @@ afterAll(async () => {
   await redis.stop();
   await stopTestPostgres();
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 function start(env: Record<string, string>): { child: ChildProcess; lines: Record<string, unknown>[] } {
   const child = spawn(process.execPath, ['--conditions=@helpline/source', '--import', 'tsx', main], {

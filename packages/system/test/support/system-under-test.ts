@@ -1,9 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type FakeGatewayMedia, startFakeGatewayMedia, startTestPostgres, startTestRedis } from '@helpline/testkit';
+import {
+  type FakeGatewayMedia,
+  freePort,
+  startFakeGatewayMedia,
+  startTestPostgres,
+  startTestRedis,
+} from '@helpline/testkit';
 
 export { waitFor } from '@helpline/testkit';
 import { type FakeLlmServer, startFakeLlmServer } from '@helpline/testkit/llm';
@@ -25,14 +30,7 @@ export const ACCESS_TOKEN = 'e2e-graph-token';
 export const PHONE_NUMBER_ID = '109876543210';
 export const API_TOKEN = 'e2e-operator-token-0123456789';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface Customer {
   customerId: string;

@@ -1,5 +1,3 @@
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import type { OutboundMessage, OutboundMessageInput } from '@helpline/contracts';
 import { OutboundMessage as OutboundSchema } from '@helpline/contracts';
 import type { FakeTwilio } from '@helpline/testkit/twilio';
@@ -25,15 +23,7 @@ export function twilioConfig(fake?: FakeTwilio, env: Record<string, string | und
   });
 }
 
-/** A loopback port free right now, for a gateway whose public URL must be known before it listens. */
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
+export { freePort } from '@helpline/testkit';
 
 /**
  * `app.inject` options for a Twilio webhook, signed by the `twilio` library itself (the
