@@ -47,7 +47,7 @@ export const gatewayConfigShape = {
   INBOUND_SILENCE_ALERT_MINUTES: envInt(120, { min: 5, max: 7 * 24 * 60 }),
   /**
    * The accounts service answers billing, invoices, debt, payment points, plans and password
-   * requests (queue `accounts`); false keeps the data file's placeholder answers.
+   * requests (queue `accounts`); false keeps the data file's "not connected to that system yet" answers.
    */
   ACCOUNTS_ENABLED: envBoolean(true),
   /** The accounts service, whose statement PDFs the gateway fetches (with API_TOKEN) and uploads to Meta. */
