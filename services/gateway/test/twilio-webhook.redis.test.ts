@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { buildApp } from '../src/app.js';
 import type { GatewayContext } from '../src/context.js';
 import { whenReady } from '@helpline/runtime';
-import { testConfig, testContext } from './support/harness.js';
+import { readyTestContext, testConfig, testContext } from './support/harness.js';
 import {
   PUBLIC_TWILIO_URL,
   TWILIO_ACCOUNT_SID,
@@ -27,7 +27,7 @@ beforeAll(async () => {
   redis = await startTestRedis();
 });
 beforeEach(async () => {
-  context = testContext(redis.url, twilioConfig());
+  context = await readyTestContext(redis.url, twilioConfig());
   app = await buildApp(context);
 });
 afterEach(async () => {

@@ -12,7 +12,7 @@ import {
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { GatewayContext } from '../src/context.js';
-import { API_TOKEN, APP_SECRET, testConfig, testContext, VERIFY_TOKEN } from './support/harness.js';
+import { API_TOKEN, APP_SECRET, readyTestContext, testConfig, testContext, VERIFY_TOKEN } from './support/harness.js';
 import { textChange } from './support/meta-webhooks.js';
 
 let redis: TestRedis;
@@ -31,7 +31,7 @@ beforeEach(async () => {
       cb();
     },
   });
-  context = testContext(redis.url, testConfig(), { logger: createLogger({ name: 'gw', level: 'debug', destination }) });
+  context = await readyTestContext(redis.url, testConfig(), { logger: createLogger({ name: 'gw', level: 'debug', destination }) });
   app = await buildApp(context);
 });
 afterEach(async () => {

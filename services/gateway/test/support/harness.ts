@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from '@helpline/runtime';
+import { createLogger, type Logger, whenReady } from '@helpline/runtime';
 import { uniqueQueueName } from '@helpline/testkit';
 import { type GatewayConfig, parseGatewayConfig } from '../../src/config.js';
 import { createContext, type GatewayContext, type GatewayContextOverrides } from '../../src/context.js';
@@ -39,6 +39,18 @@ export interface TestContextOverrides extends GatewayContextOverrides {
 }
 
 /** A context on the test Redis with a prefix no other test uses. */
+/**
+ * A context whose producer connection answers before the first request: the producer
+ * connection refuses commands while it connects (no offline queue, on purpose: a webhook
+ * must get 503 rather than wait), so a test that posts at once on a busy machine would
+ * otherwise see a 503 that production would also give, and Meta or Twilio would retry.
+ */
+export async function readyTestContext(...args: Parameters<typeof testContext>): Promise<GatewayContext> {
+  const context = testContext(...args);
+  await whenReady(context.redis('producer'), 10_000);
+  return context;
+}
+
 export function testContext(
   redisUrl: string,
   config: GatewayConfig = testConfig(),
