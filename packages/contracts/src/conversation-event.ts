@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Classification } from './classification.js';
 import { CorrelationId, IsoDateTime, NonEmpty } from './common.js';
+import { NoticeRef } from './outbound-message.js';
 import { Channel } from './taxonomy.js';
 
 /**
@@ -123,6 +124,24 @@ export const HandoffEndedEvent = z.object({
   reason: z.enum(['staff', 'timeout']),
 });
 
+export const NOTICE_SKIP_REASONS = ['opted_out', 'no_consent', 'window_closed'] as const;
+export const NoticeSkipReason = z.enum(NOTICE_SKIP_REASONS);
+export type NoticeSkipReason = z.infer<typeof NoticeSkipReason>;
+
+/**
+ * A notice the gateway did not send, decided at send time: the customer opted out of
+ * notices, the chat has no consent, or free text found the 24-hour window closed.
+ */
+export const NoticeSkippedEvent = z.object({
+  ...Base,
+  type: z.literal('notice_skipped'),
+  /** The outbound job id, `<correlationId>-<purpose>`. */
+  messageId: NonEmpty.max(600),
+  correlationId: CorrelationId,
+  notice: NoticeRef,
+  reason: NoticeSkipReason,
+});
+
 /** Staff closed the conversation: the next message starts a new one in the archive. */
 export const ChatClosedEvent = z.object({ ...Base, type: z.literal('chat_closed') });
 
@@ -138,6 +157,7 @@ export const ConversationEvent = z.discriminatedUnion('type', [
   HandoffEndedEvent,
   ChatClosedEvent,
   ChatErasedEvent,
+  NoticeSkippedEvent,
 ]);
 export type ConversationEvent = z.infer<typeof ConversationEvent>;
 export type ConversationEventType = ConversationEvent['type'];

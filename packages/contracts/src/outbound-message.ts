@@ -3,6 +3,7 @@ import { CorrelationId, NonEmpty, NonEmptyId } from './common.js';
 import { Text } from './text.js';
 import { Classification } from './classification.js';
 import { Channel } from './taxonomy.js';
+import { TemplatePurpose } from './whatsapp-templates.js';
 
 // Limits are WhatsApp's own (Cloud API reference): a message over them is refused by Meta
 // with a 400, so they are refused here before the job is ever stored.
@@ -117,6 +118,16 @@ export const OutboundContent = z.discriminatedUnion('kind', [
 ]);
 export type OutboundContent = z.infer<typeof OutboundContent>;
 
+/** Which notice a message is: its purpose, its own idempotency id, and its broadcast if any. */
+export const NoticeRef = z.object({
+  purpose: TemplatePurpose,
+  /** The notice's id, unique per (customer, invoice or incident or broadcast, kind). */
+  id: NonEmptyId.max(200),
+  /** The broadcast it belongs to, when it is one recipient of a broadcast. */
+  broadcastId: NonEmptyId.max(64).optional(),
+});
+export type NoticeRef = z.infer<typeof NoticeRef>;
+
 export const OutboundMessage = z.object({
   correlationId: CorrelationId,
   /** Why this message is sent (`ack`, `diagnosis`, `ticket`, `menu`, ...); part of the job id. */
@@ -168,6 +179,14 @@ export const OutboundMessage = z.object({
           entries: z.array(NonEmpty.max(300)).max(10),
         })
         .optional(),
+      /**
+       * This message is a notice (issue 16): a scheduled reminder, an outage notice or one
+       * recipient of a broadcast. At send time the gateway skips it (and says so with a
+       * `notice_skipped` conversation event) when the chat has no Ley 1581 consent or the
+       * customer opted out of notices, so nothing already queued slips through an opt-out.
+       * Messages the customer asked for never carry it. Optional, added later.
+       */
+      notice: NoticeRef.optional(),
     })
     .optional(),
 });
