@@ -125,6 +125,14 @@ export const NoticeRef = z.object({
   id: NonEmptyId.max(200),
   /** The broadcast it belongs to, when it is one recipient of a broadcast. */
   broadcastId: NonEmptyId.max(64).optional(),
+  /**
+   * The values its template's parameters are filled from, by name (`customer_name`,
+   * `amount`, `due_date`, ...; see WHATSAPP_TEMPLATES_FILE): outside the 24-hour window the
+   * gateway sends the purpose's template with them instead of the text.
+   */
+  values: z
+    .record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'expected a value name such as customer_name'), Text.max(1024))
+    .optional(),
 });
 export type NoticeRef = z.infer<typeof NoticeRef>;
 
