@@ -99,8 +99,11 @@ export function planStart(
       'no Twilio credentials: the Twilio channel talks to the chat simulator (npm run chat -- --channel twilio)',
     );
   }
-  // The gateway and the accounts service call each other (statements, receipts): on the ports this start uses.
+  // The gateway and the accounts service call each other (statements, receipts), and the desk's
+  // erasure reaches every service: on the ports this start uses.
   env.ACCOUNTS_URL ??= `http://127.0.0.1:${ports.accounts}`;
   env.GATEWAY_URL ??= `http://127.0.0.1:${ports.gateway}`;
+  env.TICKETS_URL ??= `http://127.0.0.1:${ports.tickets}`;
+  env.NETWORK_URL ??= `http://127.0.0.1:${ports.network}`;
   return { env, ports, localChat, notes };
 }

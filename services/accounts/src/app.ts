@@ -1,6 +1,7 @@
 import { breakerState, createHttpApp, type HealthCheck, type HttpApp, pingRedis } from '@helpline/runtime';
 import { type AccountsContext, SERVICE_NAME } from './context.js';
 import { registerDocumentRoute } from './http/document-route.js';
+import { registerErasureRoute } from './http/erasure-route.js';
 import { registerLookupRoute } from './http/lookup-route.js';
 import { registerReceiptRoutes } from './http/receipt-routes.js';
 
@@ -46,5 +47,6 @@ export async function buildApp(context: AccountsContext): Promise<HttpApp> {
   registerLookupRoute(app, context);
   registerReceiptRoutes(app, context);
   registerDocumentRoute(app, context);
+  registerErasureRoute(app, context);
   return app;
 }

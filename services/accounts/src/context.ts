@@ -23,7 +23,7 @@ import { type AccountsConfig, billingProviderOf } from './config.js';
 import { createRequestHandler, type RequestHandler } from './conversation/handle-request.js';
 import { loadTexts, type TextBook } from './conversation/texts.js';
 import { createDocumentStore, type DocumentStore } from './documents/document-store.js';
-import { createIdentityStore } from './identity/identity-store.js';
+import { createIdentityStore, type IdentityStore } from './identity/identity-store.js';
 import { type AccountsMetrics, createAccountsMetrics } from './metrics/accounts-metrics.js';
 import { localPaymentPoints } from './payment-points/local-payment-points.js';
 import { type PaymentPoint, readPaymentPointsFile } from './payment-points/payment-points.js';
@@ -45,6 +45,8 @@ export interface AccountsContext {
   billing: BillingProvider;
   receipts: ReceiptStore;
   documents: DocumentStore;
+  /** What each chat proved and awaits (Redis); the erasure forgets it. */
+  identity: IdentityStore;
   texts: TextBook;
   handle: RequestHandler;
   paymentPoints: () => Promise<PaymentPoint[]>;
@@ -158,6 +160,7 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
     billing,
     receipts,
     documents,
+    identity,
     texts,
     handle,
     paymentPoints,

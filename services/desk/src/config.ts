@@ -13,6 +13,12 @@ export const deskConfigShape = {
    */
   // The gateway's address, shared with the classifier and accounts (the same default).
   GATEWAY_URL: envUrl(['http', 'https'], 'http://127.0.0.1:3001').default('http://127.0.0.1:3001'),
+  /** The tickets service, whose DELETE /contacts/:phone the erasure calls (API_TOKEN). */
+  TICKETS_URL: envUrl(['http', 'https'], 'http://127.0.0.1:8003').default('http://127.0.0.1:8003'),
+  /** The network service, whose DELETE /personal-data/:phone the erasure calls (API_TOKEN). */
+  NETWORK_URL: envUrl(['http', 'https'], 'http://127.0.0.1:8004').default('http://127.0.0.1:8004'),
+  /** The accounts service, whose DELETE /api/personal-data/:phone the erasure calls (API_TOKEN); shared with the gateway. */
+  ACCOUNTS_URL: envUrl(['http', 'https'], 'http://127.0.0.1:8005').default('http://127.0.0.1:8005'),
   /** Archived messages older than this many days are deleted, daily, in batches. Unset: kept. */
   ARCHIVE_RETENTION_DAYS: envInt(0, { min: 0, max: 36_500 }),
   /** Events per batch read from the stream and written in one transaction. */

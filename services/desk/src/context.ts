@@ -15,6 +15,8 @@ import { type ArchiveMetrics, createArchiveMetrics } from './archive/archive-met
 import { archiveBatch } from './archive/archive-writer.js';
 import { createEventConsumer, type EventConsumer } from './archive/event-consumer.js';
 import type { DeskConfig } from './config.js';
+import { registerErasureMetrics } from './erasure/erasure-metrics.js';
+import { createServiceCaller, type ServiceCaller } from './erasure/service-caller.js';
 import { createGatewayClient, type GatewayClient } from './gateway/gateway-client.js';
 import { type ConversationQueries, createConversationQueries } from './queries/conversation-queries.js';
 import { createStatsQuery, type StatsQuery } from './queries/stats-query.js';
@@ -48,6 +50,8 @@ export interface DeskContext {
   queries: ConversationQueries;
   stats: StatsQuery;
   gateway: GatewayClient;
+  /** The other services a data-removal request reaches (their operator APIs). */
+  services: { tickets: ServiceCaller; network: ServiceCaller; accounts: ServiceCaller };
   close(): Promise<void>;
 }
 
@@ -98,6 +102,7 @@ export function createContext(config: DeskConfig, overrides: DeskContextOverride
     metrics: archiveMetrics,
     logger,
   });
+  registerErasureMetrics(metrics, db, clock);
   const context: DeskContext = {
     config,
     logger,
@@ -112,6 +117,26 @@ export function createContext(config: DeskConfig, overrides: DeskContextOverride
     queries: createConversationQueries(db),
     stats: createStatsQuery(db, clock),
     gateway: createGatewayClient({ baseUrl: config.GATEWAY_URL, apiToken: config.API_TOKEN, fetch: overrides.fetch }),
+    services: {
+      tickets: createServiceCaller({
+        name: 'tickets',
+        baseUrl: config.TICKETS_URL,
+        apiToken: config.API_TOKEN,
+        fetch: overrides.fetch,
+      }),
+      network: createServiceCaller({
+        name: 'network',
+        baseUrl: config.NETWORK_URL,
+        apiToken: config.API_TOKEN,
+        fetch: overrides.fetch,
+      }),
+      accounts: createServiceCaller({
+        name: 'accounts',
+        baseUrl: config.ACCOUNTS_URL,
+        apiToken: config.API_TOKEN,
+        fetch: overrides.fetch,
+      }),
+    },
     async close() {
       await consumer.stop();
       await db.close();

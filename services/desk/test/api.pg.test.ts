@@ -25,6 +25,10 @@ beforeAll(async () => {
       res.end(JSON.stringify({ error: 'not_found', message: 'nothing' }));
       return;
     }
+    if (req.method === 'DELETE' && !req.url?.startsWith('/api/conversations/')) {
+      res.end(JSON.stringify({ erased: { rows: 1 }, customerIds: [] }));
+      return;
+    }
     res.end(JSON.stringify(req.method === 'DELETE' ? { forgotten: true, messages: 3 } : { closed: true }));
   });
   await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
@@ -39,8 +43,14 @@ afterAll(async () => {
 // a second); the erasure test, which changes the data, runs last.
 beforeAll(async () => {
   const port = (gateway.address() as AddressInfo).port;
+  // The stand-in answers for the tickets, network and accounts services' erasure routes too
+  // (erasure.pg.test.ts runs the real ones).
+  const url = `http://127.0.0.1:${port}`;
   desk = await startDesk(redis.url, await postgres.createDatabase('desk_api'), {
-    GATEWAY_URL: `http://127.0.0.1:${port}`,
+    GATEWAY_URL: url,
+    TICKETS_URL: url,
+    NETWORK_URL: url,
+    ACCOUNTS_URL: url,
   });
   await seed();
 });
@@ -205,16 +215,27 @@ describe('actions through the gateway', () => {
     expect(missing.statusCode).toBe(404);
   });
 
-  test('erasure: the gateway, then the archive; the consent evidence is kept', async () => {
+  test('erasure: the gateway, the other services, then the archive; the consent evidence is kept', async () => {
     const res = await desk.app.inject({ method: 'DELETE', url: `/api/conversations/${CHAT}`, headers: auth });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
       chatId: CHAT,
-      gateway: { forgotten: true },
-      archive: { chats: 1, messages: 3 },
+      complete: true,
+      stores: {
+        gateway: { status: 'erased', erased: { forgotten: true } },
+        archive: { status: 'erased', erased: { chats: 1, messages: 3 } },
+      },
       consentRecordsKept: 1,
     });
-    expect(gatewayCalls.map((c) => c.method)).toEqual(['DELETE']);
+    expect(gatewayCalls.map((c) => `${c.method} ${c.url.split('?')[0]}`).sort()).toEqual(
+      [
+        `DELETE /api/conversations/${CHAT}`,
+        `DELETE /contacts/${CHAT}`,
+        `DELETE /personal-data/${CHAT}`,
+        `DELETE /api/personal-data/${CHAT}`,
+      ].sort(),
+    );
+    expect(gatewayCalls.every((c) => c.authorization === `Bearer ${API_TOKEN}`)).toBe(true);
     expect((await get(`/api/conversations/${CHAT}`)).status).toBe(404);
     expect((await get(`/api/conversations/${CHAT}/messages`)).status).toBe(404);
     expect((await get(`/api/consents/${CHAT}`)).status).toBe(200);

@@ -1,8 +1,9 @@
 import { breakerState, createHttpApp, type HealthCheck, type HttpApp, pingRedis } from '@helpline/runtime';
 import type { NetworkContext } from './context.js';
 import { registerDiagnoseRoute } from './http/diagnose-route.js';
+import { registerErasureRoute } from './http/erasure-route.js';
 
-/** The network service's HTTP app: /health, /metrics, /docs and POST /diagnose. No I/O here. */
+/** The network service's HTTP app: /health, /metrics, /docs, POST /diagnose and the erasure. No I/O here. */
 export async function buildApp(context: NetworkContext): Promise<HttpApp> {
   const checks: Record<string, HealthCheck> = {
     redis: async () =>
@@ -47,5 +48,6 @@ export async function buildApp(context: NetworkContext): Promise<HttpApp> {
     healthChecks: checks,
   });
   registerDiagnoseRoute(app, context);
+  registerErasureRoute(app, context);
   return app;
 }

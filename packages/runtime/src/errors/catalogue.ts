@@ -218,6 +218,19 @@ export const ERRORS = {
     false,
     "The gateway does not know the receipt's media id (expired or never received).",
   ),
+  receipt_being_confirmed: declare(
+    'receipt_being_confirmed',
+    409,
+    true,
+    "An erasure met a receipt whose payment is being registered now; the rest is erased, repeat once staff's decision is recorded.",
+  ),
+  // Desk.
+  erasure_incomplete: declare(
+    'erasure_incomplete',
+    502,
+    true,
+    'A data-removal request reached some services and not others; the answer names each, repeat it (every step is safe to repeat).',
+  ),
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -16,6 +16,8 @@ export interface IdentityStore {
   /** Counts a failed try once per request (a retried job does not count twice); returns the total. */
   failedTry(chatId: string, correlationId: string): Promise<number>;
   clearTries(chatId: string): Promise<void>;
+  /** A data-removal request: the proof, the awaited request and the tries go; answers the ids the chat had proved and the keys removed. */
+  forget(chatId: string): Promise<{ provenIds: string[]; keys: number }>;
 }
 
 export function createIdentityStore(options: {
@@ -62,6 +64,11 @@ export function createIdentityStore(options: {
     },
     async clearTries(chatId) {
       await redis.del(key.tries(chatId));
+    },
+    async forget(chatId) {
+      const provenIds = await redis.smembers(key.proof(chatId));
+      const keys = await redis.del(key.proof(chatId), key.pending(chatId), key.tries(chatId));
+      return { provenIds, keys };
     },
   };
 }

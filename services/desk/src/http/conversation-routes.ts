@@ -1,8 +1,8 @@
 import { CHANNELS } from '@helpline/contracts';
-import { ErrorBody, type HttpApp, httpErrors } from '@helpline/runtime';
+import { ErrorBody, type HttpApp, HttpError, httpErrors } from '@helpline/runtime';
 import { z } from 'zod';
-import { eraseChatArchive } from '../archive/erase-chat-archive.js';
 import type { DeskContext } from '../context.js';
+import { ERASURE_STORES, eraseEverywhere } from '../erasure/erase-everywhere.js';
 import { ChatParams, ConversationSummaryBody, IsoInstant, Page, QueryBoolean } from './query-fields.js';
 
 const ListQuery = z.object({
@@ -50,6 +50,27 @@ const MessageBody = z.object({
   status: z.string(),
   statusAt: z.string().nullable(),
   error: z.object({ code: z.number(), title: z.string().nullable() }).nullable(),
+});
+
+const StepBody = z.object({
+  status: z.enum(['erased', 'nothing', 'skipped', 'failed']),
+  erased: z.record(z.string(), z.unknown()).optional(),
+  reason: z.string().optional(),
+});
+
+const ErasureBody = z.object({
+  chatId: z.string(),
+  complete: z.boolean(),
+  attempt: z.number().int(),
+  stores: z.object({
+    gateway: StepBody,
+    tickets: StepBody,
+    network: StepBody,
+    accounts: StepBody,
+    archive: StepBody,
+  }),
+  customerIds: z.array(z.string()),
+  consentRecordsKept: z.number().int(),
 });
 
 const secured = { security: [{ bearer: [] }], tags: ['conversations'] };
@@ -186,32 +207,93 @@ export function registerConversationRoutes(app: HttpApp, context: DeskContext): 
       schema: {
         ...secured,
         summary:
-          'Erase a chat everywhere (data-removal request): the gateway (Redis) and the archive; consent evidence is kept',
+          'Erase a chat everywhere (data-removal request): gateway, tickets, network, accounts and the archive; consent evidence is kept. 502 erasure_incomplete names the stores not reached: repeat it',
         params: ChatParams,
+        response: { 200: ErasureBody, 502: ErrorBody, ...errors },
+      },
+    },
+    async (request) => {
+      const outcome = await eraseEverywhere(
+        { db: context.db, gateway, ...context.services, clock: context.clock, logger: request.log },
+        request.params.chatId,
+      );
+      if (!outcome.complete) {
+        const failed = ERASURE_STORES.flatMap((store) => {
+          const step = outcome.stores[store];
+          return step.status === 'failed' ? [`${store} (${step.reason})`] : [];
+        });
+        throw new HttpError(
+          502,
+          'erasure_incomplete',
+          `not erased from ${failed.join('; ')}; the other stores are erased. Repeat the request: every step is safe to repeat`,
+          outcome,
+        );
+      }
+      return outcome;
+    },
+  );
+
+  app.get(
+    '/api/erasures',
+    {
+      onRequest: app.operatorAuth,
+      schema: {
+        ...secured,
+        summary: 'Data-removal requests and how far each got; state=incomplete lists those to repeat',
+        querystring: z.object({ ...Page, state: z.enum(['incomplete', 'complete']).optional() }),
         response: {
           200: z.object({
-            chatId: z.string(),
-            gateway: z.record(z.string(), z.unknown()).nullable(),
-            archive: z.object({ chats: z.number(), messages: z.number(), statuses: z.number() }),
-            consentRecordsKept: z.number(),
+            ...PageBody,
+            items: z.array(
+              z.object({
+                chatId: z.string(),
+                firstRequestedAt: z.string(),
+                lastAttemptAt: z.string(),
+                attempts: z.number().int(),
+                completedAt: z.string().nullable(),
+                stores: z.record(z.string(), z.unknown()),
+              }),
+            ),
           }),
           ...errors,
         },
       },
     },
     async (request) => {
-      const { chatId } = request.params;
-      // The gateway first: it stops new facts about the chat and announces the erasure on the
-      // stream, which erases again whatever of the chat the archive had not read yet.
-      const fromGateway = await gateway.act('erase', chatId);
-      const archive = await context.db.transaction((client) => eraseChatArchive(client, chatId), 'erase_chat');
-      const kept = await context.db.query<{ n: string }>(
-        `SELECT count(*)::text AS n FROM consent_records WHERE chat_id = $1`,
-        [chatId],
-        'erase_consents_kept',
+      const { page, per_page, state } = request.query;
+      const where = state === undefined ? '' : `WHERE completed_at IS ${state === 'incomplete' ? '' : 'NOT '}NULL`;
+      const total = await context.db.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM erasure_requests ${where}`,
+        [],
+        'erasures_count',
       );
-      request.log.info({ archive }, 'chat erased from the archive');
-      return { chatId, gateway: fromGateway ?? null, archive, consentRecordsKept: Number(kept.rows[0]?.n ?? 0) };
+      const { rows } = await context.db.query<{
+        chat_id: string;
+        first_requested_at: Date;
+        last_attempt_at: Date;
+        attempts: number;
+        completed_at: Date | null;
+        outcome: { stores?: Record<string, unknown> };
+      }>(
+        `SELECT chat_id, first_requested_at, last_attempt_at, attempts, completed_at, outcome
+           FROM erasure_requests ${where}
+          ORDER BY first_requested_at DESC, chat_id LIMIT $1 OFFSET $2`,
+        [per_page, (page - 1) * per_page],
+        'erasures_list',
+      );
+      return {
+        total: Number(total.rows[0]?.n ?? 0),
+        page,
+        per_page,
+        items: rows.map((r) => ({
+          chatId: r.chat_id,
+          firstRequestedAt: new Date(r.first_requested_at).toISOString(),
+          lastAttemptAt: new Date(r.last_attempt_at).toISOString(),
+          attempts: r.attempts,
+          completedAt: r.completed_at ? new Date(r.completed_at).toISOString() : null,
+          stores: r.outcome.stores ?? {},
+        })),
+      };
     },
   );
 }

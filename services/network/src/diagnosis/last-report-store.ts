@@ -91,6 +91,18 @@ export class LastReportStore {
     await compareAndDelete(this.redis, this.claimKey(claim.customerId), claim.token);
   }
 
+  /**
+   * A data-removal request: the customers' last reports and any claim on them go (a
+   * diagnosis running now stores its report afterwards; repeating the erasure takes that
+   * one too). Answers how many reports were removed.
+   */
+  async forget(customerIds: readonly string[]): Promise<number> {
+    if (customerIds.length === 0) return 0;
+    const reports = await this.redis.del(...customerIds.map((id) => this.key(id)));
+    await this.redis.del(...customerIds.map((id) => this.claimKey(id)));
+    return reports;
+  }
+
   /** Stores the report and ends the claim in one step. */
   async putAndRelease(claim: DiagnosisClaim, report: DiagnosticReport): Promise<void> {
     claim.stop();
