@@ -35,6 +35,8 @@ export const LocalSettings = z.object({
   twilioPort: z.number().int().min(1).max(65_535).optional(),
   /** Whether the last start pointed the gateway's Twilio channel at the chat simulator. */
   twilioChat: z.boolean().default(false),
+  /** The gateway's DOCUMENT_URL_SECRET (signed statement URLs for Twilio); added to older files. */
+  documentUrlSecret: z.string().min(32).optional(),
 });
 export type LocalSettings = z.infer<typeof LocalSettings>;
 
@@ -82,6 +84,7 @@ export function recordLocalStart(
     twilioAccountSid: saved?.twilioAccountSid ?? `AC${randomBytes(16).toString('hex')}`,
     twilioAuthToken: saved?.twilioAuthToken ?? secret(),
     twilioPort: saved?.twilioPort ?? LOCAL_TWILIO_PORT,
+    documentUrlSecret: saved?.documentUrlSecret ?? randomBytes(32).toString('hex'),
     gatewayUrl: `http://127.0.0.1:${start.gatewayPort}`,
     chat: start.chat,
     twilioChat: start.twilioChat ?? false,

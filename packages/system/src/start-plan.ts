@@ -13,6 +13,8 @@ export interface LocalSecrets {
   twilioAccountSid?: string;
   twilioAuthToken?: string;
   twilioPort?: number;
+  /** The gateway's DOCUMENT_URL_SECRET, when the operator set none. */
+  documentUrlSecret?: string;
 }
 
 export interface StartPlan {
@@ -103,6 +105,8 @@ export function planStart(
   // erasure reaches every service: on the ports this start uses.
   env.ACCOUNTS_URL ??= `http://127.0.0.1:${ports.accounts}`;
   env.GATEWAY_URL ??= `http://127.0.0.1:${ports.gateway}`;
+  // Statements to Twilio chats go by a signed URL of the gateway: a secret of this machine's.
+  if (local.documentUrlSecret) env.DOCUMENT_URL_SECRET ??= local.documentUrlSecret;
   env.TICKETS_URL ??= `http://127.0.0.1:${ports.tickets}`;
   env.NETWORK_URL ??= `http://127.0.0.1:${ports.network}`;
   return { env, ports, localChat, notes };

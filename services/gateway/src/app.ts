@@ -10,6 +10,7 @@ import { registerConversationRoutes } from './conversation/conversation-routes.j
 import { disabledGroupHealth } from './groups/group-channel.js';
 import { registerGroupRoutes } from './groups/group-routes.js';
 import { registerMediaRoutes } from './media/media-routes.js';
+import { registerPublicDocumentRoutes } from './media/public-document-routes.js';
 import { webhookRoutes } from './webhook/webhook-routes.js';
 import { twilioWebhookRoutes } from './twilio/twilio-webhook-routes.js';
 
@@ -78,6 +79,10 @@ export async function buildApp(context: GatewayContext): Promise<HttpApp> {
   registerConversationRoutes(app, context.conversation, context.eraser);
   registerGroupRoutes(app, context.groups);
   registerMediaRoutes(app, context.mediaSources);
+  registerPublicDocumentRoutes(app, {
+    documents: context.documents,
+    ...(context.documentUrls ? { signer: context.documentUrls } : {}),
+  });
   await registerQueueDashboard(app, { queues: context.dashboardQueues, apiToken: context.config.API_TOKEN });
   return app;
 }

@@ -1,4 +1,4 @@
-import { baseConfigShape, envBoolean, envInt, envPort, envUrl } from '@helpline/runtime';
+import { baseConfigShape, envBoolean, envInt, envOptionalUrl, envPort, envUrl } from '@helpline/runtime';
 import { z } from 'zod';
 import { conversationConfigShape } from './conversation/conversation-config.js';
 import { groupConfigShape } from './groups/group-config.js';
@@ -52,6 +52,15 @@ export const gatewayConfigShape = {
   ACCOUNTS_ENABLED: envBoolean(true),
   /** The accounts service, whose statement PDFs the gateway fetches (with API_TOKEN) and uploads to Meta. */
   ACCOUNTS_URL: envUrl(['http', 'https'], 'http://127.0.0.1:8005').default('http://127.0.0.1:8005'),
+  /**
+   * The HMAC key of the public, expiring document URLs (GET /public/documents/...) Twilio
+   * downloads a statement from. Unset: statements cannot go to Twilio chats.
+   */
+  DOCUMENT_URL_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+  /** Seconds a signed document URL stays valid (Twilio downloads the media when it sends). */
+  DOCUMENT_URL_TTL_SECONDS: envInt(900, { min: 60, max: 7 * 24 * 3600 }),
+  /** Where the public reaches this gateway (the TLS proxy's origin); unset: TWILIO_WEBHOOK_URL's origin. */
+  PUBLIC_BASE_URL: envOptionalUrl(['http', 'https'], 'https://helpline.example.com'),
   /**
    * Largest inbound media GET /api/media serves (413 past it). WhatsApp's own limits: 16 MB
    * for audio and video, 100 MB for documents; a voice note is well under 1 MB.

@@ -3,6 +3,8 @@ import { createServiceBase, type Producer, type ServiceBase, type ServiceBaseOve
 import type { Queue } from 'bullmq';
 import { createDashboardQueues } from './admin/dashboard-queues.js';
 import { buildCloudChannel } from './cloud/build-cloud-channel.js';
+import { createServiceDocumentSource, type DocumentSource } from './cloud/document-source.js';
+import { createDocumentUrlSigner, type DocumentUrlSigner } from './media/signed-document-urls.js';
 import { type ConversationWindow, createConversationWindow } from './cloud/conversation-window.js';
 import type { GraphClient } from './cloud/graph-client.js';
 import { createCloudMediaSource } from './media/cloud-media-source.js';
@@ -68,6 +70,10 @@ export interface GatewayContext extends ServiceBase<GatewayConfig> {
   arrivals: ArrivalLog;
   /** The Graph API client; absent while the Cloud API is not configured. */
   graph?: GraphClient;
+  /** Documents other services made (statements), by reference. */
+  documents: DocumentSource;
+  /** Signs public document URLs (Twilio); absent without DOCUMENT_URL_SECRET and a public base URL. */
+  documentUrls?: DocumentUrlSigner;
   /** Where GET /api/media fetches each channel's inbound media; a channel without credentials has none. */
   mediaSources: Partial<Record<MediaChannel, MediaSource>>;
   /** The 24-hour customer service window per chat. */
@@ -251,8 +257,26 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
       maxBytes: config.MEDIA_MAX_BYTES,
     });
   }
+  // Statements by reference: fetched from the service that made them (operator token); for
+  // Twilio, offered at a signed, expiring public URL of this gateway, which fetches them so.
+  const documents = createServiceDocumentSource({
+    urls: { accounts: config.ACCOUNTS_URL },
+    ...(config.API_TOKEN ? { token: config.API_TOKEN } : {}),
+  });
+  const publicBaseUrl =
+    config.PUBLIC_BASE_URL ?? (config.TWILIO_WEBHOOK_URL ? new URL(config.TWILIO_WEBHOOK_URL).origin : undefined);
+  const documentUrls =
+    config.DOCUMENT_URL_SECRET && publicBaseUrl
+      ? createDocumentUrlSigner({
+          secret: config.DOCUMENT_URL_SECRET,
+          publicBaseUrl,
+          ttlSeconds: config.DOCUMENT_URL_TTL_SECONDS,
+          clock,
+        })
+      : undefined;
   const twilioChannel = buildTwilioChannel({
     config,
+    ...(documentUrls ? { documentUrls } : {}),
     redis: redis.worker,
     keyPrefix,
     window: twilioWindow,
@@ -331,6 +355,8 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     arrivals,
     graph: cloud.graph,
     mediaSources,
+    documents,
+    ...(documentUrls ? { documentUrls } : {}),
     conversationWindow,
     twilioWindow,
     twilio,

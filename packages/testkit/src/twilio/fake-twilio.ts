@@ -46,6 +46,8 @@ export interface TwilioSentMessage {
   statusCallback?: string;
   /** Each status callback offered: its status and whether the receiver answered 200. */
   callbacks: Array<{ status: string; delivered: boolean; attempts: number }>;
+  /** With `fetchMedia`: what the fake got from the message's MediaUrl (status 0: no answer). */
+  media?: { status: number; contentType?: string; bytes?: Buffer };
 }
 
 export interface FakeTwilioOptions {
@@ -57,6 +59,13 @@ export interface FakeTwilioOptions {
   statuses?: string[];
   /** Pause between status callback attempts while the receiver does not answer 200. */
   callbackRetryMs?: number;
+  /**
+   * Download a message's MediaUrl after taking it, as Twilio does before passing media to
+   * WhatsApp (no credentials: the URL must be public); a download that fails reports the
+   * message `failed` with 63019, "Media failed to download". Off by default: tests that name
+   * unreachable example URLs keep working.
+   */
+  fetchMedia?: boolean;
 }
 
 export interface FakeTwilio {
@@ -102,6 +111,7 @@ const ERROR_TEXT: Record<number, string> = {
   63003: 'Channel could not find To address',
   63016: 'Failed to send freeform message because you are outside the allowed window. Please use a Template.',
   63018: 'Rate limit exceeded for Channel',
+  63019: 'Media failed to download',
   63024: 'Invalid message recipient',
 };
 
@@ -214,8 +224,25 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
     }
   }
 
+  async function download(message: TwilioSentMessage, url: string): Promise<boolean> {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+      const bytes = Buffer.from(await res.arrayBuffer());
+      message.media = { status: res.status, contentType: res.headers.get('content-type') ?? undefined, bytes };
+      return res.ok && bytes.length > 0;
+    } catch {
+      message.media = { status: 0 };
+      return false;
+    }
+  }
+
   function reportAll(message: TwilioSentMessage, failLaterWith: number | undefined): void {
     const run = (async () => {
+      const mediaUrl = message.form.find(([name]) => name === 'MediaUrl')?.[1];
+      if (options.fetchMedia && mediaUrl && !(await download(message, mediaUrl))) {
+        await report(message, 'failed', 63019);
+        return;
+      }
       if (failLaterWith !== undefined) await report(message, 'failed', failLaterWith);
       else for (const status of statuses) await report(message, status);
     })();

@@ -5,6 +5,7 @@ import { createRecipientPacer } from '../cloud/recipient-pacer.js';
 import type { SendErrorLog } from '../cloud/send-error-log.js';
 import { createSendRateLimiter } from '../cloud/send-rate-limiter.js';
 import type { GatewayConfig } from '../config.js';
+import type { DocumentUrlSigner } from '../media/signed-document-urls.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ChannelSender } from '../outbound/channel-sender.js';
 import type { TemplateBook } from '../templates/templates-file.js';
@@ -29,6 +30,8 @@ export interface TwilioChannelDeps {
   clock: () => Date;
   /** A client of the test's; made from the config otherwise. */
   client?: TwilioClient;
+  /** Signs the public URLs Twilio downloads statements from (DOCUMENT_URL_SECRET). */
+  documentUrls?: DocumentUrlSigner;
 }
 
 export interface TwilioChannel {
@@ -67,6 +70,7 @@ export function buildTwilioChannel(deps: TwilioChannelDeps): TwilioChannel {
         }
       : {}),
     templates: deps.templates,
+    ...(deps.documentUrls ? { documentUrls: deps.documentUrls } : {}),
     windowTemplate: parseWindowTemplate(config.WHATSAPP_WINDOW_TEMPLATE),
     errorLog: deps.errorLog,
     metrics: deps.metrics,

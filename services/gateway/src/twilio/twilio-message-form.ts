@@ -1,4 +1,4 @@
-import type { OutboundContent, OutboundMessage } from '@helpline/contracts';
+import type { DocumentReference, OutboundContent, OutboundMessage } from '@helpline/contracts';
 import { PermanentError } from '@helpline/runtime';
 import type { NumberedOption } from './numbered-options.js';
 
@@ -55,6 +55,8 @@ export interface TwilioFormContext {
   statusCallback?: string;
   /** A template's Content SID by its name and language (the templates file's `twilio` column). */
   contentSidFor(name: string, language: string): string | undefined;
+  /** A signed, expiring public URL for a document by reference; absent while DOCUMENT_URL_SECRET is unset. */
+  documentUrl?(ref: DocumentReference, filename?: string): string;
 }
 
 /**
@@ -78,17 +80,22 @@ export function twilioMessagePlan(message: OutboundMessage, ctx: TwilioFormConte
       form.push(['Body', body]);
       return { form, options };
     }
-    case 'media':
-      if (!c.link) {
+    case 'media': {
+      // A document by reference (a statement) goes as a signed public URL of this gateway.
+      const link = c.link ?? (c.ref && ctx.documentUrl ? ctx.documentUrl(c.ref, c.filename) : undefined);
+      if (!link) {
         throw new PermanentError(
           'twilio_media_id',
-          'Twilio sends media by public URL only; this message names a Cloud API media id or a document by reference',
+          c.ref
+            ? 'Twilio sends media by public URL only; a document by reference needs DOCUMENT_URL_SECRET and a public base URL (PUBLIC_BASE_URL or TWILIO_WEBHOOK_URL)'
+            : 'Twilio sends media by public URL only; this message names a Cloud API media id',
         );
       }
-      form.push(['MediaUrl', c.link]);
+      form.push(['MediaUrl', link]);
       // A caption travels as the body; audio and stickers take none on WhatsApp.
       if (c.caption && c.mediaType !== 'audio' && c.mediaType !== 'sticker') form.push(['Body', c.caption]);
       return { form };
+    }
     case 'template': {
       const sid = ctx.contentSidFor(c.name, c.language);
       if (!sid) {

@@ -6,6 +6,7 @@ import { isFreeForm } from '../cloud/graph-message-body.js';
 import type { RecipientPacer } from '../cloud/recipient-pacer.js';
 import type { SendErrorLog } from '../cloud/send-error-log.js';
 import type { SendRateLimiter } from '../cloud/send-rate-limiter.js';
+import type { DocumentUrlSigner } from '../media/signed-document-urls.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ChannelSender } from '../outbound/channel-sender.js';
 import type { TemplateBook } from '../templates/templates-file.js';
@@ -33,6 +34,8 @@ export interface TwilioSenderDeps {
   /** The parts of a long text already sent, per job (texts over Twilio's 1 600 characters). */
   bodyParts: BodyParts;
   templates: TemplateBook;
+  /** Signs public URLs for documents by reference (statements); absent: they cannot go over Twilio. */
+  documentUrls?: DocumentUrlSigner;
   /**
    * TWILIO_INTERACTIVE=content: buttons and lists go as Content API quick replies and list
    * pickers; absent, or when the Content API fails, as numbered text.
@@ -93,6 +96,7 @@ export function createTwilioSender(deps: TwilioSenderDeps): ChannelSender {
       from: deps.from,
       statusCallback: statusCallbackFor(deps.statusCallbackUrl, message),
       contentSidFor: (name, language) => deps.templates.contentSidFor(name, language),
+      ...(deps.documentUrls ? { documentUrl: deps.documentUrls.urlFor } : {}),
     });
   }
 
