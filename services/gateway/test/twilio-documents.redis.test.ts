@@ -162,7 +162,7 @@ describe('statements over Twilio through a signed, expiring public URL', () => {
     }).urlFor({ service: 'accounts', id: 'stmt-abc' });
     const late = await fetch(expired);
     expect(late.status).toBe(403);
-    expect((await late.json()).message).toMatch(/expired/);
+    expect(((await late.json()) as { message: string }).message).toMatch(/expired/);
     const unsigned = await fetch(`${base}${path}`);
     expect(unsigned.status).toBe(400);
     expect(await unsigned.text()).toContain('signature');
