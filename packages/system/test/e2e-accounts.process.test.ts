@@ -14,7 +14,8 @@ import {
 
 // The accounts service among the others, each a process from its build: the customer's
 // debt, a statement PDF the gateway fetches from the accounts process and uploads to the
-// fake Graph API, and a payment receipt confirmed by staff.
+// fake Graph API, and a payment receipt (downloaded through the gateway's media endpoint)
+// confirmed by staff.
 
 const customer = { phone: '573005550101', name: 'Marta Ríos' };
 const envelope = { phoneNumberId: PHONE_NUMBER_ID, customer };
@@ -99,7 +100,10 @@ describe('the accounts service in the running system', () => {
     expect((document.body as { document: { id: string } }).document.id).toBe(upload?.id);
     expect(upload?.bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
 
-    system.media.media.set('img-1', {
+    // The customer's photo, held by Meta: the accounts service downloads it through the
+    // real gateway's GET /api/media/:mediaId, which asks the fake Graph API for it.
+    system.graph.addMedia({
+      id: 'img-1',
       bytes: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4]),
       mimeType: 'image/jpeg',
     });
@@ -136,5 +140,24 @@ describe('the accounts service in the running system', () => {
     );
     await new Promise((r) => setTimeout(r, 1_500));
     expect(received().filter((r) => textOf(r).includes('Confirmamos tu pago'))).toHaveLength(1);
+
+    // The customer asks to be forgotten: the desk's erasure reaches every process.
+    const erase = await fetch(`http://127.0.0.1:${system.ports.desk}/api/conversations/${customer.phone}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
+    const erased = (await erase.json()) as {
+      complete: boolean;
+      stores: Record<string, { status: string; erased?: Record<string, number> }>;
+    };
+    expect(erase.status, JSON.stringify(erased)).toBe(200);
+    expect(erased.complete).toBe(true);
+    expect(erased.stores.gateway?.status).toBe('erased');
+    // This system's tickets live in (the fake) Zoho Desk: erased there by staff, said so.
+    expect(erased.stores.tickets?.status).toBe('skipped');
+    expect(erased.stores.network?.status).toBe('erased');
+    expect(erased.stores.accounts).toMatchObject({ status: 'erased', erased: { receipts: 1 } });
+    expect(erased.stores.accounts?.erased?.documents).toBeGreaterThanOrEqual(1);
+    expect(erased.stores.archive?.status).toBe('erased');
   });
 });

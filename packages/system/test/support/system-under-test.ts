@@ -2,13 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  type FakeGatewayMedia,
-  freePort,
-  startFakeGatewayMedia,
-  startTestPostgres,
-  startTestRedis,
-} from '@helpline/testkit';
+import { freePort, startTestPostgres, startTestRedis } from '@helpline/testkit';
 
 export { waitFor } from '@helpline/testkit';
 import { type FakeLlmServer, startFakeLlmServer } from '@helpline/testkit/llm';
@@ -68,10 +62,9 @@ export async function startSystem(options: SystemOptions) {
   const llm: FakeLlmServer = await startFakeLlmServer();
   const zoho: FakeZoho = await startFakeZoho();
   const router: FakeRouter = await startFakeRouter({ state: options.routerState });
-  // The accounts service keeps its built-in back-office and receipts in PostgreSQL; the
-  // gateway's media endpoint it downloads receipts through is stood in for.
+  // The accounts service keeps its built-in back-office and receipts in PostgreSQL; it
+  // downloads receipts through the real gateway's media endpoint, which asks the fake Graph API.
   const accountsDatabase = await postgres.createDatabase('e2e_accounts');
-  const media: FakeGatewayMedia = await startFakeGatewayMedia({ token: API_TOKEN });
   // The second one-to-one channel: customers writing through Twilio.
   const twilio: FakeTwilio = await startFakeTwilio();
   const dir = mkdtempSync(join(tmpdir(), 'helpline-e2e-'));
@@ -145,7 +138,7 @@ export async function startSystem(options: SystemOptions) {
       ACCOUNTS_PORT: String(ports.accounts),
       DATABASE_URL: accountsDatabase,
       BILLING_PROVIDER: 'local',
-      GATEWAY_URL: media.url,
+      GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
       ...options.env?.accounts,
     },
     desk: {
@@ -153,6 +146,9 @@ export async function startSystem(options: SystemOptions) {
       DESK_PORT: String(ports.desk),
       DATABASE_URL: databaseUrl,
       GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
+      TICKETS_URL: `http://127.0.0.1:${ports.tickets}`,
+      NETWORK_URL: `http://127.0.0.1:${ports.network}`,
+      ACCOUNTS_URL: `http://127.0.0.1:${ports.accounts}`,
       ...options.env?.desk,
     },
   };
@@ -184,7 +180,6 @@ export async function startSystem(options: SystemOptions) {
     llm,
     zoho,
     router,
-    media,
     accountsDatabase,
     ports,
     logs,
@@ -194,7 +189,7 @@ export async function startSystem(options: SystemOptions) {
     restart: start,
     async stop() {
       await Promise.all([...processes.values()].map((p) => p.stop('SIGTERM')));
-      await Promise.all([graph.close(), twilio.close(), llm.close(), zoho.close(), router.close(), media.close()]);
+      await Promise.all([graph.close(), twilio.close(), llm.close(), zoho.close(), router.close()]);
       await postgres.stop();
       await redis.stop();
     },
