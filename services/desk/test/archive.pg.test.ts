@@ -133,6 +133,28 @@ describe('archive', () => {
     expect(newest).toMatchObject({ messageId: 'wamid.back', conversation: 2 });
   });
 
+  test('a support group is archived like a chat: channel group, both directions, and a redelivery once', async () => {
+    const GROUP = '120363400000000000@g.us';
+    const asGroup = <E extends { channel: string }>(event: E): E => ({ ...event, channel: 'group' });
+    const report = asGroup(events.received(GROUP, '3EB0A1', 'La impresora de la tienda no imprime', t(10)));
+    await write([
+      report,
+      asGroup(events.sent(GROUP, '3EB0A1', 'ack', 'Ticket #42 abierto', t(11))),
+      // The gateway appends a group message again when it is delivered again.
+      report,
+    ]);
+    await desk.context.consumer.drain();
+    const list = await get('/api/conversations?channel=group');
+    expect(list.body).toMatchObject({ total: 1, items: [{ channel: 'group', chatId: GROUP }] });
+    const history = await get(`/api/conversations/${encodeURIComponent(GROUP)}/messages`);
+    expect(history.body.items.map((m: { direction: string; text: string }) => [m.direction, m.text])).toEqual([
+      ['outbound', 'Ticket #42 abierto'],
+      ['inbound', 'La impresora de la tienda no imprime'],
+    ]);
+    const search = await get(`/api/conversations?q=${encodeURIComponent('impresora')}`);
+    expect(search.body.items.map((c: { chatId: string }) => c.chatId)).toEqual([GROUP]);
+  });
+
   test('each event once: repeated within a batch, across batches, and a batch read again', async () => {
     const list = [
       events.received(CHAT, 'wamid.a', 'uno', t(0)),

@@ -68,7 +68,8 @@ describe('group mode in the gateway', () => {
       GROUP_MIN_INTERVAL_MS: '0',
       BAILEYS_SPOOL_PATH: join(spoolDir, 'spool.jsonl'),
     });
-    context = testContext(redis.url, config, { groupSocketFactory: factory });
+    // The real sink (the conversation), which sends group messages straight on and records their events.
+    context = testContext(redis.url, config, { groupSocketFactory: factory, consent: true });
     app = await buildApp(context);
     startWorkers(context);
     await context.groups?.start();
@@ -115,6 +116,23 @@ describe('group mode in the gateway', () => {
       jid: GROUP,
       content: { text: '@5491144445555 Ticket #42 abierto', mentions: ['5491144445555@s.whatsapp.net'] },
       options: { quoted: { key: { id: report.key.id, participant: '5491144445555@s.whatsapp.net' } } },
+    });
+    // Both directions reach the desk's event stream, as a customer chat's do (channel group).
+    const streamed = async () =>
+      (await context!.redis('producer').xrange(context!.events.key, '-', '+')).map(
+        ([, fields]) => JSON.parse(fields[1] as string) as Record<string, unknown>,
+      );
+    await eventually(async () => expect((await streamed()).map((e) => e.type)).toContain('message_sent'));
+    const events = await streamed();
+    expect(events.find((e) => e.type === 'message_received')).toMatchObject({
+      channel: 'group',
+      chatId: GROUP,
+      message: { id: report.key.id, kind: 'text', text: 'La impresora de la tienda no imprime' },
+    });
+    expect(events.find((e) => e.type === 'message_sent')).toMatchObject({
+      channel: 'group',
+      chatId: GROUP,
+      message: { id: jobIds.outbound(report.key.id!, 'ack'), purpose: 'ack', text: 'Ticket #42 abierto' },
     });
     const metrics = (await app.inject({ url: '/metrics' })).body;
     expect(metrics).toMatch(/helpline_group_connection_state\{state="open",service="gateway"\} 1/);

@@ -1,3 +1,4 @@
+import type { ConversationEvent } from '@helpline/contracts';
 import type { Logger, Producer, Redis, ServiceMetrics } from '@helpline/runtime';
 import type { ConversationEventStream } from '../events/conversation-event-stream.js';
 import { createInboundEnqueuer } from '../ingest/inbound-enqueuer.js';
@@ -70,6 +71,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
   });
   const sink = createInboundHandler({
     store,
+    recordGroupEvent: (event) => deps.events.append(deps.redis, event),
     enqueue: deps.enqueue ?? createInboundEnqueuer({ producer: deps.producers.inbound }),
     outbound: deps.producers.outbound,
     diagnostics: deps.producers.diagnostics,
@@ -81,8 +83,12 @@ export function createConversation(deps: ConversationDeps): Conversation {
     noticeVersion: config.PRIVACY_NOTICE_VERSION,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
   });
+  // Support groups have no conversation log: each of their messages is recorded for the desk
+  // by an event of its own (one XADD), in both directions.
+  const recordGroupEvent = (event: ConversationEvent) => deps.events.append(deps.redis, event);
   const observer = createOutboundLog({
     store,
+    recordGroupEvent,
     handoff,
     clock: deps.clock,
     noticeVersion: config.PRIVACY_NOTICE_VERSION,

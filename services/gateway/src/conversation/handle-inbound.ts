@@ -1,5 +1,6 @@
 import {
   type AccountRequestInput,
+  type ConversationEvent,
   type HistoryTurn,
   type InboundMessage,
   isOneToOneChannel,
@@ -23,6 +24,8 @@ export const HISTORY_TURNS = 10;
 
 export interface InboundHandlerDeps {
   store: ConversationStore;
+  /** Appends a support group's message to the desk's event stream (groups have no conversation log). */
+  recordGroupEvent?: (event: ConversationEvent) => Promise<void>;
   /** The plain enqueuer onto `inbound`: group messages and everything to classify. */
   enqueue: MessageSink;
   outbound: Producer<'outbound'>;
@@ -361,7 +364,13 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
   return {
     async accept(message, log) {
       // Staff groups need no consent menu: only one-to-one chats (Cloud API, Twilio) are conversations.
-      if (!isOneToOneChannel(message.channel)) return deps.enqueue.accept(message, log);
+      if (!isOneToOneChannel(message.channel)) {
+        const outcome = await deps.enqueue.accept(message, log);
+        // After it is stored, as a customer's. A redelivery appends it again: the desk keeps
+        // one per event id, and a crash between the two steps then loses nothing.
+        await deps.recordGroupEvent?.(messageReceived(message, { at: message.receivedAt }));
+        return outcome;
+      }
       return handleCloud(message, log);
     },
   };

@@ -1,4 +1,4 @@
-import { jobIds, type OutboundContent, type OutboundMessage } from '@helpline/contracts';
+import { type ConversationEvent, jobIds, type OutboundContent, type OutboundMessage } from '@helpline/contracts';
 import { isOneToOneChannel } from '@helpline/contracts';
 import type { Logger } from '@helpline/runtime';
 import { messageSent } from '../events/conversation-events.js';
@@ -9,6 +9,8 @@ import type { Handoff } from './handoff.js';
 
 export interface OutboundLogDeps {
   store: ConversationStore;
+  /** Appends what was sent to a support group to the desk's event stream. */
+  recordGroupEvent?: (event: ConversationEvent) => Promise<void>;
   handoff: Handoff;
   clock: () => Date;
   noticeVersion: string;
@@ -44,7 +46,19 @@ export function createOutboundLog(deps: OutboundLogDeps): OutboundObserver {
   const { store } = deps;
   return {
     async onSent(message: OutboundMessage, result: { messageId?: string }) {
-      if (!isOneToOneChannel(message.channel) || message.content.kind === 'mark_read') return;
+      if (message.content.kind === 'mark_read') return;
+      if (message.channel === 'group') {
+        // Staff groups need no consent: what the bot said there is archived like a chat's.
+        const entry = {
+          id: jobIds.outbound(message.correlationId, message.purpose),
+          at: deps.clock().toISOString(),
+          text: outboundText(message.content),
+          ...(result.messageId ? { providerMessageId: result.messageId } : {}),
+        };
+        await deps.recordGroupEvent?.(messageSent(message, entry));
+        return;
+      }
+      if (!isOneToOneChannel(message.channel)) return;
       const chat = await store.getChat(message.to);
       // Before consent nothing about the chat is kept, not even what the bot said to it.
       if (!hasConsent(chat, deps.noticeVersion)) return;
