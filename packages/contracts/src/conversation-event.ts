@@ -148,6 +148,28 @@ export const ChatClosedEvent = z.object({ ...Base, type: z.literal('chat_closed'
 /** A data-removal request erased the chat. */
 export const ChatErasedEvent = z.object({ ...Base, type: z.literal('chat_erased') });
 
+/**
+ * A ticket opened for the chat, appended by the tickets service (its create, or a retried
+ * run finding it): with `ticket_status`, what the desk's "has open ticket" reads.
+ */
+export const TicketOpenedEvent = z.object({
+  ...Base,
+  type: z.literal('ticket_opened'),
+  ticket: z.object({
+    id: NonEmpty.max(128),
+    number: z.string().max(64),
+    status: z.string().max(64),
+    provider: z.enum(['zoho', 'local']),
+  }),
+});
+
+/** A ticket's status changed (the local store's status route): `open` false once it is closed. */
+export const TicketStatusEvent = z.object({
+  ...Base,
+  type: z.literal('ticket_status'),
+  ticket: z.object({ id: NonEmpty.max(128), status: z.string().max(64), open: z.boolean() }),
+});
+
 export const ConversationEvent = z.discriminatedUnion('type', [
   MessageReceivedEvent,
   MessageSentEvent,
@@ -158,6 +180,8 @@ export const ConversationEvent = z.discriminatedUnion('type', [
   ChatClosedEvent,
   ChatErasedEvent,
   NoticeSkippedEvent,
+  TicketOpenedEvent,
+  TicketStatusEvent,
 ]);
 export type ConversationEvent = z.infer<typeof ConversationEvent>;
 export type ConversationEventType = ConversationEvent['type'];
@@ -174,4 +198,7 @@ export const conversationEventIds = {
   handoffEnded: (chatId: string, atMs: number): string => `handoff-end:${chatId}:${atMs}`,
   closed: (chatId: string, atMs: number): string => `closed:${chatId}:${atMs}`,
   erased: (chatId: string, atMs: number): string => `erased:${chatId}:${atMs}`,
+  ticketOpened: (ticketId: string): string => `ticket:${ticketId}:opened`,
+  ticketStatus: (ticketId: string, status: string, atMs: number): string =>
+    `ticket:${ticketId}:status:${status}:${atMs}`,
 };

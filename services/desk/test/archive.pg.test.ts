@@ -155,6 +155,60 @@ describe('archive', () => {
     expect(search.body.items.map((c: { chatId: string }) => c.chatId)).toEqual([GROUP]);
   });
 
+  test('has open ticket follows the tickets service: opened, then closed; a Zoho ticket until staff close the chat', async () => {
+    const ZOHO_CHAT = '573004445566';
+    const base = (chatId: string, minute: number) => ({
+      v: 1 as const,
+      at: t(minute).toISOString(),
+      channel: 'cloud' as const,
+      chatId,
+    });
+    await write([
+      events.received(CHAT, 'wamid.t1', 'no tengo internet', t(20)),
+      events.received(ZOHO_CHAT, 'wamid.z1', 'sin servicio', t(20)),
+      {
+        ...base(CHAT, 21),
+        id: 'ticket:7:opened',
+        type: 'ticket_opened',
+        ticket: { id: '7', number: '7', status: 'Open', provider: 'local' },
+      },
+      {
+        ...base(ZOHO_CHAT, 21),
+        id: 'ticket:9001:opened',
+        type: 'ticket_opened',
+        ticket: { id: '9001', number: '101', status: 'Open', provider: 'zoho' },
+      },
+    ]);
+    await desk.context.consumer.drain();
+    const open = async () =>
+      (await get('/api/conversations?has_open_ticket=true')).body.items.map((c: { chatId: string }) => c.chatId).sort();
+    expect(await open()).toEqual([CHAT, ZOHO_CHAT].sort());
+    expect((await get(`/api/conversations/${CHAT}`)).body.items[0].hasOpenTicket).toBe(true);
+
+    const closedAt = t(30);
+    await write([
+      // An older status replayed after the close does not reopen it.
+      {
+        ...base(CHAT, 30),
+        id: `ticket:7:status:Closed:${closedAt.getTime()}`,
+        type: 'ticket_status',
+        ticket: { id: '7', status: 'Closed', open: false },
+      },
+      {
+        ...base(CHAT, 25),
+        id: `ticket:7:status:In Progress:${t(25).getTime()}`,
+        type: 'ticket_status',
+        ticket: { id: '7', status: 'In Progress', open: true },
+      },
+      { ...base(ZOHO_CHAT, 31), id: `closed:${ZOHO_CHAT}:${t(31).getTime()}`, type: 'chat_closed' },
+    ]);
+    await desk.context.consumer.drain();
+    expect(await open()).toEqual([]);
+    expect(
+      (await get('/api/conversations?has_open_ticket=false')).body.items.map((c: { chatId: string }) => c.chatId),
+    ).toEqual(expect.arrayContaining([CHAT, ZOHO_CHAT]));
+  });
+
   test('each event once: repeated within a batch, across batches, and a batch read again', async () => {
     const list = [
       events.received(CHAT, 'wamid.a', 'uno', t(0)),

@@ -18,6 +18,7 @@ import { createZohoDeskCrm } from './crm/zoho/zoho-desk-crm.js';
 import { createZohoTokenProvider } from './crm/zoho/zoho-token-provider.js';
 import { createTicketsMetrics, type TicketsMetrics } from './metrics/tickets-metrics.js';
 import { createRetryState, type RetryPolicy, type RetryState, retryPolicyFor } from './queue/retry-policy.js';
+import { createTicketEvents, type TicketEvents } from './tickets/ticket-events.js';
 import { createTicketRecords, type TicketRecords } from './tickets/ticket-records.js';
 
 export const SERVICE_NAME = 'tickets';
@@ -46,6 +47,8 @@ export interface TicketsContext extends ServiceBase<TicketsConfig> {
   database: Database | undefined;
   breaker: CircuitBreaker<[() => Promise<unknown>], unknown> | undefined;
   records: TicketRecords;
+  /** Tickets opened for a chat and local status changes, on the desk's event stream. */
+  ticketEvents: TicketEvents;
   retryPolicy: RetryPolicy;
   retryState: RetryState;
   /** Deadline of one CRM call. */
@@ -154,6 +157,8 @@ export function createContext(config: TicketsConfig, overrides: TicketsContextOv
     database,
     breaker,
     records: createTicketRecords({ redis: commands, keyPrefix }),
+    // The BullMQ prefix: the stream is the gateway's, under the same prefix as the queues.
+    ticketEvents: createTicketEvents({ redis: commands, prefix: base.prefix, clock: base.clock }),
     retryPolicy,
     // Kept a day past the horizon, so a slow last retry still finds its history.
     retryState: createRetryState(commands, keyPrefix, retryPolicy.horizonMs + 24 * 3600_000),

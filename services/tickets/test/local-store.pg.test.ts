@@ -1,4 +1,9 @@
-import { jobIds, type OutboundMessage } from '@helpline/contracts';
+import {
+  ConversationEvent as ConversationEventSchema,
+  conversationStreamKey,
+  jobIds,
+  type OutboundMessage,
+} from '@helpline/contracts';
 import { startEmbeddedPostgres } from '@helpline/embedded-postgres';
 import { createServer } from 'node:net';
 import { createDatabase, createMetrics, createRedisConnection } from '@helpline/runtime';
@@ -13,6 +18,7 @@ import { prepareLocalStore } from '../src/crm/local/prepare-local-store.js';
 import { startTicketWorker } from '../src/queue/start-ticket-worker.js';
 import type { TicketJobResult } from '../src/queue/ticket-job-handler.js';
 import {
+  API_TOKEN,
   Contexts,
   FAST,
   stopTestPostgres,
@@ -104,6 +110,52 @@ describe('local ticket store', () => {
     expect(notice.content.kind === 'text' && notice.content.body).toBe(
       `We have opened your case with ticket number ${numbers[2]}. Our team will look into it and write to you here.`,
     );
+  });
+
+  test('the desk is told: a ticket opened for the chat, then closed by staff (the conversation event stream)', async () => {
+    const context = await localContext();
+    startTicketWorker(context);
+    const request = ticketRequest({ replyTo: { channel: 'cloud', chatId: '573001112233', language: 'es' } });
+    const { jobId } = await context.producers.tickets.add(request, { jobId: jobIds.ticket(request.correlationId) });
+    const result = await waitFor(
+      async () =>
+        ((await context.producers.tickets.queue.getJob(jobId))?.returnvalue as TicketJobResult | null) ?? undefined,
+      10_000,
+      'the ticket',
+    );
+    const stream = conversationStreamKey(context.prefix);
+    const read = async () =>
+      (await context.redis('commands').xrange(stream, '-', '+')).map(([, fields]) =>
+        ConversationEventSchema.parse(JSON.parse(fields[1] as string)),
+      );
+    expect(await read()).toEqual([
+      expect.objectContaining({
+        type: 'ticket_opened',
+        id: `ticket:${result.ticketId}:opened`,
+        channel: 'cloud',
+        chatId: '573001112233',
+        ticket: { id: result.ticketId, number: result.ticketNumber, status: 'Open', provider: 'local' },
+      }),
+    ]);
+    const app = await buildApp(context);
+    try {
+      const put = (status: string) =>
+        app.inject({
+          method: 'PUT',
+          url: `/tickets/${result.ticketId}/status`,
+          headers: { authorization: `Bearer ${API_TOKEN}` },
+          payload: { status },
+        });
+      expect((await put('In Progress')).statusCode).toBe(200);
+      expect((await put('Closed')).statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
+    const statuses = (await read()).filter((e) => e.type === 'ticket_status');
+    expect(statuses.map((e) => e.type === 'ticket_status' && [e.chatId, e.ticket.status, e.ticket.open])).toEqual([
+      ['573001112233', 'In Progress', true],
+      ['573001112233', 'Closed', false],
+    ]);
   });
 
   test('contacts are one per phone; departments and statuses come from configuration', async () => {

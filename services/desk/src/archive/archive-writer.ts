@@ -84,6 +84,36 @@ export async function archiveBatch(db: Database, events: readonly ConversationEv
             'archive_close',
           );
           break;
+        case 'ticket_opened':
+          await client.query(
+            `INSERT INTO tickets (ticket_id, channel, chat_id, number, provider, status, open, opened_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, true, $7, $7)
+             ON CONFLICT (ticket_id) DO UPDATE SET number = EXCLUDED.number, provider = EXCLUDED.provider,
+               opened_at = EXCLUDED.opened_at`,
+            [
+              event.ticket.id,
+              event.channel,
+              event.chatId,
+              event.ticket.number,
+              event.ticket.provider,
+              event.ticket.status,
+              event.at,
+            ],
+            'archive_ticket_opened',
+          );
+          break;
+        case 'ticket_status':
+          // Only a newer status replaces the one kept: a replayed older change does not reopen.
+          await client.query(
+            `INSERT INTO tickets (ticket_id, channel, chat_id, status, open, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (ticket_id) DO UPDATE SET status = EXCLUDED.status, open = EXCLUDED.open,
+               updated_at = EXCLUDED.updated_at
+             WHERE tickets.updated_at <= EXCLUDED.updated_at`,
+            [event.ticket.id, event.channel, event.chatId, event.ticket.status, event.ticket.open, event.at],
+            'archive_ticket_status',
+          );
+          break;
         case 'chat_erased':
           await flushMessages();
           await writeStatuses(client, statuses.splice(0));

@@ -8,7 +8,7 @@ export interface ArchiveErasure {
 
 /**
  * Removes a chat from the archive: its chat rows (messages and handoffs go with them by
- * cascade), its delivery statuses and the ids of its archived events. Consent records stay:
+ * cascade), its delivery statuses, its tickets and the ids of its archived events. Consent records stay:
  * they are the evidence of what the customer authorised and when, the withdrawal included,
  * which the controller must be able to show (docs/services/desk.md, "Erasure").
  */
@@ -24,6 +24,7 @@ export async function eraseChatArchive(
   );
   const chats = await client.query(`DELETE FROM chats WHERE chat_id = $1`, [chatId], 'erase_chats');
   const statuses = await client.query(`DELETE FROM delivery_statuses WHERE chat_id = $1`, [chatId], 'erase_statuses');
+  await client.query(`DELETE FROM tickets WHERE chat_id = $1`, [chatId], 'erase_tickets');
   // The erasure's own event id stays, so that reading it again erases nothing twice.
   await client.query(
     `DELETE FROM archived_events WHERE chat_id = $1 AND id IS DISTINCT FROM $2`,

@@ -55,11 +55,18 @@ interface ChatRow {
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-// An open ticket, as the archive can tell: a ticket's number was sent in the chat's current
-// conversation and staff have not closed it. (Whether the ticket itself is still open lives
-// in the CRM or the tickets service, which the archive does not read.)
-const OPEN_TICKET_SQL = `(c.state <> 'closed' AND EXISTS (
-  SELECT 1 FROM messages t WHERE t.chat_ref = c.id AND t.conversation = c.conversation AND t.purpose = '${TICKET_PURPOSE}'))`;
+// An open ticket: one the tickets service reported opened for the chat (ticket_opened) and
+// not closed since (ticket_status). The local store reports every status change; Zoho Desk's
+// changes are made in Zoho and not reported, so a Zoho ticket counts as open until staff close
+// the conversation. A chat with no ticket event (tickets opened before the tickets service
+// reported them) falls back to what the archive saw: a ticket notice sent in the current
+// conversation, not closed by staff.
+const OPEN_TICKET_SQL = `(EXISTS (
+  SELECT 1 FROM tickets k WHERE k.chat_id = c.chat_id AND k.channel = c.channel AND k.open
+    AND (k.provider IS DISTINCT FROM 'zoho' OR c.state <> 'closed'))
+ OR (NOT EXISTS (SELECT 1 FROM tickets k WHERE k.chat_id = c.chat_id AND k.channel = c.channel)
+   AND c.state <> 'closed' AND EXISTS (
+     SELECT 1 FROM messages t WHERE t.chat_ref = c.id AND t.conversation = c.conversation AND t.purpose = '${TICKET_PURPOSE}')))`;
 
 const SUMMARY_COLUMNS = `c.chat_id, c.channel, c.customer_id, c.name, c.state, c.conversation, c.conversation_started_at,
   c.first_message_at, c.last_message_at, c.last_direction, c.closed_at,

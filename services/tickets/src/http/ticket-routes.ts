@@ -120,6 +120,15 @@ export function registerTicketRoutes(app: HttpApp, context: TicketsContext): voi
       if (!local) throw new HttpError(409, 'managed_in_crm', 'ticket statuses are changed in Zoho Desk, not here');
       const ticket = await local.updateStatus(request.params.id, request.body.status);
       if (!ticket) throw httpErrors.notFound(`no ticket ${request.params.id} in local`);
+      // The desk's "has open ticket": the last of LOCAL_TICKET_STATUSES is the closed one.
+      const statuses = context.config.LOCAL_TICKET_STATUSES;
+      const phone = await context.database?.query<{ phone: string | null }>(
+        'SELECT c.phone FROM tickets t JOIN contacts c ON c.id = t.contact_id WHERE t.id = $1',
+        [ticket.id],
+        'tickets.contact_phone',
+      );
+      const chatId = phone?.rows[0]?.phone?.replace(/\D/g, '') || `ticket-${ticket.id}`;
+      await context.ticketEvents.statusChanged(ticket, { chatId }, ticket.status !== statuses[statuses.length - 1]);
       return view(ticket);
     },
   );

@@ -10,6 +10,7 @@ export function startTicketWorker(context: TicketsContext): Worker {
     crm: context.crm,
     records: context.records,
     outbound: context.producers.outbound,
+    events: context.ticketEvents,
     retryPolicy: context.retryPolicy,
     retryState: context.retryState,
     metrics: context.ticketsMetrics,

@@ -6,6 +6,7 @@ import type { CrmAdapter } from '../crm/crm-adapter.js';
 import { CrmUnavailableError, isRetryableCrmError } from '../crm/crm-errors.js';
 import type { TicketsMetrics } from '../metrics/tickets-metrics.js';
 import { processTicketRequest } from '../tickets/process-ticket-request.js';
+import type { TicketEvents } from '../tickets/ticket-events.js';
 import type { TicketRecords } from '../tickets/ticket-records.js';
 import { type RetryPolicy, type RetryState, retryDelay } from './retry-policy.js';
 
@@ -20,6 +21,8 @@ export interface TicketJobDeps {
   crm: CrmAdapter;
   records: TicketRecords;
   outbound: Producer<'outbound'>;
+  /** The desk's event stream (tickets opened for a chat). */
+  events?: TicketEvents;
   retryPolicy: RetryPolicy;
   retryState: RetryState;
   metrics: TicketsMetrics;

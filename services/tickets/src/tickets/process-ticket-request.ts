@@ -2,9 +2,12 @@ import type { TicketRequest } from '@helpline/contracts';
 import type { Producer } from '@helpline/runtime';
 import { type CreateTicketDeps, type CreateTicketResult, createTicketOnce } from './create-ticket-once.js';
 import { buildTicketNotice } from './ticket-notice.js';
+import type { TicketEvents } from './ticket-events.js';
 
 export interface ProcessTicketDeps extends CreateTicketDeps {
   outbound: Producer<'outbound'>;
+  /** The desk's event stream: the chat has this ticket open. */
+  events?: TicketEvents;
 }
 
 /**
@@ -18,6 +21,8 @@ export async function processTicketRequest(
   deps: ProcessTicketDeps,
 ): Promise<CreateTicketResult> {
   const result = await createTicketOnce(request, deps);
+  // On every run, like the notice: a run that died after the create is finished by the next.
+  await deps.events?.opened(request, result.ticket, deps.crm.provider);
   const notice = buildTicketNotice(request, result.ticket);
   if (notice) await deps.outbound.add(notice.message, { jobId: notice.jobId });
   return result;
