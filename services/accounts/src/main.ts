@@ -2,6 +2,7 @@ import { installGracefulShutdown, loadConfigOrExit } from '@helpline/runtime';
 import { buildApp } from './app.js';
 import { accountsConfigSchema, billingProviderOf } from './config.js';
 import { createContext } from './context.js';
+import { startNotices } from './notices/start-notices.js';
 import { startAccountWorker } from './queue/start-account-worker.js';
 
 const config = loadConfigOrExit(accountsConfigSchema);
@@ -24,6 +25,7 @@ setInterval(pruneStatements, 24 * 3600_000).unref();
 const app = await buildApp(context);
 await app.listen({ host: config.HOST, port: config.ACCOUNTS_PORT });
 startAccountWorker(context);
+await startNotices(context);
 
 installGracefulShutdown({
   logger,
