@@ -47,7 +47,12 @@ const account = (customerId: string, extra: Partial<Account> = {}): Account => (
   status: 'active',
   ...extra,
 });
-const pending = (id: string, dueOn: string, total = 1000n) => ({ id, dueOn, totalMinor: total, state: 'pending' as const });
+const pending = (id: string, dueOn: string, total = 1000n) => ({
+  id,
+  dueOn,
+  totalMinor: total,
+  state: 'pending' as const,
+});
 
 describe('which notices a day sends', () => {
   const date = '2026-03-31';
