@@ -14,7 +14,11 @@ const notice = (purpose: 'due_reminder' | 'restored', values: Record<string, str
     purpose,
     channel: 'cloud',
     to: '573001112233',
-    content: { kind: 'buttons', body: 'Hola Ana...', buttons: [{ id: 'acct.notices_opt_out', title: 'No más avisos' }] },
+    content: {
+      kind: 'buttons',
+      body: 'Hola Ana...',
+      buttons: [{ id: 'acct.notices_opt_out', title: 'No más avisos' }],
+    },
     meta: { notice: { purpose, id: 'notice-x', values } },
   });
 
@@ -51,9 +55,11 @@ describe('the sample templates file (deploy/whatsapp-templates.example.json)', (
     const partial = windowFallbackFor(notice('due_reminder', { customer_name: 'Ana' }), book, undefined);
     expect(partial?.source).toBe('reply_window');
     const empty = parseTemplatesFile({});
-    expect(windowFallbackFor(notice('restored', {}), empty, { name: 'hello_world', language: 'en_US' })).toMatchObject(
-      { name: 'hello_world', source: 'window_template', body: [] },
-    );
+    expect(windowFallbackFor(notice('restored', {}), empty, { name: 'hello_world', language: 'en_US' })).toMatchObject({
+      name: 'hello_world',
+      source: 'window_template',
+      body: [],
+    });
   });
 });
 

@@ -102,7 +102,8 @@ export function decide(input: DecideInput): Plan {
   if (command) return plan({ kind: 'command', command });
   // "no quiero más avisos" / "stop", and back: kept by the accounts service, which owns notices.
   const preference = message.type === 'text' && input.accounts ? parseNoticePreference(message.text) : undefined;
-  if (preference) return plan({ kind: 'account', ask: { kind: preference }, command: { name: preference, via: 'text' } });
+  if (preference)
+    return plan({ kind: 'account', ask: { kind: preference }, command: { name: preference, via: 'text' } });
 
   if (LOG_ONLY_TYPES.has(message.type)) return plan({ kind: 'log_only' });
   if (chat?.closedAt) return plan({ kind: 'returning' });
