@@ -28,7 +28,9 @@ const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 
 // Self time per node: each sample's time delta belongs to the node sampled.
 const selfMicros = new Map<number, number>();
-profile.samples.forEach((id, i) => selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+profile.samples.forEach((id, i) => {
+  selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+});
 
 /** The package a frame's file belongs to (`bullmq`, `ioredis`, `@helpline/gateway`, `node:`...). */
 function packageOf(url: string): string {
