@@ -8,7 +8,7 @@ import { registerReceiptRoutes } from './http/receipt-routes.js';
 function healthChecks(context: AccountsContext): Record<string, HealthCheck> {
   return {
     redis: async () =>
-      (await pingRedis(context.redis.producer))
+      (await pingRedis(context.redis('producer')))
         ? { status: 'ok' }
         : { status: 'down', message: 'Redis does not answer PING' },
     database: context.db.healthCheck,

@@ -1,20 +1,13 @@
 import { fileURLToPath } from 'node:url';
-import { QUEUE_NAMES } from '@helpline/contracts';
 import { createWisphubClient } from '@helpline/directory';
 import {
   createDatabase,
-  createLogger,
-  createMetrics,
-  createProducer,
-  createRedisConnection,
+  createServiceBase,
   type Database,
-  type Logger,
   type Producer,
-  type Redis,
-  registerQueueGauges,
-  type ServiceMetrics,
+  type ServiceBase,
+  type ServiceBaseOverrides,
 } from '@helpline/runtime';
-import type { Worker } from 'bullmq';
 import type { BillingProvider } from './billing/billing-provider.js';
 import { createLocalBilling } from './billing/local-billing.js';
 import { timedBilling } from './billing/timed-billing.js';
@@ -35,13 +28,16 @@ import { createReceiptStore, type ReceiptStore } from './receipts/receipt-store.
 export const SERVICE_NAME = 'accounts';
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
 
-export interface AccountsContext {
-  config: AccountsConfig;
-  logger: Logger;
-  metrics: ServiceMetrics;
+/**
+ * Everything the accounts service is built from: the service base, then what is its own.
+ * Connections by name: `producer` (the identity store, during a job: fails fast, the job is
+ * retried), `queues` (the producers), `worker` (the `accounts` consumer's blocking commands).
+ * Its own keys (what a chat proved) live under `keyPrefix`.
+ */
+export interface AccountsContext extends ServiceBase<AccountsConfig> {
+  /** The accounts counters and histograms, on `metrics.registry`. */
   accountsMetrics: AccountsMetrics;
-  prefix: string;
-  redis: { producer: Redis; worker: Redis };
+  /** PostgreSQL, schema `accounts`. */
   db: Database;
   producers: { outbound: Producer<'outbound'>; tickets: Producer<'tickets'>; accounts: Producer<'accounts'> };
   billing: BillingProvider;
@@ -52,17 +48,9 @@ export interface AccountsContext {
   /** Scheduled, restored and opt-out of notices (issue 16). */
   notices: Notices;
   paymentPoints: () => Promise<PaymentPoint[]>;
-  workers: Worker[];
-  clock: () => Date;
-  close(): Promise<void>;
 }
 
-export interface AccountsContextOverrides {
-  logger?: Logger;
-  metrics?: ServiceMetrics;
-  prefix?: string;
-  redisUrl?: string;
-  clock?: () => Date;
+export interface AccountsContextOverrides extends ServiceBaseOverrides {
   fetch?: typeof fetch;
   /** The ISP's name on statements. */
   issuer?: string;
@@ -71,22 +59,16 @@ export interface AccountsContextOverrides {
 
 /** Builds every dependency. Nothing listens, consumes or migrates here: main does. */
 export function createContext(config: AccountsConfig, overrides: AccountsContextOverrides = {}): AccountsContext {
-  const logger = overrides.logger ?? createLogger({ name: SERVICE_NAME, level: config.LOG_LEVEL });
-  const metrics = overrides.metrics ?? createMetrics(SERVICE_NAME);
-  const prefix = overrides.prefix ?? 'bull';
-  const clock = overrides.clock ?? (() => new Date());
-  const redisUrl = overrides.redisUrl ?? config.REDIS_URL;
-  const redis = {
-    producer: createRedisConnection(redisUrl, 'producer'),
-    worker: createRedisConnection(redisUrl, 'worker'),
-  };
-  const producerOptions = { connection: redis.producer, prefix };
+  const base = createServiceBase(SERVICE_NAME, config, overrides);
+  const { logger, metrics, clock, keyPrefix } = base;
   const producers = {
-    outbound: createProducer(QUEUE_NAMES.outbound, producerOptions),
-    tickets: createProducer(QUEUE_NAMES.tickets, producerOptions),
-    accounts: createProducer(QUEUE_NAMES.accounts, producerOptions),
+    outbound: base.producer('outbound'),
+    tickets: base.producer('tickets'),
+    accounts: base.producer('accounts'),
   };
-  registerQueueGauges(metrics, [producers.accounts.queue]);
+  base.gaugeQueues(['accounts']);
+  // Made now, so that `ready()` waits for the worker's connection too.
+  base.redis('worker');
   const db = createDatabase({
     url: config.DATABASE_URL,
     schema: 'accounts',
@@ -95,6 +77,8 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
     logger,
     registry: metrics.registry,
   });
+  // Closed after the workers (their jobs may still read and write), before Redis.
+  base.addResource({ name: 'database', close: () => db.close() });
   const receipts = createReceiptStore(db);
   const documents = createDocumentStore(db);
   const accountsMetrics = createAccountsMetrics(metrics, () => receipts.pendingStats(config.RECEIPT_REVIEW_HOURS));
@@ -125,8 +109,8 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
   const texts = loadTexts();
   const notices = createNotices({
     db,
-    redis: redis.producer,
-    prefix,
+    redis: base.redis('producer'),
+    prefix: base.prefix,
     billing,
     outbound: producers.outbound,
     texts,
@@ -143,8 +127,8 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
     countryCode: config.NOTICE_COUNTRY_CODE,
   });
   const identity = createIdentityStore({
-    redis: redis.producer,
-    prefix: `${prefix}:accounts:`,
+    redis: base.redis('producer'),
+    prefix: `${keyPrefix}:`,
     proofHours: config.IDENTITY_PROOF_HOURS,
   });
   const handle = createRequestHandler({
@@ -170,13 +154,9 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
     notices,
   });
 
-  const context: AccountsContext = {
-    config,
-    logger,
-    metrics,
+  return {
+    ...base,
     accountsMetrics,
-    prefix,
-    redis,
     db,
     producers,
     billing,
@@ -186,13 +166,5 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
     handle,
     notices,
     paymentPoints,
-    workers: [],
-    clock,
-    async close() {
-      await Promise.allSettled(context.workers.map((w) => w.close()));
-      await Promise.allSettled(Object.values(producers).map((p) => p.close()));
-      await Promise.allSettled([db.close(), redis.producer.quit(), redis.worker.quit()]);
-    },
   };
-  return context;
 }

@@ -233,7 +233,7 @@ describe('opt-out', () => {
   test('the Redis mirror is rebuilt from PostgreSQL at start', async () => {
     const key = noticeOptOutKey(world.accounts.prefix);
     await world.accounts.notices.optOuts.set(NOEL, true, 'customer');
-    const r = world.accounts.redis.producer;
+    const r = world.accounts.redis('producer');
     await r.sadd(key, '570000000000');
     await r.srem(key, NOEL);
     expect(await world.accounts.notices.optOuts.rebuildMirror()).toBe(1);

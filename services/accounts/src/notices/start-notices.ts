@@ -15,7 +15,7 @@ import {
 export async function startNotices(context: AccountsContext): Promise<void> {
   const { config, logger } = context;
   const optedOut = await context.notices.optOuts.rebuildMirror();
-  const queue = createNoticeQueue(context.redis.producer, context.prefix);
+  const queue = createNoticeQueue(context.redis('producer'), context.prefix);
   if (!config.NOTICES_ENABLED) {
     await unscheduleDailyNotices(queue);
     await queue.close();
@@ -28,14 +28,14 @@ export async function startNotices(context: AccountsContext): Promise<void> {
   });
   await queue.close();
   const worker = createNoticeWorker({
-    connection: context.redis.worker,
+    connection: context.redis('worker'),
     prefix: context.prefix,
     logger,
     metrics: context.metrics,
     timeZone: config.BUSINESS_TIMEZONE,
     run: (request) => context.notices.run(request),
   });
-  context.workers.push(worker);
+  context.addWorker(worker);
   logger.info(
     { next: next?.toISOString(), sendTime: config.NOTICE_SEND_TIME, timeZone: config.BUSINESS_TIMEZONE, optedOut },
     'daily notices scheduled',
