@@ -201,4 +201,6 @@ export const conversationEventIds = {
   ticketOpened: (ticketId: string): string => `ticket:${ticketId}:opened`,
   ticketStatus: (ticketId: string, status: string, atMs: number): string =>
     `ticket:${ticketId}:status:${status}:${atMs}`,
+  /** By the outbound job: a re-run of a skipped notice is the same skip. */
+  noticeSkipped: (outboundJobId: string): string => `notice-skipped:${outboundJobId}`,
 };

@@ -3,12 +3,13 @@ import { type AccountsContext, SERVICE_NAME } from './context.js';
 import { registerDocumentRoute } from './http/document-route.js';
 import { registerErasureRoute } from './http/erasure-route.js';
 import { registerLookupRoute } from './http/lookup-route.js';
+import { registerNoticeRoutes } from './http/notice-routes.js';
 import { registerReceiptRoutes } from './http/receipt-routes.js';
 
 function healthChecks(context: AccountsContext): Record<string, HealthCheck> {
   return {
     redis: async () =>
-      (await pingRedis(context.redis.producer))
+      (await pingRedis(context.redis('producer')))
         ? { status: 'ok' }
         : { status: 'down', message: 'Redis does not answer PING' },
     database: context.db.healthCheck,
@@ -48,5 +49,6 @@ export async function buildApp(context: AccountsContext): Promise<HttpApp> {
   registerReceiptRoutes(app, context);
   registerDocumentRoute(app, context);
   registerErasureRoute(app, context);
+  registerNoticeRoutes(app, context);
   return app;
 }

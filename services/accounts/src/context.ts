@@ -1,20 +1,13 @@
 import { fileURLToPath } from 'node:url';
-import { QUEUE_NAMES } from '@helpline/contracts';
 import { createWisphubClient } from '@helpline/directory';
 import {
   createDatabase,
-  createLogger,
-  createMetrics,
-  createProducer,
-  createRedisConnection,
+  createServiceBase,
   type Database,
-  type Logger,
   type Producer,
-  type Redis,
-  registerQueueGauges,
-  type ServiceMetrics,
+  type ServiceBase,
+  type ServiceBaseOverrides,
 } from '@helpline/runtime';
-import type { Worker } from 'bullmq';
 import type { BillingProvider } from './billing/billing-provider.js';
 import { createLocalBilling } from './billing/local-billing.js';
 import { timedBilling } from './billing/timed-billing.js';
@@ -25,6 +18,8 @@ import { loadTexts, type TextBook } from './conversation/texts.js';
 import { createDocumentStore, type DocumentStore } from './documents/document-store.js';
 import { createIdentityStore, type IdentityStore } from './identity/identity-store.js';
 import { type AccountsMetrics, createAccountsMetrics } from './metrics/accounts-metrics.js';
+import { createNoticeMetrics } from './notices/notice-metrics.js';
+import { createNotices, type Notices } from './notices/notices.js';
 import { localPaymentPoints } from './payment-points/local-payment-points.js';
 import { type PaymentPoint, readPaymentPointsFile } from './payment-points/payment-points.js';
 import { createMediaClient } from './receipts/media-client.js';
@@ -33,13 +28,16 @@ import { createReceiptStore, type ReceiptStore } from './receipts/receipt-store.
 export const SERVICE_NAME = 'accounts';
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
 
-export interface AccountsContext {
-  config: AccountsConfig;
-  logger: Logger;
-  metrics: ServiceMetrics;
+/**
+ * Everything the accounts service is built from: the service base, then what is its own.
+ * Connections by name: `producer` (the identity store, during a job: fails fast, the job is
+ * retried), `queues` (the producers), `worker` (the `accounts` consumer's blocking commands).
+ * Its own keys (what a chat proved) live under `keyPrefix`.
+ */
+export interface AccountsContext extends ServiceBase<AccountsConfig> {
+  /** The accounts counters and histograms, on `metrics.registry`. */
   accountsMetrics: AccountsMetrics;
-  prefix: string;
-  redis: { producer: Redis; worker: Redis };
+  /** PostgreSQL, schema `accounts`. */
   db: Database;
   producers: { outbound: Producer<'outbound'>; tickets: Producer<'tickets'>; accounts: Producer<'accounts'> };
   billing: BillingProvider;
@@ -49,18 +47,12 @@ export interface AccountsContext {
   identity: IdentityStore;
   texts: TextBook;
   handle: RequestHandler;
+  /** Scheduled, restored and opt-out of notices (issue 16). */
+  notices: Notices;
   paymentPoints: () => Promise<PaymentPoint[]>;
-  workers: Worker[];
-  clock: () => Date;
-  close(): Promise<void>;
 }
 
-export interface AccountsContextOverrides {
-  logger?: Logger;
-  metrics?: ServiceMetrics;
-  prefix?: string;
-  redisUrl?: string;
-  clock?: () => Date;
+export interface AccountsContextOverrides extends ServiceBaseOverrides {
   fetch?: typeof fetch;
   /** The ISP's name on statements. */
   issuer?: string;
@@ -69,22 +61,16 @@ export interface AccountsContextOverrides {
 
 /** Builds every dependency. Nothing listens, consumes or migrates here: main does. */
 export function createContext(config: AccountsConfig, overrides: AccountsContextOverrides = {}): AccountsContext {
-  const logger = overrides.logger ?? createLogger({ name: SERVICE_NAME, level: config.LOG_LEVEL });
-  const metrics = overrides.metrics ?? createMetrics(SERVICE_NAME);
-  const prefix = overrides.prefix ?? 'bull';
-  const clock = overrides.clock ?? (() => new Date());
-  const redisUrl = overrides.redisUrl ?? config.REDIS_URL;
-  const redis = {
-    producer: createRedisConnection(redisUrl, 'producer'),
-    worker: createRedisConnection(redisUrl, 'worker'),
-  };
-  const producerOptions = { connection: redis.producer, prefix };
+  const base = createServiceBase(SERVICE_NAME, config, overrides);
+  const { logger, metrics, clock, keyPrefix } = base;
   const producers = {
-    outbound: createProducer(QUEUE_NAMES.outbound, producerOptions),
-    tickets: createProducer(QUEUE_NAMES.tickets, producerOptions),
-    accounts: createProducer(QUEUE_NAMES.accounts, producerOptions),
+    outbound: base.producer('outbound'),
+    tickets: base.producer('tickets'),
+    accounts: base.producer('accounts'),
   };
-  registerQueueGauges(metrics, [producers.accounts.queue]);
+  base.gaugeQueues(['accounts']);
+  // Made now, so that `ready()` waits for the worker's connection too.
+  base.redis('worker');
   const db = createDatabase({
     url: config.DATABASE_URL,
     schema: 'accounts',
@@ -93,6 +79,8 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
     logger,
     registry: metrics.registry,
   });
+  // Closed after the workers (their jobs may still read and write), before Redis.
+  base.addResource({ name: 'database', close: () => db.close() });
   const receipts = createReceiptStore(db);
   const documents = createDocumentStore(db);
   const accountsMetrics = createAccountsMetrics(metrics, () => receipts.pendingStats(config.RECEIPT_REVIEW_HOURS));
@@ -121,9 +109,28 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
   const paymentPoints = fromFile ? async () => fromFile : localPaymentPoints(db);
 
   const texts = loadTexts();
+  const notices = createNotices({
+    db,
+    redis: base.redis('producer'),
+    prefix: base.prefix,
+    billing,
+    outbound: producers.outbound,
+    texts,
+    metrics: createNoticeMetrics(metrics, {
+      enabled: config.NOTICES_ENABLED,
+      lastRunAt: () => notices.ledger.lastRunAt(),
+      startedAt: clock(),
+    }),
+    logger,
+    clock,
+    enabled: config.NOTICES_ENABLED,
+    timeZone: config.BUSINESS_TIMEZONE,
+    daysBeforeDue: config.NOTICE_DAYS_BEFORE_DUE,
+    countryCode: config.NOTICE_COUNTRY_CODE,
+  });
   const identity = createIdentityStore({
-    redis: redis.producer,
-    prefix: `${prefix}:accounts:`,
+    redis: base.redis('producer'),
+    prefix: `${keyPrefix}:`,
     proofHours: config.IDENTITY_PROOF_HOURS,
   });
   const handle = createRequestHandler({
@@ -146,15 +153,12 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
     }),
     receipts,
     maxBytes: config.RECEIPT_MAX_BYTES,
+    notices,
   });
 
-  const context: AccountsContext = {
-    config,
-    logger,
-    metrics,
+  return {
+    ...base,
     accountsMetrics,
-    prefix,
-    redis,
     db,
     producers,
     billing,
@@ -163,14 +167,7 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
     identity,
     texts,
     handle,
+    notices,
     paymentPoints,
-    workers: [],
-    clock,
-    async close() {
-      await Promise.allSettled(context.workers.map((w) => w.close()));
-      await Promise.allSettled(Object.values(producers).map((p) => p.close()));
-      await Promise.allSettled([db.close(), redis.producer.quit(), redis.worker.quit()]);
-    },
   };
-  return context;
 }

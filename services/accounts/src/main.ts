@@ -1,8 +1,10 @@
-import { installGracefulShutdown, loadConfigOrExit } from '@helpline/runtime';
+import { installServiceShutdown, loadConfigOrExit } from '@helpline/runtime';
 import { buildApp } from './app.js';
 import { accountsConfigSchema, billingProviderOf } from './config.js';
 import { createContext } from './context.js';
-import { startAccountWorker } from './queue/start-account-worker.js';
+import { moveLegacyIdentityKeys } from './identity/legacy-identity-keys.js';
+import { startNotices } from './notices/start-notices.js';
+import { startWorkers } from './workers.js';
 
 const config = loadConfigOrExit(accountsConfigSchema);
 const context = createContext(config);
@@ -10,6 +12,8 @@ const { logger } = context;
 
 const migrated = await context.db.migrate();
 logger.info({ provider: billingProviderOf(config), migrations: migrated }, 'accounts service starting');
+if (!(await context.ready())) logger.error('Redis is not reachable yet; /health says so until it is');
+else await moveLegacyIdentityKeys(context.redis('worker'), context.keyPrefix, logger);
 
 // Statements are made on demand and fetched by the gateway within seconds; a month is ample.
 const STATEMENT_DAYS = 30;
@@ -23,13 +27,6 @@ setInterval(pruneStatements, 24 * 3600_000).unref();
 
 const app = await buildApp(context);
 await app.listen({ host: config.HOST, port: config.ACCOUNTS_PORT });
-startAccountWorker(context);
-
-installGracefulShutdown({
-  logger,
-  graceMs: config.SHUTDOWN_GRACE_MS,
-  steps: [
-    { name: 'http', close: () => app.close() },
-    { name: 'context', close: () => context.close() },
-  ],
-});
+startWorkers(context);
+await startNotices(context);
+installServiceShutdown(context, app);

@@ -11,6 +11,8 @@ export interface AccountsErasure {
   receipts: number;
   /** Statement PDFs made for the person's customer ids and not yet pruned. */
   documents: number;
+  /** The chat's remembered language for notices. */
+  chatLanguage: number;
   customerIds: string[];
 }
 
@@ -77,7 +79,22 @@ export async function erasePersonalData(
           )
         ).rowCount ?? 0);
 
-  const erased: AccountsErasure = { identityKeys: keys, receipts: receipts.deleted, documents, customerIds };
+  // The language the chat last wrote in (for notices). The notices ledger (which notice went
+  // out for which invoice: it keeps a notice from going twice) and the opt-out (the person's
+  // own "no notices", which must keep being honoured) stay; neither holds anything they wrote.
+  const languages = await deps.db.query(
+    'DELETE FROM chat_languages WHERE chat_id = $1',
+    [phone],
+    'erase_chat_language',
+  );
+
+  const erased: AccountsErasure = {
+    identityKeys: keys,
+    receipts: receipts.deleted,
+    documents,
+    chatLanguage: languages.rowCount ?? 0,
+    customerIds,
+  };
   if (receipts.confirming > 0) {
     throw new HttpError(
       409,

@@ -39,6 +39,7 @@ const ErasureAnswer = z.object({
     identityKeys: z.number().int(),
     receipts: z.number().int(),
     documents: z.number().int(),
+    chatLanguage: z.number().int(),
   }),
   customerIds: z.array(z.string()),
 });

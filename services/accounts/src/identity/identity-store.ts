@@ -20,6 +20,9 @@ export interface IdentityStore {
   forget(chatId: string): Promise<{ provenIds: string[]; keys: number }>;
 }
 
+/** The kinds of key the store writes, each `<prefix><family>:<id>`. */
+export const IDENTITY_KEY_FAMILIES = ['proof', 'pending', 'tries', 'tried'] as const;
+
 export function createIdentityStore(options: {
   redis: Redis;
   prefix: string;
