@@ -142,6 +142,7 @@ beforeAll(async () => {
       WISPHUB_TIMEOUT_MS: '2000',
       NOTICE_DAYS_BEFORE_DUE: '3',
     },
+    {},
     { env: { WHATSAPP_WINDOW_TEMPLATE: 'aviso_general:es' }, templates },
   );
   for (const chat of [WANDA, WALTER, WILMA, WENDY]) await consent(world, chat);
@@ -347,5 +348,57 @@ describe('the "No más avisos" button', () => {
         notice: expect.objectContaining({ purpose: 'due_reminder' }),
       }),
     ]);
+  });
+});
+
+describe('an account with several phones', () => {
+  test('each phone that consented gets the notice once; one that never consented gets nothing, and it is recorded', async () => {
+    const [first, second, never] = ['573009100005', '573009100006', '573009100007'];
+    const xavier = client(705, 'Xavier Luna', '57', 'Activo', '2026-04-10');
+    // As WispHub stores them: several numbers, written several ways, one of them twice.
+    xavier.telefono = '3009100005, +57 300 910 0006, 3009100007, 573009100005';
+    wisphub.clients.push(xavier);
+    wisphub.invoices.push(invoice(9109, xavier, '2026-04-03', '55000.00'));
+    for (const chat of [first, second] as string[]) await consent(world, chat);
+
+    const befores = await Promise.all(
+      [first, second, never].map(async (c) => (await settle(world, c as string)).length),
+    );
+    const res = await run({ date: DAY, kinds: ['due_reminder'] });
+    const mine = res
+      .json()
+      .notices.filter((n: { customer_id: string }) => n.customer_id === '705')
+      .map((n: { chat_id: string; outcome: string }) => [n.chat_id, n.outcome]);
+    expect(mine).toEqual([
+      [first, 'queued'],
+      [second, 'queued'],
+      [never, 'queued'],
+    ]);
+    for (const [i, chat] of ([first, second] as string[]).entries()) {
+      const got = (await settle(world, chat)).slice(befores[i]).filter(isNotice);
+      expect(got).toHaveLength(1);
+      expect(bodyOf(got[0])).toMatch(/Xavier.*FV-9109.*\$ 55\.000/s);
+    }
+    expect((await settle(world, never as string)).length).toBe(befores[2]);
+    const skipped = (await conversationEvents()).filter((e) => e.type === 'notice_skipped' && e.chatId === never);
+    expect(skipped).toEqual([expect.objectContaining({ reason: 'no_consent' })]);
+    // Each phone's notice has its own id (and job): three rows, three ids.
+    const rows = await world.accounts.db.query(
+      `SELECT chat_id, notice_id FROM notices WHERE customer_id = '705' ORDER BY chat_id`,
+    );
+    expect(rows.rows.map((r) => r.chat_id)).toEqual([first, second, never]);
+    expect(new Set(rows.rows.map((r) => r.notice_id)).size).toBe(3);
+
+    // Again: nothing new to anyone.
+    const again = await run({ date: DAY, kinds: ['due_reminder'] });
+    expect(
+      again
+        .json()
+        .notices.filter((n: { customer_id: string }) => n.customer_id === '705')
+        .map((n: { outcome: string }) => n.outcome),
+    ).toEqual(['already_queued', 'already_queued', 'already_queued']);
+    for (const [i, chat] of ([first, second] as string[]).entries()) {
+      expect((await settle(world, chat)).slice(befores[i]).filter(isNotice)).toHaveLength(1);
+    }
   });
 });
