@@ -91,8 +91,9 @@ export function chatsOf(account: Account, countryCode: string): string[] {
 
 /**
  * The day's notices: chosen from the back-office's pending invoices, each re-checked just
- * before it is queued (paid meanwhile: not sent), claimed in the ledger (once per customer,
- * invoice and kind, across restarts, re-runs and replicas), then queued on `outbound`. A
+ * before it is queued (paid meanwhile: not sent), one per phone of the account, each claimed
+ * in the ledger (once per customer, invoice, kind and chat, across restarts, re-runs and
+ * replicas), then queued on `outbound`. A
  * dry run decides the same and queues nothing. A notice that fails is reported and the
  * others go on; the scheduled job then fails and is retried (what went is not sent again).
  */
