@@ -226,6 +226,18 @@ describe('the day’s notices on WispHub', () => {
     expect((await settle(world, WENDY)).filter(isNotice)).toHaveLength(0);
   });
 
+  test('WispHub ignoring the list filters changes nothing: every row is re-checked', async () => {
+    const plain = (await run({ date: DAY, dry_run: true })).json();
+    wisphub.faults = { ignoreFilters: true };
+    try {
+      const unfiltered = (await run({ date: DAY, dry_run: true })).json();
+      expect(unfiltered.notices).toEqual(plain.notices);
+      expect(plain.notices.map((n: { invoice_id: string }) => n.invoice_id).sort()).toEqual(['9101', '9102', '9103']);
+    } finally {
+      wisphub.faults = {};
+    }
+  });
+
   test('overdue and cut-off: once each; no template for the purpose falls back to reply_window with the text', async () => {
     const walterBefore = (await settle(world, WALTER)).length;
     const wilmaBefore = (await settle(world, WILMA)).length;
@@ -298,11 +310,16 @@ describe('the restored notice on WispHub', () => {
     expect(number).toBeDefined();
     const confirm = { amount: '85000', method: 'Transferencia', reference: 'NEQUI-3312' };
     const sent = await newTo(WILMA, async () => {
-      const first = await staff('POST', `/api/receipts/${number}/confirm`, confirm);
-      expect(first.statusCode).toBe(200);
-      expect(first.json().receipt.result).toMatchObject({ invoice_id: '9103', reactivated: true });
-      const second = await staff('POST', `/api/receipts/${number}/confirm`, confirm);
-      expect(second.json()).toMatchObject({ replayed: true });
+      // Two operators (or a double click) at once: one registers the payment.
+      const both = await Promise.all([
+        staff('POST', `/api/receipts/${number}/confirm`, confirm),
+        staff('POST', `/api/receipts/${number}/confirm`, confirm),
+      ]);
+      const winner = both.find((r) => r.statusCode === 200 && r.json().replayed === false);
+      expect(winner?.json().receipt.result).toMatchObject({ invoice_id: '9103', reactivated: true });
+      expect(both.every((r) => r.statusCode === 200 || r.statusCode === 409)).toBe(true);
+      const again = await staff('POST', `/api/receipts/${number}/confirm`, confirm);
+      expect(again.json()).toMatchObject({ replayed: true });
     });
     expect(wisphub.payments).toEqual([expect.objectContaining({ id_factura: 9103, accion: '1' })]);
     expect(wilma.estado).toBe('Activo');
