@@ -369,9 +369,10 @@ describe('the "No más avisos" button', () => {
 });
 
 describe('an account with several phones', () => {
-  test('each phone that consented gets the notice once; one that never consented gets nothing, and it is recorded', async () => {
+  test('each phone that consented gets the notice, and the restored notice, once; one that never consented gets nothing, recorded', async () => {
     const [first, second, never] = ['573009100005', '573009100006', '573009100007'];
-    const xavier = client(705, 'Xavier Luna', '57', 'Activo', '2026-04-10');
+    // Suspended (for the restore below); his invoice is not yet due, so a due reminder only.
+    const xavier = client(705, 'Xavier Luna', '57', 'Suspendido', '2026-04-10');
     // As WispHub stores them: several numbers, written several ways, one of them twice.
     xavier.telefono = '3009100005, +57 300 910 0006, 3009100007, 573009100005';
     wisphub.clients.push(xavier);
@@ -417,5 +418,35 @@ describe('an account with several phones', () => {
     for (const [i, chat] of ([first, second] as string[]).entries()) {
       expect((await settle(world, chat)).slice(befores[i]).filter(isNotice)).toHaveLength(1);
     }
+
+    // He pays from his second phone: the restored notice reaches both phones that consented, once.
+    world.media.media.set('xavier-1', {
+      bytes: Buffer.from('%PDF-1.4 receipt of xavier'),
+      mimeType: 'application/pdf',
+    });
+    const [ack] = await newTo(second as string, () =>
+      post(world, second as string, {
+        type: 'document',
+        document: { id: 'xavier-1', mime_type: 'application/pdf', filename: 'pago.pdf', caption: 'pago' },
+      }),
+    );
+    const number = /n\.º (\d+)/.exec(bodyOf(ack))?.[1];
+    const counts = await Promise.all([first, second].map(async (c) => (await settle(world, c as string)).length));
+    const pay = { amount: '55000', method: 'Efectivo', reference: 'CAJA-77' };
+    expect((await staff('POST', `/api/receipts/${number}/confirm`, pay)).json().receipt.result).toMatchObject({
+      invoice_id: '9109',
+      reactivated: true,
+    });
+    expect((await staff('POST', `/api/receipts/${number}/confirm`, pay)).json()).toMatchObject({ replayed: true });
+    for (const [i, chat] of ([first, second] as string[]).entries()) {
+      const restored = (await settle(world, chat))
+        .slice(counts[i])
+        .filter((m) => isNotice(m) && /reactivado/.test(bodyOf(m)));
+      expect(restored).toHaveLength(1);
+    }
+    const ledger = await world.accounts.db.query(
+      `SELECT chat_id FROM notices WHERE kind = 'restored' AND customer_id = '705' ORDER BY chat_id`,
+    );
+    expect(ledger.rows.map((r) => r.chat_id)).toEqual([first, second, never]);
   });
 });
