@@ -12,3 +12,5 @@ export * from './taxonomy.js';
 export * from './whatsapp-templates.js';
 export * from './text.js';
 export * from './ticket-request.js';
+export * from './ticket-attachment.js';
+export * from './tickets-job.js';

@@ -4,7 +4,7 @@ import { DiagnosticRequest } from './diagnostics.js';
 import { InboundMessage } from './inbound-message.js';
 import { NoticeRunJob } from './notices.js';
 import { OutboundMessage } from './outbound-message.js';
-import { TicketRequest } from './ticket-request.js';
+import { TicketsJob } from './tickets-job.js';
 
 /**
  * Queue names. NEVER rename one: jobs already in Redis, running services of the previous
@@ -25,7 +25,8 @@ export const ALL_QUEUES: readonly QueueName[] = Object.values(QUEUE_NAMES);
 /** Each queue's payload schema: producers validate against it, workers parse with it. */
 export const QUEUE_SCHEMAS = {
   inbound: InboundMessage,
-  tickets: TicketRequest,
+  /** Ticket requests, and attachments for a chat's open ticket (`kind: 'attach'`). */
+  tickets: TicketsJob,
   diagnostics: DiagnosticRequest,
   outbound: OutboundMessage,
   accounts: AccountRequest,
@@ -56,6 +57,8 @@ export const jobIds = {
     return /^-?\d+$/.test(id) ? `msg-${id}` : id;
   },
   ticket: (correlationId: string): string => `ticket-${safe(correlationId)}`,
+  /** One customer message, one attachment. */
+  attachment: (messageId: string): string => `attach-${safe(messageId)}`,
   diagnostics: (correlationId: string): string => `diag-${safe(correlationId)}`,
   outbound: (correlationId: string, purpose: string): string => `${safe(correlationId)}-${safe(purpose)}`,
   accounts: (correlationId: string, kind: string): string => `acct-${safe(kind)}-${safe(correlationId)}`,

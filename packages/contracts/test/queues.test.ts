@@ -7,7 +7,7 @@ import {
   OutboundMessage,
   QUEUE_NAMES,
   QUEUE_SCHEMAS,
-  TicketRequest,
+  TicketsJob,
 } from '@helpline/contracts';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
@@ -38,7 +38,7 @@ describe('queues', () => {
 
   test('each queue is tied to its payload schema', () => {
     expect(QUEUE_SCHEMAS.inbound).toBe(InboundMessage);
-    expect(QUEUE_SCHEMAS.tickets).toBe(TicketRequest);
+    expect(QUEUE_SCHEMAS.tickets).toBe(TicketsJob);
     expect(QUEUE_SCHEMAS.diagnostics).toBe(DiagnosticRequest);
     expect(QUEUE_SCHEMAS.outbound).toBe(OutboundMessage);
     expect(QUEUE_SCHEMAS.accounts).toBe(AccountRequest);
@@ -67,6 +67,7 @@ describe('jobIds', () => {
   test('ids follow the documented shapes', () => {
     expect(jobIds.inbound(wamid)).toBe(wamid);
     expect(jobIds.ticket(wamid)).toBe(`ticket-${wamid}`);
+    expect(jobIds.attachment(wamid)).toBe(`attach-${wamid}`);
     expect(jobIds.diagnostics(wamid)).toBe(`diag-${wamid}`);
     expect(jobIds.outbound(wamid, 'ack')).toBe(`${wamid}-ack`);
     expect(jobIds.accounts(wamid, 'debt')).toBe(`acct-debt-${wamid}`);
