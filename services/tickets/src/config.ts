@@ -41,6 +41,10 @@ export const ticketsConfigSchema = z
     LOCAL_TICKET_DEPARTMENTS: envList(['support:Soporte técnico', 'billing:Facturación', 'sales:Ventas']),
     /** Local store statuses; the first is the status of a new ticket. */
     LOCAL_TICKET_STATUSES: envList(['Open', 'In Progress', 'On Hold', 'Closed']),
+    /** The gateway, whose GET /api/media/:mediaId gives the bytes of a document or photo to attach (with API_TOKEN). */
+    GATEWAY_URL: envUrl(['http', 'https'], 'http://127.0.0.1:3001').default('http://127.0.0.1:3001'),
+    /** Largest document or photo attached to a ticket (Zoho Desk takes 20 MB a file). */
+    TICKETS_ATTACHMENT_MAX_BYTES: envInt(20 * 1024 * 1024, { min: 1024, max: 100 * 1024 * 1024 }),
     /** PostgreSQL of the local store (schema `tickets`); `npm start` provides one when unset. */
     DATABASE_URL: envDatabaseUrl(),
   })

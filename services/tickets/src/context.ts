@@ -21,6 +21,8 @@ import { createRetryState, type RetryPolicy, type RetryState, retryPolicyFor } f
 import { createTicketEvents, type TicketEvents } from './tickets/ticket-events.js';
 import { createTicketRecords, type TicketRecords } from './tickets/ticket-records.js';
 
+import { type AttachmentRecords, type ChatTickets, createAttachmentRecords, createChatTickets } from './attachments/chat-tickets.js';
+import { createGatewayMedia, type GatewayMedia } from './attachments/gateway-media.js';
 export const SERVICE_NAME = 'tickets';
 
 /** The local store's schema and its migrations (the same folder from src/ and dist/). */
@@ -47,6 +49,11 @@ export interface TicketsContext extends ServiceBase<TicketsConfig> {
   database: Database | undefined;
   breaker: CircuitBreaker<[() => Promise<unknown>], unknown> | undefined;
   records: TicketRecords;
+  /** Which ticket each chat has open (by key), and what each attachment job did. */
+  chatTickets: ChatTickets;
+  attachmentRecords: AttachmentRecords;
+  /** The gateway's media endpoint: the bytes of a document or photo to attach. */
+  gatewayMedia: GatewayMedia;
   /** Tickets opened for a chat and local status changes, on the desk's event stream. */
   ticketEvents: TicketEvents;
   retryPolicy: RetryPolicy;
@@ -148,6 +155,14 @@ export function createContext(config: TicketsConfig, overrides: TicketsContextOv
   const retryPolicy = retryPolicyFor(config.TICKETS_RETRY_HORIZON_HOURS, overrides.retry);
   return {
     ...base,
+    chatTickets: createChatTickets({ redis: commands, keyPrefix }),
+    attachmentRecords: createAttachmentRecords({ redis: commands, keyPrefix }),
+    gatewayMedia: createGatewayMedia({
+      gatewayUrl: config.GATEWAY_URL,
+      token: config.API_TOKEN,
+      maxBytes: config.TICKETS_ATTACHMENT_MAX_BYTES,
+      fetch: overrides.fetch,
+    }),
     crmSettings,
     ticketsMetrics,
     random: overrides.random ?? Math.random,

@@ -216,7 +216,13 @@ export const ERRORS = {
     'media_not_found',
     404,
     false,
-    "The gateway does not know the receipt's media id (expired or never received).",
+    "The gateway does not know the media id of a receipt or a ticket attachment (expired or never received).",
+  ),
+  attachment_too_large: declare(
+    'attachment_too_large',
+    413,
+    false,
+    "A document or photo for a chat's open ticket is larger than the CRM accepts (TICKETS_ATTACHMENT_MAX_BYTES, Zoho Desk 20 MB).",
   ),
   receipt_being_confirmed: declare(
     'receipt_being_confirmed',

@@ -53,6 +53,8 @@ export function withBreaker(
       getTicket: (id) => through(() => crm.getTicket(id)),
       listDepartments: () => through(() => crm.listDepartments()),
       findTicketByIdempotencyKey: (key, hint) => through(() => crm.findTicketByIdempotencyKey(key, hint)),
+      attachFile: (ticketId, file) => through(() => crm.attachFile(ticketId, file)),
+      findAttachment: (ticketId, file) => through(() => crm.findAttachment(ticketId, file)),
     },
   };
 }

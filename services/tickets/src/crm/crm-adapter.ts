@@ -35,6 +35,28 @@ export interface CrmTicket {
   status: string;
   departmentId?: string;
   url?: string;
+  /** The CRM counts the ticket as closed (Zoho's statusType, the last local status). */
+  closed?: boolean;
+}
+
+/** A customer's file for a ticket: downloaded through the gateway, never queued. */
+export interface NewAttachment {
+  /** The customer's message that carried it: one message, one attachment. */
+  messageId: string;
+  /** The channel's media id (the reference the gateway downloads it by). */
+  mediaId: string;
+  channel: string;
+  filename: string;
+  mimeType: string;
+  bytes: Buffer;
+  /** Hex SHA-256 of the bytes. */
+  sha256: string;
+}
+
+export interface CrmAttachment {
+  id: string;
+  filename: string;
+  size: number;
 }
 
 export interface CrmDepartment {
@@ -68,4 +90,8 @@ export interface CrmAdapter {
   getTicket(id: string): Promise<CrmTicket | undefined>;
   listDepartments(): Promise<CrmDepartment[]>;
   findTicketByIdempotencyKey(key: string, hint?: KeyLookupHint): Promise<CrmTicket | undefined>;
+  /** Attaches a file to a ticket. Local: idempotent by message id. Zoho: a write (ambiguous on a lost answer). */
+  attachFile(ticketId: string, file: NewAttachment): Promise<CrmAttachment>;
+  /** The ticket's attachment of this file (by name and size), if there: the lookup after an ambiguous upload. */
+  findAttachment(ticketId: string, file: Pick<NewAttachment, 'messageId' | 'filename' | 'bytes'>): Promise<CrmAttachment | undefined>;
 }

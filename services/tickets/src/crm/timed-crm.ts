@@ -1,5 +1,5 @@
 import type { Histogram } from 'prom-client';
-import type { CrmAdapter, KeyLookupHint } from './crm-adapter.js';
+import type { CrmAdapter, KeyLookupHint, NewAttachment } from './crm-adapter.js';
 import { CrmAmbiguousError, CrmRefusedError, CrmUnavailableError } from './crm-errors.js';
 
 function outcomeOf(error: unknown): string {
@@ -38,6 +38,10 @@ export function withLatency<T extends CrmAdapter>(
     listDepartments: timed('list_departments', () => crm.listDepartments()),
     findTicketByIdempotencyKey: timed('find_ticket_by_key', (key: string, hint?: KeyLookupHint) =>
       crm.findTicketByIdempotencyKey(key, hint),
+    ),
+    attachFile: timed('attach_file', (ticketId: string, file: NewAttachment) => crm.attachFile(ticketId, file)),
+    findAttachment: timed('find_attachment', (ticketId: string, file: Parameters<CrmAdapter['findAttachment']>[1]) =>
+      crm.findAttachment(ticketId, file),
     ),
   };
 }

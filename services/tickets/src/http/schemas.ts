@@ -49,6 +49,25 @@ export const TicketView = z.object({
   status: z.string(),
   department_id: z.string().optional(),
   url: z.string().optional(),
+  /**
+   * Local store: the documents and photos the customer sent while it was open, as references
+   * (the bytes stay with the channel: GET /api/media/:media_id?channel= on the gateway).
+   */
+  attachments: z
+    .array(
+      z.object({
+        id: z.string(),
+        message_id: z.string(),
+        media_id: z.string(),
+        channel: z.string(),
+        filename: z.string(),
+        mime_type: z.string(),
+        size: z.number().int(),
+        sha256: z.string(),
+        attached_at: z.string(),
+      }),
+    )
+    .optional(),
 });
 
 export const CreateTicketAnswer = z.object({

@@ -88,7 +88,7 @@ export function registerTicketRoutes(app: HttpApp, context: TicketsContext): voi
     {
       onRequest: app.operatorAuth,
       schema: {
-        summary: "A ticket's current status in the CRM",
+        summary: "A ticket's current status in the CRM; with the local store, its attachments (references)",
         tags: ['tickets'],
         security,
         params: TicketIdParams,
@@ -98,7 +98,22 @@ export function registerTicketRoutes(app: HttpApp, context: TicketsContext): voi
     async (request) => {
       const ticket = await context.crm.getTicket(request.params.id);
       if (!ticket) throw httpErrors.notFound(`no ticket ${request.params.id} in ${context.crm.provider}`);
-      return view(ticket);
+      if (!context.localCrm) return view(ticket);
+      const attachments = await context.localCrm.listAttachments(ticket.id);
+      return {
+        ...view(ticket),
+        attachments: attachments.map((a) => ({
+          id: a.id,
+          message_id: a.messageId,
+          media_id: a.mediaId,
+          channel: a.channel,
+          filename: a.filename,
+          mime_type: a.mimeType,
+          size: a.size,
+          sha256: a.sha256,
+          attached_at: a.attachedAt,
+        })),
+      };
     },
   );
 

@@ -21,6 +21,12 @@ export function createTicketsMetrics(metrics: ServiceMetrics) {
       buckets: [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     }),
+    attachments: new Counter({
+      name: `${METRIC_PREFIX}ticket_attachments_total`,
+      help: "Customers' documents and photos for a chat's open ticket by outcome: attached, duplicate (done before), no_open_ticket, ticket_closed, retried, failed",
+      labelNames: ['provider', 'outcome'] as const,
+      registers,
+    }),
     tokenRefreshes: new Counter({
       name: `${METRIC_PREFIX}zoho_token_refreshes_total`,
       help: 'Zoho access-token refreshes by outcome (Zoho allows 10 per 10 minutes)',

@@ -17,6 +17,8 @@ export function startTicketWorker(context: TicketsContext): Worker {
     lockTtlMs: context.lockTtlMs,
     clock: context.clock,
     random: context.random,
+    chatTickets: context.chatTickets,
+    attach: { chatTickets: context.chatTickets, attachments: context.attachmentRecords, media: context.gatewayMedia },
   });
   const worker = createWorker(QUEUE_NAMES.tickets, handler, {
     connection: context.redis('worker'),

@@ -1,5 +1,5 @@
 import { type Database, type DatabaseClient, describeDatabaseError, isConnectionError } from '@helpline/runtime';
-import type { CrmAdapter, CrmContact, CrmDepartment, CrmTicket } from '../crm-adapter.js';
+import type { CrmAdapter, CrmAttachment, CrmContact, CrmDepartment, CrmTicket } from '../crm-adapter.js';
 import { CrmAmbiguousError, CrmRefusedError, CrmUnavailableError } from '../crm-errors.js';
 import { storableOptional, storableText } from './storable-text.js';
 
@@ -20,7 +20,47 @@ export interface LocalCrm extends CrmAdapter {
    * its tickets keep number, status, department and dates, their text replaced by `ERASED`.
    */
   erasePersonalData(phone: string): Promise<{ contacts: number; tickets: number }>;
+  /** The references of a ticket's attachments, oldest first (the bytes stay with the channel). */
+  listAttachments(ticketId: string): Promise<LocalAttachment[]>;
 }
+
+/** What the local store keeps of an attachment: a reference to the customer's media, not its bytes. */
+export interface LocalAttachment {
+  id: string;
+  messageId: string;
+  mediaId: string;
+  channel: string;
+  filename: string;
+  mimeType: string;
+  size: number;
+  sha256: string;
+  attachedAt: string;
+}
+
+interface AttachmentRow {
+  id: string;
+  message_id: string;
+  media_id: string;
+  channel: string;
+  filename: string;
+  mime_type: string;
+  size_bytes: number;
+  sha256: string;
+  created_at: Date;
+}
+const ATTACHMENT_COLUMNS = 'id::text AS id, message_id, media_id, channel, filename, mime_type, size_bytes, sha256, created_at';
+const toAttachment = (row: AttachmentRow): LocalAttachment => ({
+  id: row.id,
+  messageId: row.message_id,
+  mediaId: row.media_id,
+  channel: row.channel,
+  filename: row.filename,
+  mimeType: row.mime_type,
+  size: Number(row.size_bytes),
+  sha256: row.sha256,
+  attachedAt: row.created_at.toISOString(),
+});
+const asCrmAttachment = (a: LocalAttachment): CrmAttachment => ({ id: a.id, filename: a.filename, size: a.size });
 
 /** What an erased ticket's subject and description say instead. */
 export const ERASED = '[erased]';
@@ -42,12 +82,16 @@ const CONTACT_COLUMNS = 'id, name, phone, email';
 // Ticket ids are numbers; anything else cannot name one (and must not reach a bigint cast).
 const TICKET_ID = /^[1-9]\d{0,17}$/;
 
-const toTicket = (row: TicketRow): CrmTicket => ({
-  id: row.id,
-  number: row.id,
-  status: row.status,
-  departmentId: row.department_id ?? undefined,
-});
+const ticketMapper =
+  (closedStatus: string | undefined) =>
+  (row: TicketRow): CrmTicket => ({
+    id: row.id,
+    number: row.id,
+    status: row.status,
+    departmentId: row.department_id ?? undefined,
+    // The last of LOCAL_TICKET_STATUSES is the closed one (as the desk's "has open ticket" reads it).
+    closed: closedStatus !== undefined && row.status === closedStatus,
+  });
 const toContact = (row: ContactRow): CrmContact => ({
   id: row.id,
   name: row.name ?? undefined,
@@ -106,6 +150,7 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
   const { database } = options;
   const clock = options.clock ?? (() => new Date());
   const initialStatus = options.statuses[0] ?? 'Open';
+  const toTicket = ticketMapper(options.statuses.length > 1 ? options.statuses.at(-1) : undefined);
 
   const ticketByKey = async (key: string): Promise<CrmTicket | undefined> => {
     const { rows } = await database.query<TicketRow>(
@@ -125,7 +170,9 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
     return rows[0] ? toContact(rows[0]) : undefined;
   };
 
-  const store: Omit<LocalCrm, 'erasePersonalData'> = {
+  const store: Omit<LocalCrm, 'erasePersonalData' | 'attachFile' | 'findAttachment'> & {
+    attachmentOf(messageId: string): Promise<LocalAttachment | undefined>;
+  } = {
     provider: 'local',
 
     findContactByPhone: contactByPhone,
@@ -236,6 +283,25 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
 
     findTicketByIdempotencyKey: (key) => ticketByKey(key),
 
+    async attachmentOf(messageId: string): Promise<LocalAttachment | undefined> {
+      const { rows } = await database.query<AttachmentRow>(
+        `SELECT ${ATTACHMENT_COLUMNS} FROM attachments WHERE message_id = $1`,
+        [storableText(messageId)],
+        'tickets.attachment_by_message',
+      );
+      return rows[0] ? toAttachment(rows[0]) : undefined;
+    },
+
+    async listAttachments(ticketId: string): Promise<LocalAttachment[]> {
+      if (!TICKET_ID.test(ticketId)) return [];
+      const { rows } = await database.query<AttachmentRow>(
+        `SELECT ${ATTACHMENT_COLUMNS} FROM attachments WHERE ticket_id = $1 ORDER BY id`,
+        [ticketId],
+        'tickets.attachments_of_ticket',
+      );
+      return rows.map(toAttachment);
+    },
+
     async updateStatus(id, status) {
       if (!options.statuses.includes(status)) {
         throw new CrmRefusedError(`unknown status ${status}: expected one of ${options.statuses.join(', ')}`);
@@ -263,11 +329,50 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
         [ids, ERASED, clock()],
         'tickets.erase_tickets',
       );
+      // A file name can say who sent it ("cedula-juan-perez.pdf"): it goes with the rest.
+      await tx.query(
+        `UPDATE attachments SET filename = $2
+          WHERE ticket_id IN (SELECT id FROM tickets WHERE contact_id = ANY($1::text[]))`,
+        [ids, ERASED],
+        'tickets.erase_attachments',
+      );
       return { contacts: ids.length, tickets: tickets.rowCount ?? 0 };
     }, 'tickets.erase');
 
+  // One message, one attachment: the message id is UNIQUE, a second run finds the first's row.
+  const attachFile: LocalCrm['attachFile'] = async (ticketId, file) => {
+    if (!TICKET_ID.test(ticketId)) throw new CrmRefusedError(`no local ticket ${ticketId}`);
+    const { rows } = await database.query<AttachmentRow>(
+      `INSERT INTO attachments (ticket_id, message_id, media_id, channel, filename, mime_type, size_bytes, sha256, created_at)
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE EXISTS (SELECT 1 FROM tickets WHERE id = $1)
+       ON CONFLICT (message_id) DO NOTHING RETURNING ${ATTACHMENT_COLUMNS}`,
+      [
+        ticketId,
+        storableText(file.messageId),
+        storableText(file.mediaId),
+        file.channel,
+        storableText(file.filename),
+        storableText(file.mimeType),
+        file.bytes.length,
+        file.sha256,
+        clock(),
+      ],
+      'tickets.attachment_insert',
+    );
+    if (rows[0]) return asCrmAttachment(toAttachment(rows[0]));
+    const existing = await store.attachmentOf(file.messageId);
+    if (existing) return asCrmAttachment(existing);
+    throw new CrmRefusedError(`no local ticket ${ticketId}`);
+  };
+
   return {
     provider: 'local',
+    attachFile: guarded(true, attachFile),
+    findAttachment: guarded(false, async (_ticketId, file) => {
+      const found = await store.attachmentOf(file.messageId);
+      return found ? asCrmAttachment(found) : undefined;
+    }),
+    listAttachments: guarded(false, store.listAttachments),
     erasePersonalData: guarded(true, erasePersonalData),
     findContactByPhone: guarded(false, store.findContactByPhone),
     createContact: guarded(true, store.createContact),

@@ -15,6 +15,8 @@ export interface DeskRequest {
   path: string;
   query?: Record<string, string>;
   body?: unknown;
+  /** A multipart/form-data body (an attachment upload); fetch writes its boundary. */
+  form?: FormData;
   /**
    * A write whose loss of answer leaves its outcome unknown: a deadline or a dropped
    * connection then raises CrmAmbiguousError instead of CrmUnavailableError.
@@ -58,12 +60,12 @@ export function createZohoDeskClient(options: ZohoDeskClientOptions): ZohoDeskCl
       orgId: options.orgId,
       accept: 'application/json',
     };
-    if (request.body !== undefined) headers['content-type'] = 'application/json';
+    if (request.body !== undefined && !request.form) headers['content-type'] = 'application/json';
     try {
       const res = await fetchImpl(url, {
         method: request.method,
         headers,
-        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        body: request.form ?? (request.body === undefined ? undefined : JSON.stringify(request.body)),
         signal: AbortSignal.timeout(options.deadlineMs),
       });
       const text = await res.text();

@@ -1,7 +1,7 @@
 import type { Priority } from '@helpline/contracts';
 import { z } from 'zod';
 import type { CrmAdapter, CrmContact, CrmDepartment, CrmTicket, NewContact, NewTicket } from '../crm-adapter.js';
-import { CrmAmbiguousError, CrmUnavailableError } from '../crm-errors.js';
+import { CrmAmbiguousError, CrmRefusedError, CrmUnavailableError } from '../crm-errors.js';
 import type { ZohoDeskClient } from './zoho-desk-client.js';
 
 /** Zoho Desk's default priority picklist values. */
@@ -20,6 +20,8 @@ const ZohoTicket = z.object({
   id: Id,
   ticketNumber: Id,
   status: z.string().nullish(),
+  /** Desk's status class (Open, On Hold, Closed) behind a portal's own status names. */
+  statusType: z.string().nullish(),
   departmentId: Id.nullish(),
   webUrl: z.string().nullish(),
   createdTime: z.string().nullish(),
@@ -66,8 +68,12 @@ function toTicket(raw: z.infer<typeof ZohoTicket>): CrmTicket {
     status: raw.status ?? 'Open',
     departmentId: raw.departmentId ?? undefined,
     url: raw.webUrl ?? undefined,
+    closed: raw.statusType === 'Closed' || (!raw.statusType && raw.status === 'Closed'),
   };
 }
+
+/** An item of POST/GET /tickets/{id}/attachments (Desk answers `size` as a string). */
+const ZohoAttachment = z.object({ id: Id, name: z.string(), size: z.union([z.string(), z.number()]).transform(Number) });
 
 function toContact(raw: z.infer<typeof ZohoContact>): CrmContact {
   const name = [raw.firstName, raw.lastName].filter(Boolean).join(' ');
@@ -195,6 +201,40 @@ export function createZohoDeskCrm(options: ZohoDeskCrmOptions): CrmAdapter {
         },
       });
       return toTicket(parse(ZohoTicket, answer.body, 'the ticket creation', true));
+    },
+
+    /**
+     * Desk's "Create ticket attachment": POST /tickets/{id}/attachments, multipart/form-data
+     * with the file in the field `file`. `isPublic=false`: a customer's ID card or receipt is
+     * for agents, not for the help centre.
+     */
+    async attachFile(ticketId, file) {
+      if (!DESK_ID.test(ticketId)) throw new CrmRefusedError(`${ticketId} is not a Zoho Desk ticket id`);
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(file.bytes)], { type: file.mimeType }), file.filename);
+      const answer = await client.request({
+        method: 'POST',
+        path: `/tickets/${ticketId}/attachments`,
+        query: { isPublic: 'false' },
+        form,
+        write: true,
+      });
+      const created = parse(ZohoAttachment, answer.body, 'the attachment upload', true);
+      return { id: created.id, filename: created.name, size: created.size };
+    },
+
+    /** After an upload whose answer was lost: the ticket's attachments, matched on name and size. */
+    async findAttachment(ticketId, file) {
+      if (!DESK_ID.test(ticketId)) return undefined;
+      const answer = await client.request({
+        method: 'GET',
+        path: `/tickets/${ticketId}/attachments`,
+        query: { from: '0', limit: '100' },
+      });
+      if (answer.body === undefined) return undefined;
+      const listed = parse(listOf(ZohoAttachment), answer.body, "the ticket's attachment list").data;
+      const found = listed.find((a) => a.name === file.filename && a.size === file.bytes.length);
+      return found ? { id: found.id, filename: found.name, size: found.size } : undefined;
     },
 
     async getTicket(id) {
