@@ -12,7 +12,7 @@ export interface FakeGatewayMedia {
   readonly url: string;
   /** Media by id; tests add and remove entries. */
   readonly media: Map<string, FakeMediaFile>;
-  readonly requests: { mediaId: string; authorization: string | undefined }[];
+  readonly requests: { mediaId: string; channel: string | null; authorization: string | undefined }[];
   /** Answer this status to every request (a gateway or Meta outage). */
   failWith: number | undefined;
   close(): Promise<void>;
@@ -32,7 +32,8 @@ export async function startFakeGatewayMedia(options: { token: string; maxBytes?:
   const server = createServer((req, res) => {
     const match = /^\/api\/media\/([^/?]+)/.exec(req.url ?? '');
     const mediaId = decodeURIComponent(match?.[1] ?? '');
-    requests.push({ mediaId, authorization: req.headers.authorization });
+    const channel = new URL(req.url ?? "/", "http://x").searchParams.get("channel");
+    requests.push({ mediaId, channel, authorization: req.headers.authorization });
     const json = (status: number, error: string) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error, message: error }));

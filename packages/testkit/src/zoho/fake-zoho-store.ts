@@ -27,6 +27,19 @@ export interface FakeZohoTicket {
   webUrl: string;
 }
 
+/** A file attached to a ticket (POST /tickets/{id}/attachments), bytes kept for the tests. */
+export interface FakeZohoAttachment {
+  id: string;
+  ticketId: string;
+  name: string;
+  /** Desk answers the size as a string of bytes. */
+  size: string;
+  contentType: string;
+  isPublic: boolean;
+  createdTime: string;
+  bytes: Buffer;
+}
+
 export interface FakeZohoDepartment {
   id: string;
   name: string;
@@ -42,6 +55,7 @@ export class FakeZohoStore {
   readonly contacts = new Map<string, FakeZohoContact>();
   readonly tickets = new Map<string, FakeZohoTicket>();
   readonly tokens = new Map<string, IssuedToken>();
+  readonly attachments: FakeZohoAttachment[] = [];
   private nextId = 4_000_000_100_000n;
   private nextTicketNumber = 101;
 

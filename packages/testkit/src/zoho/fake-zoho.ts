@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { createHash } from 'node:crypto';
 import {
+  type FakeZohoAttachment,
   type FakeZohoContact,
   type FakeZohoDepartment,
   FakeZohoStore,
@@ -62,7 +64,12 @@ export interface FakeZohoOptions {
    * there yet. Reads by id and a contact's ticket list come from the database and see them.
    */
   searchLagMs?: number;
+  /** Largest attachment accepted, in bytes (Zoho Desk: 20 MB a file). */
+  attachmentMaxBytes?: number;
 }
+
+/** Zoho Desk's limit on one attached file. */
+export const ZOHO_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024;
 
 export interface FakeZoho {
   /** Base URL for ZOHO_ACCOUNTS_URL (the token endpoint is `/oauth/v2/token`). */
@@ -79,6 +86,8 @@ export interface FakeZoho {
   /** Successful token refreshes so far. */
   refreshCount(): number;
   tickets(): FakeZohoTicket[];
+  /** Files attached to tickets, in order (with a ticket id, only that ticket's). */
+  attachments(ticketId?: string): FakeZohoAttachment[];
   contacts(): FakeZohoContact[];
   /** Misbehave from now on; with `times`, only for that many matching requests. */
   setMode(mode: FakeZohoMode, options?: { times?: number }): void;
@@ -143,12 +152,14 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
   let accountsMode: FakeZohoAccountsMode = 'normal';
   let accountsModeTimes: number | undefined;
   let searchLagMs = options.searchLagMs ?? 0;
+  const attachmentMaxBytes = options.attachmentMaxBytes ?? ZOHO_ATTACHMENT_MAX_BYTES;
   const hanging = new Set<ServerResponse>();
   const sockets = new Set<Socket>();
 
   /** The mode that applies to this request (drop_after_create only to ticket creation). */
   const faultFor = (method: string, path: string): FakeZohoMode => {
-    if (mode === 'drop_after_create' && !(method === 'POST' && path === '/api/v1/tickets')) return 'normal';
+    const creates = path === '/api/v1/tickets' || /^\/api\/v1\/tickets\/\d+\/attachments$/.test(path);
+    if (mode === 'drop_after_create' && !(method === 'POST' && creates)) return 'normal';
     return mode;
   };
   /** Counts one use of a `times`-limited mode, once it has actually been applied. */
@@ -343,7 +354,64 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
     return { status: 200, body: { data: listed } };
   };
 
+  const notFound: Answer = {
+    status: 404,
+    body: { errorCode: 'URL_NOT_FOUND', message: 'The URL you requested could not be found' },
+  };
+  const attachmentView = ({ bytes: _bytes, ticketId: _ticketId, ...view }: FakeZohoAttachment) => ({
+    ...view,
+    href: `${'https://desk.zoho.com'}/api/v1/tickets/${_ticketId}/attachments/${view.id}/content`,
+  });
+
+  /**
+   * POST /tickets/{id}/attachments, Desk's "Create ticket attachment": multipart/form-data
+   * with the file in the field `file`, `isPublic` (true/false) in the query; one file up to
+   * the size limit. Answers the attachment (id, name, size as a string, isPublic, href).
+   */
+  const createAttachment = (ticketId: string, query: Record<string, string>, body: unknown): Answer => {
+    if (!store.tickets.has(ticketId)) return notFound;
+    if (query.isPublic !== undefined && query.isPublic !== 'true' && query.isPublic !== 'false')
+      return invalidData('isPublic', 'invalid');
+    const form = body as MultipartBody | undefined;
+    if (!form || form.kind !== 'multipart') {
+      return {
+        status: 415,
+        body: { errorCode: 'UNSUPPORTED_MEDIA_TYPE', message: 'multipart/form-data is expected' },
+      };
+    }
+    const files = form.files.filter((f) => f.field === 'file');
+    if (files.length !== 1) return invalidData('file', files.length === 0 ? 'missing' : 'invalid');
+    const file = files[0]!;
+    if (file.size > attachmentMaxBytes) {
+      return {
+        status: 413,
+        body: { errorCode: 'FILE_SIZE_EXCEEDED', message: `The file exceeds ${attachmentMaxBytes} bytes` },
+      };
+    }
+    const attachment: FakeZohoAttachment = {
+      id: store.newId(),
+      ticketId,
+      name: file.filename,
+      size: String(file.size),
+      contentType: file.contentType,
+      isPublic: query.isPublic === 'true',
+      createdTime: new Date().toISOString(),
+      bytes: file.bytes,
+    };
+    store.attachments.push(attachment);
+    return { status: 200, body: attachmentView(attachment), created: true };
+  };
+
   const desk = (method: string, path: string, query: Record<string, string>, body: unknown): Answer => {
+    const attachmentsOf = /^\/api\/v1\/tickets\/(\d+)\/attachments$/.exec(path);
+    if (method === 'POST' && attachmentsOf) return createAttachment(attachmentsOf[1]!, query, body);
+    if (method === 'GET' && attachmentsOf) {
+      if (!store.tickets.has(attachmentsOf[1]!)) return notFound;
+      const from = Number(query.from ?? '0');
+      const limit = Number(query.limit ?? '10');
+      const listed = store.attachments.filter((a) => a.ticketId === attachmentsOf[1]);
+      return { status: 200, body: { data: listed.slice(from, from + limit).map(attachmentView) } };
+    }
     const json = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     if (method === 'GET' && path === '/api/v1/departments') return { status: 200, body: { data: store.departments } };
     if (method === 'GET' && path === '/api/v1/contacts/search') {
@@ -385,12 +453,14 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const rawBytes = Buffer.concat(chunks);
+    const raw = rawBytes.toString('utf8');
     const contentType = req.headers['content-type'];
     const query = Object.fromEntries(url.searchParams);
     let body: unknown;
     if (raw.length > 0) {
-      if (contentType?.includes('application/x-www-form-urlencoded'))
+      if (contentType?.startsWith('multipart/form-data')) body = await parseMultipart(rawBytes, contentType);
+      else if (contentType?.includes('application/x-www-form-urlencoded'))
         body = Object.fromEntries(new URLSearchParams(raw));
       else {
         try {
@@ -488,6 +558,7 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
     requests,
     refreshCount: () => refreshes,
     tickets: () => [...store.tickets.values()],
+    attachments: (ticketId) => store.attachments.filter((a) => ticketId === undefined || a.ticketId === ticketId),
     contacts: () => [...store.contacts.values()],
     setMode(next, modeOptions = {}) {
       mode = next;
@@ -535,4 +606,46 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+interface MultipartFile {
+  field: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  bytes: Buffer;
+}
+
+/** A multipart body as the fake records it: text fields, and files with their size and hash. */
+export interface MultipartBody {
+  kind: 'multipart';
+  fields: Record<string, string>;
+  files: MultipartFile[];
+}
+
+/** Parses multipart/form-data with the platform's own parser (undici's, behind Response.formData). */
+async function parseMultipart(raw: Buffer, contentType: string): Promise<MultipartBody | string> {
+  try {
+    const form = await new Response(new Uint8Array(raw), { headers: { 'content-type': contentType } }).formData();
+    const parsed: MultipartBody = { kind: 'multipart', fields: {}, files: [] };
+    for (const [field, value] of form.entries()) {
+      if (typeof value === 'string') {
+        parsed.fields[field] = value;
+        continue;
+      }
+      const bytes = Buffer.from(await value.arrayBuffer());
+      parsed.files.push({
+        field,
+        filename: value.name,
+        contentType: value.type,
+        size: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+        bytes,
+      });
+    }
+    return parsed;
+  } catch {
+    return 'malformed multipart body';
+  }
 }
