@@ -56,6 +56,8 @@ export interface GatewayContext extends ServiceBase<GatewayConfig> {
     outbound: Producer<'outbound'>;
     /** The menu's "check my connection". */
     diagnostics: Producer<'diagnostics'>;
+    /** Documents and photos for the chat's open ticket (`attach` jobs). */
+    tickets: Producer<'tickets'>;
     /** Billing, invoices, plans, password, receipts (ACCOUNTS_ENABLED). */
     accounts?: Producer<'accounts'>;
   };
@@ -166,6 +168,8 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     outbound: base.producer('outbound'),
     /** The menu's "check my connection". */
     diagnostics: base.producer('diagnostics'),
+    /** Documents and photos for the chat's open ticket (`attach` jobs). */
+    tickets: base.producer('tickets'),
     ...(config.ACCOUNTS_ENABLED ? { accounts: base.producer('accounts') } : {}),
   };
   // Depth of the queue the gateway consumes, read when Prometheus scrapes; the services

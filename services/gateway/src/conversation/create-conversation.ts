@@ -25,6 +25,8 @@ export interface ConversationDeps {
     inbound: Producer<'inbound'>;
     outbound: Producer<'outbound'>;
     diagnostics: Producer<'diagnostics'>;
+    /** Documents and photos a customer sends go to the chat's open ticket (`attach` jobs). */
+    tickets?: Producer<'tickets'>;
     /** The accounts service's queue; without it billing, invoices and plans answer from the data file. */
     accounts?: Producer<'accounts'>;
   };
@@ -75,6 +77,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
     enqueue: deps.enqueue ?? createInboundEnqueuer({ producer: deps.producers.inbound }),
     outbound: deps.producers.outbound,
     diagnostics: deps.producers.diagnostics,
+    ...(deps.producers.tickets ? { tickets: deps.producers.tickets } : {}),
     ...(deps.producers.accounts ? { accounts: deps.producers.accounts } : {}),
     replies,
     handoff,

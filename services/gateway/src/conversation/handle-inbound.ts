@@ -4,6 +4,7 @@ import {
   type HistoryTurn,
   type InboundMessage,
   isOneToOneChannel,
+  TicketAttachmentRequest,
   jobIds,
 } from '@helpline/contracts';
 import { forCorrelation, type Logger, type Producer } from '@helpline/runtime';
@@ -19,6 +20,9 @@ import type { Handoff } from './handoff.js';
 import type { Replies, ReplyAddress } from './replies.js';
 import type { ConversationTexts, MenuChoice } from './texts.js';
 
+/** What a customer sends that belongs on their ticket: documents (statements, receipts) and photos. */
+const ATTACHABLE_TYPES: ReadonlySet<InboundMessage['type']> = new Set(['image', 'document']);
+
 /** The turns of history handed to the classifier (the contract's own maximum). */
 export const HISTORY_TURNS = 10;
 
@@ -30,6 +34,8 @@ export interface InboundHandlerDeps {
   enqueue: MessageSink;
   outbound: Producer<'outbound'>;
   diagnostics: Producer<'diagnostics'>;
+  /** The tickets queue: a document or photo is offered to the chat's open ticket. */
+  tickets?: Producer<'tickets'>;
   /** The accounts service's queue; absent, billing and plans answer from the data file. */
   accounts?: Producer<'accounts'>;
   replies: Replies;
@@ -288,6 +294,36 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
     }
   }
 
+  /**
+   * A document or photo of a consented chat goes to the tickets service, which attaches it to
+   * the chat's open ticket if there is one (it alone knows). Only the reference is queued: the
+   * bytes are fetched through GET /api/media when attached. One message, one job id; a receipt
+   * is attached too, beside what the accounts service does with it.
+   */
+  async function offerToOpenTicket(message: InboundMessage, plan: Plan, log: Logger): Promise<void> {
+    if (!deps.tickets || !plan.consented || plan.action.kind === 'consent_declined') return;
+    if (!ATTACHABLE_TYPES.has(message.type) || !message.media?.id) return;
+    const request = TicketAttachmentRequest.safeParse({
+      kind: 'attach',
+      messageId: message.id,
+      correlationId: message.id,
+      chat: { channel: message.channel, chatId: message.chatId },
+      media: {
+        id: message.media.id,
+        mimeType: message.media.mimeType,
+        filename: message.media.filename,
+        caption: message.media.caption,
+      },
+      sentAt: message.receivedAt,
+    });
+    if (!request.success) {
+      // A media id the media endpoint could not serve either: nothing to attach, the message is still logged.
+      log.warn({ reason: request.error.issues[0]?.message }, 'media not offered to the open ticket');
+      return;
+    }
+    await deps.tickets.add(request.data, { jobId: jobIds.attachment(message.id) });
+  }
+
   /** Metrics count decisions, not attempts: a replayed plan is not counted again. */
   function count(action: Action, pauseExpired: boolean): void {
     if (pauseExpired) deps.metrics.event('resume');
@@ -353,6 +389,7 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
     // the same time as its score); the log's append moves it again after consent.
     await store.noteActivity(message.chatId, atMs);
     await act(message, chat, plan, log);
+    await offerToOpenTicket(message, plan, log);
     // Any message after a close reopens the chat: the archive starts a new conversation with it.
     if (chat?.closedAt) await store.updateChat(message.chatId, {}, ['closedAt']);
     await store.markHandled(message.id);
