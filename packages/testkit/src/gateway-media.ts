@@ -32,7 +32,7 @@ export async function startFakeGatewayMedia(options: { token: string; maxBytes?:
   const server = createServer((req, res) => {
     const match = /^\/api\/media\/([^/?]+)/.exec(req.url ?? '');
     const mediaId = decodeURIComponent(match?.[1] ?? '');
-    const channel = new URL(req.url ?? "/", "http://x").searchParams.get("channel");
+    const channel = new URL(req.url ?? '/', 'http://x').searchParams.get('channel');
     requests.push({ mediaId, channel, authorization: req.headers.authorization });
     const json = (status: number, error: string) => {
       res.writeHead(status, { 'content-type': 'application/json' });

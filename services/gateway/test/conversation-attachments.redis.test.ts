@@ -74,7 +74,10 @@ describe('documents and photos offered to the open ticket', () => {
     expect(await attachJobs()).toEqual([]);
 
     await post({ type: 'text', text: { body: 'hola' } });
-    await post({ type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: 'consent.accept.1', title: 'Acepto' } } });
+    await post({
+      type: 'interactive',
+      interactive: { type: 'button_reply', button_reply: { id: 'consent.accept.1', title: 'Acepto' } },
+    });
 
     const docId = await post(document('444555666', 'extracto.pdf'));
     const photoId = await post({ type: 'image', image: { id: '777888999', mime_type: 'image/jpeg', sha256: 'def' } });
@@ -83,14 +86,16 @@ describe('documents and photos offered to the open ticket', () => {
 
     const jobs = await attachJobs();
     expect(jobs).toHaveLength(2);
-    const doc = (await context.producers.tickets.queue.getJob(jobIds.attachment(docId)))?.data as TicketAttachmentRequest;
+    const doc = (await context.producers.tickets.queue.getJob(jobIds.attachment(docId)))
+      ?.data as TicketAttachmentRequest;
     expect(doc).toMatchObject({
       kind: 'attach',
       messageId: docId,
       chat: { channel: 'cloud', chatId: CUSTOMER },
       media: { id: '444555666', mimeType: 'application/pdf', filename: 'extracto.pdf', caption: 'mi extracto' },
     });
-    const photo = (await context.producers.tickets.queue.getJob(jobIds.attachment(photoId)))?.data as TicketAttachmentRequest;
+    const photo = (await context.producers.tickets.queue.getJob(jobIds.attachment(photoId)))
+      ?.data as TicketAttachmentRequest;
     expect(photo.media).toMatchObject({ id: '777888999', mimeType: 'image/jpeg' });
     // Only the reference rides Redis: no bytes, no URL to fetch them by.
     expect(JSON.stringify(jobs).length).toBeLessThan(2000);

@@ -21,7 +21,12 @@ import { createRetryState, type RetryPolicy, type RetryState, retryPolicyFor } f
 import { createTicketEvents, type TicketEvents } from './tickets/ticket-events.js';
 import { createTicketRecords, type TicketRecords } from './tickets/ticket-records.js';
 
-import { type AttachmentRecords, type ChatTickets, createAttachmentRecords, createChatTickets } from './attachments/chat-tickets.js';
+import {
+  type AttachmentRecords,
+  type ChatTickets,
+  createAttachmentRecords,
+  createChatTickets,
+} from './attachments/chat-tickets.js';
 import { createGatewayMedia, type GatewayMedia } from './attachments/gateway-media.js';
 export const SERVICE_NAME = 'tickets';
 

@@ -5,7 +5,16 @@ import { type FakeZoho, startFakeZoho } from '@helpline/testkit/zoho';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { TicketsContext } from '../src/context.js';
 import { startTicketWorker } from '../src/queue/start-ticket-worker.js';
-import { API_TOKEN, Contexts, FAST, metricValue, testConfig, ticketRequest, uniquePrefix, zohoEnv } from './support/index.js';
+import {
+  API_TOKEN,
+  Contexts,
+  FAST,
+  metricValue,
+  testConfig,
+  ticketRequest,
+  uniquePrefix,
+  zohoEnv,
+} from './support/index.js';
 import { attachRequest, enqueueAttach, pdfBytes, settledJob } from './support/attachments.js';
 
 let redis: TestRedis;
@@ -94,7 +103,11 @@ describe("a customer's document or photo on the chat's open Zoho Desk ticket", (
       attachRequest(`wamid.${randomUUID()}`, 'photo-1', { media: { id: 'photo-1', mimeType: 'image/jpeg' } }),
     );
     // Several retry periods of the photo on the outage.
-    await waitFor(async () => ((await attachmentsMetric(context, 'retried')) >= 3 ? true : undefined), 20_000, 'retries');
+    await waitFor(
+      async () => ((await attachmentsMetric(context, 'retried')) >= 3 ? true : undefined),
+      20_000,
+      'retries',
+    );
     zoho.setMode('normal');
     expect(await settledJob(context, jobId)).toBe('completed');
     expect(await settledJob(context, attachJob)).toBe('completed');
@@ -124,7 +137,9 @@ describe("a customer's document or photo on the chat's open Zoho Desk ticket", (
     gateway.media.set('doc-2', { bytes: pdfBytes(), mimeType: 'application/pdf' });
     const none = await enqueueAttach(context, attachRequest(`wamid.${randomUUID()}`, 'doc-2'));
     expect(await settledJob(context, none)).toBe('completed');
-    expect((await context.producers.tickets.queue.getJob(none))?.returnvalue).toMatchObject({ outcome: 'no_open_ticket' });
+    expect((await context.producers.tickets.queue.getJob(none))?.returnvalue).toMatchObject({
+      outcome: 'no_open_ticket',
+    });
 
     const { jobId } = await openTicket(context);
     expect(await settledJob(context, jobId)).toBe('completed');

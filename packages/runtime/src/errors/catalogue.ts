@@ -216,7 +216,7 @@ export const ERRORS = {
     'media_not_found',
     404,
     false,
-    "The gateway does not know the media id of a receipt or a ticket attachment (expired or never received).",
+    'The gateway does not know the media id of a receipt or a ticket attachment (expired or never received).',
   ),
   attachment_too_large: declare(
     'attachment_too_large',

@@ -373,7 +373,7 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
     if (query.isPublic !== undefined && query.isPublic !== 'true' && query.isPublic !== 'false')
       return invalidData('isPublic', 'invalid');
     const form = body as MultipartBody | undefined;
-    if (!form || form.kind !== 'multipart') {
+    if (form?.kind !== 'multipart') {
       return {
         status: 415,
         body: { errorCode: 'UNSUPPORTED_MEDIA_TYPE', message: 'multipart/form-data is expected' },

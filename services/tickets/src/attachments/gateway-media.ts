@@ -24,7 +24,10 @@ export function createGatewayMedia(options: {
   const doFetch = options.fetch ?? fetch;
   const base = options.gatewayUrl.replace(/\/+$/, '');
   const tooLarge = (size: string) =>
-    new PermanentError('attachment_too_large', `${size}, over the ${options.maxBytes} bytes a ticket attachment may have`);
+    new PermanentError(
+      'attachment_too_large',
+      `${size}, over the ${options.maxBytes} bytes a ticket attachment may have`,
+    );
 
   return {
     async download(mediaId: string, channel: string): Promise<DownloadedMedia> {

@@ -93,5 +93,8 @@ export interface CrmAdapter {
   /** Attaches a file to a ticket. Local: idempotent by message id. Zoho: a write (ambiguous on a lost answer). */
   attachFile(ticketId: string, file: NewAttachment): Promise<CrmAttachment>;
   /** The ticket's attachment of this file (by name and size), if there: the lookup after an ambiguous upload. */
-  findAttachment(ticketId: string, file: Pick<NewAttachment, 'messageId' | 'filename' | 'bytes'>): Promise<CrmAttachment | undefined>;
+  findAttachment(
+    ticketId: string,
+    file: Pick<NewAttachment, 'messageId' | 'filename' | 'bytes'>,
+  ): Promise<CrmAttachment | undefined>;
 }

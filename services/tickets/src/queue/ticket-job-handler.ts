@@ -57,7 +57,12 @@ export function createTicketJobHandler(deps: TicketJobDeps): JobHandler<'tickets
     try {
       if (attach) {
         if (!deps.attach) throw new PermanentError('invalid_payload', 'this tickets worker takes no attachments');
-        const result = await attachToOpenTicket(payload, { ...deps.attach, crm: deps.crm, records: deps.records, logger });
+        const result = await attachToOpenTicket(payload, {
+          ...deps.attach,
+          crm: deps.crm,
+          records: deps.records,
+          logger,
+        });
         await deps.retryState.clear(key);
         deps.metrics.attachments.inc({ provider, outcome: result.outcome });
         return { ...result, provider };

@@ -48,7 +48,8 @@ interface AttachmentRow {
   sha256: string;
   created_at: Date;
 }
-const ATTACHMENT_COLUMNS = 'id::text AS id, message_id, media_id, channel, filename, mime_type, size_bytes, sha256, created_at';
+const ATTACHMENT_COLUMNS =
+  'id::text AS id, message_id, media_id, channel, filename, mime_type, size_bytes, sha256, created_at';
 const toAttachment = (row: AttachmentRow): LocalAttachment => ({
   id: row.id,
   messageId: row.message_id,

@@ -73,7 +73,11 @@ function toTicket(raw: z.infer<typeof ZohoTicket>): CrmTicket {
 }
 
 /** An item of POST/GET /tickets/{id}/attachments (Desk answers `size` as a string). */
-const ZohoAttachment = z.object({ id: Id, name: z.string(), size: z.union([z.string(), z.number()]).transform(Number) });
+const ZohoAttachment = z.object({
+  id: Id,
+  name: z.string(),
+  size: z.union([z.string(), z.number()]).transform(Number),
+});
 
 function toContact(raw: z.infer<typeof ZohoContact>): CrmContact {
   const name = [raw.firstName, raw.lastName].filter(Boolean).join(' ');
