@@ -460,7 +460,7 @@ describe('on PGlite (the embedded default of npm start)', { timeout: 120_000 }, 
         contexts.createLocal(env, { ...FAST, prefix: uniquePrefix(), keyPrefix }),
       ]);
       const versions = await a.database!.query<{ version: number }>('SELECT version FROM tickets.schema_migrations');
-      expect(versions.rows.map((r) => r.version).sort()).toEqual([1, 2]);
+      expect(versions.rows.map((r) => r.version).sort()).toEqual([1, 2, 3]);
       const tickets = await Promise.all(
         Array.from({ length: 12 }, (_, i) => newTicket((i % 2 ? a : b).localCrm!, 'C1', `pglite-${i % 8}`)),
       );

@@ -91,7 +91,7 @@ const ticketMapper =
     status: row.status,
     departmentId: row.department_id ?? undefined,
     // The last of LOCAL_TICKET_STATUSES is the closed one (as the desk's "has open ticket" reads it).
-    closed: closedStatus !== undefined && row.status === closedStatus,
+    ...(closedStatus !== undefined && row.status === closedStatus ? { closed: true } : {}),
   });
 const toContact = (row: ContactRow): CrmContact => ({
   id: row.id,

@@ -68,7 +68,8 @@ function toTicket(raw: z.infer<typeof ZohoTicket>): CrmTicket {
     status: raw.status ?? 'Open',
     departmentId: raw.departmentId ?? undefined,
     url: raw.webUrl ?? undefined,
-    closed: raw.statusType === 'Closed' || (!raw.statusType && raw.status === 'Closed'),
+    // Only when closed: an open ticket reads as it always did (records, answers).
+    ...(raw.statusType === 'Closed' || (!raw.statusType && raw.status === 'Closed') ? { closed: true } : {}),
   };
 }
 
