@@ -1,11 +1,10 @@
-import { Classification, Identifier } from '@helpline/contracts';
+import { ChatIdParams as ChatParams, Classification } from '@helpline/contracts';
 import { ErrorBody, type HttpApp, HttpError, httpErrors } from '@helpline/runtime';
 import { z } from 'zod';
 import type { ChatEraser } from '../erasure/chat-eraser.js';
 import { CHAT_STATES } from './chat-records.js';
 import type { Conversation } from './create-conversation.js';
 
-const ChatParams = z.object({ chatId: Identifier.trim().min(1).max(256).describe('wa_id of the chat') });
 const Page = {
   offset: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(100).default(20),
