@@ -20,6 +20,7 @@ export function cloudConfig(graph: FakeGraphApi, env: Record<string, string | un
   });
 }
 
+/** A valid outbound message (parsed as a worker parses it): an ack to a Cloud API chat unless `input` says otherwise. */
 export function outbound(
   input: Partial<OutboundMessageInput> & Pick<OutboundMessageInput, 'content'>,
 ): OutboundMessage {
