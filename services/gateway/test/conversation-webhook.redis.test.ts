@@ -1,18 +1,16 @@
-import { whenReady } from '@helpline/runtime';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { InboundMessage } from '@helpline/contracts';
 import type { HttpApp } from '@helpline/runtime';
 import { buildSignedWebhookRequest, startTestRedis, type TestRedis, waitFor } from '@helpline/testkit';
 import { type FakeGraphApi, startFakeGraphApi } from '@helpline/testkit/meta-graph';
-import { createServer, type Server } from 'node:net';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { createRecipientPacer } from '../src/cloud/recipient-pacer.js';
 import { buildApp } from '../src/app.js';
 import type { GatewayContext } from '../src/context.js';
 import { startWorkers } from '../src/workers.js';
-import { API_TOKEN, APP_SECRET, PHONE_NUMBER_ID, testConfig, testContext } from './support/harness.js';
+import { API_TOKEN, APP_SECRET, PHONE_NUMBER_ID, testConfig, testContext, withRedisDown } from './support/harness.js';
 import { messagesChange } from './support/meta-webhooks.js';
 
 // Whole conversations through the real path: signed webhook -> app -> conversation ->
@@ -574,40 +572,29 @@ describe('staff endpoints', () => {
 
 describe('with Redis down', () => {
   test('the webhook answers 503 (Meta delivers again) and so do the staff endpoints', async () => {
-    const doomed = await startTestRedis({ spawn: true });
-    let blocker: Server | undefined;
     const config = testConfig({
       WHATSAPP_ACCESS_TOKEN: ACCESS_TOKEN,
       WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
       GRAPH_API_URL: graph.url,
     });
-    const ctx = testContext(doomed.url, config, { consent: true, addTimeoutMs: 500 });
-    const down = await buildApp(ctx);
-    try {
-      await whenReady(ctx.redis('producer'), 5_000);
-      await doomed.stop();
-      // Hold the freed port so that no other redis-server takes it meanwhile.
-      blocker = createServer((socket) => socket.destroy()).listen(doomed.port, '127.0.0.1');
-      await once(blocker, 'listening');
-      const signed = buildSignedWebhookRequest({
-        body: envelope({ id: nextId(), type: 'text', text: { body: 'hola' } }),
-        appSecret: APP_SECRET,
-      });
-      const hook = await down.inject({
-        method: 'POST',
-        url: '/webhook',
-        payload: signed.payload,
-        headers: signed.headers,
-      });
-      expect(hook.statusCode).toBe(503);
-      const stats = await down.inject({ url: '/api/stats', headers: { authorization: `Bearer ${API_TOKEN}` } });
-      expect(stats.statusCode).toBe(503);
-      expect(stats.json()).toMatchObject({ error: 'unavailable' });
-    } finally {
-      await down.close();
-      await ctx.close();
-      await doomed.stop();
-      blocker?.close();
-    }
+    await withRedisDown(
+      (url) => testContext(url, config, { consent: true, addTimeoutMs: 500 }),
+      async (down) => {
+        const signed = buildSignedWebhookRequest({
+          body: envelope({ id: nextId(), type: 'text', text: { body: 'hola' } }),
+          appSecret: APP_SECRET,
+        });
+        const hook = await down.inject({
+          method: 'POST',
+          url: '/webhook',
+          payload: signed.payload,
+          headers: signed.headers,
+        });
+        expect(hook.statusCode).toBe(503);
+        const stats = await down.inject({ url: '/api/stats', headers: { authorization: `Bearer ${API_TOKEN}` } });
+        expect(stats.statusCode).toBe(503);
+        expect(stats.json()).toMatchObject({ error: 'unavailable' });
+      },
+    );
   });
 });
