@@ -3,6 +3,7 @@ import { createLogger, type HttpApp } from '@helpline/runtime';
 import {
   buildSignedWebhookRequest,
   metaJson,
+  metricValue,
   signMetaWebhook,
   startTestRedis,
   type TestRedis,
@@ -417,11 +418,13 @@ describe('POST /webhook with Redis down', () => {
   it('answers 503 so that Meta delivers again, and acknowledges nothing', async () => {
     await withRedisDown(
       (url) => testContext(url, testConfig(), { addTimeoutMs: 500 }),
-      async (down) => {
+      async (down, context) => {
         const req = buildSignedWebhookRequest({ body: textPayload('wamid.DOWN', 'hola'), appSecret: APP_SECRET });
         const res = await down.inject({ method: 'POST', url: '/webhook', payload: req.payload, headers: req.headers });
         expect(res.statusCode).toBe(503);
         expect(res.json()).toMatchObject({ error: 'unavailable' });
+        const metrics = await context.metrics.registry.metrics();
+        expect(metricValue(metrics, 'helpline_webhook_events_total', { outcome: 'unavailable' })).toBe(1);
         const health = await down.inject({ url: '/health' });
         expect(health.statusCode).toBe(503);
       },
