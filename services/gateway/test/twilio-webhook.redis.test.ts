@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { InboundMessage } from '@helpline/contracts';
 import type { HttpApp } from '@helpline/runtime';
-import { startTestRedis, type TestRedis } from '@helpline/testkit';
+import { metricValue, startTestRedis, type TestRedis } from '@helpline/testkit';
 import { twilioInboundParams } from '@helpline/testkit/twilio';
 import twilio from 'twilio';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -336,10 +336,12 @@ describe('POST /webhook/twilio with Redis down', () => {
   it('answers 503 so that Twilio tries again, and acknowledges nothing', async () => {
     await withRedisDown(
       (url) => testContext(url, twilioConfig(), { addTimeoutMs: 500 }),
-      async (down) => {
+      async (down, context) => {
         const res = await down.inject(twilioRequest(inbound()));
         expect(res.statusCode).toBe(503);
         expect(res.json()).toMatchObject({ error: 'unavailable' });
+        const metrics = await context.metrics.registry.metrics();
+        expect(metricValue(metrics, 'helpline_webhook_events_total', { outcome: 'unavailable' })).toBe(1);
       },
     );
   });
