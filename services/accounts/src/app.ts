@@ -2,6 +2,7 @@ import { breakerState, createHttpApp, type HealthCheck, type HttpApp, pingRedis 
 import { type AccountsContext, SERVICE_NAME } from './context.js';
 import { registerDocumentRoute } from './http/document-route.js';
 import { registerLookupRoute } from './http/lookup-route.js';
+import { registerNoticeRoutes } from './http/notice-routes.js';
 import { registerReceiptRoutes } from './http/receipt-routes.js';
 
 function healthChecks(context: AccountsContext): Record<string, HealthCheck> {
@@ -46,5 +47,6 @@ export async function buildApp(context: AccountsContext): Promise<HttpApp> {
   registerLookupRoute(app, context);
   registerReceiptRoutes(app, context);
   registerDocumentRoute(app, context);
+  registerNoticeRoutes(app, context);
   return app;
 }

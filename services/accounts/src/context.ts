@@ -18,6 +18,8 @@ import { loadTexts, type TextBook } from './conversation/texts.js';
 import { createDocumentStore, type DocumentStore } from './documents/document-store.js';
 import { createIdentityStore } from './identity/identity-store.js';
 import { type AccountsMetrics, createAccountsMetrics } from './metrics/accounts-metrics.js';
+import { createNoticeMetrics } from './notices/notice-metrics.js';
+import { createNotices, type Notices } from './notices/notices.js';
 import { localPaymentPoints } from './payment-points/local-payment-points.js';
 import { type PaymentPoint, readPaymentPointsFile } from './payment-points/payment-points.js';
 import { createMediaClient } from './receipts/media-client.js';
@@ -43,6 +45,8 @@ export interface AccountsContext extends ServiceBase<AccountsConfig> {
   documents: DocumentStore;
   texts: TextBook;
   handle: RequestHandler;
+  /** Scheduled, restored and opt-out of notices (issue 16). */
+  notices: Notices;
   paymentPoints: () => Promise<PaymentPoint[]>;
 }
 
@@ -103,6 +107,25 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
   const paymentPoints = fromFile ? async () => fromFile : localPaymentPoints(db);
 
   const texts = loadTexts();
+  const notices = createNotices({
+    db,
+    redis: base.redis('producer'),
+    prefix: base.prefix,
+    billing,
+    outbound: producers.outbound,
+    texts,
+    metrics: createNoticeMetrics(metrics, {
+      enabled: config.NOTICES_ENABLED,
+      lastRunAt: () => notices.ledger.lastRunAt(),
+      startedAt: clock(),
+    }),
+    logger,
+    clock,
+    enabled: config.NOTICES_ENABLED,
+    timeZone: config.BUSINESS_TIMEZONE,
+    daysBeforeDue: config.NOTICE_DAYS_BEFORE_DUE,
+    countryCode: config.NOTICE_COUNTRY_CODE,
+  });
   const identity = createIdentityStore({
     redis: base.redis('producer'),
     prefix: `${keyPrefix}:`,
@@ -128,6 +151,7 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
     }),
     receipts,
     maxBytes: config.RECEIPT_MAX_BYTES,
+    notices,
   });
 
   return {
@@ -140,6 +164,7 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
     documents,
     texts,
     handle,
+    notices,
     paymentPoints,
   };
 }

@@ -3,6 +3,7 @@ import { buildApp } from './app.js';
 import { accountsConfigSchema, billingProviderOf } from './config.js';
 import { createContext } from './context.js';
 import { moveLegacyIdentityKeys } from './identity/legacy-identity-keys.js';
+import { startNotices } from './notices/start-notices.js';
 import { startWorkers } from './workers.js';
 
 const config = loadConfigOrExit(accountsConfigSchema);
@@ -27,4 +28,5 @@ setInterval(pruneStatements, 24 * 3600_000).unref();
 const app = await buildApp(context);
 await app.listen({ host: config.HOST, port: config.ACCOUNTS_PORT });
 startWorkers(context);
+await startNotices(context);
 installServiceShutdown(context, app);

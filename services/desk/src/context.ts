@@ -46,7 +46,7 @@ export interface DeskContextOverrides extends ServiceBaseOverrides {
   /** PostgreSQL (tests); config.DATABASE_URL otherwise. */
   databaseUrl?: string;
   /** Consumer tuning (tests shorten the block and the reclaim idle time). */
-  consumer?: { name?: string; blockMs?: number; claimIdleMs?: number; batchSize?: number };
+  consumer?: { name?: string; blockMs?: number; claimIdleMs?: number; batchSize?: number; lingerMs?: number };
   fetch?: typeof fetch;
 }
 
@@ -76,6 +76,7 @@ export function createContext(config: DeskConfig, overrides: DeskContextOverride
     consumer: overrides.consumer?.name ?? `${hostname()}-${config.DESK_PORT}`,
     batchSize: overrides.consumer?.batchSize ?? config.ARCHIVE_BATCH_SIZE,
     blockMs: overrides.consumer?.blockMs ?? 2_000,
+    lingerMs: overrides.consumer?.lingerMs ?? config.ARCHIVE_LINGER_MS,
     claimIdleMs: overrides.consumer?.claimIdleMs ?? 60_000,
     archive: archiveBatch,
     metrics: archiveMetrics,

@@ -232,6 +232,41 @@ describe('archive', () => {
     await waitUntil(async () => (await count(`SELECT count(*) FROM messages`)) === 2);
     expect((await get(`/api/conversations/${CHAT}/messages`)).body.total).toBe(2);
   });
+
+  test('after a part-full batch the consumer lingers, so a trickle is written in few transactions; stop cuts the wait short', async () => {
+    const lingering = await startDesk(
+      redis.url,
+      await postgres.createDatabase('desk_linger'),
+      {},
+      {
+        consumer: { blockMs: 100, claimIdleMs: 200, lingerMs: 60_000 },
+      },
+    );
+    try {
+      const archived = async () =>
+        Number(
+          (await lingering.context.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM messages`)).rows[0]?.n,
+        );
+      await append(lingering.context.redis('producer'), lingering.context.stream, [
+        events.received(CHAT, 'wamid.l1', 'primero', t(0)),
+      ]);
+      lingering.context.consumer.start();
+      await waitUntil(async () => (await archived()) === 1);
+      // The batch held one entry of 500: the consumer now waits before reading again.
+      await append(lingering.context.redis('producer'), lingering.context.stream, [
+        events.received(CHAT, 'wamid.l2', 'segundo', t(1)),
+        events.received(CHAT, 'wamid.l3', 'tercero', t(2)),
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(await archived()).toBe(1);
+      // Stopping does not wait the minute out (the test's own timeout would fail it).
+      await lingering.context.consumer.stop();
+      // The two entries were never read: they wait in the stream for the next consumer.
+      expect(await lingering.context.redis('producer').xlen(lingering.context.stream)).toBe(2);
+    } finally {
+      await lingering.close();
+    }
+  });
 });
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
