@@ -1,4 +1,5 @@
 import { breakerState, createHttpApp, type HealthCheck, type HttpApp, pingRedis } from '@helpline/runtime';
+import { registerBroadcastRoutes } from './broadcasts/broadcast-routes.js';
 import { type AccountsContext, SERVICE_NAME } from './context.js';
 import { registerDocumentRoute } from './http/document-route.js';
 import { registerLookupRoute } from './http/lookup-route.js';
@@ -46,5 +47,6 @@ export async function buildApp(context: AccountsContext): Promise<HttpApp> {
   registerLookupRoute(app, context);
   registerReceiptRoutes(app, context);
   registerDocumentRoute(app, context);
+  registerBroadcastRoutes(app, context.broadcasts.service, context.broadcasts.templates);
   return app;
 }

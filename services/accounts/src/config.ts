@@ -45,6 +45,18 @@ export const accountsConfigSchema = z
       }, 'expected an IANA time zone such as America/Bogota'),
     /** Account requests handled at once by one process. */
     ACCOUNTS_CONCURRENCY: envInt(8, { min: 1, max: 256 }),
+    /** The number's messages per second, as the gateway sends at (the same variable, the same value). */
+    WHATSAPP_SEND_RATE: envInt(80, { min: 1, max: 1000 }),
+    /** The share of WHATSAPP_SEND_RATE broadcasts use, in percent: the rest is kept for replies to customers. */
+    BROADCAST_RATE_PERCENT: envInt(80, { min: 1, max: 100 }),
+    /** Country calling code put in front of national numbers (ten digits or fewer) of the back-office. */
+    BROADCAST_COUNTRY_CODE: z
+      .string()
+      .trim()
+      .regex(/^[1-9]\d{0,2}$/, 'expected a country calling code such as 57')
+      .default('57'),
+    /** Purpose -> approved template (the gateway's file): broadcasts by template purpose. */
+    WHATSAPP_TEMPLATES_FILE: z.string().trim().min(1).optional(),
   })
   .superRefine((config, ctx) => {
     if (config.WISPHUB_API_URL && !config.WISPHUB_API_KEY) {

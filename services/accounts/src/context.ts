@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { QUEUE_NAMES } from '@helpline/contracts';
-import { createWisphubClient } from '@helpline/directory';
+import { createWisphubClient, createWisphubDirectory } from '@helpline/directory';
 import {
   createDatabase,
   createLogger,
@@ -15,7 +15,16 @@ import {
   type ServiceMetrics,
 } from '@helpline/runtime';
 import type { Worker } from 'bullmq';
+import type { WhatsAppTemplatesFile } from '@helpline/contracts';
 import type { BillingProvider } from './billing/billing-provider.js';
+import { type AudienceSource, localAudienceSource, wisphubAudienceSource } from './broadcasts/audience.js';
+import { type BroadcastMetrics, createBroadcastMetrics } from './broadcasts/broadcast-metrics.js';
+import { readTemplatesFile } from './broadcasts/broadcast-request.js';
+import { type BroadcastStore, createBroadcastStore } from './broadcasts/broadcast-store.js';
+import { type Broadcasts, createBroadcasts } from './broadcasts/broadcasts.js';
+import { createDispatcher, type Dispatcher } from './broadcasts/dispatcher.js';
+import { createSendPacer } from './broadcasts/send-pacer.js';
+import { createWindowClient, type WindowClient } from './broadcasts/window-client.js';
 import { createLocalBilling } from './billing/local-billing.js';
 import { timedBilling } from './billing/timed-billing.js';
 import { createWisphubBilling } from './billing/wisphub-billing.js';
@@ -48,6 +57,14 @@ export interface AccountsContext {
   texts: TextBook;
   handle: RequestHandler;
   paymentPoints: () => Promise<PaymentPoint[]>;
+  /** Broadcasts: the store, the pacer that hands them out, the staff's operations. */
+  broadcasts: {
+    store: BroadcastStore;
+    dispatcher: Dispatcher;
+    service: Broadcasts;
+    metrics: BroadcastMetrics;
+    templates: WhatsAppTemplatesFile;
+  };
   workers: Worker[];
   clock: () => Date;
   close(): Promise<void>;
@@ -63,6 +80,10 @@ export interface AccountsContextOverrides {
   /** The ISP's name on statements. */
   issuer?: string;
   wisphubBreaker?: { volumeThreshold?: number; errorThresholdPercentage?: number; resetTimeout?: number };
+  /** The gateway's window answers (tests); made from GATEWAY_URL otherwise. */
+  windows?: WindowClient;
+  /** Broadcast dispatch tuning (tests). */
+  broadcast?: { staleAfterMs?: number; batchSize?: number };
 }
 
 /** Builds every dependency. Nothing listens, consumes or migrates here: main does. */
@@ -96,22 +117,21 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
   const accountsMetrics = createAccountsMetrics(metrics, () => receipts.pendingStats(config.RECEIPT_REVIEW_HOURS));
 
   const provider = billingProviderOf(config);
-  const raw: BillingProvider =
+  const wisphub =
     provider === 'wisphub'
-      ? createWisphubBilling({
-          client: createWisphubClient({
-            url: config.WISPHUB_API_URL as string,
-            apiKey: config.WISPHUB_API_KEY as string,
-            timeoutMs: config.WISPHUB_TIMEOUT_MS,
-            metrics,
-            logger,
-            ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
-            ...(overrides.wisphubBreaker ? { breaker: overrides.wisphubBreaker } : {}),
-          }),
-          timeZone: config.BUSINESS_TIMEZONE,
-          clock,
+      ? createWisphubClient({
+          url: config.WISPHUB_API_URL as string,
+          apiKey: config.WISPHUB_API_KEY as string,
+          timeoutMs: config.WISPHUB_TIMEOUT_MS,
+          metrics,
+          logger,
+          ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+          ...(overrides.wisphubBreaker ? { breaker: overrides.wisphubBreaker } : {}),
         })
-      : createLocalBilling(db);
+      : undefined;
+  const raw: BillingProvider = wisphub
+    ? createWisphubBilling({ client: wisphub, timeZone: config.BUSINESS_TIMEZONE, clock })
+    : createLocalBilling(db);
   const billing = timedBilling(raw, accountsMetrics.backOffice);
 
   // A file wins over the built-in table; it is read once, at start (a bad row stops the start).
@@ -146,6 +166,52 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
     maxBytes: config.RECEIPT_MAX_BYTES,
   });
 
+  const broadcastStore = createBroadcastStore(db);
+  const audience: AudienceSource = wisphub
+    ? wisphubAudienceSource(createWisphubDirectory({ client: wisphub } as Parameters<typeof createWisphubDirectory>[0]))
+    : localAudienceSource(db);
+  const windows =
+    overrides.windows ??
+    createWindowClient({
+      gatewayUrl: config.GATEWAY_URL,
+      ...(config.API_TOKEN ? { token: config.API_TOKEN } : {}),
+      ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+    });
+  const broadcastMetrics = createBroadcastMetrics(metrics, () => broadcastStore.activeCounts());
+  const dispatcher = createDispatcher({
+    store: broadcastStore,
+    outbound: producers.outbound,
+    pacer: createSendPacer(
+      redis.producer,
+      `${prefix}:accounts:broadcast:pace`,
+      (config.WHATSAPP_SEND_RATE * config.BROADCAST_RATE_PERCENT) / 100,
+    ),
+    windows,
+    redis: redis.producer,
+    keyPrefix: `${prefix}:accounts`,
+    clock,
+    logger,
+    ...(overrides.broadcast ?? {}),
+    onHanded: (n) => broadcastMetrics.handedOut.inc(n),
+  });
+  const templates = readTemplatesFile(config.WHATSAPP_TEMPLATES_FILE);
+  const broadcasts = {
+    store: broadcastStore,
+    dispatcher,
+    metrics: broadcastMetrics,
+    templates,
+    service: createBroadcasts({
+      store: broadcastStore,
+      audience,
+      windows,
+      dispatcher,
+      templates,
+      countryCode: config.BROADCAST_COUNTRY_CODE,
+      clock,
+      logger,
+    }),
+  };
+
   const context: AccountsContext = {
     config,
     logger,
@@ -161,9 +227,11 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
     texts,
     handle,
     paymentPoints,
+    broadcasts,
     workers: [],
     clock,
     async close() {
+      await dispatcher.stop();
       await Promise.allSettled(context.workers.map((w) => w.close()));
       await Promise.allSettled(Object.values(producers).map((p) => p.close()));
       await Promise.allSettled([db.close(), redis.producer.quit(), redis.worker.quit()]);

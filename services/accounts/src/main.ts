@@ -2,6 +2,7 @@ import { installGracefulShutdown, loadConfigOrExit } from '@helpline/runtime';
 import { buildApp } from './app.js';
 import { accountsConfigSchema, billingProviderOf } from './config.js';
 import { createContext } from './context.js';
+import { startBroadcasts } from './broadcasts/start-broadcasts.js';
 import { startAccountWorker } from './queue/start-account-worker.js';
 
 const config = loadConfigOrExit(accountsConfigSchema);
@@ -24,12 +25,14 @@ setInterval(pruneStatements, 24 * 3600_000).unref();
 const app = await buildApp(context);
 await app.listen({ host: config.HOST, port: config.ACCOUNTS_PORT });
 startAccountWorker(context);
+const broadcasts = startBroadcasts(context);
 
 installGracefulShutdown({
   logger,
   graceMs: config.SHUTDOWN_GRACE_MS,
   steps: [
     { name: 'http', close: () => app.close() },
+    { name: 'broadcasts', close: () => broadcasts.stop() },
     { name: 'context', close: () => context.close() },
   ],
 });

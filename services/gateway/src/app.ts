@@ -3,6 +3,7 @@ import { registerQueueDashboard } from './admin/queue-dashboard.js';
 import { refusedMessageRoutes } from './api/refused-message-routes.js';
 import { sendMessageRoutes } from './api/send-message-routes.js';
 import { statusRoutes } from './api/status-routes.js';
+import { registerWindowRoutes } from './api/window-routes.js';
 import { cloudApiConfigured, twilioConfigured } from './config.js';
 import type { GatewayContext } from './context.js';
 import { SERVICE_NAME } from './context.js';
@@ -78,6 +79,7 @@ export async function buildApp(context: GatewayContext): Promise<HttpApp> {
   registerConversationRoutes(app, context.conversation, context.eraser);
   registerGroupRoutes(app, context.groups);
   registerMediaRoutes(app, context.mediaSources);
+  registerWindowRoutes(app, context.conversationWindow, context.clock);
   await registerQueueDashboard(app, { queues: context.dashboardQueues, apiToken: context.config.API_TOKEN });
   return app;
 }
