@@ -17,7 +17,12 @@ export const Audience = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('numbers'),
     numbers: z
-      .array(z.string().trim().regex(/^\+?[\d\s().-]{7,24}$/, 'expected a phone number such as +57 300 123 4567'))
+      .array(
+        z
+          .string()
+          .trim()
+          .regex(/^\+?[\d\s().-]{7,24}$/, 'expected a phone number such as +57 300 123 4567'),
+      )
       .min(1)
       .max(100_000),
   }),

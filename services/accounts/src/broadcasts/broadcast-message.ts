@@ -36,9 +36,10 @@ export const recipientCorrelationId = (broadcastId: string, seq: number): string
 export const recipientJobId = (broadcastId: string, seq: number): string =>
   jobIds.outbound(recipientCorrelationId(broadcastId, seq), BROADCAST_PURPOSE);
 
-const JOB_ID = /^bc-(b[0-9a-z]{1,40})-(\d{1,9})-broadcast$/;
+// Statuses name the job by the callback data the gateway gave it: `helpline:<job id>`.
+const JOB_ID = /^(?:helpline:)?bc-(b[0-9a-z]{1,40})-(\d{1,9})-broadcast$/;
 
-/** The recipient an outbound job id (or event message id) belongs to, if it is a broadcast's. */
+/** The recipient an outbound job id (or a status's callback data) belongs to, if it is a broadcast's. */
 export function parseRecipientJobId(id: string | undefined): { broadcastId: string; seq: number } | undefined {
   const match = id ? JOB_ID.exec(id) : null;
   return match ? { broadcastId: match[1] as string, seq: Number(match[2]) } : undefined;

@@ -96,12 +96,21 @@ export function readTemplatesFile(path: string | undefined): WhatsAppTemplatesFi
 export class ContentError extends Error {}
 
 /** The content every recipient gets, from the request and the templates file. */
-export function contentOf(body: Pick<BroadcastBody, 'template' | 'text'>, templates: WhatsAppTemplatesFile): BroadcastContent {
+export function contentOf(
+  body: Pick<BroadcastBody, 'template' | 'text'>,
+  templates: WhatsAppTemplatesFile,
+): BroadcastContent {
   if (body.text !== undefined) return { kind: 'text', body: body.text };
   const t = body.template;
   if (!t) throw new ContentError('give either template or text');
   if (t.name !== undefined) {
-    return { kind: 'template', name: t.name, language: t.language as string, header: t.header ?? [], body: t.body ?? [] };
+    return {
+      kind: 'template',
+      name: t.name,
+      language: t.language as string,
+      header: t.header ?? [],
+      body: t.body ?? [],
+    };
   }
   const purpose = t.purpose as TemplatePurpose;
   const mapping = templates[purpose];
@@ -111,9 +120,7 @@ export function contentOf(body: Pick<BroadcastBody, 'template' | 'text'>, templa
     names.map((n) => (n === 'customer_name' && values[n] === undefined ? '{{customer_name}}' : values[n]));
   const header = pick(mapping.header);
   const bodyValues = pick(mapping.body);
-  const missing = [...mapping.header, ...mapping.body].filter(
-    (n, i) => [...header, ...bodyValues][i] === undefined,
-  );
+  const missing = [...mapping.header, ...mapping.body].filter((n, i) => [...header, ...bodyValues][i] === undefined);
   if (missing.length > 0) {
     throw new ContentError(`the template ${mapping.name} needs the values ${[...new Set(missing)].join(', ')}`);
   }

@@ -48,10 +48,12 @@ const ReportView = SummaryView.extend({
   content: z.unknown(),
   audience: z.unknown(),
   /** Each recipient counted once, in the state it is in now. */
-  counts: z.object(Object.fromEntries(RECIPIENT_STATES.map((s) => [s, z.number()])) as Record<
-    (typeof RECIPIENT_STATES)[number],
-    z.ZodNumber
-  >),
+  counts: z.object(
+    Object.fromEntries(RECIPIENT_STATES.map((s) => [s, z.number()])) as Record<
+      (typeof RECIPIENT_STATES)[number],
+      z.ZodNumber
+    >,
+  ),
   /** How far messages got: sent includes those delivered and read since, delivered includes read. */
   reached: z.object({ sent: z.number(), delivered: z.number(), read: z.number() }),
   failed: z.number(),

@@ -175,7 +175,17 @@ export function createBroadcastStore(db: Database): BroadcastStore {
         const { rows } = await client.query<RawBroadcast>(
           `INSERT INTO broadcasts (broadcast_id, state, kind, content, audience, source, start_at, created_at, total)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-          [b.id, state, b.kind, JSON.stringify(b.content), JSON.stringify(b.audience), b.source, b.startAt, now, b.recipients.length],
+          [
+            b.id,
+            state,
+            b.kind,
+            JSON.stringify(b.content),
+            JSON.stringify(b.audience),
+            b.source,
+            b.startAt,
+            now,
+            b.recipients.length,
+          ],
           'broadcast_create',
         );
         // One statement for every recipient: a 50,000-number broadcast is one round trip.
@@ -243,17 +253,19 @@ export function createBroadcastStore(db: Database): BroadcastStore {
     },
 
     async due(now) {
-      const { rows } = await db.query<RawBroadcast>(
-        `UPDATE broadcasts SET state = 'running' WHERE state = 'scheduled' AND start_at <= $1`,
-        [now],
-        'broadcast_start',
-      ).then(() =>
-        db.query<RawBroadcast>(
-          `SELECT * FROM broadcasts WHERE state = 'running' ORDER BY start_at, broadcast_id`,
-          [],
-          'broadcast_due',
-        ),
-      );
+      const { rows } = await db
+        .query<RawBroadcast>(
+          `UPDATE broadcasts SET state = 'running' WHERE state = 'scheduled' AND start_at <= $1`,
+          [now],
+          'broadcast_start',
+        )
+        .then(() =>
+          db.query<RawBroadcast>(
+            `SELECT * FROM broadcasts WHERE state = 'running' ORDER BY start_at, broadcast_id`,
+            [],
+            'broadcast_due',
+          ),
+        );
       return rows.map(toRow);
     },
 

@@ -1,5 +1,5 @@
 import type { WhatsAppTemplatesFile } from '@helpline/contracts';
-import type { Logger } from '@helpline/runtime';
+import { httpErrors, type Logger } from '@helpline/runtime';
 import { type Audience, type AudienceSource, resolveAudience } from './audience.js';
 import { type BroadcastContent, newBroadcastId } from './broadcast-message.js';
 import type { BroadcastReport, BroadcastRow, BroadcastStore } from './broadcast-store.js';
@@ -42,15 +42,25 @@ export interface CreateInput {
 
 /** Broadcasts as staff use them: plan or store one, cancel it, read its report. */
 export function createBroadcasts(deps: BroadcastsDeps) {
+  /** Free text: how many recipients are inside their window now (the gateway knows). */
+  async function reachable(recipients: readonly { phone: string }[]): Promise<number> {
+    try {
+      return (await deps.windows.open(recipients.map((r) => r.phone))).size;
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'the gateway could not say which chats are inside their window');
+      throw httpErrors.unavailable(
+        'the gateway cannot say now which chats are inside their 24-hour window; nothing was stored, try again',
+      );
+    }
+  }
+
   return {
     async create(input: CreateInput): Promise<BroadcastPlan> {
       const now = deps.clock();
       const startAt = input.startAt && input.startAt.getTime() > now.getTime() ? input.startAt : now;
       const { recipients, unusable } = await resolveAudience(input.audience, deps.audience, deps.countryCode);
       const reachableNow =
-        input.content.kind === 'text' && recipients.length > 0
-          ? (await deps.windows.open(recipients.map((r) => r.phone))).size
-          : undefined;
+        input.content.kind === 'text' && recipients.length > 0 ? await reachable(recipients) : undefined;
       const plan = {
         kind: input.content.kind,
         recipients: recipients.length,

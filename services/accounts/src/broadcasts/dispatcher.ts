@@ -109,7 +109,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   }
 
   /** What a recipient's job says when no event did. */
-  async function settle(recipient: ClaimedRecipient, cancelled: boolean): Promise<RecipientUpdate | 'readd' | undefined> {
+  async function settle(
+    recipient: ClaimedRecipient,
+    cancelled: boolean,
+  ): Promise<RecipientUpdate | 'readd' | undefined> {
     const jobId = recipientJobId(recipient.broadcastId, recipient.seq);
     const job = (await outbound.queue.getJob(jobId)) as Job | undefined;
     const at = { broadcastId: recipient.broadcastId, seq: recipient.seq };
@@ -152,9 +155,12 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         const broadcast = await store.get(recipient.broadcastId);
         if (broadcast) {
           await pacer.acquire();
-          await outbound.add(recipientMessage(broadcast.id, broadcast.content as BroadcastContent, recipient) as never, {
-            jobId: recipientJobId(broadcast.id, recipient.seq),
-          });
+          await outbound.add(
+            recipientMessage(broadcast.id, broadcast.content as BroadcastContent, recipient) as never,
+            {
+              jobId: recipientJobId(broadcast.id, recipient.seq),
+            },
+          );
         }
       } else if (outcome) updates.push(outcome);
     }
@@ -198,7 +204,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       } catch (error) {
         if (signal.aborted) break;
         failures += 1;
-        if (failures === 1 || failures % 20 === 0) logger.warn({ err: error, failures }, 'broadcast dispatch failed; retrying');
+        if (failures === 1 || failures % 20 === 0)
+          logger.warn({ err: error, failures }, 'broadcast dispatch failed; retrying');
         await sleep(Math.min(250 * 2 ** Math.min(failures, 5), 10_000), undefined, { signal }).catch(() => undefined);
       }
     }

@@ -17,7 +17,7 @@ import { APP_SECRET, PHONE_NUMBER_ID, testConfig, testContext } from '../../../g
 import { messagesChange, signedWebhook } from '../../../gateway/test/support/meta-webhooks.js';
 import { buildApp } from '../../src/app.js';
 import { accountsConfigSchema } from '../../src/config.js';
-import { type AccountsContext, createContext } from '../../src/context.js';
+import { type AccountsContext, type AccountsContextOverrides, createContext } from '../../src/context.js';
 import { startAccountWorker } from '../../src/queue/start-account-worker.js';
 import { quietLogger } from './logger.js';
 
@@ -60,6 +60,7 @@ export async function startWorld(
   redis: TestRedis,
   postgres: TestPostgres,
   env: Record<string, string> = {},
+  overrides: AccountsContextOverrides = {},
 ): Promise<World> {
   const graph = await startFakeGraphApi({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
   const media = await startFakeGatewayMedia({ token: API_TOKEN, maxBytes: 64 * 1024 * 1024 });
@@ -74,7 +75,7 @@ export async function startWorld(
       RECEIPT_MAX_BYTES: String(10 * 1024 * 1024),
       ...env,
     }),
-    { prefix, logger: quietLogger(), issuer: 'Fibra Test' },
+    { prefix, logger: quietLogger(), issuer: 'Fibra Test', ...overrides },
   );
   await accounts.db.migrate();
   const accountsApp = await buildApp(accounts);
