@@ -49,3 +49,33 @@ CREATE INDEX broadcast_recipients_provider ON broadcast_recipients (provider_mes
 -- the "on a router" audience and the outage notices.
 ALTER TABLE customers ADD COLUMN router text;
 CREATE INDEX customers_router ON customers (lower(router));
+
+-- Outages (issue 16): a general outage on one router, detected by the network service or
+-- declared by staff. At most one open per router. Customers on it who wrote in the last
+-- hours are told once (`outage`), and told again when it ends (`outage_resolved`).
+CREATE TABLE outages (
+  outage_id    text PRIMARY KEY,
+  router       text NOT NULL,
+  -- open, resolved
+  state        text NOT NULL DEFAULT 'open',
+  -- detected (network), manual (staff)
+  source       text NOT NULL,
+  -- router_down, failing_diagnoses, manual
+  cause        text NOT NULL,
+  reason       text,
+  opened_at    timestamptz NOT NULL,
+  resolved_at  timestamptz,
+  resolved_by  text
+);
+CREATE UNIQUE INDEX outages_one_open_per_router ON outages (lower(router)) WHERE state = 'open';
+CREATE INDEX outages_opened ON outages (opened_at DESC);
+
+CREATE TABLE outage_notices (
+  outage_id    text NOT NULL REFERENCES outages (outage_id),
+  phone        text NOT NULL,
+  customer_id  text,
+  -- outage, outage_resolved
+  kind         text NOT NULL,
+  queued_at    timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (outage_id, phone, kind)
+);

@@ -1,6 +1,7 @@
 import { breakerState, createHttpApp, type HealthCheck, type HttpApp, pingRedis } from '@helpline/runtime';
 import { registerBroadcastRoutes } from './broadcasts/broadcast-routes.js';
 import { type AccountsContext, SERVICE_NAME } from './context.js';
+import { registerOutageRoutes } from './outages/outage-routes.js';
 import { registerDocumentRoute } from './http/document-route.js';
 import { registerLookupRoute } from './http/lookup-route.js';
 import { registerReceiptRoutes } from './http/receipt-routes.js';
@@ -48,5 +49,6 @@ export async function buildApp(context: AccountsContext): Promise<HttpApp> {
   registerReceiptRoutes(app, context);
   registerDocumentRoute(app, context);
   registerBroadcastRoutes(app, context.broadcasts.service, context.broadcasts.templates);
+  registerOutageRoutes(app, context.outages);
   return app;
 }

@@ -55,6 +55,8 @@ export const accountsConfigSchema = z
       .trim()
       .regex(/^[1-9]\d{0,2}$/, 'expected a country calling code such as 57')
       .default('57'),
+    /** Customers on a router with an outage who wrote within this many hours are told of it. */
+    OUTAGE_NOTICE_HOURS: envInt(6, { min: 1, max: 24 }),
     /** Purpose -> approved template (the gateway's file): broadcasts by template purpose. */
     WHATSAPP_TEMPLATES_FILE: z.string().trim().min(1).optional(),
   })

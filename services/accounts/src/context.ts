@@ -24,6 +24,8 @@ import { type BroadcastStore, createBroadcastStore } from './broadcasts/broadcas
 import { type Broadcasts, createBroadcasts } from './broadcasts/broadcasts.js';
 import { createDispatcher, type Dispatcher } from './broadcasts/dispatcher.js';
 import { createSendPacer } from './broadcasts/send-pacer.js';
+import { createOutageStore } from './outages/outage-store.js';
+import { createOutages, type Outages } from './outages/outages.js';
 import { createWindowClient, type WindowClient } from './broadcasts/window-client.js';
 import { createLocalBilling } from './billing/local-billing.js';
 import { timedBilling } from './billing/timed-billing.js';
@@ -65,6 +67,7 @@ export interface AccountsContext {
     metrics: BroadcastMetrics;
     templates: WhatsAppTemplatesFile;
   };
+  outages: Outages;
   workers: Worker[];
   clock: () => Date;
   close(): Promise<void>;
@@ -212,6 +215,19 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
     }),
   };
 
+  const outages = createOutages({
+    store: createOutageStore(db),
+    audience,
+    windows,
+    outbound: producers.outbound,
+    redis: redis.producer,
+    prefix,
+    countryCode: config.BROADCAST_COUNTRY_CODE,
+    noticeHours: config.OUTAGE_NOTICE_HOURS,
+    clock,
+    logger,
+  });
+
   const context: AccountsContext = {
     config,
     logger,
@@ -228,6 +244,7 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
     handle,
     paymentPoints,
     broadcasts,
+    outages,
     workers: [],
     clock,
     async close() {

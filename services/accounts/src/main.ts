@@ -22,6 +22,11 @@ const pruneStatements = () =>
 await pruneStatements();
 setInterval(pruneStatements, 24 * 3600_000).unref();
 
+// The network service reads the open outages from Redis: published again at every start.
+await context.outages
+  .republish()
+  .catch((error: unknown) => logger.warn({ err: error }, 'open outages could not be published yet'));
+
 const app = await buildApp(context);
 await app.listen({ host: config.HOST, port: config.ACCOUNTS_PORT });
 startAccountWorker(context);

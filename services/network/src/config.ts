@@ -34,6 +34,11 @@ export const networkConfigShape = {
    * still bounds what reaches it.
    */
   DIAGNOSTICS_CONCURRENCY: envInt(16, { min: 1, max: 256 }),
+  /** The accounts service, told of general outages found (POST /api/outages); unset: none are signalled. */
+  ACCOUNTS_URL: envOptionalUrl(['http', 'https'], 'http://127.0.0.1:8005'),
+  /** Failing diagnoses of different customers on one router within OUTAGE_WINDOW_MINUTES that make a general outage. */
+  OUTAGE_DIAGNOSES_THRESHOLD: envInt(5, { min: 2, max: 1_000 }),
+  OUTAGE_WINDOW_MINUTES: envInt(10, { min: 1, max: 240 }),
 };
 
 // MIKROTIK_ROUTERS carries passwords, and the runtime's loader echoes a variable's value in

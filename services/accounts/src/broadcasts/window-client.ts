@@ -3,8 +3,11 @@ import { z } from 'zod';
 const Answer = z.object({ open: z.array(z.string()) });
 
 export interface WindowClient {
-  /** The chats inside their 24-hour window now; throws when the gateway cannot say. */
-  open(chats: readonly string[]): Promise<Set<string>>;
+  /**
+   * The chats inside their 24-hour window now (with `withinHours`, whose customer wrote
+   * within that many hours); throws when the gateway cannot say.
+   */
+  open(chats: readonly string[], withinHours?: number): Promise<Set<string>>;
 }
 
 /** The gateway's POST /api/windows, in calls of at most 1,000 chats, with the operator token. */
@@ -17,7 +20,7 @@ export function createWindowClient(options: {
   const doFetch = options.fetch ?? fetch;
   const url = `${options.gatewayUrl.replace(/\/+$/, '')}/api/windows`;
   return {
-    async open(chats) {
+    async open(chats, withinHours) {
       const open = new Set<string>();
       for (let i = 0; i < chats.length; i += 1_000) {
         const res = await doFetch(url, {
@@ -26,7 +29,10 @@ export function createWindowClient(options: {
             'content-type': 'application/json',
             ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
           },
-          body: JSON.stringify({ chats: chats.slice(i, i + 1_000) }),
+          body: JSON.stringify({
+            chats: chats.slice(i, i + 1_000),
+            ...(withinHours !== undefined ? { within_hours: withinHours } : {}),
+          }),
           signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
         });
         if (res.status !== 200) {
