@@ -35,7 +35,10 @@ const view = (o: OutageRow): z.infer<typeof OutageView> => ({
 
 const OpenBody = z
   .object({
-    router: z.string().trim().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'expected a router name as MIKROTIK_ROUTERS names it'),
+    router: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_.-]{1,40}$/, 'expected a router name as MIKROTIK_ROUTERS names it'),
     reason: z.string().trim().min(1).max(500).optional(),
     /** `manual` (staff, the default) or `detected` (the network service). */
     source: z.enum(['manual', 'detected']).default('manual'),
@@ -50,9 +53,11 @@ const OpenBody = z
     path: ['cause'],
   });
 
+/** Optional: who ended it (`staff` when the body is absent). */
 const ResolveBody = z
-  .object({ by: z.string().trim().min(1).max(120).default('staff') })
-  .default({ by: 'staff' });
+  .object({ by: z.string().trim().min(1).max(120).optional() })
+  .nullish()
+  .transform((b) => ({ by: b?.by ?? 'staff' }));
 
 export function registerOutageRoutes(app: HttpApp, outages: Outages): void {
   const security = [{ bearer: [] }];
@@ -132,7 +137,13 @@ export function registerOutageRoutes(app: HttpApp, outages: Outages): void {
     '/api/outages/:id',
     {
       onRequest: app.operatorAuth,
-      schema: { summary: 'One outage', tags: ['outages'], security, params: Id, response: { 200: OutageView, 404: ErrorBody } },
+      schema: {
+        summary: 'One outage',
+        tags: ['outages'],
+        security,
+        params: Id,
+        response: { 200: OutageView, 404: ErrorBody },
+      },
     },
     async (request) => {
       const outage = await outages.get(request.params.id);

@@ -63,7 +63,11 @@ export interface OutageStore {
   /** Ends it; `changed` false when it had already ended. */
   resolve(id: string, by: string, now: Date): Promise<{ outage?: OutageRow; changed: boolean }>;
   get(id: string): Promise<OutageRow | undefined>;
-  list(state: 'open' | 'resolved' | undefined, limit: number, offset: number): Promise<{ total: number; items: OutageRow[] }>;
+  list(
+    state: 'open' | 'resolved' | undefined,
+    limit: number,
+    offset: number,
+  ): Promise<{ total: number; items: OutageRow[] }>;
   openOnes(): Promise<OutageRow[]>;
   /** Records that these phones are told `kind`; returns only the ones not told before (told once). */
   claimNotices(

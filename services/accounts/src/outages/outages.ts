@@ -78,7 +78,11 @@ export function createOutages(deps: OutagesDeps) {
     return onRouter.filter((r) => recent.has(r.phone));
   }
 
-  async function tell(outage: OutageRow, kind: 'outage' | 'outage_resolved', recipients: { phone: string; customerId?: string }[]) {
+  async function tell(
+    outage: OutageRow,
+    kind: 'outage' | 'outage_resolved',
+    recipients: { phone: string; customerId?: string }[],
+  ) {
     // Claimed in PostgreSQL first: a repeat (a second signal, a retry) tells nobody twice;
     // job ids from the outage and the phone make a re-run add no second message.
     const fresh = await store.claimNotices(outage.id, kind, recipients);
@@ -103,7 +107,9 @@ export function createOutages(deps: OutagesDeps) {
       // Only this outage's entry: a newer one on the router stays published.
       const current = await deps.redis.hget(openKey, outage.router.toLowerCase());
       if (current === outage.id) await deps.redis.hdel(openKey, outage.router.toLowerCase());
-      const complainers = (await deps.redis.smembers(outageComplainersKey(deps.prefix, id))).map((phone) => ({ phone }));
+      const complainers = (await deps.redis.smembers(outageComplainersKey(deps.prefix, id))).map((phone) => ({
+        phone,
+      }));
       const told = await tell(outage, 'outage_resolved', [...(await store.notified(id)), ...complainers]);
       if (changed) logger.info({ outageId: id, router: outage.router, by, told }, 'outage resolved');
       return { outage: (await store.get(id)) as OutageRow, changed, told };

@@ -277,10 +277,23 @@ export async function handleDiagnosticRequest(
   await deps.producers.outbound.add(message, { jobId: jobIds.outbound(request.correlationId, 'diagnosis') });
   if (request.openTicketOnFailure && report.status !== 'ok' && !fromCache) {
     const contact = ticketContact(request, customer);
+    // This very diagnosis may have found the outage: its ticket is then the outage's one.
+    const outageId = report.router ? await deps.outages?.openOutage(report.router) : undefined;
+    const phone = chatPhone(request.replyTo);
+    if (outageId && phone) await deps.outages?.addComplainer(outageId, phone);
     if (contact) {
-      await deps.producers.tickets.add(ticketFor(request, report, customer, contact), {
-        jobId: jobIds.ticket(request.correlationId),
-      });
+      const ticket = ticketFor(request, report, customer, contact);
+      await deps.producers.tickets.add(
+        outageId
+          ? {
+              ...ticket,
+              idempotencyKey: outageTicketKey(outageId),
+              subject: `General outage on router ${report.router}`.slice(0, 255),
+              priority: 'high',
+            }
+          : ticket,
+        { jobId: jobIds.ticket(request.correlationId) },
+      );
     } else {
       deps.logger.warn(
         { status: report.status },

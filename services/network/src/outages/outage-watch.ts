@@ -64,7 +64,11 @@ export function createOutageWatch(deps: OutageWatchDeps) {
     /** Remembers a complainer, told when the outage ends. */
     async addComplainer(outageId: string, phone: string): Promise<void> {
       const key = outageComplainersKey(deps.prefix, outageId);
-      await deps.redis.multi().sadd(key, phone).expire(key, 30 * 24 * 3600).exec();
+      await deps.redis
+        .multi()
+        .sadd(key, phone)
+        .expire(key, 30 * 24 * 3600)
+        .exec();
     },
 
     /** Looks at one finished diagnosis of a customer on `router`. */
