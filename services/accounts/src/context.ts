@@ -24,6 +24,7 @@ import { type BroadcastStore, createBroadcastStore } from './broadcasts/broadcas
 import { type Broadcasts, createBroadcasts } from './broadcasts/broadcasts.js';
 import { createDispatcher, type Dispatcher } from './broadcasts/dispatcher.js';
 import { createSendPacer } from './broadcasts/send-pacer.js';
+import { registerOutageMetrics } from './outages/outage-metrics.js';
 import { createOutageStore } from './outages/outage-store.js';
 import { createOutages, type Outages } from './outages/outages.js';
 import { createWindowClient, type WindowClient } from './broadcasts/window-client.js';
@@ -169,7 +170,9 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
     maxBytes: config.RECEIPT_MAX_BYTES,
   });
 
-  const broadcastStore = createBroadcastStore(db);
+  // The outcome counter is made with the gauges, which read the store: the store counts through it.
+  let countOutcome: (state: string, n: number) => void = () => {};
+  const broadcastStore = createBroadcastStore(db, { onChange: (state, n) => countOutcome(state, n) });
   const audience: AudienceSource = wisphub
     ? wisphubAudienceSource(createWisphubDirectory({ client: wisphub } as Parameters<typeof createWisphubDirectory>[0]))
     : localAudienceSource(db);
@@ -181,6 +184,7 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
       ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
     });
   const broadcastMetrics = createBroadcastMetrics(metrics, () => broadcastStore.activeCounts());
+  countOutcome = (state, n) => broadcastMetrics.outcomes.inc({ outcome: state }, n);
   const dispatcher = createDispatcher({
     store: broadcastStore,
     outbound: producers.outbound,
@@ -215,8 +219,10 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
     }),
   };
 
+  const outageStore = createOutageStore(db);
+  registerOutageMetrics(metrics, async () => (await outageStore.openOnes()).length);
   const outages = createOutages({
-    store: createOutageStore(db),
+    store: outageStore,
     audience,
     windows,
     outbound: producers.outbound,

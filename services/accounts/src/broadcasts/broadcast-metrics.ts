@@ -52,11 +52,12 @@ export function createBroadcastMetrics(
     help: 'Broadcast messages handed to the outbound queue (paced to a share of WHATSAPP_SEND_RATE)',
     registers,
   });
-  const updates = new Counter({
-    name: `${METRIC_PREFIX}broadcast_recipient_updates_total`,
-    help: 'Recipient states changed by the gateway’s events and the queue’s outcomes',
+  const outcomes = new Counter({
+    name: `${METRIC_PREFIX}broadcast_outcomes_total`,
+    help: 'Broadcast recipients moved into a state (sent, delivered, read, failed, skipped_*, cancelled), from the gateway events and the queue',
+    labelNames: ['outcome'] as const,
     registers,
   });
-  return { handedOut, updates };
+  return { handedOut, outcomes };
 }
 export type BroadcastMetrics = ReturnType<typeof createBroadcastMetrics>;

@@ -4,7 +4,13 @@ import { z } from 'zod';
 import { Audience } from './audience.js';
 import type { BroadcastContent } from './broadcast-message.js';
 
-const Value = z.string().trim().min(1).max(1024);
+// WhatsApp refuses new lines, tabs and runs of spaces in template parameters: folded here.
+const Value = z
+  .string()
+  .trim()
+  .min(1)
+  .max(1024)
+  .transform((v) => v.replace(/\s*\n\s*/g, ' · ').replace(/\s+/g, ' '));
 const ValueName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'expected a value name such as customer_name');
 
 /** A template by its purpose (WHATSAPP_TEMPLATES_FILE) or by its approved name. */
@@ -120,7 +126,8 @@ export function contentOf(
     names.map((n) => (n === 'customer_name' && values[n] === undefined ? '{{customer_name}}' : values[n]));
   const header = pick(mapping.header);
   const bodyValues = pick(mapping.body);
-  const missing = [...mapping.header, ...mapping.body].filter((n, i) => [...header, ...bodyValues][i] === undefined);
+  const filled = [...header, ...bodyValues];
+  const missing = [...mapping.header, ...mapping.body].filter((_, i) => filled[i] === undefined);
   if (missing.length > 0) {
     throw new ContentError(`the template ${mapping.name} needs the values ${[...new Set(missing)].join(', ')}`);
   }

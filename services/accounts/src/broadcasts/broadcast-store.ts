@@ -167,7 +167,11 @@ const toClaimed = (r: {
   name: r.name,
 });
 
-export function createBroadcastStore(db: Database): BroadcastStore {
+/** `onChange`: how many recipients moved into a state (the outcome counter). */
+export function createBroadcastStore(
+  db: Database,
+  hooks: { onChange?: (state: RecipientState, count: number) => void } = {},
+): BroadcastStore {
   return {
     async create(b, now) {
       return db.transaction(async (client) => {
@@ -309,7 +313,7 @@ export function createBroadcastStore(db: Database): BroadcastStore {
     async apply(updates) {
       if (updates.length === 0) return 0;
       const useful = updates.filter((u) => RANK[u.state] > 0);
-      const { rowCount } = await db.query(
+      const { rows: moved } = await db.query<{ state: RecipientState }>(
         `UPDATE broadcast_recipients r SET
            state = u.state,
            provider_message_id = COALESCE(u.provider_message_id, r.provider_message_id),
@@ -320,7 +324,8 @@ export function createBroadcastStore(db: Database): BroadcastStore {
                  AS x(broadcast_id, seq, state, rank, provider_message_id, error_code, error_title)
                ORDER BY broadcast_id, seq, rank DESC) u
          WHERE r.broadcast_id = u.broadcast_id AND r.seq = u.seq
-           AND (${RANK_SQL.replaceAll('state', 'r.state')}) < u.rank`,
+           AND (${RANK_SQL.replaceAll('state', 'r.state')}) < u.rank
+         RETURNING r.state`,
         [
           useful.map((u) => u.broadcastId),
           useful.map((u) => u.seq),
@@ -343,7 +348,12 @@ export function createBroadcastStore(db: Database): BroadcastStore {
           'broadcast_apply_ids',
         );
       }
-      return rowCount ?? 0;
+      if (hooks.onChange) {
+        const byState = new Map<RecipientState, number>();
+        for (const m of moved) byState.set(m.state, (byState.get(m.state) ?? 0) + 1);
+        for (const [state, n] of byState) hooks.onChange(state, n);
+      }
+      return moved.length;
     },
 
     async byProviderMessageId(ids) {
@@ -368,12 +378,13 @@ export function createBroadcastStore(db: Database): BroadcastStore {
           'broadcast_cancel',
         );
         if (!rows[0]) return { queued: [] };
-        await client.query(
+        const stopped = await client.query(
           `UPDATE broadcast_recipients SET state = 'cancelled', updated_at = $2
            WHERE broadcast_id = $1 AND state = 'pending'`,
           [id, now],
           'broadcast_cancel_pending',
         );
+        if (stopped.rowCount) hooks.onChange?.('cancelled', stopped.rowCount);
         const queued = await client.query<{
           broadcast_id: string;
           seq: number;

@@ -25,7 +25,6 @@ export function startBroadcasts(
     store: context.broadcasts.store,
     logger: context.logger,
     ...(options.blockMs ? { blockMs: options.blockMs } : {}),
-    onApplied: (n) => context.broadcasts.metrics.updates.inc(n),
   });
   reader.start();
   context.broadcasts.dispatcher.start();
