@@ -30,11 +30,14 @@ export async function updatesFrom(
 ): Promise<RecipientUpdate[]> {
   const updates: RecipientUpdate[] = [];
   const unnamed: Extract<ConversationEvent, { type: 'delivery_status' }>[] = [];
+  // Meta's ids learnt in this very batch: a status may follow its `message_sent` closely.
+  const sentHere = new Map<string, { broadcastId: string; seq: number }>();
   for (const event of events) {
     if (event.type === 'message_sent') {
       if (event.message.purpose !== BROADCAST_PURPOSE) continue;
       const who = parseRecipientJobId(event.message.id);
       if (!who) continue;
+      if (event.message.providerMessageId) sentHere.set(event.message.providerMessageId, who);
       updates.push({
         ...who,
         state: 'sent',
@@ -52,9 +55,10 @@ export async function updatesFrom(
     }
   }
   if (unnamed.length > 0) {
-    const found = await store.byProviderMessageId([...new Set(unnamed.map((e) => e.providerMessageId))]);
+    const stored = unnamed.filter((e) => !sentHere.has(e.providerMessageId)).map((e) => e.providerMessageId);
+    const found = await store.byProviderMessageId([...new Set(stored)]);
     for (const event of unnamed) {
-      const who = found.get(event.providerMessageId);
+      const who = sentHere.get(event.providerMessageId) ?? found.get(event.providerMessageId);
       if (who) updates.push(statusUpdate(who, event));
     }
   }
