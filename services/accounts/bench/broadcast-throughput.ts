@@ -80,7 +80,13 @@ async function handOut(context: AccountsContext, n: number) {
   while (handed < n) handed += await context.broadcasts.dispatcher.tick();
   const seconds = (performance.now() - t0) / 1000;
   const target = (context.config.WHATSAPP_SEND_RATE * context.config.BROADCAST_RATE_PERCENT) / 100;
-  return { id: plan.id as string, recipients: n, seconds: Number(seconds.toFixed(2)), perSecond: Math.round(n / seconds), target };
+  return {
+    id: plan.id as string,
+    recipients: n,
+    seconds: Number(seconds.toFixed(2)),
+    perSecond: Math.round(n / seconds),
+    target,
+  };
 }
 
 const paced = contextAt(80, 80);
@@ -103,7 +109,14 @@ for (let seq = 1; seq <= CEILING; seq++) {
     channel: 'cloud',
     chatId: `57${phoneOf(seq - 1)}`,
     type: 'message_sent',
-    message: { id, correlationId: id.replace(/-broadcast$/, ''), purpose: 'broadcast', kind: 'template', text: '', providerMessageId: wamid },
+    message: {
+      id,
+      correlationId: id.replace(/-broadcast$/, ''),
+      purpose: 'broadcast',
+      kind: 'template',
+      text: '',
+      providerMessageId: wamid,
+    },
   };
   const delivered: ConversationEvent = {
     v: CONVERSATION_EVENT_VERSION,

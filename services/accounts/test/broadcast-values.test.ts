@@ -1,7 +1,18 @@
 import { describe, expect, test } from 'vitest';
 import { resolveAudience, toWaId } from '../src/broadcasts/audience.js';
-import { newBroadcastId, parseRecipientJobId, recipientJobId, recipientMessage } from '../src/broadcasts/broadcast-message.js';
-import { audienceOfTargetGroup, BroadcastBody, ContentError, contentOf, deploymentContent } from '../src/broadcasts/broadcast-request.js';
+import {
+  newBroadcastId,
+  parseRecipientJobId,
+  recipientJobId,
+  recipientMessage,
+} from '../src/broadcasts/broadcast-message.js';
+import {
+  audienceOfTargetGroup,
+  BroadcastBody,
+  ContentError,
+  contentOf,
+  deploymentContent,
+} from '../src/broadcasts/broadcast-request.js';
 import { failureOf } from '../src/broadcasts/dispatcher.js';
 
 const templates = {

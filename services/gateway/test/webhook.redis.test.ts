@@ -31,7 +31,9 @@ beforeEach(async () => {
       cb();
     },
   });
-  context = await readyTestContext(redis.url, testConfig(), { logger: createLogger({ name: 'gw', level: 'debug', destination }) });
+  context = await readyTestContext(redis.url, testConfig(), {
+    logger: createLogger({ name: 'gw', level: 'debug', destination }),
+  });
   app = await buildApp(context);
 });
 afterEach(async () => {

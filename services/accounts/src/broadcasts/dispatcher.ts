@@ -118,7 +118,12 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     const at = { broadcastId: recipient.broadcastId, seq: recipient.seq };
     if (!job) return cancelled ? { ...at, state: 'cancelled' } : 'readd';
     const state = await job.getState();
-    if (state === 'failed') return { ...at, state: 'failed', ...toFailure(job.failedReason) };
+    if (state === 'failed') {
+      const failure = toFailure(job.failedReason);
+      // The gateway refuses free text of a broadcast once the chat's window has closed.
+      if (failure.errorCode === 'window_closed') return { ...at, state: 'skipped_window' };
+      return { ...at, state: 'failed', ...failure };
+    }
     if (state === 'completed') {
       const result = job.returnvalue as { messageId?: string } | null;
       return result?.messageId ? { ...at, state: 'sent', providerMessageId: result.messageId } : undefined;

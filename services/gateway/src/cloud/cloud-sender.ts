@@ -1,6 +1,7 @@
 import type { OutboundMessage } from '@helpline/contracts';
 import { CodedError, ERRORS, type Logger, PermanentError } from '@helpline/runtime';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { isWindowOnlyBroadcast, refuseClosedWindowBroadcast } from '../outbound/broadcast-window.js';
 import type { ChannelSender } from '../outbound/channel-sender.js';
 import type { ConversationWindow } from './conversation-window.js';
 import type { DocumentSource } from './document-source.js';
@@ -158,6 +159,7 @@ export function createCloudSender(deps: CloudSenderDeps): ChannelSender {
     async send(original, log) {
       let message = original;
       if (isFreeForm(message.content) && !(await deps.window.isOpen(message.to, deps.clock()))) {
+        if (isWindowOnlyBroadcast(message)) refuseClosedWindowBroadcast();
         message = asTemplate(message, 'the 24-hour window is closed');
         metrics.windowFallbacks.inc({ reason: 'window_closed' });
         log.info({ purpose: message.purpose }, 'outside the 24-hour window: sending the window template');
