@@ -31,6 +31,10 @@ export const ACCOUNT_REQUEST_KINDS = [
   'choose_account',
   /** Free text the classifier put in `billing`, `account` or `sales`. */
   'message',
+  /** "no quiero más avisos", "stop", the notices' quick-reply button: no more notices (issue 16). */
+  'notices_opt_out',
+  /** "quiero recibir avisos", "start": notices again. */
+  'notices_opt_in',
 ] as const;
 export const AccountRequestKind = z.enum(ACCOUNT_REQUEST_KINDS);
 export type AccountRequestKind = z.infer<typeof AccountRequestKind>;
@@ -88,6 +92,8 @@ export const AccountRequest = z.discriminatedUnion('kind', [
     /** The classification, carried on the answer's `meta` so the gateway's log records it. */
     classification: Classification.optional(),
   }),
+  Base.extend({ kind: z.literal('notices_opt_out') }),
+  Base.extend({ kind: z.literal('notices_opt_in') }),
 ]);
 export type AccountRequest = z.infer<typeof AccountRequest>;
 export type AccountRequestInput = z.input<typeof AccountRequest>;
@@ -97,13 +103,21 @@ export const ACCOUNT_REPLY_PREFIX = 'acct.';
 
 /** What a reply id of the accounts service asks for: the request's kind and its own fields. */
 export type AccountReply =
-  | { kind: 'billing_menu' | 'debt' | 'invoices' | 'payment_points' | 'plans' }
+  | { kind: 'billing_menu' | 'debt' | 'invoices' | 'payment_points' | 'plans' | 'notices_opt_out' | 'notices_opt_in' }
   | { kind: 'invoice_document'; customerId: string; invoiceId: string }
   | { kind: 'plan_choice'; customerId: string; planId: string }
   | { kind: 'password_change'; target: PasswordTarget }
   | { kind: 'choose_account'; customerId: string; resume: ResumableAccountKind };
 
-const SIMPLE = new Set(['billing_menu', 'debt', 'invoices', 'payment_points', 'plans']);
+const SIMPLE = new Set([
+  'billing_menu',
+  'debt',
+  'invoices',
+  'payment_points',
+  'plans',
+  'notices_opt_out',
+  'notices_opt_in',
+]);
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** The id of a list row or button that makes the gateway enqueue this request (`.` separated, at most 200 chars). */

@@ -174,4 +174,6 @@ export const conversationEventIds = {
   handoffEnded: (chatId: string, atMs: number): string => `handoff-end:${chatId}:${atMs}`,
   closed: (chatId: string, atMs: number): string => `closed:${chatId}:${atMs}`,
   erased: (chatId: string, atMs: number): string => `erased:${chatId}:${atMs}`,
+  /** By the outbound job: a re-run of a skipped notice is the same skip. */
+  noticeSkipped: (outboundJobId: string): string => `notice-skipped:${outboundJobId}`,
 };

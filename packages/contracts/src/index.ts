@@ -5,6 +5,7 @@ export * from './conversation-event.js';
 export * from './depth.js';
 export * from './diagnostics.js';
 export * from './inbound-message.js';
+export * from './notices.js';
 export * from './outbound-message.js';
 export * from './queues.js';
 export * from './taxonomy.js';

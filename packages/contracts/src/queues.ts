@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { AccountRequest } from './account-request.js';
 import { DiagnosticRequest } from './diagnostics.js';
 import { InboundMessage } from './inbound-message.js';
+import { NoticeRunJob } from './notices.js';
 import { OutboundMessage } from './outbound-message.js';
 import { TicketRequest } from './ticket-request.js';
 
@@ -15,6 +16,8 @@ export const QUEUE_NAMES = {
   diagnostics: 'diagnostics',
   outbound: 'outbound',
   accounts: 'accounts',
+  /** The accounts service's daily notice run (its BullMQ job scheduler) and runs staff ask for. */
+  notices: 'notices',
 } as const;
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 export const ALL_QUEUES: readonly QueueName[] = Object.values(QUEUE_NAMES);
@@ -26,6 +29,7 @@ export const QUEUE_SCHEMAS = {
   diagnostics: DiagnosticRequest,
   outbound: OutboundMessage,
   accounts: AccountRequest,
+  notices: NoticeRunJob,
 } as const satisfies Record<QueueName, z.ZodType>;
 
 export type QueueSchemas = typeof QUEUE_SCHEMAS;

@@ -31,8 +31,9 @@ describe('queues', () => {
       diagnostics: 'diagnostics',
       outbound: 'outbound',
       accounts: 'accounts',
+      notices: 'notices',
     });
-    expect([...ALL_QUEUES].sort()).toEqual(['accounts', 'diagnostics', 'inbound', 'outbound', 'tickets']);
+    expect([...ALL_QUEUES].sort()).toEqual(['accounts', 'diagnostics', 'inbound', 'notices', 'outbound', 'tickets']);
   });
 
   test('each queue is tied to its payload schema', () => {

@@ -88,6 +88,18 @@ describe('lazy child loggers', () => {
     expect(lines).toEqual([]);
   });
 
+  test('looking up an enabled level (as Fastify does for each request) makes no child; writing does', () => {
+    const { lines, logger, made } = counting('info');
+    const log = forCorrelation(logger, 'wamid.LAZY0');
+    for (const method of ['info', 'error', 'debug', 'fatal', 'warn', 'trace', 'child'] as const) {
+      expect(typeof log[method]).toBe('function');
+    }
+    expect(made()).toBe(0);
+    log.error('now written');
+    expect(made()).toBe(1);
+    expect(lines[0]).toMatchObject({ correlationId: 'wamid.LAZY0', msg: 'now written' });
+  });
+
   test('the first line makes the child once; lines carry the bindings, nested ones merged, and are redacted', () => {
     const { lines, logger, made } = counting('info');
     const log = lazyChild(logger, { correlationId: 'wamid.LAZY2' });

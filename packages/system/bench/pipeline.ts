@@ -11,7 +11,8 @@
 // Prints one JSON object. Webhook ingestion against a bare Fastify route is the gateway's
 // own benchmark (`npm run bench -w @helpline/gateway`); `npm run bench` runs every
 // workspace's benchmark and prints them as one document.
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { customerMessage, messageOf, signedBody } from '../src/chat/webhook-payloads.js';
@@ -46,9 +47,15 @@ function rssMiB(pid: number | undefined): number {
   return match ? round(Number(match[1]) / 1024) : Number.NaN;
 }
 
+// BENCH_PROFILE_DIR: each service writes a V8 CPU profile there when it stops (open them in
+// Chrome's DevTools or summarise them with `packages/system/scripts/cpu-profile-top.ts`).
+const profileDir = process.env.BENCH_PROFILE_DIR;
 const system = await startSystem({
   customers: [],
   routerState: {},
+  ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+  // Its own PostgreSQL, so that the CPU its server spends on the archive is counted alone.
+  privatePostgres: true,
   env: {
     gateway: { WHATSAPP_SEND_RATE: '1000', RATE_LIMIT_PER_MINUTE: '10000', LOG_LEVEL: 'error' },
     // BENCH_BURST_WINDOW_MS measures a burst window other than the classifier's default.
@@ -61,7 +68,60 @@ const system = await startSystem({
     network: { LOG_LEVEL: 'error' },
   },
 });
-const services = ['gateway', 'classifier', 'tickets', 'network'] as const satisfies readonly ServiceName[];
+const services = [
+  'gateway',
+  'classifier',
+  'tickets',
+  'network',
+  'accounts',
+  'desk',
+] as const satisfies readonly ServiceName[];
+/**
+ * CPU seconds a process has used (user + system, from /proc/<pid>/stat, in clock ticks of
+ * 1/100 s): divided by the messages of a phase it gives CPU milliseconds per message, a
+ * figure that, unlike latency, hardly moves when other work shares the machine.
+ */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return Number.NaN;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+/** The process listening on a loopback TCP port (`ss` shows its pid). */
+function listenerPid(port: number): number | undefined {
+  const out = execFileSync('ss', ['-Hltnp', `sport = :${port}`], { encoding: 'utf8' });
+  const match = /pid=(\d+)/.exec(out);
+  return match ? Number(match[1]) : undefined;
+}
+/** A PostgreSQL server's CPU: the postmaster and every backend it forked. */
+function processTreeCpuSeconds(root: number | undefined): number {
+  if (!root) return Number.NaN;
+  let total = cpuSeconds(root);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent === root) total += cpuSeconds(Number(entry));
+    } catch {
+      // the process ended between the listing and the read
+    }
+  }
+  return total;
+}
+const postgresPid = listenerPid(system.postgres.port);
+const redisPid = listenerPid(Number(new URL(system.redis.url).port));
+const parts = [...services, 'redis', 'postgres'] as const;
+const cpuNow = (): Record<string, number> => ({
+  ...Object.fromEntries(services.map((s) => [s, cpuSeconds(system.processes.get(s)?.child.pid)])),
+  redis: cpuSeconds(redisPid),
+  postgres: processTreeCpuSeconds(postgresPid),
+});
+/** CPU milliseconds per message of each process between two readings, and their sum. */
+function cpuPerMessage(from: Record<string, number>, to: Record<string, number>, messages: number) {
+  const each = Object.fromEntries(parts.map((s) => [s, round((1000 * ((to[s] ?? 0) - (from[s] ?? 0))) / messages)]));
+  return { ...each, total: round(Object.values(each).reduce((a, b) => a + (Number.isNaN(b) ? 0 : b), 0)) };
+}
 const memory = () => Object.fromEntries(services.map((s) => [s, rssMiB(system.processes.get(s)?.child.pid)]));
 
 // ---- 1. the floor: one bare BullMQ hop on the same Redis ----
@@ -158,6 +218,7 @@ await sleep(2_000);
 const atRest = memory();
 
 log(`sustained throughput for ${THROUGHPUT_SECONDS} s`);
+const cpuBeforeSustained = cpuNow();
 const loadMemory: Record<string, number>[] = [];
 const sampler = setInterval(() => loadMemory.push(memory()), 1_000);
 const closedLoop: number[] = [];
@@ -173,15 +234,18 @@ await Promise.all(
     }
   }),
 );
+const cpuAfterSustained = cpuNow();
 const throughput = {
   customers: CUSTOMERS,
   messagesPerSecond: Math.round(closedLoop.length / ((Date.now() - started) / 1000)),
   noReplyWithin30s: closedLoopTimedOut,
   latency: summary(closedLoop),
+  cpuMsPerMessage: cpuPerMessage(cpuBeforeSustained, cpuAfterSustained, closedLoop.length + closedLoopTimedOut),
 };
 await sleep(2_000);
 
 log(`fixed offered load: ${FIXED_RATE} messages a second for ${FIXED_SECONDS} s`);
+const cpuBeforeFixed = cpuNow();
 const fixed: number[] = [];
 let fixedTimedOut = 0;
 let missed = 0;
@@ -207,6 +271,7 @@ for (let i = 0; i < total; i++) {
   );
 }
 await Promise.all(inFlight);
+const cpuAfterFixed = cpuNow();
 clearInterval(sampler);
 clearInterval(watcher);
 const underLoad = Object.fromEntries(services.map((s) => [s, Math.max(...loadMemory.map((m) => m[s] ?? 0))]));
@@ -222,6 +287,7 @@ const result = {
       notSentNoFreeCustomer: missed,
       noReplyWithin30s: fixedTimedOut,
       latency: summary(fixed),
+      cpuMsPerMessage: cpuPerMessage(cpuBeforeFixed, cpuAfterFixed, fixed.length + fixedTimedOut),
     },
   },
   rssMiB: { atRest, underLoadMax: underLoad },

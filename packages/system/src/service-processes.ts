@@ -25,6 +25,7 @@ export interface ServiceProcess {
  * environment; each line it prints is passed to `onLine` (the start prefixes and filters
  * them, tests collect them). `entry` replaces the build by a TypeScript entry file, run
  * from sources (tests wire a service with a fake of what cannot be reached from here).
+ * `nodeArgs` go to Node itself (`--cpu-prof`, which NODE_OPTIONS refuses).
  */
 export function startService(
   root: string,
@@ -33,10 +34,14 @@ export function startService(
   env: NodeJS.ProcessEnv,
   onLine: (name: ServiceName, line: string) => void,
   entry?: string,
+  nodeArgs: readonly string[] = [],
 ): ServiceProcess {
-  const args = entry
-    ? ['--conditions=@helpline/source', '--import', 'tsx', entry]
-    : [join(root, 'services', name, 'dist', 'main.js')];
+  const args = [
+    ...nodeArgs,
+    ...(entry
+      ? ['--conditions=@helpline/source', '--import', 'tsx', entry]
+      : [join(root, 'services', name, 'dist', 'main.js')]),
+  ];
   const child = spawn(process.execPath, args, {
     cwd: root,
     env,

@@ -98,7 +98,7 @@ const ceilingRun = await handOut(fast, CEILING);
 // The report: every recipient of the ceiling run sent, then delivered, read back from the stream.
 const stream = conversationStreamKey(fast.prefix);
 const at = new Date().toISOString();
-const pipeline = fast.redis.producer.pipeline();
+const pipeline = fast.redis('producer').pipeline();
 for (let seq = 1; seq <= CEILING; seq++) {
   const id = recipientJobId(ceilingRun.id, seq);
   const wamid = `wamid.bench.${seq}`;
@@ -133,7 +133,7 @@ for (let seq = 1; seq <= CEILING; seq++) {
 }
 await pipeline.exec();
 const reader = createBroadcastEventReader({
-  redis: fast.redis.worker,
+  redis: fast.redis('bench-events', 'worker'),
   stream,
   group: 'bench',
   consumer: 'bench-1',

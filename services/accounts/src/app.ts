@@ -1,15 +1,16 @@
 import { breakerState, createHttpApp, type HealthCheck, type HttpApp, pingRedis } from '@helpline/runtime';
 import { registerBroadcastRoutes } from './broadcasts/broadcast-routes.js';
 import { type AccountsContext, SERVICE_NAME } from './context.js';
-import { registerOutageRoutes } from './outages/outage-routes.js';
 import { registerDocumentRoute } from './http/document-route.js';
 import { registerLookupRoute } from './http/lookup-route.js';
+import { registerNoticeRoutes } from './http/notice-routes.js';
 import { registerReceiptRoutes } from './http/receipt-routes.js';
+import { registerOutageRoutes } from './outages/outage-routes.js';
 
 function healthChecks(context: AccountsContext): Record<string, HealthCheck> {
   return {
     redis: async () =>
-      (await pingRedis(context.redis.producer))
+      (await pingRedis(context.redis('producer')))
         ? { status: 'ok' }
         : { status: 'down', message: 'Redis does not answer PING' },
     database: context.db.healthCheck,
@@ -48,6 +49,7 @@ export async function buildApp(context: AccountsContext): Promise<HttpApp> {
   registerLookupRoute(app, context);
   registerReceiptRoutes(app, context);
   registerDocumentRoute(app, context);
+  registerNoticeRoutes(app, context);
   registerBroadcastRoutes(app, context.broadcasts.service, context.broadcasts.templates);
   registerOutageRoutes(app, context.outages);
   return app;

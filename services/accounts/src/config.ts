@@ -1,4 +1,4 @@
-import { baseConfigShape, envInt, envOptionalUrl, envPort, envRequired, envUrl } from '@helpline/runtime';
+import { baseConfigShape, envBoolean, envInt, envOptionalUrl, envPort, envRequired, envUrl } from '@helpline/runtime';
 import { z } from 'zod';
 
 /**
@@ -43,18 +43,28 @@ export const accountsConfigSchema = z
           return false;
         }
       }, 'expected an IANA time zone such as America/Bogota'),
+    /** The daily notices (due reminders, overdue, cut-off) and the restored notice; false: none is sent. */
+    NOTICES_ENABLED: envBoolean(true),
+    /** When the daily notices go out, HH:MM (24 hours) in BUSINESS_TIMEZONE. */
+    NOTICE_SEND_TIME: z
+      .string()
+      .trim()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24 hours), such as 09:00')
+      .default('09:00'),
+    /** The due reminder goes this many days before an invoice's due date. */
+    NOTICE_DAYS_BEFORE_DUE: envInt(3, { min: 0, max: 60 }),
+    /** Country calling code put before a national (10-digit or shorter) phone of the back-office, for its WhatsApp chat. */
+    NOTICE_COUNTRY_CODE: z
+      .string()
+      .trim()
+      .regex(/^\d{1,3}$/, 'expected a country calling code in digits, such as 57')
+      .default('57'),
     /** Account requests handled at once by one process. */
     ACCOUNTS_CONCURRENCY: envInt(8, { min: 1, max: 256 }),
     /** The number's messages per second, as the gateway sends at (the same variable, the same value). */
     WHATSAPP_SEND_RATE: envInt(80, { min: 1, max: 1000 }),
     /** The share of WHATSAPP_SEND_RATE broadcasts use, in percent: the rest is kept for replies to customers. */
     BROADCAST_RATE_PERCENT: envInt(80, { min: 1, max: 100 }),
-    /** Country calling code put in front of national numbers (ten digits or fewer) of the back-office. */
-    BROADCAST_COUNTRY_CODE: z
-      .string()
-      .trim()
-      .regex(/^[1-9]\d{0,2}$/, 'expected a country calling code such as 57')
-      .default('57'),
     /** Customers on a router with an outage who wrote within this many hours are told of it. */
     OUTAGE_NOTICE_HOURS: envInt(6, { min: 1, max: 24 }),
     /** Purpose -> approved template (the gateway's file): broadcasts by template purpose. */

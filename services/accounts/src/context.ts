@@ -1,21 +1,14 @@
 import { fileURLToPath } from 'node:url';
-import { QUEUE_NAMES } from '@helpline/contracts';
+import type { WhatsAppTemplatesFile } from '@helpline/contracts';
 import { createWisphubClient, createWisphubDirectory } from '@helpline/directory';
 import {
   createDatabase,
-  createLogger,
-  createMetrics,
-  createProducer,
-  createRedisConnection,
+  createServiceBase,
   type Database,
-  type Logger,
   type Producer,
-  type Redis,
-  registerQueueGauges,
-  type ServiceMetrics,
+  type ServiceBase,
+  type ServiceBaseOverrides,
 } from '@helpline/runtime';
-import type { Worker } from 'bullmq';
-import type { WhatsAppTemplatesFile } from '@helpline/contracts';
 import type { BillingProvider } from './billing/billing-provider.js';
 import { type AudienceSource, localAudienceSource, wisphubAudienceSource } from './broadcasts/audience.js';
 import { type BroadcastMetrics, createBroadcastMetrics } from './broadcasts/broadcast-metrics.js';
@@ -24,9 +17,6 @@ import { type BroadcastStore, createBroadcastStore } from './broadcasts/broadcas
 import { type Broadcasts, createBroadcasts } from './broadcasts/broadcasts.js';
 import { createDispatcher, type Dispatcher } from './broadcasts/dispatcher.js';
 import { createSendPacer } from './broadcasts/send-pacer.js';
-import { registerOutageMetrics } from './outages/outage-metrics.js';
-import { createOutageStore } from './outages/outage-store.js';
-import { createOutages, type Outages } from './outages/outages.js';
 import { createWindowClient, type WindowClient } from './broadcasts/window-client.js';
 import { createLocalBilling } from './billing/local-billing.js';
 import { timedBilling } from './billing/timed-billing.js';
@@ -37,6 +27,11 @@ import { loadTexts, type TextBook } from './conversation/texts.js';
 import { createDocumentStore, type DocumentStore } from './documents/document-store.js';
 import { createIdentityStore } from './identity/identity-store.js';
 import { type AccountsMetrics, createAccountsMetrics } from './metrics/accounts-metrics.js';
+import { createNoticeMetrics } from './notices/notice-metrics.js';
+import { createNotices, type Notices } from './notices/notices.js';
+import { registerOutageMetrics } from './outages/outage-metrics.js';
+import { createOutageStore } from './outages/outage-store.js';
+import { createOutages, type Outages } from './outages/outages.js';
 import { localPaymentPoints } from './payment-points/local-payment-points.js';
 import { type PaymentPoint, readPaymentPointsFile } from './payment-points/payment-points.js';
 import { createMediaClient } from './receipts/media-client.js';
@@ -45,13 +40,16 @@ import { createReceiptStore, type ReceiptStore } from './receipts/receipt-store.
 export const SERVICE_NAME = 'accounts';
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
 
-export interface AccountsContext {
-  config: AccountsConfig;
-  logger: Logger;
-  metrics: ServiceMetrics;
+/**
+ * Everything the accounts service is built from: the service base, then what is its own.
+ * Connections by name: `producer` (the identity store, during a job: fails fast, the job is
+ * retried), `queues` (the producers), `worker` (the `accounts` consumer's blocking commands).
+ * Its own keys (what a chat proved) live under `keyPrefix`.
+ */
+export interface AccountsContext extends ServiceBase<AccountsConfig> {
+  /** The accounts counters and histograms, on `metrics.registry`. */
   accountsMetrics: AccountsMetrics;
-  prefix: string;
-  redis: { producer: Redis; worker: Redis };
+  /** PostgreSQL, schema `accounts`. */
   db: Database;
   producers: { outbound: Producer<'outbound'>; tickets: Producer<'tickets'>; accounts: Producer<'accounts'> };
   billing: BillingProvider;
@@ -59,6 +57,8 @@ export interface AccountsContext {
   documents: DocumentStore;
   texts: TextBook;
   handle: RequestHandler;
+  /** Scheduled, restored and opt-out of notices (issue 16). */
+  notices: Notices;
   paymentPoints: () => Promise<PaymentPoint[]>;
   /** Broadcasts: the store, the pacer that hands them out, the staff's operations. */
   broadcasts: {
@@ -68,18 +68,11 @@ export interface AccountsContext {
     metrics: BroadcastMetrics;
     templates: WhatsAppTemplatesFile;
   };
+  /** General outages: the record, the notices, the open ones published for the network service. */
   outages: Outages;
-  workers: Worker[];
-  clock: () => Date;
-  close(): Promise<void>;
 }
 
-export interface AccountsContextOverrides {
-  logger?: Logger;
-  metrics?: ServiceMetrics;
-  prefix?: string;
-  redisUrl?: string;
-  clock?: () => Date;
+export interface AccountsContextOverrides extends ServiceBaseOverrides {
   fetch?: typeof fetch;
   /** The ISP's name on statements. */
   issuer?: string;
@@ -92,22 +85,16 @@ export interface AccountsContextOverrides {
 
 /** Builds every dependency. Nothing listens, consumes or migrates here: main does. */
 export function createContext(config: AccountsConfig, overrides: AccountsContextOverrides = {}): AccountsContext {
-  const logger = overrides.logger ?? createLogger({ name: SERVICE_NAME, level: config.LOG_LEVEL });
-  const metrics = overrides.metrics ?? createMetrics(SERVICE_NAME);
-  const prefix = overrides.prefix ?? 'bull';
-  const clock = overrides.clock ?? (() => new Date());
-  const redisUrl = overrides.redisUrl ?? config.REDIS_URL;
-  const redis = {
-    producer: createRedisConnection(redisUrl, 'producer'),
-    worker: createRedisConnection(redisUrl, 'worker'),
-  };
-  const producerOptions = { connection: redis.producer, prefix };
+  const base = createServiceBase(SERVICE_NAME, config, overrides);
+  const { logger, metrics, clock, keyPrefix } = base;
   const producers = {
-    outbound: createProducer(QUEUE_NAMES.outbound, producerOptions),
-    tickets: createProducer(QUEUE_NAMES.tickets, producerOptions),
-    accounts: createProducer(QUEUE_NAMES.accounts, producerOptions),
+    outbound: base.producer('outbound'),
+    tickets: base.producer('tickets'),
+    accounts: base.producer('accounts'),
   };
-  registerQueueGauges(metrics, [producers.accounts.queue]);
+  base.gaugeQueues(['accounts']);
+  // Made now, so that `ready()` waits for the worker's connection too.
+  base.redis('worker');
   const db = createDatabase({
     url: config.DATABASE_URL,
     schema: 'accounts',
@@ -116,11 +103,14 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
     logger,
     registry: metrics.registry,
   });
+  // Closed after the workers (their jobs may still read and write), before Redis.
+  base.addResource({ name: 'database', close: () => db.close() });
   const receipts = createReceiptStore(db);
   const documents = createDocumentStore(db);
   const accountsMetrics = createAccountsMetrics(metrics, () => receipts.pendingStats(config.RECEIPT_REVIEW_HOURS));
 
   const provider = billingProviderOf(config);
+  // One WispHub client (one breaker) for the billing and the broadcast audiences.
   const wisphub =
     provider === 'wisphub'
       ? createWisphubClient({
@@ -143,9 +133,28 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
   const paymentPoints = fromFile ? async () => fromFile : localPaymentPoints(db);
 
   const texts = loadTexts();
+  const notices = createNotices({
+    db,
+    redis: base.redis('producer'),
+    prefix: base.prefix,
+    billing,
+    outbound: producers.outbound,
+    texts,
+    metrics: createNoticeMetrics(metrics, {
+      enabled: config.NOTICES_ENABLED,
+      lastRunAt: () => notices.ledger.lastRunAt(),
+      startedAt: clock(),
+    }),
+    logger,
+    clock,
+    enabled: config.NOTICES_ENABLED,
+    timeZone: config.BUSINESS_TIMEZONE,
+    daysBeforeDue: config.NOTICE_DAYS_BEFORE_DUE,
+    countryCode: config.NOTICE_COUNTRY_CODE,
+  });
   const identity = createIdentityStore({
-    redis: redis.producer,
-    prefix: `${prefix}:accounts:`,
+    redis: base.redis('producer'),
+    prefix: `${keyPrefix}:`,
     proofHours: config.IDENTITY_PROOF_HOURS,
   });
   const handle = createRequestHandler({
@@ -168,6 +177,7 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
     }),
     receipts,
     maxBytes: config.RECEIPT_MAX_BYTES,
+    notices,
   });
 
   // The outcome counter is made with the gauges, which read the store: the store counts through it.
@@ -189,18 +199,20 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
     store: broadcastStore,
     outbound: producers.outbound,
     pacer: createSendPacer(
-      redis.producer,
-      `${prefix}:accounts:broadcast:pace`,
+      base.redis('producer'),
+      `${keyPrefix}:broadcast:pace`,
       (config.WHATSAPP_SEND_RATE * config.BROADCAST_RATE_PERCENT) / 100,
     ),
     windows,
-    redis: redis.producer,
-    keyPrefix: `${prefix}:accounts`,
+    redis: base.redis('producer'),
+    keyPrefix,
     clock,
     logger,
     ...(overrides.broadcast ?? {}),
     onHanded: (n) => broadcastMetrics.handedOut.inc(n),
   });
+  // Stopped before the database and Redis close (resources close last added first).
+  base.addResource({ name: 'broadcast dispatcher', close: () => dispatcher.stop() });
   const templates = readTemplatesFile(config.WHATSAPP_TEMPLATES_FILE);
   const broadcasts = {
     store: broadcastStore,
@@ -213,7 +225,7 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
       windows,
       dispatcher,
       templates,
-      countryCode: config.BROADCAST_COUNTRY_CODE,
+      countryCode: config.NOTICE_COUNTRY_CODE,
       clock,
       logger,
     }),
@@ -226,21 +238,18 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
     audience,
     windows,
     outbound: producers.outbound,
-    redis: redis.producer,
-    prefix,
-    countryCode: config.BROADCAST_COUNTRY_CODE,
+    redis: base.redis('producer'),
+    // The BullMQ prefix: the network service reads the open outages under its own.
+    prefix: base.prefix,
+    countryCode: config.NOTICE_COUNTRY_CODE,
     noticeHours: config.OUTAGE_NOTICE_HOURS,
     clock,
     logger,
   });
 
-  const context: AccountsContext = {
-    config,
-    logger,
-    metrics,
+  return {
+    ...base,
     accountsMetrics,
-    prefix,
-    redis,
     db,
     producers,
     billing,
@@ -248,17 +257,9 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
     documents,
     texts,
     handle,
+    notices,
     paymentPoints,
     broadcasts,
     outages,
-    workers: [],
-    clock,
-    async close() {
-      await dispatcher.stop();
-      await Promise.allSettled(context.workers.map((w) => w.close()));
-      await Promise.allSettled(Object.values(producers).map((p) => p.close()));
-      await Promise.allSettled([db.close(), redis.producer.quit(), redis.worker.quit()]);
-    },
   };
-  return context;
 }

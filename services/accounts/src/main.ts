@@ -1,9 +1,11 @@
-import { installGracefulShutdown, loadConfigOrExit } from '@helpline/runtime';
+import { installServiceShutdown, loadConfigOrExit } from '@helpline/runtime';
 import { buildApp } from './app.js';
 import { accountsConfigSchema, billingProviderOf } from './config.js';
 import { createContext } from './context.js';
+import { moveLegacyIdentityKeys } from './identity/legacy-identity-keys.js';
 import { startBroadcasts } from './broadcasts/start-broadcasts.js';
-import { startAccountWorker } from './queue/start-account-worker.js';
+import { startNotices } from './notices/start-notices.js';
+import { startWorkers } from './workers.js';
 
 const config = loadConfigOrExit(accountsConfigSchema);
 const context = createContext(config);
@@ -11,6 +13,8 @@ const { logger } = context;
 
 const migrated = await context.db.migrate();
 logger.info({ provider: billingProviderOf(config), migrations: migrated }, 'accounts service starting');
+if (!(await context.ready())) logger.error('Redis is not reachable yet; /health says so until it is');
+else await moveLegacyIdentityKeys(context.redis('worker'), context.keyPrefix, logger);
 
 // Statements are made on demand and fetched by the gateway within seconds; a month is ample.
 const STATEMENT_DAYS = 30;
@@ -29,15 +33,7 @@ await context.outages
 
 const app = await buildApp(context);
 await app.listen({ host: config.HOST, port: config.ACCOUNTS_PORT });
-startAccountWorker(context);
-const broadcasts = startBroadcasts(context);
-
-installGracefulShutdown({
-  logger,
-  graceMs: config.SHUTDOWN_GRACE_MS,
-  steps: [
-    { name: 'http', close: () => app.close() },
-    { name: 'broadcasts', close: () => broadcasts.stop() },
-    { name: 'context', close: () => context.close() },
-  ],
-});
+startWorkers(context);
+await startNotices(context);
+startBroadcasts(context);
+installServiceShutdown(context, app);

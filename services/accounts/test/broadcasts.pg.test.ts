@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { noticeOptOutKey } from '@helpline/contracts';
 import { startTestPostgres, startTestRedis, type TestPostgres, type TestRedis, waitFor } from '@helpline/testkit';
 import type { FollowUpStatus, RecordedGraphRequest } from '@helpline/testkit/meta-graph';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -42,7 +43,11 @@ type Counts = Record<
 
 const phoneOf = (i: number) => `57300${String(1_000_000 + i).slice(1)}`;
 
-async function start(customers: number, env: Record<string, string> = {}): Promise<Running> {
+async function start(
+  customers: number,
+  env: Record<string, string> = {},
+  consented: (i: number) => boolean = () => true,
+): Promise<Running> {
   // The accounts service asks the gateway (listening below) which chats are inside their window.
   let gatewayUrl = '';
   const world = await startWorld(
@@ -63,6 +68,7 @@ async function start(customers: number, env: Record<string, string> = {}): Promi
   // Ley 1581: the recipients accepted the privacy notice (the gateway sends notices only then).
   const store = world.gateway.conversation.store;
   for (let i = 0; i < customers; i++) {
+    if (!consented(i)) continue;
     await store.updateChat(phoneOf(i), {
       consentVersion: world.gateway.config.PRIVACY_NOTICE_VERSION,
       consentAt: new Date().toISOString(),
@@ -282,6 +288,31 @@ describe('free text and the deployment words', () => {
     expect(sendsOf(world).map(toOf).sort()).toEqual([phoneOf(1), phoneOf(4), phoneOf(7)]);
     const bodies = sendsOf(world).map((r) => (r.body as { text?: { body: string } }).text?.body);
     expect(bodies).toEqual(Array(3).fill('Mantenimiento programado esta noche'));
+  }, 60_000);
+
+  test('the gateway holds back opted-out and unconsented recipients at send time; the report counts them', async () => {
+    running = await start(6, {}, (i) => i !== 5);
+    const { world } = running;
+    // Customer 4 said "no quiero más avisos" (the opt-out set the gateway reads at send time).
+    await world.gateway.redis('producer').sadd(noticeOptOutKey(world.gateway.prefix), phoneOf(4));
+    const created = await running.api('POST', '/api/broadcasts', {
+      template: { name: 'aviso', language: 'es' },
+      audience: { kind: 'numbers', numbers: [0, 1, 2, 3, 4, 5].map((i) => `+${phoneOf(i)}`) },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    let report: Record<string, unknown> = {};
+    await waitFor(
+      async () => {
+        report = (await running?.api('GET', `/api/broadcasts/${id}`))?.body ?? {};
+        const c = report.counts as Counts;
+        return c.pending + c.queued === 0 && (report.reached as { sent: number }).sent === 4;
+      },
+      30_000,
+      'the broadcast to settle',
+    );
+    expect(report.skipped).toEqual({ opted_out: 1, no_consent: 1, window_closed: 0 });
+    expect(sendsOf(world).map(toOf).sort()).toEqual([0, 1, 2, 3].map(phoneOf));
   }, 60_000);
 
   test('bodies are validated with answers that name what is wrong', async () => {

@@ -159,7 +159,7 @@ async function archiveRate() {
         events.status(chat, `wamid.out.${i}`, 'read', when),
       );
     }
-    await append(desk.context.redis.producer, desk.context.stream, list);
+    await append(desk.context.redis('producer'), desk.context.stream, list);
   }
   const started = performance.now();
   const archived = await desk.context.consumer.drain();

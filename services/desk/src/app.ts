@@ -7,7 +7,7 @@ export async function buildApp(context: DeskContext): Promise<HttpApp> {
   const checks: Record<string, HealthCheck> = {
     database: context.db.healthCheck,
     redis: async () =>
-      (await pingRedis(context.redis.producer))
+      (await pingRedis(context.redis('producer')))
         ? { status: 'ok' }
         : { status: 'down', message: 'Redis does not answer' },
     archive: () =>

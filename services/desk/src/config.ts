@@ -17,6 +17,8 @@ export const deskConfigShape = {
   ARCHIVE_RETENTION_DAYS: envInt(0, { min: 0, max: 36_500 }),
   /** Events per batch read from the stream and written in one transaction. */
   ARCHIVE_BATCH_SIZE: envInt(500, { min: 1, max: 10_000 }),
+  /** Milliseconds the archive waits after a part-full batch, so batches fill under a trickle. */
+  ARCHIVE_LINGER_MS: envInt(250, { min: 0, max: 10_000 }),
 };
 
 export const deskConfigSchema = z.object(deskConfigShape).transform((config, ctx) => {

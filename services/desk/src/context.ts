@@ -3,13 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { conversationStreamKey } from '@helpline/contracts';
 import {
   createDatabase,
-  createLogger,
-  createMetrics,
-  createRedisConnection,
+  createServiceBase,
   type Database,
-  type Logger,
-  type Redis,
-  type ServiceMetrics,
+  type ServiceBase,
+  type ServiceBaseOverrides,
 } from '@helpline/runtime';
 import { type ArchiveMetrics, createArchiveMetrics } from './archive/archive-metrics.js';
 import { archiveBatch } from './archive/archive-writer.js';
@@ -26,53 +23,37 @@ export const DESK_SCHEMA = 'desk';
 export const ARCHIVE_GROUP = 'desk-archive';
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
 
-/** Everything the desk is built from; tests replace parts through `overrides`. */
-export interface DeskContext {
-  config: DeskConfig;
-  logger: Logger;
-  metrics: ServiceMetrics;
-  clock: () => Date;
-  prefix: string;
+/**
+ * Everything the desk is built from: the service base, then what is its own. Connections by
+ * name: `producer` (scrape-time reads and health; fails fast), `consumer` (the archive's
+ * blocking stream reads; rides out outages), `worker` (the retention worker's blocking
+ * commands), `queues` (the retention queue). The desk has no keys of its own: the event
+ * stream is the gateway's, under the shared queue prefix.
+ */
+export interface DeskContext extends ServiceBase<DeskConfig> {
+  /** PostgreSQL, schema `desk`. */
   db: Database;
-  redis: {
-    /** Scrape-time reads, acknowledgements of nothing blocking; fails fast. */
-    producer: Redis;
-    /** The consumer's blocking reads; rides out outages. */
-    consumer: Redis;
-    /** The retention worker's blocking commands. */
-    worker: Redis;
-  };
+  /** The conversation event stream the archive reads. */
   stream: string;
   archiveMetrics: ArchiveMetrics;
   consumer: EventConsumer;
   queries: ConversationQueries;
   stats: StatsQuery;
   gateway: GatewayClient;
-  close(): Promise<void>;
 }
 
-export interface DeskContextOverrides {
-  logger?: Logger;
-  clock?: () => Date;
-  prefix?: string;
-  redisUrl?: string;
+export interface DeskContextOverrides extends ServiceBaseOverrides {
+  /** PostgreSQL (tests); config.DATABASE_URL otherwise. */
   databaseUrl?: string;
   /** Consumer tuning (tests shorten the block and the reclaim idle time). */
-  consumer?: { name?: string; blockMs?: number; claimIdleMs?: number; batchSize?: number };
+  consumer?: { name?: string; blockMs?: number; claimIdleMs?: number; batchSize?: number; lingerMs?: number };
   fetch?: typeof fetch;
 }
 
+/** Builds every dependency of the desk from its config; nothing listens, consumes or migrates here: main does. */
 export function createContext(config: DeskConfig, overrides: DeskContextOverrides = {}): DeskContext {
-  const logger = overrides.logger ?? createLogger({ name: SERVICE_NAME, level: config.LOG_LEVEL });
-  const metrics = createMetrics(SERVICE_NAME);
-  const clock = overrides.clock ?? (() => new Date());
-  const prefix = overrides.prefix ?? 'bull';
-  const redisUrl = overrides.redisUrl ?? config.REDIS_URL;
-  const redis = {
-    producer: createRedisConnection(redisUrl, 'producer'),
-    consumer: createRedisConnection(redisUrl, 'worker'),
-    worker: createRedisConnection(redisUrl, 'worker'),
-  };
+  const base = createServiceBase(SERVICE_NAME, config, overrides);
+  const { logger, metrics, prefix, clock } = base;
   const db = createDatabase({
     url: overrides.databaseUrl ?? config.DATABASE_URL,
     schema: DESK_SCHEMA,
@@ -81,10 +62,12 @@ export function createContext(config: DeskConfig, overrides: DeskContextOverride
     logger,
     registry: metrics.registry,
   });
+  // Closed after the consumer (added below, so closed before it): its last batch may still commit.
+  base.addResource({ name: 'database', close: () => db.close() });
   const stream = conversationStreamKey(prefix);
-  const archiveMetrics = createArchiveMetrics(metrics, { redis: redis.producer, stream, group: ARCHIVE_GROUP });
+  const archiveMetrics = createArchiveMetrics(metrics, { redis: base.redis('producer'), stream, group: ARCHIVE_GROUP });
   const consumer = createEventConsumer({
-    redis: redis.consumer,
+    redis: base.redis('consumer', 'worker'),
     db,
     stream,
     group: ARCHIVE_GROUP,
@@ -93,32 +76,24 @@ export function createContext(config: DeskConfig, overrides: DeskContextOverride
     consumer: overrides.consumer?.name ?? `${hostname()}-${config.DESK_PORT}`,
     batchSize: overrides.consumer?.batchSize ?? config.ARCHIVE_BATCH_SIZE,
     blockMs: overrides.consumer?.blockMs ?? 2_000,
+    lingerMs: overrides.consumer?.lingerMs ?? config.ARCHIVE_LINGER_MS,
     claimIdleMs: overrides.consumer?.claimIdleMs ?? 60_000,
     archive: archiveBatch,
     metrics: archiveMetrics,
     logger,
   });
-  const context: DeskContext = {
-    config,
-    logger,
-    metrics,
-    clock,
-    prefix,
+  base.addResource({ name: 'archive consumer', close: () => consumer.stop() });
+  // Made now, so that `ready()` waits for the retention worker's connection too.
+  base.redis('worker');
+
+  return {
+    ...base,
     db,
-    redis,
     stream,
     archiveMetrics,
     consumer,
     queries: createConversationQueries(db),
     stats: createStatsQuery(db, clock),
     gateway: createGatewayClient({ baseUrl: config.GATEWAY_URL, apiToken: config.API_TOKEN, fetch: overrides.fetch }),
-    async close() {
-      await consumer.stop();
-      await db.close();
-      redis.producer.disconnect();
-      redis.consumer.disconnect();
-      redis.worker.disconnect();
-    },
   };
-  return context;
 }

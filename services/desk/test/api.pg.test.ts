@@ -53,7 +53,7 @@ const KNOWN = '573005554444';
 const day = (d: number, hour = 15, minute = 0) => new Date(Date.UTC(2026, 2, d, hour, minute));
 
 async function seed(): Promise<void> {
-  await append(desk.context.redis.producer, desk.context.stream, [
+  await append(desk.context.redis('producer'), desk.context.stream, [
     events.consent(CHAT, 'wamid.c1', 'given', day(1, 14)),
     events.received(CHAT, 'wamid.1', 'hola, sin servicio', day(1, 15, 0)),
     events.sent(CHAT, 'wamid.1', 'ack', 'Revisamos', day(1, 15, 1)),
@@ -221,7 +221,7 @@ describe('actions through the gateway', () => {
     const csv = await get('/api/export/messages.csv?from=2026-03-01T00:00:00Z&to=2026-03-10T00:00:00Z');
     expect(csv.raw).not.toContain(CHAT);
     // An event of the chat still unread when the erasure came, then the gateway's erasure mark.
-    await append(desk.context.redis.producer, desk.context.stream, [
+    await append(desk.context.redis('producer'), desk.context.stream, [
       events.received(CHAT, 'wamid.late', 'llegó tarde', day(1, 15, 5)),
       events.erased(CHAT, day(3)),
     ]);

@@ -32,7 +32,7 @@ test('a restart and a crash of PostgreSQL under traffic lose nothing', { timeout
       const batch = Array.from({ length: 50 }, (_, k) =>
         events.received(`5731${(sent + k) % 13}`, `wamid.pg.${sent + k}`, `texto ${sent + k}`, new Date(at + sent + k)),
       );
-      await append(desk.context.redis.producer, desk.context.stream, batch);
+      await append(desk.context.redis('producer'), desk.context.stream, batch);
       sent += batch.length;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
@@ -45,7 +45,7 @@ test('a restart and a crash of PostgreSQL under traffic lose nothing', { timeout
   await postgres.restart();
   await traffic;
   await until(
-    async () => (await count()) >= TOTAL && (await desk.context.redis.producer.xlen(desk.context.stream)) === 0,
+    async () => (await count()) >= TOTAL && (await desk.context.redis('producer').xlen(desk.context.stream)) === 0,
   );
   const rows = await desk.context.db.query<{ total: string; ids: string }>(
     `SELECT count(*)::text AS total, count(DISTINCT message_id)::text AS ids FROM messages`,

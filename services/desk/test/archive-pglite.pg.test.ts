@@ -28,7 +28,7 @@ test('migrations apply, a second migrate is a no-op, and the archive and its Spa
   const again = await desk.context.db.migrate();
   expect(again).toMatchObject({ applied: [] });
   const at = new Date('2026-04-01T12:00:00Z');
-  await append(desk.context.redis.producer, desk.context.stream, [
+  await append(desk.context.redis('producer'), desk.context.stream, [
     events.consent('573001', 'wamid.c', 'given', at),
     events.received('573001', 'wamid.1', 'La conexión está lentísima', at),
     events.sent('573001', 'wamid.1', 'ack', 'Revisamos', new Date(at.getTime() + 30_000), { providerMessageId: 'p1' }),

@@ -32,7 +32,7 @@ const get = async (url: string) => {
   const res = await desk.app.inject({ method: 'GET', url, headers: auth });
   return { status: res.statusCode, body: res.json(), raw: res.body, headers: res.headers };
 };
-const write = (list: Parameters<typeof append>[2]) => append(desk.context.redis.producer, desk.context.stream, list);
+const write = (list: Parameters<typeof append>[2]) => append(desk.context.redis('producer'), desk.context.stream, list);
 const count = async (sql: string, params: unknown[] = []) =>
   Number((await desk.context.db.query<{ n: string }>(`SELECT (${sql})::text AS n`, params)).rows[0]?.n);
 
@@ -59,7 +59,7 @@ describe('archive', () => {
     ]);
     expect(await desk.context.consumer.drain()).toBe(12);
     // Archived entries are deleted from the stream: it holds only what is not archived.
-    expect(await desk.context.redis.producer.xlen(desk.context.stream)).toBe(0);
+    expect(await desk.context.redis('producer').xlen(desk.context.stream)).toBe(0);
 
     const list = await get('/api/conversations');
     expect(list.status).toBe(200);
@@ -152,7 +152,7 @@ describe('archive', () => {
   });
 
   test('an entry that is no event is kept in rejected_events and acknowledged; the rest of its batch is archived', async () => {
-    const redisClient = desk.context.redis.producer;
+    const redisClient = desk.context.redis('producer');
     await redisClient.xadd(desk.context.stream, '*', 'event', '{"v":99,"type":"message_received"}');
     await redisClient.xadd(desk.context.stream, '*', 'event', 'not json');
     await write([events.received(CHAT, 'wamid.ok', 'bien', t(0))]);
@@ -176,22 +176,15 @@ describe('archive', () => {
   test('entries a dead consumer read and never acknowledged are reclaimed and archived once', async () => {
     await write([events.received(CHAT, 'wamid.p1', 'uno', t(0)), events.received(CHAT, 'wamid.p2', 'dos', t(1))]);
     // Another desk read them into its pending list and died before its COMMIT.
-    await desk.context.redis.producer.xgroup('CREATE', desk.context.stream, 'desk-archive', '0', 'MKSTREAM');
-    await desk.context.redis.producer.xreadgroup(
-      'GROUP',
-      'desk-archive',
-      'dead-desk',
-      'COUNT',
-      10,
-      'STREAMS',
-      desk.context.stream,
-      '>',
-    );
+    await desk.context.redis('producer').xgroup('CREATE', desk.context.stream, 'desk-archive', '0', 'MKSTREAM');
+    await desk.context
+      .redis('producer')
+      .xreadgroup('GROUP', 'desk-archive', 'dead-desk', 'COUNT', 10, 'STREAMS', desk.context.stream, '>');
     // Nothing new to read: only the reclaim (claimIdleMs 200 in tests) finds them.
     await new Promise((resolve) => setTimeout(resolve, 250));
     await desk.context.consumer.drain();
     expect(await count(`SELECT count(*) FROM messages`)).toBe(2);
-    const pending = (await desk.context.redis.producer.xpending(desk.context.stream, 'desk-archive')) as [number];
+    const pending = (await desk.context.redis('producer').xpending(desk.context.stream, 'desk-archive')) as [number];
     expect(pending[0]).toBe(0);
   });
 
@@ -208,7 +201,7 @@ describe('archive', () => {
   });
 
   test('a pending entry deleted from the stream (an erasure took it) leaves the pending list', async () => {
-    const redisClient = desk.context.redis.producer;
+    const redisClient = desk.context.redis('producer');
     await write([events.received(CHAT, 'wamid.d1', 'uno', t(0))]);
     // This desk read it, then died before its COMMIT; meanwhile the gateway's erasure deleted it.
     await redisClient.xgroup('CREATE', desk.context.stream, 'desk-archive', '0', 'MKSTREAM');
@@ -234,10 +227,45 @@ describe('archive', () => {
     await write([events.received(CHAT, 'wamid.f1', 'antes del flush', t(0))]);
     desk.context.consumer.start();
     await waitUntil(async () => (await count(`SELECT count(*) FROM messages`)) === 1);
-    await desk.context.redis.producer.flushall();
+    await desk.context.redis('producer').flushall();
     await write([events.received(CHAT, 'wamid.f2', 'después del flush', t(1))]);
     await waitUntil(async () => (await count(`SELECT count(*) FROM messages`)) === 2);
     expect((await get(`/api/conversations/${CHAT}/messages`)).body.total).toBe(2);
+  });
+
+  test('after a part-full batch the consumer lingers, so a trickle is written in few transactions; stop cuts the wait short', async () => {
+    const lingering = await startDesk(
+      redis.url,
+      await postgres.createDatabase('desk_linger'),
+      {},
+      {
+        consumer: { blockMs: 100, claimIdleMs: 200, lingerMs: 60_000 },
+      },
+    );
+    try {
+      const archived = async () =>
+        Number(
+          (await lingering.context.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM messages`)).rows[0]?.n,
+        );
+      await append(lingering.context.redis('producer'), lingering.context.stream, [
+        events.received(CHAT, 'wamid.l1', 'primero', t(0)),
+      ]);
+      lingering.context.consumer.start();
+      await waitUntil(async () => (await archived()) === 1);
+      // The batch held one entry of 500: the consumer now waits before reading again.
+      await append(lingering.context.redis('producer'), lingering.context.stream, [
+        events.received(CHAT, 'wamid.l2', 'segundo', t(1)),
+        events.received(CHAT, 'wamid.l3', 'tercero', t(2)),
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(await archived()).toBe(1);
+      // Stopping does not wait the minute out (the test's own timeout would fail it).
+      await lingering.context.consumer.stop();
+      // The two entries were never read: they wait in the stream for the next consumer.
+      expect(await lingering.context.redis('producer').xlen(lingering.context.stream)).toBe(2);
+    } finally {
+      await lingering.close();
+    }
   });
 });
 

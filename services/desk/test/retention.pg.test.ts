@@ -27,7 +27,7 @@ const count = async (sql: string) =>
   Number((await desk.context.db.query<{ n: string }>(`SELECT (${sql})::text AS n`)).rows[0]?.n);
 
 test('messages older than the retention go, with their statuses and emptied chats; consent evidence stays', async () => {
-  await append(desk.context.redis.producer, desk.context.stream, [
+  await append(desk.context.redis('producer'), desk.context.stream, [
     events.consent('57301', 'wamid.c', 'given', daysAgo(400)),
     events.received('57301', 'wamid.old', 'viejo', daysAgo(400)),
     events.sent('57301', 'wamid.old', 'ack', 'respuesta vieja', daysAgo(400), { providerMessageId: 'p.old' }),
@@ -49,8 +49,8 @@ test('messages older than the retention go, with their statuses and emptied chat
 test('the daily schedule exists while a retention is set, and goes when it is not', async () => {
   const options = {
     db: desk.context.db,
-    connection: desk.context.redis.producer,
-    workerConnection: desk.context.redis.worker,
+    connection: desk.context.redis('producer'),
+    workerConnection: desk.context.redis('worker'),
     prefix: desk.context.prefix,
     logger,
     clock: () => now,

@@ -25,6 +25,7 @@ import { REPLY_PURPOSES } from './latency/reply-purpose.js';
 import type { MessageSink } from './ingest/message-sink.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
 import type { ChannelSender, OutboundObserver } from './outbound/channel-sender.js';
+import { createNoticeGate, type NoticeGate } from './outbound/notice-gate.js';
 import { createSendGuard, type SendGuard, type SendGuardOptions } from './outbound/send-guard.js';
 import { createRefusedMessageStore, type RefusedMessageStore } from './webhook/refused-messages.js';
 import { loadTemplatesFile, type TemplateBook } from './templates/templates-file.js';
@@ -100,6 +101,8 @@ export interface GatewayContext extends ServiceBase<GatewayConfig> {
   sendGuard: SendGuard;
   /** The send guard's marks on the producer connection, for status webhooks. */
   sendConfirmations: Pick<SendGuard, 'confirmSent'>;
+  /** Notices held back at send time (opted out, no consent). */
+  noticeGate: NoticeGate;
 }
 
 export interface GatewayContextOverrides
@@ -289,6 +292,16 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
   // The same marks from the webhook's side, on the producer connection: a status that
   // cannot be recorded while Redis is away answers 503 at once, and Meta delivers it again.
   const sendConfirmations = createSendGuard(redis.producer, keyPrefix, overrides.sendGuardOptions);
+  // The worker connection, like the send guard: a Redis blip delays a notice, never fails it.
+  const noticeGate = createNoticeGate({
+    redis: redis.worker,
+    prefix: base.prefix,
+    getChat: (chatId) => conversation.store.getChat(chatId),
+    noticeVersion: config.PRIVACY_NOTICE_VERSION,
+    events,
+    metrics,
+    clock,
+  });
   const eraser = createChatEraser({
     store: conversation.store,
     staff: conversation.staff,
@@ -346,5 +359,6 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     observers,
     sendGuard,
     sendConfirmations,
+    noticeGate,
   };
 }

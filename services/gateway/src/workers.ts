@@ -16,6 +16,7 @@ export function startWorkers(context: GatewayContext, options: WorkerTuning = {}
       senders: context.senders,
       observers: context.observers,
       sendGuard: context.sendGuard,
+      noticeGate: context.noticeGate,
       arrivals: context.arrivals,
       clock: context.clock,
       ...options,

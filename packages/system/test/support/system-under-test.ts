@@ -52,6 +52,8 @@ export interface SystemOptions {
   entries?: Partial<Record<ServiceName, string>>;
   /** A private PostgreSQL (for runs that restart it) instead of the shared test server. */
   privatePostgres?: boolean;
+  /** Arguments for Node itself in every service process (the bench's `--cpu-prof`). */
+  nodeArgs?: readonly string[];
 }
 
 /**
@@ -167,6 +169,7 @@ export async function startSystem(options: SystemOptions) {
       env[name],
       (n, line) => logs.push(`[${n}] ${line}`),
       options.entries?.[name],
+      options.nodeArgs,
     );
     processes.set(name, service);
     // Five processes start at once on a shared machine: a loaded one takes a while.

@@ -68,6 +68,12 @@ export interface PaymentResult {
   reactivated: boolean;
 }
 
+/** A pending invoice and the account it belongs to, as the notices list them. */
+export interface DueInvoice {
+  account: Account;
+  invoice: Invoice;
+}
+
 /**
  * A back-office: WispHub or the built-in store. Every method re-checks what it returns
  * against what was asked (WispHub ignores filters it does not know).
@@ -83,4 +89,9 @@ export interface BillingProvider {
   plans(): Promise<Plan[]>;
   paymentMethods(): Promise<PaymentMethod[]>;
   registerPayment(input: PaymentInput): Promise<PaymentResult>;
+  /**
+   * Every customer's pending invoices due between `from` and `to` (YYYY-MM-DD, both
+   * included), each with its account: what the daily notices are chosen from.
+   */
+  pendingInvoicesDue(range: { from: string; to: string }): Promise<DueInvoice[]>;
 }

@@ -4,6 +4,7 @@ import type { Database } from '@helpline/runtime';
 import type {
   Account,
   BillingProvider,
+  DueInvoice,
   Invoice,
   InvoiceState,
   PaymentInput,
@@ -126,6 +127,30 @@ export function createLocalBilling(db: Database): BillingProvider {
         'invoices',
       );
       return r.rows.map(toInvoice);
+    },
+    async pendingInvoicesDue({ from, to }): Promise<DueInvoice[]> {
+      const r = await db.query<InvoiceRow & { customer_id: string }>(
+        `SELECT i.customer_id, i.invoice_id, i.number, to_char(i.issued_on, 'YYYY-MM-DD') AS issued_on,
+                to_char(i.due_on, 'YYYY-MM-DD') AS due_on, i.total_minor::text, i.state,
+                to_char(i.paid_on, 'YYYY-MM-DD') AS paid_on, i.document_url, i.description
+           FROM invoices i
+          WHERE i.state = 'pending' AND i.due_on BETWEEN $1::date AND $2::date
+          ORDER BY i.customer_id, i.due_on, i.invoice_id`,
+        [from, to],
+        'pending_invoices_due',
+      );
+      if (r.rows.length === 0) return [];
+      const ids = [...new Set(r.rows.map((row) => row.customer_id))];
+      const customers = await db.query<CustomerRow>(
+        `${CUSTOMER_SELECT} WHERE c.customer_id = ANY($1::text[])`,
+        [ids],
+        'customers_by_ids',
+      );
+      const accounts = new Map(customers.rows.map((row) => [row.customer_id, toAccount(row)]));
+      return r.rows.flatMap((row) => {
+        const account = accounts.get(row.customer_id);
+        return account ? [{ account, invoice: toInvoice(row) }] : [];
+      });
     },
     async invoice(account, invoiceId) {
       const r = await db.query<InvoiceRow>(

@@ -28,5 +28,6 @@ export function timedBilling(
     plans: time('plans', provider.plans),
     paymentMethods: time('payment_methods', provider.paymentMethods),
     registerPayment: time('register_payment', provider.registerPayment),
+    pendingInvoicesDue: time('pending_invoices_due', provider.pendingInvoicesDue),
   };
 }

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type {
   Account,
   BillingProvider,
+  DueInvoice,
   Invoice,
   InvoiceState,
   PaymentInput,
@@ -33,6 +34,10 @@ import { toDecimalString, toMinorUnits } from './money.js';
  * - `POST /api/facturas/{id}/registrar-pago/` with `total_cobrado`, `accion` (0 register,
  *   1 register and reactivate), `forma_pago` (an id of `GET /api/formas-de-pago/`),
  *   `referencia`, `fecha_pago` (`YYYY-MM-DD hh:mm`); answered `{messages, task_id}`;
+ * - the notices list every client's pending invoices in a due-date range with the same
+ *   `GET /api/facturas/?estado=1&fecha_vencimiento__range_0=&fecha_vencimiento__range_1=`
+ *   (no `cliente`), then each invoice's client through the client list by `id_servicio`
+ *   (or `usuario` when the invoice names only that);
  * - plans `GET /api/plan-internet/` (id, nombre, tipo), price and speeds in
  *   `/api/plan-internet/pppoe/{id}/` or `/api/plan-internet/queue/{id}/`.
  * WispHub ignores a filter it does not know and lists everything: every row is re-checked.
@@ -273,6 +278,43 @@ export function createWisphubBilling(options: WisphubBillingOptions): BillingPro
         .sort((a, b) => (b.paidOn ?? b.dueOn ?? '').localeCompare(a.paidOn ?? a.dueOn ?? ''))
         .slice(0, 2);
       return [...pending.sort(byDue).slice(0, 8), ...lastPaid];
+    },
+    async pendingInvoicesDue({ from, to }): Promise<DueInvoice[]> {
+      const inRange = (w: WisphubInvoice) => {
+        const due = day(w.fecha_vencimiento);
+        return invoiceState(w.estado) === 'pending' && due !== undefined && due >= from && due <= to;
+      };
+      const rows = await client.list(
+        '/api/facturas/',
+        { estado: '1', fecha_vencimiento__range_0: from, fecha_vencimiento__range_1: to },
+        WisphubInvoice,
+        inRange,
+      );
+      // One client lookup per client, however many invoices it has.
+      const accounts = new Map<string, Account | undefined>();
+      const accountOf = async (w: WisphubInvoice): Promise<Account | undefined> => {
+        const c = w.cliente;
+        if (c === null || c === undefined) return undefined;
+        const byId = typeof c === 'object' && c.id_servicio ? String(c.id_servicio) : undefined;
+        const byUser = typeof c === 'object' ? (c.usuario ?? undefined) : String(c);
+        const key = byId ? `id:${byId}` : `user:${byUser}`;
+        if (!accounts.has(key)) {
+          const found = byId
+            ? await clients({ id_servicio: byId }, (x) => x.id_servicio === byId)
+            : byUser
+              ? await clients({ usuario: byUser }, (x) => x.usuario === byUser)
+              : [];
+          accounts.set(key, found.length === 1 ? found[0] : undefined);
+        }
+        return accounts.get(key);
+      };
+      const due: DueInvoice[] = [];
+      for (const w of rows) {
+        const account = await accountOf(w);
+        // An invoice whose client cannot be told apart is not guessed at.
+        if (account && belongsTo(w, account)) due.push({ account, invoice: toInvoice(w, 'pending') });
+      }
+      return due;
     },
     async invoice(account, invoiceId) {
       if (!/^\d{1,12}$/.test(invoiceId)) return undefined;

@@ -1,6 +1,7 @@
 import type { CustomerRecord, WisphubDirectory } from '@helpline/directory';
 import type { Database } from '@helpline/runtime';
 import { z } from 'zod';
+import { chatIdOf } from '../notices/chat-id.js';
 import type { NewRecipient } from './broadcast-store.js';
 
 /**
@@ -46,16 +47,8 @@ export interface AudienceSource {
   members(): Promise<AudienceMember[]>;
 }
 
-/**
- * A phone as WhatsApp's `wa_id`: digits only, with the country code. Back-offices keep
- * national numbers (`300 123 4567`); ten digits or fewer get `countryCode` in front.
- * Undefined when it cannot be a mobile number.
- */
-export function toWaId(phone: string, countryCode: string): string | undefined {
-  const digits = phone.replace(/\D/g, '').replace(/^00/, '');
-  if (digits.length < 7 || digits.length > 15) return undefined;
-  return digits.length <= 10 && !phone.trim().startsWith('+') ? `${countryCode}${digits}` : digits;
-}
+/** A phone as WhatsApp's `wa_id` (the notices' rule: national numbers get the country code). */
+export const toWaId = chatIdOf;
 
 const same = (a: string | undefined, b: string) => a !== undefined && a.trim().toLowerCase() === b.toLowerCase();
 

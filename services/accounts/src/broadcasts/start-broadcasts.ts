@@ -16,7 +16,8 @@ export function startBroadcasts(
   context: AccountsContext,
   options: { redisUrl?: string; blockMs?: number } = {},
 ): { reader: BroadcastEventReader; stop(): Promise<void> } {
-  const redis = createRedisConnection(options.redisUrl ?? context.config.REDIS_URL, 'worker');
+  // A connection of its own: XREADGROUP blocks it.
+  const redis = createRedisConnection(options.redisUrl ?? context.redisUrl, 'worker');
   const reader = createBroadcastEventReader({
     redis,
     stream: conversationStreamKey(context.prefix),
@@ -28,12 +29,15 @@ export function startBroadcasts(
   });
   reader.start();
   context.broadcasts.dispatcher.start();
-  return {
-    reader,
-    async stop() {
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
       await context.broadcasts.dispatcher.stop();
       await reader.stop();
       await closeRedis(redis).catch(() => undefined);
-    },
+    })();
+    return stopped;
   };
+  context.addResource({ name: 'broadcasts', close: stop });
+  return { reader, stop };
 }

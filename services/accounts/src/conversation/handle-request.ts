@@ -4,6 +4,7 @@ import type { JobContext, Producer } from '@helpline/runtime';
 import type { Account } from '../billing/billing-provider.js';
 import type { IdentityStore } from '../identity/identity-store.js';
 import type { AccountsMetrics } from '../metrics/accounts-metrics.js';
+import type { Notices } from '../notices/notices.js';
 import {
   billingMenu,
   debt,
@@ -27,6 +28,8 @@ export interface HandlerDeps extends FlowDeps, Omit<ReceiptIntakeDeps, 'customer
   metrics: AccountsMetrics;
   texts: TextBook;
   maxIdentityTries: number;
+  /** Opt-out of notices and the chat's language for them. */
+  notices?: Pick<Notices, 'optOut' | 'languages'>;
 }
 
 // Free text the classifier sent: which flow its words ask for.
@@ -175,12 +178,24 @@ export function createRequestHandler(deps: HandlerDeps) {
         if (flow === 'payment_points') return paymentPoints(undefined, undefined, reply, deps);
         return resumable(request, flow, reply);
       }
+      case 'notices_opt_out':
+      case 'notices_opt_in': {
+        if (!deps.notices) throw new Error('notices are not wired in this process');
+        await deps.notices.optOut(request);
+        const t = reply.texts;
+        await reply.text(request.kind, request.kind === 'notices_opt_out' ? t.noticesOptedOut : t.noticesOptedIn);
+        return;
+      }
     }
   }
 
   return async function handle(request: AccountRequest, job: Pick<JobContext, 'attempt' | 'logger'>): Promise<void> {
     const reply = createReplier(deps.outbound, request, deps.texts[request.replyTo.language]);
     try {
+      // Notices go out in the language the chat last wrote in.
+      await deps.notices?.languages
+        .remember(request.replyTo.chatId, request.replyTo.language)
+        .catch((error: unknown) => job.logger.warn({ err: error }, 'could not remember the chat language'));
       await dispatch(request, reply);
       deps.metrics.request(request.kind, reply.outcome ?? 'answered');
     } catch (error) {

@@ -14,6 +14,7 @@ const SHORT: Partial<Record<TextKey, number>> = {
   plansButton: 20,
   passwordWifi: 20,
   passwordAccount: 20,
+  noticeStopButton: 20,
   rowDebt: 24,
   rowInvoices: 24,
   rowPaymentPoints: 24,

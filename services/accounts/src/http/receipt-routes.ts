@@ -71,6 +71,7 @@ export function registerReceiptRoutes(app: HttpApp, context: AccountsContext): v
     texts: context.texts,
     metrics: context.accountsMetrics,
     clock: context.clock,
+    notices: context.notices,
   });
   const answer = (outcome: DecisionOutcome) => {
     switch (outcome.kind) {

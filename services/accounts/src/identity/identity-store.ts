@@ -18,6 +18,9 @@ export interface IdentityStore {
   clearTries(chatId: string): Promise<void>;
 }
 
+/** The kinds of key the store writes, each `<prefix><family>:<id>`. */
+export const IDENTITY_KEY_FAMILIES = ['proof', 'pending', 'tries', 'tried'] as const;
+
 export function createIdentityStore(options: {
   redis: Redis;
   prefix: string;

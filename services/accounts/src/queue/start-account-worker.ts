@@ -3,15 +3,15 @@ import { createWorker } from '@helpline/runtime';
 import type { Worker } from 'bullmq';
 import type { AccountsContext } from '../context.js';
 
-/** Starts consuming `accounts`; kept in the context for /health and shutdown. */
+/** Starts consuming `accounts`; handed to the context for /health and shutdown (closed first). */
 export function startAccountWorker(context: AccountsContext): Worker {
-  const worker = createWorker(QUEUE_NAMES.accounts, (request, job) => context.handle(request, job), {
-    connection: context.redis.worker,
-    logger: context.logger,
-    metrics: context.metrics,
-    prefix: context.prefix,
-    concurrency: context.config.ACCOUNTS_CONCURRENCY,
-  });
-  context.workers.push(worker);
-  return worker;
+  return context.addWorker(
+    createWorker(QUEUE_NAMES.accounts, (request, job) => context.handle(request, job), {
+      connection: context.redis('worker'),
+      logger: context.logger,
+      metrics: context.metrics,
+      prefix: context.prefix,
+      concurrency: context.config.ACCOUNTS_CONCURRENCY,
+    }),
+  );
 }

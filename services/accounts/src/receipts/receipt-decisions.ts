@@ -4,6 +4,7 @@ import type { Account, BillingProvider, PaymentMethod } from '../billing/billing
 import { formatCop } from '../billing/money.js';
 import { fill, type TextBook } from '../conversation/texts.js';
 import type { AccountsMetrics } from '../metrics/accounts-metrics.js';
+import type { Notices } from '../notices/notices.js';
 import type { ReceiptRecord, ReceiptStore } from './receipt-store.js';
 
 export interface ConfirmInput {
@@ -29,6 +30,8 @@ export interface DecisionDeps {
   texts: TextBook;
   metrics: AccountsMetrics;
   clock: () => Date;
+  /** The `restored` notice when a confirmed payment reactivated the service (issue 16). */
+  notices?: Pick<Notices, 'restored'>;
 }
 
 const sameDecision = (a: Record<string, unknown> | null, b: Record<string, unknown>) =>
@@ -56,6 +59,29 @@ export function createReceiptDecisions(deps: DecisionDeps) {
     );
   };
 
+  // The confirmation above is the answer the customer asked for; the restored notice is the
+  // notice about the service (marked, so an opt-out holds it back). A failure to queue it
+  // does not undo the confirmation: it is logged by the caller's error path when thrown.
+  const restoredNotice = async (receipt: ReceiptRecord, account: Account, invoiceId: string) => {
+    if (!deps.notices) return;
+    await deps.notices.restored({
+      customerId: account.customerId,
+      invoiceId,
+      chatId: receipt.chatId,
+      language: receipt.language,
+      customerName: account.name?.trim().split(/\s+/)[0] ?? account.customerId,
+    });
+  };
+
+  const replayRestored = async (receipt: ReceiptRecord) => {
+    const customerId = receipt.decision?.customer_id;
+    const invoiceId = receipt.result?.invoice_id;
+    if (!deps.notices || receipt.result?.reactivated !== true) return;
+    if (typeof customerId !== 'string' || typeof invoiceId !== 'string') return;
+    const account = (await deps.billing.findAccounts({ customerId })).find((a) => a.customerId === customerId);
+    if (account) await restoredNotice(receipt, account, invoiceId);
+  };
+
   const methodOf = (methods: PaymentMethod[], wanted: string) => {
     const key = wanted.trim().toLowerCase();
     return methods.find((m) => m.id.toLowerCase() === key || m.name.toLowerCase() === key);
@@ -72,9 +98,13 @@ export function createReceiptDecisions(deps: DecisionDeps) {
         reference: input.reference,
       };
       if (receipt.state !== 'pending') {
-        return receipt.state === 'confirmed' && sameDecision(receipt.decision, decision)
-          ? { kind: 'done', receipt, replayed: true }
-          : { kind: 'conflict', receipt };
+        if (!(receipt.state === 'confirmed' && sameDecision(receipt.decision, decision))) {
+          return { kind: 'conflict', receipt };
+        }
+        // The same confirm again (staff retrying after an error): the restored notice, if the
+        // first try could not queue it, goes now; the ledger keeps it to one.
+        await replayRestored(receipt);
+        return { kind: 'done', receipt, replayed: true };
       }
       const customerId = input.customerId ?? receipt.customerId ?? undefined;
       if (!customerId) {
@@ -153,6 +183,7 @@ export function createReceiptDecisions(deps: DecisionDeps) {
           reference: input.reference,
         }),
       );
+      if (result.reactivated) await restoredNotice(final, account, invoiceId);
       return { kind: 'done', receipt: final, replayed: false };
 
       async function oldestPending(a: Account): Promise<string | undefined> {

@@ -21,6 +21,13 @@ export interface EventConsumerOptions {
   consumer: string;
   batchSize: number;
   blockMs: number;
+  /**
+   * After a batch smaller than `batchSize`, wait this long before reading again, so that
+   * under a steady trickle each transaction carries many events instead of one or two: the
+   * fixed cost of a batch (BEGIN, the statements, COMMIT, XACK) is then paid a few times a
+   * second rather than once per event. It bounds how far the archive trails the chat.
+   */
+  lingerMs: number;
   /** Entries pending this long with a consumer that died are taken over (XAUTOCLAIM). */
   claimIdleMs: number;
   archive: (db: Database, events: readonly ConversationEvent[]) => Promise<ArchiveResult>;
@@ -58,6 +65,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
   let ownPendingFirst = true;
   let claimCursor = '0-0';
   let lastClaimAt = 0;
+  let lingering: AbortController | undefined;
 
   async function ensureGroup(): Promise<void> {
     try {
@@ -198,8 +206,9 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     while (!stopping) {
       try {
         if (failures > 0) await ensureGroup();
-        await step(true);
+        const taken = await step(true);
         failures = 0;
+        if (taken > 0 && taken < options.batchSize && options.lingerMs > 0) await linger();
       } catch (error) {
         if (stopping) break;
         failures += 1;
@@ -217,6 +226,18 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     }
   }
 
+  /** Waits `lingerMs`, or less when the consumer is stopped meanwhile. */
+  async function linger(): Promise<void> {
+    lingering = new AbortController();
+    try {
+      await sleep(options.lingerMs, undefined, { signal: lingering.signal });
+    } catch {
+      // stopped: the loop sees `stopping` and ends
+    } finally {
+      lingering = undefined;
+    }
+  }
+
   return {
     start() {
       if (loop) return;
@@ -227,6 +248,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     },
     async stop() {
       stopping = true;
+      lingering?.abort();
       // A blocking XREADGROUP holds the connection: disconnecting ends it at once. The batch
       // in hand, if any, is either committed and acknowledged, or read again later.
       redis.disconnect();

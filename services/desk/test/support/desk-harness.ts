@@ -34,7 +34,7 @@ export async function startDesk(
     consumer: { blockMs: 100, claimIdleMs: 200 },
     ...overrides,
   });
-  if (context.redis.producer.status !== 'ready') await once(context.redis.producer, 'ready');
+  if (context.redis('producer').status !== 'ready') await once(context.redis('producer'), 'ready');
   await context.db.migrate();
   const app = await buildApp(context);
   return {

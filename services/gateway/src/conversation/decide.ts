@@ -3,6 +3,7 @@ import { type AccountAsk, commandAsk, contextualAsk, menuAsk, replyAsk } from '.
 import { type ChatRecord, hasConsent, isPaused } from './chat-records.js';
 import { type CommandName, parseCommand } from './commands.js';
 import { detectLanguage } from './language-detector.js';
+import { parseNoticePreference } from './notice-preference.js';
 import { parseConsentReply, parseMenuReply } from './replies.js';
 import type { MenuChoice } from './texts.js';
 
@@ -99,6 +100,10 @@ export function decide(input: DecideInput): Plan {
     return plan({ kind: 'account', ask: commandAccount, command: { name: command, via: 'text' } });
   }
   if (command) return plan({ kind: 'command', command });
+  // "no quiero más avisos" / "stop", and back: kept by the accounts service, which owns notices.
+  const preference = message.type === 'text' && input.accounts ? parseNoticePreference(message.text) : undefined;
+  if (preference)
+    return plan({ kind: 'account', ask: { kind: preference }, command: { name: preference, via: 'text' } });
 
   if (LOG_ONLY_TYPES.has(message.type)) return plan({ kind: 'log_only' });
   if (chat?.closedAt) return plan({ kind: 'returning' });

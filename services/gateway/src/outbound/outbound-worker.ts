@@ -1,4 +1,4 @@
-import type { Channel, OutboundMessage } from '@helpline/contracts';
+import type { Channel, NoticeSkipReason, OutboundMessage } from '@helpline/contracts';
 import { CodedError, createWorker, ERRORS, type Logger, PermanentError, type ServiceMetrics } from '@helpline/runtime';
 import { DelayedError, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -6,6 +6,7 @@ import type { ArrivalLog } from '../latency/arrival-log.js';
 import { purposeLabel } from '../latency/reply-purpose.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { type ChannelSender, mayHaveBeenSent, type OutboundObserver } from './channel-sender.js';
+import type { NoticeGate } from './notice-gate.js';
 import type { SendGuard } from './send-guard.js';
 
 /** What an operator must set to enable each channel, for the failure reason. */
@@ -26,6 +27,8 @@ export interface OutboundWorkerDeps {
   observers: readonly OutboundObserver[];
   /** At most one send per job id (see send-guard.ts). */
   sendGuard: SendGuard;
+  /** Notices (`meta.notice`) held back at send time: opted out, or no consent (notice-gate.ts). */
+  noticeGate?: NoticeGate;
   /** Arrivals of inbound messages, for the end-to-end latency of their replies. */
   arrivals?: ArrivalLog;
   clock?: () => Date;
@@ -38,13 +41,15 @@ export interface OutboundWorkerDeps {
 
 export type DeliverDeps = Pick<
   OutboundWorkerDeps,
-  'senders' | 'observers' | 'sendGuard' | 'gatewayMetrics' | 'arrivals' | 'clock'
+  'senders' | 'observers' | 'sendGuard' | 'gatewayMetrics' | 'arrivals' | 'clock' | 'noticeGate'
 >;
 
 export interface OutboundJobResult {
   messageId?: string;
   /** True when this run found the message already sent and sent nothing. */
   duplicate?: boolean;
+  /** A notice held back at send time, and why: completed, not retried. */
+  skipped?: NoticeSkipReason;
 }
 
 /** Another run of the same job holds the send claim: try again later, without sending now. */
@@ -202,6 +207,21 @@ export async function deliverOutbound(
       break;
   }
 
+  // Decided now, with the claim held, not when the notice was queued: an opt-out that came
+  // in the meantime holds it back. Skipped is done (the job completes), never retried.
+  const skip = deps.noticeGate ? await deps.noticeGate.check(message) : undefined;
+  if (skip && deps.noticeGate) {
+    try {
+      await deps.noticeGate.skipped(message, jobId, skip);
+    } finally {
+      await guard.release(jobId, claim.token).catch((error: unknown) => {
+        log.warn({ err: error }, 'could not release the send claim of a skipped notice');
+      });
+    }
+    log.info({ reason: skip, purpose: message.meta?.notice?.purpose }, 'notice not sent');
+    return { skipped: skip };
+  }
+
   // Renew the claim while this run lives: pacing and group throttling may wait longer
   // than a claim's TTL before the call itself.
   const heartbeat = setInterval(
@@ -240,6 +260,7 @@ export async function deliverOutbound(
     throw error;
   }
   clearInterval(heartbeat);
+  deps.noticeGate?.sent(message);
   const sentAt = (deps.clock ?? (() => new Date()))().getTime();
   const [marked] = await Promise.allSettled([
     guard.markSent(jobId, result.messageId),

@@ -35,7 +35,11 @@ export function parameterText(text: string, max = 1024): string {
   return folded.length > max ? `${folded.slice(0, max - 1)}…` : folded;
 }
 
-/** The values a message offers the templates' parameters, by name. */
+/**
+ * The values a message offers the templates' parameters, by name: its text and purpose,
+ * and a notice's own values (`customer_name`, `amount`, `due_date`, ...), each folded
+ * into one line as WhatsApp wants parameters.
+ */
 function valuesOf(message: OutboundMessage): Record<string, string> {
   const c = message.content;
   const text =
@@ -46,7 +50,15 @@ function valuesOf(message: OutboundMessage): Record<string, string> {
         : c.kind === 'media'
           ? (c.caption ?? '')
           : '';
-  return { text: parameterText(text), purpose: message.purpose };
+  const notice = message.meta?.notice;
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(notice?.values ?? {})) values[name] = parameterText(value);
+  return { ...values, text: parameterText(text), purpose: notice?.purpose ?? message.purpose };
+}
+
+/** The purpose whose template stands in for the message: a notice's own, else the message's. */
+function purposeOf(message: OutboundMessage): string {
+  return message.meta?.notice?.purpose ?? message.purpose;
 }
 
 function fill(
@@ -63,7 +75,8 @@ function fill(
 
 /**
  * The template a free-form message becomes when the window is closed: the template of the
- * message's own purpose when the file maps it (a notice's purpose), else the generic
+ * message's own purpose when the file maps it (`meta.notice.purpose` for a notice, filled
+ * from `meta.notice.values`), else the generic
  * `reply_window` ("we answered you"), each only when the message gives every value its
  * parameters name; else `WHATSAPP_WINDOW_TEMPLATE` without parameters; else nothing.
  */
@@ -74,8 +87,8 @@ export function windowFallbackFor(
 ): WindowFallback | undefined {
   const values = valuesOf(message);
   const purposes: TemplatePurpose[] = [];
-  if ((TEMPLATE_PURPOSES as readonly string[]).includes(message.purpose))
-    purposes.push(message.purpose as TemplatePurpose);
+  const purpose = purposeOf(message);
+  if ((TEMPLATE_PURPOSES as readonly string[]).includes(purpose)) purposes.push(purpose as TemplatePurpose);
   purposes.push('reply_window');
   for (const purpose of purposes) {
     const mapping = book.get(purpose);

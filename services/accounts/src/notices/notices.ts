@@ -1,0 +1,104 @@
+import type { AccountRequest, Language } from '@helpline/contracts';
+import type { Database, Logger, Producer, Redis } from '@helpline/runtime';
+import type { BillingProvider } from '../billing/billing-provider.js';
+import type { TextBook } from '../conversation/texts.js';
+import { businessDate } from './business-day.js';
+import { type ChatLanguages, createChatLanguages } from './chat-languages.js';
+import { createNoticeLedger, type NoticeLedger } from './notice-ledger.js';
+import { noticeIdOf, queueNotice } from './notice-message.js';
+import type { NoticeMetrics } from './notice-metrics.js';
+import { createOptOutStore, type OptOutStore } from './opt-out-store.js';
+import { type NoticeRunReport, type NoticeRunRequest, runNotices } from './run-notices.js';
+
+export interface NoticesDeps {
+  db: Database;
+  redis: Redis;
+  prefix: string;
+  billing: BillingProvider;
+  outbound: Producer<'outbound'>;
+  texts: TextBook;
+  metrics: NoticeMetrics;
+  logger: Logger;
+  clock: () => Date;
+  enabled: boolean;
+  timeZone: string;
+  daysBeforeDue: number;
+  countryCode: string;
+}
+
+export interface RestoredInput {
+  customerId: string;
+  invoiceId: string;
+  chatId: string;
+  language: Language;
+  customerName: string;
+}
+
+/** The notices part of the accounts service, assembled: runs, restore, opt-out, languages. */
+export interface Notices {
+  readonly ledger: NoticeLedger;
+  readonly optOuts: OptOutStore;
+  readonly languages: ChatLanguages;
+  readonly enabled: boolean;
+  /** Today's business date (BUSINESS_TIMEZONE). */
+  today(): string;
+  run(request: NoticeRunRequest): Promise<NoticeRunReport>;
+  /** The `restored` notice after a confirmed payment reactivated the service; once per (customer, invoice). */
+  restored(input: RestoredInput): Promise<'queued' | 'already_queued' | 'disabled'>;
+  /** The customer's "stop" / "start"; the confirmation is the caller's to send. */
+  optOut(request: Extract<AccountRequest, { kind: 'notices_opt_out' | 'notices_opt_in' }>): Promise<void>;
+}
+
+export function createNotices(deps: NoticesDeps): Notices {
+  const ledger = createNoticeLedger(deps.db);
+  const optOuts = createOptOutStore(deps.db, deps.redis, deps.prefix);
+  const languages = createChatLanguages(deps.db);
+  const runDeps = {
+    billing: deps.billing,
+    ledger,
+    optOuts,
+    languages,
+    outbound: deps.outbound,
+    texts: deps.texts,
+    metrics: deps.metrics,
+    logger: deps.logger,
+    daysBeforeDue: deps.daysBeforeDue,
+    countryCode: deps.countryCode,
+  };
+  return {
+    ledger,
+    optOuts,
+    languages,
+    enabled: deps.enabled,
+    today: () => businessDate(deps.clock(), deps.timeZone),
+    run: (request) => runNotices(runDeps, request),
+    async restored(input) {
+      if (!deps.enabled) return 'disabled';
+      const key = { customerId: input.customerId, invoiceId: input.invoiceId, kind: 'restored' as const };
+      const noticeId = noticeIdOf(key);
+      const today = businessDate(deps.clock(), deps.timeZone);
+      const claim = await ledger.claim(key, noticeId, input.chatId, today);
+      if (claim.state === 'queued') return 'already_queued';
+      await queueNotice(
+        deps.outbound,
+        {
+          purpose: 'restored',
+          noticeId: claim.noticeId,
+          chatId: input.chatId,
+          customerId: input.customerId,
+          language: input.language,
+          values: { customer_name: input.customerName },
+        },
+        deps.texts[input.language],
+      );
+      await ledger.markQueued(claim.noticeId);
+      deps.metrics.notice('restored', 'queued');
+      return 'queued';
+    },
+    async optOut(request) {
+      const out = request.kind === 'notices_opt_out';
+      await optOuts.set(request.replyTo.chatId, out, 'customer');
+      deps.logger.info({ optedOut: out }, 'notices preference changed by the customer');
+    },
+  };
+}
