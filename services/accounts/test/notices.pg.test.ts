@@ -171,10 +171,10 @@ describe('the day’s notices', () => {
     await invoice('NF-6', 'N-2', '2026-04-03', 20_000_00);
     const { ledger } = world.accounts.notices;
     // NF-5: the run died after claiming, before queueing. NF-6: after queueing, before recording it.
-    const k5 = { customerId: 'N-1', invoiceId: 'NF-5', kind: 'due_reminder' as const };
-    const k6 = { customerId: 'N-2', invoiceId: 'NF-6', kind: 'due_reminder' as const };
-    await ledger.claim(k5, noticeIdOf(k5), NORA, DAY);
-    await ledger.claim(k6, noticeIdOf(k6), NED, DAY);
+    const k5 = { customerId: 'N-1', invoiceId: 'NF-5', kind: 'due_reminder' as const, chatId: NORA };
+    const k6 = { customerId: 'N-2', invoiceId: 'NF-6', kind: 'due_reminder' as const, chatId: NED };
+    await ledger.claim(k5, noticeIdOf(k5), DAY);
+    await ledger.claim(k6, noticeIdOf(k6), DAY);
     await queueNotice(
       world.accounts.producers.outbound,
       {

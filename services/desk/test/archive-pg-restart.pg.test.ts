@@ -13,7 +13,9 @@ beforeAll(async () => {
   redis = await startTestRedis();
   // A private server: a shared one is not the test's to restart.
   postgres = await startTestPostgres({ spawn: true });
-  desk = await startDesk(redis.url, await postgres.createDatabase('desk_restart'));
+  // No linger: the consumer reads without pause, so the outage is met by a batch in flight
+  // (with the 250 ms default a short restart can fall between two reads and go unfelt).
+  desk = await startDesk(redis.url, await postgres.createDatabase('desk_restart'), { ARCHIVE_LINGER_MS: '0' });
   desk.context.consumer.start();
 });
 afterAll(async () => {

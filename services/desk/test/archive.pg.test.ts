@@ -133,6 +133,48 @@ describe('archive', () => {
     expect(newest).toMatchObject({ messageId: 'wamid.back', conversation: 2 });
   });
 
+  test('a notice held back (notice_skipped) shows in the history as skipped with its reason, once, outside the stats', async () => {
+    const NEW = '573005550000';
+    const sentNotice = events.noticeSkipped(CHAT, 'notice-due_reminder-C-1-F-1-abc', 'due_reminder', 'opted_out', t(9));
+    await write([
+      events.received(CHAT, 'wamid.h1', 'hola', t(1)),
+      events.sent(CHAT, 'wamid.h1', 'menu', '¿En qué te ayudamos?', t(2), { providerMessageId: 'wamid.hout1' }),
+      sentNotice,
+      // The gateway appends the skip again (the job retried): one row.
+      sentNotice,
+      // A chat that never consented, so never archived before: it gets a row, nothing else.
+      events.noticeSkipped(NEW, 'notice-cut_off-C-9-F-9-def', 'cut_off', 'no_consent', t(10)),
+    ]);
+    expect(await desk.context.consumer.drain()).toBe(5);
+
+    const history = await get(`/api/conversations/${CHAT}/messages`);
+    expect(history.status).toBe(200);
+    expect(history.body.total).toBe(3);
+    expect(history.body.items[0]).toMatchObject({
+      messageId: 'notice-due_reminder-C-1-F-1-abc-due_reminder',
+      direction: 'outbound',
+      kind: 'notice_skipped',
+      purpose: 'due_reminder',
+      correlationId: 'notice-due_reminder-C-1-F-1-abc',
+      status: 'skipped',
+      skipped: 'opted_out',
+      conversation: 1,
+      at: t(9).toISOString(),
+    });
+    expect(history.body.items[1]).toMatchObject({ purpose: 'menu', status: 'sent', skipped: null });
+    // Nothing reached the customer: the chat's last message is still the bot's menu.
+    const [chat] = (await get(`/api/conversations/${CHAT}`)).body.items;
+    expect(chat).toMatchObject({ lastDirection: 'outbound', lastMessageAt: t(2).toISOString() });
+
+    const fresh = await get(`/api/conversations/${NEW}/messages`);
+    expect(fresh.body.items).toEqual([
+      expect.objectContaining({ purpose: 'cut_off', status: 'skipped', skipped: 'no_consent' }),
+    ]);
+
+    const stats = await get('/api/stats?from=2026-01-10T00:00:00Z&to=2026-01-11T00:00:00Z&tz=UTC');
+    expect(stats.body.totals).toMatchObject({ conversations: 1, inbound: 1, outbound: 1 });
+  });
+
   test('each event once: repeated within a batch, across batches, and a batch read again', async () => {
     const list = [
       events.received(CHAT, 'wamid.a', 'uno', t(0)),

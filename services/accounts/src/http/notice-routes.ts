@@ -54,7 +54,7 @@ const view = (report: NoticeRunReport): z.infer<typeof RunAnswer> => ({
 /**
  * `POST /api/notices/run` (and `/trigger-notifications`, the deployment's name for it):
  * runs the day's notices now, or with `dry_run` answers who would get what. Runs are
- * idempotent per (customer, invoice, kind): running again, or beside the scheduled run,
+ * idempotent per (customer, invoice, kind, chat): running again, or beside the scheduled run,
  * sends nothing twice.
  */
 export function registerNoticeRoutes(app: HttpApp, context: AccountsContext): void {
@@ -87,7 +87,7 @@ export function registerNoticeRoutes(app: HttpApp, context: AccountsContext): vo
               ? "Runs the day's notices now (the deployment's name for POST /api/notices/run)"
               : "Runs the day's notices now: due reminders, overdue and cut-off",
           description:
-            'Each notice goes once per (customer, invoice, kind), whatever the runs. `dry_run: true` answers who would get what and sends nothing.',
+            'Each notice goes once per (customer, invoice, kind) to each phone of the account, whatever the runs. `dry_run: true` answers who would get what and sends nothing.',
           tags: ['notices'],
           security: [{ bearer: [] }],
           body: RunBody,

@@ -72,6 +72,7 @@ export function registerReceiptRoutes(app: HttpApp, context: AccountsContext): v
     metrics: context.accountsMetrics,
     clock: context.clock,
     notices: context.notices,
+    countryCode: context.config.NOTICE_COUNTRY_CODE,
   });
   const answer = (outcome: DecisionOutcome) => {
     switch (outcome.kind) {

@@ -3,10 +3,13 @@ import type { Database } from '@helpline/runtime';
 
 export type LedgerKind = ScheduledNoticeKind | 'restored';
 
+/** One notice: about one invoice of one customer, of one kind, to one of the account's chats. */
 export interface NoticeKey {
   customerId: string;
   invoiceId: string;
   kind: LedgerKind;
+  /** The chat (wa_id) it goes to: each phone of the account gets its own. */
+  chatId: string;
 }
 
 /**
@@ -19,9 +22,9 @@ export interface NoticeKey {
  */
 export type ClaimResult = { state: 'new' | 'unqueued' | 'queued'; noticeId: string };
 
-/** The notices decided so far, in PostgreSQL: once per (customer, invoice, kind), whatever the runs. */
+/** The notices decided so far, in PostgreSQL: once per (customer, invoice, kind, chat), whatever the runs. */
 export interface NoticeLedger {
-  claim(key: NoticeKey, noticeId: string, chatId: string, businessDate: string): Promise<ClaimResult>;
+  claim(key: NoticeKey, noticeId: string, businessDate: string): Promise<ClaimResult>;
   /** Whether the notice is recorded at all (for a dry run: would it be new?). */
   find(key: NoticeKey): Promise<'claimed' | 'queued' | undefined>;
   markQueued(noticeId: string): Promise<void>;
@@ -32,19 +35,20 @@ export interface NoticeLedger {
 
 export function createNoticeLedger(db: Database): NoticeLedger {
   return {
-    async claim(key, noticeId, chatId, businessDate) {
+    async claim(key, noticeId, businessDate) {
       const inserted = await db.query<{ notice_id: string }>(
         `INSERT INTO notices (customer_id, invoice_id, kind, notice_id, chat_id, business_date, state)
          VALUES ($1, $2, $3, $4, $5, $6::date, 'claimed')
-         ON CONFLICT (customer_id, invoice_id, kind) DO NOTHING
+         ON CONFLICT (customer_id, invoice_id, kind, chat_id) DO NOTHING
          RETURNING notice_id`,
-        [key.customerId, key.invoiceId, key.kind, noticeId, chatId, businessDate],
+        [key.customerId, key.invoiceId, key.kind, noticeId, key.chatId, businessDate],
         'notices.claim',
       );
       if (inserted.rows[0]) return { state: 'new', noticeId };
       const existing = await db.query<{ notice_id: string; state: 'claimed' | 'queued' }>(
-        'SELECT notice_id, state FROM notices WHERE customer_id = $1 AND invoice_id = $2 AND kind = $3',
-        [key.customerId, key.invoiceId, key.kind],
+        `SELECT notice_id, state FROM notices
+          WHERE customer_id = $1 AND invoice_id = $2 AND kind = $3 AND chat_id = $4`,
+        [key.customerId, key.invoiceId, key.kind, key.chatId],
         'notices.existing',
       );
       const row = existing.rows[0];
@@ -53,8 +57,8 @@ export function createNoticeLedger(db: Database): NoticeLedger {
     },
     async find(key) {
       const r = await db.query<{ state: 'claimed' | 'queued' }>(
-        'SELECT state FROM notices WHERE customer_id = $1 AND invoice_id = $2 AND kind = $3',
-        [key.customerId, key.invoiceId, key.kind],
+        'SELECT state FROM notices WHERE customer_id = $1 AND invoice_id = $2 AND kind = $3 AND chat_id = $4',
+        [key.customerId, key.invoiceId, key.kind, key.chatId],
         'notices.find',
       );
       return r.rows[0]?.state;

@@ -20,12 +20,15 @@ const TEXT_OF: Partial<Record<TemplatePurpose, keyof Texts>> = {
 
 /**
  * A notice's id, stable for its key: the outbound job's correlation id and `meta.notice.id`.
- * Readable parts for staff, a hash of the exact key so that ids cleaned of odd characters
- * never collide.
+ * Readable parts for staff, a hash of the exact key (the chat included, which is not
+ * spelled out: a phone number has no place in job ids and logs) so that ids cleaned of
+ * odd characters never collide.
  */
 export function noticeIdOf(key: NoticeKey): string {
   const clean = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 60);
-  const hash = createHash('sha256').update(`${key.customerId}\u0000${key.invoiceId}\u0000${key.kind}`).digest('hex');
+  const hash = createHash('sha256')
+    .update(`${key.customerId}\u0000${key.invoiceId}\u0000${key.kind}\u0000${key.chatId}`)
+    .digest('hex');
   return `notice-${key.kind}-${clean(key.customerId)}-${clean(key.invoiceId)}-${hash.slice(0, 12)}`;
 }
 

@@ -29,8 +29,11 @@ export interface NoticesDeps {
 export interface RestoredInput {
   customerId: string;
   invoiceId: string;
+  /** The chat the payment came from (the receipt's), told in `language`. */
   chatId: string;
   language: Language;
+  /** The account's other chats (its other phones), told in the language each last wrote in. */
+  otherChatIds?: readonly string[];
   customerName: string;
 }
 
@@ -43,7 +46,7 @@ export interface Notices {
   /** Today's business date (BUSINESS_TIMEZONE). */
   today(): string;
   run(request: NoticeRunRequest): Promise<NoticeRunReport>;
-  /** The `restored` notice after a confirmed payment reactivated the service; once per (customer, invoice). */
+  /** The `restored` notice after a confirmed payment reactivated the service; once per (customer, invoice, chat). */
   restored(input: RestoredInput): Promise<'queued' | 'already_queued' | 'disabled'>;
   /** The customer's "stop" / "start"; the confirmation is the caller's to send. */
   optOut(request: Extract<AccountRequest, { kind: 'notices_opt_out' | 'notices_opt_in' }>): Promise<void>;
@@ -74,26 +77,32 @@ export function createNotices(deps: NoticesDeps): Notices {
     run: (request) => runNotices(runDeps, request),
     async restored(input) {
       if (!deps.enabled) return 'disabled';
-      const key = { customerId: input.customerId, invoiceId: input.invoiceId, kind: 'restored' as const };
-      const noticeId = noticeIdOf(key);
+      const others = [...new Set(input.otherChatIds ?? [])].filter((c) => c !== input.chatId);
+      const known = await languages.of(others);
       const today = businessDate(deps.clock(), deps.timeZone);
-      const claim = await ledger.claim(key, noticeId, input.chatId, today);
-      if (claim.state === 'queued') return 'already_queued';
-      await queueNotice(
-        deps.outbound,
-        {
-          purpose: 'restored',
-          noticeId: claim.noticeId,
-          chatId: input.chatId,
-          customerId: input.customerId,
-          language: input.language,
-          values: { customer_name: input.customerName },
-        },
-        deps.texts[input.language],
-      );
-      await ledger.markQueued(claim.noticeId);
-      deps.metrics.notice('restored', 'queued');
-      return 'queued';
+      let queued = false;
+      for (const chatId of [input.chatId, ...others]) {
+        const language = chatId === input.chatId ? input.language : (known.get(chatId) ?? 'es');
+        const key = { customerId: input.customerId, invoiceId: input.invoiceId, kind: 'restored' as const, chatId };
+        const claim = await ledger.claim(key, noticeIdOf(key), today);
+        if (claim.state === 'queued') continue;
+        await queueNotice(
+          deps.outbound,
+          {
+            purpose: 'restored',
+            noticeId: claim.noticeId,
+            chatId,
+            customerId: input.customerId,
+            language,
+            values: { customer_name: input.customerName },
+          },
+          deps.texts[language],
+        );
+        await ledger.markQueued(claim.noticeId);
+        deps.metrics.notice('restored', 'queued');
+        queued = true;
+      }
+      return queued ? 'queued' : 'already_queued';
     },
     async optOut(request) {
       const out = request.kind === 'notices_opt_out';

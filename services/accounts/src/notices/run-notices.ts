@@ -74,18 +74,26 @@ export function noticeValues(
   return values;
 }
 
-function firstChat(account: Account, countryCode: string): string | undefined {
+/**
+ * Every chat of the account, in the back-office's order, each once (`+57 300...` and
+ * `300...` are one chat). Whether a chat may get a notice (Ley 1581 consent, opt-out) is
+ * the gateway's check at send time, so a phone that never consented gets nothing and the
+ * skip is recorded.
+ */
+export function chatsOf(account: Account, countryCode: string): string[] {
+  const chats: string[] = [];
   for (const phone of account.phones) {
     const chat = chatIdOf(phone, countryCode);
-    if (chat) return chat;
+    if (chat && !chats.includes(chat)) chats.push(chat);
   }
-  return undefined;
+  return chats;
 }
 
 /**
  * The day's notices: chosen from the back-office's pending invoices, each re-checked just
- * before it is queued (paid meanwhile: not sent), claimed in the ledger (once per customer,
- * invoice and kind, across restarts, re-runs and replicas), then queued on `outbound`. A
+ * before it is queued (paid meanwhile: not sent), one per phone of the account, each claimed
+ * in the ledger (once per customer, invoice, kind and chat, across restarts, re-runs and
+ * replicas), then queued on `outbound`. A
  * dry run decides the same and queues nothing. A notice that fails is reported and the
  * others go on; the scheduled job then fails and is retried (what went is not sent again).
  */
@@ -96,31 +104,40 @@ export async function runNotices(deps: NoticeRunDeps, request: NoticeRunRequest)
   const candidates = selectNotices(due, date, deps.daysBeforeDue).filter(
     (c) => !request.kinds || request.kinds.includes(c.kind),
   );
-  const chats = candidates.map((c) => firstChat(c.account, deps.countryCode));
-  const languages = await deps.languages.of(chats.filter((c): c is string => c !== undefined));
+  const chats = candidates.map((c) => chatsOf(c.account, deps.countryCode));
+  const languages = await deps.languages.of(chats.flat());
 
   const items: NoticeRunItem[] = [];
   for (const [index, candidate] of candidates.entries()) {
-    const chatId = chats[index];
-    const language = (chatId && languages.get(chatId)) || 'es';
-    const item: NoticeRunItem = {
-      kind: candidate.kind,
-      customerId: candidate.account.customerId,
-      invoiceId: candidate.invoice.id,
-      chatId: chatId ?? null,
-      language,
-      values: noticeValues(candidate, language),
-      outcome: 'failed',
+    // One notice per chat of the account; an account without a usable phone is reported once.
+    const targets: Array<string | null> = chats[index]?.length ? (chats[index] as string[]) : [null];
+    // Asked of the back-office once per notice, whatever the number of phones.
+    let pending: Promise<boolean> | undefined;
+    const stillPending = () => {
+      pending ??= isStillPending(deps.billing, candidate.account, candidate.invoice);
+      return pending;
     };
-    items.push(item);
-    try {
-      item.outcome = await decideOne(deps, candidate, item, date, dryRun);
-    } catch (error) {
-      item.outcome = 'failed';
-      item.error = error instanceof Error ? error.message : String(error);
-      deps.logger.warn({ err: error, kind: item.kind, noticeOf: item.customerId }, 'notice could not be queued');
+    for (const chatId of targets) {
+      const language = (chatId && languages.get(chatId)) || 'es';
+      const item: NoticeRunItem = {
+        kind: candidate.kind,
+        customerId: candidate.account.customerId,
+        invoiceId: candidate.invoice.id,
+        chatId,
+        language,
+        values: noticeValues(candidate, language),
+        outcome: 'failed',
+      };
+      items.push(item);
+      try {
+        item.outcome = await decideOne(deps, item, stillPending, date, dryRun);
+      } catch (error) {
+        item.outcome = 'failed';
+        item.error = error instanceof Error ? error.message : String(error);
+        deps.logger.warn({ err: error, kind: item.kind, noticeOf: item.customerId }, 'notice could not be queued');
+      }
+      if (!dryRun) deps.metrics.notice(item.kind, item.outcome as NoticeOutcome);
     }
-    if (!dryRun) deps.metrics.notice(item.kind, item.outcome as NoticeOutcome);
   }
 
   const counts: Partial<Record<RunOutcome, number>> = {};
@@ -129,24 +146,24 @@ export async function runNotices(deps: NoticeRunDeps, request: NoticeRunRequest)
   return { date, dryRun, trigger: request.trigger, items, counts };
 }
 
-async function stillPending(billing: BillingProvider, account: Account, invoice: Invoice): Promise<boolean> {
+async function isStillPending(billing: BillingProvider, account: Account, invoice: Invoice): Promise<boolean> {
   const now = await billing.invoice(account, invoice.id);
   return now?.state === 'pending';
 }
 
 async function decideOne(
   deps: NoticeRunDeps,
-  candidate: NoticeCandidate,
   item: NoticeRunItem,
+  stillPending: () => Promise<boolean>,
   date: string,
   dryRun: boolean,
 ): Promise<RunOutcome> {
   if (!item.chatId) return 'skipped_no_phone';
-  const key = { customerId: item.customerId, invoiceId: item.invoiceId, kind: item.kind };
+  const key = { customerId: item.customerId, invoiceId: item.invoiceId, kind: item.kind, chatId: item.chatId };
   // Already queued: not asked of the back-office again.
   const recorded = await deps.ledger.find(key);
   if (recorded === 'queued') return 'already_queued';
-  if (!(await stillPending(deps.billing, candidate.account, candidate.invoice))) return 'skipped_paid';
+  if (!(await stillPending())) return 'skipped_paid';
   const draft: NoticeDraft = {
     purpose: item.kind,
     noticeId: noticeIdOf(key),
@@ -159,7 +176,7 @@ async function decideOne(
     item.text = noticeText(draft, deps.texts[item.language]);
     return (await deps.optOuts.isOptedOut(item.chatId)) ? 'would_skip_opted_out' : 'would_send';
   }
-  const claim = await deps.ledger.claim(key, draft.noticeId, item.chatId, date);
+  const claim = await deps.ledger.claim(key, draft.noticeId, date);
   if (claim.state === 'queued') return 'already_queued';
   await queueNotice(deps.outbound, { ...draft, noticeId: claim.noticeId }, deps.texts[item.language]);
   await deps.ledger.markQueued(claim.noticeId);

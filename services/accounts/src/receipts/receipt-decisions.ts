@@ -5,6 +5,7 @@ import { formatCop } from '../billing/money.js';
 import { fill, type TextBook } from '../conversation/texts.js';
 import type { AccountsMetrics } from '../metrics/accounts-metrics.js';
 import type { Notices } from '../notices/notices.js';
+import { chatsOf } from '../notices/run-notices.js';
 import type { ReceiptRecord, ReceiptStore } from './receipt-store.js';
 
 export interface ConfirmInput {
@@ -32,6 +33,8 @@ export interface DecisionDeps {
   clock: () => Date;
   /** The `restored` notice when a confirmed payment reactivated the service (issue 16). */
   notices?: Pick<Notices, 'restored'>;
+  /** The country code of the back-office's national phone numbers (the account's other chats). */
+  countryCode: string;
 }
 
 const sameDecision = (a: Record<string, unknown> | null, b: Record<string, unknown>) =>
@@ -69,6 +72,7 @@ export function createReceiptDecisions(deps: DecisionDeps) {
       invoiceId,
       chatId: receipt.chatId,
       language: receipt.language,
+      otherChatIds: chatsOf(account, deps.countryCode),
       customerName: account.name?.trim().split(/\s+/)[0] ?? account.customerId,
     });
   };

@@ -12,6 +12,7 @@ import { type FakeGraphApi, startFakeGraphApi } from '@helpline/testkit/meta-gra
 // The real gateway, from its sources: the webhook in and the Cloud API sender out.
 import { buildApp as buildGatewayApp } from '../../../gateway/src/app.js';
 import type { GatewayContext } from '../../../gateway/src/context.js';
+import type { TemplateBook } from '../../../gateway/src/templates/templates-file.js';
 import { startWorkers } from '../../../gateway/src/workers.js';
 import { APP_SECRET, PHONE_NUMBER_ID, testConfig, testContext } from '../../../gateway/test/support/harness.js';
 import { messagesChange, signedWebhook } from '../../../gateway/test/support/meta-webhooks.js';
@@ -56,11 +57,18 @@ export interface World {
   stop(): Promise<void>;
 }
 
+/** The gateway's side of a world: its own variables, and a template book instead of WHATSAPP_TEMPLATES_FILE. */
+export interface GatewayOptions {
+  env?: Record<string, string>;
+  templates?: TemplateBook;
+}
+
 export async function startWorld(
   redis: TestRedis,
   postgres: TestPostgres,
   env: Record<string, string> = {},
   overrides: AccountsContextOverrides = {},
+  gatewayOptions: GatewayOptions = {},
 ): Promise<World> {
   const graph = await startFakeGraphApi({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
   const media = await startFakeGatewayMedia({ token: API_TOKEN, maxBytes: 64 * 1024 * 1024 });
@@ -92,8 +100,9 @@ export async function startWorld(
       GRAPH_API_URL: graph.url,
       ACCOUNTS_ENABLED: 'true',
       ACCOUNTS_URL: accountsUrl,
+      ...gatewayOptions.env,
     }),
-    { prefix, consent: true },
+    { prefix, consent: true, ...(gatewayOptions.templates ? { templates: gatewayOptions.templates } : {}) },
   );
   const producerRedis = gateway.redis('producer');
   if (producerRedis.status !== 'ready') await once(producerRedis, 'ready');
@@ -171,7 +180,14 @@ export async function settle(world: World, to: string): Promise<GraphSend[]> {
       }
       if (!still) return received(world, to);
     }
-    if (Date.now() > deadline) throw new Error('queues not drained');
+    if (Date.now() > deadline) {
+      const stuck = [];
+      for (const queue of queues) {
+        const jobs = await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized']);
+        stuck.push(...jobs.map((j) => `${queue.name}:${j.id}:${j.attemptsMade}:${j.failedReason ?? ''}`));
+      }
+      throw new Error(`queues not drained: ${stuck.join(', ')}`);
+    }
     await sleep(25);
   }
 }

@@ -1,3 +1,4 @@
+import { HELD_NOTICE_KIND } from '../archive/archive-writer.js';
 import type { Database } from '@helpline/runtime';
 
 export const CSV_COLUMNS = [
@@ -45,7 +46,8 @@ export async function* exportMessagesCsv(db: Database, range: { from: string; to
       `DECLARE export_cursor NO SCROLL CURSOR FOR
        SELECT m.at, c.channel, c.chat_id, m.customer_id, m.direction, m.kind, m.body, m.message_id, m.correlation_id,
               m.purpose,
-              CASE WHEN m.direction = 'inbound' THEN 'received' ELSE COALESCE(s.status, 'sent') END AS status,
+              CASE WHEN m.direction = 'inbound' THEN 'received'
+                   WHEN m.kind = '${HELD_NOTICE_KIND}' THEN 'skipped' ELSE COALESCE(s.status, 'sent') END AS status,
               s.error_code
          FROM messages m
          JOIN chats c ON c.id = m.chat_ref

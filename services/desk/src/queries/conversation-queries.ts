@@ -1,3 +1,4 @@
+import { HELD_NOTICE_KIND } from '../archive/archive-writer.js';
 import type { Database } from '@helpline/runtime';
 import { foldForSearch } from '../archive/fold-text.js';
 
@@ -128,7 +129,11 @@ export interface MessageRow {
   providerMessageId: string | null;
   customerId: string | null;
   skipped: string | null;
-  /** Inbound: `received`; outbound: the latest status Meta reported, `sent` until one arrives. */
+  /**
+   * Inbound: `received`; outbound: the latest status Meta reported, `sent` until one
+   * arrives; `skipped` for a notice the gateway held back (the reason in `skipped`:
+   * `opted_out`, `no_consent`).
+   */
   status: string;
   statusAt: string | null;
   error: { code: number; title: string | null } | null;
@@ -234,7 +239,8 @@ export function createConversationQueries(db: Database) {
           providerMessageId: r.provider_message_id,
           customerId: r.customer_id,
           skipped: r.skipped,
-          status: r.direction === 'inbound' ? 'received' : (r.status ?? 'sent'),
+          status:
+            r.direction === 'inbound' ? 'received' : r.kind === HELD_NOTICE_KIND ? 'skipped' : (r.status ?? 'sent'),
           statusAt: iso(r.status_at),
           error: r.error_code === null ? null : { code: r.error_code, title: r.error_title },
         })),

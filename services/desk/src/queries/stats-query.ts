@@ -1,3 +1,4 @@
+import { HELD_NOTICE_KIND } from '../archive/archive-writer.js';
 import type { Database } from '@helpline/runtime';
 import { TICKET_PURPOSE } from './conversation-queries.js';
 
@@ -35,7 +36,7 @@ const CONVERSATIONS_CTE = `
 WITH m AS (
   SELECT m.chat_ref, m.conversation, m.direction, m.at, (m.at AT TIME ZONE $3)::date AS day
     FROM messages m
-   WHERE m.at >= $1::timestamptz AND m.at < $2::timestamptz
+   WHERE m.at >= $1::timestamptz AND m.at < $2::timestamptz AND m.kind <> '${HELD_NOTICE_KIND}'
 ), conv AS (
   SELECT chat_ref, conversation, min(day) AS day,
          min(at) FILTER (WHERE direction = 'inbound') AS first_in,
@@ -48,7 +49,8 @@ WITH m AS (
          EXTRACT(EPOCH FROM (
            SELECT min(o.at) FROM messages o
             WHERE o.chat_ref = conv.chat_ref AND o.conversation = conv.conversation
-              AND o.direction = 'outbound' AND o.at >= conv.first_in) - conv.first_in) AS first_response
+              AND o.direction = 'outbound' AND o.kind <> '${HELD_NOTICE_KIND}' AND o.at >= conv.first_in)
+           - conv.first_in) AS first_response
     FROM conv JOIN chats c ON c.id = conv.chat_ref
 )`;
 
@@ -112,7 +114,7 @@ export function createStatsQuery(db: Database, clock: () => Date = () => new Dat
                 count(*) FILTER (WHERE direction = 'inbound')::int AS inbound,
                 count(*) FILTER (WHERE direction = 'outbound')::int AS outbound,
                 count(*) FILTER (WHERE direction = 'outbound' AND purpose = $4)::int AS tickets
-           FROM messages WHERE at >= $1::timestamptz AND at < $2::timestamptz
+           FROM messages WHERE at >= $1::timestamptz AND at < $2::timestamptz AND kind <> '${HELD_NOTICE_KIND}'
           GROUP BY 1 ORDER BY 1`,
         [...params, TICKET_PURPOSE],
         'stats_messages_daily',

@@ -169,6 +169,25 @@ export const events = {
       type: 'chat_closed',
     } satisfies ConversationEvent;
   },
+  /** A notice the gateway held back at send time. */
+  noticeSkipped(
+    chatId: string,
+    noticeId: string,
+    purpose: 'due_reminder' | 'overdue' | 'cut_off' | 'restored',
+    reason: 'opted_out' | 'no_consent',
+    at: Date,
+  ) {
+    const messageId = `${noticeId}-${purpose}`;
+    return {
+      ...base(chatId, at),
+      id: conversationEventIds.noticeSkipped(messageId),
+      type: 'notice_skipped',
+      messageId,
+      correlationId: noticeId,
+      notice: { purpose, id: noticeId, values: { customer_name: 'Ana' } },
+      reason,
+    } satisfies ConversationEvent;
+  },
   erased(chatId: string, at: Date) {
     return {
       ...base(chatId, at),
