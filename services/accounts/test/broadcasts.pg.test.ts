@@ -315,6 +315,38 @@ describe('free text and the deployment words', () => {
     expect(sendsOf(world).map(toOf).sort()).toEqual([0, 1, 2, 3].map(phoneOf));
   }, 60_000);
 
+  test('a broadcast with a start time waits for it (a fixed clock), then goes', async () => {
+    let now = new Date('2026-12-03T15:00:00-05:00');
+    // A template: no window is asked about.
+    const world = await startWorld(redis, postgres, {}, { clock: () => now });
+    try {
+      await world.gateway.conversation.store.updateChat(phoneOf(1), {
+        consentVersion: world.gateway.config.PRIVACY_NOTICE_VERSION,
+        consentAt: now.toISOString(),
+      });
+      const res = await world.accountsApp.inject({
+        method: 'POST',
+        url: '/api/broadcasts',
+        headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+        payload: JSON.stringify({
+          template: { name: 'aviso', language: 'es' },
+          audience: { kind: 'numbers', numbers: [`+${phoneOf(1)}`] },
+          start_at: '2026-12-03T22:00:00-05:00',
+        }),
+      });
+      expect(res.json()).toMatchObject({ state: 'scheduled', start_at: '2026-12-04T03:00:00.000Z' });
+      const { dispatcher } = world.accounts.broadcasts;
+      now = new Date('2026-12-03T21:59:59-05:00');
+      expect(await dispatcher.tick()).toBe(0);
+      now = new Date('2026-12-03T22:00:00-05:00');
+      expect(await dispatcher.tick()).toBe(1);
+      await waitFor(() => sendsOf(world).length === 1, 20_000, 'the send');
+      expect(toOf(sendsOf(world)[0] as RecordedGraphRequest)).toBe(phoneOf(1));
+    } finally {
+      await world.stop();
+    }
+  }, 60_000);
+
   test('bodies are validated with answers that name what is wrong', async () => {
     running = await start(2);
     const noAudience = await running.api('POST', '/api/broadcasts', { text: 'hola' });
