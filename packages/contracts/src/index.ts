@@ -12,3 +12,4 @@ export * from './taxonomy.js';
 export * from './whatsapp-templates.js';
 export * from './text.js';
 export * from './ticket-request.js';
+export * from './outages.js';

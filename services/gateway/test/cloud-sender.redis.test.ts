@@ -207,6 +207,37 @@ describe('Cloud API sender: the 24-hour window', () => {
     expect(await metric('helpline_window_fallbacks_total', 'reason="window_closed"')).toBe(1);
   });
 
+  it('never turns free text of a broadcast into a template: outside the window it fails for good, unsent', async () => {
+    const notice = { notice: { purpose: 'broadcast' as const, id: 'bc-b1-1', broadcastId: 'b1' } };
+    const promise = sender.send(
+      outbound({
+        to: '5491100006666',
+        purpose: 'broadcast',
+        content: { kind: 'text', body: 'Mantenimiento' },
+        meta: notice,
+      }),
+      log,
+    );
+    await expect(promise).rejects.toBeInstanceOf(PermanentError);
+    await expect(promise).rejects.toMatchObject({ code: 'window_closed' });
+    expect(bed.graph.messageRequests()).toHaveLength(0);
+    // Inside the window it goes as written; a template broadcast goes whatever the window.
+    await sender.send(
+      outbound({ purpose: 'broadcast', content: { kind: 'text', body: 'Mantenimiento' }, meta: notice }),
+      log,
+    );
+    await sender.send(
+      outbound({
+        to: '5491100006666',
+        purpose: 'broadcast',
+        content: { kind: 'template', name: 'aviso', language: 'es' },
+        meta: notice,
+      }),
+      log,
+    );
+    expect(bed.graph.messageRequests().map((r) => (r.body as { type: string }).type)).toEqual(['text', 'template']);
+  });
+
   it("counts the window from the customer's last message: 25 hours ago is closed, 23 open", async () => {
     await context.conversationWindow.touch('5491100000025', new Date(Date.now() - 25 * 3600_000));
     await context.conversationWindow.touch('5491100000023', new Date(Date.now() - 23 * 3600_000));

@@ -1,3 +1,4 @@
+import { isWindowOnlyBroadcast, refuseClosedWindowBroadcast } from './broadcast-window.js';
 import type { OutboundMessage } from '@helpline/contracts';
 import { type Logger, PermanentError } from '@helpline/runtime';
 import type { ConversationWindow } from '../cloud/conversation-window.js';
@@ -53,6 +54,7 @@ export function createSendFlow(deps: {
       said: string,
     ): Promise<OutboundMessage> {
       if (!isFreeForm(message.content) || (await deps.window.isOpen(message.to, deps.clock()))) return message;
+      if (isWindowOnlyBroadcast(message)) refuseClosedWindowBroadcast();
       const template = asTemplate(message, 'the 24-hour window is closed');
       metrics.windowFallbacks.inc({ reason: 'window_closed' });
       log.info({ purpose: template.purpose }, said);

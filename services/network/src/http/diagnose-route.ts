@@ -53,6 +53,8 @@ export function registerDiagnoseRoute(app: HttpApp, context: NetworkContext): vo
           customerIds: outcome.candidates.map((c) => c.customerId),
         });
       }
+      // Staff asking by hand get the diagnosis itself, never the outage's answer.
+      if (outcome.kind !== 'report') throw new Error('unexpected diagnosis outcome');
       return { report: outcome.report, fromCache: outcome.fromCache };
     },
   );
