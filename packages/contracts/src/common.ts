@@ -14,6 +14,14 @@ export const CorrelationId = NonEmptyId.max(256);
 export const IsoDateTime = z.iso.datetime({ offset: true });
 
 /**
+ * The `:chatId` of the staff routes over conversations (the gateway's live ones, the desk's
+ * archive): one chat id as its channel gave it, trimmed, ill-formed Unicode refused.
+ */
+export const ChatIdParams = z.object({
+  chatId: Identifier.trim().min(1).max(256).describe('the chat id (wa_id for Cloud API chats)'),
+});
+
+/**
  * Where an answer goes: the chat a story started in. Carried by every request that ends
  * with a message to the customer, so the producing service never has to look it up.
  */

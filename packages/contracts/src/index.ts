@@ -14,3 +14,4 @@ export * from './text.js';
 export * from './ticket-request.js';
 export * from './ticket-attachment.js';
 export * from './tickets-job.js';
+export * from './outages.js';

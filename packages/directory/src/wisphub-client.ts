@@ -71,6 +71,8 @@ export interface WisphubClient {
     query: Record<string, string>,
     item: z.ZodType<T>,
     wanted: (value: T) => boolean,
+    /** Pages to follow at most for this listing (default: the client's `maxPages`). */
+    limits?: { maxPages?: number },
   ): Promise<T[]>;
 }
 
@@ -165,7 +167,8 @@ export function createWisphubClient(options: WisphubClientOptions): WisphubClien
     breaker,
     get: (path) => fire({ method: 'GET', path }),
     post: (path, form) => fire({ method: 'POST', path, form }),
-    async list(listPath, query, item, wanted) {
+    async list(listPath, query, item, wanted, limits) {
+      const pagesAllowed = limits?.maxPages ?? maxPages;
       const found: z.infer<typeof item>[] = [];
       let path: string | undefined = `${listPath}?${new URLSearchParams({ ...query, limit: String(pageSize) })}`;
       for (let page = 1; path !== undefined; page++) {
@@ -177,7 +180,7 @@ export function createWisphubClient(options: WisphubClientOptions): WisphubClien
           if (wanted(one.data)) found.push(one.data);
         }
         path = parsed.data.next ? nextPage(listPath, parsed.data.next) : undefined;
-        if (path !== undefined && page >= maxPages) {
+        if (path !== undefined && page >= pagesAllowed) {
           // Only an ignored filter lists this many items for one customer.
           options.logger?.warn(
             { pages: page, pageSize, list: listPath },

@@ -94,6 +94,11 @@ export type WisphubOptions = WisphubClientOptions & {
 
 export interface WisphubDirectory extends CustomerDirectory {
   readonly breaker: CircuitBreaker<[WisphubCall], unknown>;
+  /**
+   * Every client WispHub lists (a broadcast's audience), following at most `maxPages`
+   * pages: a whole customer base, not one customer's lookup.
+   */
+  everyone(maxPages?: number): Promise<CustomerRecord[]>;
 }
 
 export function createWisphubDirectory(options: WisphubOptions): WisphubDirectory {
@@ -106,6 +111,10 @@ export function createWisphubDirectory(options: WisphubOptions): WisphubDirector
   return {
     source: 'wisphub',
     breaker: client.breaker,
+    async everyone(maxPages = 2_000) {
+      const all = await client.list('/api/clientes/', {}, WisphubCustomer, () => true, { maxPages });
+      return all.map(toRecord);
+    },
     async find(ref: CustomerReference) {
       if (ref.customerId !== undefined) {
         const id = ref.customerId;

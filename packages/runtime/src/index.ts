@@ -34,6 +34,7 @@ export * from './redis/close-redis.js';
 export * from './redis/lease.js';
 export * from './redis/lua-script.js';
 export * from './redis/migrate-key-prefix.js';
+export * from './redis/stream-acknowledge.js';
 export * from './redis/when-ready.js';
 export * from './service/create-service-base.js';
 export * from './service/run-service.js';

@@ -30,6 +30,9 @@ async function buildApp(logger = memoryLogger().logger): Promise<HttpApp> {
   app.get('/invalid-job', async () => {
     throw new PayloadValidationError(QUEUE_NAMES.outbound, [{ path: 'to', message: 'bad' }], 'to: bad');
   });
+  app.get('/redis-away', async () => {
+    throw new Error("Stream isn't writeable and enableOfflineQueue options is false");
+  });
   app.get('/surprise', async () => {
     throw new QueueAddError(QUEUE_NAMES.outbound, new Error('ERR unexpected reply from the script'));
   });
@@ -120,6 +123,19 @@ describe('queue errors in routes', () => {
     const failures = lines.filter((l) => l.msg === 'request failed');
     expect(failures).toHaveLength(1);
     expect(JSON.stringify(failures[0])).toContain('unexpected reply from the script');
+    await app.close();
+  });
+});
+
+describe('Redis away in a route', () => {
+  test('answers 503 unavailable through the error handler, logged as a warning; a bug stays a 500', async () => {
+    const { logger, lines } = memoryLogger();
+    const app = await buildApp(logger);
+    const away = await app.inject({ method: 'GET', url: '/redis-away' });
+    expect(away.statusCode).toBe(503);
+    expect(away.json()).toEqual({ error: 'unavailable', message: 'a store (Redis) is unavailable; try again later' });
+    expect(lines.filter((l) => l.msg === 'request refused: Redis unavailable')).toHaveLength(1);
+    expect((await app.inject({ method: 'GET', url: '/surprise' })).statusCode).toBe(500);
     await app.close();
   });
 });

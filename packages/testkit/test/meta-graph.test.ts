@@ -137,7 +137,13 @@ describe('fake Graph API: status webhooks', () => {
       const { messages } = (await res.json()) as { messages: Array<{ id: string }> };
       await waitFor(() => graph.statusDeliveries()[0]?.delivered || undefined, 5_000, 'the status to be taken');
       expect(graph.statusDeliveries()).toEqual([
-        { messageId: messages[0]?.id, callbackData: 'helpline:wamid.IN-ack', attempts: 3, delivered: true },
+        {
+          messageId: messages[0]?.id,
+          status: 'sent',
+          callbackData: 'helpline:wamid.IN-ack',
+          attempts: 3,
+          delivered: true,
+        },
       ]);
       expect(received).toHaveLength(3);
       const last = received.at(-1);
@@ -160,6 +166,57 @@ describe('fake Graph API: status webhooks', () => {
       // Read receipts are no messages: no status for them.
       await post({ messaging_product: 'whatsapp', status: 'read', message_id: 'wamid.X' });
       expect(graph.statusDeliveries()).toHaveLength(1);
+    } finally {
+      graph.reportStatuses(undefined);
+      receiver.close();
+    }
+  });
+
+  it('follows `sent` with the statuses asked for, in order: delivered and read, or failed with its code', async () => {
+    const statuses: Array<{ status: string; errors?: Array<{ code: number; title: string }> }> = [];
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+          entry: [{ changes: [{ value: { statuses: typeof statuses } }] }];
+        };
+        statuses.push(...body.entry[0].changes[0].value.statuses);
+        res.end();
+      });
+    });
+    receiver.listen(0, '127.0.0.1');
+    await once(receiver, 'listening');
+    const { port } = receiver.address() as AddressInfo;
+    try {
+      graph.reportStatuses({
+        url: `http://127.0.0.1:${port}/webhook`,
+        appSecret: 'app-secret',
+        followUps: (m) =>
+          m.recipient === '5491100000003'
+            ? [{ status: 'failed', code: 131049, title: 'Ecosystem limit' }]
+            : [{ status: 'delivered' }, { status: 'read' }],
+      });
+      await post(text('5491100000003'));
+      await post(text('5491100000004'));
+      await waitFor(
+        () => (graph.statusDeliveries().filter((d) => d.delivered).length === 5 ? true : undefined),
+        5_000,
+        'five statuses',
+      );
+      expect(graph.statusDeliveries().map((d) => [d.status, d.errorCode])).toEqual(
+        expect.arrayContaining([
+          ['failed', 131049],
+          ['delivered', undefined],
+          ['read', undefined],
+        ]),
+      );
+      const failed = statuses.find((s) => s.status === 'failed');
+      expect(failed?.errors?.[0]).toMatchObject({ code: 131049, title: 'Ecosystem limit' });
+      // A fault answered by code is recorded with it.
+      graph.failWith(131026, { recipient: '5491100000005', times: 1 });
+      await post(text('5491100000005')).catch(() => undefined);
+      expect(graph.messageRequests().at(-1)).toMatchObject({ outcome: 400, errorCode: 131026 });
     } finally {
       graph.reportStatuses(undefined);
       receiver.close();

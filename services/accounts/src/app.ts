@@ -1,10 +1,12 @@
 import { breakerState, createHttpApp, type HealthCheck, type HttpApp, pingRedis } from '@helpline/runtime';
+import { registerBroadcastRoutes } from './broadcasts/broadcast-routes.js';
 import { type AccountsContext, SERVICE_NAME } from './context.js';
 import { registerDocumentRoute } from './http/document-route.js';
 import { registerErasureRoute } from './http/erasure-route.js';
 import { registerLookupRoute } from './http/lookup-route.js';
 import { registerNoticeRoutes } from './http/notice-routes.js';
 import { registerReceiptRoutes } from './http/receipt-routes.js';
+import { registerOutageRoutes } from './outages/outage-routes.js';
 
 function healthChecks(context: AccountsContext): Record<string, HealthCheck> {
   return {
@@ -50,5 +52,7 @@ export async function buildApp(context: AccountsContext): Promise<HttpApp> {
   registerDocumentRoute(app, context);
   registerErasureRoute(app, context);
   registerNoticeRoutes(app, context);
+  registerBroadcastRoutes(app, context.broadcasts.service, context.broadcasts.templates);
+  registerOutageRoutes(app, context.outages);
   return app;
 }

@@ -61,6 +61,14 @@ export const accountsConfigSchema = z
       .default('57'),
     /** Account requests handled at once by one process. */
     ACCOUNTS_CONCURRENCY: envInt(8, { min: 1, max: 256 }),
+    /** The number's messages per second, as the gateway sends at (the same variable, the same value). */
+    WHATSAPP_SEND_RATE: envInt(80, { min: 1, max: 1000 }),
+    /** The share of WHATSAPP_SEND_RATE broadcasts use, in percent: the rest is kept for replies to customers. */
+    BROADCAST_RATE_PERCENT: envInt(80, { min: 1, max: 100 }),
+    /** Customers on a router with an outage who wrote within this many hours are told of it. */
+    OUTAGE_NOTICE_HOURS: envInt(6, { min: 1, max: 24 }),
+    /** Purpose -> approved template (the gateway's file): broadcasts by template purpose. */
+    WHATSAPP_TEMPLATES_FILE: z.string().trim().min(1).optional(),
   })
   .superRefine((config, ctx) => {
     if (config.WISPHUB_API_URL && !config.WISPHUB_API_KEY) {

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { createWisphubClient } from '@helpline/directory';
+import type { WhatsAppTemplatesFile } from '@helpline/contracts';
+import { createWisphubClient, createWisphubDirectory } from '@helpline/directory';
 import {
   createDatabase,
   createServiceBase,
@@ -9,6 +10,14 @@ import {
   type ServiceBaseOverrides,
 } from '@helpline/runtime';
 import type { BillingProvider } from './billing/billing-provider.js';
+import { type AudienceSource, localAudienceSource, wisphubAudienceSource } from './broadcasts/audience.js';
+import { type BroadcastMetrics, createBroadcastMetrics } from './broadcasts/broadcast-metrics.js';
+import { readTemplatesFile } from './broadcasts/broadcast-request.js';
+import { type BroadcastStore, createBroadcastStore } from './broadcasts/broadcast-store.js';
+import { type Broadcasts, createBroadcasts } from './broadcasts/broadcasts.js';
+import { createDispatcher, type Dispatcher } from './broadcasts/dispatcher.js';
+import { createSendPacer } from './broadcasts/send-pacer.js';
+import { createWindowClient, type WindowClient } from './broadcasts/window-client.js';
 import { createLocalBilling } from './billing/local-billing.js';
 import { timedBilling } from './billing/timed-billing.js';
 import { createWisphubBilling } from './billing/wisphub-billing.js';
@@ -20,6 +29,9 @@ import { createIdentityStore, type IdentityStore } from './identity/identity-sto
 import { type AccountsMetrics, createAccountsMetrics } from './metrics/accounts-metrics.js';
 import { createNoticeMetrics } from './notices/notice-metrics.js';
 import { createNotices, type Notices } from './notices/notices.js';
+import { registerOutageMetrics } from './outages/outage-metrics.js';
+import { createOutageStore } from './outages/outage-store.js';
+import { createOutages, type Outages } from './outages/outages.js';
 import { localPaymentPoints } from './payment-points/local-payment-points.js';
 import { type PaymentPoint, readPaymentPointsFile } from './payment-points/payment-points.js';
 import { createMediaClient } from './receipts/media-client.js';
@@ -50,6 +62,16 @@ export interface AccountsContext extends ServiceBase<AccountsConfig> {
   /** Scheduled, restored and opt-out of notices (issue 16). */
   notices: Notices;
   paymentPoints: () => Promise<PaymentPoint[]>;
+  /** Broadcasts: the store, the pacer that hands them out, the staff's operations. */
+  broadcasts: {
+    store: BroadcastStore;
+    dispatcher: Dispatcher;
+    service: Broadcasts;
+    metrics: BroadcastMetrics;
+    templates: WhatsAppTemplatesFile;
+  };
+  /** General outages: the record, the notices, the open ones published for the network service. */
+  outages: Outages;
 }
 
 export interface AccountsContextOverrides extends ServiceBaseOverrides {
@@ -57,6 +79,10 @@ export interface AccountsContextOverrides extends ServiceBaseOverrides {
   /** The ISP's name on statements. */
   issuer?: string;
   wisphubBreaker?: { volumeThreshold?: number; errorThresholdPercentage?: number; resetTimeout?: number };
+  /** The gateway's window answers (tests); made from GATEWAY_URL otherwise. */
+  windows?: WindowClient;
+  /** Broadcast dispatch tuning (tests). */
+  broadcast?: { staleAfterMs?: number; batchSize?: number };
 }
 
 /** Builds every dependency. Nothing listens, consumes or migrates here: main does. */
@@ -86,22 +112,22 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
   const accountsMetrics = createAccountsMetrics(metrics, () => receipts.pendingStats(config.RECEIPT_REVIEW_HOURS));
 
   const provider = billingProviderOf(config);
-  const raw: BillingProvider =
+  // One WispHub client (one breaker) for the billing and the broadcast audiences.
+  const wisphub =
     provider === 'wisphub'
-      ? createWisphubBilling({
-          client: createWisphubClient({
-            url: config.WISPHUB_API_URL as string,
-            apiKey: config.WISPHUB_API_KEY as string,
-            timeoutMs: config.WISPHUB_TIMEOUT_MS,
-            metrics,
-            logger,
-            ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
-            ...(overrides.wisphubBreaker ? { breaker: overrides.wisphubBreaker } : {}),
-          }),
-          timeZone: config.BUSINESS_TIMEZONE,
-          clock,
+      ? createWisphubClient({
+          url: config.WISPHUB_API_URL as string,
+          apiKey: config.WISPHUB_API_KEY as string,
+          timeoutMs: config.WISPHUB_TIMEOUT_MS,
+          metrics,
+          logger,
+          ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+          ...(overrides.wisphubBreaker ? { breaker: overrides.wisphubBreaker } : {}),
         })
-      : createLocalBilling(db);
+      : undefined;
+  const raw: BillingProvider = wisphub
+    ? createWisphubBilling({ client: wisphub, timeZone: config.BUSINESS_TIMEZONE, clock })
+    : createLocalBilling(db);
   const billing = timedBilling(raw, accountsMetrics.backOffice);
 
   // A file wins over the built-in table; it is read once, at start (a bad row stops the start).
@@ -156,6 +182,73 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
     notices,
   });
 
+  // The outcome counter is made with the gauges, which read the store: the store counts through it.
+  let countOutcome: (state: string, n: number) => void = () => {};
+  const broadcastStore = createBroadcastStore(db, { onChange: (state, n) => countOutcome(state, n) });
+  const audience: AudienceSource = wisphub
+    ? wisphubAudienceSource(createWisphubDirectory({ client: wisphub } as Parameters<typeof createWisphubDirectory>[0]))
+    : localAudienceSource(db);
+  const windows =
+    overrides.windows ??
+    createWindowClient({
+      gatewayUrl: config.GATEWAY_URL,
+      ...(config.API_TOKEN ? { token: config.API_TOKEN } : {}),
+      ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+    });
+  const broadcastMetrics = createBroadcastMetrics(metrics, () => broadcastStore.activeCounts());
+  countOutcome = (state, n) => broadcastMetrics.outcomes.inc({ outcome: state }, n);
+  const dispatcher = createDispatcher({
+    store: broadcastStore,
+    outbound: producers.outbound,
+    pacer: createSendPacer(
+      base.redis('producer'),
+      `${keyPrefix}:broadcast:pace`,
+      (config.WHATSAPP_SEND_RATE * config.BROADCAST_RATE_PERCENT) / 100,
+    ),
+    windows,
+    redis: base.redis('producer'),
+    keyPrefix,
+    clock,
+    logger,
+    ...(overrides.broadcast ?? {}),
+    onHanded: (n) => broadcastMetrics.handedOut.inc(n),
+  });
+  // Stopped before the database and Redis close (resources close last added first).
+  base.addResource({ name: 'broadcast dispatcher', close: () => dispatcher.stop() });
+  const templates = readTemplatesFile(config.WHATSAPP_TEMPLATES_FILE);
+  const broadcasts = {
+    store: broadcastStore,
+    dispatcher,
+    metrics: broadcastMetrics,
+    templates,
+    service: createBroadcasts({
+      store: broadcastStore,
+      audience,
+      windows,
+      dispatcher,
+      templates,
+      countryCode: config.NOTICE_COUNTRY_CODE,
+      clock,
+      logger,
+    }),
+  };
+
+  const outageStore = createOutageStore(db);
+  registerOutageMetrics(metrics, async () => (await outageStore.openOnes()).length);
+  const outages = createOutages({
+    store: outageStore,
+    audience,
+    windows,
+    outbound: producers.outbound,
+    redis: base.redis('producer'),
+    // The BullMQ prefix: the network service reads the open outages under its own.
+    prefix: base.prefix,
+    countryCode: config.NOTICE_COUNTRY_CODE,
+    noticeHours: config.OUTAGE_NOTICE_HOURS,
+    clock,
+    logger,
+  });
+
   return {
     ...base,
     accountsMetrics,
@@ -169,5 +262,7 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
     handle,
     notices,
     paymentPoints,
+    broadcasts,
+    outages,
   };
 }

@@ -3,6 +3,7 @@ import { buildApp } from './app.js';
 import { accountsConfigSchema, billingProviderOf } from './config.js';
 import { createContext } from './context.js';
 import { moveLegacyIdentityKeys } from './identity/legacy-identity-keys.js';
+import { startBroadcasts } from './broadcasts/start-broadcasts.js';
 import { startNotices } from './notices/start-notices.js';
 import { startWorkers } from './workers.js';
 
@@ -25,8 +26,14 @@ const pruneStatements = () =>
 await pruneStatements();
 setInterval(pruneStatements, 24 * 3600_000).unref();
 
+// The network service reads the open outages from Redis: published again at every start.
+await context.outages
+  .republish()
+  .catch((error: unknown) => logger.warn({ err: error }, 'open outages could not be published yet'));
+
 const app = await buildApp(context);
 await app.listen({ host: config.HOST, port: config.ACCOUNTS_PORT });
 startWorkers(context);
 await startNotices(context);
+startBroadcasts(context);
 installServiceShutdown(context, app);

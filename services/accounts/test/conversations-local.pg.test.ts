@@ -1,38 +1,31 @@
 import { accountReplyId, TicketRequest } from '@helpline/contracts';
-import { metricValue, startTestPostgres, startTestRedis, type TestPostgres, type TestRedis } from '@helpline/testkit';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { metricValue } from '@helpline/testkit';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { ANA, SHARED, STRANGER, seed } from './support/seed.js';
 import {
   API_TOKEN,
   bodyOf,
   consent,
-  type GraphSend,
   post,
+  rowsOf,
+  said as saidTo,
   settle,
-  startWorld,
   tap,
   text,
   type World,
+  worldPerFile,
 } from './support/world.js';
 
 // Every conversation end to end on the built-in store: a signed webhook into the real
 // gateway, the accounts queue, the accounts worker on real PostgreSQL, the outbound worker,
 // and what reached the fake Graph API.
 
-let redis: TestRedis;
-let postgres: TestPostgres;
 let world: World;
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-  postgres = await startTestPostgres();
-  world = await startWorld(redis, postgres);
-  await seed(world.accounts.db);
-}, 120_000);
-afterAll(async () => {
-  await world?.stop();
-  await postgres?.stop();
-  await redis?.stop();
+worldPerFile({
+  ready: async (started) => {
+    world = started;
+    await seed(world.accounts.db);
+  },
 });
 
 const staff = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
@@ -43,13 +36,7 @@ const staff = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
     ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
   });
 
-async function said(to: string, action: () => Promise<void>): Promise<GraphSend[]> {
-  const before = (await settle(world, to)).length;
-  await action();
-  return (await settle(world, to)).slice(before);
-}
-
-const rowsOf = (m: GraphSend | undefined) => m?.interactive?.action.sections?.flatMap((s) => s.rows) ?? [];
+const said = (to: string, action: () => Promise<void>) => saidTo(world, to, action);
 
 describe('a customer known by phone (built-in store)', () => {
   beforeAll(async () => {

@@ -1,17 +1,19 @@
-import { startTestPostgres, startTestRedis, type TestPostgres, type TestRedis, waitFor } from '@helpline/testkit';
+import { waitFor } from '@helpline/testkit';
 import { type FakeWisphub, startFakeWisphub, type WisphubInvoice } from '@helpline/testkit/wisphub';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import {
   API_TOKEN,
   bodyOf,
   consent,
   type GraphSend,
   post,
+  rowsOf,
+  said as saidTo,
   settle,
-  startWorld,
   tap,
   text,
   type World,
+  worldPerFile,
 } from './support/world.js';
 
 // The same conversations against the fake WispHub and its quirks: filters it ignores, the
@@ -19,8 +21,6 @@ import {
 
 const ANA = '573001112233';
 const OTHER = '573009990000';
-let redis: TestRedis;
-let postgres: TestPostgres;
 let wisphub: FakeWisphub;
 let world: World;
 
@@ -60,23 +60,21 @@ function invoices(): WisphubInvoice[] {
   ];
 }
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-  postgres = await startTestPostgres();
-  wisphub = await startFakeWisphub({ pageSize: 2 });
-  world = await startWorld(redis, postgres, {
+worldPerFile({
+  before: async () => {
+    wisphub = await startFakeWisphub({ pageSize: 2 });
+    return () => wisphub.close();
+  },
+  env: () => ({
     BILLING_PROVIDER: 'wisphub',
     WISPHUB_API_URL: wisphub.url,
     WISPHUB_API_KEY: wisphub.apiKey,
     WISPHUB_TIMEOUT_MS: '1000',
-  });
-  await consent(world, ANA);
-}, 120_000);
-afterAll(async () => {
-  await world?.stop();
-  await wisphub?.close();
-  await postgres?.stop();
-  await redis?.stop();
+  }),
+  ready: async (started) => {
+    world = started;
+    await consent(world, ANA);
+  },
 });
 beforeEach(() => {
   wisphub.faults = {};
@@ -114,12 +112,7 @@ beforeEach(() => {
   wisphub.requests.length = 0;
 });
 
-async function said(to: string, action: () => Promise<void>): Promise<GraphSend[]> {
-  const before = (await settle(world, to)).length;
-  await action();
-  return (await settle(world, to)).slice(before);
-}
-const rowsOf = (m: GraphSend | undefined) => m?.interactive?.action.sections?.flatMap((s) => s.rows) ?? [];
+const said = (to: string, action: () => Promise<void>) => saidTo(world, to, action);
 
 describe('WispHub as the back-office', () => {
   test('deuda: the list’s saldo and fecha_corte, invoices by usuario with a date range, the key sent as Api-Key', async () => {

@@ -3,6 +3,7 @@ import { registerQueueDashboard } from './admin/queue-dashboard.js';
 import { refusedMessageRoutes } from './api/refused-message-routes.js';
 import { sendMessageRoutes } from './api/send-message-routes.js';
 import { statusRoutes } from './api/status-routes.js';
+import { registerWindowRoutes } from './api/window-routes.js';
 import { cloudApiConfigured, twilioConfigured } from './config.js';
 import type { GatewayContext } from './context.js';
 import { SERVICE_NAME } from './context.js';
@@ -83,6 +84,7 @@ export async function buildApp(context: GatewayContext): Promise<HttpApp> {
     documents: context.documents,
     ...(context.documentUrls ? { signer: context.documentUrls } : {}),
   });
+  registerWindowRoutes(app, context.conversationWindow, context.clock);
   await registerQueueDashboard(app, { queues: context.dashboardQueues, apiToken: context.config.API_TOKEN });
   return app;
 }

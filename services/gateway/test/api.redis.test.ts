@@ -2,41 +2,15 @@ import { whenReady } from '@helpline/runtime';
 import type { OutboundMessageInput } from '@helpline/contracts';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import type { HttpApp } from '@helpline/runtime';
-import { metricValue, startTestRedis, type TestRedis } from '@helpline/testkit';
-import type { FakeGraphApi } from '@helpline/testkit/meta-graph';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { metricValue, startTestRedis } from '@helpline/testkit';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import type { GatewayConfig } from '../src/config.js';
 import { buildApp } from '../src/app.js';
-import type { GatewayContext } from '../src/context.js';
-import { cloudConfig, startGraph } from './support/cloud-harness.js';
+import { cloudConfig, cloudTestBed } from './support/cloud-harness.js';
 import { API_TOKEN, testConfig, testContext } from './support/harness.js';
 
-let redis: TestRedis;
-let graph: FakeGraphApi;
-const opened: Array<{ app: HttpApp; context: GatewayContext }> = [];
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-  graph = await startGraph();
-});
-afterEach(async () => {
-  graph.reset();
-  for (const { app, context } of opened.splice(0)) {
-    await app.close();
-    await context.close();
-  }
-});
-afterAll(async () => {
-  await graph.close();
-  await redis.stop();
-});
-
-async function gateway(config = cloudConfig(graph)) {
-  const context = testContext(redis.url, config);
-  const app = await buildApp(context);
-  opened.push({ app, context });
-  return { app, context };
-}
+const bed = cloudTestBed();
+const gateway = (config?: GatewayConfig) => bed.gateway(config);
 const auth = { authorization: `Bearer ${API_TOKEN}` };
 const message: OutboundMessageInput = {
   correlationId: 'wamid.OP1',
@@ -108,14 +82,17 @@ describe('GET /api/status and /health', () => {
       lastSendError: { code: '131026', message: 'Message undeliverable' },
     });
     expect(res.json().redis).toEqual({ reachable: true });
-    expect(graph.requests.some((r) => r.method === 'GET')).toBe(true);
+    expect(bed.graph.requests.some((r) => r.method === 'GET')).toBe(true);
   });
 
   it('answers while Redis is down, saying so, with the Cloud API part still probed', async () => {
     const doomed = await startTestRedis({ spawn: true });
-    const context = testContext(doomed.url, cloudConfig(graph));
+    const context = testContext(doomed.url, cloudConfig(bed.graph));
     const app = await buildApp(context);
-    opened.push({ app, context });
+    onTestFinished(async () => {
+      await app.close();
+      await context.close();
+    });
     await whenReady(context.redis('producer'), 5_000);
     await context.sendErrors.record({
       at: '2026-01-01T00:00:00.000Z',
@@ -143,11 +120,11 @@ describe('GET /api/status and /health', () => {
   });
 
   it('reports a refused token and an unreachable API', async () => {
-    const { app } = await gateway(cloudConfig(graph, { WHATSAPP_ACCESS_TOKEN: 'expired' }));
+    const { app } = await gateway(cloudConfig(bed.graph, { WHATSAPP_ACCESS_TOKEN: 'expired' }));
     const refused = (await app.inject({ url: '/api/status', headers: auth })).json().cloudApi;
     expect(refused).toMatchObject({ configured: true, reachable: true });
     expect(refused.probeError).toMatch(/code 190/);
-    const { app: away } = await gateway(cloudConfig(graph, { GRAPH_API_URL: 'http://127.0.0.1:9' }));
+    const { app: away } = await gateway(cloudConfig(bed.graph, { GRAPH_API_URL: 'http://127.0.0.1:9' }));
     expect((await away.inject({ url: '/api/status', headers: auth })).json().cloudApi).toMatchObject({
       reachable: false,
     });

@@ -2,12 +2,10 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isPermanentError } from '@helpline/runtime';
-import { startTestRedis, type TestRedis } from '@helpline/testkit';
-import type { FakeGraphApi } from '@helpline/testkit/meta-graph';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GatewayContext } from '../src/context.js';
 import type { ChannelSender } from '../src/outbound/channel-sender.js';
-import { cloudConfig, outbound, startGraph } from './support/cloud-harness.js';
+import { cloudConfig, cloudTestBed, outbound } from './support/cloud-harness.js';
 import { API_TOKEN, PHONE_NUMBER_ID, quietLogger, testContext } from './support/harness.js';
 
 // A stand-in for the accounts service's GET /api/documents/:id.
@@ -20,16 +18,13 @@ let documents: Server;
 let documentsUrl: string;
 const documentRequests: { url: string; auth: string | undefined }[] = [];
 
-let redis: TestRedis;
-let graph: FakeGraphApi;
+const bed = cloudTestBed();
 let context: GatewayContext;
 let sender: ChannelSender;
 const log = quietLogger();
 const TO = '5491155550000';
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  graph = await startGraph();
   documents = createServer((req, res) => {
     documentRequests.push({ url: req.url ?? '', auth: req.headers.authorization });
     if (req.headers.authorization !== `Bearer ${API_TOKEN}`) return void res.writeHead(401).end();
@@ -45,19 +40,16 @@ beforeAll(async () => {
   documentsUrl = `http://127.0.0.1:${(documents.address() as AddressInfo).port}`;
 });
 beforeEach(async () => {
-  context = testContext(redis.url, cloudConfig(graph, { ACCOUNTS_URL: documentsUrl }));
+  context = testContext(bed.redis.url, cloudConfig(bed.graph, { ACCOUNTS_URL: documentsUrl }));
   sender = context.senders.cloud as ChannelSender;
   await context.conversationWindow.touch(TO, new Date(Date.now() - 60_000));
   documentRequests.length = 0;
 });
 afterEach(async () => {
-  graph.reset();
   await context.close();
 });
-afterAll(async () => {
-  await graph.close();
+afterAll(() => {
   documents.close();
-  await redis.stop();
 });
 
 describe('Cloud API sender: locations and documents by reference', () => {
@@ -74,7 +66,7 @@ describe('Cloud API sender: locations and documents by reference', () => {
       }),
       log,
     );
-    expect(graph.messageRequests()[0]?.body).toMatchObject({
+    expect(bed.graph.messageRequests()[0]?.body).toMatchObject({
       type: 'location',
       location: { latitude: 4.6486, longitude: -74.0628, name: 'Caja Centro', address: 'Cra 7 # 45-10' },
     });
@@ -95,13 +87,13 @@ describe('Cloud API sender: locations and documents by reference', () => {
       log,
     );
     expect(documentRequests).toEqual([{ url: '/api/documents/stmt-1', auth: `Bearer ${API_TOKEN}` }]);
-    const [upload] = graph.uploads();
+    const [upload] = bed.graph.uploads();
     expect(upload?.type).toBe('application/pdf');
     expect(upload?.filename).toBe('estado-de-cuenta-77.pdf');
     expect(upload?.bytes.equals(PDF)).toBe(true);
-    const media = graph.requests.find((r) => r.path.endsWith('/media'));
+    const media = bed.graph.requests.find((r) => r.path.endsWith('/media'));
     expect(media?.path).toBe(`/v26.0/${PHONE_NUMBER_ID}/media`);
-    expect(graph.messageRequests()[0]?.body).toMatchObject({
+    expect(bed.graph.messageRequests()[0]?.body).toMatchObject({
       type: 'document',
       document: { id: upload?.id, filename: 'estado-de-cuenta-77.pdf', caption: 'Estado de cuenta' },
     });
@@ -118,7 +110,7 @@ describe('Cloud API sender: locations and documents by reference', () => {
     const later = await send('broken').catch((e: unknown) => e);
     expect(later).toBeInstanceOf(Error);
     expect(isPermanentError(later)).toBe(false);
-    expect(graph.uploads()).toHaveLength(0);
-    expect(graph.messageRequests()).toHaveLength(0);
+    expect(bed.graph.uploads()).toHaveLength(0);
+    expect(bed.graph.messageRequests()).toHaveLength(0);
   });
 });

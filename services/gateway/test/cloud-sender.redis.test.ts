@@ -2,31 +2,24 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PermanentError } from '@helpline/runtime';
-import { startTestRedis, type TestRedis } from '@helpline/testkit';
-import type { FakeGraphApi } from '@helpline/testkit/meta-graph';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCloudSender, SendRetryError } from '../src/cloud/cloud-sender.js';
 import { createRecipientPacer } from '../src/cloud/recipient-pacer.js';
 import { createSendRateLimiter } from '../src/cloud/send-rate-limiter.js';
 import type { GatewayContext } from '../src/context.js';
 import { createGraphClient, GraphNetworkError } from '../src/cloud/graph-client.js';
 import { type ChannelSender, mayHaveBeenSent } from '../src/outbound/channel-sender.js';
-import { cloudConfig, outbound, startGraph } from './support/cloud-harness.js';
+import { cloudConfig, cloudTestBed, outbound, startGraph } from './support/cloud-harness.js';
 import { PHONE_NUMBER_ID, quietLogger, testContext } from './support/harness.js';
 
-let redis: TestRedis;
-let graph: FakeGraphApi;
+const bed = cloudTestBed();
 let context: GatewayContext;
 let sender: ChannelSender;
 const log = quietLogger();
 const TO = '5491155550000';
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-  graph = await startGraph();
-});
 beforeEach(async () => {
-  context = testContext(redis.url, cloudConfig(graph));
+  context = testContext(bed.redis.url, cloudConfig(bed.graph));
   const cloud = context.senders.cloud;
   if (!cloud) throw new Error('the cloud sender should exist when the Cloud API is configured');
   sender = cloud;
@@ -34,12 +27,7 @@ beforeEach(async () => {
   await context.conversationWindow.touch(TO, new Date(Date.now() - 60_000));
 });
 afterEach(async () => {
-  graph.reset();
   await context.close();
-});
-afterAll(async () => {
-  await graph.close();
-  await redis.stop();
 });
 
 async function metric(name: string, labels: string): Promise<number> {
@@ -47,7 +35,7 @@ async function metric(name: string, labels: string): Promise<number> {
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
-const lastBody = () => graph.messageRequests().at(-1)?.body;
+const lastBody = () => bed.graph.messageRequests().at(-1)?.body;
 
 describe('Cloud API sender: request shapes', () => {
   it('sends text with preview_url as a reply, with the bearer token, to the versioned phone number path', async () => {
@@ -59,7 +47,7 @@ describe('Cloud API sender: request shapes', () => {
       log,
     );
     expect(result.messageId).toMatch(/^wamid\./);
-    const [req] = graph.messageRequests();
+    const [req] = bed.graph.messageRequests();
     expect(req?.path).toBe(`/v26.0/${PHONE_NUMBER_ID}/messages`);
     expect(req?.headers.authorization).toBe('Bearer EAAG-test-access-token');
     expect(req?.body).toEqual({
@@ -210,7 +198,7 @@ describe('Cloud API sender: request shapes', () => {
 describe('Cloud API sender: the 24-hour window', () => {
   it('sends free-form text outside the window as the window template, without failing first', async () => {
     await sender.send(outbound({ to: '5491100009999', content: { kind: 'text', body: 'hola' } }), log);
-    expect(graph.messageRequests()).toHaveLength(1);
+    expect(bed.graph.messageRequests()).toHaveLength(1);
     expect(lastBody()).toMatchObject({
       to: '5491100009999',
       type: 'template',
@@ -219,17 +207,48 @@ describe('Cloud API sender: the 24-hour window', () => {
     expect(await metric('helpline_window_fallbacks_total', 'reason="window_closed"')).toBe(1);
   });
 
+  it('never turns free text of a broadcast into a template: outside the window it fails for good, unsent', async () => {
+    const notice = { notice: { purpose: 'broadcast' as const, id: 'bc-b1-1', broadcastId: 'b1' } };
+    const promise = sender.send(
+      outbound({
+        to: '5491100006666',
+        purpose: 'broadcast',
+        content: { kind: 'text', body: 'Mantenimiento' },
+        meta: notice,
+      }),
+      log,
+    );
+    await expect(promise).rejects.toBeInstanceOf(PermanentError);
+    await expect(promise).rejects.toMatchObject({ code: 'window_closed' });
+    expect(bed.graph.messageRequests()).toHaveLength(0);
+    // Inside the window it goes as written; a template broadcast goes whatever the window.
+    await sender.send(
+      outbound({ purpose: 'broadcast', content: { kind: 'text', body: 'Mantenimiento' }, meta: notice }),
+      log,
+    );
+    await sender.send(
+      outbound({
+        to: '5491100006666',
+        purpose: 'broadcast',
+        content: { kind: 'template', name: 'aviso', language: 'es' },
+        meta: notice,
+      }),
+      log,
+    );
+    expect(bed.graph.messageRequests().map((r) => (r.body as { type: string }).type)).toEqual(['text', 'template']);
+  });
+
   it("counts the window from the customer's last message: 25 hours ago is closed, 23 open", async () => {
     await context.conversationWindow.touch('5491100000025', new Date(Date.now() - 25 * 3600_000));
     await context.conversationWindow.touch('5491100000023', new Date(Date.now() - 23 * 3600_000));
     await sender.send(outbound({ to: '5491100000025', content: { kind: 'text', body: 'a' } }), log);
     await sender.send(outbound({ to: '5491100000023', content: { kind: 'text', body: 'b' } }), log);
-    const types = graph.messageRequests().map((r) => (r.body as { type: string }).type);
+    const types = bed.graph.messageRequests().map((r) => (r.body as { type: string }).type);
     expect(types).toEqual(['template', 'text']);
   });
 
   it('fails for good outside the window when no template is configured', async () => {
-    const bare = testContext(redis.url, cloudConfig(graph, { WHATSAPP_WINDOW_TEMPLATE: undefined }));
+    const bare = testContext(bed.redis.url, cloudConfig(bed.graph, { WHATSAPP_WINDOW_TEMPLATE: undefined }));
     try {
       const promise = bare.senders.cloud?.send(
         outbound({ to: '5491100008888', content: { kind: 'text', body: 'x' } }),
@@ -237,7 +256,7 @@ describe('Cloud API sender: the 24-hour window', () => {
       );
       await expect(promise).rejects.toBeInstanceOf(PermanentError);
       await expect(promise).rejects.toThrow(/WHATSAPP_WINDOW_TEMPLATE/);
-      expect(graph.messageRequests()).toHaveLength(0);
+      expect(bed.graph.messageRequests()).toHaveLength(0);
     } finally {
       await bare.close();
     }
@@ -253,7 +272,7 @@ describe('Cloud API sender: the 24-hour window', () => {
         ticket_update: { name: 'ticket_actualizado', language: 'es_CO', body: ['text'] },
       }),
     );
-    const withFile = testContext(redis.url, cloudConfig(graph, { WHATSAPP_TEMPLATES_FILE: file }));
+    const withFile = testContext(bed.redis.url, cloudConfig(bed.graph, { WHATSAPP_TEMPLATES_FILE: file }));
     try {
       const to = '5491100007777';
       await withFile.senders.cloud?.send(
@@ -264,7 +283,7 @@ describe('Cloud API sender: the 24-hour window', () => {
         outbound({ to, purpose: 'ack', content: { kind: 'text', body: 'Recibido' } }),
         log,
       );
-      const [update, ack] = graph.messageRequests().map((r) => r.body);
+      const [update, ack] = bed.graph.messageRequests().map((r) => r.body);
       expect(update).toMatchObject({
         type: 'template',
         template: {
@@ -286,10 +305,10 @@ describe('Cloud API sender: the 24-hour window', () => {
   });
 
   it('on 131047 from Meta sends the window template instead', async () => {
-    graph.failWith(131047, { times: 1 });
+    bed.graph.failWith(131047, { times: 1 });
     const result = await sender.send(outbound({ content: { kind: 'text', body: 'hola' } }), log);
     expect(result.messageId).toMatch(/^wamid\./);
-    const bodies = graph.messageRequests().map((r) => r.body as { type: string });
+    const bodies = bed.graph.messageRequests().map((r) => r.body as { type: string });
     expect(bodies.map((b) => b.type)).toEqual(['text', 'template']);
     expect(await metric('helpline_window_fallbacks_total', 'reason="meta_131047"')).toBe(1);
   });
@@ -297,7 +316,7 @@ describe('Cloud API sender: the 24-hour window', () => {
 
 describe('Cloud API sender: error policy', () => {
   it.each([130429, 80007, 4])('retries throughput and rate limits (%i)', async (code) => {
-    graph.failWith(code, { times: 1 });
+    bed.graph.failWith(code, { times: 1 });
     const promise = sender.send(outbound({ content: { kind: 'text', body: 'x' } }), log);
     await expect(promise).rejects.toBeInstanceOf(SendRetryError);
     expect(await metric('helpline_messages_sent_total', `code="${code}"`)).toBe(1);
@@ -309,7 +328,7 @@ describe('Cloud API sender: error policy', () => {
   it.each([131026, 131048, 131049, 368, 190])(
     'does not retry %i: fails for good, counted, and shown as the last error',
     async (code) => {
-      graph.failWith(code, { times: 1 });
+      bed.graph.failWith(code, { times: 1 });
       const promise = sender.send(outbound({ content: { kind: 'text', body: 'x' } }), log);
       await expect(promise).rejects.toBeInstanceOf(PermanentError);
       expect(await metric('helpline_messages_sent_total', `outcome="failed",code="${code}"`)).toBe(1);
@@ -318,11 +337,11 @@ describe('Cloud API sender: error policy', () => {
   );
 
   it('retries 5xx answers and dropped connections', async () => {
-    graph.addFault({ errorCode: 1, status: 502, times: 1 });
+    bed.graph.addFault({ errorCode: 1, status: 502, times: 1 });
     await expect(sender.send(outbound({ content: { kind: 'text', body: 'x' } }), log)).rejects.toBeInstanceOf(
       SendRetryError,
     );
-    graph.addFault({ drop: true, times: 1 });
+    bed.graph.addFault({ drop: true, times: 1 });
     const dropped = sender.send(outbound({ content: { kind: 'text', body: 'x' } }), log);
     await expect(dropped).rejects.toBeInstanceOf(SendRetryError);
     expect(await context.sendErrors.last()).toMatchObject({ code: 'network' });
@@ -342,13 +361,13 @@ describe('Cloud API sender: error policy', () => {
       maxInlineWaitMs: 5_000,
     });
     await context.conversationWindow.touch('5491100007777', new Date());
-    graph.failWith(131056, { times: 1, recipient: TO });
+    bed.graph.failWith(131056, { times: 1, recipient: TO });
     await expect(paced.send(outbound({ content: { kind: 'text', body: '1' } }), log)).rejects.toBeInstanceOf(
       SendRetryError,
     );
     await paced.send(outbound({ to: '5491100007777', content: { kind: 'text', body: 'other' } }), log);
     await paced.send(outbound({ content: { kind: 'text', body: '2' } }), log);
-    const reqs = graph.messageRequests();
+    const reqs = bed.graph.messageRequests();
     const [failed, other, again] = reqs;
     expect(reqs.map((r) => (r.body as { to: string }).to)).toEqual([TO, '5491100007777', TO]);
     // The other recipient went at once; the paced one waited out the pause.
@@ -369,8 +388,8 @@ describe('Graph client: what a call without an answer may have done', () => {
   const body = { messaging_product: 'whatsapp', to: '5491155550001', type: 'text', text: { body: 'hola' } };
 
   it('a call past its deadline may have been sent', async () => {
-    graph.addFault({ delayMs: 500, times: 1 });
-    const error = await client(graph.url, 100)
+    bed.graph.addFault({ delayMs: 500, times: 1 });
+    const error = await client(bed.graph.url, 100)
       .sendMessage(body)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GraphNetworkError);
@@ -379,8 +398,8 @@ describe('Graph client: what a call without an answer may have done', () => {
   });
 
   it('a connection dropped after the request left may have been sent', async () => {
-    graph.addFault({ dropAfterAccepting: true, times: 1 });
-    const error = await client(graph.url)
+    bed.graph.addFault({ dropAfterAccepting: true, times: 1 });
+    const error = await client(bed.graph.url)
       .sendMessage(body)
       .catch((e: unknown) => e);
     expect((error as GraphNetworkError).mayHaveBeenSent).toBe(true);

@@ -2,14 +2,14 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Channel, InboundMessage } from '@helpline/contracts';
 import type { HttpApp } from '@helpline/runtime';
-import { buildSignedWebhookRequest, startTestRedis, type TestRedis } from '@helpline/testkit';
-import { type FakeGraphApi, startFakeGraphApi } from '@helpline/testkit/meta-graph';
+import { buildSignedWebhookRequest } from '@helpline/testkit';
 import { type FakeTwilio, startFakeTwilio, twilioInboundParams } from '@helpline/testkit/twilio';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { GatewayContext } from '../src/context.js';
 import { startWorkers } from '../src/workers.js';
 import { APP_SECRET, PHONE_NUMBER_ID, testContext } from './support/harness.js';
+import { ACCESS_TOKEN, cloudTestBed } from './support/cloud-harness.js';
 import { messagesChange } from './support/meta-webhooks.js';
 import { twilioConfig, twilioRequest } from './support/twilio-harness.js';
 
@@ -19,36 +19,30 @@ import { twilioConfig, twilioRequest } from './support/twilio-harness.js';
 // customer saw. On Twilio, buttons and lists arrive as numbered text and the customer
 // answers with the number.
 
-const ACCESS_TOKEN = 'graph-test-token';
 const CUSTOMER = '573004445566';
 
-let redis: TestRedis;
-let graph: FakeGraphApi;
+const bed = cloudTestBed();
 let twilio: FakeTwilio;
 let context: GatewayContext;
 let app: HttpApp;
 let sequence = 0;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  graph = await startFakeGraphApi({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
   twilio = await startFakeTwilio();
 });
 afterAll(async () => {
   await twilio.close();
-  await graph.close();
-  await redis.stop();
 });
 /** A gateway with both channels on; `interactive` is TWILIO_INTERACTIVE. */
 async function startGateway(interactive: 'text' | 'content'): Promise<void> {
-  graph.reset();
+  bed.graph.reset();
   twilio.reset();
   context = testContext(
-    redis.url,
+    bed.redis.url,
     twilioConfig(twilio, {
       WHATSAPP_ACCESS_TOKEN: ACCESS_TOKEN,
       WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
-      GRAPH_API_URL: graph.url,
+      GRAPH_API_URL: bed.graph.url,
       TWILIO_INTERACTIVE: interactive,
       TWILIO_CONTENT_API_URL: twilio.url,
     }),
@@ -102,7 +96,7 @@ function cloudDriver(): ChannelDriver {
     };
   }
   const seen = (): Seen[] =>
-    graph
+    bed.graph
       .messageRequests()
       .filter((r) => r.outcome === 200)
       .map((r) => r.body as GraphBody)

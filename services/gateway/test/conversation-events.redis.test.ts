@@ -7,45 +7,34 @@ import {
   jobIds,
 } from '@helpline/contracts';
 import type { HttpApp } from '@helpline/runtime';
-import { startTestRedis, type TestRedis, waitFor } from '@helpline/testkit';
-import { type FakeGraphApi, startFakeGraphApi } from '@helpline/testkit/meta-graph';
+import { waitFor } from '@helpline/testkit';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { GatewayContext } from '../src/context.js';
 import { startWorkers } from '../src/workers.js';
 import { API_TOKEN, PHONE_NUMBER_ID, testConfig, testContext } from './support/harness.js';
+import { ACCESS_TOKEN, cloudTestBed } from './support/cloud-harness.js';
 import { messagesChange, signedWebhook } from './support/meta-webhooks.js';
 
 // The conversation's facts as the desk will read them: the real gateway (signed webhooks,
 // the conversation, the outbound worker, the fake Graph API) and the stream in a real Redis.
 
-const ACCESS_TOKEN = 'graph-test-token';
 const CUSTOMER = '573001112233';
 
-let redis: TestRedis;
-let graph: FakeGraphApi;
+const bed = cloudTestBed();
 let context: GatewayContext;
 let app: HttpApp;
 let sequence = 0;
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-  graph = await startFakeGraphApi({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
-});
-afterAll(async () => {
-  await graph?.close();
-  await redis?.stop();
-});
-
 beforeEach(async () => {
-  graph.reset();
+  bed.graph.reset();
   const config = testConfig({
     WHATSAPP_ACCESS_TOKEN: ACCESS_TOKEN,
     WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
-    GRAPH_API_URL: graph.url,
+    GRAPH_API_URL: bed.graph.url,
   });
-  context = testContext(redis.url, config, { consent: true });
+  context = testContext(bed.redis.url, config, { consent: true });
   if (context.redis('producer').status !== 'ready') await once(context.redis('producer'), 'ready');
   app = await buildApp(context);
   startWorkers(context);
@@ -229,7 +218,7 @@ describe('conversation events', () => {
   test('a failed status carries Meta error code and title', async () => {
     await text('hola');
     await drained();
-    const sent = graph.messageRequests().find((r) => r.outcome === 200);
+    const sent = bed.graph.messageRequests().find((r) => r.outcome === 200);
     const wamid = sent?.messageId ?? '';
     expect(wamid).not.toBe('');
     await status(wamid, 'failed', [{ code: 131047, title: 'Re-engagement message' }]);
@@ -247,7 +236,7 @@ describe('conversation events', () => {
     await button('consent.accept.1', 'Acepto');
     await drained();
 
-    const monitor = (await new Redis(redis.url).monitor()) as Redis;
+    const monitor = (await new Redis(bed.redis.url).monitor()) as Redis;
     const seen: { command: string; key: string; source: string }[] = [];
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
       seen.push({ command: String(args[0]).toLowerCase(), key: String(args[1]), source });

@@ -1,54 +1,41 @@
-import { whenReady } from '@helpline/runtime';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { InboundMessage } from '@helpline/contracts';
 import type { HttpApp } from '@helpline/runtime';
-import { buildSignedWebhookRequest, startTestRedis, type TestRedis, waitFor } from '@helpline/testkit';
-import { type FakeGraphApi, startFakeGraphApi } from '@helpline/testkit/meta-graph';
-import { createServer, type Server } from 'node:net';
+import { buildSignedWebhookRequest, waitFor } from '@helpline/testkit';
 import { UnrecoverableError, Worker } from 'bullmq';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createRecipientPacer } from '../src/cloud/recipient-pacer.js';
 import { buildApp } from '../src/app.js';
 import type { GatewayContext } from '../src/context.js';
 import { startWorkers } from '../src/workers.js';
-import { API_TOKEN, APP_SECRET, PHONE_NUMBER_ID, testConfig, testContext } from './support/harness.js';
+import { API_TOKEN, APP_SECRET, PHONE_NUMBER_ID, testConfig, testContext, withRedisDown } from './support/harness.js';
+import { ACCESS_TOKEN, cloudTestBed } from './support/cloud-harness.js';
 import { messagesChange } from './support/meta-webhooks.js';
 
 // Whole conversations through the real path: signed webhook -> app -> conversation ->
 // outbound queue -> outbound worker -> Cloud API sender -> the fake Graph API, whose
 // recorded requests are what the customer would have received.
 
-const ACCESS_TOKEN = 'graph-test-token';
 const CUSTOMER = '573001112233';
 
-let redis: TestRedis;
-let graph: FakeGraphApi;
+const bed = cloudTestBed();
 let context: GatewayContext;
 let app: HttpApp;
 /** Added to the wall clock: the handoff timeout test moves time forward. */
 let offsetMs = 0;
 let sequence = 0;
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-  graph = await startFakeGraphApi({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
-});
-afterAll(async () => {
-  await graph?.close();
-  await redis?.stop();
-});
-
 async function start(env: Record<string, string> = {}): Promise<void> {
   offsetMs = 0;
-  graph.reset();
+  bed.graph.reset();
   const config = testConfig({
     WHATSAPP_ACCESS_TOKEN: ACCESS_TOKEN,
     WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
-    GRAPH_API_URL: graph.url,
+    GRAPH_API_URL: bed.graph.url,
     ...env,
   });
-  context = testContext(redis.url, config, { consent: true, clock: () => new Date(Date.now() + offsetMs) });
+  context = testContext(bed.redis.url, config, { consent: true, clock: () => new Date(Date.now() + offsetMs) });
   // The producer connection refuses commands until it is connected (no offline queue).
   if (context.redis('producer').status !== 'ready') await once(context.redis('producer'), 'ready');
   app = await buildApp(context);
@@ -132,7 +119,7 @@ interface GraphSend {
 }
 
 function received(to = CUSTOMER): GraphSend[] {
-  return graph
+  return bed.graph
     .messageRequests()
     .filter((r) => r.outcome === 200 && (r.body as GraphSend | undefined)?.to === to)
     .map((r) => r.body as GraphSend);
@@ -353,7 +340,7 @@ describe('through signed webhooks to the fake Graph API', () => {
     await consent();
     await text('ayuda');
     await settle();
-    const wamid = graph.messageRequests().at(-1)?.messageId;
+    const wamid = bed.graph.messageRequests().at(-1)?.messageId;
     expect(wamid).toBeDefined();
     await post(statusEnvelope(wamid!, 'delivered'));
     await post(statusEnvelope(wamid!, 'read'));
@@ -437,7 +424,7 @@ describe('data-removal request (Ley 1581)', () => {
         if (job.id === otherFree) throw new Error('not this one');
         return { ok: true };
       },
-      { connection: { url: redis.url }, prefix: context.prefix },
+      { connection: { url: bed.redis.url }, prefix: context.prefix },
     );
     await waitFor(
       async () => (await context.producers.inbound.queue.getJobState(free[1]!)) === 'completed',
@@ -452,10 +439,10 @@ describe('data-removal request (Ley 1581)', () => {
     await classifier.close();
     await tapFrom(CUSTOMER, 'menu.check_connection', 'Revisar mi conexión', 'list_reply');
     await settle();
-    const sent = graph.messageRequests().filter((r) => r.outcome === 200 && (r.body as GraphSend).to === CUSTOMER);
+    const sent = bed.graph.messageRequests().filter((r) => r.outcome === 200 && (r.body as GraphSend).to === CUSTOMER);
     await post(statusEnvelope(sent.at(-1)!.messageId!, 'delivered'));
     // A reply that failed for good sits in the outbound dead letters with the number.
-    graph.failWith(131026, { times: 1 });
+    bed.graph.failWith(131026, { times: 1 });
     const refusedByMeta = await text('deuda');
     await waitFor(
       async () => (await context.producers.outbound.queue.getJobState(`${refusedByMeta}-debt`)) === 'failed',
@@ -574,40 +561,29 @@ describe('staff endpoints', () => {
 
 describe('with Redis down', () => {
   test('the webhook answers 503 (Meta delivers again) and so do the staff endpoints', async () => {
-    const doomed = await startTestRedis({ spawn: true });
-    let blocker: Server | undefined;
     const config = testConfig({
       WHATSAPP_ACCESS_TOKEN: ACCESS_TOKEN,
       WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
-      GRAPH_API_URL: graph.url,
+      GRAPH_API_URL: bed.graph.url,
     });
-    const ctx = testContext(doomed.url, config, { consent: true, addTimeoutMs: 500 });
-    const down = await buildApp(ctx);
-    try {
-      await whenReady(ctx.redis('producer'), 5_000);
-      await doomed.stop();
-      // Hold the freed port so that no other redis-server takes it meanwhile.
-      blocker = createServer((socket) => socket.destroy()).listen(doomed.port, '127.0.0.1');
-      await once(blocker, 'listening');
-      const signed = buildSignedWebhookRequest({
-        body: envelope({ id: nextId(), type: 'text', text: { body: 'hola' } }),
-        appSecret: APP_SECRET,
-      });
-      const hook = await down.inject({
-        method: 'POST',
-        url: '/webhook',
-        payload: signed.payload,
-        headers: signed.headers,
-      });
-      expect(hook.statusCode).toBe(503);
-      const stats = await down.inject({ url: '/api/stats', headers: { authorization: `Bearer ${API_TOKEN}` } });
-      expect(stats.statusCode).toBe(503);
-      expect(stats.json()).toMatchObject({ error: 'unavailable' });
-    } finally {
-      await down.close();
-      await ctx.close();
-      await doomed.stop();
-      blocker?.close();
-    }
+    await withRedisDown(
+      (url) => testContext(url, config, { consent: true, addTimeoutMs: 500 }),
+      async (down) => {
+        const signed = buildSignedWebhookRequest({
+          body: envelope({ id: nextId(), type: 'text', text: { body: 'hola' } }),
+          appSecret: APP_SECRET,
+        });
+        const hook = await down.inject({
+          method: 'POST',
+          url: '/webhook',
+          payload: signed.payload,
+          headers: signed.headers,
+        });
+        expect(hook.statusCode).toBe(503);
+        const stats = await down.inject({ url: '/api/stats', headers: { authorization: `Bearer ${API_TOKEN}` } });
+        expect(stats.statusCode).toBe(503);
+        expect(stats.json()).toMatchObject({ error: 'unavailable' });
+      },
+    );
   });
 });

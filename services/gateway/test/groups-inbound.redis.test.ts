@@ -56,9 +56,7 @@ describe('group messages into the inbound queue', () => {
   it('enqueues allow-listed group messages under their key id, with the LID resolved, and counts what it skips', async () => {
     const sink = enqueuer(producer);
     rig = await groupRig(server.url, sink);
-    await rig.channel.start();
-    const socket = await rig.factory.waitForSocket(1);
-    socket.open();
+    const socket = await rig.startOpen();
     socket.mapLid('111222333444555@lid', '5491133334444@s.whatsapp.net');
 
     const reported = fakeGroupText({
@@ -112,9 +110,7 @@ describe('group messages into the inbound queue', () => {
   it('keeps nothing aside while Redis answers: the spool file stays empty', async () => {
     const sink = enqueuer(producer);
     rig = await groupRig(server.url, sink);
-    await rig.channel.start();
-    const socket = await rig.factory.waitForSocket(1);
-    socket.open();
+    const socket = await rig.startOpen();
     socket.receive([fakeGroupText({ group: GROUP, participant: '5491100000002@s.whatsapp.net' })]);
     await eventually(() => expect(sink.order).toHaveLength(1));
     await expect(readFile(join(rig.spoolDir, 'spool.jsonl'), 'utf8')).rejects.toThrow(/ENOENT/);
@@ -155,9 +151,7 @@ describe('spool across a Redis outage', () => {
     async ({ inbound: { producer, sink } }) => {
       const rig = await groupRig(server.url, sink);
       try {
-        await rig.channel.start();
-        const socket = await rig.factory.waitForSocket(1);
-        socket.open();
+        const socket = await rig.startOpen();
         const before = fakeGroupText({ group: GROUP, participant: '5491100000001@s.whatsapp.net', text: 'antes' });
         socket.receive([before]);
         await eventually(() => expect(sink.order).toEqual([before.key.id]));
@@ -234,9 +228,7 @@ describe('spool across a Redis outage', () => {
       const rig = await groupRig(server.url, sink);
       const spoolFile = join(rig.spoolDir, 'spool.jsonl');
       try {
-        await rig.channel.start();
-        const socket = await rig.factory.waitForSocket(1);
-        socket.open();
+        const socket = await rig.startOpen();
         // "Disk full": the spool file cannot be opened for writing.
         await mkdir(spoolFile);
         await server.kill();
@@ -284,9 +276,7 @@ describe('spool across a Redis outage', () => {
       const rig = await groupRig(server.url, sink);
       const spoolFile = join(rig.spoolDir, 'spool.jsonl');
       try {
-        await rig.channel.start();
-        const socket = await rig.factory.waitForSocket(1);
-        socket.open();
+        const socket = await rig.startOpen();
         await server.kill();
         const during = [1, 2, 3, 4].map((i) =>
           fakeGroupText({ group: GROUP, participant: `549110000050${i}@s.whatsapp.net`, text: `reescritura ${i}` }),

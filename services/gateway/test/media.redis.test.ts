@@ -1,52 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import type { HttpApp } from '@helpline/runtime';
-import { startTestRedis, type TestRedis } from '@helpline/testkit';
-import type { FakeGraphApi } from '@helpline/testkit/meta-graph';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app.js';
-import type { GatewayContext } from '../src/context.js';
-import { ACCESS_TOKEN, cloudConfig, startGraph } from './support/cloud-harness.js';
-import { API_TOKEN, PHONE_NUMBER_ID, testConfig, testContext } from './support/harness.js';
+import { describe, expect, it } from 'vitest';
+import type { GatewayConfig } from '../src/config.js';
+import { ACCESS_TOKEN, cloudConfig, cloudTestBed } from './support/cloud-harness.js';
+import { API_TOKEN, PHONE_NUMBER_ID, testConfig } from './support/harness.js';
 
-let redis: TestRedis;
-let graph: FakeGraphApi;
-const opened: Array<{ app: HttpApp; context: GatewayContext }> = [];
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-  graph = await startGraph();
-});
-afterEach(async () => {
-  graph.reset();
-  for (const { app, context } of opened.splice(0)) {
-    await app.close();
-    await context.close();
-  }
-});
-afterAll(async () => {
-  await graph.close();
-  await redis.stop();
-});
-
-async function gateway(config = cloudConfig(graph)) {
-  const context = testContext(redis.url, config);
-  const app = await buildApp(context);
-  opened.push({ app, context });
-  return app;
-}
+const bed = cloudTestBed();
+const gateway = async (config?: GatewayConfig) => (await bed.gateway(config)).app;
 const auth = { authorization: `Bearer ${API_TOKEN}` };
 const voiceNote = () => randomBytes(3000);
 
 describe('GET /api/media/:mediaId', () => {
   it('streams a voice note with its Content-Type, fetched as Meta documents: the URL, then the bytes, both with the token', async () => {
     const bytes = voiceNote();
-    const id = graph.addMedia({ bytes, mimeType: 'audio/ogg; codecs=opus' });
+    const id = bed.graph.addMedia({ bytes, mimeType: 'audio/ogg; codecs=opus' });
     const app = await gateway();
     const response = await app.inject({ method: 'GET', url: `/api/media/${id}`, headers: auth });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('audio/ogg; codecs=opus');
     expect(response.rawPayload.equals(bytes)).toBe(true);
-    const [lookup, download] = graph.requests;
+    const [lookup, download] = bed.graph.requests;
     expect(lookup).toMatchObject({ method: 'GET', path: `/v26.0/${id}`, query: { phone_number_id: PHONE_NUMBER_ID } });
     expect(lookup?.headers.authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
     expect(download?.path).toMatch(/^\/media-download\//);
@@ -54,10 +26,10 @@ describe('GET /api/media/:mediaId', () => {
   });
 
   it('needs the operator token', async () => {
-    const id = graph.addMedia({ bytes: voiceNote(), mimeType: 'audio/ogg' });
+    const id = bed.graph.addMedia({ bytes: voiceNote(), mimeType: 'audio/ogg' });
     const app = await gateway();
     expect((await app.inject({ method: 'GET', url: `/api/media/${id}` })).statusCode).toBe(401);
-    expect(graph.requests).toHaveLength(0);
+    expect(bed.graph.requests).toHaveLength(0);
   });
 
   it('an id the Cloud API does not know is a 404', async () => {
@@ -68,23 +40,23 @@ describe('GET /api/media/:mediaId', () => {
   });
 
   it('past MEDIA_MAX_BYTES: 413 from the stated size, before any byte is downloaded', async () => {
-    const id = graph.addMedia({ bytes: randomBytes(5000), mimeType: 'audio/ogg' });
-    const app = await gateway(cloudConfig(graph, { MEDIA_MAX_BYTES: '4096' }));
+    const id = bed.graph.addMedia({ bytes: randomBytes(5000), mimeType: 'audio/ogg' });
+    const app = await gateway(cloudConfig(bed.graph, { MEDIA_MAX_BYTES: '4096' }));
     const response = await app.inject({ method: 'GET', url: `/api/media/${id}`, headers: auth });
     expect(response.statusCode).toBe(413);
     expect(response.json().message).toContain('MEDIA_MAX_BYTES');
-    expect(graph.requests.some((r) => r.path.startsWith('/media-download/'))).toBe(false);
+    expect(bed.graph.requests.some((r) => r.path.startsWith('/media-download/'))).toBe(false);
   });
 
   it('past MEDIA_MAX_BYTES when the metadata understated it: 413 from the download Content-Length', async () => {
-    const id = graph.addMedia({ bytes: randomBytes(5000), mimeType: 'audio/ogg', declaredSize: 100 });
-    const app = await gateway(cloudConfig(graph, { MEDIA_MAX_BYTES: '4096' }));
+    const id = bed.graph.addMedia({ bytes: randomBytes(5000), mimeType: 'audio/ogg', declaredSize: 100 });
+    const app = await gateway(cloudConfig(bed.graph, { MEDIA_MAX_BYTES: '4096' }));
     const response = await app.inject({ method: 'GET', url: `/api/media/${id}`, headers: auth });
     expect(response.statusCode).toBe(413);
   });
 
   it('an expired download URL is the upstream failing: 502', async () => {
-    const id = graph.addMedia({ bytes: voiceNote(), mimeType: 'audio/ogg', urlTtlMs: -1 });
+    const id = bed.graph.addMedia({ bytes: voiceNote(), mimeType: 'audio/ogg', urlTtlMs: -1 });
     const app = await gateway();
     const response = await app.inject({ method: 'GET', url: `/api/media/${id}`, headers: auth });
     expect(response.statusCode).toBe(502);

@@ -63,10 +63,13 @@ describe('outbound worker', () => {
       observers: [{ onSent: async (_m, r) => void observed.push(r.messageId) }],
     });
     startWorkers(context);
-    const { jobId } = await context.producers.outbound.add(groupMessage, { jobId: 'g-1-ack' });
-    const job = await context.producers.outbound.queue.getJob(jobId);
+    // Listening before the add: a job done (and removed) before the listener is ready would
+    // never be heard finishing.
     const events = new QueueEvents('outbound', { connection: { url: redis.url }, prefix: context.prefix });
+    await events.waitUntilReady();
     try {
+      const { jobId } = await context.producers.outbound.add(groupMessage, { jobId: 'g-1-ack' });
+      const job = await context.producers.outbound.queue.getJob(jobId);
       const result = await job?.waitUntilFinished(events, 10_000);
       expect(result).toEqual({ messageId: 'wamid.out-1' });
       expect(sent).toEqual(['120363000000000000@g.us']);

@@ -1,16 +1,13 @@
-import { once } from 'node:events';
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:net';
 import type { InboundMessage } from '@helpline/contracts';
 import type { HttpApp } from '@helpline/runtime';
-import { startTestRedis, type TestRedis } from '@helpline/testkit';
+import { metricValue, startTestRedis, type TestRedis } from '@helpline/testkit';
 import { twilioInboundParams } from '@helpline/testkit/twilio';
 import twilio from 'twilio';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { GatewayContext } from '../src/context.js';
-import { whenReady } from '@helpline/runtime';
-import { readyTestContext, testConfig, testContext } from './support/harness.js';
+import { readyTestContext, testConfig, testContext, withRedisDown } from './support/harness.js';
 import {
   PUBLIC_TWILIO_URL,
   TWILIO_ACCOUNT_SID,
@@ -337,23 +334,15 @@ describe('POST /webhook/twilio/status: status callbacks', () => {
 
 describe('POST /webhook/twilio with Redis down', () => {
   it('answers 503 so that Twilio tries again, and acknowledges nothing', async () => {
-    const doomed = await startTestRedis({ spawn: true });
-    let blocker: Server | undefined;
-    const ctx = testContext(doomed.url, twilioConfig(), { addTimeoutMs: 500 });
-    const down = await buildApp(ctx);
-    try {
-      await whenReady(ctx.redis('producer'), 5_000);
-      await doomed.stop();
-      blocker = createServer((socket) => socket.destroy()).listen(doomed.port, '127.0.0.1');
-      await once(blocker, 'listening');
-      const res = await down.inject(twilioRequest(inbound()));
-      expect(res.statusCode).toBe(503);
-      expect(res.json()).toMatchObject({ error: 'unavailable' });
-    } finally {
-      await down.close();
-      await ctx.close();
-      await doomed.stop();
-      blocker?.close();
-    }
+    await withRedisDown(
+      (url) => testContext(url, twilioConfig(), { addTimeoutMs: 500 }),
+      async (down, context) => {
+        const res = await down.inject(twilioRequest(inbound()));
+        expect(res.statusCode).toBe(503);
+        expect(res.json()).toMatchObject({ error: 'unavailable' });
+        const metrics = await context.metrics.registry.metrics();
+        expect(metricValue(metrics, 'helpline_webhook_events_total', { outcome: 'unavailable' })).toBe(1);
+      },
+    );
   });
 });

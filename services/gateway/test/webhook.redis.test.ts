@@ -1,10 +1,9 @@
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:net';
 import { Writable } from 'node:stream';
-import { createLogger, type HttpApp, whenReady } from '@helpline/runtime';
+import { createLogger, type HttpApp } from '@helpline/runtime';
 import {
   buildSignedWebhookRequest,
   metaJson,
+  metricValue,
   signMetaWebhook,
   startTestRedis,
   type TestRedis,
@@ -12,7 +11,15 @@ import {
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { GatewayContext } from '../src/context.js';
-import { API_TOKEN, APP_SECRET, readyTestContext, testConfig, testContext, VERIFY_TOKEN } from './support/harness.js';
+import {
+  API_TOKEN,
+  APP_SECRET,
+  readyTestContext,
+  testConfig,
+  testContext,
+  VERIFY_TOKEN,
+  withRedisDown,
+} from './support/harness.js';
 import { textChange } from './support/meta-webhooks.js';
 
 let redis: TestRedis;
@@ -409,28 +416,18 @@ describe('POST /webhook', () => {
 
 describe('POST /webhook with Redis down', () => {
   it('answers 503 so that Meta delivers again, and acknowledges nothing', async () => {
-    const doomed = await startTestRedis({ spawn: true });
-    let blocker: Server | undefined;
-    const ctx = testContext(doomed.url, testConfig(), { addTimeoutMs: 500 });
-    const down = await buildApp(ctx);
-    try {
-      await whenReady(ctx.redis('producer'), 5_000);
-      await doomed.stop();
-      // Hold the freed port, answering nothing, so that no other test's redis-server can
-      // take it and make the "stopped" Redis answer again.
-      blocker = createServer((socket) => socket.destroy()).listen(doomed.port, '127.0.0.1');
-      await once(blocker, 'listening');
-      const req = buildSignedWebhookRequest({ body: textPayload('wamid.DOWN', 'hola'), appSecret: APP_SECRET });
-      const res = await down.inject({ method: 'POST', url: '/webhook', payload: req.payload, headers: req.headers });
-      expect(res.statusCode).toBe(503);
-      expect(res.json()).toMatchObject({ error: 'unavailable' });
-      const health = await down.inject({ url: '/health' });
-      expect(health.statusCode).toBe(503);
-    } finally {
-      await down.close();
-      await ctx.close();
-      await doomed.stop();
-      blocker?.close();
-    }
+    await withRedisDown(
+      (url) => testContext(url, testConfig(), { addTimeoutMs: 500 }),
+      async (down, context) => {
+        const req = buildSignedWebhookRequest({ body: textPayload('wamid.DOWN', 'hola'), appSecret: APP_SECRET });
+        const res = await down.inject({ method: 'POST', url: '/webhook', payload: req.payload, headers: req.headers });
+        expect(res.statusCode).toBe(503);
+        expect(res.json()).toMatchObject({ error: 'unavailable' });
+        const metrics = await context.metrics.registry.metrics();
+        expect(metricValue(metrics, 'helpline_webhook_events_total', { outcome: 'unavailable' })).toBe(1);
+        const health = await down.inject({ url: '/health' });
+        expect(health.statusCode).toBe(503);
+      },
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { baseConfigShape, envBoolean, envInt, envList, envOptionalUrl, envPort } from '@helpline/runtime';
+import { baseConfigShape, envBoolean, envInt, envList, envOptionalUrl, envPort, envUrl } from '@helpline/runtime';
 import { z } from 'zod';
 import type { CustomerRecord } from '@helpline/directory';
 import { CustomersFileError, readCustomersFile } from '@helpline/directory';
@@ -34,6 +34,11 @@ export const networkConfigShape = {
    * still bounds what reaches it.
    */
   DIAGNOSTICS_CONCURRENCY: envInt(16, { min: 1, max: 256 }),
+  /** The accounts service, told of the general outages found (POST /api/outages, with API_TOKEN). */
+  ACCOUNTS_URL: envUrl(['http', 'https'], 'http://127.0.0.1:8005').default('http://127.0.0.1:8005'),
+  /** Failing diagnoses of different customers on one router within OUTAGE_WINDOW_MINUTES that make a general outage. */
+  OUTAGE_DIAGNOSES_THRESHOLD: envInt(5, { min: 2, max: 1_000 }),
+  OUTAGE_WINDOW_MINUTES: envInt(10, { min: 1, max: 240 }),
 };
 
 // MIKROTIK_ROUTERS carries passwords, and the runtime's loader echoes a variable's value in

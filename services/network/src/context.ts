@@ -8,6 +8,7 @@ import { LastReportStore } from './diagnosis/last-report-store.js';
 import { RouterRegistry } from './diagnosis/router-registry.js';
 import type { CheckSettings } from './diagnosis/run-checks.js';
 import { createNetworkMetrics, type NetworkMetrics } from './metrics.js';
+import { accountsOutageSignal, createOutageWatch } from './outages/outage-watch.js';
 import { RouterClient, type RouterClientOptions } from './routeros/router-client.js';
 import type { ConnectionTimeouts } from './routeros/router-connection.js';
 
@@ -66,6 +67,8 @@ export interface NetworkContext extends ServiceBase<NetworkConfig>, Omit<Diagnos
 export interface NetworkContextOverrides extends ServiceBaseOverrides {
   tuning?: Partial<NetworkTuning>;
   directory?: CustomerDirectory;
+  /** How outages are signalled to the accounts service (tests); fetch to ACCOUNTS_URL otherwise. */
+  fetch?: typeof fetch;
 }
 
 /** Builds every dependency of the service from its config; nothing listens or consumes here: main does. */
@@ -152,5 +155,23 @@ export function createContext(config: NetworkConfig, overrides: NetworkContextOv
     claimWait: { waitMs: tuning.claimWaitMs, pollMs: tuning.claimPollMs },
     settings,
     notices,
+    outages: createOutageWatch({
+      redis: base.redis('producer'),
+      prefix: base.prefix,
+      keyPrefix: base.keyPrefix,
+      threshold: config.OUTAGE_DIAGNOSES_THRESHOLD,
+      windowMinutes: config.OUTAGE_WINDOW_MINUTES,
+      ...(config.ACCOUNTS_URL
+        ? {
+            signal: accountsOutageSignal({
+              accountsUrl: config.ACCOUNTS_URL,
+              ...(config.API_TOKEN ? { token: config.API_TOKEN } : {}),
+              ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+            }),
+          }
+        : {}),
+      clock: base.clock,
+      logger,
+    }),
   };
 }

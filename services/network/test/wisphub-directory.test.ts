@@ -143,3 +143,13 @@ describe('WispHub directory: failures, deadline and breaker', () => {
     expect(metricValue(text, 'helpline_circuit_state', { breaker: 'wisphub' })).toBe(2);
   });
 });
+
+describe('the whole customer base (a broadcast audience)', () => {
+  it('follows every page, past the page limit a single lookup stops at', async () => {
+    // Two clients a page, more pages than the two a single lookup may follow.
+    const all = await directory({ maxPages: 2 }).everyone();
+    expect(ids(all)).toEqual(wisphubClients().map((c) => String(c.id_servicio)));
+    expect(listRequests()).toHaveLength(Math.ceil(wisphubClients().length / 2));
+    expect(all.find((c) => c.customerId === '101')).toMatchObject({ router: 'default', account: 'active' });
+  });
+});

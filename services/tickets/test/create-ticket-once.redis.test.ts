@@ -2,47 +2,26 @@ import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TicketRequest, type TicketRequestInput } from '@helpline/contracts';
 import { createLogger } from '@helpline/runtime';
-import { startTestRedis, type TestRedis } from '@helpline/testkit';
-import { type FakeZoho, type FakeZohoOptions, startFakeZoho } from '@helpline/testkit/zoho';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { FakeZoho, FakeZohoOptions } from '@helpline/testkit/zoho';
+import { describe, expect, test } from 'vitest';
 import type { TicketsContext } from '../src/context.js';
 import { TicketBusyError } from '../src/crm/crm-errors.js';
 import { createTicketOnce } from '../src/tickets/create-ticket-once.js';
 import { openTicket } from '../src/tickets/open-ticket.js';
-import {
-  Contexts,
-  FAST,
-  silentLogger,
-  testConfig,
-  ticketRequest,
-  uniquePrefix,
-  waitFor,
-  zohoEnv,
-} from './support/index.js';
+import { FAST, silentLogger, testConfig, ticketRequest, uniquePrefix, waitFor, zohoEnv } from './support/index.js';
+import { ticketsTestBed } from './support/test-bed.js';
 
-let redis: TestRedis;
-let zoho: FakeZoho | undefined;
-const contexts = new Contexts();
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-});
-afterEach(async () => {
-  await contexts.closeAll();
-  await zoho?.close();
-  zoho = undefined;
-});
-afterAll(async () => {
-  await redis.stop();
-});
+const bed = ticketsTestBed();
+const { contexts } = bed;
+let _zoho: FakeZoho | undefined;
 
 async function zohoContext(
   options: FakeZohoOptions = {},
   crmDeadlineMs = FAST.crmDeadlineMs,
 ): Promise<{ fake: FakeZoho; context: TicketsContext }> {
-  const fake = await startFakeZoho(options);
-  zoho = fake;
-  const context = contexts.create(testConfig(zohoEnv(fake, redis.url)), {
+  const fake = await bed.startZoho(options);
+  _zoho = fake;
+  const context = contexts.create(testConfig(zohoEnv(fake, bed.redis.url)), {
     ...FAST,
     crmDeadlineMs,
     prefix: uniquePrefix(),

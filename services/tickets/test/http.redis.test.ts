@@ -1,14 +1,12 @@
 import { jobIds } from '@helpline/contracts';
 import type { HttpApp } from '@helpline/runtime';
-import { startTestRedis, type TestRedis } from '@helpline/testkit';
-import { type FakeZoho, startFakeZoho } from '@helpline/testkit/zoho';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { FakeZoho } from '@helpline/testkit/zoho';
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { TicketsContext } from '../src/context.js';
 import { startTicketWorker } from '../src/queue/start-ticket-worker.js';
 import {
   API_TOKEN,
-  Contexts,
   FAST,
   metricValue,
   stopTestPostgres,
@@ -18,23 +16,18 @@ import {
   waitFor,
   zohoEnv,
 } from './support/index.js';
+import { ticketsTestBed } from './support/test-bed.js';
 
-let redis: TestRedis;
+const bed = ticketsTestBed();
+const { contexts } = bed;
 let zoho: FakeZoho | undefined;
-const contexts = new Contexts();
 const apps: HttpApp[] = [];
 
-beforeAll(async () => {
-  redis = await startTestRedis();
-});
+// Runs before the bed's own: the apps close before their contexts.
 afterEach(async () => {
   await Promise.all(apps.splice(0).map((app) => app.close()));
-  await contexts.closeAll();
-  await zoho?.close();
-  zoho = undefined;
 });
 afterAll(async () => {
-  await redis.stop();
   await stopTestPostgres();
 });
 
@@ -43,8 +36,8 @@ const auth = { authorization: `Bearer ${API_TOKEN}` };
 async function start(env: Record<string, string>): Promise<{ app: HttpApp; context: TicketsContext }> {
   const overrides = { ...FAST, prefix: uniquePrefix(), keyPrefix: uniquePrefix() };
   const context = env.ZOHO_CLIENT_ID
-    ? contexts.create(testConfig({ REDIS_URL: redis.url, ...env }), overrides)
-    : await contexts.createLocal({ REDIS_URL: redis.url, ...env }, overrides);
+    ? contexts.create(testConfig({ REDIS_URL: bed.redis.url, ...env }), overrides)
+    : await contexts.createLocal({ REDIS_URL: bed.redis.url, ...env }, overrides);
   const app = await buildApp(context);
   apps.push(app);
   await app.ready();
@@ -53,8 +46,9 @@ async function start(env: Record<string, string>): Promise<{ app: HttpApp; conte
 
 const local = () => start({});
 const withZoho = async () => {
-  zoho = await startFakeZoho();
-  return start(zohoEnv(zoho, redis.url));
+  const fake = await bed.startZoho();
+  zoho = fake;
+  return start(zohoEnv(fake, bed.redis.url));
 };
 
 const legacyBody = {
@@ -65,6 +59,15 @@ const legacyBody = {
   phone: '+573001112233',
   name: 'Sede Norte',
 };
+
+/** POST /tickets as staff, with an Idempotency-Key when one is given. */
+const postTicket = (app: HttpApp, payload: unknown, idempotencyKey?: string) =>
+  app.inject({
+    method: 'POST',
+    url: '/tickets',
+    headers: idempotencyKey ? { ...auth, 'idempotency-key': idempotencyKey } : auth,
+    payload: payload as Record<string, unknown>,
+  });
 
 describe('operator auth', () => {
   test('every operator route needs the bearer token', async () => {
@@ -92,12 +95,7 @@ describe('operator auth', () => {
 describe('POST /tickets', () => {
   test('local: creates at once and answers the number; the same Idempotency-Key answers the same ticket', async () => {
     const { app } = await local();
-    const first = await app.inject({
-      method: 'POST',
-      url: '/tickets',
-      headers: { ...auth, 'idempotency-key': 'staff-42' },
-      payload: legacyBody,
-    });
+    const first = await postTicket(app, legacyBody, 'staff-42');
     expect(first.statusCode).toBe(201);
     expect(first.json()).toMatchObject({
       state: 'created',
@@ -105,21 +103,11 @@ describe('POST /tickets', () => {
       provider: 'local',
       ticket: { number: '1', status: 'Open', department_id: 'support' },
     });
-    const again = await app.inject({
-      method: 'POST',
-      url: '/tickets',
-      headers: { ...auth, 'idempotency-key': 'staff-42' },
-      payload: legacyBody,
-    });
+    const again = await postTicket(app, legacyBody, 'staff-42');
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ state: 'existing', ticket: { id: first.json().ticket.id } });
     // Without a key each request is its own ticket, and its generated key is returned.
-    const other = await app.inject({
-      method: 'POST',
-      url: '/tickets',
-      headers: auth,
-      payload: { ...legacyBody, department_id: 'billing' },
-    });
+    const other = await postTicket(app, { ...legacyBody, department_id: 'billing' });
     expect(other.statusCode).toBe(201);
     expect(other.json().idempotency_key).toMatch(/^http-[0-9a-f-]{36}$/);
     expect(other.json().ticket).toMatchObject({ number: '2', department_id: 'billing' });
@@ -142,12 +130,7 @@ describe('POST /tickets', () => {
       expect(res.statusCode, field).toBe(400);
       expect(res.json().message, field).toContain(field);
     }
-    const badKey = await app.inject({
-      method: 'POST',
-      url: '/tickets',
-      headers: { ...auth, 'idempotency-key': 'spaces are bad' },
-      payload: legacyBody,
-    });
+    const badKey = await postTicket(app, legacyBody, 'spaces are bad');
     expect(badKey.statusCode).toBe(400);
     expect(badKey.json().message).toContain('idempotency-key');
     const notJson = await app.inject({
@@ -161,12 +144,7 @@ describe('POST /tickets', () => {
 
   test("the CRM's own refusal answers 422 with its message", async () => {
     const { app: localApp } = await local();
-    const res = await localApp.inject({
-      method: 'POST',
-      url: '/tickets',
-      headers: auth,
-      payload: { ...legacyBody, department_id: 'nowhere' },
-    });
+    const res = await postTicket(localApp, { ...legacyBody, department_id: 'nowhere' });
     expect(res.statusCode).toBe(422);
     expect(res.json()).toMatchObject({
       error: 'unprocessable',
@@ -174,12 +152,7 @@ describe('POST /tickets', () => {
     });
 
     const { app } = await withZoho();
-    const refused = await app.inject({
-      method: 'POST',
-      url: '/tickets',
-      headers: auth,
-      payload: { ...legacyBody, department_id: '12345' },
-    });
+    const refused = await postTicket(app, { ...legacyBody, department_id: '12345' });
     expect(refused.statusCode).toBe(422);
     expect(refused.json().message).toMatch(
       /Zoho Desk refused POST \/tickets \(422 INVALID_DATA\).*\/departmentId invalid/,
@@ -189,11 +162,11 @@ describe('POST /tickets', () => {
   test('Zoho: the body existing deployments send becomes a Zoho ticket, answered with its number', async () => {
     const { app, context } = await withZoho();
     const contact = zoho!.addContact({ lastName: 'Norte', phone: '+573001112233' });
-    const res = await app.inject({
-      method: 'POST',
-      url: '/tickets',
-      headers: auth,
-      payload: { ...legacyBody, contact_id: contact.id, department_id: zoho!.departments[1]!.id, priority: 'urgent' },
+    const res = await postTicket(app, {
+      ...legacyBody,
+      contact_id: contact.id,
+      department_id: zoho!.departments[1]!.id,
+      priority: 'urgent',
     });
     expect(res.statusCode).toBe(201);
     const [ticket] = zoho!.tickets();
@@ -224,12 +197,7 @@ describe('POST /tickets', () => {
   test('Zoho down: the request is queued (202) and the job waits in the tickets queue', async () => {
     const { app, context } = await withZoho();
     zoho!.setMode('outage');
-    const res = await app.inject({
-      method: 'POST',
-      url: '/tickets',
-      headers: { ...auth, 'idempotency-key': 'outage-1' },
-      payload: legacyBody,
-    });
+    const res = await postTicket(app, legacyBody, 'outage-1');
     expect(res.statusCode).toBe(202);
     expect(res.json()).toMatchObject({
       state: 'queued',
@@ -252,7 +220,7 @@ describe('POST /tickets', () => {
 describe('GET /tickets/:id/status and PUT /tickets/:id/status', () => {
   test('local: reads and changes a status; unknown ids are 404, unknown statuses 422, bad bodies 400', async () => {
     const { app } = await local();
-    const created = await app.inject({ method: 'POST', url: '/tickets', headers: auth, payload: legacyBody });
+    const created = await postTicket(app, legacyBody);
     const id = created.json().ticket.id;
     expect((await app.inject({ method: 'GET', url: `/tickets/${id}/status`, headers: auth })).json()).toMatchObject({
       id,
@@ -288,7 +256,7 @@ describe('GET /tickets/:id/status and PUT /tickets/:id/status', () => {
 
   test('Zoho: the status comes from Zoho Desk; changing it here is refused (409)', async () => {
     const { app } = await withZoho();
-    const created = await app.inject({ method: 'POST', url: '/tickets', headers: auth, payload: legacyBody });
+    const created = await postTicket(app, legacyBody);
     const id = created.json().ticket.id;
     zoho!.setTicketStatus(id, 'On Hold');
     const status = await app.inject({ method: 'GET', url: `/tickets/${id}/status`, headers: auth });
@@ -405,12 +373,7 @@ describe('phone numbers', () => {
       }
       expect((await context.crm.findContactByPhone('573001234567'))?.id).toBe(created.json().id);
 
-      const ticket = await app.inject({
-        method: 'POST',
-        url: '/tickets',
-        headers: auth,
-        payload: { ...legacyBody, phone: '+57 300-123-4567' },
-      });
+      const ticket = await postTicket(app, { ...legacyBody, phone: '+57 300-123-4567' });
       expect(ticket.statusCode).toBe(201);
       if (name === 'Zoho') {
         expect(zoho!.contacts()).toHaveLength(1);
@@ -494,13 +457,7 @@ describe('health and metrics', () => {
 describe('erasure of a customer (local store)', () => {
   test("DELETE /contacts/:phone clears the contact and its tickets' text, keeps numbers; Zoho answers 409", async () => {
     const { app, context } = await local();
-    const open = (phone: string, subject: string) =>
-      app.inject({
-        method: 'POST',
-        url: '/tickets',
-        headers: { ...auth, 'idempotency-key': uniquePrefix() },
-        payload: { ...legacyBody, subject, phone },
-      });
+    const open = (phone: string, subject: string) => postTicket(app, { ...legacyBody, subject, phone }, uniquePrefix());
     expect((await open('+57 300 111 2233', 'Sin internet en casa de Ana')).statusCode).toBe(201);
     expect((await open('573001112233', 'Otra vez sin internet')).statusCode).toBe(201);
     expect((await open('573009998877', 'Cliente que se queda')).statusCode).toBe(201);

@@ -1,44 +1,24 @@
 import { jobIds, type OutboundMessage, QUEUE_NAMES, type TicketRequestInput } from '@helpline/contracts';
 import { createRedisConnection } from '@helpline/runtime';
-import { startTestRedis, type TestRedis } from '@helpline/testkit';
-import { type FakeZoho, startFakeZoho } from '@helpline/testkit/zoho';
+import type { FakeZoho } from '@helpline/testkit/zoho';
 import { Queue } from 'bullmq';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { TicketsContext, TicketsContextOverrides } from '../src/context.js';
 import { startTicketWorker } from '../src/queue/start-ticket-worker.js';
 import { retryFailedJobs } from '../src/queue/queue-operations.js';
-import {
-  Contexts,
-  FAST,
-  metricValue,
-  testConfig,
-  ticketRequest,
-  uniquePrefix,
-  waitFor,
-  zohoEnv,
-} from './support/index.js';
+import { FAST, metricValue, testConfig, ticketRequest, uniquePrefix, waitFor, zohoEnv } from './support/index.js';
+import { ticketsTestBed } from './support/test-bed.js';
 
-let redis: TestRedis;
+const bed = ticketsTestBed();
+const { contexts } = bed;
 let zoho: FakeZoho;
-const contexts = new Contexts();
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-});
-afterEach(async () => {
-  await contexts.closeAll();
-  await zoho?.close();
-});
-afterAll(async () => {
-  await redis.stop();
-});
 
 /** One replica of the service (context + worker) against the fake Zoho. */
 function replica(
   shared: { prefix: string; keyPrefix: string },
   overrides: TicketsContextOverrides = {},
 ): TicketsContext {
-  const context = contexts.create(testConfig(zohoEnv(zoho, redis.url)), { ...FAST, ...shared, ...overrides });
+  const context = contexts.create(testConfig(zohoEnv(zoho, bed.redis.url)), { ...FAST, ...shared, ...overrides });
   startTicketWorker(context);
   return context;
 }
@@ -71,7 +51,7 @@ function ticketsPerKey(): Map<string, number> {
 
 describe('tickets worker against Zoho Desk', () => {
   test('a Zoho outage spanning several retry periods ends with every ticket created exactly once, and each customer told', async () => {
-    zoho = await startFakeZoho();
+    zoho = await bed.startZoho();
     const shared = { prefix: uniquePrefix(), keyPrefix: uniquePrefix() };
     zoho.setMode('outage');
     const context = replica(shared);
@@ -114,7 +94,7 @@ describe('tickets worker against Zoho Desk', () => {
 
   test('two replicas sharing one Redis refresh the token once, cold and after Zoho expires it', async () => {
     // Some latency keeps jobs in flight long enough for both replicas to take a share.
-    zoho = await startFakeZoho({ latencyMs: 20 });
+    zoho = await bed.startZoho({ latencyMs: 20 });
     const shared = { prefix: uniquePrefix(), keyPrefix: uniquePrefix() };
     const a = replica(shared, { workerConcurrency: 4 });
     const b = replica(shared, { workerConcurrency: 4 });
@@ -145,7 +125,7 @@ describe('tickets worker against Zoho Desk', () => {
 
   test('a token about to expire is refreshed before use, never sent expired', async () => {
     // A 2 s token is kept 1 s (half its life when the margin is longer than it).
-    zoho = await startFakeZoho({ tokenLifetimeSeconds: 2 });
+    zoho = await bed.startZoho({ tokenLifetimeSeconds: 2 });
     const shared = { prefix: uniquePrefix(), keyPrefix: uniquePrefix() };
     const context = replica(shared, { tokenExpiryMarginMs: 60_000 });
     const jobId = await enqueue(context, ticketRequest());
@@ -158,7 +138,7 @@ describe('tickets worker against Zoho Desk', () => {
   });
 
   test('Zoho creates the ticket and drops the connection: the worker finds it by key, one ticket', async () => {
-    zoho = await startFakeZoho();
+    zoho = await bed.startZoho();
     const shared = { prefix: uniquePrefix(), keyPrefix: uniquePrefix() };
     zoho.setMode('drop_after_create', { times: 1 });
     const context = replica(shared);
@@ -177,7 +157,7 @@ describe('tickets worker against Zoho Desk', () => {
 
   test("create-then-drop while Zoho's search index lags: the contact's own ticket list finds it, one ticket", async () => {
     // The search never sees anything younger than a minute: only the database-backed reads do.
-    zoho = await startFakeZoho({ searchLagMs: 60_000 });
+    zoho = await bed.startZoho({ searchLagMs: 60_000 });
     const shared = { prefix: uniquePrefix(), keyPrefix: uniquePrefix() };
     zoho.setMode('drop_after_create', { times: 1 });
     const context = replica(shared);
@@ -204,7 +184,7 @@ describe('tickets worker against Zoho Desk', () => {
   });
 
   test("a queued request's phone is normalised before the contact lookup; a phone that is no number fails once, naming the field", async () => {
-    zoho = await startFakeZoho();
+    zoho = await bed.startZoho();
     const shared = { prefix: uniquePrefix(), keyPrefix: uniquePrefix() };
     const context = replica(shared);
     const existing = zoho.addContact({ lastName: 'Ana', mobile: '573001234567' });
@@ -223,7 +203,7 @@ describe('tickets worker against Zoho Desk', () => {
   });
 
   test('a create that hangs past its deadline is searched for on the next attempt before posting again', async () => {
-    zoho = await startFakeZoho();
+    zoho = await bed.startZoho();
     const shared = { prefix: uniquePrefix(), keyPrefix: uniquePrefix() };
     const context = replica(shared, { crmDeadlineMs: 300 });
     // Warm up token and contact so the hang meets the create itself.
@@ -245,7 +225,7 @@ describe('tickets worker against Zoho Desk', () => {
   });
 
   test('the same request delivered twice, and a job run again, still make one ticket', async () => {
-    zoho = await startFakeZoho();
+    zoho = await bed.startZoho();
     const shared = { prefix: uniquePrefix(), keyPrefix: uniquePrefix() };
     const context = replica(shared);
     const request = ticketRequest();
@@ -261,7 +241,7 @@ describe('tickets worker against Zoho Desk', () => {
   });
 
   test('the ticket carries the mapped priority, category, department, contact and rendered findings', async () => {
-    zoho = await startFakeZoho();
+    zoho = await bed.startZoho();
     const shared = { prefix: uniquePrefix(), keyPrefix: uniquePrefix() };
     const context = replica(shared);
     const existing = zoho.addContact({ lastName: 'Pérez', mobile: '+573001112233' });
@@ -327,7 +307,7 @@ describe('tickets worker against Zoho Desk', () => {
   });
 
   test('invalid requests fail once, with their reason, into the failed set', async () => {
-    zoho = await startFakeZoho();
+    zoho = await bed.startZoho();
     const shared = { prefix: uniquePrefix(), keyPrefix: uniquePrefix() };
     const context = replica(shared);
 
@@ -335,7 +315,7 @@ describe('tickets worker against Zoho Desk', () => {
     const refused = await enqueue(context, ticketRequest({ departmentId: '999' }));
     // Not even a valid payload (written by hand, past the producer's validation).
     const raw = new Queue(QUEUE_NAMES.tickets, {
-      connection: createRedisConnection(redis.url, 'producer'),
+      connection: createRedisConnection(bed.redis.url, 'producer'),
       prefix: shared.prefix,
     });
     await raw.add('tickets', { ...ticketRequest(), subject: '' }, { jobId: 'ticket-raw-invalid', attempts: 8 });
@@ -359,7 +339,7 @@ describe('tickets worker against Zoho Desk', () => {
   });
 
   test('past the retry horizon a job fails with the reason; an operator retry after recovery creates it once', async () => {
-    zoho = await startFakeZoho();
+    zoho = await bed.startZoho();
     const shared = { prefix: uniquePrefix(), keyPrefix: uniquePrefix() };
     zoho.setMode('rate_limit');
     const context = replica(shared, { retry: { horizonMs: 600, baseDelayMs: 50, maxDelayMs: 100, jitter: 0 } });
@@ -376,9 +356,9 @@ describe('tickets worker against Zoho Desk', () => {
   });
 
   test('wrong credentials fail the job at once with a message naming the variables', async () => {
-    zoho = await startFakeZoho();
+    zoho = await bed.startZoho();
     const shared = { prefix: uniquePrefix(), keyPrefix: uniquePrefix() };
-    const config = testConfig({ ...zohoEnv(zoho, redis.url), ZOHO_REFRESH_TOKEN: '1000.revoked' });
+    const config = testConfig({ ...zohoEnv(zoho, bed.redis.url), ZOHO_REFRESH_TOKEN: '1000.revoked' });
     const context = contexts.create(config, { ...FAST, ...shared });
     startTicketWorker(context);
     const jobId = await enqueue(context, ticketRequest());

@@ -134,6 +134,13 @@ export const ERRORS = {
     'unavailable',
   ),
   wisphub_refused: declare('wisphub_refused', 502, false, 'WispHub refused the request (bad key or URL).'),
+  directory_unavailable: declare(
+    'directory_unavailable',
+    503,
+    true,
+    'The customer directory (WispHub) did not answer or refused an operator request; try again later.',
+    'unavailable',
+  ),
   // Tickets.
   crm_refused: declare(
     'crm_refused',

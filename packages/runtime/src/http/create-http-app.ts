@@ -16,7 +16,7 @@ import { QueueAddError } from '../errors/queue-add-error.js';
 import { lazyChild } from '../logging/lazy-child.js';
 import type { ServiceMetrics } from '../metrics/create-metrics.js';
 import { type HealthCheck, runHealthChecks } from './health.js';
-import { PayloadValidationError, QueueUnavailableError } from '../queues/producer.js';
+import { isRedisConnectionError, PayloadValidationError, QueueUnavailableError } from '../queues/producer.js';
 import { useJsonBodyParser } from './json-body-parser.js';
 import { createOperatorAuth } from './operator-auth.js';
 import { addSecurityHeaders } from './security-headers.js';
@@ -119,6 +119,15 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       return reply
         .status(error.statusCode)
         .send({ error: error.answer, message: error.message, details: error.details });
+    }
+    // Redis away (no offline queue, closed connection, not ready in time) while a route read
+    // or wrote a store: `unavailable`, try again later, rather than an internal error. Routes
+    // need no try/catch of their own for it.
+    if (isRedisConnectionError(failure)) {
+      request.log.warn({ err: error }, 'request refused: Redis unavailable');
+      return reply
+        .status(503)
+        .send({ error: 'unavailable', message: 'a store (Redis) is unavailable; try again later' });
     }
     const status = error.statusCode ?? 500;
     if (status < 500) {

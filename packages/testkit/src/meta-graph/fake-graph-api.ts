@@ -19,6 +19,8 @@ export interface RecordedGraphRequest {
   outcome: number | 'dropped';
   /** The message id handed out, for successful sends. */
   messageId?: string;
+  /** The Graph error code answered, when the fake answered one. */
+  errorCode?: number;
   at: Date;
 }
 
@@ -196,6 +198,7 @@ export async function startFakeGraphApi(options: FakeGraphApiOptions = {}): Prom
       return answer(e.status, e.body);
     }
     if (fault?.errorCode !== undefined || fault?.status !== undefined) {
+      record.errorCode = fault.errorCode ?? 1;
       const e = graphErrorBody(fault.errorCode ?? 1, fbtrace(), {
         ...(fault.status !== undefined ? { status: fault.status } : {}),
         ...(fault.subcode !== undefined ? { subcode: fault.subcode } : {}),

@@ -12,10 +12,23 @@ export interface StatusWebhookTarget {
   giveUpMs?: number;
   /** Wait before the first offer, as Meta's statuses come some time after the send (default 0). */
   delayMs?: number;
+  /**
+   * What Meta reports after `sent` for a message, in order: `delivered`, `read`, or
+   * `failed` with an error code (a message Meta took and could not deliver, e.g. 131026).
+   * None by default.
+   */
+  followUps?: (message: SentMessage) => FollowUpStatus[];
 }
+
+/** A status Meta posts after `sent`. */
+export type FollowUpStatus = { status: 'delivered' | 'read' } | { status: 'failed'; code: number; title?: string };
 
 export interface StatusDelivery {
   messageId: string;
+  /** `sent`, `delivered`, `read` or `failed`. */
+  status: string;
+  /** `failed`: the error code reported. */
+  errorCode?: number;
   callbackData?: string;
   attempts: number;
   /** True once the receiver answered 200. */
@@ -40,7 +53,12 @@ export function createStatusReporter() {
   const deliveries: StatusDelivery[] = [];
   const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
-  async function offer(message: SentMessage, to: StatusWebhookTarget, delivery: StatusDelivery): Promise<void> {
+  async function offer(
+    message: SentMessage,
+    to: StatusWebhookTarget,
+    delivery: StatusDelivery,
+    status: FollowUpStatus | { status: 'sent' } = { status: 'sent' },
+  ): Promise<void> {
     const body = metaJson({
       object: 'whatsapp_business_account',
       entry: [
@@ -55,10 +73,22 @@ export function createStatusReporter() {
                 statuses: [
                   {
                     id: message.messageId,
-                    status: 'sent',
+                    status: status.status,
                     timestamp: String(Math.floor(Date.now() / 1000)),
                     recipient_id: message.recipient,
                     ...(message.callbackData !== undefined ? { biz_opaque_callback_data: message.callbackData } : {}),
+                    ...(status.status === 'failed'
+                      ? {
+                          errors: [
+                            {
+                              code: status.code,
+                              title: status.title ?? `Error ${status.code}`,
+                              message: status.title ?? `Error ${status.code}`,
+                              error_data: { details: status.title ?? `Error ${status.code}` },
+                            },
+                          ],
+                        }
+                      : {}),
                   },
                 ],
               },
@@ -68,7 +98,7 @@ export function createStatusReporter() {
       ],
     });
     const headers = { 'content-type': 'application/json', 'x-hub-signature-256': signMetaWebhook(body, to.appSecret) };
-    if (to.delayMs) await sleep(to.delayMs);
+    if (to.delayMs && status.status === 'sent') await sleep(to.delayMs);
     const giveUpAt = Date.now() + (to.giveUpMs ?? 120_000);
     while (!closed && Date.now() < giveUpAt) {
       delivery.attempts += 1;
@@ -94,14 +124,24 @@ export function createStatusReporter() {
     /** Called by the fake for each message it took. */
     sent(message: SentMessage): void {
       if (!target || closed) return;
-      const delivery: StatusDelivery = {
-        messageId: message.messageId,
-        callbackData: message.callbackData,
-        attempts: 0,
-        delivered: false,
+      const to = target;
+      const record = (status: FollowUpStatus | { status: 'sent' }): StatusDelivery => {
+        const delivery: StatusDelivery = {
+          messageId: message.messageId,
+          status: status.status,
+          ...(status.status === 'failed' ? { errorCode: status.code } : {}),
+          callbackData: message.callbackData,
+          attempts: 0,
+          delivered: false,
+        };
+        deliveries.push(delivery);
+        return delivery;
       };
-      deliveries.push(delivery);
-      void offer(message, target, delivery);
+      // In order, each once the one before was taken, as a phone reports them.
+      const chain = [{ status: 'sent' as const }, ...(to.followUps?.(message) ?? [])];
+      void (async () => {
+        for (const status of chain) await offer(message, to, record(status), status);
+      })();
     },
     deliveries: (): readonly StatusDelivery[] => deliveries,
     reset(): void {

@@ -56,6 +56,8 @@ const Customer = z.object({
     )
     .refine((phones) => phones.every((p) => phoneKey(p).length >= 7), 'each phone needs at least 7 digits'),
   status: z.enum(['active', 'suspended', 'arrears', 'cancelled']).default('active'),
+  /** The customer's router as MIKROTIK_ROUTERS names it: broadcasts and outage notices by router. */
+  router: text.pipe(z.string().max(128).optional()),
   plan_id: text,
   cutoff_date: date,
   city: text,
@@ -122,10 +124,10 @@ export async function importRecords(
       await db.transaction(async (c) => {
         for (const v of values) {
           await c.query(
-            `INSERT INTO customers (customer_id, name, document_number, document_key, phones, phone_keys, status, plan_id, cutoff_date, city)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            `INSERT INTO customers (customer_id, name, document_number, document_key, phones, phone_keys, status, plan_id, cutoff_date, city, router)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
              ON CONFLICT (customer_id) DO UPDATE SET name = $2, document_number = $3, document_key = $4, phones = $5,
-               phone_keys = $6, status = $7, plan_id = $8, cutoff_date = $9, city = $10, updated_at = now()`,
+               phone_keys = $6, status = $7, plan_id = $8, cutoff_date = $9, city = $10, router = $11, updated_at = now()`,
             [
               v.customer_id,
               v.name ?? null,
@@ -137,6 +139,7 @@ export async function importRecords(
               v.plan_id ?? null,
               v.cutoff_date ?? null,
               v.city ?? null,
+              v.router ?? null,
             ],
             'import_customer',
           );

@@ -4,6 +4,8 @@ import type { HttpApp } from '@helpline/runtime';
 import {
   type FakeGatewayMedia,
   startFakeGatewayMedia,
+  startTestPostgres,
+  startTestRedis,
   type TestPostgres,
   type TestRedis,
   uniqueQueueName,
@@ -16,6 +18,7 @@ import type { TemplateBook } from '../../../gateway/src/templates/templates-file
 import { startWorkers } from '../../../gateway/src/workers.js';
 import { APP_SECRET, PHONE_NUMBER_ID, testConfig, testContext } from '../../../gateway/test/support/harness.js';
 import { messagesChange, signedWebhook } from '../../../gateway/test/support/meta-webhooks.js';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { accountsConfigSchema } from '../../src/config.js';
 import { type AccountsContext, type AccountsContextOverrides, createContext } from '../../src/context.js';
@@ -126,6 +129,46 @@ export async function startWorld(
     },
   };
 }
+
+/**
+ * One world for a test file, on its own Redis and PostgreSQL: `before` starts what the
+ * world talks to (and returns how to stop it), `env` configures the accounts service once
+ * that is up, `ready` receives the started world (seed, consent). Everything is stopped
+ * after the file's last test, the world first.
+ */
+export function worldPerFile(options: {
+  before?: () => Promise<() => Promise<void>>;
+  env?: () => Record<string, string>;
+  ready: (world: World) => Promise<void>;
+}): void {
+  let redis: TestRedis | undefined;
+  let postgres: TestPostgres | undefined;
+  let world: World | undefined;
+  let stopBefore: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    postgres = await startTestPostgres();
+    stopBefore = await options.before?.();
+    world = await startWorld(redis, postgres, options.env?.() ?? {});
+    await options.ready(world);
+  }, 120_000);
+  afterAll(async () => {
+    await world?.stop();
+    await stopBefore?.();
+    await postgres?.stop();
+    await redis?.stop();
+  });
+}
+
+/** What `to` was sent while `action` ran (the queues drained before and after). */
+export async function said(world: World, to: string, action: () => Promise<void>): Promise<GraphSend[]> {
+  const before = (await settle(world, to)).length;
+  await action();
+  return (await settle(world, to)).slice(before);
+}
+
+/** The rows of a list message. */
+export const rowsOf = (m: GraphSend | undefined) => m?.interactive?.action.sections?.flatMap((s) => s.rows) ?? [];
 
 let sequence = 0;
 export function nextWamid(): string {

@@ -4,7 +4,7 @@ import {
   type ConversationEvent,
   ConversationEvent as EventSchema,
 } from '@helpline/contracts';
-import type { Database, Logger, Redis } from '@helpline/runtime';
+import { acknowledgeStreamEntries, type Database, type Logger, type Redis } from '@helpline/runtime';
 import type { ArchiveResult } from './archive-writer.js';
 import type { ArchiveMetrics } from './archive-metrics.js';
 
@@ -49,9 +49,10 @@ const MAX_BACKOFF_MS = 5_000;
 /**
  * The desk's reader of the conversation event stream: a consumer group, batches of
  * XREADGROUP, one transaction per batch, XACK only after COMMIT. Entries acknowledged are
- * also deleted (XDEL) in the same MULTI: the stream then holds only what is not archived
- * yet, so its length is the backlog the gateway's cap is alerted against, and an erased
- * chat's texts do not linger in Redis once archived.
+ * also deleted (XDEL) in the same script once no other group (the accounts service's
+ * broadcast report) still needs them: the stream then holds only what some reader has not
+ * processed yet, so its length is the backlog the gateway's cap is alerted against, and an
+ * erased chat's texts do not linger in Redis once archived.
  *
  * After a crash the entries it had read and not acknowledged are pending: this process
  * re-reads its own first (`0`), and entries of a consumer that is gone are claimed after
@@ -176,13 +177,14 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
   }
 
   async function acknowledge(entries: readonly StreamEntry[]): Promise<void> {
-    const ids = entries.map(([id]) => id);
-    const results = await redis
-      .multi()
-      .xack(stream, group, ...ids)
-      .xdel(stream, ...ids)
-      .exec();
-    for (const [error] of results ?? []) if (error) throw error;
+    // XACK, and XDEL of the entries no other group (the accounts service's broadcast report)
+    // still needs, in one script: the last group done with an entry deletes it.
+    await acknowledgeStreamEntries(
+      redis,
+      stream,
+      group,
+      entries.map(([id]) => id),
+    );
   }
 
   /** One batch: read, archive (COMMIT), acknowledge. Returns how many entries it took. */

@@ -6,9 +6,8 @@ export const Page = {
   per_page: z.coerce.number().int().min(1).max(200).default(20).describe('items per page'),
 };
 
-export const ChatParams = z.object({
-  chatId: z.string().trim().min(1).max(256).describe('the chat id (wa_id for Cloud API chats)'),
-});
+/** The `:chatId` of a route: parsed as the gateway parses it (contracts). */
+export { ChatIdParams as ChatParams } from '@helpline/contracts';
 
 export const IsoInstant = z.iso.datetime({ offset: true });
 

@@ -1,17 +1,19 @@
 import type { OutboundMessage } from '@helpline/contracts';
-import { CodedError, ERRORS, type Logger, PermanentError } from '@helpline/runtime';
+import { type Logger, PermanentError } from '@helpline/runtime';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ChannelSender } from '../outbound/channel-sender.js';
+import { asTemplateMessage, createSendFlow, windowClosed } from '../outbound/send-flow.js';
+import { SendRetryError } from '../outbound/send-retry-error.js';
 import type { ConversationWindow } from './conversation-window.js';
 import type { DocumentSource } from './document-source.js';
 import type { GraphClient } from './graph-client.js';
 import { decideOnSendError } from './graph-error-policy.js';
-import { graphMessageBody, isFreeForm } from './graph-message-body.js';
+import { graphMessageBody } from './graph-message-body.js';
 import type { RecipientPacer } from './recipient-pacer.js';
 import type { SendErrorLog } from './send-error-log.js';
 import type { SendRateLimiter } from './send-rate-limiter.js';
 import { createTemplateBook, type TemplateBook } from '../templates/templates-file.js';
-import { graphComponents, type WindowTemplate, windowFallbackFor } from '../templates/window-fallback.js';
+import { type WindowTemplate, windowFallbackFor } from '../templates/window-fallback.js';
 
 /** The template sent outside the 24-hour window: `name` or `name:language`. */
 export type { WindowTemplate };
@@ -45,13 +47,7 @@ export interface CloudSenderDeps {
   maxInlineWaitMs?: number;
 }
 
-/** Retryable: thrown so the queue retries with its backoff. */
-export class SendRetryError extends CodedError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(ERRORS.send_retry, message, options);
-    this.name = 'SendRetryError';
-  }
-}
+export { SendRetryError };
 
 /**
  * The Cloud API sender: window check (free-form outside 24 h goes as the template at
@@ -61,6 +57,7 @@ export function createCloudSender(deps: CloudSenderDeps): ChannelSender {
   const pairPauseMs = deps.pairPauseMs ?? 6_000;
   const maxInlineWaitMs = deps.maxInlineWaitMs ?? 10_000;
   const { metrics } = deps;
+  const flow = createSendFlow({ ...deps, channel: 'cloud' });
 
   const templates = deps.templates ?? createTemplateBook();
 
@@ -70,22 +67,9 @@ export function createCloudSender(deps: CloudSenderDeps): ChannelSender {
    */
   function asTemplate(message: OutboundMessage, why: string): OutboundMessage {
     const fallback = windowFallbackFor(message, templates, deps.windowTemplate);
-    if (!fallback) {
-      throw new PermanentError(
-        'window_closed',
-        `${why} and neither WHATSAPP_TEMPLATES_FILE nor WHATSAPP_WINDOW_TEMPLATE gives a template: the message cannot be sent`,
-      );
-    }
-    const components = graphComponents(fallback);
-    return {
-      ...message,
-      content: {
-        kind: 'template',
-        name: fallback.name,
-        language: fallback.language,
-        ...(components ? { components } : {}),
-      },
-    };
+    if (!fallback)
+      throw windowClosed(why, 'neither WHATSAPP_TEMPLATES_FILE nor WHATSAPP_WINDOW_TEMPLATE gives a template');
+    return asTemplateMessage(message, fallback);
   }
 
   /** A document sent by reference: fetched from the service that made it, uploaded, sent by media id. */
@@ -119,55 +103,51 @@ export function createCloudSender(deps: CloudSenderDeps): ChannelSender {
 
   async function handleFailure(error: unknown, message: OutboundMessage, log: Logger): Promise<{ messageId?: string }> {
     const decision = decideOnSendError(error);
-    const text = error instanceof Error ? error.message : String(error);
-    await deps.errorLog.record({ at: deps.clock().toISOString(), code: decision.code, message: text }).catch(() => {});
+    const text = await flow.recordFailure(decision.code, error);
     switch (decision.action) {
       case 'window_template': {
         if (message.content.kind === 'template') break;
-        metrics.messagesSent.inc({ channel: 'cloud', outcome: 'fallback', code: decision.code });
-        metrics.windowFallbacks.inc({ reason: 'meta_131047' });
-        log.warn({ code: decision.code }, 'outside the 24-hour window: sending the window template instead');
-        const template = asTemplate(message, 'Meta reports the 24-hour window closed');
-        try {
-          return await post(template, log);
-        } catch (second) {
-          return handleFailure(second, template, log);
-        }
+        const fallback = {
+          code: decision.code,
+          reason: 'meta_131047',
+          said: 'outside the 24-hour window: sending the window template instead',
+        };
+        const template = () => asTemplate(message, 'Meta reports the 24-hour window closed');
+        return flow.templateInstead(template, post, handleFailure, log, fallback);
       }
       case 'pace_recipient':
         await deps.pacer.pause(message.to, pairPauseMs);
-        metrics.messagesSent.inc({ channel: 'cloud', outcome: 'retrying', code: decision.code });
         log.warn(
           { code: decision.code, pauseMs: pairPauseMs },
           'pair rate limit: pacing this recipient, retrying later',
         );
-        throw new SendRetryError(text, { cause: error });
+        return flow.retry(decision.code, text, error);
       case 'retry':
-        metrics.messagesSent.inc({ channel: 'cloud', outcome: 'retrying', code: decision.code });
         log.warn({ code: decision.code, err: error }, 'send failed; it will be retried');
-        throw new SendRetryError(text, { cause: error });
+        return flow.retry(decision.code, text, error);
       case 'fail':
         break;
     }
-    metrics.messagesSent.inc({ channel: 'cloud', outcome: 'failed', code: decision.code });
-    log.error({ code: decision.code, err: error }, 'send refused by the Graph API; not retried');
-    throw new PermanentError(`graph_${decision.code}`, text, { cause: error });
+    return flow.fail(
+      decision.code,
+      `graph_${decision.code}`,
+      text,
+      error,
+      log,
+      'send refused by the Graph API; not retried',
+    );
   }
 
   return {
     async send(original, log) {
-      let message = original;
-      if (isFreeForm(message.content) && !(await deps.window.isOpen(message.to, deps.clock()))) {
-        message = asTemplate(message, 'the 24-hour window is closed');
-        metrics.windowFallbacks.inc({ reason: 'window_closed' });
-        log.info({ purpose: message.purpose }, 'outside the 24-hour window: sending the window template');
-      }
-      if (message.content.kind !== 'mark_read') {
-        const wait = await deps.pacer.waitMs(message.to);
-        if (wait > maxInlineWaitMs) throw new SendRetryError(`recipient paced for ${wait} ms after a pair rate limit`);
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      }
-      await deps.rateLimiter.acquire();
+      const message = await flow.inWindow(
+        original,
+        asTemplate,
+        log,
+        'outside the 24-hour window: sending the window template',
+      );
+      const wait = message.content.kind === 'mark_read' ? 0 : await deps.pacer.waitMs(message.to);
+      await flow.holdBackThenAcquire(wait, maxInlineWaitMs, `recipient paced for ${wait} ms after a pair rate limit`);
       try {
         return await post(message, log);
       } catch (error) {

@@ -21,6 +21,8 @@ export interface ConversationWindow {
   isOpen(chatId: string, now: Date): Promise<boolean>;
   /** Drops the chat's window (a data-removal request); true when there was one. */
   forget(chatId: string): Promise<boolean>;
+  /** When the customer last wrote (ms since epoch), within the last 24 hours; undefined otherwise. */
+  lastMessageAt?(chatId: string): Promise<number | undefined>;
 }
 
 /**
@@ -39,6 +41,11 @@ export function createConversationWindow(redis: Redis, keyPrefix: string): Conve
       await whenReady(redis);
       const last = await redis.get(key(chatId));
       return last !== null && now.getTime() - Number(last) < WINDOW_MS;
+    },
+    async lastMessageAt(chatId) {
+      await whenReady(redis);
+      const last = await redis.get(key(chatId));
+      return last === null ? undefined : Number(last);
     },
     async forget(chatId) {
       await whenReady(redis);

@@ -1,11 +1,10 @@
-import { Classification, Identifier } from '@helpline/contracts';
-import { ErrorBody, type HttpApp, HttpError, httpErrors } from '@helpline/runtime';
+import { ChatIdParams as ChatParams, Classification } from '@helpline/contracts';
+import { ErrorBody, type HttpApp, httpErrors } from '@helpline/runtime';
 import { z } from 'zod';
 import type { ChatEraser } from '../erasure/chat-eraser.js';
 import { CHAT_STATES } from './chat-records.js';
 import type { Conversation } from './create-conversation.js';
 
-const ChatParams = z.object({ chatId: Identifier.trim().min(1).max(256).describe('wa_id of the chat') });
 const Page = {
   offset: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -78,28 +77,8 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 503: ErrorBody };
  * eraser: a data-removal request takes what the rest of the gateway keeps about the chat too.
  */
 export function registerConversationRoutes(app: HttpApp, conversation: Conversation, eraser: ChatEraser): void {
-  const { staff: queries, store } = conversation;
-  // Redis away is a 503 (try again later), not an internal error.
-  const guarded =
-    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      try {
-        return await fn(...args);
-      } catch (error) {
-        if (!(error instanceof HttpError) && !store.connected()) {
-          throw httpErrors.unavailable('the conversation store (Redis) is unavailable; try again later');
-        }
-        throw error;
-      }
-    };
-  const staff = {
-    listChats: guarded(queries.listChats),
-    messages: guarded(queries.messages),
-    resume: guarded(queries.resume),
-    close: guarded(queries.close),
-    erase: guarded(eraser.erase),
-    stats: guarded(queries.stats),
-  };
+  // Redis away is answered 503 `unavailable` by the app's error handler, not here.
+  const staff = { ...conversation.staff, erase: eraser.erase };
 
   app.get(
     '/api/conversations',

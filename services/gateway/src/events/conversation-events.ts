@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import {
+  type Channel,
   CONVERSATION_EVENT_VERSION,
   type ConsentDecision,
+  type ConversationEvent,
   type ConversationEventOf,
   conversationEventIds,
   type InboundMessage,
@@ -12,19 +14,39 @@ import type { DeliveryStatusUpdate } from '../outbound/channel-sender.js';
 
 /** The conversation events the gateway records, built from what it already holds. */
 
-const v = CONVERSATION_EVENT_VERSION;
+/**
+ * What every event starts with, in the same order (the stream's JSON keeps it): version,
+ * id, type, time, channel and chat. Staff actions and handoffs are Cloud API chats' only.
+ */
+function envelope<T extends ConversationEvent['type']>(
+  type: T,
+  id: string,
+  at: Date | string,
+  chatId: string,
+  channel: Channel = 'cloud',
+) {
+  return {
+    v: CONVERSATION_EVENT_VERSION,
+    id,
+    type,
+    at: typeof at === 'string' ? at : at.toISOString(),
+    channel,
+    chatId,
+  };
+}
 
 export function messageReceived(
   message: InboundMessage,
   entry: { at: string; customerId?: string; skipped?: 'paused' | 'rate_limited' },
 ): ConversationEventOf<'message_received'> {
   return {
-    v,
-    id: conversationEventIds.received(message.id),
-    type: 'message_received',
-    at: entry.at,
-    channel: message.channel,
-    chatId: message.chatId,
+    ...envelope(
+      'message_received',
+      conversationEventIds.received(message.id),
+      entry.at,
+      message.chatId,
+      message.channel,
+    ),
     message: {
       id: message.id,
       kind: message.type,
@@ -44,12 +66,7 @@ export function messageSent(
   entry: { id: string; at: string; text: string; providerMessageId?: string; customerId?: string },
 ): ConversationEventOf<'message_sent'> {
   return {
-    v,
-    id: conversationEventIds.sent(entry.id),
-    type: 'message_sent',
-    at: entry.at,
-    channel: message.channel,
-    chatId: message.to,
+    ...envelope('message_sent', conversationEventIds.sent(entry.id), entry.at, message.to, message.channel),
     message: {
       id: entry.id,
       correlationId: message.correlationId,
@@ -66,12 +83,13 @@ export function messageSent(
 export function deliveryStatus(update: DeliveryStatusUpdate): ConversationEventOf<'delivery_status'> {
   const first = update.errors?.[0];
   return {
-    v,
-    id: conversationEventIds.status(update.messageId, update.status),
-    type: 'delivery_status',
-    at: update.timestamp,
-    channel: update.channel ?? 'cloud',
-    chatId: update.recipient,
+    ...envelope(
+      'delivery_status',
+      conversationEventIds.status(update.messageId, update.status),
+      update.timestamp,
+      update.recipient,
+      update.channel,
+    ),
     providerMessageId: update.messageId,
     ...(update.callbackData ? { messageId: update.callbackData } : {}),
     status: update.status,
@@ -100,12 +118,13 @@ export function consent(input: {
   noticeLanguage: string;
 }): ConversationEventOf<'consent'> {
   return {
-    v,
-    id: conversationEventIds.consent(input.messageId, input.decision),
-    type: 'consent',
-    at: input.at,
-    channel: input.channel,
-    chatId: input.chatId,
+    ...envelope(
+      'consent',
+      conversationEventIds.consent(input.messageId, input.decision),
+      input.at,
+      input.chatId,
+      input.channel,
+    ),
     decision: input.decision,
     noticeVersion: input.noticeVersion,
     noticeText: input.noticeText,
@@ -123,12 +142,12 @@ export function handoffStarted(input: {
   correlationId: string;
 }): ConversationEventOf<'handoff_started'> {
   return {
-    v,
-    id: conversationEventIds.handoffStarted(input.chatId, input.correlationId),
-    type: 'handoff_started',
-    at: input.at.toISOString(),
-    channel: 'cloud',
-    chatId: input.chatId,
+    ...envelope(
+      'handoff_started',
+      conversationEventIds.handoffStarted(input.chatId, input.correlationId),
+      input.at,
+      input.chatId,
+    ),
     reason: input.reason,
     until: input.until.toISOString(),
     correlationId: input.correlationId,
@@ -140,35 +159,13 @@ export function handoffEnded(
   at: Date,
   reason: 'staff' | 'timeout',
 ): ConversationEventOf<'handoff_ended'> {
-  return {
-    v,
-    id: conversationEventIds.handoffEnded(chatId, at.getTime()),
-    type: 'handoff_ended',
-    at: at.toISOString(),
-    channel: 'cloud',
-    chatId,
-    reason,
-  };
+  return { ...envelope('handoff_ended', conversationEventIds.handoffEnded(chatId, at.getTime()), at, chatId), reason };
 }
 
 export function chatClosed(chatId: string, at: Date): ConversationEventOf<'chat_closed'> {
-  return {
-    v,
-    id: conversationEventIds.closed(chatId, at.getTime()),
-    type: 'chat_closed',
-    at: at.toISOString(),
-    channel: 'cloud',
-    chatId,
-  };
+  return envelope('chat_closed', conversationEventIds.closed(chatId, at.getTime()), at, chatId);
 }
 
 export function chatErased(chatId: string, at: Date): ConversationEventOf<'chat_erased'> {
-  return {
-    v,
-    id: conversationEventIds.erased(chatId, at.getTime()),
-    type: 'chat_erased',
-    at: at.toISOString(),
-    channel: 'cloud',
-    chatId,
-  };
+  return envelope('chat_erased', conversationEventIds.erased(chatId, at.getTime()), at, chatId);
 }

@@ -1,4 +1,5 @@
 import type { BaileysEventMap, GroupMetadata } from '@whiskeysockets/baileys';
+import { CodedError, ERRORS } from '@helpline/runtime';
 import { type GroupSocket, listen } from './group-socket.js';
 
 export interface GroupSummary {
@@ -55,9 +56,19 @@ export class GroupDirectory {
     this.loaded = true;
   }
 
-  /** The groups, loading them first if that has not happened since the connection opened. */
+  /**
+   * The groups, loading them first if that has not happened since the connection opened.
+   * A load WhatsApp does not answer is `whatsapp_unavailable` (502 to the operator).
+   */
   async list(socket: GroupSocket): Promise<GroupSummary[]> {
-    if (!this.loaded) await this.refresh(socket);
+    if (!this.loaded) {
+      await this.refresh(socket).catch((error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new CodedError(ERRORS.whatsapp_unavailable, `WhatsApp did not list the groups: ${reason}`, {
+          cause: error,
+        });
+      });
+    }
     return [...this.groups.values()]
       .map((g) => ({
         id: g.id,

@@ -82,15 +82,7 @@ export function registerGroupRoutes(app: HttpApp, channel: GroupChannel | undefi
           { state: status.state },
         );
       }
-      try {
-        return { groups: await channel.directory.list(socket) };
-      } catch (error) {
-        throw new HttpError(
-          502,
-          'whatsapp_unavailable',
-          `WhatsApp did not list the groups: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
+      return { groups: await channel.directory.list(socket) };
     },
   );
 }

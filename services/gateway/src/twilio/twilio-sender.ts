@@ -1,16 +1,15 @@
 import { jobIds, type OutboundMessage } from '@helpline/contracts';
 import { type Logger, PermanentError } from '@helpline/runtime';
-import { SendRetryError } from '../cloud/cloud-sender.js';
 import type { ConversationWindow } from '../cloud/conversation-window.js';
-import { isFreeForm } from '../cloud/graph-message-body.js';
 import type { RecipientPacer } from '../cloud/recipient-pacer.js';
 import type { SendErrorLog } from '../cloud/send-error-log.js';
 import type { SendRateLimiter } from '../cloud/send-rate-limiter.js';
 import type { DocumentUrlSigner } from '../media/signed-document-urls.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ChannelSender } from '../outbound/channel-sender.js';
+import { asTemplateMessage, createSendFlow, windowClosed } from '../outbound/send-flow.js';
 import type { TemplateBook } from '../templates/templates-file.js';
-import { graphComponents, type WindowTemplate, windowFallbackFor } from '../templates/window-fallback.js';
+import { type WindowTemplate, windowFallbackFor } from '../templates/window-fallback.js';
 import type { BodyParts } from './body-parts.js';
 import { ContentApiError, type ContentCatalog } from './twilio-content.js';
 import { splitBody, TWILIO_MAX_BODY } from './long-body.js';
@@ -69,26 +68,15 @@ export function statusCallbackFor(base: string | undefined, message: OutboundMes
 export function createTwilioSender(deps: TwilioSenderDeps): ChannelSender {
   const { metrics } = deps;
   const maxInlineWaitMs = deps.maxInlineWaitMs ?? 10_000;
+  const flow = createSendFlow({ ...deps, channel: 'twilio' });
 
   function asTemplate(message: OutboundMessage, why: string): OutboundMessage {
     const fallback = windowFallbackFor(message, deps.templates, deps.windowTemplate);
     const sid = fallback && (fallback.contentSid ?? deps.templates.contentSidFor(fallback.name, fallback.language));
     if (!fallback || !sid) {
-      throw new PermanentError(
-        'window_closed',
-        `${why} and no template with a Twilio Content SID applies (WHATSAPP_TEMPLATES_FILE): the message cannot be sent`,
-      );
+      throw windowClosed(why, 'no template with a Twilio Content SID applies (WHATSAPP_TEMPLATES_FILE)');
     }
-    const components = graphComponents(fallback);
-    return {
-      ...message,
-      content: {
-        kind: 'template',
-        name: fallback.name,
-        language: fallback.language,
-        ...(components ? { components } : {}),
-      },
-    };
+    return asTemplateMessage(message, fallback);
   }
 
   function plan(message: OutboundMessage): TwilioMessagePlan {
@@ -172,39 +160,39 @@ export function createTwilioSender(deps: TwilioSenderDeps): ChannelSender {
 
   async function handleFailure(error: unknown, message: OutboundMessage, log: Logger): Promise<{ messageId?: string }> {
     const decision = decideOnTwilioError(error);
-    const text = error instanceof Error ? error.message : String(error);
-    await deps.errorLog.record({ at: deps.clock().toISOString(), code: decision.code, message: text }).catch(() => {});
+    const text = await flow.recordFailure(decision.code, error);
     switch (decision.action) {
       case 'window_template': {
         if (message.content.kind === 'template') break;
-        metrics.messagesSent.inc({ channel: 'twilio', outcome: 'fallback', code: decision.code });
-        metrics.windowFallbacks.inc({ reason: `twilio_${decision.code}` });
-        log.warn({ code: decision.code }, 'outside the 24-hour window: sending the template instead');
-        const template = asTemplate(message, 'Twilio reports the 24-hour window closed');
-        try {
-          return await post(template, log);
-        } catch (second) {
-          return handleFailure(second, template, log);
-        }
+        const fallback = {
+          code: decision.code,
+          reason: `twilio_${decision.code}`,
+          said: 'outside the 24-hour window: sending the template instead',
+        };
+        const template = () => asTemplate(message, 'Twilio reports the 24-hour window closed');
+        return flow.templateInstead(template, post, handleFailure, log, fallback);
       }
       case 'retry':
         if (decision.pauseMs !== undefined && decision.pauseMs > 0) await deps.pause.pause(ALL, decision.pauseMs);
-        metrics.messagesSent.inc({ channel: 'twilio', outcome: 'retrying', code: decision.code });
         log.warn(
           { code: decision.code, pauseMs: decision.pauseMs, err: error },
           'Twilio send failed; it will be retried',
         );
-        throw new SendRetryError(text, { cause: error });
+        return flow.retry(decision.code, text, error);
       case 'recipient_invalid':
-        metrics.messagesSent.inc({ channel: 'twilio', outcome: 'failed', code: decision.code });
-        log.error({ code: decision.code }, 'Twilio refuses the recipient; not retried');
-        throw new PermanentError('recipient_invalid', text, { cause: error });
+        return flow.fail(
+          decision.code,
+          'recipient_invalid',
+          text,
+          error,
+          log,
+          'Twilio refuses the recipient; not retried',
+          false,
+        );
       case 'fail':
         break;
     }
-    metrics.messagesSent.inc({ channel: 'twilio', outcome: 'failed', code: decision.code });
-    log.error({ code: decision.code, err: error }, 'send refused by Twilio; not retried');
-    throw new PermanentError(`twilio_${decision.code}`, text, { cause: error });
+    return flow.fail(decision.code, `twilio_${decision.code}`, text, error, log, 'send refused by Twilio; not retried');
   }
 
   return {
@@ -214,16 +202,14 @@ export function createTwilioSender(deps: TwilioSenderDeps): ChannelSender {
         log.debug('read receipts are not sent on Twilio');
         return {};
       }
-      let message = original;
-      if (isFreeForm(message.content) && !(await deps.window.isOpen(message.to, deps.clock()))) {
-        message = asTemplate(message, 'the 24-hour window is closed');
-        metrics.windowFallbacks.inc({ reason: 'window_closed' });
-        log.info({ purpose: message.purpose }, 'outside the 24-hour window: sending the template');
-      }
+      const message = await flow.inWindow(
+        original,
+        asTemplate,
+        log,
+        'outside the 24-hour window: sending the template',
+      );
       const wait = await deps.pause.waitMs(ALL);
-      if (wait > maxInlineWaitMs) throw new SendRetryError(`Twilio sends paused for ${wait} ms after a 429`);
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      await deps.rateLimiter.acquire();
+      await flow.holdBackThenAcquire(wait, maxInlineWaitMs, `Twilio sends paused for ${wait} ms after a 429`);
       try {
         return await post(message, log);
       } catch (error) {

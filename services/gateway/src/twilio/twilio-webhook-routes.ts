@@ -1,4 +1,4 @@
-import { type HttpApp, HttpError, QueueUnavailableError } from '@helpline/runtime';
+import { type HttpApp, HttpError, isRedisConnectionError, QueueUnavailableError } from '@helpline/runtime';
 import type { FastifyRequest } from 'fastify';
 import type { WebhookOutcome } from '../metrics/gateway-metrics.js';
 import { isRedisError } from '../webhook/webhook-routes.js';
@@ -106,17 +106,6 @@ export async function twilioWebhookRoutes(
     return params;
   }
 
-  /** Redis away: 503, so that Twilio tries again; anything else is a bug (500, logged once). */
-  function unavailable(request: FastifyRequest, error: unknown): never {
-    if (error instanceof QueueUnavailableError || isRedisError(error)) {
-      count(request, 'unavailable');
-      request.log.error({ err: error }, 'Twilio webhook not stored: Redis unavailable; Twilio will try again');
-      throw new HttpError(503, 'unavailable', 'storage unavailable; deliver again later');
-    }
-    counted.add(request);
-    throw error;
-  }
-
   await app.register(async (plugin) => {
     const scope = plugin as unknown as HttpApp;
     scope.removeAllContentTypeParsers();
@@ -125,6 +114,15 @@ export async function twilioWebhookRoutes(
       { parseAs: 'buffer', bodyLimit: TWILIO_BODY_LIMIT },
       (_req, body, done) => done(null, body),
     );
+    // Redis away: counted and logged here; the app's error handler answers 503 `unavailable`
+    // (not acknowledged: Twilio tries again). A bug is a 500 the handler logs.
+    scope.addHook('onError', async (request, _reply, error) => {
+      if (request.method !== 'POST' || counted.has(request)) return;
+      if (error instanceof QueueUnavailableError || isRedisError(error) || isRedisConnectionError(error)) {
+        count(request, 'unavailable');
+        request.log.error({ err: error }, 'Twilio webhook not stored: Redis unavailable; Twilio will try again');
+      }
+    });
     scope.addHook('onResponse', async (request, reply) => {
       if (request.method !== 'POST' || counted.has(request)) return;
       if (reply.statusCode >= 400 && reply.statusCode < 500) metrics.webhookEvents.inc({ outcome: 'bad_request' });
@@ -135,13 +133,9 @@ export async function twilioWebhookRoutes(
       { schema: { summary: 'Twilio incoming WhatsApp messages (signed, form-encoded)', tags: ['webhook'] } },
       async (request, reply) => {
         const params = verified(request, settings.webhookUrl);
-        try {
-          const outcome = await ingestTwilioMessage(params, deps, request.log);
-          counted.add(request);
-          request.log.debug({ outcome }, 'Twilio message handled');
-        } catch (error) {
-          unavailable(request, error);
-        }
+        const outcome = await ingestTwilioMessage(params, deps, request.log);
+        counted.add(request);
+        request.log.debug({ outcome }, 'Twilio message handled');
         return reply.type('text/xml').send(EMPTY_TWIML);
       },
     );
@@ -152,13 +146,9 @@ export async function twilioWebhookRoutes(
       async (request, reply) => {
         const params = verified(request, settings.webhookUrl ? twilioStatusUrl(settings.webhookUrl) : undefined);
         const job = new URL(request.raw.url ?? '/', 'http://gateway').searchParams.get('job') ?? undefined;
-        try {
-          const outcome = await ingestTwilioStatus(params, job, deps, request.log);
-          counted.add(request);
-          if (outcome === 'ignored') metrics.webhookEvents.inc({ outcome: 'ignored' });
-        } catch (error) {
-          unavailable(request, error);
-        }
+        const outcome = await ingestTwilioStatus(params, job, deps, request.log);
+        counted.add(request);
+        if (outcome === 'ignored') metrics.webhookEvents.inc({ outcome: 'ignored' });
         return reply.type('text/xml').send(EMPTY_TWIML);
       },
     );

@@ -80,6 +80,16 @@ export async function webhookRoutes(app: HttpApp, context: GatewayContext): Prom
       { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT },
       (_req, body, done) => done(null, body),
     );
+    // Redis away while a delivery is stored: counted and logged here; the app's error
+    // handler answers 503 `unavailable` (not acknowledged: Meta delivers again). A bug is a
+    // 500 the handler logs; refusals before the handler are counted below.
+    scope.addHook('onError', async (request, _reply, error) => {
+      if (request.method !== 'POST' || counted.has(request)) return;
+      if (error instanceof QueueUnavailableError || isRedisError(error) || isRedisConnectionError(error)) {
+        count(request, 'unavailable');
+        request.log.error({ err: error }, 'webhook not stored: Redis unavailable; Meta will deliver again');
+      }
+    });
     // Refusals raised before the handler (413, 415, a broken upload) are counted here.
     scope.addHook('onResponse', async (request, reply) => {
       if (request.method !== 'POST' || counted.has(request)) return;
@@ -143,13 +153,7 @@ export async function webhookRoutes(app: HttpApp, context: GatewayContext): Prom
           // Signed, so Meta's (or sent with Meta's secret): a refusal would be delivered
           // again for days. The whole delivery is kept as its text, never used, for an
           // operator, and acknowledged.
-          try {
-            await keepUnparsed(text, error.message, request.log);
-          } catch (storeError) {
-            count(request, 'unavailable');
-            request.log.error({ err: storeError }, 'webhook not stored: Redis unavailable; Meta will deliver again');
-            throw new HttpError(503, 'unavailable', 'storage unavailable; deliver again later');
-          }
+          await keepUnparsed(text, error.message, request.log);
           counted.add(request);
           return reply.send({ status: 'ok' as const, accepted: 0, duplicate: 0, refused: 1, statuses: 0, ignored: 0 });
         }
@@ -164,24 +168,11 @@ export async function webhookRoutes(app: HttpApp, context: GatewayContext): Prom
             details,
           );
         }
-        try {
-          const result = await ingestWebhook(envelope.data, { ...context, metrics }, request.log);
-          counted.add(request);
-          const handled = result.accepted + result.duplicate + result.refused + result.statuses;
-          if (handled === 0) metrics.webhookEvents.inc({ outcome: 'ignored' });
-          return reply.send({ status: 'ok' as const, ...result, ignored: result.ignored.length });
-        } catch (error) {
-          if (error instanceof QueueUnavailableError || isRedisError(error) || isRedisConnectionError(error)) {
-            count(request, 'unavailable');
-            request.log.error({ err: error }, 'webhook not stored: Redis unavailable; Meta will deliver again');
-            throw new HttpError(503, 'unavailable', 'storage unavailable; deliver again later');
-          }
-          // Anything else (a bug) is a 500: not acknowledged, so Meta delivers it again, and
-          // logged once by the error handler. A message the contract refuses is not such a
-          // case: ingestWebhook keeps it for an operator and the rest goes on.
-          counted.add(request);
-          throw error;
-        }
+        const result = await ingestWebhook(envelope.data, { ...context, metrics }, request.log);
+        counted.add(request);
+        const handled = result.accepted + result.duplicate + result.refused + result.statuses;
+        if (handled === 0) metrics.webhookEvents.inc({ outcome: 'ignored' });
+        return reply.send({ status: 'ok' as const, ...result, ignored: result.ignored.length });
       },
     );
   });

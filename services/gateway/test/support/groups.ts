@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMetrics, type Redis, type ServiceMetrics } from '@helpline/runtime';
 import { uniqueQueueName } from '@helpline/testkit';
-import { createFakeBaileysSocketFactory, type FakeBaileysSocketFactory } from '@helpline/testkit/baileys';
+import {
+  createFakeBaileysSocketFactory,
+  type FakeBaileysSocket,
+  type FakeBaileysSocketFactory,
+} from '@helpline/testkit/baileys';
 import type { MessageSink } from '../../src/ingest/message-sink.js';
 import {
   createGroupChannel,
@@ -25,6 +29,8 @@ export interface GroupTestRig {
   keyPrefix: string;
   spoolDir: string;
   terminal: string[];
+  /** Starts the channel and opens its first socket, as a linked account's connection does. */
+  startOpen(): Promise<FakeBaileysSocket>;
   close(): Promise<void>;
 }
 
@@ -70,6 +76,12 @@ export async function groupRig(
     keyPrefix,
     spoolDir,
     terminal,
+    async startOpen() {
+      await channel.start();
+      const socket = await factory.waitForSocket(1);
+      socket.open();
+      return socket;
+    },
     async close() {
       await channel.stop();
       if (!overrides.redis) await redis.quit();

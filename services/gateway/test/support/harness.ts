@@ -1,5 +1,8 @@
-import { createLogger, type Logger, whenReady } from '@helpline/runtime';
-import { uniqueQueueName } from '@helpline/testkit';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { createLogger, type HttpApp, type Logger, whenReady } from '@helpline/runtime';
+import { startTestRedis, uniqueQueueName } from '@helpline/testkit';
+import { buildApp } from '../../src/app.js';
 import { type GatewayConfig, parseGatewayConfig } from '../../src/config.js';
 import { createContext, type GatewayContext, type GatewayContextOverrides } from '../../src/context.js';
 
@@ -63,4 +66,32 @@ export function testContext(
     ...(consent ? {} : { sink: skipConsent }),
     ...overrides,
   });
+}
+
+/**
+ * A gateway whose Redis goes away: it starts on a redis-server of its own (`make` builds
+ * the context on that URL), waits for the producer connection, then the server stops and
+ * its port is held, answering nothing, so that no other test's redis-server can take it
+ * and make the stopped Redis answer again. `check` then sees the app; all is closed after.
+ */
+export async function withRedisDown(
+  make: (redisUrl: string) => GatewayContext,
+  check: (app: HttpApp, context: GatewayContext) => Promise<void>,
+): Promise<void> {
+  const doomed = await startTestRedis({ spawn: true });
+  const blocker = createServer((socket) => socket.destroy());
+  const context = make(doomed.url);
+  const app = await buildApp(context);
+  try {
+    await whenReady(context.redis('producer'), 5_000);
+    await doomed.stop();
+    blocker.listen(doomed.port, '127.0.0.1');
+    await once(blocker, 'listening');
+    await check(app, context);
+  } finally {
+    await app.close();
+    await context.close();
+    await doomed.stop();
+    blocker.close();
+  }
 }

@@ -1,8 +1,8 @@
 import type { OutboundMessage, OutboundMessageInput } from '@helpline/contracts';
-import { OutboundMessage as OutboundSchema } from '@helpline/contracts';
 import type { FakeTwilio } from '@helpline/testkit/twilio';
 import twilio from 'twilio';
 import type { GatewayConfig } from '../../src/config.js';
+import { outbound } from './cloud-harness.js';
 import { testConfig } from './harness.js';
 
 export const TWILIO_ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
@@ -52,12 +52,12 @@ export function twilioRequest(
   };
 }
 
+/** An outbound message on the Twilio channel (defaults as `outbound`'s, with a Twilio id and number). */
 export function twilioOutbound(
   input: Partial<OutboundMessageInput> & Pick<OutboundMessageInput, 'content'>,
 ): OutboundMessage {
-  return OutboundSchema.parse({
+  return outbound({
     correlationId: 'SM00000000000000000000000000000001',
-    purpose: 'ack',
     channel: 'twilio',
     to: '573001234567',
     ...input,

@@ -1,4 +1,5 @@
 import {
+  outageTicketKey,
   type CustomerReference,
   type DiagnosticReport,
   type DiagnosticRequest,
@@ -11,6 +12,7 @@ import type { Producer } from '@helpline/runtime';
 import type { Logger } from 'pino';
 import type { CustomerDirectory, CustomerRecord } from '@helpline/directory';
 import type { NetworkMetrics } from '../metrics.js';
+import type { OutageWatch } from '../outages/outage-watch.js';
 import type { RouterClient } from '../routeros/router-client.js';
 import type { LastReportStore } from './last-report-store.js';
 import { oncePerCustomer } from './once-per-customer.js';
@@ -28,11 +30,35 @@ export interface DiagnoseDeps {
   clock: () => Date;
   /** How long a request waits for a diagnosis of the same customer already running, and how often it looks. */
   claimWait?: { waitMs: number; pollMs: number };
+  /** General outages: found from diagnoses, and answered instead of diagnosing again. */
+  outages?: OutageWatch;
 }
 
 export type DiagnoseOutcome =
   | { kind: 'report'; report: DiagnosticReport; fromCache: boolean; customer?: CustomerRecord }
-  | { kind: 'ambiguous'; candidates: CustomerRecord[] };
+  | { kind: 'ambiguous'; candidates: CustomerRecord[] }
+  | { kind: 'outage'; outageId: string; router: string; customer: CustomerRecord };
+
+/** The configured router that serves the customer, when there is one. */
+function routerNameOf(customer: CustomerRecord, routers: RouterRegistry): string | undefined {
+  if (!routers.configured) return undefined;
+  try {
+    return routers.forCustomer(customer).name;
+  } catch (error) {
+    if (error instanceof UnknownRouterError) return undefined;
+    throw error;
+  }
+}
+
+/** A finished diagnosis is looked at for a general outage; a failure here never fails the diagnosis. */
+async function watchForOutage(customer: CustomerRecord, report: DiagnosticReport, deps: DiagnoseDeps): Promise<void> {
+  if (!deps.outages || !report.router) return;
+  try {
+    await deps.outages.observe(report.router, customer.customerId, report);
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'could not look at the diagnosis for a general outage');
+  }
+}
 
 const DEFAULT_CLAIM_WAIT = { waitMs: 60_000, pollMs: 100 };
 
@@ -71,7 +97,7 @@ export async function diagnose(
   reference: CustomerReference,
   correlationId: string,
   deps: DiagnoseDeps,
-  options: { force?: boolean } = {},
+  options: { force?: boolean; answerOutages?: boolean } = {},
 ): Promise<DiagnoseOutcome> {
   const matches = await deps.directory.find(reference);
   if (matches.length > 1) {
@@ -82,6 +108,16 @@ export async function diagnose(
   if (!customer) {
     deps.networkMetrics.diagnoses.inc({ result: 'not_found' });
     return { kind: 'report', report: notFoundReport(correlationId, deps.clock), fromCache: false };
+  }
+  if (options.answerOutages && deps.outages) {
+    // A complaint from a router with a general outage is answered with it: no diagnosis
+    // that would only wait on a router known to be down.
+    const router = routerNameOf(customer, deps.routers);
+    const outageId = router ? await deps.outages.openOutage(router) : undefined;
+    if (router && outageId) {
+      deps.networkMetrics.diagnoses.inc({ result: 'outage' });
+      return { kind: 'outage', outageId, router, customer };
+    }
   }
   const { report, fromCache } = await oncePerCustomer(
     deps.lastReports,
@@ -94,6 +130,7 @@ export async function diagnose(
         { customerId: customer.customerId, status: fresh.status, router: fresh.router },
         'diagnosis finished',
       );
+      await watchForOutage(customer, fresh, deps);
       return fresh;
     },
     { ...(deps.claimWait ?? DEFAULT_CLAIM_WAIT), force: options.force ?? false },
@@ -214,7 +251,11 @@ export async function handleDiagnosticRequest(
   request: DiagnosticRequest,
   deps: DiagnosticJobDeps,
 ): Promise<DiagnoseOutcome> {
-  const outcome = await diagnose(request.customer, request.correlationId, deps);
+  const outcome = await diagnose(request.customer, request.correlationId, deps, { answerOutages: true });
+  if (outcome.kind === 'outage') {
+    await answerWithOutage(request, outcome, deps);
+    return outcome;
+  }
   if (outcome.kind === 'ambiguous') {
     await deps.producers.outbound.add(accountChoice(request, outcome.candidates), {
       jobId: jobIds.outbound(request.correlationId, 'diagnosis_account'),
@@ -236,10 +277,23 @@ export async function handleDiagnosticRequest(
   await deps.producers.outbound.add(message, { jobId: jobIds.outbound(request.correlationId, 'diagnosis') });
   if (request.openTicketOnFailure && report.status !== 'ok' && !fromCache) {
     const contact = ticketContact(request, customer);
+    // This very diagnosis may have found the outage: its ticket is then the outage's one.
+    const outageId = report.router ? await deps.outages?.openOutage(report.router) : undefined;
+    const phone = chatPhone(request.replyTo);
+    if (outageId && phone) await deps.outages?.addComplainer(outageId, phone);
     if (contact) {
-      await deps.producers.tickets.add(ticketFor(request, report, customer, contact), {
-        jobId: jobIds.ticket(request.correlationId),
-      });
+      const ticket = ticketFor(request, report, customer, contact);
+      await deps.producers.tickets.add(
+        outageId
+          ? {
+              ...ticket,
+              idempotencyKey: outageTicketKey(outageId),
+              subject: `General outage on router ${report.router}`.slice(0, 255),
+              priority: 'high',
+            }
+          : ticket,
+        { jobId: jobIds.ticket(request.correlationId) },
+      );
     } else {
       deps.logger.warn(
         { status: report.status },
@@ -248,4 +302,62 @@ export async function handleDiagnosticRequest(
     }
   }
   return outcome;
+}
+
+function outageText(router: string, language: string): string {
+  return language === 'en'
+    ? `We know there is a general service outage in your area (node ${router}). Our team is already working on it; we will tell you here when it is fixed. You do not need to report it again.`
+    : `Sabemos que hay una falla general del servicio en tu zona (nodo ${router}). Nuestro equipo ya está trabajando para resolverla; te avisaremos aquí cuando esté solucionada. No necesitas reportarla de nuevo.`;
+}
+
+/**
+ * A complaint during an outage: the outage's answer, and the complaint joins the outage's
+ * one incident ticket (one idempotency key per outage: the tickets service creates it once
+ * and answers every later complaint with the same ticket). The complainer is told when it ends.
+ */
+async function answerWithOutage(
+  request: DiagnosticRequest,
+  outcome: Extract<DiagnoseOutcome, { kind: 'outage' }>,
+  deps: DiagnosticJobDeps,
+): Promise<void> {
+  const { customer, router, outageId } = outcome;
+  await deps.producers.outbound.add(
+    {
+      correlationId: request.correlationId,
+      purpose: 'diagnosis',
+      channel: request.replyTo.channel,
+      to: request.replyTo.chatId,
+      content: { kind: 'text', body: outageText(router, request.replyTo.language) },
+      ...(request.replyTo.replyToMessageId ? { replyTo: request.replyTo.replyToMessageId } : {}),
+      ...(request.replyTo.mention ? { mentions: [request.replyTo.mention] } : {}),
+      meta: { customerId: customer.customerId },
+    },
+    { jobId: jobIds.outbound(request.correlationId, 'diagnosis') },
+  );
+  const phone = chatPhone(request.replyTo);
+  if (phone) await deps.outages?.addComplainer(outageId, phone);
+  if (!request.openTicketOnFailure) return;
+  const contact = ticketContact(request, customer);
+  if (!contact) return;
+  await deps.producers.tickets.add(
+    {
+      idempotencyKey: outageTicketKey(outageId),
+      correlationId: request.correlationId,
+      subject: `General outage on router ${router}`.slice(0, 255),
+      description: [
+        `General outage ${outageId} on router ${router}: every complaint from this router joins this ticket.`,
+        `First complaint: customer ${customer.customerId}`,
+        request.reportedText ? `Customer wrote: ${request.reportedText}` : undefined,
+      ]
+        .filter(Boolean)
+        .join('\n')
+        .slice(0, 32_000),
+      priority: 'high',
+      category: 'connectivity',
+      contact,
+      channel: request.replyTo.channel,
+      replyTo: request.replyTo,
+    },
+    { jobId: jobIds.ticket(request.correlationId) },
+  );
 }

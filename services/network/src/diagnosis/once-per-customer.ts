@@ -1,11 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DiagnosticReport } from '@helpline/contracts';
+import { CodedError, ERRORS } from '@helpline/runtime';
 import type { LastReportStore } from './last-report-store.js';
 
-/** Another diagnosis of this customer is still running after the wait: retry later (a job is retried; HTTP answers 503). */
-export class DiagnosisBusyError extends Error {
+/** Another diagnosis of this customer is still running after the wait: retry later (`diagnosis_busy`: a job is retried; HTTP answers 503). */
+export class DiagnosisBusyError extends CodedError {
   constructor(waitedMs: number) {
-    super(`another diagnosis of this customer is still running after ${waitedMs} ms`);
+    super(
+      ERRORS.diagnosis_busy,
+      `another diagnosis of this customer is still running after ${waitedMs} ms; try again shortly`,
+    );
     this.name = 'DiagnosisBusyError';
   }
 }

@@ -3,9 +3,8 @@ import { DiagnosticReport, Identifier } from '@helpline/contracts';
 import { ErrorBody, type HttpApp, httpErrors } from '@helpline/runtime';
 import { z } from 'zod';
 import type { NetworkContext } from '../context.js';
-import { WisphubError, WisphubRefusedError } from '@helpline/directory';
 import { diagnose } from '../diagnosis/diagnose.js';
-import { DiagnosisBusyError } from '../diagnosis/once-per-customer.js';
+import { directoryForRequests } from './request-directory.js';
 
 const DiagnoseBody = z
   .object({
@@ -31,6 +30,7 @@ const DiagnoseAnswer = z.object({ report: DiagnosticReport, fromCache: z.boolean
 
 /** POST /diagnose: staff ask for a diagnosis and wait for it. */
 export function registerDiagnoseRoute(app: HttpApp, context: NetworkContext): void {
+  const directory = directoryForRequests(context.directory);
   app.post(
     '/diagnose',
     {
@@ -45,21 +45,16 @@ export function registerDiagnoseRoute(app: HttpApp, context: NetworkContext): vo
     },
     async (request) => {
       const { force, ...reference } = request.body;
-      let outcome: Awaited<ReturnType<typeof diagnose>>;
-      try {
-        outcome = await diagnose(reference, `http-${randomUUID()}`, context, { force });
-      } catch (error) {
-        if (error instanceof DiagnosisBusyError) throw httpErrors.unavailable(`${error.message}; try again shortly`);
-        if (error instanceof WisphubError || error instanceof WisphubRefusedError) {
-          throw httpErrors.unavailable(`customer directory unavailable: ${error.message}`);
-        }
-        throw error;
-      }
+      // A busy customer (diagnosis_busy) and a directory away (directory_unavailable) answer
+      // 503 through the app's error handler.
+      const outcome = await diagnose(reference, `http-${randomUUID()}`, { ...context, directory }, { force });
       if (outcome.kind === 'ambiguous') {
         throw httpErrors.conflict('several accounts match; ask again with customerId', {
           customerIds: outcome.candidates.map((c) => c.customerId),
         });
       }
+      // Staff asking by hand get the diagnosis itself, never the outage's answer.
+      if (outcome.kind !== 'report') throw new Error('unexpected diagnosis outcome');
       return { report: outcome.report, fromCache: outcome.fromCache };
     },
   );

@@ -11,9 +11,8 @@ export function startDiagnosticsWorker(context: NetworkContext, options: { concu
     'diagnostics',
     async (request, { logger }) => {
       const outcome = await handleDiagnosticRequest(request, { ...context, logger });
-      return outcome.kind === 'report'
-        ? { status: outcome.report.status, fromCache: outcome.fromCache }
-        : { status: 'ambiguous' };
+      if (outcome.kind === 'report') return { status: outcome.report.status, fromCache: outcome.fromCache };
+      return outcome.kind === 'outage' ? { status: 'outage', outageId: outcome.outageId } : { status: 'ambiguous' };
     },
     {
       connection: context.redis('worker'),
