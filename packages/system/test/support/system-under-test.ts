@@ -172,7 +172,16 @@ export async function startSystem(options: SystemOptions) {
     await waitForHealth(service, 90_000);
     return service;
   };
-  await Promise.all(SERVICES.map((s) => start(s.name)));
+  const started = await Promise.allSettled(SERVICES.map((s) => start(s.name)));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    // One service did not come up: the others, the fakes and the servers are stopped, so
+    // that a failed start leaves no process behind to load the machine (and later runs).
+    await Promise.allSettled([...processes.values()].map((p) => p.stop('SIGKILL')));
+    await Promise.allSettled([graph.close(), twilio.close(), llm.close(), zoho.close(), router.close()]);
+    await Promise.allSettled([postgres.stop(), redis.stop()]);
+    throw failed.reason;
+  }
 
   return {
     redis,
