@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { PROVIDER_NAMES, type ProviderName } from './providers/provider.js';
 
 /** See docs/services/classifier.md, "Bursts": what the pipeline benchmark measured. */
-export const BURST_WINDOW_DEFAULT_MS = 100;
+export const BURST_WINDOW_DEFAULT_MS = 0;
 
 const providerList = envList(PROVIDER_NAMES).transform((names, ctx) => {
   const unknown = names.filter((n) => !(PROVIDER_NAMES as readonly string[]).includes(n));
