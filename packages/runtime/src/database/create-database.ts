@@ -146,6 +146,18 @@ export function createDatabase(options: CreateDatabaseOptions): Database {
     client.release(error !== undefined && isConnectionError(error) ? (error as Error) : undefined);
   }
 
+  /**
+   * The migrating connection is closed rather than pooled. While it waited for the
+   * migration lock, another replica may have created the schema, and the name lookups it
+   * made before can leave it with a search path that lacks the schema: a later query on
+   * it then finds no table (seen once in CI, several replicas migrating at once). A fresh
+   * connection resolves the path against the schema as it now is.
+   */
+  function retire(client: pg.PoolClient): void {
+    client.off('error', onCheckedOutError);
+    client.release(true);
+  }
+
   async function timed<T>(queryName: string, run: () => Promise<T>): Promise<T> {
     const started = performance.now();
     try {
@@ -227,7 +239,7 @@ export function createDatabase(options: CreateDatabaseOptions): Database {
     pool,
     query,
     transaction,
-    migrate: () => migrateSchema(connect, release, schema, options.migrationsDir, logger),
+    migrate: () => migrateSchema(connect, retire, schema, options.migrationsDir, logger),
     healthCheck,
     close: () => {
       closing ??= (async () => {
