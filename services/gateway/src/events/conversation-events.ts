@@ -7,6 +7,7 @@ import {
   type ConversationEventOf,
   conversationEventIds,
   type InboundMessage,
+  type NoticeSkipReason,
   type OutboundMessage,
   type OutboundMessageInput,
 } from '@helpline/contracts';
@@ -168,4 +169,22 @@ export function chatClosed(chatId: string, at: Date): ConversationEventOf<'chat_
 
 export function chatErased(chatId: string, at: Date): ConversationEventOf<'chat_erased'> {
   return envelope('chat_erased', conversationEventIds.erased(chatId, at.getTime()), at, chatId);
+}
+
+/** A notice (`meta.notice`) the outbound worker held back at send time, and why. */
+export function noticeSkipped(
+  message: OutboundMessage,
+  jobId: string,
+  reason: NoticeSkipReason,
+  at: Date,
+): ConversationEventOf<'notice_skipped'> | undefined {
+  const notice = message.meta?.notice;
+  if (!notice) return undefined;
+  return {
+    ...envelope('notice_skipped', conversationEventIds.noticeSkipped(jobId), at, message.to, message.channel),
+    messageId: jobId,
+    correlationId: message.correlationId,
+    notice,
+    reason,
+  };
 }

@@ -1,15 +1,9 @@
-import {
-  type ConversationEventOf,
-  CONVERSATION_EVENT_VERSION,
-  conversationEventIds,
-  type NoticeSkipReason,
-  noticeOptOutKey,
-  type OutboundMessage,
-} from '@helpline/contracts';
+import { type NoticeSkipReason, noticeOptOutKey, type OutboundMessage } from '@helpline/contracts';
 import { METRIC_PREFIX, type Redis, type ServiceMetrics } from '@helpline/runtime';
 import { Counter } from 'prom-client';
 import { type ChatRecord, hasConsent } from '../conversation/chat-records.js';
 import type { ConversationEventStream } from '../events/conversation-event-stream.js';
+import { noticeSkipped } from '../events/conversation-events.js';
 
 /**
  * The send-time check of notices (messages marked `meta.notice`): a chat that opted out
@@ -62,22 +56,10 @@ export function createNoticeGate(deps: NoticeGateDeps): NoticeGate {
       return undefined;
     },
     async skipped(message, jobId, reason) {
-      const notice = message.meta?.notice;
-      if (!notice) return;
-      const event: ConversationEventOf<'notice_skipped'> = {
-        v: CONVERSATION_EVENT_VERSION,
-        id: conversationEventIds.noticeSkipped(jobId),
-        type: 'notice_skipped',
-        at: deps.clock().toISOString(),
-        channel: message.channel,
-        chatId: message.to,
-        messageId: jobId,
-        correlationId: message.correlationId,
-        notice,
-        reason,
-      };
+      const event = noticeSkipped(message, jobId, reason, deps.clock());
+      if (!event) return;
       await deps.events.append(deps.redis, event);
-      counter.inc({ purpose: notice.purpose, outcome: OUTCOME[reason] });
+      counter.inc({ purpose: event.notice.purpose, outcome: OUTCOME[reason] });
     },
     sent(message) {
       const notice = message.meta?.notice;
