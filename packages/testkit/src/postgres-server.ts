@@ -105,7 +105,22 @@ async function spawnPostgres(): Promise<TestPostgres> {
       { ...(user ?? {}), env: { ...process.env, LC_ALL: 'C.UTF-8' } },
     );
     const port = await freePort();
-    const launchServer = (): Promise<ChildProcess> => launch(bin, data, base, port, user);
+    // After a SIGKILL, a backend of the killed server can still hold the shared memory for
+    // a moment after its process group is gone from view (seen once under CI load: "pre-existing
+    // shared memory block is still in use"); PostgreSQL asks for the old processes to end, so
+    // the launch waits for that and tries again rather than failing the restart.
+    const launchServer = async (): Promise<ChildProcess> => {
+      const deadline = Date.now() + READY_TIMEOUT_MS;
+      for (;;) {
+        try {
+          return await launch(bin, data, base, port, user);
+        } catch (error) {
+          const stale = error instanceof Error && error.message.includes('pre-existing shared memory block');
+          if (!stale || Date.now() > deadline) throw error;
+          await sleep(200);
+        }
+      }
+    };
     let child = await launchServer();
     const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
     return {
