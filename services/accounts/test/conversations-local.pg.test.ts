@@ -1,6 +1,7 @@
 import { accountReplyId, TicketRequest } from '@helpline/contracts';
 import { metricValue } from '@helpline/testkit';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { createReceiptDecisions } from '../src/receipts/receipt-decisions.js';
 import { ANA, SHARED, STRANGER, seed } from './support/seed.js';
 import {
   API_TOKEN,
@@ -218,6 +219,27 @@ describe('payment receipts', () => {
     expect(bodyOf(dup)).toContain(`ya lo habíamos recibido (n.º ${number})`);
 
     const confirm = { amount: '85000', method: 'transferencia', reference: 'TRX-991' };
+    // A confirm that read the receipt while pending and is held until the others have paid
+    // the invoice it would pick (the race CI once met): it answers their result, not a 422.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const late = createReceiptDecisions({
+      receipts: world.accounts.receipts,
+      billing: {
+        ...world.accounts.billing,
+        findAccounts: async (query) => {
+          await held;
+          return world.accounts.billing.findAccounts(query);
+        },
+      },
+      outbound: world.accounts.producers.outbound,
+      texts: world.accounts.texts,
+      metrics: world.accounts.accountsMetrics,
+      clock: world.accounts.clock,
+      countryCode: world.accounts.config.NOTICE_COUNTRY_CODE,
+    }).confirm(number as string, { amountMinor: 8_500_000n, method: confirm.method, reference: confirm.reference });
     const [first, second] = await Promise.all([
       staff('POST', `/api/receipts/${number}/confirm`, confirm),
       staff('POST', `/api/receipts/${number}/confirm`, confirm),
@@ -226,6 +248,8 @@ describe('payment receipts', () => {
     const answers = [first, second].map((r) => ({ status: r.statusCode, replayed: r.json().replayed }));
     expect(answers.filter((a) => a.status === 200 && a.replayed === false)).toHaveLength(1);
     expect(answers.every((a) => a.status === 409 || a.status === 200)).toBe(true);
+    release();
+    expect(await late).toMatchObject({ kind: 'done', replayed: true, receipt: { state: 'confirmed' } });
     const again = await staff('POST', `/api/receipts/${number}/confirm`, confirm);
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ replayed: true, receipt: { state: 'confirmed' } });

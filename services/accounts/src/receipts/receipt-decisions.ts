@@ -101,15 +101,22 @@ export function createReceiptDecisions(deps: DecisionDeps) {
         method: input.method,
         reference: input.reference,
       };
-      if (receipt.state !== 'pending') {
-        if (!(receipt.state === 'confirmed' && sameDecision(receipt.decision, decision))) {
-          return { kind: 'conflict', receipt };
+      const decided = async (current: ReceiptRecord): Promise<DecisionOutcome> => {
+        if (!(current.state === 'confirmed' && sameDecision(current.decision, decision))) {
+          return { kind: 'conflict', receipt: current };
         }
         // The same confirm again (staff retrying after an error): the restored notice, if the
         // first try could not queue it, goes now; the ledger keeps it to one.
-        await replayRestored(receipt);
-        return { kind: 'done', receipt, replayed: true };
-      }
+        await replayRestored(current);
+        return { kind: 'done', receipt: current, replayed: true };
+      };
+      if (receipt.state !== 'pending') return decided(receipt);
+      // A refusal below may come from a concurrent confirm of this very receipt (it paid the
+      // invoice this one would have picked): then the answer is that confirm's, not a 422.
+      const refuse = async (invalid: DecisionOutcome & { kind: 'invalid' }): Promise<DecisionOutcome> => {
+        const now = await deps.receipts.get(id);
+        return now && now.state !== 'pending' ? decided(now) : invalid;
+      };
       const customerId = input.customerId ?? receipt.customerId ?? undefined;
       if (!customerId) {
         return {
@@ -119,7 +126,8 @@ export function createReceiptDecisions(deps: DecisionDeps) {
         };
       }
       const account = (await deps.billing.findAccounts({ customerId })).find((a) => a.customerId === customerId);
-      if (!account) return { kind: 'invalid', field: 'customer_id', message: `customer_id: no account ${customerId}` };
+      if (!account)
+        return refuse({ kind: 'invalid', field: 'customer_id', message: `customer_id: no account ${customerId}` });
       const methods = await deps.billing.paymentMethods();
       const method = methodOf(methods, input.method);
       if (!method) {
@@ -132,7 +140,11 @@ export function createReceiptDecisions(deps: DecisionDeps) {
       }
       const invoiceId = input.invoiceId ?? (await oldestPending(account));
       if (!invoiceId)
-        return { kind: 'invalid', field: 'invoice_id', message: 'invoice_id: the account has no pending invoice' };
+        return refuse({
+          kind: 'invalid',
+          field: 'invoice_id',
+          message: 'invoice_id: the account has no pending invoice',
+        });
 
       const claimed = await deps.receipts.beginConfirm(id, {
         ...decision,
