@@ -1,4 +1,4 @@
-import { ErrorBody } from '@helpline/runtime';
+import { ErrorBody, httpErrors } from '@helpline/runtime';
 import { z } from 'zod';
 
 /** Query and path fields shared by the desk's routes: each bad value is a 400 naming it. */
@@ -57,3 +57,11 @@ export const PageBody = { total: z.number().int(), page: z.number().int(), per_p
 export const securedConversations = { security: [{ bearer: [] }], tags: ['conversations'] };
 /** The answers every operator route may give besides its own. */
 export const operatorErrors = { 400: ErrorBody, 401: ErrorBody, 503: ErrorBody };
+
+/** The operator routes' bearer token, for routes that name their own tag. */
+export const secured = { security: [{ bearer: [] }] };
+
+/** A range of `from` and `to` the caller gave: empty or backwards is a 400. */
+export function checkRange(from: string, to: string): void {
+  if (Date.parse(from) >= Date.parse(to)) throw httpErrors.badRequest('querystring.from: must be before to');
+}
