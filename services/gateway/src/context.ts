@@ -27,6 +27,7 @@ import { type ArrivalLog, createArrivalLog } from './latency/arrival-log.js';
 import type { MessageSink } from './ingest/message-sink.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
 import type { ChannelSender, OutboundObserver } from './outbound/channel-sender.js';
+import { type ChatChannels, createChatChannels } from './outbound/chat-channel.js';
 import type { NoticeGate } from './outbound/notice-gate.js';
 import type { SendGuard, SendGuardOptions } from './outbound/send-guard.js';
 import type { RefusedMessageStore } from './webhook/refused-messages.js';
@@ -109,6 +110,8 @@ export interface GatewayContext extends ServiceBase<GatewayConfig> {
   sendConfirmations: Pick<SendGuard, 'confirmSent'>;
   /** Notices held back at send time (opted out, no consent). */
   noticeGate: NoticeGate;
+  /** The channel each chat last wrote on, for messages that follow the chat (`channelFromChat`). */
+  chatChannels: ChatChannels;
 }
 
 export interface GatewayContextOverrides
@@ -207,6 +210,10 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     ...(overrides.sendGuard ? { sendGuard: overrides.sendGuard } : {}),
     ...(overrides.sendGuardOptions ? { sendGuardOptions: overrides.sendGuardOptions } : {}),
   });
+  const chatChannels = createChatChannels({
+    chats: (chatIds) => conversation.store.getChats(chatIds),
+    enabled: senders,
+  });
   const eraser = buildChatEraser({
     conversation,
     ...stores,
@@ -242,5 +249,6 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     sendGuard,
     sendConfirmations,
     noticeGate,
+    chatChannels,
   };
 }
