@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
 import type { WhatsAppTemplatesFile } from '@helpline/contracts';
-import { createWisphubClient, createWisphubDirectory } from '@helpline/directory';
 import {
   createDatabase,
   createServiceBase,
@@ -10,19 +9,16 @@ import {
   type ServiceBaseOverrides,
 } from '@helpline/runtime';
 import type { BillingProvider } from './billing/billing-provider.js';
-import { type AudienceSource, localAudienceSource, wisphubAudienceSource } from './broadcasts/audience.js';
-import { type BroadcastMetrics, createBroadcastMetrics } from './broadcasts/broadcast-metrics.js';
-import { readTemplatesFile } from './broadcasts/broadcast-request.js';
-import { type BroadcastStore, createBroadcastStore } from './broadcasts/broadcast-store.js';
-import { type Broadcasts, createBroadcasts } from './broadcasts/broadcasts.js';
-import { createDispatcher, type Dispatcher } from './broadcasts/dispatcher.js';
-import { createSendPacer } from './broadcasts/send-pacer.js';
-import { createWindowClient, type WindowClient } from './broadcasts/window-client.js';
-import { createLocalBilling } from './billing/local-billing.js';
-import { timedBilling } from './billing/timed-billing.js';
-import { createWisphubBilling } from './billing/wisphub-billing.js';
-import { type AccountsConfig, billingProviderOf } from './config.js';
-import { createRequestHandler, type RequestHandler } from './conversation/handle-request.js';
+import type { BroadcastMetrics } from './broadcasts/broadcast-metrics.js';
+import { buildBroadcasts } from './broadcasts/build-broadcasts.js';
+import type { BroadcastStore } from './broadcasts/broadcast-store.js';
+import type { Broadcasts } from './broadcasts/broadcasts.js';
+import type { Dispatcher } from './broadcasts/dispatcher.js';
+import type { WindowClient } from './broadcasts/window-client.js';
+import { buildBilling } from './billing/build-billing.js';
+import type { AccountsConfig } from './config.js';
+import { buildRequestHandler } from './conversation/build-request-handler.js';
+import type { RequestHandler } from './conversation/handle-request.js';
 import { loadTexts, type TextBook } from './conversation/texts.js';
 import { createDocumentStore, type DocumentStore } from './documents/document-store.js';
 import { createIdentityStore, type IdentityStore } from './identity/identity-store.js';
@@ -34,7 +30,6 @@ import { createOutageStore } from './outages/outage-store.js';
 import { createOutages, type Outages } from './outages/outages.js';
 import { localPaymentPoints } from './payment-points/local-payment-points.js';
 import { type PaymentPoint, readPaymentPointsFile } from './payment-points/payment-points.js';
-import { createMediaClient } from './receipts/media-client.js';
 import { createReceiptStore, type ReceiptStore } from './receipts/receipt-store.js';
 
 export const SERVICE_NAME = 'accounts';
@@ -111,24 +106,7 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
   const documents = createDocumentStore(db);
   const accountsMetrics = createAccountsMetrics(metrics, () => receipts.pendingStats(config.RECEIPT_REVIEW_HOURS));
 
-  const provider = billingProviderOf(config);
-  // One WispHub client (one breaker) for the billing and the broadcast audiences.
-  const wisphub =
-    provider === 'wisphub'
-      ? createWisphubClient({
-          url: config.WISPHUB_API_URL as string,
-          apiKey: config.WISPHUB_API_KEY as string,
-          timeoutMs: config.WISPHUB_TIMEOUT_MS,
-          metrics,
-          logger,
-          ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
-          ...(overrides.wisphubBreaker ? { breaker: overrides.wisphubBreaker } : {}),
-        })
-      : undefined;
-  const raw: BillingProvider = wisphub
-    ? createWisphubBilling({ client: wisphub, timeZone: config.BUSINESS_TIMEZONE, clock })
-    : createLocalBilling(db);
-  const billing = timedBilling(raw, accountsMetrics.backOffice);
+  const { billing, wisphub } = buildBilling(base, db, accountsMetrics, overrides);
 
   // A file wins over the built-in table; it is read once, at start (a bad row stops the start).
   const fromFile = config.PAYMENT_POINTS_FILE ? readPaymentPointsFile(config.PAYMENT_POINTS_FILE) : undefined;
@@ -159,79 +137,26 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
     prefix: `${keyPrefix}:`,
     proofHours: config.IDENTITY_PROOF_HOURS,
   });
-  const handle = createRequestHandler({
+  const handle = buildRequestHandler(config, {
     billing,
     documents,
-    tickets: producers.tickets,
-    outbound: producers.outbound,
-    paymentPoints,
-    metrics: accountsMetrics,
-    clock,
-    issuer: overrides.issuer ?? 'Helpline',
-    identity,
-    texts,
-    maxIdentityTries: config.IDENTITY_MAX_TRIES,
-    media: createMediaClient({
-      gatewayUrl: config.GATEWAY_URL,
-      token: config.API_TOKEN,
-      maxBytes: config.RECEIPT_MAX_BYTES,
-      ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
-    }),
     receipts,
-    maxBytes: config.RECEIPT_MAX_BYTES,
+    identity,
     notices,
+    texts,
+    paymentPoints,
+    producers,
+    accountsMetrics,
+    clock,
+    overrides,
   });
 
-  // The outcome counter is made with the gauges, which read the store: the store counts through it.
-  let countOutcome: (state: string, n: number) => void = () => {};
-  const broadcastStore = createBroadcastStore(db, { onChange: (state, n) => countOutcome(state, n) });
-  const audience: AudienceSource = wisphub
-    ? wisphubAudienceSource(createWisphubDirectory({ client: wisphub } as Parameters<typeof createWisphubDirectory>[0]))
-    : localAudienceSource(db);
-  const windows =
-    overrides.windows ??
-    createWindowClient({
-      gatewayUrl: config.GATEWAY_URL,
-      ...(config.API_TOKEN ? { token: config.API_TOKEN } : {}),
-      ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
-    });
-  const broadcastMetrics = createBroadcastMetrics(metrics, () => broadcastStore.activeCounts());
-  countOutcome = (state, n) => broadcastMetrics.outcomes.inc({ outcome: state }, n);
-  const dispatcher = createDispatcher({
-    store: broadcastStore,
+  const { broadcasts, audience, windows } = buildBroadcasts(base, {
+    db,
+    ...(wisphub ? { wisphub } : {}),
     outbound: producers.outbound,
-    pacer: createSendPacer(
-      base.redis('producer'),
-      `${keyPrefix}:broadcast:pace`,
-      (config.WHATSAPP_SEND_RATE * config.BROADCAST_RATE_PERCENT) / 100,
-    ),
-    windows,
-    redis: base.redis('producer'),
-    keyPrefix,
-    clock,
-    logger,
-    ...(overrides.broadcast ?? {}),
-    onHanded: (n) => broadcastMetrics.handedOut.inc(n),
+    overrides,
   });
-  // Stopped before the database and Redis close (resources close last added first).
-  base.addResource({ name: 'broadcast dispatcher', close: () => dispatcher.stop() });
-  const templates = readTemplatesFile(config.WHATSAPP_TEMPLATES_FILE);
-  const broadcasts = {
-    store: broadcastStore,
-    dispatcher,
-    metrics: broadcastMetrics,
-    templates,
-    service: createBroadcasts({
-      store: broadcastStore,
-      audience,
-      windows,
-      dispatcher,
-      templates,
-      countryCode: config.NOTICE_COUNTRY_CODE,
-      clock,
-      logger,
-    }),
-  };
 
   const outageStore = createOutageStore(db);
   registerOutageMetrics(metrics, async () => (await outageStore.openOnes()).length);
