@@ -70,21 +70,29 @@ end
 return added
 `);
 
-// The last entries of a chat's log with their statuses and classifications, in one round
-// trip: the ids, then the three hashes read by them.
-// KEYS: 1 log list, 2 entry hash, 3 status hash, 4 classification hash
-// ARGV: 1 how many, 2 an id left out (the message being handled)
+// The last entries of a chat's log before one (left out), with their statuses and
+// classifications: the ids, then the three hashes read by them.
+// KEYS: 1 log list, 2 entry hash, 3 status hash, 4 classification hash.
 // Returns {} or {ids, bodies, statuses, classifications}, oldest first.
-const RECENT_SCRIPT = luaScript(`
-local count = tonumber(ARGV[1])
-local ids = {}
-for _, id in ipairs(redis.call('LRANGE', KEYS[1], -(count + 1), -1)) do
-  if id ~= ARGV[2] then ids[#ids + 1] = id end
+const RECENT_LUA = `
+local function recent_entries(count, left_out)
+  local ids = {}
+  for _, id in ipairs(redis.call('LRANGE', KEYS[1], -(count + 1), -1)) do
+    if id ~= left_out then ids[#ids + 1] = id end
+  end
+  while #ids > count do table.remove(ids, 1) end
+  if #ids == 0 then return {} end
+  return {ids, redis.call('HMGET', KEYS[2], unpack(ids)), redis.call('HMGET', KEYS[3], unpack(ids)),
+    redis.call('HMGET', KEYS[4], unpack(ids))}
 end
-while #ids > count do table.remove(ids, 1) end
-if #ids == 0 then return {} end
-return {ids, redis.call('HMGET', KEYS[2], unpack(ids)), redis.call('HMGET', KEYS[3], unpack(ids)),
-  redis.call('HMGET', KEYS[4], unpack(ids))}
+`;
+
+// A customer's message appended (as the append above, whether new or a replay's), and the
+// entries before it read back in the same round trip: the history its classification gets.
+// KEYS and ARGV 1-10 as the append; ARGV 11 how many entries to read back.
+const APPEND_RECALL_SCRIPT = luaScript(`${APPEND_LUA}${RECENT_LUA}
+append_entry()
+return recent_entries(tonumber(ARGV[11]), ARGV[1])
 `);
 
 // Records a delivery status of one logged entry. A status only moves forward (sent,
@@ -178,6 +186,24 @@ export function createConversationLog(options: {
     },
 
     /**
+     * Appends an entry (as `append`) and returns the last `count` entries before it, oldest
+     * first, read in the same script: a message's history for its classification.
+     */
+    async appendAndRecall(
+      chatId: string,
+      entry: LogEntry,
+      nowMs: number,
+      event: ConversationEvent,
+      count: number,
+    ): Promise<LogEntry[]> {
+      const { keys, args } = appendParts(chatId, entry, nowMs, event);
+      const found = (await APPEND_RECALL_SCRIPT.run(redis, keys, [...args, count])) as
+        | []
+        | [string[], (string | null)[], (string | null)[], (string | null)[]];
+      return found.length === 0 ? [] : mergeEntries(...found);
+    },
+
+    /**
      * Appends a sent message's entry (as `append`) and, in the same script, maps its channel
      * id to the entry (`providerMessageId`, for its status updates) and attaches its
      * classification to the entry and to the customer's message it answers (`answers`),
@@ -226,17 +252,6 @@ export function createConversationLog(options: {
       if (entry.transcript === transcript) return true;
       await redis.hset(key.entries(chatId), entryId, JSON.stringify({ ...entry, transcript }));
       return true;
-    },
-
-    /** The last `count` entries before (and without) `excludeId`, oldest first. */
-    async recentEntries(chatId: string, count: number, excludeId?: string): Promise<LogEntry[]> {
-      const found = (await RECENT_SCRIPT.run(
-        redis,
-        [key.log(chatId), key.entries(chatId), key.statuses(chatId), key.classifications(chatId)],
-        [count, excludeId ?? ''],
-      )) as [] | [string[], (string | null)[], (string | null)[], (string | null)[]];
-      if (found.length === 0) return [];
-      return mergeEntries(...found);
     },
 
     /** A page of the log, newest first. */
