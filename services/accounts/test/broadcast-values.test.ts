@@ -93,10 +93,19 @@ describe('broadcast values', () => {
     expect(parseRecipientJobId('abc-ack')).toBeUndefined();
   });
 
-  test("a failed job's reason gives Meta's error code", () => {
+  test("a failed job's reason gives Meta's or Twilio's error code", () => {
     expect(failureOf('graph_131026: (#131026) Message undeliverable')).toEqual({
       code: '131026',
       title: '(#131026) Message undeliverable',
+    });
+    // Twilio's refusals: its own code, whether the sender named it or called the recipient invalid.
+    expect(failureOf('twilio_21655: Twilio 400 code 21655: The ContentSid is Invalid')).toEqual({
+      code: '21655',
+      title: 'The ContentSid is Invalid',
+    });
+    expect(failureOf("recipient_invalid: Twilio 400 code 21211: Invalid 'To' Phone Number")).toEqual({
+      code: '21211',
+      title: "Invalid 'To' Phone Number",
     });
     expect(failureOf('window_closed: the 24-hour window is closed')).toMatchObject({ code: 'window_closed' });
     expect(failureOf(undefined)).toEqual({ code: 'unknown' });

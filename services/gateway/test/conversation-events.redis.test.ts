@@ -240,15 +240,15 @@ describe('conversation events', () => {
     await drained();
     // A status of the menu the consent brought, so that every script of the status path is
     // loaded (a fresh Redis answers the first EVALSHA of each with NOSCRIPT, then EVAL).
-    const menu = bed.graph.messageRequests().at(-1);
+    const menu = await waitFor(() => bed.graph.messageRequests().at(-1));
     await post({
       statuses: [
         {
-          id: menu?.messageId,
+          id: menu.messageId,
           status: 'delivered',
           timestamp: nowSeconds(),
           recipient_id: CUSTOMER,
-          biz_opaque_callback_data: (menu?.body as { biz_opaque_callback_data?: string }).biz_opaque_callback_data,
+          biz_opaque_callback_data: (menu.body as { biz_opaque_callback_data?: string }).biz_opaque_callback_data,
         },
       ],
     });

@@ -34,11 +34,17 @@ export interface Dispatcher {
   stop(): Promise<void>;
 }
 
-/** `graph_131026: (#131026) Message undeliverable` -> code 131026 and its title. */
+/**
+ * `graph_131026: (#131026) Message undeliverable` -> code 131026 and its title; Twilio's
+ * refusals (`twilio_21655: Twilio 400 code 21655: ...`, `recipient_invalid: Twilio 400 code
+ * 21211: ...`) -> Twilio's own code likewise, as its status callbacks report it.
+ */
 export function failureOf(reason: string | undefined): { code: string; title?: string } {
   const text = reason ?? '';
   const graph = /^graph_(\w+):\s*(.*)$/s.exec(text);
   if (graph) return { code: graph[1] as string, title: (graph[2] as string).slice(0, 200) };
+  const twilio = /^[a-z][a-z0-9_]*:\s*Twilio \d{3} code (\d+):\s*(.*)$/s.exec(text);
+  if (twilio) return { code: twilio[1] as string, title: (twilio[2] as string).slice(0, 200) };
   const coded = /^([a-z][a-z0-9_]*):\s*(.*)$/s.exec(text);
   if (coded) return { code: coded[1] as string, title: (coded[2] as string).slice(0, 200) };
   return { code: 'unknown', ...(text ? { title: text.slice(0, 200) } : {}) };

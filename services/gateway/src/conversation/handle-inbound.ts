@@ -60,11 +60,13 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
     const log = forCorrelation(parentLog, message.id);
     const { chat, countInMinute, holdsRateNotice } = gate;
 
+    // The channel it wrote on is noted too: notices and broadcasts follow the customer there.
+    const channel = message.channel === 'twilio' ? 'twilio' : 'cloud';
     let plan: Plan;
     let fresh = false;
     if (gate.storedPlan) {
       plan = gate.storedPlan;
-      await store.replayPlan(message.chatId, message.id, plan);
+      await store.replayPlan(message.chatId, message.id, plan, channel);
     } else {
       const decided = decide({
         message,
@@ -76,8 +78,10 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
         holdsRateNotice,
         accounts: deps.accounts !== undefined,
       });
-      // Stored with the chat noted (created, language, index, last activity) in one script.
-      ({ plan, fresh } = await store.savePlan(message.chatId, message.id, decided));
+      // Stored with the chat noted (created, language, channel, index, last activity) in one
+      // script; every message counts as activity, before consent too (the chat index keeps
+      // the same time as its score); the log's append moves it again after consent.
+      ({ plan, fresh } = await store.savePlan(message.chatId, message.id, decided, channel));
     }
     if (fresh) countDecision(deps.metrics, plan.action, plan.pauseExpired);
 

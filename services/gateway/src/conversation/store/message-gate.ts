@@ -22,11 +22,11 @@ return {0, chat, count, holds, redis.call('GET', KEYS[2]) or ''}
 `);
 
 // The decision stored once (SET NX, unless replaying one already stored), then the message
-// noted on its chat: the record created if new (createdAt), its language, its expiry, its
-// place in the index, and its last activity moved forward (never back).
+// noted on its chat: the record created if new (createdAt), its language and the channel it
+// came on, its expiry, its place in the index, and its last activity moved forward (never back).
 // KEYS: 1 stored decision, 2 chat hash, 3 chat index
 // ARGV: 1 decision JSON, 2 'new' or 'replay', 3 decision ttl s, 4 decided at (ISO),
-//       5 decided at (ms), 6 language, 7 chat id, 8 chat ttl s
+//       5 decided at (ms), 6 language, 7 chat id, 8 chat ttl s, 9 channel
 // Returns '' when noted, or the decision another delivery stored first (nothing written):
 // the caller replays that one instead.
 const RECORD = luaScript(`${ACTIVITY_LUA}
@@ -34,7 +34,7 @@ if ARGV[2] == 'new' and not redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3], '
   return redis.call('GET', KEYS[1])
 end
 redis.call('HSETNX', KEYS[2], 'createdAt', ARGV[4])
-redis.call('HSET', KEYS[2], 'chatId', ARGV[7], 'language', ARGV[6])
+redis.call('HSET', KEYS[2], 'chatId', ARGV[7], 'language', ARGV[6], 'channel', ARGV[9])
 redis.call('EXPIRE', KEYS[2], ARGV[8])
 redis.call('ZADD', KEYS[3], ARGV[5], ARGV[7])
 touch_activity(KEYS[2], ARGV[5])
@@ -76,12 +76,18 @@ export type GateAnswer<P> =
 export function createMessageGate(options: { redis: Redis; key: ConversationKeys; chatTtlSeconds: number }) {
   const { redis, key, chatTtlSeconds } = options;
 
-  async function record(chatId: string, messageId: string, plan: NotedPlan, mode: 'new' | 'replay') {
+  async function record(
+    chatId: string,
+    messageId: string,
+    plan: NotedPlan,
+    channel: NonNullable<ChatRecord['channel']>,
+    mode: 'new' | 'replay',
+  ) {
     const json = JSON.stringify(plan);
     return (await RECORD.run(
       redis,
       [key.plan(messageId), key.chat(chatId), key.chats],
-      [json, mode, HANDLED_TTL_SECONDS, plan.at, Date.parse(plan.at), plan.language, chatId, chatTtlSeconds],
+      [json, mode, HANDLED_TTL_SECONDS, plan.at, Date.parse(plan.at), plan.language, chatId, chatTtlSeconds, channel],
     )) as string | null;
   }
 
@@ -128,17 +134,23 @@ export function createMessageGate(options: { redis: Redis; key: ConversationKeys
       chatId: string,
       messageId: string,
       plan: P,
+      channel: NonNullable<ChatRecord['channel']>,
     ): Promise<{ plan: P; fresh: boolean }> {
-      const stored = await record(chatId, messageId, plan, 'new');
+      const stored = await record(chatId, messageId, plan, channel, 'new');
       if (!stored) return { plan, fresh: true };
       const first = JSON.parse(stored) as P;
-      await record(chatId, messageId, first, 'replay');
+      await record(chatId, messageId, first, channel, 'replay');
       return { plan: first, fresh: false };
     },
 
     /** A decision the gate found stored: the message noted on its chat again, with that decision's time. */
-    async replayPlan(chatId: string, messageId: string, plan: NotedPlan): Promise<void> {
-      await record(chatId, messageId, plan, 'replay');
+    async replayPlan(
+      chatId: string,
+      messageId: string,
+      plan: NotedPlan,
+      channel: NonNullable<ChatRecord['channel']>,
+    ): Promise<void> {
+      await record(chatId, messageId, plan, channel, 'replay');
     },
 
     /** Marks a message handled, once every effect of its handling is stored. */
