@@ -1,10 +1,9 @@
 import { isWindowOnlyBroadcast, refuseClosedWindowBroadcast } from './broadcast-window.js';
 import type { OutboundMessage } from '@helpline/contracts';
-import { type Logger, PermanentError } from '@helpline/runtime';
+import { type Logger, PermanentError, type SharedRate } from '@helpline/runtime';
 import type { ConversationWindow } from '../cloud/conversation-window.js';
 import { isFreeForm } from '../cloud/graph-message-body.js';
 import type { SendErrorLog } from '../cloud/send-error-log.js';
-import type { SendRateLimiter } from '../cloud/send-rate-limiter.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { graphComponents, type WindowFallback } from '../templates/window-fallback.js';
 import { SendRetryError } from './send-retry-error.js';
@@ -39,7 +38,7 @@ export function windowClosed(why: string, what: string): PermanentError {
 export function createSendFlow(deps: {
   channel: 'cloud' | 'twilio';
   window: ConversationWindow;
-  rateLimiter: SendRateLimiter;
+  rateLimiter: SharedRate;
   errorLog: SendErrorLog;
   metrics: GatewayMetrics;
   clock: () => Date;
