@@ -94,6 +94,17 @@ describe('broadcast values', () => {
   });
 
   test("a failed job's reason gives Meta's error code", () => {
+    // As the gateway's worker writes it: the fixed catalogue code, Meta's number beside it.
+    expect(failureOf('graph_refused (131026): Graph API 400 code 131026: Message undeliverable')).toEqual({
+      code: '131026',
+      title: 'Graph API 400 code 131026: Message undeliverable',
+    });
+    expect(failureOf('twilio_refused (63007): Twilio 400 code 63007: no such sender')).toMatchObject({
+      code: '63007',
+    });
+    expect(failureOf('graph_refused (http_400): Graph API 400: HTTP 400')).toMatchObject({ code: 'http_400' });
+    // As an older gateway wrote it (jobs it failed may still be in Redis).
+    expect(failureOf('graph_http_400: Graph API 400: HTTP 400')).toMatchObject({ code: 'http_400' });
     expect(failureOf('graph_131026: (#131026) Message undeliverable')).toEqual({
       code: '131026',
       title: '(#131026) Message undeliverable',

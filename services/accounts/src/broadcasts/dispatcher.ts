@@ -34,13 +34,20 @@ export interface Dispatcher {
   stop(): Promise<void>;
 }
 
-/** `graph_131026: (#131026) Message undeliverable` -> code 131026 and its title. */
+/**
+ * A failed job's reason as a report's error code and title: the provider's own number when
+ * it gave one (`graph_refused (131026): Graph API 400 code 131026: ...` -> 131026, Twilio's
+ * likewise), else the catalogue code (`window_closed: ...`). `graph_131026: ...` is how an
+ * older gateway wrote Meta's number; jobs it failed may still be read.
+ */
 export function failureOf(reason: string | undefined): { code: string; title?: string } {
   const text = reason ?? '';
-  const graph = /^graph_(\w+):\s*(.*)$/s.exec(text);
-  if (graph) return { code: graph[1] as string, title: (graph[2] as string).slice(0, 200) };
-  const coded = /^([a-z][a-z0-9_]*):\s*(.*)$/s.exec(text);
-  if (coded) return { code: coded[1] as string, title: (coded[2] as string).slice(0, 200) };
+  const coded = /^([a-z][a-z0-9_]*)(?: \(([\w.-]+)\))?:\s*(.*)$/s.exec(text);
+  if (coded) {
+    const older = /^graph_(\d+|http_\d+)$/.exec(coded[1] as string);
+    const code = coded[2] ?? older?.[1] ?? (coded[1] as string);
+    return { code, title: (coded[3] as string).slice(0, 200) };
+  }
   return { code: 'unknown', ...(text ? { title: text.slice(0, 200) } : {}) };
 }
 
