@@ -22,6 +22,44 @@ export const ChatIdParams = z.object({
 });
 
 /**
+ * The `:phone` of the personal-data erasure routes every service answers (Ley 1581): 7 to 15
+ * digits, optionally after +, given back as digits only.
+ */
+export const ErasurePhoneParams = z.object({
+  phone: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9]{7,15}$/, 'expected the phone number as 7 to 15 digits, optionally after +')
+    .transform((raw) => raw.replace(/\D/g, '')),
+});
+
+/**
+ * `?customer_ids=` of the erasure routes: the customer ids the caller knows belong to the
+ * phone (comma separated), erased even when the service's own lookup no longer finds them.
+ */
+export const ErasureCustomerIdsQuery = z.object({
+  customer_ids: z
+    .string()
+    .trim()
+    .max(2_000)
+    .optional()
+    .describe('customer ids known to belong to the phone (comma separated)')
+    .transform((raw, ctx) => {
+      const ids = (raw ?? '')
+        .split(',')
+        .map((id) => id.trim())
+        .filter((id) => id.length > 0);
+      for (const id of ids) {
+        if (id.length > 64 || !Identifier.safeParse(id).success) {
+          ctx.addIssue({ code: 'custom', message: `not a customer id: ${id.slice(0, 64)}` });
+          return z.NEVER;
+        }
+      }
+      return ids;
+    }),
+});
+
+/**
  * Where an answer goes: the chat a story started in. Carried by every request that ends
  * with a message to the customer, so the producing service never has to look it up.
  */

@@ -2,6 +2,7 @@ export * from './account-request.js';
 export * from './classification.js';
 export * from './common.js';
 export * from './conversation-event.js';
+export * from './conversation-stream-entry.js';
 export * from './depth.js';
 export * from './diagnostics.js';
 export * from './inbound-message.js';

@@ -7,6 +7,14 @@
  */
 export const openOutagesKey = (prefix: string): string => `${prefix}:outages:open`;
 
+/**
+ * The open outages that may end by themselves (a Redis set of outage ids, written by the
+ * accounts service beside the hash above): the detected ones, and those staff declared with
+ * `ends_by_itself`. The network service probes their routers and resolves them once the
+ * router answers and diagnoses on it pass again.
+ */
+export const selfEndingOutagesKey = (prefix: string): string => `${prefix}:outages:self-ending`;
+
 /** Phones of customers who complained during an outage (a Redis set): told when it ends. */
 export const outageComplainersKey = (prefix: string, outageId: string): string =>
   `${prefix}:outages:${outageId}:complainers`;

@@ -141,6 +141,15 @@ export const OutboundMessage = z.object({
   /** Why this message is sent (`ack`, `diagnosis`, `ticket`, `menu`, ...); part of the job id. */
   purpose: NonEmpty.max(64).regex(/^[a-z0-9_.-]+$/, 'lowercase letters, digits, _ . - only'),
   channel: Channel,
+  /**
+   * Send on the channel the chat last wrote on (Cloud API or Twilio, from the gateway's chat
+   * record at send time), or on the deployment's own when the chat never wrote or that
+   * channel is off (the Cloud API when configured, else Twilio). For messages a service
+   * starts itself (notices, broadcasts, outage notices, receipt decisions), which answer no
+   * inbound message. `channel` is then only what a gateway older than this field uses.
+   * Optional, added later: older jobs still validate.
+   */
+  channelFromChat: z.boolean().optional(),
   /** wa_id or business-scoped user id (cloud), group JID (group). */
   to: NonEmptyId,
   content: OutboundContent,

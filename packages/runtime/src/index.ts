@@ -35,6 +35,7 @@ export * from './redis/lease.js';
 export * from './redis/lua-script.js';
 export * from './redis/migrate-key-prefix.js';
 export * from './redis/stream-acknowledge.js';
+export * from './redis/stream-group-reader.js';
 export * from './redis/when-ready.js';
 export * from './service/create-service-base.js';
 export * from './service/run-service.js';

@@ -65,6 +65,8 @@ export const accountsConfigSchema = z
     WHATSAPP_SEND_RATE: envInt(80, { min: 1, max: 1000 }),
     /** The share of WHATSAPP_SEND_RATE broadcasts use, in percent: the rest is kept for replies to customers. */
     BROADCAST_RATE_PERCENT: envInt(80, { min: 1, max: 100 }),
+    /** Milliseconds the broadcast report waits after a part-full batch of events, so batches fill under a trickle. */
+    BROADCAST_EVENTS_LINGER_MS: envInt(250, { min: 0, max: 10_000 }),
     /** Customers on a router with an outage who wrote within this many hours are told of it. */
     OUTAGE_NOTICE_HOURS: envInt(6, { min: 1, max: 24 }),
     /** Purpose -> approved template (the gateway's file): broadcasts by template purpose. */

@@ -245,6 +245,8 @@ export function createContext(config: AccountsConfig, overrides: AccountsContext
     prefix: base.prefix,
     countryCode: config.NOTICE_COUNTRY_CODE,
     noticeHours: config.OUTAGE_NOTICE_HOURS,
+    texts,
+    languages: notices.languages,
     clock,
     logger,
   });

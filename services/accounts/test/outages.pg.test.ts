@@ -1,6 +1,14 @@
 import { type DiagnosticRequestInput, jobIds, outageTicketKey, type TicketRequest } from '@helpline/contracts';
 import { createFileDirectory } from '@helpline/directory';
-import { startTestPostgres, startTestRedis, type TestPostgres, type TestRedis, waitFor } from '@helpline/testkit';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  metricValue,
+  startTestPostgres,
+  startTestRedis,
+  type TestPostgres,
+  type TestRedis,
+  waitFor,
+} from '@helpline/testkit';
 import { type FakeRouter, startFakeRouter } from '@helpline/testkit/routeros';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createContext as createNetworkContext, type NetworkContext } from '../../network/src/context.js';
@@ -40,6 +48,8 @@ interface Setup {
   world: World;
   network: NetworkContext;
   router: FakeRouter;
+  /** A second network service replica on the same Redis (its probe not started). */
+  replica(): NetworkContext;
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
   complain(i: number): Promise<void>;
   ticketRequests(): Promise<TicketRequest[]>;
@@ -51,7 +61,15 @@ afterEach(async () => {
   setup = undefined;
 });
 
-async function start(options: { routerUp: boolean; recent: number[]; threshold?: number }): Promise<Setup> {
+async function start(options: {
+  routerUp: boolean;
+  recent: number[];
+  threshold?: number;
+  /** The router refuses every connection at first (a reboot, a power cut) and can come back. */
+  routerRefusing?: boolean;
+  /** Probes every 40 ms (called by the test with `tick()`), this many good ones in a row resolve. */
+  probesToResolve?: number;
+}): Promise<Setup> {
   let gatewayUrl = '';
   const world = await startWorld(
     redis,
@@ -83,26 +101,31 @@ async function start(options: { routerUp: boolean; recent: number[]; threshold?:
   // The router: up with no PPPoE session for anyone (every line fails), or down (closed).
   const router = await startFakeRouter({
     state: { tables: { '/ppp/active': [], '/ppp/secret': [] }, ping: {}, traffic: {} },
+    ...(options.routerRefusing ? { faults: { closeBeforeLogin: true } } : {}),
   });
   const port = router.port;
   if (!options.routerUp) await router.close();
-  const network = createNetworkContext(
-    networkConfig({
-      REDIS_URL: redis.url,
-      API_TOKEN,
-      ACCOUNTS_URL: world.accountsUrl,
-      OUTAGE_DIAGNOSES_THRESHOLD: String(options.threshold ?? 3),
-      MIKROTIK_ROUTERS: JSON.stringify([
-        { name: 'NORTE', host: '127.0.0.1', port, username: 'api', password: 'secret' },
-        { name: 'SUR', host: '127.0.0.1', port: 1, username: 'api', password: 'secret' },
-      ]),
-    }),
-    {
+  const networkEnv = (): Record<string, string> => ({
+    REDIS_URL: redis.url,
+    API_TOKEN,
+    ACCOUNTS_URL: world.accountsUrl,
+    OUTAGE_DIAGNOSES_THRESHOLD: String(options.threshold ?? 3),
+    MIKROTIK_ROUTERS: JSON.stringify([
+      { name: 'NORTE', host: '127.0.0.1', port, username: 'api', password: 'secret' },
+      { name: 'SUR', host: '127.0.0.1', port: 1, username: 'api', password: 'secret' },
+    ]),
+    ...(options.probesToResolve
+      ? { OUTAGE_PROBE_INTERVAL_MS: '40', OUTAGE_PROBES_TO_RESOLVE: String(options.probesToResolve) }
+      : {}),
+  });
+  const networkReplica = () =>
+    createNetworkContext(networkConfig(networkEnv()), {
       prefix: world.accounts.prefix,
       directory: createFileDirectory(CUSTOMERS),
       tuning: { ...FAST_TUNING, breaker: { volumeThreshold: 100 } },
-    },
-  );
+    });
+  const network = networkReplica();
+  const replicas: NetworkContext[] = [];
   startDiagnosticsWorker(network);
   const diagnostics = network.producer('diagnostics');
   let n = 0;
@@ -110,6 +133,11 @@ async function start(options: { routerUp: boolean; recent: number[]; threshold?:
     world,
     network,
     router,
+    replica() {
+      const another = networkReplica();
+      replicas.push(another);
+      return another;
+    },
     async api(method, path, body) {
       const res = await world.accountsApp.inject({
         method: method as 'GET',
@@ -147,6 +175,7 @@ async function start(options: { routerUp: boolean; recent: number[]; threshold?:
       return jobs.map((j) => j.data as TicketRequest);
     },
     async stop() {
+      for (const r of replicas) await r.close();
       await network.close();
       await world.stop();
       await router.close().catch(() => undefined);
@@ -288,5 +317,149 @@ describe('outages declared by staff', () => {
     expect(badCause.body.message).toContain('cause');
     expect((await setup.api('POST', '/api/outages/o0000/resolve')).status).toBe(404);
     expect((await setup.api('GET', '/api/outages/x')).status).toBe(400);
+  }, 60_000);
+});
+
+/** A PPPoE session and answered pings for customer i: their diagnosis passes. */
+function lineUp(router: FakeRouter, i: number): void {
+  const c = CUSTOMERS[i] as (typeof CUSTOMERS)[number];
+  router.state.tables['/ppp/active']?.push({ name: c.pppoeUser, service: 'pppoe', uptime: '1m', address: c.serviceIp });
+  router.state.ping[c.serviceIp] = { times: [2, 2, 2] };
+}
+
+/** The router refuses new connections (and drops the open ones), or takes them again. */
+function routerDown(router: FakeRouter, down: boolean): void {
+  router.faults.closeBeforeLogin = down;
+  if (down) router.resetConnections();
+}
+
+/** One probe round of a replica, once the previous round's turn has passed (40 ms interval). */
+async function probeRound(network: NetworkContext) {
+  await sleep(60);
+  const results = await network.outageProbe?.tick();
+  expect(results).toBeDefined();
+  return results ?? [];
+}
+
+const autoResolved = async (network: NetworkContext) =>
+  metricValue(await network.metrics.registry.metrics(), 'helpline_outages_auto_resolved_total') ?? 0;
+
+describe('outages that end by themselves', () => {
+  test('router down: the outage opens; back with lines passing for N probes in a row: resolved, told once; a flap does not end it', async () => {
+    setup = await start({ routerUp: true, routerRefusing: true, recent: [0, 2], probesToResolve: 3 });
+    const { world, router, network } = setup;
+
+    await setup.complain(1);
+    const id = await waitFor(
+      async () => {
+        const open = await (setup as Setup).api('GET', '/api/outages?state=open');
+        return (open.body.items as { id: string; cause: string; ends_by_itself: boolean }[])[0];
+      },
+      10_000,
+      'the outage opened',
+    );
+    expect(id).toMatchObject({ cause: 'router_down', ends_by_itself: true });
+    const outageId = id.id;
+    // Customer 3 complains during the outage: the probes diagnose the complainers' lines.
+    await setup.complain(3);
+    await waitFor(
+      () => [0, 1, 2, 3].every((i) => textsTo(world, i).some((t) => OUTAGE_TEXT.test(t))),
+      20_000,
+      'the outage told',
+    );
+
+    // Still down: a bad probe.
+    expect(await probeRound(network)).toEqual([{ outageId, router: 'NORTE', good: false, inRow: 0, resolved: false }]);
+    // The router answers, but the complainers' lines (1 found the outage, 3 complained in
+    // it) have no session yet: their diagnoses fail. One line up is not enough either.
+    routerDown(router, false);
+    expect((await probeRound(network))[0]).toMatchObject({ good: false, inRow: 0 });
+    lineUp(router, 3);
+    expect((await probeRound(network))[0]).toMatchObject({ good: false, inRow: 0 });
+    lineUp(router, 1);
+    expect((await probeRound(network))[0]).toMatchObject({ good: true, inRow: 1 });
+    expect((await probeRound(network))[0]).toMatchObject({ good: true, inRow: 2 });
+    // A flap: down for one probe, and the count starts again.
+    routerDown(router, true);
+    expect((await probeRound(network))[0]).toMatchObject({ good: false, inRow: 0 });
+    routerDown(router, false);
+    expect((await probeRound(network))[0]).toMatchObject({ good: true, inRow: 1, resolved: false });
+    expect((await probeRound(network))[0]).toMatchObject({ good: true, inRow: 2, resolved: false });
+    expect((await setup.api('GET', `/api/outages/${outageId}`)).body).toMatchObject({ state: 'open' });
+
+    // Another replica takes the next turn: the count is shared, and the third good probe in a row ends it.
+    const other = setup.replica();
+    expect(await probeRound(other)).toEqual([{ outageId, router: 'NORTE', good: true, inRow: 3, resolved: true }]);
+    expect((await setup.api('GET', `/api/outages/${outageId}`)).body).toMatchObject({
+      state: 'resolved',
+      resolved_by: 'network-probe',
+      notified_resolved: 4,
+    });
+    await waitFor(
+      () => [0, 1, 2, 3].every((i) => textsTo(world, i).some((t) => RESOLVED_TEXT.test(t))),
+      20_000,
+      'the end told',
+    );
+    // The first replica finds nothing left to probe; a resolve racing the probe's (two at
+    // once) changes nothing and tells nobody: each customer was told once.
+    expect(await probeRound(network)).toEqual([]);
+    const raced = await Promise.all([
+      setup.api('POST', `/api/outages/${outageId}/resolve`, { by: 'network-probe' }),
+      setup.api('POST', `/api/outages/${outageId}/resolve`, { by: 'network-probe' }),
+    ]);
+    for (const r of raced) expect(r.body).toMatchObject({ changed: false, told: 0 });
+    await sleep(300);
+    for (const i of [0, 1, 2, 3]) expect(textsTo(world, i).filter((t) => RESOLVED_TEXT.test(t))).toHaveLength(1);
+    expect((await autoResolved(network)) + (await autoResolved(other))).toBe(1);
+  }, 120_000);
+
+  test('a manual outage is not ended by the probes unless staff declared it with ends_by_itself', async () => {
+    setup = await start({ routerUp: true, recent: [], probesToResolve: 2 });
+    const { network } = setup;
+    const manual = await setup.api('POST', '/api/outages', { router: 'NORTE', reason: 'mantenimiento' });
+    expect(manual.body).toMatchObject({ outage: { source: 'manual', ends_by_itself: false } });
+    // The router answers and nobody complained: every probe would be good, but none is made.
+    for (let i = 0; i < 3; i++) expect(await probeRound(network)).toEqual([]);
+    const manualId = (manual.body.outage as { id: string }).id;
+    expect((await setup.api('GET', `/api/outages/${manualId}`)).body).toMatchObject({ state: 'open' });
+    await setup.api('POST', `/api/outages/${manualId}/resolve`, { by: 'noc' });
+
+    const chosen = await setup.api('POST', '/api/outages', { router: 'NORTE', ends_by_itself: true });
+    expect(chosen.status).toBe(201);
+    const chosenId = (chosen.body.outage as { id: string }).id;
+    expect((await probeRound(network))[0]).toMatchObject({ outageId: chosenId, good: true, inRow: 1 });
+    expect((await probeRound(network))[0]).toMatchObject({ outageId: chosenId, good: true, resolved: true });
+    expect((await setup.api('GET', `/api/outages/${chosenId}`)).body).toMatchObject({
+      state: 'resolved',
+      resolved_by: 'network-probe',
+    });
+    const bad = await setup.api('POST', '/api/outages', { router: 'NORTE', ends_by_itself: 'yes' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('ends_by_itself');
+  }, 60_000);
+});
+
+describe('outage texts in the customer’s language', () => {
+  test('a chat that writes in English is told in English; the others in Spanish', async () => {
+    setup = await start({ routerUp: true, recent: [0, 2] });
+    const { world } = setup;
+    // Customer 2 last wrote in English (the gateway's detection, remembered from their requests).
+    await world.accounts.notices.languages.remember(phoneOf(2), 'en');
+    const declared = await setup.api('POST', '/api/outages', { router: 'NORTE' });
+    expect(declared.body).toMatchObject({ told: 2 });
+    await waitFor(
+      () => textsTo(world, 0).some((t) => OUTAGE_TEXT.test(t)) && textsTo(world, 2).length > 0,
+      20_000,
+      'told',
+    );
+    expect(textsTo(world, 2)).toEqual([
+      'We know about a general service outage in your area (node NORTE). Our team is already working on it, and we will let you know here as soon as it is fixed. There is no need to report it again.',
+    ]);
+    await setup.api('POST', `/api/outages/${(declared.body.outage as { id: string }).id}/resolve`);
+    await waitFor(() => textsTo(world, 2).length === 2 && textsTo(world, 0).length === 2, 20_000, 'the end told');
+    expect(textsTo(world, 2)[1]).toBe(
+      'The general service outage in your area (node NORTE) has been fixed. If you still have no internet, restart your router and write to us.',
+    );
+    expect(textsTo(world, 0)[1]).toMatch(RESOLVED_TEXT);
   }, 60_000);
 });

@@ -84,7 +84,12 @@ export async function buildApp(context: GatewayContext): Promise<HttpApp> {
     documents: context.documents,
     ...(context.documentUrls ? { signer: context.documentUrls } : {}),
   });
-  registerWindowRoutes(app, context.conversationWindow, context.clock);
+  registerWindowRoutes(
+    app,
+    { cloud: context.conversationWindow, twilio: context.twilioWindow },
+    context.chatChannels,
+    context.clock,
+  );
   await registerQueueDashboard(app, { queues: context.dashboardQueues, apiToken: context.config.API_TOKEN });
   return app;
 }

@@ -27,6 +27,7 @@ import { REPLY_PURPOSES } from './latency/reply-purpose.js';
 import type { MessageSink } from './ingest/message-sink.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
 import type { ChannelSender, OutboundObserver } from './outbound/channel-sender.js';
+import { type ChatChannels, createChatChannels } from './outbound/chat-channel.js';
 import { createNoticeGate, type NoticeGate } from './outbound/notice-gate.js';
 import { createSendGuard, type SendGuard, type SendGuardOptions } from './outbound/send-guard.js';
 import { createRefusedMessageStore, type RefusedMessageStore } from './webhook/refused-messages.js';
@@ -111,6 +112,8 @@ export interface GatewayContext extends ServiceBase<GatewayConfig> {
   sendConfirmations: Pick<SendGuard, 'confirmSent'>;
   /** Notices held back at send time (opted out, no consent). */
   noticeGate: NoticeGate;
+  /** The channel each chat last wrote on, for messages that follow the chat (`channelFromChat`). */
+  chatChannels: ChatChannels;
 }
 
 export interface GatewayContextOverrides
@@ -330,6 +333,10 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     metrics,
     clock,
   });
+  const chatChannels = createChatChannels({
+    chats: (chatIds) => conversation.store.getChats(chatIds),
+    enabled: senders,
+  });
   const eraser = createChatEraser({
     store: conversation.store,
     staff: conversation.staff,
@@ -390,5 +397,6 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
     sendGuard,
     sendConfirmations,
     noticeGate,
+    chatChannels,
   };
 }

@@ -17,6 +17,7 @@ export function startWorkers(context: GatewayContext, options: WorkerTuning = {}
       observers: context.observers,
       sendGuard: context.sendGuard,
       noticeGate: context.noticeGate,
+      chatChannels: context.chatChannels,
       arrivals: context.arrivals,
       clock: context.clock,
       ...options,

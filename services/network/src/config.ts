@@ -39,6 +39,13 @@ export const networkConfigShape = {
   /** Failing diagnoses of different customers on one router within OUTAGE_WINDOW_MINUTES that make a general outage. */
   OUTAGE_DIAGNOSES_THRESHOLD: envInt(5, { min: 2, max: 1_000 }),
   OUTAGE_WINDOW_MINUTES: envInt(10, { min: 1, max: 240 }),
+  /**
+   * How often the routers of open outages that may end by themselves are probed (0: never;
+   * staff resolve every outage). Above the router's connect timeout and a diagnosis' length.
+   */
+  OUTAGE_PROBE_INTERVAL_MS: envInt(60_000, { min: 0, max: 3_600_000 }),
+  /** Good probes in a row that end an outage: one good probe between bad ones is a flap, not an end. */
+  OUTAGE_PROBES_TO_RESOLVE: envInt(3, { min: 1, max: 100 }),
 };
 
 // MIKROTIK_ROUTERS carries passwords, and the runtime's loader echoes a variable's value in

@@ -8,6 +8,7 @@ import { LastReportStore } from './diagnosis/last-report-store.js';
 import { RouterRegistry } from './diagnosis/router-registry.js';
 import type { CheckSettings } from './diagnosis/run-checks.js';
 import { createNetworkMetrics, type NetworkMetrics } from './metrics.js';
+import { accountsOutageResolve, createOutageProbe, type OutageProbe } from './outages/outage-probe.js';
 import { accountsOutageSignal, createOutageWatch } from './outages/outage-watch.js';
 import { RouterClient, type RouterClientOptions } from './routeros/router-client.js';
 import type { ConnectionTimeouts } from './routeros/router-connection.js';
@@ -62,6 +63,8 @@ export interface NetworkContext extends ServiceBase<NetworkConfig>, Omit<Diagnos
   producers: { outbound: Producer<'outbound'>; tickets: Producer<'tickets'> };
   /** Operator-facing notes about missing configuration, said at start and in /health. */
   notices: string[];
+  /** Ends outages by themselves (OUTAGE_PROBE_INTERVAL_MS); started by the workers, absent when 0. */
+  outageProbe?: OutageProbe;
 }
 
 export interface NetworkContextOverrides extends ServiceBaseOverrides {
@@ -138,9 +141,35 @@ export function createContext(config: NetworkConfig, overrides: NetworkContextOv
     slowRttMs: 150,
   };
 
+  const accountsAccess = {
+    accountsUrl: config.ACCOUNTS_URL,
+    ...(config.API_TOKEN ? { token: config.API_TOKEN } : {}),
+    ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+  };
+  const outageProbe =
+    config.OUTAGE_PROBE_INTERVAL_MS > 0 && config.ACCOUNTS_URL
+      ? createOutageProbe({
+          redis: base.redis('producer'),
+          prefix: base.prefix,
+          keyPrefix: base.keyPrefix,
+          routers,
+          directory,
+          settings,
+          intervalMs: config.OUTAGE_PROBE_INTERVAL_MS,
+          goodProbes: config.OUTAGE_PROBES_TO_RESOLVE,
+          resolve: accountsOutageResolve(accountsAccess),
+          resolved: networkMetrics.outagesEndedByProbe,
+          clock: base.clock,
+          logger,
+        })
+      : undefined;
+  // Stopped before the routers and Redis close (resources close last added first).
+  if (outageProbe) base.addResource({ name: 'outage probe', close: () => outageProbe.stop() });
+
   return {
     ...base,
     networkMetrics,
+    ...(outageProbe ? { outageProbe } : {}),
     producers,
     directory,
     routers,
@@ -161,15 +190,7 @@ export function createContext(config: NetworkConfig, overrides: NetworkContextOv
       keyPrefix: base.keyPrefix,
       threshold: config.OUTAGE_DIAGNOSES_THRESHOLD,
       windowMinutes: config.OUTAGE_WINDOW_MINUTES,
-      ...(config.ACCOUNTS_URL
-        ? {
-            signal: accountsOutageSignal({
-              accountsUrl: config.ACCOUNTS_URL,
-              ...(config.API_TOKEN ? { token: config.API_TOKEN } : {}),
-              ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
-            }),
-          }
-        : {}),
+      ...(config.ACCOUNTS_URL ? { signal: accountsOutageSignal(accountsAccess) } : {}),
       clock: base.clock,
       logger,
     }),

@@ -6,6 +6,7 @@ export interface NetworkMetrics {
   diagnoses: Counter<'result'>;
   commandDuration: Histogram<'router' | 'command' | 'outcome'>;
   routerErrors: Counter<'router' | 'kind'>;
+  outagesEndedByProbe: Counter<string>;
 }
 
 export function createNetworkMetrics(metrics: ServiceMetrics): NetworkMetrics {
@@ -28,6 +29,11 @@ export function createNetworkMetrics(metrics: ServiceMetrics): NetworkMetrics {
       name: `${METRIC_PREFIX}routeros_errors_total`,
       help: 'RouterOS errors by router and kind (connect_timeout, closed, fatal, command_timeout, unknown_reply, empty, ...)',
       labelNames: ['router', 'kind'] as const,
+      registers,
+    }),
+    outagesEndedByProbe: new Counter({
+      name: `${METRIC_PREFIX}outages_auto_resolved_total`,
+      help: 'Outages this service resolved because their router answered again and diagnoses on it passed',
       registers,
     }),
   };

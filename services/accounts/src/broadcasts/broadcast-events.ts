@@ -1,15 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  CONVERSATION_STREAM_FIELD,
-  type ConversationEvent,
-  ConversationEvent as EventSchema,
-  type NoticeSkipReason,
-} from '@helpline/contracts';
-import { acknowledgeStreamEntries, type Logger, type Redis } from '@helpline/runtime';
+import { type ConversationEvent, decodeConversationEntries, type NoticeSkipReason } from '@helpline/contracts';
+import { createStreamGroupReader, type Logger, type Redis, type StreamGroupReader } from '@helpline/runtime';
 import { BROADCAST_PURPOSE, parseRecipientJobId } from './broadcast-message.js';
 import type { BroadcastStore, RecipientState, RecipientUpdate } from './broadcast-store.js';
-
-type StreamEntry = [id: string, fields: string[] | null];
 
 const SKIPPED: Record<NoticeSkipReason, RecipientState> = {
   opted_out: 'skipped_opted_out',
@@ -84,7 +76,7 @@ function statusUpdate(
 }
 
 export interface BroadcastEventReaderOptions {
-  /** A connection of its own: XREADGROUP blocks it. */
+  /** A connection of its own (`worker` role): XREADGROUP blocks it, and stop ends it. */
   redis: Redis;
   stream: string;
   group: string;
@@ -93,146 +85,37 @@ export interface BroadcastEventReaderOptions {
   logger: Logger;
   batchSize?: number;
   blockMs?: number;
+  /**
+   * After a part-full batch, wait this long before reading again (`BROADCAST_EVENTS_LINGER_MS`),
+   * so a trickle of events is applied in few transactions; the report trails the chats by
+   * about this much.
+   */
+  lingerMs?: number;
   /** Entries a dead consumer held this long are taken over. */
   claimIdleMs?: number;
-  /** Called with how many recipients each batch changed (metrics). */
-  onApplied?: (changed: number) => void;
 }
 
-export interface BroadcastEventReader {
-  start(): void;
-  stop(): Promise<void>;
-  /** Reads until nothing is left for this consumer (tests, bench). */
-  drain(): Promise<number>;
-}
+export type BroadcastEventReader = StreamGroupReader;
 
 /**
- * The broadcast report's reader of the conversation event stream, in a consumer group of
- * its own beside the desk's: it sees every event, applies what concerns broadcasts to
- * their recipients in PostgreSQL, then acknowledges (and deletes what no other group still
- * needs). A crash re-reads its pending entries; applying a fact twice changes nothing.
+ * The broadcast report's reader of the conversation event stream: runtime's stream reader,
+ * in a consumer group of its own beside the desk's, with a handler that applies what
+ * concerns broadcasts to their recipients in PostgreSQL. Entries that are no event are the
+ * desk's to keep (it stores the rejects); here they are passed over and acknowledged. A
+ * crash re-reads its pending entries; applying a fact twice changes nothing.
  */
 export function createBroadcastEventReader(options: BroadcastEventReaderOptions): BroadcastEventReader {
-  const { redis, stream, group, consumer, logger } = options;
-  const batchSize = options.batchSize ?? 200;
-  let loop: Promise<void> | undefined;
-  let stopping = false;
-  let ownPendingFirst = true;
-  let lastClaimAt = 0;
-
-  async function ensureGroup(): Promise<void> {
-    try {
-      await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('BUSYGROUP')) throw error;
-    }
-  }
-
-  async function read(id: string, block: boolean): Promise<StreamEntry[]> {
-    const args: (string | number)[] = ['GROUP', group, consumer, 'COUNT', batchSize];
-    if (block) args.push('BLOCK', options.blockMs ?? 2_000);
-    args.push('STREAMS', stream, id);
-    const reply = (await (redis.xreadgroup as (...a: (string | number)[]) => Promise<unknown>)(...args)) as
-      | [string, StreamEntry[]][]
-      | null;
-    return reply?.[0]?.[1] ?? [];
-  }
-
-  async function next(block: boolean): Promise<StreamEntry[]> {
-    if (ownPendingFirst) {
-      const own = await read('0', false);
-      if (own.length > 0) return own;
-      ownPendingFirst = false;
-    }
-    if (Date.now() - lastClaimAt > 30_000) {
-      lastClaimAt = Date.now();
-      const reply = (await redis.xautoclaim(
-        stream,
-        group,
-        consumer,
-        options.claimIdleMs ?? 60_000,
-        '0-0',
-        'COUNT',
-        batchSize,
-      )) as [string, StreamEntry[]];
-      if ((reply[1] ?? []).length > 0) return reply[1];
-    }
-    return read('>', block);
-  }
-
-  function parse(entries: readonly StreamEntry[]): ConversationEvent[] {
-    const events: ConversationEvent[] = [];
-    for (const [, fields] of entries) {
-      if (!Array.isArray(fields)) continue;
-      const at = fields.indexOf(CONVERSATION_STREAM_FIELD);
-      if (at < 0 || at % 2 !== 0) continue;
-      try {
-        const parsed = EventSchema.safeParse(JSON.parse(fields[at + 1] ?? ''));
-        // Events of other kinds, or of a newer version, are the desk's business (it keeps the rejects).
-        if (parsed.success) events.push(parsed.data);
-      } catch {
-        // Not JSON: the desk sets it aside; nothing here for a broadcast.
-      }
-    }
-    return events;
-  }
-
-  async function step(block: boolean): Promise<number> {
-    const entries = await next(block);
-    if (entries.length === 0) return 0;
-    const updates = await updatesFrom(parse(entries), options.store);
-    const changed = await options.store.apply(updates);
-    options.onApplied?.(changed);
-    await acknowledgeStreamEntries(
-      redis,
-      stream,
-      group,
-      entries.map(([id]) => id),
-    );
-    return entries.length;
-  }
-
-  async function run(): Promise<void> {
-    let failures = 0;
-    while (!stopping) {
-      try {
-        if (failures > 0) await ensureGroup();
-        await step(true);
-        failures = 0;
-      } catch (error) {
-        if (stopping) break;
-        failures += 1;
-        ownPendingFirst = true;
-        if (failures === 1 || failures % 20 === 0) {
-          logger.warn({ err: error, failures }, 'reading broadcast events failed; the batch will be read again');
-        }
-        await sleep(Math.min(100 * 2 ** Math.min(failures, 6), 5_000));
-      }
-    }
-  }
-
-  return {
-    start() {
-      if (loop) return;
-      stopping = false;
-      loop = ensureGroup()
-        .catch((error: unknown) => logger.warn({ err: error }, 'broadcast event group not created yet; retrying'))
-        .then(run);
+  const { store } = options;
+  return createStreamGroupReader({
+    ...options,
+    batchSize: options.batchSize ?? 200,
+    blockMs: options.blockMs ?? 2_000,
+    lingerMs: options.lingerMs ?? 0,
+    claimIdleMs: options.claimIdleMs ?? 60_000,
+    purpose: 'the broadcast report',
+    async handle(entries) {
+      const { events } = decodeConversationEntries(entries);
+      await store.apply(await updatesFrom(events, store));
     },
-    async stop() {
-      stopping = true;
-      redis.disconnect();
-      await loop;
-      loop = undefined;
-    },
-    async drain() {
-      await ensureGroup();
-      let total = 0;
-      for (;;) {
-        const n = await step(false);
-        if (n === 0) return total;
-        total += n;
-      }
-    },
-  };
+  });
 }

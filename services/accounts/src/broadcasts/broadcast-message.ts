@@ -66,6 +66,7 @@ export function recipientMessage(
     correlationId,
     purpose: BROADCAST_PURPOSE,
     channel: 'cloud',
+    channelFromChat: true,
     to: recipient.phone,
     content:
       content.kind === 'text'

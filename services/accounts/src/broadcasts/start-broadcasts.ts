@@ -25,6 +25,7 @@ export function startBroadcasts(
     consumer: `accounts-${randomUUID()}`,
     store: context.broadcasts.store,
     logger: context.logger,
+    lingerMs: context.config.BROADCAST_EVENTS_LINGER_MS,
     ...(options.blockMs ? { blockMs: options.blockMs } : {}),
   });
   reader.start();

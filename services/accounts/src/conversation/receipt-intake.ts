@@ -28,7 +28,7 @@ export async function receiveReceipt(
   const t = reply.texts;
   let media: Awaited<ReturnType<MediaClient['download']>>;
   try {
-    media = await deps.media.download(request.media.mediaId);
+    media = await deps.media.download(request.media.mediaId, request.replyTo.channel);
   } catch (error) {
     if (error instanceof ReceiptRefusedError) {
       deps.metrics.receipt('refused');

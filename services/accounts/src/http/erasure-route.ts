@@ -1,38 +1,8 @@
-import { Identifier } from '@helpline/contracts';
+import { ErasureCustomerIdsQuery, ErasurePhoneParams } from '@helpline/contracts';
 import { ErrorBody, type HttpApp } from '@helpline/runtime';
 import { z } from 'zod';
 import type { AccountsContext } from '../context.js';
 import { erasePersonalData } from '../erasure/erase-personal-data.js';
-
-const ErasureParams = z.object({
-  phone: z
-    .string()
-    .trim()
-    .regex(/^\+?[0-9]{7,15}$/, 'expected the phone number as 7 to 15 digits, optionally after +')
-    .transform((raw) => raw.replace(/\D/g, '')),
-});
-
-const ErasureQuery = z.object({
-  customer_ids: z
-    .string()
-    .trim()
-    .max(2_000)
-    .optional()
-    .describe('customer ids known to belong to the phone (comma separated)')
-    .transform((raw, ctx) => {
-      const ids = (raw ?? '')
-        .split(',')
-        .map((id) => id.trim())
-        .filter((id) => id.length > 0);
-      for (const id of ids) {
-        if (id.length > 64 || !Identifier.safeParse(id).success) {
-          ctx.addIssue({ code: 'custom', message: `not a customer id: ${id.slice(0, 64)}` });
-          return z.NEVER;
-        }
-      }
-      return ids;
-    }),
-});
 
 const ErasureAnswer = z.object({
   erased: z.object({
@@ -55,8 +25,8 @@ export function registerErasureRoute(app: HttpApp, context: AccountsContext): vo
           "Erase what the accounts service keeps about a chat's phone: identity proof, awaited answer, receipts, statements",
         tags: ['accounts'],
         security: [{ bearer: [] }],
-        params: ErasureParams,
-        querystring: ErasureQuery,
+        params: ErasurePhoneParams,
+        querystring: ErasureCustomerIdsQuery,
         response: { 200: ErasureAnswer, 400: ErrorBody, 401: ErrorBody, 409: ErrorBody, 503: ErrorBody },
       },
     },

@@ -60,6 +60,7 @@ export function noticeMessage(draft: NoticeDraft, texts: Texts): OutboundMessage
     correlationId: draft.noticeId,
     purpose: draft.purpose,
     channel: 'cloud',
+    channelFromChat: true,
     to: draft.chatId,
     content: {
       kind: 'buttons',

@@ -12,6 +12,7 @@ const OutageView = z.object({
   source: z.enum(['detected', 'manual']),
   cause: z.enum(['router_down', 'failing_diagnoses', 'manual']),
   reason: z.string().nullable(),
+  ends_by_itself: z.boolean().describe("the network service's probes end it once the router answers again"),
   opened_at: z.string(),
   resolved_at: z.string().nullable(),
   resolved_by: z.string().nullable(),
@@ -26,6 +27,7 @@ const view = (o: OutageRow): z.infer<typeof OutageView> => ({
   source: o.source,
   cause: o.cause,
   reason: o.reason,
+  ends_by_itself: o.endsByItself,
   opened_at: o.openedAt,
   resolved_at: o.resolvedAt,
   resolved_by: o.resolvedBy,
@@ -43,6 +45,11 @@ const OpenBody = z
     /** `manual` (staff, the default) or `detected` (the network service). */
     source: z.enum(['manual', 'detected']).default('manual'),
     cause: z.enum(['router_down', 'failing_diagnoses', 'manual']).optional(),
+    /**
+     * A manual outage ends when staff resolve it, unless they say here that the network
+     * service's probes may end it; a detected one always may.
+     */
+    ends_by_itself: z.boolean().optional(),
   })
   .refine((b) => b.source === 'detected' || b.cause === undefined || b.cause === 'manual', {
     message: 'a manual outage has cause manual',
@@ -84,6 +91,7 @@ export function registerOutageRoutes(app: HttpApp, outages: Outages): void {
         source: b.source,
         cause: b.cause ?? 'manual',
         ...(b.reason ? { reason: b.reason } : {}),
+        ...(b.ends_by_itself !== undefined ? { endsByItself: b.ends_by_itself } : {}),
       });
       return reply
         .status(result.created ? 201 : 200)

@@ -9,6 +9,8 @@ export interface OutageRow {
   source: 'detected' | 'manual';
   cause: OutageCause;
   reason: string | null;
+  /** The network service's probes may end it (detected ones; manual ones when staff said so). */
+  endsByItself: boolean;
   openedAt: string;
   resolvedAt: string | null;
   resolvedBy: string | null;
@@ -24,6 +26,7 @@ interface Raw {
   source: 'detected' | 'manual';
   cause: OutageCause;
   reason: string | null;
+  ends_by_itself: boolean;
   opened_at: Date;
   resolved_at: Date | null;
   resolved_by: string | null;
@@ -43,6 +46,7 @@ const toRow = (r: Raw): OutageRow => ({
   source: r.source,
   cause: r.cause,
   reason: r.reason,
+  endsByItself: r.ends_by_itself,
   openedAt: r.opened_at.toISOString(),
   resolvedAt: r.resolved_at?.toISOString() ?? null,
   resolvedBy: r.resolved_by,
@@ -58,6 +62,7 @@ export interface OutageStore {
     source: OutageRow['source'];
     cause: OutageCause;
     reason?: string;
+    endsByItself: boolean;
     now: Date;
   }): Promise<{ outage: OutageRow; created: boolean }>;
   /** Ends it; `changed` false when it had already ended. */
@@ -88,10 +93,10 @@ export function createOutageStore(db: Database): OutageStore {
     get,
     async open(input) {
       const { rows } = await db.query<{ outage_id: string }>(
-        `INSERT INTO outages (outage_id, router, source, cause, reason, opened_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
+        `INSERT INTO outages (outage_id, router, source, cause, reason, ends_by_itself, opened_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (lower(router)) WHERE state = 'open' DO NOTHING RETURNING outage_id`,
-        [input.id, input.router, input.source, input.cause, input.reason ?? null, input.now],
+        [input.id, input.router, input.source, input.cause, input.reason ?? null, input.endsByItself, input.now],
         'outage_open',
       );
       if (rows[0]) return { outage: (await get(rows[0].outage_id)) as OutageRow, created: true };

@@ -34,8 +34,10 @@ export function createMediaClient(options: {
   const doFetch = options.fetch ?? fetch;
   const base = options.gatewayUrl.replace(/\/+$/, '');
   return {
-    async download(mediaId: string): Promise<DownloadedMedia> {
-      const response = await doFetch(`${base}/api/media/${encodeURIComponent(mediaId)}`, {
+    /** `channel`: the one the message came in by; the gateway fetches Twilio's media with Twilio's credentials. */
+    async download(mediaId: string, channel?: string): Promise<DownloadedMedia> {
+      const query = channel === 'twilio' ? '?channel=twilio' : '';
+      const response = await doFetch(`${base}/api/media/${encodeURIComponent(mediaId)}${query}`, {
         headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
         signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
       });

@@ -54,6 +54,7 @@ export function createReceiptDecisions(deps: DecisionDeps) {
         correlationId,
         purpose,
         channel: 'cloud',
+        channelFromChat: true,
         to: receipt.chatId,
         content: { kind: 'text', body },
         ...(receipt.customerId ? { meta: { customerId: receipt.customerId } } : {}),

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { HttpApp } from '@helpline/runtime';
 import {
   type FakeGatewayMedia,
+  freePort,
   startFakeGatewayMedia,
   startTestPostgres,
   startTestRedis,
@@ -11,6 +12,7 @@ import {
   uniqueQueueName,
 } from '@helpline/testkit';
 import { type FakeGraphApi, startFakeGraphApi } from '@helpline/testkit/meta-graph';
+import type { FakeTwilio } from '@helpline/testkit/twilio';
 // The real gateway, from its sources: the webhook in and the Cloud API sender out.
 import { buildApp as buildGatewayApp } from '../../../gateway/src/app.js';
 import type { GatewayContext } from '../../../gateway/src/context.js';
@@ -57,6 +59,8 @@ export interface World {
   accountsUrl: string;
   gateway: GatewayContext;
   gatewayApp: HttpApp;
+  /** With Twilio: where the gateway listens, its TWILIO_WEBHOOK_URL (the fake posts status callbacks there). */
+  twilioWebhookUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -64,6 +68,8 @@ export interface World {
 export interface GatewayOptions {
   env?: Record<string, string>;
   templates?: TemplateBook;
+  /** Twilio as a second channel beside the Cloud API: the gateway then listens, for its callbacks. */
+  twilio?: FakeTwilio;
 }
 
 export async function startWorld(
@@ -95,9 +101,21 @@ export async function startWorld(
   const accountsUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   startAccountWorker(accounts);
 
+  const twilio = gatewayOptions.twilio;
+  const twilioPort = twilio ? await freePort() : 0;
+  const twilioWebhookUrl = twilio ? `http://127.0.0.1:${twilioPort}/webhook/twilio` : undefined;
   const gateway = testContext(
     redis.url,
     testConfig({
+      ...(twilio
+        ? {
+            TWILIO_ACCOUNT_SID: twilio.accountSid,
+            TWILIO_AUTH_TOKEN: twilio.authToken,
+            TWILIO_WHATSAPP_NUMBER: twilio.whatsappNumber,
+            TWILIO_API_URL: twilio.url,
+            TWILIO_WEBHOOK_URL: twilioWebhookUrl as string,
+          }
+        : {}),
       WHATSAPP_ACCESS_TOKEN: ACCESS_TOKEN,
       WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
       GRAPH_API_URL: graph.url,
@@ -110,6 +128,7 @@ export async function startWorld(
   const producerRedis = gateway.redis('producer');
   if (producerRedis.status !== 'ready') await once(producerRedis, 'ready');
   const gatewayApp = await buildGatewayApp(gateway);
+  if (twilio) await gatewayApp.listen({ host: '127.0.0.1', port: twilioPort });
   startWorkers(gateway);
   return {
     graph,
@@ -119,6 +138,7 @@ export async function startWorld(
     accountsUrl,
     gateway,
     gatewayApp,
+    ...(twilioWebhookUrl ? { twilioWebhookUrl } : {}),
     async stop() {
       await gatewayApp.close();
       await gateway.close();

@@ -1,3 +1,4 @@
+import { ErrorBody, httpErrors } from '@helpline/runtime';
 import { z } from 'zod';
 
 /** Query and path fields shared by the desk's routes: each bad value is a 400 naming it. */
@@ -48,3 +49,19 @@ export const ConversationSummaryBody = z.object({
   messages: z.number().int(),
   hasOpenTicket: z.boolean(),
 });
+
+/** A page's place in every paged answer. */
+export const PageBody = { total: z.number().int(), page: z.number().int(), per_page: z.number().int() };
+
+/** The operator routes' OpenAPI fields: the bearer token, the conversations tag. */
+export const securedConversations = { security: [{ bearer: [] }], tags: ['conversations'] };
+/** The answers every operator route may give besides its own. */
+export const operatorErrors = { 400: ErrorBody, 401: ErrorBody, 503: ErrorBody };
+
+/** The operator routes' bearer token, for routes that name their own tag. */
+export const secured = { security: [{ bearer: [] }] };
+
+/** A range of `from` and `to` the caller gave: empty or backwards is a 400. */
+export function checkRange(from: string, to: string): void {
+  if (Date.parse(from) >= Date.parse(to)) throw httpErrors.badRequest('querystring.from: must be before to');
+}

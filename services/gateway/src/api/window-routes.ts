@@ -1,6 +1,7 @@
 import type { HttpApp } from '@helpline/runtime';
 import { z } from 'zod';
 import type { ConversationWindow } from '../cloud/conversation-window.js';
+import type { ChatChannels, OneToOneChannel } from '../outbound/chat-channel.js';
 
 const Body = z.object({
   chats: z
@@ -17,13 +18,19 @@ const Answer = z.object({
 });
 
 /**
- * POST /api/windows: which Cloud API chats are inside WhatsApp's 24-hour customer service
- * window now (or, with `within_hours`, whose customer wrote within that many hours). The
- * accounts service asks it for free-text broadcasts, which only reach those chats (outside
- * it Meta takes only templates), and for outage notices (customers who wrote lately).
- * Read-only; up to 1,000 chats per call.
+ * POST /api/windows: which chats are inside WhatsApp's 24-hour customer service window now
+ * on the channel a message to them would take (the one each last wrote on, else the
+ * deployment's: see chat-channel.ts), or, with `within_hours`, whose customer wrote within
+ * that many hours on either number. The accounts service asks it for free-text broadcasts,
+ * which only reach those chats (outside it WhatsApp takes only templates), and for outage
+ * notices (customers who wrote lately). Read-only; up to 1,000 chats per call.
  */
-export function registerWindowRoutes(app: HttpApp, window: ConversationWindow, clock: () => Date): void {
+export function registerWindowRoutes(
+  app: HttpApp,
+  windows: Record<OneToOneChannel, ConversationWindow>,
+  channels: Pick<ChatChannels, 'of'>,
+  clock: () => Date,
+): void {
   app.post(
     '/api/windows',
     {
@@ -40,10 +47,18 @@ export function registerWindowRoutes(app: HttpApp, window: ConversationWindow, c
       const now = clock();
       const chats = [...new Set(request.body.chats)];
       const hours = request.body.within_hours;
-      const within = async (chat: string) => {
-        if (hours === 24 || !window.lastMessageAt) return window.isOpen(chat, now);
-        const last = await window.lastMessageAt(chat);
-        return last !== undefined && now.getTime() - last < hours * 3_600_000;
+      const wroteWithin = async (chat: string) => {
+        for (const window of Object.values(windows)) {
+          const last = await window.lastMessageAt?.(chat);
+          if (last !== undefined && now.getTime() - last < hours * 3_600_000) return true;
+        }
+        return false;
+      };
+      const channelOf = await channels.of(chats);
+      const within = (chat: string, i: number) => {
+        if (hours !== 24) return wroteWithin(chat);
+        const channel = channelOf[i];
+        return channel ? windows[channel].isOpen(chat, now) : Promise.resolve(false);
       };
       const open = await Promise.all(chats.map(within));
       return { open: chats.filter((_, i) => open[i]), checked_at: now.toISOString() };

@@ -11,6 +11,11 @@ export interface ChatRecord {
   /** Milliseconds since the epoch of the last message either way. */
   lastActivityAt?: number;
   language?: Language;
+  /**
+   * The one-to-one channel the customer last wrote on: where the messages a service starts
+   * itself (notices, broadcasts) go (`OutboundMessage.channelFromChat`).
+   */
+  channel?: 'cloud' | 'twilio';
   /** Consent (Ley 1581): the notice version accepted and when. */
   consentVersion?: string;
   consentAt?: string;

@@ -71,7 +71,9 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
     await store.touchChat(message.chatId, plan.at);
     if (plan.pauseExpired) await deps.handoff.end(message.chatId, 'timeout', new Date(plan.at));
     const atMs = new Date(plan.at).getTime();
-    await store.updateChat(message.chatId, { language: plan.language }, [], atMs);
+    // The channel it wrote on, too: notices and broadcasts follow the customer there.
+    const channel = message.channel === 'twilio' ? 'twilio' : 'cloud';
+    await store.updateChat(message.chatId, { language: plan.language, channel }, [], atMs);
     // Every message counts as activity, before consent too (the chat index already keeps
     // the same time as its score); the log's append moves it again after consent.
     await store.noteActivity(message.chatId, atMs);

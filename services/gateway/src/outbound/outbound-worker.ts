@@ -6,6 +6,7 @@ import type { ArrivalLog } from '../latency/arrival-log.js';
 import { purposeLabel } from '../latency/reply-purpose.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { type ChannelSender, mayHaveBeenSent, type OutboundObserver } from './channel-sender.js';
+import type { ChatChannels } from './chat-channel.js';
 import type { NoticeGate } from './notice-gate.js';
 import type { SendGuard } from './send-guard.js';
 
@@ -29,6 +30,8 @@ export interface OutboundWorkerDeps {
   sendGuard: SendGuard;
   /** Notices (`meta.notice`) held back at send time: opted out, or no consent (notice-gate.ts). */
   noticeGate?: NoticeGate;
+  /** The chat's channel for a message that follows it (`channelFromChat`, chat-channel.ts). */
+  chatChannels?: Pick<ChatChannels, 'resolve'>;
   /** Arrivals of inbound messages, for the end-to-end latency of their replies. */
   arrivals?: ArrivalLog;
   clock?: () => Date;
@@ -41,7 +44,7 @@ export interface OutboundWorkerDeps {
 
 export type DeliverDeps = Pick<
   OutboundWorkerDeps,
-  'senders' | 'observers' | 'sendGuard' | 'gatewayMetrics' | 'arrivals' | 'clock' | 'noticeGate'
+  'senders' | 'observers' | 'sendGuard' | 'gatewayMetrics' | 'arrivals' | 'clock' | 'noticeGate' | 'chatChannels'
 >;
 
 export interface OutboundJobResult {
@@ -174,11 +177,13 @@ async function observeEndToEnd(
  * must send.
  */
 export async function deliverOutbound(
-  message: OutboundMessage,
+  queued: OutboundMessage,
   jobId: string,
   deps: DeliverDeps,
   log: Logger,
 ): Promise<OutboundJobResult> {
+  // Chosen at send time, so the observers and the events name the channel it went on.
+  const message = deps.chatChannels ? await deps.chatChannels.resolve(queued) : queued;
   const sender = deps.senders[message.channel];
   if (!sender) throw new PermanentError('channel_disabled', ENABLE_HINT[message.channel]);
   const { sendGuard: guard } = deps;

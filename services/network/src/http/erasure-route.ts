@@ -1,37 +1,8 @@
-import { Identifier } from '@helpline/contracts';
+import { ErasureCustomerIdsQuery, ErasurePhoneParams } from '@helpline/contracts';
 import { WisphubError, WisphubRefusedError } from '@helpline/directory';
 import { ErrorBody, type HttpApp, httpErrors } from '@helpline/runtime';
 import { z } from 'zod';
 import type { NetworkContext } from '../context.js';
-
-const ErasureParams = z.object({
-  phone: z
-    .string()
-    .trim()
-    .regex(/^\+?[0-9]{7,15}$/, 'expected the phone number as 7 to 15 digits, optionally after +'),
-});
-
-const ErasureQuery = z.object({
-  customer_ids: z
-    .string()
-    .trim()
-    .max(2_000)
-    .optional()
-    .describe('customer ids known to belong to the phone (comma separated), erased even if the directory forgot them')
-    .transform((raw, ctx) => {
-      const ids = (raw ?? '')
-        .split(',')
-        .map((id) => id.trim())
-        .filter((id) => id.length > 0);
-      for (const id of ids) {
-        if (id.length > 64 || !Identifier.safeParse(id).success) {
-          ctx.addIssue({ code: 'custom', message: `not a customer id: ${id.slice(0, 64)}` });
-          return z.NEVER;
-        }
-      }
-      return ids;
-    }),
-});
 
 const ErasureAnswer = z.object({
   erased: z.object({ lastReports: z.number().int() }),
@@ -54,13 +25,13 @@ export function registerErasureRoute(app: HttpApp, context: NetworkContext): voi
         summary: "Erase what the network service keeps about a phone's customers (their last diagnosis reports)",
         tags: ['network'],
         security: [{ bearer: [] }],
-        params: ErasureParams,
-        querystring: ErasureQuery,
+        params: ErasurePhoneParams,
+        querystring: ErasureCustomerIdsQuery,
         response: { 200: ErasureAnswer, 400: ErrorBody, 401: ErrorBody, 503: ErrorBody },
       },
     },
     async (request) => {
-      const phone = request.params.phone.replace(/\D/g, '');
+      const phone = request.params.phone;
       const given = request.query.customer_ids;
       let erased = await context.lastReports.forget(given);
       let found: string[];

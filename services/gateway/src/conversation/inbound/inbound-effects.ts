@@ -65,7 +65,7 @@ export function createInboundEffects(deps: InboundHandlerDeps) {
       {
         ...ask,
         correlationId: message.id,
-        replyTo: { channel: 'cloud', chatId: message.chatId, language: plan.language },
+        replyTo: { channel: message.channel, chatId: message.chatId, language: plan.language },
         // A Cloud API chat id is the customer's wa_id: their phone number in digits.
         phone: message.senderPhone ?? message.chatId,
         requestedAt: plan.at,
