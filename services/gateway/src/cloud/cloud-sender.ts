@@ -1,5 +1,5 @@
 import type { OutboundMessage } from '@helpline/contracts';
-import { type Logger, PermanentError, type SharedRate } from '@helpline/runtime';
+import { ERRORS, isPermanentError, type Logger, PermanentError, type SharedRate } from '@helpline/runtime';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ChannelSender } from '../outbound/channel-sender.js';
 import { asTemplateMessage, createSendFlow, windowClosed } from '../outbound/send-flow.js';
@@ -127,9 +127,11 @@ export function createCloudSender(deps: CloudSenderDeps): ChannelSender {
       case 'fail':
         break;
     }
+    // Meta's refusal is `graph_refused` with Meta's number as its providerCode; an error
+    // raised before the call (a document by reference) keeps its own code.
     return flow.fail(
       decision.code,
-      `graph_${decision.code}`,
+      isPermanentError(error) ? error.code : ERRORS.graph_refused.code,
       text,
       error,
       log,

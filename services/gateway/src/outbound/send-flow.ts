@@ -1,6 +1,6 @@
 import { isWindowOnlyBroadcast, refuseClosedWindowBroadcast } from './broadcast-window.js';
 import type { OutboundMessage } from '@helpline/contracts';
-import { type Logger, PermanentError, type SharedRate } from '@helpline/runtime';
+import { CodedError, type Logger, PermanentError, type SharedRate } from '@helpline/runtime';
 import type { ConversationWindow } from '../cloud/conversation-window.js';
 import { isFreeForm } from '../cloud/graph-message-body.js';
 import type { SendErrorLog } from '../cloud/send-error-log.js';
@@ -114,7 +114,12 @@ export function createSendFlow(deps: {
     ): never {
       metrics.messagesSent.inc({ channel, outcome: 'failed', code });
       log.error(logCause ? { code, err: cause } : { code }, said);
-      throw new PermanentError(permanentCode, text, { cause });
+      // The provider's own number (Meta's 131026; `http_<status>` when it gave none) rides
+      // beside the fixed code into the job's failed reason, which broadcast reports read.
+      // An error raised before the provider call (a PermanentError) has none.
+      const providerCode =
+        cause instanceof CodedError && !(cause instanceof PermanentError) ? (cause.providerCode ?? code) : undefined;
+      throw new PermanentError(permanentCode, text, { cause, ...(providerCode !== undefined ? { providerCode } : {}) });
     },
   };
 }

@@ -1,5 +1,5 @@
 import { jobIds, type OutboundMessage } from '@helpline/contracts';
-import { type Logger, PermanentError, type SharedRate } from '@helpline/runtime';
+import { ERRORS, type Logger, PermanentError, type SharedRate } from '@helpline/runtime';
 import type { ConversationWindow } from '../cloud/conversation-window.js';
 import type { RecipientPacer } from '../cloud/recipient-pacer.js';
 import type { SendErrorLog } from '../cloud/send-error-log.js';
@@ -191,7 +191,15 @@ export function createTwilioSender(deps: TwilioSenderDeps): ChannelSender {
       case 'fail':
         break;
     }
-    return flow.fail(decision.code, `twilio_${decision.code}`, text, error, log, 'send refused by Twilio; not retried');
+    // Twilio's number rides beside the fixed code as the refusal's providerCode.
+    return flow.fail(
+      decision.code,
+      ERRORS.twilio_refused.code,
+      text,
+      error,
+      log,
+      'send refused by Twilio; not retried',
+    );
   }
 
   return {

@@ -1,5 +1,6 @@
 import { type AccountRequestInput, type HistoryTurn, type InboundMessage, jobIds } from '@helpline/contracts';
 import type { Logger, Producer } from '@helpline/runtime';
+import { CodedError, ERRORS } from '@helpline/runtime';
 import type { AccountAsk } from '../account-asks.js';
 import type { ChatRecord, LogEntry } from '../chat-records.js';
 import type { CommandName } from '../commands.js';
@@ -68,7 +69,8 @@ export function createInboundEffects(deps: InboundHandlerDeps) {
   }
 
   async function askAccounts(message: InboundMessage, ask: AccountAsk, plan: Plan): Promise<void> {
-    if (!deps.accounts) throw new Error('an account request was decided without the accounts queue');
+    if (!deps.accounts)
+      throw new CodedError(ERRORS.internal_error, 'an account request was decided without the accounts queue');
     await deps.accounts.add(
       {
         ...ask,
