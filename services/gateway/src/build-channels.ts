@@ -19,7 +19,7 @@ import type { TwilioClient } from './twilio/twilio-client.js';
 
 export interface ChannelParts {
   base: ServiceBase<GatewayConfig>;
-  /** The worker connection: sends ride out a Redis blip. */
+  /** The sends connection: sends ride out a Redis blip. */
   redis: Redis;
   stores: ChannelStores;
   /** Where group mode hands its inbound messages. */

@@ -24,7 +24,7 @@ export interface ChannelStores {
 
 export function buildChannelStores(
   parts: {
-    redis: { producer: Redis; worker: Redis };
+    redis: { producer: Redis; sends: Redis };
     keyPrefix: string;
     events: ConversationEventStream;
     config: GatewayConfig;
@@ -42,10 +42,10 @@ export function buildChannelStores(
     deliveryStore: overrides.deliveryStore ?? createDeliveryStore(redis.producer, keyPrefix, parts.clock, parts.events),
     sendErrors:
       overrides.sendErrors ??
-      createSendErrorLog({ write: redis.worker, read: redis.producer }, `${keyPrefix}:cloud:last-error`),
+      createSendErrorLog({ write: redis.sends, read: redis.producer }, `${keyPrefix}:cloud:last-error`),
     twilioSendErrors:
       overrides.twilioSendErrors ??
-      createSendErrorLog({ write: redis.worker, read: redis.producer }, `${keyPrefix}:twilio:last-error`),
+      createSendErrorLog({ write: redis.sends, read: redis.producer }, `${keyPrefix}:twilio:last-error`),
     refusedMessages:
       overrides.refusedMessages ?? createRefusedMessageStore(redis.producer, `${keyPrefix}:webhook:refused`),
   };

@@ -44,8 +44,8 @@ export const LEGACY_KEY_PREFIXES = ['bull:gateway'] as const;
  * Everything the gateway is built from: the service base, then what is its own; tests
  * replace parts through `overrides`. Connections by name: `producer` (the gateway's own
  * keys, auto-pipelined; fails fast, HTTP paths answer 503), `queues` (BullMQ, fails fast
- * like `producer`), `worker` (blocking commands and sends; rides out outages), `groups`
- * (group mode).
+ * like `producer`), `worker` (the outbound worker's BullMQ commands; rides out outages),
+ * `sends` (the send path's own keys, auto-pipelined; rides out outages), `groups` (group mode).
  */
 export interface GatewayContext extends ServiceBase<GatewayConfig> {
   /** The gateway's own counters and histograms, on `metrics.registry`. */
@@ -192,7 +192,7 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
   const { documents, documentUrls } = buildDocumentAccess(config, clock);
   const { graph, twilio, groups, senders } = buildChannels({
     base,
-    redis: redis.worker,
+    redis: redis.sends,
     stores,
     sink,
     gatewayMetrics,

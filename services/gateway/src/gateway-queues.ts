@@ -13,9 +13,14 @@ export function buildGatewayQueues(base: ServiceBase<GatewayConfig>) {
   // automatic pipeline it builds: on an auto-pipelined connection that copying took a
   // twelfth of the gateway's CPU under load, so the queues have the base's `queues`
   // connection to themselves.
+  // The send path (the send guard's claims and marks, the send rate, pacing, notice checks)
+  // has a connection of its own too, auto-pipelined for the same reason: on the worker
+  // connection, which BullMQ's worker shares, each of its commands was a write of its own
+  // (a profile under the pipeline bench put those writes at a twentieth of the gateway's CPU).
+  // Worker role: a send waits out a Redis blip rather than failing.
   const redis = {
     producer: base.redis('producer', 'producer', { enableAutoPipelining: true }),
-    worker: base.redis('worker'),
+    sends: base.redis('sends', 'worker', { enableAutoPipelining: true }),
   };
   const producers = {
     inbound: base.producer('inbound'),

@@ -10,21 +10,21 @@ import { createSendGuard, type SendGuard, type SendGuardOptions } from './outbou
 
 export function buildSendControl(parts: {
   base: ServiceBase<GatewayConfig>;
-  redis: { producer: Redis; worker: Redis };
+  redis: { producer: Redis; sends: Redis };
   conversation: Pick<Conversation, 'store'>;
   events: ConversationEventStream;
   sendGuard?: SendGuard;
   sendGuardOptions?: SendGuardOptions;
 }): { sendGuard: SendGuard; sendConfirmations: Pick<SendGuard, 'confirmSent'>; noticeGate: NoticeGate } {
   const { base, redis } = parts;
-  // The worker connection: marking a message sent waits out a Redis blip rather than failing.
-  const sendGuard = parts.sendGuard ?? createSendGuard(redis.worker, base.keyPrefix, parts.sendGuardOptions);
+  // The sends connection: marking a message sent waits out a Redis blip rather than failing.
+  const sendGuard = parts.sendGuard ?? createSendGuard(redis.sends, base.keyPrefix, parts.sendGuardOptions);
   // The same marks from the webhook's side, on the producer connection: a status that
   // cannot be recorded while Redis is away answers 503 at once, and Meta delivers it again.
   const sendConfirmations = createSendGuard(redis.producer, base.keyPrefix, parts.sendGuardOptions);
-  // The worker connection, like the send guard: a Redis blip delays a notice, never fails it.
+  // The sends connection, like the send guard: a Redis blip delays a notice, never fails it.
   const noticeGate = createNoticeGate({
-    redis: redis.worker,
+    redis: redis.sends,
     prefix: base.prefix,
     getChat: (chatId) => parts.conversation.store.getChat(chatId),
     noticeVersion: base.config.PRIVACY_NOTICE_VERSION,

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import {
   audienceOfTargetGroup,
   BroadcastBody,
-  ContentError,
   contentOf,
   DeploymentBroadcastBody,
   deploymentContent,
@@ -109,14 +108,6 @@ function refuseEmpty(plan: BroadcastPlan): void {
 
 export function registerBroadcastRoutes(app: HttpApp, broadcasts: Broadcasts, templates: WhatsAppTemplatesFile): void {
   const security = [{ bearer: [] }];
-  const build = <T>(fn: () => T): T => {
-    try {
-      return fn();
-    } catch (error) {
-      if (error instanceof ContentError) throw httpErrors.unprocessable(error.message);
-      throw error;
-    }
-  };
 
   app.post(
     '/api/broadcasts',
@@ -134,7 +125,7 @@ export function registerBroadcastRoutes(app: HttpApp, broadcasts: Broadcasts, te
     },
     async (request, reply) => {
       const body = request.body;
-      const content = build(() => contentOf(body, templates));
+      const content = contentOf(body, templates);
       const plan = await broadcasts.create({
         content,
         audience: body.audience,
@@ -164,7 +155,7 @@ export function registerBroadcastRoutes(app: HttpApp, broadcasts: Broadcasts, te
       const audience = audienceOfTargetGroup(request.body.target_group);
       if (!audience) throw httpErrors.badRequest(`target_group: ${TARGET_GROUPS_HELP}`);
       const plan = await broadcasts.create({
-        content: build(() => deploymentContent(request.body.message, templates)),
+        content: deploymentContent(request.body.message, templates),
         audience,
         dryRun: request.body.dry_run,
         source: 'deployment',

@@ -1,6 +1,7 @@
 import type { AccountRequest, ResumableAccountKind } from '@helpline/contracts';
 import { documentKey } from '@helpline/directory';
 import type { JobContext, Producer } from '@helpline/runtime';
+import { CodedError, ERRORS } from '@helpline/runtime';
 import type { Account } from '../billing/billing-provider.js';
 import type { IdentityStore } from '../identity/identity-store.js';
 import type { AccountsMetrics } from '../metrics/accounts-metrics.js';
@@ -180,7 +181,7 @@ export function createRequestHandler(deps: HandlerDeps) {
       }
       case 'notices_opt_out':
       case 'notices_opt_in': {
-        if (!deps.notices) throw new Error('notices are not wired in this process');
+        if (!deps.notices) throw new CodedError(ERRORS.internal_error, 'notices are not wired in this process');
         await deps.notices.optOut(request);
         const t = reply.texts;
         await reply.text(request.kind, request.kind === 'notices_opt_out' ? t.noticesOptedOut : t.noticesOptedIn);

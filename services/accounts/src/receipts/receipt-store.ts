@@ -1,4 +1,5 @@
 import type { Database } from '@helpline/runtime';
+import { CodedError, ERRORS } from '@helpline/runtime';
 
 export type ReceiptState = 'pending' | 'confirming' | 'confirmed' | 'rejected';
 
@@ -115,7 +116,11 @@ export function createReceiptStore(db: Database) {
       );
       if (sameRequest) return { record: sameRequest, fresh: false, duplicate: sameRequest.sha256 !== receipt.sha256 };
       const first = await one(`SELECT ${COLUMNS} FROM receipts WHERE sha256 = $1`, [receipt.sha256], 'receipt_by_hash');
-      if (!first) throw new Error('a receipt conflicted but neither its request nor its bytes are on record');
+      if (!first)
+        throw new CodedError(
+          ERRORS.internal_error,
+          'a receipt conflicted but neither its request nor its bytes are on record',
+        );
       return { record: first, fresh: false, duplicate: true };
     },
     get: (id: string) => one(`SELECT ${COLUMNS} FROM receipts WHERE receipt_id = $1`, [id], 'receipt_get'),

@@ -1,7 +1,7 @@
 // What a failed Twilio send becomes, by the error policy: the template instead (window
 // closed), a retry (after the channel-wide pause a 429 asked for), or a failure.
 import type { OutboundMessage } from '@helpline/contracts';
-import type { Logger } from '@helpline/runtime';
+import { ERRORS, type Logger } from '@helpline/runtime';
 import type { createSendFlow } from '../outbound/send-flow.js';
 import { decideOnTwilioError } from './twilio-error-policy.js';
 import type { TwilioPlans } from './twilio-plans.js';
@@ -57,6 +57,14 @@ export function createTwilioFailureHandler(
       case 'fail':
         break;
     }
-    return flow.fail(decision.code, `twilio_${decision.code}`, text, error, log, 'send refused by Twilio; not retried');
+    // Twilio's number rides beside the fixed code as the refusal's providerCode.
+    return flow.fail(
+      decision.code,
+      ERRORS.twilio_refused.code,
+      text,
+      error,
+      log,
+      'send refused by Twilio; not retried',
+    );
   };
 }

@@ -1,8 +1,7 @@
-import { PermanentError } from '@helpline/runtime';
+import { PermanentError, type SharedRate } from '@helpline/runtime';
 import type { ConversationWindow } from '../cloud/conversation-window.js';
 import type { RecipientPacer } from '../cloud/recipient-pacer.js';
 import type { SendErrorLog } from '../cloud/send-error-log.js';
-import type { SendRateLimiter } from '../cloud/send-rate-limiter.js';
 import type { DocumentUrlSigner } from '../media/signed-document-urls.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ChannelSender } from '../outbound/channel-sender.js';
@@ -25,7 +24,7 @@ export interface TwilioSenderDeps {
   statusCallbackUrl?: string;
   /** The Twilio number's own 24-hour windows (another number than the Cloud API's). */
   window: ConversationWindow;
-  rateLimiter: SendRateLimiter;
+  rateLimiter: SharedRate;
   /** Holds every Twilio send back after a 429 that named its Retry-After (key `all`). */
   pause: RecipientPacer;
   options: NumberedOptions;

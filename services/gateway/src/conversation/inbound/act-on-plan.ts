@@ -21,7 +21,7 @@ export async function actOnPlan(
   const { send, classify, askAccounts, menuChoice } = effects;
   const { message, chat, plan, log } = turn;
   const { action } = plan;
-  const { chatId, at, atMs, to, logIt } = t;
+  const { chatId, at, atMs, to, logIt, logAndRecall } = t;
 
   switch (action.kind) {
     case 'paused':
@@ -68,13 +68,11 @@ export async function actOnPlan(
       await menuChoice(message, action.choice, to, plan);
       return;
     case 'description':
-      await logIt();
-      await classify(message, chat, plan, log);
+      await classify(message, chat, plan, await logAndRecall(), log);
       await store.updateChat(chatId, { mode: 'menu' }, [], atMs);
       return;
     case 'free_text':
-      await logIt();
-      await classify(message, chat, plan, log);
+      await classify(message, chat, plan, await logAndRecall(), log);
       return;
     case 'account':
       await logIt();

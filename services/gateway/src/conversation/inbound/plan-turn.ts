@@ -7,7 +7,7 @@ import type { ChatRecord, LogEntry } from '../chat-records.js';
 import type { Plan } from '../decide.js';
 import type { InboundHandlerDeps } from '../handle-inbound.js';
 import type { ReplyAddress } from '../replies.js';
-import type { InboundEffects } from './inbound-effects.js';
+import { HISTORY_TURNS, type InboundEffects } from './inbound-effects.js';
 import { inboundEntry } from './inbound-entries.js';
 
 export interface PlanTurn {
@@ -24,6 +24,8 @@ export interface PlanTurn {
   to: ReplyAddress;
   /** Logs the message (with why it was not handled further, when it was not). */
   logIt(skipped?: LogEntry['skipped']): Promise<unknown>;
+  /** Logs the message, and reads the turns before it back in the same script, for the classifier. */
+  logAndRecall(): ReturnType<InboundHandlerDeps['store']['appendAndRecall']>;
 }
 
 export function planTurn(
@@ -46,6 +48,10 @@ export function planTurn(
     logIt: (skipped) => {
       const entry = inboundEntry(message, chat?.customerId, skipped);
       return deps.store.append(chatId, entry, atMs, messageReceived(message, entry));
+    },
+    logAndRecall: () => {
+      const entry = inboundEntry(message, chat?.customerId);
+      return deps.store.appendAndRecall(chatId, entry, atMs, messageReceived(message, entry), HISTORY_TURNS);
     },
   };
 }

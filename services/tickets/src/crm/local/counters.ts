@@ -1,4 +1,4 @@
-import type { DatabaseClient } from '@helpline/runtime';
+import { CodedError, type DatabaseClient, ERRORS } from '@helpline/runtime';
 
 /** The next ticket or contact number, inside the creating transaction. */
 export async function nextNumber(tx: DatabaseClient, counter: 'ticket' | 'contact'): Promise<string> {
@@ -9,6 +9,8 @@ export async function nextNumber(tx: DatabaseClient, counter: 'ticket' | 'contac
     'tickets.counter_next',
   );
   const value = rows[0]?.value;
-  if (value === undefined) throw new Error(`counter ${counter} missing: are the tickets migrations applied?`);
+  if (value === undefined) {
+    throw new CodedError(ERRORS.internal_error, `counter ${counter} missing: are the tickets migrations applied?`);
+  }
   return value;
 }

@@ -1,6 +1,6 @@
 // How the local store's database failures read to the rest of the tickets service: as the
 // CRM errors a Zoho outage would raise, so the job and POST /tickets treat both alike.
-import { describeDatabaseError, isConnectionError } from '@helpline/runtime';
+import { CodedError, describeDatabaseError, ERRORS, isConnectionError } from '@helpline/runtime';
 import { CrmAmbiguousError, CrmUnavailableError } from '../crm-errors.js';
 
 // Statement cancelled (statement_timeout), serialization failure, deadlock: worth a retry.
@@ -29,5 +29,13 @@ export function guarded<A extends unknown[], R>(write: boolean, call: (...args: 
   };
 }
 
-/** Thrown inside a create's transaction to give its number back when the key was taken meanwhile. */
-export class TakenMeanwhile extends Error {}
+/**
+ * Thrown inside a create's transaction to roll it back (giving its number back) when the key
+ * was taken meanwhile; the create then answers what the other one made. Should that be gone
+ * too (erased between), it leaves the create as what it is: another attempt's work, retried.
+ */
+export class TakenMeanwhile extends CodedError {
+  constructor() {
+    super(ERRORS.ticket_busy, 'another create took this key meanwhile');
+  }
+}
