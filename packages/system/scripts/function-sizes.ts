@@ -1,10 +1,13 @@
-// The largest functions of each service, by lines (first to last line of the body), for the
-// "one shape" closing note: `node --import tsx packages/system/scripts/function-sizes.ts [top]`.
-// A small scanner, not a parser: it skips comments, strings and template literals, and
-// measures every `function`, method and arrow function whose body is a `{ ... }` block.
+// The largest functions of each service, by lines, for the "one shape" closing note:
+// `node --import tsx packages/system/scripts/function-sizes.ts [top]`. The sources are parsed
+// by the TypeScript compiler (see function-sizes/parse-sources.ts), so every function form
+// counts, however its signature is laid out; see function-sizes/measure-functions.ts for
+// what a line count covers.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type MeasuredFunction, measureFunctions } from './function-sizes/measure-functions.js';
+import { withParsedSources } from './function-sizes/parse-sources.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const top = Number(process.argv[2] ?? 3);
@@ -17,93 +20,21 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** The text with comments, strings and template literals blanked (newlines kept). */
-function blank(text: string): string {
-  let out = '';
-  let i = 0;
-  const keep = (c: string) => (c === '\n' ? '\n' : ' ');
-  while (i < text.length) {
-    const c = text[i] as string;
-    const next = text[i + 1];
-    if (c === '/' && next === '/') {
-      while (i < text.length && text[i] !== '\n') out += keep(text[i++] as string);
-    } else if (c === '/' && next === '*') {
-      out += '  ';
-      i += 2;
-      while (i < text.length && !(text[i] === '*' && text[i + 1] === '/')) out += keep(text[i++] as string);
-      out += '  ';
-      i += 2;
-    } else if (c === "'" || c === '"' || c === '`') {
-      out += ' ';
-      i++;
-      while (i < text.length && text[i] !== c) {
-        if (text[i] === '\\') {
-          out += ' ';
-          i++;
-        }
-        out += keep(text[i++] as string);
-      }
-      out += ' ';
-      i++;
-    } else {
-      out += c;
-      i++;
-    }
-  }
-  return out;
-}
+const services = readdirSync(join(root, 'services')).sort();
+const filesByService = new Map(services.map((s) => [s, sourceFiles(join(root, 'services', s, 'src'))]));
+const sources = new Map([...filesByService.values()].flat().map((file) => [file, readFileSync(file, 'utf8')]));
 
-interface Measured {
-  name: string;
-  file: string;
-  line: number;
-  lines: number;
-}
+// One compiler process for every service: starting it is most of the cost.
+const measured = new Map<string, (MeasuredFunction & { file: string })[]>();
+withParsedSources(sources, (file, sourceFile) => {
+  measured.set(
+    file,
+    measureFunctions(sourceFile).map((f) => ({ ...f, file: relative(root, file) })),
+  );
+});
 
-const START =
-  /(?:function\s*\*?\s*(\w+)?\s*(?:<[^>]*>)?\s*\([^)]*\)[^{=;]*\{$)|(?:(\w+)\s*(?:<[^>]*>)?\s*\([^)]*\)\s*(?::[^{=;]+)?\{$)|(?:=>\s*\{$)/;
-
-function measure(file: string): Measured[] {
-  const lines = blank(readFileSync(file, 'utf8')).split('\n');
-  const found: Measured[] = [];
-  const open: { name: string; line: number; depth: number }[] = [];
-  let depth = 0;
-  let pending = '';
-  for (const [index, line] of lines.entries()) {
-    pending = `${pending} ${line.trim()}`.slice(-400);
-    for (const c of line) {
-      if (c === '{') {
-        depth++;
-        const head = pending.slice(0, pending.lastIndexOf('{') + 1).trim();
-        const m = START.exec(head);
-        const name = m ? (m[1] ?? m[2] ?? /(\w+)\s*[:=][^=]*=>\s*\{$/.exec(head)?.[1] ?? '(arrow)') : undefined;
-        if (name && !['if', 'for', 'while', 'switch', 'catch', 'with'].includes(name)) {
-          open.push({ name, line: index + 1, depth });
-        }
-        pending = '';
-      } else if (c === '}') {
-        const last = open[open.length - 1];
-        if (last && last.depth === depth) {
-          open.pop();
-          found.push({
-            name: last.name,
-            file: relative(root, file),
-            line: last.line,
-            lines: index + 1 - last.line + 1,
-          });
-        }
-        depth--;
-        pending = '';
-      }
-    }
-  }
-  return found;
-}
-
-for (const service of readdirSync(join(root, 'services'))) {
-  const src = join(root, 'services', service, 'src');
-  const all = sourceFiles(src).flatMap(measure);
-  all.sort((a, b) => b.lines - a.lines);
+for (const [service, files] of filesByService) {
+  const all = files.flatMap((file) => measured.get(file) ?? []).sort((a, b) => b.lines - a.lines);
   console.log(`${service}:`);
   for (const f of all.slice(0, top)) console.log(`  ${f.lines} lines  ${f.name}  ${f.file}:${f.line}`);
 }

@@ -74,6 +74,56 @@ export interface NetworkContextOverrides extends ServiceBaseOverrides {
   fetch?: typeof fetch;
 }
 
+type Observers = Pick<ServiceBase<NetworkConfig>, 'metrics' | 'logger'>;
+
+/** One client (pool, concurrency limit, breaker) per configured router. */
+function createRouters(
+  config: NetworkConfig,
+  tuning: NetworkTuning,
+  observers: Observers & { networkMetrics: NetworkMetrics },
+): RouterRegistry {
+  return new RouterRegistry(
+    config.routers.map(
+      (endpoint) =>
+        new RouterClient(endpoint, {
+          timeouts: tuning.timeouts,
+          policy: {
+            prefixes: config.prefixes,
+            commandTimeoutMs: tuning.commandTimeoutMs,
+            pingMarginMs: tuning.pingMarginMs,
+          },
+          poolSize: tuning.poolSize,
+          maxConcurrent: tuning.maxConcurrent,
+          queueTimeoutMs: tuning.queueTimeoutMs,
+          idleMs: tuning.idleMs,
+          ...observers,
+          ...(tuning.breaker ? { breaker: tuning.breaker } : {}),
+        }),
+    ),
+  );
+}
+
+/** WispHub when configured, else CUSTOMERS_FILE, else none (and a notice saying so). */
+function createDirectory(
+  config: NetworkConfig,
+  tuning: NetworkTuning,
+  observers: Observers,
+  notices: string[],
+): CustomerDirectory {
+  if (config.WISPHUB_API_URL && config.WISPHUB_API_KEY) {
+    return createWisphubDirectory({
+      url: config.WISPHUB_API_URL,
+      apiKey: config.WISPHUB_API_KEY,
+      timeoutMs: tuning.wisphubTimeoutMs,
+      ...observers,
+      ...(tuning.wisphubBreaker ? { breaker: tuning.wisphubBreaker } : {}),
+    });
+  }
+  if (config.customers) return createFileDirectory(config.customers);
+  notices.push('no customer directory: set CUSTOMERS_FILE or WISPHUB_API_URL and WISPHUB_API_KEY');
+  return emptyDirectory;
+}
+
 /** Builds every dependency of the service from its config; nothing listens or consumes here: main does. */
 export function createContext(config: NetworkConfig, overrides: NetworkContextOverrides = {}): NetworkContext {
   const base = createServiceBase(SERVICE_NAME, config, overrides);
@@ -92,46 +142,10 @@ export function createContext(config: NetworkConfig, overrides: NetworkContextOv
     );
   if (config.prefixes.length === 0) notices.push('CUSTOMER_PREFIXES is empty: no customer address may be pinged');
 
-  const routers = new RouterRegistry(
-    config.routers.map(
-      (endpoint) =>
-        new RouterClient(endpoint, {
-          timeouts: tuning.timeouts,
-          policy: {
-            prefixes: config.prefixes,
-            commandTimeoutMs: tuning.commandTimeoutMs,
-            pingMarginMs: tuning.pingMarginMs,
-          },
-          poolSize: tuning.poolSize,
-          maxConcurrent: tuning.maxConcurrent,
-          queueTimeoutMs: tuning.queueTimeoutMs,
-          idleMs: tuning.idleMs,
-          metrics,
-          networkMetrics,
-          logger,
-          ...(tuning.breaker ? { breaker: tuning.breaker } : {}),
-        }),
-    ),
-  );
+  const routers = createRouters(config, tuning, { metrics, networkMetrics, logger });
   base.addResource({ name: 'routers', close: () => routers.close() });
 
-  let directory: CustomerDirectory = overrides.directory ?? emptyDirectory;
-  if (!overrides.directory) {
-    if (config.WISPHUB_API_URL && config.WISPHUB_API_KEY) {
-      directory = createWisphubDirectory({
-        url: config.WISPHUB_API_URL,
-        apiKey: config.WISPHUB_API_KEY,
-        timeoutMs: tuning.wisphubTimeoutMs,
-        metrics,
-        logger,
-        ...(tuning.wisphubBreaker ? { breaker: tuning.wisphubBreaker } : {}),
-      });
-    } else if (config.customers) {
-      directory = createFileDirectory(config.customers);
-    } else {
-      notices.push('no customer directory: set CUSTOMERS_FILE or WISPHUB_API_URL and WISPHUB_API_KEY');
-    }
-  }
+  const directory = overrides.directory ?? createDirectory(config, tuning, { metrics, logger }, notices);
 
   const settings: CheckSettings = {
     pingCount: tuning.pingCount,

@@ -1,27 +1,16 @@
-import { type ChatRecord, type ChatStateName, chatStateOf, hasConsent } from './chat-records.js';
+import { type ChatRecord, type ChatStateName, chatStateOf } from './chat-records.js';
+import { type ChatSummary, createChatSummariser } from './chat-summary.js';
 import type { ConversationMetrics } from './conversation-metrics.js';
 import type { ConversationStore } from './conversation-store.js';
-import { chatClosed } from '../events/conversation-events.js';
 import type { Handoff } from './handoff.js';
+import { createStaffActions } from './staff-actions.js';
+
+export type { ChatSummary } from './chat-summary.js';
 
 /** A chat counts as an active conversation while its last message is this recent. */
 export const ACTIVE_WINDOW_MS = 30 * 60_000;
 /** Records read per round trip while filtering the chat list. */
 const SCAN_BATCH = 200;
-
-export interface ChatSummary {
-  chatId: string;
-  state: ChatStateName;
-  language: string | null;
-  /** The WhatsApp profile name, kept only after consent. */
-  name: string | null;
-  consent: { version: string; at: string } | null;
-  customerId: string | null;
-  lastActivityAt: string | null;
-  messages: number;
-  /** Set while a person has the chat: staff should answer it. */
-  handoff: { since: string | null; until: string; reason: string | null } | null;
-}
 
 export interface ChatListQuery {
   offset: number;
@@ -39,34 +28,10 @@ export interface StaffQueryDeps {
   noticeVersion: string;
 }
 
-/** The staff's view of conversations: lists, logs, resume, forget, counts. */
+/** The staff's view of conversations: lists, logs, counts; and their actions (staff-actions.ts). */
 export function createStaffQueries(deps: StaffQueryDeps) {
   const { store } = deps;
-
-  async function summarise(chat: ChatRecord, nowMs: number): Promise<ChatSummary> {
-    const state = chatStateOf(chat, deps.noticeVersion, nowMs);
-    return {
-      chatId: chat.chatId,
-      state,
-      language: chat.language ?? null,
-      name: chat.senderName ?? null,
-      consent:
-        hasConsent(chat, deps.noticeVersion) && chat.consentAt
-          ? { version: chat.consentVersion!, at: chat.consentAt }
-          : null,
-      customerId: chat.customerId ?? null,
-      lastActivityAt: chat.lastActivityAt ? new Date(chat.lastActivityAt).toISOString() : null,
-      messages: await store.logLength(chat.chatId),
-      handoff:
-        state === 'paused' && chat.pausedUntil
-          ? {
-              since: chat.handoffAt ?? null,
-              until: new Date(chat.pausedUntil).toISOString(),
-              reason: chat.handoffReason ?? null,
-            }
-          : null,
-    };
-  }
+  const summarise = createChatSummariser(store, deps.noticeVersion);
 
   /** Reads records for ids, dropping from the index the ones that expired. */
   async function records(ids: readonly string[]): Promise<ChatRecord[]> {
@@ -77,6 +42,8 @@ export function createStaffQueries(deps: StaffQueryDeps) {
   }
 
   return {
+    ...createStaffActions(deps, summarise),
+
     async listChats(query: ChatListQuery): Promise<{ total: number; items: ChatSummary[] }> {
       const nowMs = deps.clock().getTime();
       if (!query.number && !query.state) {
@@ -108,47 +75,6 @@ export function createStaffQueries(deps: StaffQueryDeps) {
       const chat = await store.getChat(chatId);
       if (!chat) return undefined;
       return store.pageEntries(chatId, offset, limit);
-    },
-
-    /** Ends a handoff. Undefined for an unknown chat; `resumed` false when it was not paused. */
-    async resume(chatId: string): Promise<{ resumed: boolean; chat: ChatSummary } | undefined> {
-      const nowMs = deps.clock().getTime();
-      const chat = await store.getChat(chatId);
-      if (!chat) return undefined;
-      const wasPaused = chatStateOf(chat, deps.noticeVersion, nowMs) === 'paused';
-      if (chat.pausedUntil !== undefined) await deps.handoff.end(chatId, 'staff', deps.clock());
-      if (wasPaused) deps.metrics.event('resume');
-      const after = await store.getChat(chatId);
-      return { resumed: wasPaused, chat: await summarise(after ?? chat, nowMs) };
-    },
-
-    /**
-     * Closes the conversation (resolved): a handoff ends, the menu state resets, and the
-     * next message starts a new conversation in the archive, greeted as a returning customer.
-     * Undefined for an unknown chat.
-     */
-    async close(chatId: string): Promise<{ closed: boolean; chat: ChatSummary } | undefined> {
-      const now = deps.clock();
-      const chat = await store.getChat(chatId);
-      if (!chat) return undefined;
-      if (chat.pausedUntil !== undefined) await deps.handoff.end(chatId, 'staff', now);
-      await store.updateChat(
-        chatId,
-        { closedAt: now.toISOString() },
-        ['mode', 'pausedUntil', 'handoffAt', 'handoffReason'],
-        undefined,
-        chatClosed(chatId, now),
-      );
-      const after = await store.getChat(chatId);
-      return { closed: true, chat: await summarise(after ?? chat, now.getTime()) };
-    },
-
-    /** Forgets a chat entirely (a data-removal request). Undefined when nothing was known. */
-    async forget(chatId: string): Promise<{ messages: number } | undefined> {
-      const { existed, messages } = await store.forget(chatId, deps.clock().getTime());
-      if (!existed) return undefined;
-      deps.metrics.event('forgotten');
-      return { messages };
     },
 
     async stats() {

@@ -13,6 +13,7 @@ import type { ChannelSender } from '../outbound/channel-sender.js';
 import { allowedGroupIds, type GroupConfig } from './group-config.js';
 import { GroupDirectory } from './group-directory.js';
 import { createGroupDelivery, createGroupInbound, type GroupSpoolEntry } from './group-inbound.js';
+import { groupChannelHealth } from './group-health.js';
 import { createGroupMetrics } from './group-metrics.js';
 import { createGroupSender } from './group-sender.js';
 import { GroupSession, type GroupSessionStatus } from './group-session.js';
@@ -157,31 +158,7 @@ export function createGroupChannel(options: GroupChannelOptions): GroupChannel {
         ...session.status(),
       };
     },
-    health() {
-      const status = session.status();
-      const spoolHealth = spool.health();
-      const details = {
-        state: status.state,
-        spooled: spool.size(),
-        unsaved: spoolHealth.unsaved,
-        dropped: spoolHealth.dropped,
-      };
-      if (status.authWriteError) return { status: 'down', message: status.message, details };
-      if (spoolHealth.failing) {
-        // Degraded, not down: a restart (which a failing probe may bring) would lose them.
-        return {
-          status: 'degraded',
-          message: `${spoolHealth.unsaved} group messages are held in memory only: the spool file ${config.BAILEYS_SPOOL_PATH} cannot be written (${spoolHealth.lastWriteError ?? 'write failed'}); free the disk, do not restart`,
-          details,
-        };
-      }
-      if (status.state === 'open' || status.state === 'standby') {
-        if (spool.size() > 0)
-          return { status: 'degraded', message: `${spool.size()} group messages wait in the spool for Redis`, details };
-        return { status: 'ok', message: status.message, details };
-      }
-      return { status: 'degraded', message: `group session ${status.state}: ${status.message}`, details };
-    },
+    health: () => groupChannelHealth(session.status(), spool, config.BAILEYS_SPOOL_PATH),
     socket: () => session.openSocket(),
   };
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '@helpline/runtime';
 import { isPermanentError } from '@helpline/runtime';
+import { replayInOrder } from './spool/replay.js';
 import { createSerialQueue } from './spool/serial-queue.js';
 import { createSpoolBuffer, type SpoolHealth } from './spool/spool-buffer.js';
 import { createSpoolFile } from './spool/spool-file.js';
@@ -62,7 +63,8 @@ export interface InboundSpool<T> {
  * tick writes the whole spool again until a write succeeds; `health()` says so meanwhile.
  *
  * The files are `spool/spool-file.ts`, the waiting entries and the write failures
- * `spool/spool-buffer.ts`; this module delivers, replays and retries.
+ * `spool/spool-buffer.ts`, the replay `spool/replay.ts`; this module delivers, schedules and
+ * retries.
  */
 export function createInboundSpool<T>(options: InboundSpoolOptions<T>): InboundSpool<T> {
   const retryMs = options.retryMs ?? 1_000;
@@ -91,27 +93,10 @@ export function createInboundSpool<T>(options: InboundSpoolOptions<T>): InboundS
     }, retryMs);
   };
 
-  /** Delivers in order while Redis takes them; false when a delivery failed (Redis away). */
-  const replay = async (): Promise<boolean> => {
-    for (let entry = buffer.head(); entry !== undefined; entry = buffer.head()) {
-      try {
-        await options.deliver(entry);
-        options.onReplayed?.(entry);
-      } catch (error) {
-        if (!isPermanentError(error)) return false;
-        await buffer.reject(entry, error);
-      }
-      await buffer.shift();
-      report();
-    }
-    logger.info('group spool replayed; empty');
-    return true;
-  };
-
   const drain = (): Promise<void> =>
     serial.run(async () => {
       try {
-        if (buffer.size() > 0) await replay();
+        if (buffer.size() > 0) await replayInOrder(buffer, options, report);
         await buffer.catchUp();
       } catch (error) {
         logger.error({ err: error }, 'group spool replay failed; trying again');

@@ -102,6 +102,87 @@ function number(value: string | undefined): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/** A parameter's value, undefined when absent or empty. */
+type Field = (name: string) => string | undefined;
+
+/** The attachments Twilio lists (`MediaUrl<n>`, `MediaContentType<n>`), in order. */
+function mediaOf(get: Field): InboundMedia[] {
+  const media: InboundMedia[] = [];
+  const numMedia = Math.max(0, Math.trunc(number(get('NumMedia')) ?? 0));
+  for (let i = 0; i < numMedia; i++) {
+    const url = get(`MediaUrl${i}`);
+    if (!url) continue;
+    const mediaId = twilioMediaId(url);
+    const mimeType = get(`MediaContentType${i}`);
+    media.push({ ...(mediaId ? { id: mediaId } : {}), url, ...(mimeType ? { mimeType } : {}) });
+  }
+  return media;
+}
+
+/** Twilio's own `MessageType` when it names one of ours; else what the fields carry. */
+function typeOf(get: Field, media: readonly InboundMedia[], hasLocation: boolean): InboundType {
+  const rawType = get('MessageType');
+  if (rawType && SAME_TYPES.has(rawType as InboundType)) return rawType as InboundType;
+  if (rawType) return 'unknown';
+  if (get('ListId')) return 'interactive';
+  if (get('ButtonPayload')) return 'button';
+  if (hasLocation) return 'location';
+  if (media[0]) return mediaType(media[0].mimeType);
+  return 'text';
+}
+
+/** A choice from a list, or a button; its title is the message's text. */
+function addReply(message: InboundMessage, get: Field, body: string): void {
+  const listId = get('ListId');
+  const buttonPayload = get('ButtonPayload');
+  if (listId) {
+    const title = get('ListTitle');
+    message.reply = {
+      kind: 'list_reply',
+      id: listId,
+      ...(title ? { title } : {}),
+      ...(get('ListDescription') ? { description: get('ListDescription') } : {}),
+    };
+    message.text = title ?? body;
+  } else if (buttonPayload || get('ButtonText')) {
+    const title = get('ButtonText');
+    // Quick replies of a session message come back as interactive; a template's as a button.
+    message.reply = {
+      kind: get('MessageType') === 'interactive' ? 'button_reply' : 'quick_reply',
+      ...(buttonPayload ? { id: buttonPayload } : {}),
+      ...(title ? { title } : {}),
+    };
+    message.text = title ?? body;
+  }
+}
+
+/** The click-to-WhatsApp ad the chat came from, when Twilio names one. */
+function referralOf(get: Field): InboundMessage['referral'] {
+  const referral = {
+    sourceUrl: get('ReferralSourceUrl'),
+    sourceType: get('ReferralSourceType'),
+    sourceId: get('ReferralSourceId'),
+    headline: get('ReferralHeadline'),
+    body: get('ReferralBody'),
+    ctwaClid: get('ReferralCtwaClid'),
+  };
+  if (!Object.values(referral).some((v) => v !== undefined)) return undefined;
+  return Object.fromEntries(Object.entries(referral).filter(([, v]) => v !== undefined));
+}
+
+/** The parameters this does not read, bounded in number and length (see KNOWN). */
+function carriedFields(p: ReadonlyMap<string, string>): Record<string, string> | undefined {
+  const carried: Record<string, string> = {};
+  let count = 0;
+  for (const [name, value] of p) {
+    if (KNOWN.has(name) || (MEDIA_FIELD.test(name) && Number(name.replace(/\D/g, '')) === 0)) continue;
+    if (count >= MAX_CARRIED || name.length > 128) continue;
+    carried[name] = value.slice(0, MAX_CARRIED_VALUE);
+    count += 1;
+  }
+  return count > 0 ? carried : undefined;
+}
+
 /**
  * One Twilio webhook (an incoming WhatsApp message) as an `InboundMessage` on channel
  * `twilio`. The chat is the sender's WhatsApp id (`WaId`, else the digits of `From`), the
@@ -110,7 +191,7 @@ function number(value: string | undefined): number | undefined {
  */
 export function normaliseTwilioMessage(params: readonly FormParam[], receivedAt: Date): TwilioNormaliseResult {
   const p = firstValues(params);
-  const get = (name: string) => {
+  const get: Field = (name) => {
     const value = p.get(name);
     return value === undefined || value === '' ? undefined : value;
   };
@@ -121,28 +202,11 @@ export function normaliseTwilioMessage(params: readonly FormParam[], receivedAt:
 
   const body = p.get('Body') ?? '';
   const rawType = get('MessageType');
-  const media: InboundMedia[] = [];
-  const numMedia = Math.max(0, Math.trunc(number(get('NumMedia')) ?? 0));
-  for (let i = 0; i < numMedia; i++) {
-    const url = get(`MediaUrl${i}`);
-    if (!url) continue;
-    const mediaId = twilioMediaId(url);
-    const mimeType = get(`MediaContentType${i}`);
-    media.push({ ...(mediaId ? { id: mediaId } : {}), url, ...(mimeType ? { mimeType } : {}) });
-  }
+  const media = mediaOf(get);
   const latitude = number(get('Latitude'));
   const longitude = number(get('Longitude'));
-  const buttonPayload = get('ButtonPayload');
-  const listId = get('ListId');
-
-  let type: InboundType;
-  if (rawType && SAME_TYPES.has(rawType as InboundType)) type = rawType as InboundType;
-  else if (rawType) type = 'unknown';
-  else if (listId) type = 'interactive';
-  else if (buttonPayload) type = 'button';
-  else if (latitude !== undefined && longitude !== undefined) type = 'location';
-  else if (media[0]) type = mediaType(media[0].mimeType);
-  else type = 'text';
+  const hasLocation = latitude !== undefined && longitude !== undefined;
+  const type = typeOf(get, media, hasLocation);
 
   const message: InboundMessage = {
     id,
@@ -163,7 +227,7 @@ export function normaliseTwilioMessage(params: readonly FormParam[], receivedAt:
     // The first attachment is the message's media; Body is its caption.
     message.media = { ...media[0], ...(body && type !== 'text' ? { caption: body } : {}) };
   }
-  if (latitude !== undefined && longitude !== undefined) {
+  if (hasLocation) {
     message.location = {
       latitude,
       longitude,
@@ -172,48 +236,13 @@ export function normaliseTwilioMessage(params: readonly FormParam[], receivedAt:
     };
     if (!body) message.text = [get('Label'), get('Address')].filter(Boolean).join(', ');
   }
-  if (listId) {
-    const title = get('ListTitle');
-    message.reply = {
-      kind: 'list_reply',
-      id: listId,
-      ...(title ? { title } : {}),
-      ...(get('ListDescription') ? { description: get('ListDescription') } : {}),
-    };
-    message.text = title ?? body;
-  } else if (buttonPayload || get('ButtonText')) {
-    const title = get('ButtonText');
-    // Quick replies of a session message come back as interactive; a template's as a button.
-    message.reply = {
-      kind: rawType === 'interactive' ? 'button_reply' : 'quick_reply',
-      ...(buttonPayload ? { id: buttonPayload } : {}),
-      ...(title ? { title } : {}),
-    };
-    message.text = title ?? body;
-  }
+  addReply(message, get, body);
   const repliedTo = get('OriginalRepliedMessageSid');
   if (repliedTo) message.replyTo = repliedTo;
   if (get('Forwarded') === 'true' || get('FrequentlyForwarded') === 'true') message.forwarded = true;
-  const referral = {
-    sourceUrl: get('ReferralSourceUrl'),
-    sourceType: get('ReferralSourceType'),
-    sourceId: get('ReferralSourceId'),
-    headline: get('ReferralHeadline'),
-    body: get('ReferralBody'),
-    ctwaClid: get('ReferralCtwaClid'),
-  };
-  if (Object.values(referral).some((v) => v !== undefined)) {
-    message.referral = Object.fromEntries(Object.entries(referral).filter(([, v]) => v !== undefined));
-  }
-
-  const carried: Record<string, string> = {};
-  let count = 0;
-  for (const [name, value] of p) {
-    if (KNOWN.has(name) || (MEDIA_FIELD.test(name) && Number(name.replace(/\D/g, '')) === 0)) continue;
-    if (count >= MAX_CARRIED || name.length > 128) continue;
-    carried[name] = value.slice(0, MAX_CARRIED_VALUE);
-    count += 1;
-  }
-  if (count > 0) message.channelFields = carried;
+  const referral = referralOf(get);
+  if (referral) message.referral = referral;
+  const carried = carriedFields(p);
+  if (carried) message.channelFields = carried;
   return { ok: true, message };
 }

@@ -1,51 +1,27 @@
 import type { InboundMessage } from '@helpline/contracts';
 import type { Logger } from '@helpline/runtime';
-import { consent, messageReceived, noticeAsShown } from '../../events/conversation-events.js';
-import type { ChatRecord, LogEntry } from '../chat-records.js';
+import type { ChatRecord } from '../chat-records.js';
 import type { Plan } from '../decide.js';
 import type { InboundHandlerDeps } from '../handle-inbound.js';
-import type { ReplyAddress } from '../replies.js';
-import { COMMAND_TEXTS, HISTORY_TURNS, type InboundEffects } from './inbound-effects.js';
-import { inboundEntry } from './inbound-entries.js';
+import { actOnConsent } from './act-on-consent.js';
+import { COMMAND_TEXTS, type InboundEffects } from './inbound-effects.js';
+import { planTurn } from './plan-turn.js';
 
-/** Carries out a message's stored decision: what is kept of it, what the chat becomes, what is sent. */
+/**
+ * Carries out a message's stored decision: what is kept of it, what the chat becomes, what is
+ * sent. The notice and the answers to it are act-on-consent.ts'.
+ */
 export async function actOnPlan(
   deps: InboundHandlerDeps,
   effects: InboundEffects,
   turn: { message: InboundMessage; chat: ChatRecord | undefined; plan: Plan; log: Logger },
 ): Promise<void> {
+  const t = planTurn(deps, effects, turn);
   const { store } = deps;
   const { send, classify, askAccounts, menuChoice } = effects;
   const { message, chat, plan, log } = turn;
   const { action } = plan;
-  const chatId = message.chatId;
-  const at = new Date(plan.at);
-  const atMs = at.getTime();
-  const to: ReplyAddress = { chatId, correlationId: message.id, language: plan.language, channel: message.channel };
-  const logIt = (skipped?: LogEntry['skipped']) => {
-    const entry = inboundEntry(message, chat?.customerId, skipped);
-    return store.append(chatId, entry, atMs, messageReceived(message, entry));
-  };
-  // Logged, and the turns before it read back in the same script, for the classifier.
-  const logAndRecall = () => {
-    const entry = inboundEntry(message, chat?.customerId);
-    return store.appendAndRecall(chatId, entry, atMs, messageReceived(message, entry), HISTORY_TURNS);
-  };
-  // The evidence of an answer to the notice: the notice as shown (text and hash), its
-  // version, the message that carried the answer.
-  const consentEvent = (decision: 'given' | 'declined' | 'withdrawn') => {
-    const notice = deps.replies.privacyNotice(to);
-    return consent({
-      chatId,
-      channel: message.channel,
-      messageId: message.id,
-      at: plan.at,
-      decision,
-      noticeVersion: deps.noticeVersion,
-      noticeText: noticeAsShown(notice.content),
-      noticeLanguage: plan.language,
-    });
-  };
+  const { chatId, at, atMs, to, logIt, logAndRecall } = t;
 
   switch (action.kind) {
     case 'paused':
@@ -57,38 +33,9 @@ export async function actOnPlan(
       if (action.notice) await send(deps.replies.text(to, 'rate_limited', (t) => t.rateLimited));
       return;
     case 'privacy_notice':
-      await store.updateChat(
-        chatId,
-        { noticeVersion: deps.noticeVersion, noticeSentAt: plan.at },
-        ['declinedAt'],
-        atMs,
-      );
-      await send(deps.replies.privacyNotice(to));
-      return;
     case 'consent_accepted':
-      await store.updateChat(
-        chatId,
-        { consentVersion: deps.noticeVersion, consentAt: plan.at, mode: 'menu', senderName: message.senderName },
-        ['declinedAt'],
-        atMs,
-        consentEvent('given'),
-      );
-      await logIt();
-      await send(deps.replies.menu(to));
-      return;
     case 'consent_declined':
-      // A decline (or a withdrawal later on) keeps nothing: the log goes, and so does
-      // everything the record held beyond the decline itself.
-      await store.dropLog(chatId);
-      await store.updateChat(
-        chatId,
-        { declinedAt: plan.at },
-        ['consentVersion', 'consentAt', 'noticeVersion', 'noticeSentAt', 'mode', 'senderName', 'customerId'],
-        atMs,
-        // A decline after consent withdraws it.
-        consentEvent(plan.consented ? 'withdrawn' : 'declined'),
-      );
-      await send(deps.replies.text(to, 'consent_declined', (t) => t.consentDeclined));
+      await actOnConsent(t, action.kind);
       return;
     case 'command':
       await logIt();

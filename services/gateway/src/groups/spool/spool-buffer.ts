@@ -1,4 +1,7 @@
 import type { Logger } from '@helpline/runtime';
+import { createPendingEntries } from './pending-entries.js';
+import { parseSpoolLines } from './read-spool.js';
+import { createRejectedLines } from './rejected-lines.js';
 import type { SpoolFile } from './spool-file.js';
 
 export interface SpoolHealth {
@@ -12,10 +15,11 @@ export interface SpoolHealth {
 }
 
 /**
- * The entries waiting for Redis, in order, and how far the files are behind them. While a
- * file cannot be written the entries stay in memory (up to `maxUnsaved`, then new ones are
- * dropped) and the spool file is marked out of line (`dirty`): the next write rewrites it
- * whole. Not safe for concurrent calls: the spool runs them one after another.
+ * The entries waiting for Redis (pending-entries.ts) and those refused for good
+ * (rejected-lines.ts), and how far their files are behind them. While a file cannot be
+ * written the entries stay in memory, up to `maxUnsaved`, then new ones are dropped; the
+ * last write error is reported until both files are in line again. Not safe for concurrent
+ * calls: the spool runs them one after another.
  */
 export function createSpoolBuffer<T>(options: {
   file: SpoolFile;
@@ -24,17 +28,8 @@ export function createSpoolBuffer<T>(options: {
   onWriteFailure?: (error: unknown) => void;
 }) {
   const { file, logger } = options;
-  const pending: T[] = [];
-  /** Refused-for-good entries whose line could not be written to the rejected file yet. */
-  const rejectedBacklog: string[] = [];
-  /** The spool file does not hold `pending` (a write failed): the next write is a full rewrite. */
-  let dirty = false;
-  /** Entries of `pending` that were never written to the file. */
-  let unsavedPending = 0;
   let dropped = 0;
   let lastWriteError: string | undefined;
-
-  const unsaved = () => unsavedPending + rejectedBacklog.length;
 
   /** Counts every failed write; logs it unless it repeats one already logged (every retry tick). */
   const writeFailed = (what: string, error: unknown, log = true): void => {
@@ -46,70 +41,34 @@ export function createSpoolBuffer<T>(options: {
         `${what} failed; the messages are kept in memory and written again shortly`,
       );
   };
-
-  /** Brings the spool file in line with `pending`; false when it still cannot be written. */
-  const persist = async (): Promise<boolean> => {
-    try {
-      await file.rewrite(pending.map((e) => `${JSON.stringify(e)}\n`).join(''));
-    } catch (error) {
-      writeFailed('rewriting the group spool', error, !dirty);
-      dirty = true;
-      return false;
-    }
-    if (dirty)
-      logger.info(
-        { path: file.path, pending: pending.length },
-        'group spool written again; nothing is held in memory only',
-      );
-    dirty = false;
-    unsavedPending = 0;
-    lastWriteError = rejectedBacklog.length > 0 ? lastWriteError : undefined;
-    return true;
+  const pending = createPendingEntries<T>({ file, logger, writeFailed });
+  const rejected = createRejectedLines({ file, logger, writeFailed });
+  const unsaved = () => pending.unsaved() + rejected.size();
+  /** After a write that succeeded: no error to report once neither file is behind. */
+  const settle = () => {
+    if (!pending.isDirty() && rejected.size() === 0) lastWriteError = undefined;
   };
-
-  /** Writes the rejected lines that wait; false when the file still cannot be written. */
-  const flushRejected = async (): Promise<boolean> => {
-    if (rejectedBacklog.length === 0) return true;
-    try {
-      await file.appendRejected(rejectedBacklog.join(''));
-    } catch (error) {
-      writeFailed('writing the rejected group messages', error);
-      return false;
-    }
-    rejectedBacklog.splice(0);
-    if (!dirty) lastWriteError = undefined;
-    return true;
+  /** Writes the rejected lines that wait. */
+  const flushRejected = async (): Promise<void> => {
+    if (rejected.size() > 0 && (await rejected.flush())) settle();
   };
 
   return {
-    size: () => pending.length,
+    size: pending.size,
     /** The oldest entry waiting. */
-    head: (): T | undefined => pending[0],
+    head: pending.head,
     unsaved,
-    needsWork: () => pending.length > 0 || dirty || rejectedBacklog.length > 0,
+    needsWork: () => pending.size() > 0 || pending.isDirty() || rejected.size() > 0,
 
     /** Sets an entry refused for good aside in the rejected file (in memory until it can be written). */
     async reject(entry: T, error: unknown): Promise<void> {
-      logger.error(
-        { err: error, path: file.rejectedPath },
-        'group message refused for good; kept in the rejected file',
-      );
-      rejectedBacklog.push(`${JSON.stringify({ entry, error: String(error) })}\n`);
+      rejected.add(entry, error);
       await flushRejected();
     },
 
     /** Keeps an entry that could not be delivered now: in the file when it can be written, in memory otherwise. */
     async keep(entry: T): Promise<'spooled' | 'held' | 'dropped'> {
-      if (!dirty) {
-        try {
-          await file.append(`${JSON.stringify(entry)}\n`);
-          pending.push(entry);
-          return 'spooled';
-        } catch (error) {
-          writeFailed('appending to the group spool', error);
-          dirty = true;
-        }
-      }
+      if (await pending.append(entry)) return 'spooled';
       if (unsaved() >= options.maxUnsaved) {
         dropped += 1;
         logger.error(
@@ -118,38 +77,26 @@ export function createSpoolBuffer<T>(options: {
         );
         return 'dropped';
       }
-      pending.push(entry);
-      unsavedPending += 1;
+      pending.hold(entry);
       return 'held';
     },
 
     /** The head was delivered (or set aside): it leaves, and the file follows unless it is already out of line. */
     async shift(): Promise<void> {
-      pending.shift();
-      unsavedPending = Math.min(unsavedPending, pending.length);
-      // A failed rewrite leaves delivered entries in the file: replayed again after a
-      // restart, they are duplicates (the job id is the message id) and nothing more.
-      if (!dirty) await persist();
+      const wasDirty = pending.isDirty();
+      await pending.shift();
+      if (!wasDirty && !pending.isDirty()) settle();
     },
 
     /** Writes what the files are behind on: the whole spool when it is out of line, the rejected lines. */
     async catchUp(): Promise<void> {
-      if (dirty) await persist();
+      if (pending.isDirty() && (await pending.persist())) settle();
       await flushRejected();
     },
 
     /** Loads what a previous run left in the file. */
     async load(): Promise<void> {
-      const text = await file.read();
-      for (const line of text.split('\n')) {
-        if (line.trim() === '') continue;
-        try {
-          pending.push(JSON.parse(line) as T);
-        } catch (error) {
-          // A line cut short by a crash mid-append; the rest of the file is still good.
-          logger.error({ err: error }, 'unreadable line in the group spool skipped');
-        }
-      }
+      pending.restore(parseSpoolLines<T>(await file.read(), logger));
     },
 
     health: (): SpoolHealth => ({
