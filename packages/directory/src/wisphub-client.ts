@@ -1,6 +1,8 @@
 import {
   type CircuitBreaker,
+  CodedError,
   createBreaker,
+  ERRORS,
   isRetryableStatus,
   PermanentError,
   type ServiceMetrics,
@@ -16,9 +18,9 @@ import { z } from 'zod';
  */
 
 /** WispHub did not answer usefully (no answer in time, 5xx, 429, a body that is not the expected JSON): worth retrying. */
-export class WisphubError extends Error {
+export class WisphubError extends CodedError {
   constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
+    super(ERRORS.wisphub_unavailable, message, options);
     this.name = 'WisphubError';
   }
 }

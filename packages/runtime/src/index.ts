@@ -34,6 +34,7 @@ export * from './redis/close-redis.js';
 export * from './redis/lease.js';
 export * from './redis/lua-script.js';
 export * from './redis/migrate-key-prefix.js';
+export * from './redis/shared-rate.js';
 export * from './redis/stream-acknowledge.js';
 export * from './redis/stream-group-reader.js';
 export * from './redis/when-ready.js';

@@ -5,6 +5,7 @@ import {
   declarationOf,
   ERRORS,
   errorCatalogue,
+  failureReason,
   HttpError,
   isRetryable,
   PermanentError,
@@ -73,6 +74,33 @@ describe('the error catalogue', () => {
     const gaveUp = new PermanentError('crm_unavailable', 'gave up after the horizon');
     expect(gaveUp.retryable).toBe(false);
     expect(gaveUp.statusCode).toBe(503);
+  });
+
+  test("an outside provider's number rides beside the fixed code, and a failed job's reason names both", () => {
+    const refused = new PermanentError('crm_refused', 'no such department', { providerCode: 'INVALID_DATA' });
+    expect([refused.code, refused.providerCode]).toEqual(['crm_refused', 'INVALID_DATA']);
+    expect(failureReason(refused)).toBe('crm_refused (INVALID_DATA): no such department');
+    expect(failureReason(new CodedError(ERRORS.window_closed, 'closed'))).toBe('window_closed: closed');
+  });
+
+  test('no service makes a coded error with a code built at run time (the code is fixed; the number goes apart)', () => {
+    const dynamic: string[] = [];
+    for (const base of ['services', 'packages']) {
+      for (const name of readdirSync(join(root, base))) {
+        let files: string[] = [];
+        try {
+          files = sourceFiles(join(root, base, name, 'src'));
+        } catch {
+          continue;
+        }
+        for (const file of files) {
+          const text = readFileSync(file, 'utf8');
+          const built = /new (?:PermanentError\(|HttpError\(\s*\d{3},)\s*`|extends PermanentError[\s\S]*?super\(\s*`/;
+          if (built.test(text)) dynamic.push(file.slice(root.length + 1));
+        }
+      }
+    }
+    expect(dynamic).toEqual([]);
   });
 
   test("an HttpError answers with the route's status", () => {

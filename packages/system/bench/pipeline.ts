@@ -4,7 +4,8 @@
 //      outbound -> gateway -> reply at the fake Graph API), four service processes:
 //      - sustained throughput with many customers each keeping one message in flight,
 //      - p50/p99 latency at a fixed offered load (200 messages a second);
-//   3. the resident memory of each service at rest and under load.
+//   3. the resident memory of each service at rest and under load;
+//   4. the Redis commands per message, end to end (MONITOR, after the timed phases).
 // The fake Graph API posts a `sent` status webhook for every reply, as Meta does, so the
 // gateway carries that traffic too. A reply is matched to its message by its callback data;
 // a message with no reply within 30 s is counted, never left out silently.
@@ -287,6 +288,45 @@ for (let i = 0; i < total; i++) {
 await Promise.all(inFlight);
 const cpuAfterFixed = cpuNow();
 clearInterval(sampler);
+
+// ---- 3. Redis commands per message, end to end ----
+// After the timed phases (MONITOR slows Redis down): a few messages at a gentle pace, each
+// taken the whole way (webhook, conversation gate, inbound, classifier, outbound, the send,
+// Meta's `sent` status), every command Redis runs counted: those the services send, and
+// those their scripts run. Workers' idle polling in the same seconds is counted too.
+const COUNTED_MESSAGES = Number(process.env.BENCH_COUNTED_MESSAGES ?? 50);
+log(`Redis commands of ${COUNTED_MESSAGES} messages`);
+const monitor = (await new Redis(system.redis.url).monitor()) as Redis;
+const commands = { client: 0, script: 0 };
+const byCommand = new Map<string, number>();
+monitor.on('monitor', (_time: string, args: string[], source: string) => {
+  if (source === 'lua') commands.script++;
+  else commands.client++;
+  const name = `${source === 'lua' ? 'lua ' : ''}${String(args[0]).toLowerCase()}`;
+  byCommand.set(name, (byCommand.get(name) ?? 0) + 1);
+});
+await sleep(200);
+const repliesBefore = system.graph.requests.length;
+for (let i = 0; i < COUNTED_MESSAGES; i++) {
+  await roundTrip(customers[i % customers.length] as (typeof customers)[number], 'hola, buenas tardes');
+  await sleep(20);
+}
+// Each reply's `sent` status webhook, and the archive's reads of the events, have landed.
+await sleep(1_500);
+monitor.disconnect();
+const perMessage = (n: number) => round(n / COUNTED_MESSAGES);
+const redisCommandsPerMessage = {
+  messages: COUNTED_MESSAGES,
+  repliesSent: system.graph.requests.length - repliesBefore,
+  client: perMessage(commands.client),
+  all: perMessage(commands.client + commands.script),
+  top: Object.fromEntries(
+    [...byCommand.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 25)
+      .map(([name, n]) => [name, perMessage(n)]),
+  ),
+};
 clearInterval(watcher);
 const underLoad = Object.fromEntries(services.map((s) => [s, Math.max(...loadMemory.map((m) => m[s] ?? 0))]));
 
@@ -304,6 +344,7 @@ const result = {
       cpuMsPerMessage: cpuPerMessage(cpuBeforeFixed, cpuAfterFixed, fixed.length + fixedTimedOut),
     },
   },
+  redisCommandsPerMessage,
   /** The first reply of each measured message, by purpose: the classifier's answer path. */
   replyPurposes: Object.fromEntries(replyPurposes),
   rssMiB: { atRest, underLoadMax: underLoad },

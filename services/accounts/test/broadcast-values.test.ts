@@ -94,6 +94,22 @@ describe('broadcast values', () => {
   });
 
   test("a failed job's reason gives Meta's or Twilio's error code", () => {
+    // As the gateway's worker writes it: the fixed catalogue code, the provider's number beside it.
+    expect(failureOf('graph_refused (131026): Graph API 400 code 131026: Message undeliverable')).toEqual({
+      code: '131026',
+      title: 'Message undeliverable',
+    });
+    expect(failureOf('twilio_refused (63007): Twilio 400 code 63007: no such sender')).toEqual({
+      code: '63007',
+      title: 'no such sender',
+    });
+    expect(failureOf("recipient_invalid (21211): Twilio 400 code 21211: Invalid 'To' Phone Number")).toEqual({
+      code: '21211',
+      title: "Invalid 'To' Phone Number",
+    });
+    expect(failureOf('graph_refused (http_400): Graph API 400: HTTP 400')).toMatchObject({ code: 'http_400' });
+    // As an older gateway wrote it (jobs it failed may still be in Redis).
+    expect(failureOf('graph_http_400: Graph API 400: HTTP 400')).toMatchObject({ code: 'http_400' });
     expect(failureOf('graph_131026: (#131026) Message undeliverable')).toEqual({
       code: '131026',
       title: '(#131026) Message undeliverable',

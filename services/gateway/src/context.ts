@@ -46,8 +46,8 @@ export const LEGACY_KEY_PREFIXES = ['bull:gateway'] as const;
  * Everything the gateway is built from: the service base, then what is its own; tests
  * replace parts through `overrides`. Connections by name: `producer` (the gateway's own
  * keys, auto-pipelined; fails fast, HTTP paths answer 503), `queues` (BullMQ, fails fast
- * like `producer`), `worker` (blocking commands and sends; rides out outages), `groups`
- * (group mode).
+ * like `producer`), `worker` (the outbound worker's BullMQ commands; rides out outages),
+ * `sends` (the send path's own keys, auto-pipelined; rides out outages), `groups` (group mode).
  */
 export interface GatewayContext extends ServiceBase<GatewayConfig> {
   /** The gateway's own counters and histograms, on `metrics.registry`. */
@@ -162,9 +162,14 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
   // automatic pipeline it builds: on an auto-pipelined connection that copying took a
   // twelfth of the gateway's CPU under load, so the queues have the base's `queues`
   // connection to themselves.
+  // The send path (the send guard's claims and marks, the send rate, pacing, notice checks)
+  // has a connection of its own too, auto-pipelined for the same reason: on the worker
+  // connection, which BullMQ's worker shares, each of its commands was a write of its own
+  // (a profile under the pipeline bench put those writes at a twentieth of the gateway's CPU).
+  // Worker role: a send waits out a Redis blip rather than failing.
   const redis = {
     producer: base.redis('producer', 'producer', { enableAutoPipelining: true }),
-    worker: base.redis('worker'),
+    sends: base.redis('sends', 'worker', { enableAutoPipelining: true }),
   };
   const producers = {
     inbound: base.producer('inbound'),
@@ -229,16 +234,16 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
   const deliveryStore = overrides.deliveryStore ?? createDeliveryStore(redis.producer, keyPrefix, clock, events);
   const sendErrors =
     overrides.sendErrors ??
-    createSendErrorLog({ write: redis.worker, read: redis.producer }, `${keyPrefix}:cloud:last-error`);
+    createSendErrorLog({ write: redis.sends, read: redis.producer }, `${keyPrefix}:cloud:last-error`);
   const twilioSendErrors =
     overrides.twilioSendErrors ??
-    createSendErrorLog({ write: redis.worker, read: redis.producer }, `${keyPrefix}:twilio:last-error`);
+    createSendErrorLog({ write: redis.sends, read: redis.producer }, `${keyPrefix}:twilio:last-error`);
   const refusedMessages =
     overrides.refusedMessages ?? createRefusedMessageStore(redis.producer, `${keyPrefix}:webhook:refused`);
 
   const cloud = buildCloudChannel({
     config,
-    redis: redis.worker,
+    redis: redis.sends,
     keyPrefix,
     window: conversationWindow,
     errorLog: sendErrors,
@@ -287,7 +292,7 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
   const twilioChannel = buildTwilioChannel({
     config,
     ...(documentUrls ? { documentUrls } : {}),
-    redis: redis.worker,
+    redis: redis.sends,
     keyPrefix,
     window: twilioWindow,
     options: numberedOptions,
@@ -318,14 +323,14 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
   if (groups && !senders.group) senders.group = groups.sender;
 
   const observers: OutboundObserver[] = [deliveryStore, conversation.observer, ...(overrides.observers ?? [])];
-  // The worker connection: marking a message sent waits out a Redis blip rather than failing.
-  const sendGuard = overrides.sendGuard ?? createSendGuard(redis.worker, keyPrefix, overrides.sendGuardOptions);
+  // The sends connection: marking a message sent waits out a Redis blip rather than failing.
+  const sendGuard = overrides.sendGuard ?? createSendGuard(redis.sends, keyPrefix, overrides.sendGuardOptions);
   // The same marks from the webhook's side, on the producer connection: a status that
   // cannot be recorded while Redis is away answers 503 at once, and Meta delivers it again.
   const sendConfirmations = createSendGuard(redis.producer, keyPrefix, overrides.sendGuardOptions);
-  // The worker connection, like the send guard: a Redis blip delays a notice, never fails it.
+  // The sends connection, like the send guard: a Redis blip delays a notice, never fails it.
   const noticeGate = createNoticeGate({
-    redis: redis.worker,
+    redis: redis.sends,
     prefix: base.prefix,
     getChat: (chatId) => conversation.store.getChat(chatId),
     noticeVersion: config.PRIVACY_NOTICE_VERSION,

@@ -1,11 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PermanentError } from '@helpline/runtime';
+import { PermanentError, createSharedRate } from '@helpline/runtime';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCloudSender, SendRetryError } from '../src/cloud/cloud-sender.js';
 import { createRecipientPacer } from '../src/cloud/recipient-pacer.js';
-import { createSendRateLimiter } from '../src/cloud/send-rate-limiter.js';
 import type { GatewayContext } from '../src/context.js';
 import { createGraphClient, GraphNetworkError } from '../src/cloud/graph-client.js';
 import { type ChannelSender, mayHaveBeenSent } from '../src/outbound/channel-sender.js';
@@ -352,7 +351,7 @@ describe('Cloud API sender: error policy', () => {
     const paced = createCloudSender({
       graph: context.graph as NonNullable<GatewayContext['graph']>,
       window: context.conversationWindow,
-      rateLimiter: createSendRateLimiter(context.redis('worker'), `${context.prefix}:rate`, 80),
+      rateLimiter: createSharedRate(context.redis('worker'), `${context.prefix}:rate`, 80),
       pacer: createRecipientPacer(context.redis('worker'), `${context.prefix}:pace`),
       errorLog: context.sendErrors,
       metrics: context.gatewayMetrics,

@@ -6,7 +6,7 @@ import {
   ConversationEvent as ConversationEventSchema,
   jobIds,
 } from '@helpline/contracts';
-import type { HttpApp } from '@helpline/runtime';
+import { createProducer, type HttpApp } from '@helpline/runtime';
 import { waitFor } from '@helpline/testkit';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -15,6 +15,7 @@ import type { GatewayContext } from '../src/context.js';
 import { startWorkers } from '../src/workers.js';
 import { API_TOKEN, PHONE_NUMBER_ID, testConfig, testContext } from './support/harness.js';
 import { ACCESS_TOKEN, cloudTestBed } from './support/cloud-harness.js';
+import { countCommands, tally } from './support/command-counter.js';
 import { messagesChange, signedWebhook } from './support/meta-webhooks.js';
 
 // The conversation's facts as the desk will read them: the real gateway (signed webhooks,
@@ -230,59 +231,120 @@ describe('conversation events', () => {
     });
   });
 
-  test('the reply path: the events ride inside the scripts already sent; no command of their own', async () => {
+  test('the reply path: the events ride inside the scripts already sent; what one message costs in Redis', async () => {
     await text('hola');
     await drained();
     await button('consent.accept.1', 'Acepto');
     await drained();
-
-    const monitor = (await new Redis(bed.redis.url).monitor()) as Redis;
-    const seen: { command: string; key: string; source: string }[] = [];
-    monitor.on('monitor', (_time: string, args: string[], source: string) => {
-      seen.push({ command: String(args[0]).toLowerCase(), key: String(args[1]), source });
+    await text('primero');
+    await drained();
+    // A status of the menu the consent brought, so that every script of the status path is
+    // loaded (a fresh Redis answers the first EVALSHA of each with NOSCRIPT, then EVAL).
+    const menu = await waitFor(() => bed.graph.messageRequests().at(-1));
+    await post({
+      statuses: [
+        {
+          id: menu.messageId,
+          status: 'delivered',
+          timestamp: nowSeconds(),
+          recipient_id: CUSTOMER,
+          biz_opaque_callback_data: (menu.body as { biz_opaque_callback_data?: string }).biz_opaque_callback_data,
+        },
+      ],
     });
+
+    // The test's own reads and its stand-in for the classifier's add, on a connection of
+    // their own, left out of the counts.
+    const own = new Redis(bed.redis.url);
+    await own.ping();
+    const classifier = createProducer('outbound', { connection: own, prefix: context.prefix });
+    const counter = await countCommands(bed.redis.url);
+    counter.ignore(own);
     await sleep(50);
     const question = await text('no tengo internet');
     await sleep(100);
-    const webhookSeen = seen.splice(0);
-    await context.producers.outbound.add(
+    const webhookSeen = counter.take();
+    await classifier.add(
       {
         correlationId: question,
         purpose: 'ack',
         channel: 'cloud',
         to: CUSTOMER,
         content: { kind: 'text', body: 'Revisamos' },
+        meta: {
+          classification: {
+            category: 'connectivity',
+            priority: 'high',
+            needsTicket: true,
+            summary: 'Sin internet',
+            language: 'es',
+            confidence: 0.9,
+            source: 'keywords',
+          },
+        },
       },
       { jobId: jobIds.outbound(question, 'ack') },
     );
-    await drained();
+    const reply = await waitFor(() =>
+      bed.graph
+        .messageRequests()
+        .find((r) => (r.body as { biz_opaque_callback_data?: string }).biz_opaque_callback_data?.endsWith('-ack')),
+    );
+    await waitFor(async () =>
+      (await own.get(`${context.keyPrefix}:outbound:send:${jobIds.outbound(question, 'ack')}`))?.startsWith(
+        'observed:',
+      ),
+    );
     await sleep(100);
-    const sendSeen = seen.splice(0);
-    monitor.disconnect();
+    const sendSeen = counter.take();
+    // Meta's `sent` status of the reply, with its callback data, as it follows every reply.
+    await post({
+      statuses: [
+        {
+          id: reply.messageId,
+          status: 'sent',
+          timestamp: nowSeconds(),
+          recipient_id: CUSTOMER,
+          biz_opaque_callback_data: `helpline:${jobIds.outbound(question, 'ack')}`,
+        },
+      ],
+    });
+    await sleep(100);
+    const statusSeen = counter.take();
+    counter.stop();
+    await classifier.close();
+    own.disconnect();
 
-    const client = (list: typeof seen) => list.filter((c) => c.source !== 'lua');
+    const client = (list: typeof webhookSeen) => list.filter((c) => c.source !== 'lua');
     // BullMQ's own scripts XADD to each queue's event stream: only ours are counted.
-    const xadds = (list: typeof seen) => list.filter((c) => c.command === 'xadd' && c.key === context.events.key);
-    // One XADD per fact (the message received; the message sent), each from inside Lua.
+    const xadds = (list: typeof webhookSeen) =>
+      list.filter((c) => c.command === 'xadd' && c.key === context.events.key);
+    // One XADD per fact (the message received; the message sent; its status), each from inside Lua.
     expect(xadds(webhookSeen).map((c) => c.source)).toEqual(['lua']);
     expect(xadds(sendSeen).map((c) => c.source)).toEqual(['lua']);
-    // What the client sends is what it sent before the stream: the XADD is in no client command.
-    expect(xadds(client(webhookSeen))).toEqual([]);
-    expect(xadds(client(sendSeen))).toEqual([]);
-    // Printed for the report (docs/performance.md): commands per message, client and in scripts.
-    console.info(
-      JSON.stringify({
-        webhookMessage: {
-          clientCommands: client(webhookSeen).length,
-          allCommandsBefore: webhookSeen.length - 1,
-          allCommandsAfter: webhookSeen.length,
-        },
-        replySend: {
-          clientCommands: client(sendSeen).length,
-          allCommandsBefore: sendSeen.length - 1,
-          allCommandsAfter: sendSeen.length,
-        },
-      }),
-    );
+    expect(xadds(statusSeen).map((c) => c.source)).toEqual(['lua']);
+    expect(xadds(client([...webhookSeen, ...sendSeen, ...statusSeen]))).toEqual([]);
+
+    // What one customer message costs the gateway in Redis, held (docs/performance.md): its
+    // own keys (the conversation, the window, the send guard, the delivery state, the event
+    // stream), client commands and all commands with those their scripts run. Before the
+    // gate's scripts: 28 client commands for the webhook message, 21 for the reply's send.
+    const gatewayKeys = (key: string) => key.startsWith(`${context.keyPrefix}:`) || key === context.events.key;
+    const inbound = (key: string) => key.startsWith(`${context.prefix}:inbound:`);
+    const counts = {
+      webhookMessage: tally(webhookSeen, gatewayKeys),
+      webhookMessageInboundQueue: tally(webhookSeen, inbound),
+      replySend: tally(sendSeen, gatewayKeys),
+      statusWebhook: tally(statusSeen, gatewayKeys),
+    };
+    // Printed for the report, with BullMQ's share (its worker's calls vary with timing).
+    console.info(JSON.stringify({ ...counts, replySendAllKeys: tally(sendSeen, () => true) }));
+    expect(counts).toEqual({
+      webhookMessage: { client: 6, all: 41 },
+      // The enqueuer's duplicate look-up and BullMQ's add.
+      webhookMessageInboundQueue: { client: 2, all: 11 },
+      replySend: { client: 10, all: 42 },
+      statusWebhook: { client: 4, all: 15 },
+    });
   });
 });

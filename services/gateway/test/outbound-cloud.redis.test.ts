@@ -74,7 +74,8 @@ describe('outbound worker, cloud channel, against the fake Graph API', () => {
       attempts: 5,
       backoff: { type: 'fixed', delay: 10 },
     });
-    expect(await failed).toMatch(/131026/);
+    // The catalogue's fixed code, Meta's number beside it (broadcast reports read it there).
+    expect(await failed).toMatch(/^graph_refused \(131026\): Graph API 400 code 131026/);
     expect(graph.messageRequests()).toHaveLength(1);
   });
 

@@ -244,6 +244,22 @@ describe('Twilio sender, through the outbound worker, against the fake Twilio', 
     expect(status.json().cloudApi.lastSendError).toBeNull();
   });
 
+  it("a refusal fails at once under a fixed code with Twilio's number beside it; a refused recipient is recipient_invalid", async () => {
+    const context = await start();
+    await context.twilioWindow.touch(TO, new Date());
+    fake.addFault({ errorCode: 63007, status: 400, times: 1 });
+    const refused = await send(context, twilioOutbound({ content: { kind: 'text', body: 'x' } }), 5);
+    expect(refused.failedReason).toMatch(/^twilio_refused \(63007\): Twilio 400 code 63007/);
+    fake.addFault({ errorCode: 63003, status: 400, times: 1 });
+    const recipient = await send(
+      context,
+      twilioOutbound({ purpose: 'other', content: { kind: 'text', body: 'y' } }),
+      5,
+    );
+    expect(recipient.failedReason).toMatch(/^recipient_invalid \(63003\): /);
+    expect(fake.requests.map((r) => r.outcome)).toEqual([400, 400]);
+  });
+
   it('retries 5xx and a 429, holding every send for its Retry-After', async () => {
     const context = await start();
     await context.twilioWindow.touch(TO, new Date());

@@ -76,6 +76,13 @@ export const ERRORS = {
     'A call did not finish within its deadline.',
     'unavailable',
   ),
+  queue_add_failed: declare(
+    'queue_add_failed',
+    500,
+    true,
+    'Adding a job failed for a reason that is neither Redis away nor the payload (a surprise); logged once with its cause.',
+    'internal_error',
+  ),
   // Gateway.
   webhook_disabled: declare('webhook_disabled', 503, false, 'POST /webhook while META_APP_SECRET is unset.'),
   whatsapp_unavailable: declare('whatsapp_unavailable', 502, true, 'WhatsApp (group mode) did not answer a request.'),
@@ -125,13 +132,122 @@ export const ERRORS = {
     true,
     'The group socket is not connected; the send is retried.',
   ),
+  // Gateway: the channels' providers. `providerCode` keeps Meta's or Twilio's own number.
+  graph_refused: declare(
+    'graph_refused',
+    422,
+    false,
+    "The Graph API refused a request and retrying cannot help (a 4xx, or a Meta error code such as 131026); the error's providerCode is Meta's number.",
+  ),
+  graph_unavailable: declare(
+    'graph_unavailable',
+    502,
+    true,
+    "The Graph API answered with an error retrying may fix (5xx, 408, 429, Meta's rate limits 4, 80007, 130429, 131056).",
+  ),
+  graph_unreachable: declare(
+    'graph_unreachable',
+    503,
+    true,
+    'The Graph API gave no answer (connection refused or reset, no answer in time).',
+  ),
+  twilio_refused: declare(
+    'twilio_refused',
+    422,
+    false,
+    "Twilio's Messages API refused a request and retrying cannot help (a 4xx, or a Twilio error code such as 63016); the error's providerCode is Twilio's number.",
+  ),
+  twilio_unavailable: declare(
+    'twilio_unavailable',
+    502,
+    true,
+    "Twilio's Messages API answered with an error retrying may fix (5xx, 408, 429, Twilio's 20429, 63018, 30001).",
+  ),
+  twilio_unreachable: declare(
+    'twilio_unreachable',
+    503,
+    true,
+    "Twilio's Messages API gave no answer (connection refused or reset, no answer in time).",
+  ),
+  twilio_content_failed: declare(
+    'twilio_content_failed',
+    502,
+    true,
+    "Twilio's Content API did not make the content for buttons or a list; they go as numbered text instead.",
+  ),
+  media_too_large: declare(
+    'media_too_large',
+    413,
+    false,
+    "An inbound message's media is larger than MEDIA_MAX_BYTES (GET /api/media).",
+  ),
+  media_upstream: declare(
+    'media_upstream',
+    502,
+    true,
+    "The channel holding an inbound message's media (or, for another service, the gateway) did not answer or failed.",
+  ),
+  channel_not_configured: declare(
+    'channel_not_configured',
+    503,
+    false,
+    'GET /api/media names a channel this gateway has no credentials for.',
+  ),
+  auth_state_unstored: declare(
+    'auth_state_unstored',
+    503,
+    true,
+    "A write of the group session's auth state (Baileys creds and keys) did not reach Redis.",
+  ),
+  document_source_failed: declare(
+    'document_source_failed',
+    502,
+    true,
+    'The service holding a document sent by reference failed to serve it (5xx, 429); the send is retried.',
+  ),
   // Network.
+  router_unavailable: declare(
+    'router_unavailable',
+    503,
+    true,
+    'A router did not answer usefully: no connection, a timeout, a dropped or undecodable connection, its breaker open, no free slot.',
+  ),
+  router_login_failed: declare(
+    'router_login_failed',
+    502,
+    true,
+    'A router refused the login (MIKROTIK_USER / MIKROTIK_PASSWORD, or its login limit); it counts against the router so a wrong password does not hammer it.',
+  ),
+  router_refused: declare(
+    'router_refused',
+    422,
+    false,
+    'A router answered !trap: it is up and refused the command (the command or its value is wrong for it).',
+  ),
+  unsafe_value: declare(
+    'unsafe_value',
+    422,
+    false,
+    "A value for a router command (an address, a user name) failed its check before reaching the wire; the error's field names it.",
+  ),
+  unknown_router: declare(
+    'unknown_router',
+    422,
+    false,
+    "The customer's record names none of the several configured routers (MIKROTIK_ROUTERS), or none at all.",
+  ),
   diagnosis_busy: declare(
     'diagnosis_busy',
     503,
     true,
     'A diagnosis for the same customer is running; try again shortly.',
     'unavailable',
+  ),
+  accounts_unavailable: declare(
+    'accounts_unavailable',
+    502,
+    true,
+    'The accounts service did not take a detected outage (POST /api/outages answered an error).',
   ),
   wisphub_refused: declare('wisphub_refused', 502, false, 'WispHub refused the request (bad key or URL).'),
   directory_unavailable: declare(
@@ -140,6 +256,37 @@ export const ERRORS = {
     true,
     'The customer directory (WispHub) did not answer or refused an operator request; try again later.',
     'unavailable',
+  ),
+  wisphub_unavailable: declare(
+    'wisphub_unavailable',
+    502,
+    true,
+    'WispHub did not answer usefully (no answer in time, 5xx, 429, a body that is not the expected JSON, its breaker open).',
+  ),
+  // Classifier.
+  provider_refused: declare(
+    'provider_refused',
+    502,
+    false,
+    'An LLM or speech provider refused the request (400, 422, a wrong key); the chain passes it over and its breaker ignores it.',
+  ),
+  provider_unavailable: declare(
+    'provider_unavailable',
+    503,
+    true,
+    'An LLM or speech provider did not answer in time, was rate limited, failed (5xx) or could not be reached.',
+  ),
+  provider_invalid_answer: declare(
+    'provider_invalid_answer',
+    502,
+    true,
+    "An LLM answered something that is not a classification (not JSON, empty, outside the answer's schema, a refusal).",
+  ),
+  no_knowledge_dir: declare(
+    'no_knowledge_dir',
+    409,
+    false,
+    'POST /api/knowledge/reload while KNOWLEDGE_DIR is not set: there is no knowledge base to reload.',
   ),
   // Tickets.
   crm_refused: declare(
@@ -155,7 +302,13 @@ export const ERRORS = {
     true,
     'The CRM cannot answer now (5xx, 429, network, breaker open).',
   ),
-  ticket_busy: declare('ticket_busy', 503, true, 'Another attempt is creating this ticket now.', 'crm_unavailable'),
+  ticket_busy: declare(
+    'ticket_busy',
+    503,
+    true,
+    'Another attempt is creating this ticket (or its contact) now.',
+    'crm_unavailable',
+  ),
   managed_in_crm: declare(
     'managed_in_crm',
     409,
@@ -223,7 +376,7 @@ export const ERRORS = {
     'media_not_found',
     404,
     false,
-    'The gateway does not know the media id of a receipt or a ticket attachment (expired or never received).',
+    "The gateway does not know an inbound message's media id (GET /api/media; a receipt, a voice note or a ticket attachment): expired or never received.",
   ),
   attachment_too_large: declare(
     'attachment_too_large',
@@ -236,6 +389,37 @@ export const ERRORS = {
     409,
     true,
     "An erasure met a receipt whose payment is being registered now; the rest is erased, repeat once staff's decision is recorded.",
+  ),
+  broadcast_content: declare(
+    'broadcast_content',
+    422,
+    false,
+    "A broadcast's content cannot be built: neither template nor text, a purpose WHATSAPP_TEMPLATES_FILE does not map, a template value missing.",
+    'unprocessable',
+  ),
+  notices_not_queued: declare(
+    'notices_not_queued',
+    503,
+    true,
+    "Some of a run's notices could not be queued; the run is retried (notices already queued are not repeated).",
+  ),
+  receipt_too_large: declare(
+    'receipt_too_large',
+    413,
+    false,
+    'A payment receipt is larger than RECEIPT_MAX_BYTES; the customer is told, nothing is retried.',
+  ),
+  receipt_wrong_type: declare(
+    'receipt_wrong_type',
+    415,
+    false,
+    'A payment receipt is not an image (JPEG, PNG, WebP) or a PDF; the customer is told, nothing is retried.',
+  ),
+  gateway_unavailable: declare(
+    'gateway_unavailable',
+    502,
+    true,
+    'The gateway did not answer a request of another service, or answered with an error.',
   ),
   // Desk.
   erasure_incomplete: declare(

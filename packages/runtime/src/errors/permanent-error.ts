@@ -1,4 +1,4 @@
-import { CodedError, declarationFor } from './coded-error.js';
+import { CodedError, type CodedErrorOptions, declarationFor } from './coded-error.js';
 
 /**
  * An error that retrying cannot fix: bad input, a 4xx answer other than 408 or 429, a
@@ -7,7 +7,7 @@ import { CodedError, declarationFor } from './coded-error.js';
  * (for the HTTP status); whatever the catalogue says, a PermanentError is never retried.
  */
 export class PermanentError extends CodedError {
-  constructor(code: string, message: string, options: { cause?: unknown; details?: unknown } = {}) {
+  constructor(code: string, message: string, options: CodedErrorOptions = {}) {
     super({ ...declarationFor(code, 422), retryable: false }, message, options);
     this.name = 'PermanentError';
   }

@@ -12,7 +12,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { CodedError } from '../errors/coded-error.js';
-import { QueueAddError } from '../errors/queue-add-error.js';
 import { lazyChild } from '../logging/lazy-child.js';
 import type { ServiceMetrics } from '../metrics/create-metrics.js';
 import { type HealthCheck, runHealthChecks } from './health.js';
@@ -107,15 +106,15 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       request.log.warn({ err: error }, 'request refused: queue unavailable');
       return reply.status(503).send({ error: 'unavailable', message: 'a queue is unavailable; try again later' });
     }
-    if (failure instanceof QueueAddError) {
-      // Logged once here, with its cause; the answer says nothing of it.
-      request.log.error({ err: error }, 'request failed');
-      return reply.status(500).send({ error: 'internal_error', message: 'internal error' });
-    }
     // Every coded error answers as the catalogue declares it: route handlers throw, and
     // need no try/catch of their own to turn a domain error into an answer.
     if (error instanceof CodedError) {
       if (error.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+      // A 500 is a fault of the service (QueueAddError among them): logged once here, with
+      // its cause; the answer says nothing of it.
+      if (error.statusCode === 500) {
+        return reply.status(500).send({ error: error.answer, message: 'internal error' });
+      }
       return reply
         .status(error.statusCode)
         .send({ error: error.answer, message: error.message, details: error.details });

@@ -2,7 +2,7 @@ import { depthMessage, QUEUE_SCHEMAS, type QueueName, type QueuePayload, tooDeep
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { CodedError, isRetryable } from '../errors/coded-error.js';
+import { CodedError, failureReason, isRetryable } from '../errors/coded-error.js';
 import { describeIssues } from '../errors/validation.js';
 import { forCorrelation } from '../logging/create-logger.js';
 import type { ServiceMetrics } from '../metrics/create-metrics.js';
@@ -80,7 +80,7 @@ export function createWorker<Q extends QueueName, R>(
       if (error instanceof CodedError && !isRetryable(error)) {
         observe('failed');
         jobLogger.error({ err: error, attempt }, 'job failed for good');
-        throw new UnrecoverableError(`${error.code}: ${error.message}`);
+        throw new UnrecoverableError(failureReason(error));
       }
       if (error instanceof UnrecoverableError || attempt >= maxAttempts) {
         observe('failed');

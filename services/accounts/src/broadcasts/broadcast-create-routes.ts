@@ -3,7 +3,6 @@ import { ErrorBody, type HttpApp, httpErrors } from '@helpline/runtime';
 import {
   audienceOfTargetGroup,
   BroadcastBody,
-  ContentError,
   contentOf,
   DeploymentBroadcastBody,
   deploymentContent,
@@ -13,16 +12,6 @@ import { PlanView, planView } from './broadcast-views.js';
 import type { BroadcastPlan, Broadcasts } from './broadcasts.js';
 
 const security = [{ bearer: [] }];
-
-/** A content the templates file cannot make is the caller's to fix: 422 with the reason. */
-const build = <T>(fn: () => T): T => {
-  try {
-    return fn();
-  } catch (error) {
-    if (error instanceof ContentError) throw httpErrors.unprocessable(error.message);
-    throw error;
-  }
-};
 
 /** The audience reached no one: nothing to store. */
 function refuseEmpty(plan: BroadcastPlan): void {
@@ -53,7 +42,7 @@ export function registerBroadcastCreateRoutes(
     },
     async (request, reply) => {
       const body = request.body;
-      const content = build(() => contentOf(body, templates));
+      const content = contentOf(body, templates);
       const plan = await broadcasts.create({
         content,
         audience: body.audience,
@@ -83,7 +72,7 @@ export function registerBroadcastCreateRoutes(
       const audience = audienceOfTargetGroup(request.body.target_group);
       if (!audience) throw httpErrors.badRequest(`target_group: ${TARGET_GROUPS_HELP}`);
       const plan = await broadcasts.create({
-        content: build(() => deploymentContent(request.body.message, templates)),
+        content: deploymentContent(request.body.message, templates),
         audience,
         dryRun: request.body.dry_run,
         source: 'deployment',

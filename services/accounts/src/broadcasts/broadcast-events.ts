@@ -43,7 +43,9 @@ export async function updatesFrom(
       if (event.status === 'played') continue;
       const who = parseRecipientJobId(event.messageId);
       if (who) updates.push(statusUpdate(who, event));
-      else unnamed.push(event);
+      // A status naming another job (every reply's `sent`, `delivered`, `read`) is no
+      // broadcast's: only one without callback data needs the look-up by the provider's id.
+      else if (event.messageId === undefined) unnamed.push(event);
     }
   }
   if (unnamed.length > 0) {

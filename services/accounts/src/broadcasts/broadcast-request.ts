@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { TemplatePurpose, WhatsAppTemplatesFile } from '@helpline/contracts';
+import { CodedError, ERRORS } from '@helpline/runtime';
 import { z } from 'zod';
 import { Audience } from './audience.js';
 import type { BroadcastContent } from './broadcast-message.js';
@@ -98,8 +99,13 @@ export function readTemplatesFile(path: string | undefined): WhatsAppTemplatesFi
   return parsed.data;
 }
 
-/** Why a broadcast's content cannot be built, for a 422 answer. */
-export class ContentError extends Error {}
+/** Why a broadcast's content cannot be built: answered 422 `unprocessable` (catalogue: broadcast_content). */
+export class ContentError extends CodedError {
+  constructor(message: string) {
+    super(ERRORS.broadcast_content, message);
+    this.name = 'ContentError';
+  }
+}
 
 /** The content every recipient gets, from the request and the templates file. */
 export function contentOf(

@@ -4,19 +4,24 @@ import { recipientJobId } from './broadcast-message.js';
 import type { ClaimedRecipient, RecipientUpdate } from './broadcast-store.js';
 
 /**
- * `graph_131026: (#131026) Message undeliverable` -> code 131026 and its title; Twilio's
- * refusals (`twilio_21655: Twilio 400 code 21655: ...`, `recipient_invalid: Twilio 400 code
- * 21211: ...`) -> Twilio's own code likewise, as its status callbacks report it.
+ * A failed job's reason as a report's error code and title: the provider's own number when
+ * it gave one, as its status callbacks report it, and the provider's own words. The gateway
+ * writes `graph_refused (131026): Graph API 400 code 131026: ...`, `twilio_refused (21655):
+ * Twilio 400 code 21655: ...`, `recipient_invalid (21211): ...`; an older one wrote
+ * `graph_131026: ...` and `twilio_21655: Twilio 400 code 21655: ...` (jobs it failed may
+ * still be read). Any other reason gives its catalogue code (`window_closed: ...`).
  */
 export function failureOf(reason: string | undefined): { code: string; title?: string } {
   const text = reason ?? '';
-  const graph = /^graph_(\w+):\s*(.*)$/s.exec(text);
-  if (graph) return { code: graph[1] as string, title: (graph[2] as string).slice(0, 200) };
-  const twilio = /^[a-z][a-z0-9_]*:\s*Twilio \d{3} code (\d+):\s*(.*)$/s.exec(text);
-  if (twilio) return { code: twilio[1] as string, title: (twilio[2] as string).slice(0, 200) };
-  const coded = /^([a-z][a-z0-9_]*):\s*(.*)$/s.exec(text);
-  if (coded) return { code: coded[1] as string, title: (coded[2] as string).slice(0, 200) };
-  return { code: 'unknown', ...(text ? { title: text.slice(0, 200) } : {}) };
+  const coded = /^([a-z][a-z0-9_]*)(?: \(([\w.-]+)\))?:\s*(.*)$/s.exec(text);
+  if (!coded) return { code: 'unknown', ...(text ? { title: text.slice(0, 200) } : {}) };
+  const [, code, providerCode, rest] = coded as unknown as [string, string, string | undefined, string];
+  const older = /^graph_(\d+|http_\d+)$/.exec(code);
+  const provider = /^(?:Graph API|Twilio) \d{3}(?: code (\d+))?:\s*(.*)$/s.exec(rest);
+  return {
+    code: providerCode ?? older?.[1] ?? provider?.[1] ?? code,
+    title: (provider?.[2] ?? rest).slice(0, 200),
+  };
 }
 
 const toFailure = (reason: string | undefined) => {

@@ -1,3 +1,4 @@
+import { CodedError, ERRORS } from '@helpline/runtime';
 import { z } from 'zod';
 
 const Answer = z.object({ open: z.array(z.string()) });
@@ -37,7 +38,7 @@ export function createWindowClient(options: {
         });
         if (res.status !== 200) {
           await res.arrayBuffer().catch(() => undefined);
-          throw new Error(`the gateway answered ${res.status} to POST /api/windows`);
+          throw new CodedError(ERRORS.gateway_unavailable, `the gateway answered ${res.status} to POST /api/windows`);
         }
         for (const chat of Answer.parse(await res.json()).open) open.add(chat);
       }

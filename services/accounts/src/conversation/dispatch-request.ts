@@ -1,4 +1,5 @@
 import type { AccountRequest } from '@helpline/contracts';
+import { CodedError, ERRORS } from '@helpline/runtime';
 import { invoiceDocument, passwordChange, paymentPoints, planChoice } from './flows.js';
 import { type HandlerDeps, whoDepsOf } from './handler-deps.js';
 import { identify } from './identify.js';
@@ -61,7 +62,7 @@ export async function dispatchRequest(deps: HandlerDeps, request: AccountRequest
     }
     case 'notices_opt_out':
     case 'notices_opt_in': {
-      if (!deps.notices) throw new Error('notices are not wired in this process');
+      if (!deps.notices) throw new CodedError(ERRORS.internal_error, 'notices are not wired in this process');
       await deps.notices.optOut(request);
       const t = reply.texts;
       await reply.text(request.kind, request.kind === 'notices_opt_out' ? t.noticesOptedOut : t.noticesOptedIn);

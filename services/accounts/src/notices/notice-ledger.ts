@@ -1,5 +1,6 @@
 import type { ScheduledNoticeKind } from '@helpline/contracts';
 import type { Database } from '@helpline/runtime';
+import { CodedError, ERRORS } from '@helpline/runtime';
 
 export type LedgerKind = ScheduledNoticeKind | 'restored';
 
@@ -52,7 +53,7 @@ export function createNoticeLedger(db: Database): NoticeLedger {
         'notices.existing',
       );
       const row = existing.rows[0];
-      if (!row) throw new Error('notice row vanished between insert and read');
+      if (!row) throw new CodedError(ERRORS.internal_error, 'notice row vanished between insert and read');
       return { state: row.state === 'queued' ? 'queued' : 'unqueued', noticeId: row.notice_id };
     },
     async find(key) {

@@ -7,6 +7,7 @@ import {
   type TemplatePurpose,
 } from '@helpline/contracts';
 import type { Producer } from '@helpline/runtime';
+import { CodedError, ERRORS } from '@helpline/runtime';
 import { fill, type Texts } from '../conversation/texts.js';
 import type { NoticeKey } from './notice-ledger.js';
 
@@ -45,7 +46,7 @@ export interface NoticeDraft {
 /** The text the customer reads inside the 24-hour window (outside it, the purpose's template). */
 export function noticeText(draft: NoticeDraft, texts: Texts): string {
   const key = TEXT_OF[draft.purpose];
-  if (!key) throw new Error(`no notice text for purpose ${draft.purpose}`);
+  if (!key) throw new CodedError(ERRORS.internal_error, `no notice text for purpose ${draft.purpose}`);
   return fill(texts[key], draft.values).slice(0, 1024);
 }
 

@@ -1,5 +1,5 @@
 import { QUEUE_NAMES } from '@helpline/contracts';
-import { createWorker, type Logger, type ServiceMetrics } from '@helpline/runtime';
+import { CodedError, createWorker, ERRORS, type Logger, type ServiceMetrics } from '@helpline/runtime';
 import { type Job, Queue, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { businessDate, dailyPattern } from './business-day.js';
@@ -68,7 +68,10 @@ export function createNoticeWorker(deps: NoticeWorkerDeps): Worker {
       logger.info({ date, counts: report.counts }, 'notice run finished');
       const failed = report.counts.failed ?? 0;
       if (failed > 0) {
-        throw new Error(`${failed} of ${report.items.length} notices could not be queued; retrying the run`);
+        throw new CodedError(
+          ERRORS.notices_not_queued,
+          `${failed} of ${report.items.length} notices could not be queued; retrying the run`,
+        );
       }
       return report.counts;
     },

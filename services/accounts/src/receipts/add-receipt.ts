@@ -1,4 +1,4 @@
-import type { Database } from '@helpline/runtime';
+import { CodedError, type Database, ERRORS } from '@helpline/runtime';
 import { COLUMNS, oneReceipt, type ReceiptRecord } from './receipt-record.js';
 
 export interface NewReceipt {
@@ -58,6 +58,10 @@ export async function addReceipt(
     [receipt.sha256],
     'receipt_by_hash',
   );
-  if (!first) throw new Error('a receipt conflicted but neither its request nor its bytes are on record');
+  if (!first)
+    throw new CodedError(
+      ERRORS.internal_error,
+      'a receipt conflicted but neither its request nor its bytes are on record',
+    );
   return { record: first, fresh: false, duplicate: true };
 }

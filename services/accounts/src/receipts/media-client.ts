@@ -1,4 +1,4 @@
-import { PermanentError } from '@helpline/runtime';
+import { CodedError, ERRORS, PermanentError } from '@helpline/runtime';
 
 export interface DownloadedMedia {
   bytes: Buffer;
@@ -11,7 +11,7 @@ export class ReceiptRefusedError extends PermanentError {
     readonly reason: 'too_large' | 'wrong_type',
     message: string,
   ) {
-    super(`receipt_${reason}`, message);
+    super(reason === 'too_large' ? 'receipt_too_large' : 'receipt_wrong_type', message);
     this.name = 'ReceiptRefusedError';
   }
 }
@@ -50,7 +50,7 @@ export function createMediaClient(options: {
         // 404: the media id expired or never existed; retrying cannot bring it back.
         if (response.status === 404)
           throw new PermanentError('media_not_found', `media ${mediaId} is not known to the gateway`);
-        throw new Error(`the gateway answered ${response.status} for media ${mediaId}`);
+        throw new CodedError(ERRORS.media_upstream, `the gateway answered ${response.status} for media ${mediaId}`);
       }
       const mimeType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
       if (!(RECEIPT_TYPES as readonly string[]).includes(mimeType)) {
@@ -65,7 +65,7 @@ export function createMediaClient(options: {
       const chunks: Buffer[] = [];
       let size = 0;
       const reader = response.body?.getReader();
-      if (!reader) throw new Error('the gateway sent no body');
+      if (!reader) throw new CodedError(ERRORS.media_upstream, 'the gateway sent no body');
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;

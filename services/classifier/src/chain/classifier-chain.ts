@@ -8,7 +8,7 @@ import type { LlmAnswer } from '../answer/llm-answer.js';
 import type { LlmReply } from '../answer/llm-reply.js';
 import type { KnowledgeEntry } from '../knowledge/knowledge-entry.js';
 import type { LlmProvider, ProviderName } from '../providers/provider.js';
-import { isNotAFault, ProviderFailure, type SkipReason, toProviderFailure } from '../providers/provider-failure.js';
+import { ProviderFailure, type SkipReason, toProviderFailure } from '../providers/provider-failure.js';
 import type { ClassifierMetrics } from './classifier-metrics.js';
 import type { ProviderStatusBoard } from './provider-status.js';
 
@@ -100,7 +100,8 @@ function breakerFor(provider: LlmProvider, options: ChainOptions) {
   const settings = { ...DEFAULT_BREAKER_SETTINGS, ...options.breaker };
   return createBreaker(
     (prompt: Prompt, signal: AbortSignal) => untilAborted(provider.name, provider.classify(prompt, signal), signal),
-    { name: provider.name, metrics: options.metrics, isNotAFault, ...settings },
+    // A refusal (provider_refused) is declared not retryable: the breaker does not count it.
+    { name: provider.name, metrics: options.metrics, ...settings },
   );
 }
 

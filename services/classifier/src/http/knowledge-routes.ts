@@ -1,4 +1,4 @@
-import { ErrorBody, type HttpApp } from '@helpline/runtime';
+import { CodedError, ERRORS, ErrorBody, type HttpApp } from '@helpline/runtime';
 import { z } from 'zod';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.js';
 
@@ -46,12 +46,9 @@ export function registerKnowledgeRoutes(app: HttpApp, knowledge: KnowledgeBase):
         response: { 200: KnowledgeSummaryBody, 401: ErrorBody, 409: ErrorBody },
       },
     },
-    async (_request, reply) => {
+    async () => {
       if (!knowledge.summary().dir) {
-        return reply.code(409).send({
-          error: 'no_knowledge_dir',
-          message: 'KNOWLEDGE_DIR is not set: there is no knowledge base to reload',
-        });
+        throw new CodedError(ERRORS.no_knowledge_dir, 'KNOWLEDGE_DIR is not set: there is no knowledge base to reload');
       }
       return present(await knowledge.reload());
     },

@@ -1,3 +1,4 @@
+import { CodedError, ERRORS, type ErrorDeclaration } from '@helpline/runtime';
 import type { ProviderName } from './provider.js';
 
 /**
@@ -16,10 +17,24 @@ export const SKIP_REASONS = [
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
-/** Reasons that say the request or the configuration is wrong, not that the provider is unwell. */
-const NOT_A_FAULT: ReadonlySet<SkipReason> = new Set(['bad_request', 'auth_error']);
+/**
+ * Which catalogue code each reason is. A refusal (400/422, a wrong key) says the request or
+ * the configuration is wrong, not that the provider is unwell: declared not retryable, so a
+ * breaker neither opens nor closes on it. An answer that is not a classification is the
+ * provider's fault, as an outage is.
+ */
+const CODE_OF_REASON: Record<SkipReason, ErrorDeclaration> = {
+  no_key: ERRORS.provider_refused,
+  bad_request: ERRORS.provider_refused,
+  auth_error: ERRORS.provider_refused,
+  breaker_open: ERRORS.provider_unavailable,
+  timeout: ERRORS.provider_unavailable,
+  rate_limited: ERRORS.provider_unavailable,
+  server_error: ERRORS.provider_unavailable,
+  invalid_answer: ERRORS.provider_invalid_answer,
+};
 
-export class ProviderFailure extends Error {
+export class ProviderFailure extends CodedError {
   readonly provider: ProviderName;
   readonly reason: SkipReason;
   /** The HTTP status the provider answered with, when it answered. */
@@ -31,17 +46,12 @@ export class ProviderFailure extends Error {
     message: string,
     options: { status?: number; cause?: unknown } = {},
   ) {
-    super(`${provider}: ${message}`, { cause: options.cause });
+    super(CODE_OF_REASON[reason], `${provider}: ${message}`, { cause: options.cause });
     this.name = 'ProviderFailure';
     this.provider = provider;
     this.reason = reason;
     this.status = options.status;
   }
-}
-
-/** For the breaker: a 400/422 or a refused key must not open it. */
-export function isNotAFault(error: unknown): boolean {
-  return error instanceof ProviderFailure && NOT_A_FAULT.has(error.reason);
 }
 
 /** The reason an HTTP status stands for. */

@@ -1,15 +1,25 @@
+import { CodedError, ERRORS, type ErrorDeclaration } from '@helpline/runtime';
+
 /** A media file as the gateway served it. */
 export interface DownloadedMedia {
   bytes: Buffer;
   contentType: string;
 }
 
-export class MediaDownloadError extends Error {
+/** The gateway's answer to a media download, as the catalogue names it; `status` is the gateway's. */
+function declarationOfStatus(status: number | undefined): ErrorDeclaration {
+  if (status === 404) return ERRORS.media_not_found;
+  if (status === 413) return ERRORS.media_too_large;
+  return ERRORS.media_upstream;
+}
+
+/** A voice note the gateway did not serve: unknown (404), too large (413), or the gateway away or failing. */
+export class MediaDownloadError extends CodedError {
   constructor(
     readonly status: number | undefined,
     message: string,
   ) {
-    super(message);
+    super(declarationOfStatus(status), message);
     this.name = 'MediaDownloadError';
   }
 }

@@ -1,4 +1,4 @@
-import type { Redis } from '@helpline/runtime';
+import { type Redis, createSharedRate } from '@helpline/runtime';
 import type { GatewayConfig } from '../config.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { TemplateBook } from '../templates/templates-file.js';
@@ -9,7 +9,6 @@ import type { ConversationWindow } from './conversation-window.js';
 import { createGraphClient, type GraphClient } from './graph-client.js';
 import { createRecipientPacer } from './recipient-pacer.js';
 import type { SendErrorLog } from './send-error-log.js';
-import { createSendRateLimiter } from './send-rate-limiter.js';
 
 export interface CloudChannelDeps {
   config: GatewayConfig;
@@ -49,7 +48,7 @@ export function buildCloudChannel(deps: CloudChannelDeps): CloudChannel {
   const sender = createCloudSender({
     graph,
     window: deps.window,
-    rateLimiter: createSendRateLimiter(deps.redis, `${keyPrefix}:cloud:rate`, config.WHATSAPP_SEND_RATE),
+    rateLimiter: createSharedRate(deps.redis, `${keyPrefix}:cloud:rate`, config.WHATSAPP_SEND_RATE),
     pacer: createRecipientPacer(deps.redis, `${keyPrefix}:cloud`),
     errorLog: deps.errorLog,
     metrics: deps.metrics,

@@ -1,5 +1,5 @@
 import type { OutboundMessage } from '@helpline/contracts';
-import { type Logger, PermanentError } from '@helpline/runtime';
+import { ERRORS, isPermanentError, type Logger, PermanentError, type SharedRate } from '@helpline/runtime';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ChannelSender } from '../outbound/channel-sender.js';
 import { asTemplateMessage, createSendFlow, windowClosed } from '../outbound/send-flow.js';
@@ -11,7 +11,6 @@ import { decideOnSendError } from './graph-error-policy.js';
 import { graphMessageBody } from './graph-message-body.js';
 import type { RecipientPacer } from './recipient-pacer.js';
 import type { SendErrorLog } from './send-error-log.js';
-import type { SendRateLimiter } from './send-rate-limiter.js';
 import { createTemplateBook, type TemplateBook } from '../templates/templates-file.js';
 import { type WindowTemplate, windowFallbackFor } from '../templates/window-fallback.js';
 
@@ -27,7 +26,7 @@ export function parseWindowTemplate(value: string | undefined): WindowTemplate |
 export interface CloudSenderDeps {
   graph: GraphClient;
   window: ConversationWindow;
-  rateLimiter: SendRateLimiter;
+  rateLimiter: SharedRate;
   pacer: RecipientPacer;
   errorLog: SendErrorLog;
   metrics: GatewayMetrics;
@@ -128,9 +127,11 @@ export function createCloudSender(deps: CloudSenderDeps): ChannelSender {
       case 'fail':
         break;
     }
+    // Meta's refusal is `graph_refused` with Meta's number as its providerCode; an error
+    // raised before the call (a document by reference) keeps its own code.
     return flow.fail(
       decision.code,
-      `graph_${decision.code}`,
+      isPermanentError(error) ? error.code : ERRORS.graph_refused.code,
       text,
       error,
       log,

@@ -1,5 +1,5 @@
 import type { DocumentReference } from '@helpline/contracts';
-import { PermanentError } from '@helpline/runtime';
+import { CodedError, ERRORS, PermanentError } from '@helpline/runtime';
 
 export interface FetchedDocument {
   bytes: Buffer;
@@ -45,7 +45,7 @@ export function createServiceDocumentSource(options: ServiceDocumentSourceOption
         if (response.status >= 400 && response.status < 500 && response.status !== 429) {
           throw new PermanentError('document_unavailable', why);
         }
-        throw new Error(why);
+        throw new CodedError(ERRORS.document_source_failed, why);
       }
       const declared = Number(response.headers.get('content-length') ?? 0);
       if (declared > maxBytes)

@@ -1,9 +1,15 @@
+import { CodedError, ERRORS } from '@helpline/runtime';
+import { graphDeclaration } from './graph-error-codes.js';
 import { createHttpTransport, type HttpAnswer, type HttpTransport, HttpTransportError } from './http-transport.js';
 
-/** A Graph API error answer: `{ error: { message, type, code, error_subcode, fbtrace_id } }`. */
-export class GraphApiError extends Error {
+/**
+ * A Graph API error answer: `{ error: { message, type, code, error_subcode, fbtrace_id } }`.
+ * Its catalogue code (`graph_refused` or `graph_unavailable`) follows Meta's code and the
+ * HTTP status; Meta's own number is `providerCode`, the upstream status `status`.
+ */
+export class GraphApiError extends CodedError {
   readonly status: number;
-  readonly code: number | undefined;
+  declare readonly providerCode: number | undefined;
   readonly subcode: number | undefined;
   readonly fbtraceId: string | undefined;
 
@@ -11,17 +17,22 @@ export class GraphApiError extends Error {
     const e = (body as { error?: Record<string, unknown> } | undefined)?.error ?? {};
     const code = typeof e.code === 'number' ? e.code : undefined;
     const message = typeof e.message === 'string' ? e.message : `HTTP ${status}`;
-    super(`Graph API ${status}${code !== undefined ? ` code ${code}` : ''}: ${message}`);
+    super(
+      graphDeclaration(status, code),
+      `Graph API ${status}${code !== undefined ? ` code ${code}` : ''}: ${message}`,
+      {
+        ...(code !== undefined ? { providerCode: code } : {}),
+      },
+    );
     this.name = 'GraphApiError';
     this.status = status;
-    this.code = code;
     this.subcode = typeof e.error_subcode === 'number' ? e.error_subcode : undefined;
     this.fbtraceId = typeof e.fbtrace_id === 'string' ? e.fbtrace_id : undefined;
   }
 }
 
-/** The request never got an HTTP answer (refused, reset, timed out). */
-export class GraphNetworkError extends Error {
+/** The request never got an HTTP answer (refused, reset, timed out): worth retrying. */
+export class GraphNetworkError extends CodedError {
   /**
    * False when the request cannot have reached Meta whole (connection refused, name not
    * resolved, cut off while being written); true when it had left whole and the answer
@@ -30,7 +41,7 @@ export class GraphNetworkError extends Error {
   readonly mayHaveBeenSent: boolean;
 
   constructor(cause: HttpTransportError) {
-    super(`Graph API unreachable: ${cause.message}`, { cause });
+    super(ERRORS.graph_unreachable, `Graph API unreachable: ${cause.message}`, { cause });
     this.name = 'GraphNetworkError';
     this.mayHaveBeenSent = cause.requestSent;
   }

@@ -1,5 +1,6 @@
 import { isPermanentError } from '@helpline/runtime';
 import { GraphApiError, GraphNetworkError } from './graph-client.js';
+import { GRAPH_PAIR_RATE_LIMIT, GRAPH_WINDOW_CLOSED } from './graph-error-codes.js';
 
 /**
  * What to do about a failed send, by Graph error code (Cloud API error code reference):
@@ -15,21 +16,14 @@ export type SendErrorDecision =
   | { action: 'window_template'; code: string }
   | { action: 'fail'; code: string };
 
-const RETRY_CODES = new Set([130429, 80007, 4]);
-const NOT_RETRIED_CODES = new Set([131026, 131048, 131049, 368, 190]);
-
 export function decideOnSendError(error: unknown): SendErrorDecision {
   if (error instanceof GraphNetworkError) return { action: 'retry', code: 'network' };
   // Raised before any Graph call (a document by reference that its service no longer has).
   if (isPermanentError(error)) return { action: 'fail', code: error.code };
   if (!(error instanceof GraphApiError)) return { action: 'retry', code: 'unknown' };
-  const code = error.code !== undefined ? String(error.code) : `http_${error.status}`;
-  if (error.code !== undefined) {
-    if (RETRY_CODES.has(error.code)) return { action: 'retry', code };
-    if (error.code === 131056) return { action: 'pace_recipient', code };
-    if (error.code === 131047) return { action: 'window_template', code };
-    if (NOT_RETRIED_CODES.has(error.code)) return { action: 'fail', code };
-  }
-  if (error.status >= 500 || error.status === 408 || error.status === 429) return { action: 'retry', code };
-  return { action: 'fail', code };
+  const code = error.providerCode !== undefined ? String(error.providerCode) : `http_${error.status}`;
+  if (error.providerCode === GRAPH_PAIR_RATE_LIMIT) return { action: 'pace_recipient', code };
+  if (error.providerCode === GRAPH_WINDOW_CLOSED) return { action: 'window_template', code };
+  // The rest as the error is declared (graph-error-codes.ts): graph_unavailable retries.
+  return error.retryable ? { action: 'retry', code } : { action: 'fail', code };
 }

@@ -3,8 +3,8 @@ import type { ConversationEventStream } from '../events/conversation-event-strea
 import { createChatRecordStore, deleteChatRecord } from './store/chat-record-store.js';
 import { createConversationLog, deleteLog } from './store/conversation-log.js';
 import { createConversationStats } from './store/conversation-stats.js';
-import { createHandlingRecords } from './store/handling-records.js';
-import { createRateWindows, deleteRateWindows } from './store/rate-windows.js';
+import { createMessageGate } from './store/message-gate.js';
+import { deleteRateWindows } from './store/rate-windows.js';
 import { conversationKeys, exec } from './store/store-keys.js';
 
 export type { ChatFields } from './store/chat-record-store.js';
@@ -22,8 +22,8 @@ export interface ConversationStoreOptions {
 
 /**
  * Every piece of conversation state in Redis, one module per kind (`store/`): the chat
- * records and their indexes, each chat's log, the handling records that make redelivery
- * harmless, the rate-limit windows and the counters for /api/stats. Only forgetting a chat
+ * records and their indexes, each chat's log, the message gate that makes redelivery
+ * harmless (and counts the rate-limit windows) and the counters for /api/stats. Only forgetting a chat
  * spans them all, in one transaction.
  */
 export function createConversationStore(options: ConversationStoreOptions) {
@@ -37,8 +37,7 @@ export function createConversationStore(options: ConversationStoreOptions) {
   return {
     ...createChatRecordStore({ ...parts, ttlSeconds, events: options.events }),
     ...createConversationLog({ ...parts, historyMax: options.historyMax, ttlSeconds, events: options.events }),
-    ...createHandlingRecords(parts),
-    ...createRateWindows(parts),
+    ...createMessageGate({ ...parts, chatTtlSeconds: ttlSeconds }),
     ...createConversationStats(parts),
 
     /** Whether the connection is up: tells "Redis away" from other failures. */

@@ -4,7 +4,7 @@ import { messageReceived } from '../events/conversation-events.js';
 import type { MessageSink } from '../ingest/message-sink.js';
 import type { ConversationMetrics } from './conversation-metrics.js';
 import type { ConversationStore } from './conversation-store.js';
-import { decide } from './decide.js';
+import { decide, type Plan } from './decide.js';
 import type { Handoff } from './handoff.js';
 import { actOnPlan } from './inbound/act-on-plan.js';
 import { countDecision } from './inbound/count-decision.js';
@@ -46,37 +46,46 @@ export function createInboundHandler(deps: InboundHandlerDeps): MessageSink {
   const effects = createInboundEffects(deps);
 
   async function handleCloud(message: InboundMessage, parentLog: Logger): Promise<'accepted' | 'duplicate'> {
-    if (await store.isHandled(message.id)) return 'duplicate';
-    const log = forCorrelation(parentLog, message.id);
     const now = deps.clock();
     const minute = Math.floor(now.getTime() / 60_000);
-    const chat = await store.getChat(message.chatId);
-    const countInMinute = await store.countInMinute(message.chatId, message.id, minute);
-    const holdsRateNotice =
-      countInMinute > deps.rateLimitPerMinute && (await store.claimRateNotice(message.chatId, message.id, minute));
-
-    const decided = decide({
-      message,
-      chat,
-      now,
-      noticeVersion: deps.noticeVersion,
-      countInMinute,
+    // One round trip: handled already? the chat, the message counted in its minute, and a
+    // decision an unfinished earlier delivery stored.
+    const gate = await store.openGate<Plan>({
+      chatId: message.chatId,
+      messageId: message.id,
+      minute,
       rateLimit: deps.rateLimitPerMinute,
-      holdsRateNotice,
-      accounts: deps.accounts !== undefined,
     });
-    const { plan, fresh } = await store.savePlan(message.id, decided);
+    if (gate.handled) return 'duplicate';
+    const log = forCorrelation(parentLog, message.id);
+    const { chat, countInMinute, holdsRateNotice } = gate;
+
+    // The channel it wrote on is noted too: notices and broadcasts follow the customer there.
+    const channel = message.channel === 'twilio' ? 'twilio' : 'cloud';
+    let plan: Plan;
+    let fresh = false;
+    if (gate.storedPlan) {
+      plan = gate.storedPlan;
+      await store.replayPlan(message.chatId, message.id, plan, channel);
+    } else {
+      const decided = decide({
+        message,
+        chat,
+        now,
+        noticeVersion: deps.noticeVersion,
+        countInMinute,
+        rateLimit: deps.rateLimitPerMinute,
+        holdsRateNotice,
+        accounts: deps.accounts !== undefined,
+      });
+      // Stored with the chat noted (created, language, channel, index, last activity) in one
+      // script; every message counts as activity, before consent too (the chat index keeps
+      // the same time as its score); the log's append moves it again after consent.
+      ({ plan, fresh } = await store.savePlan(message.chatId, message.id, decided, channel));
+    }
     if (fresh) countDecision(deps.metrics, plan.action, plan.pauseExpired);
 
-    await store.touchChat(message.chatId, plan.at);
     if (plan.pauseExpired) await deps.handoff.end(message.chatId, 'timeout', new Date(plan.at));
-    const atMs = new Date(plan.at).getTime();
-    // The channel it wrote on, too: notices and broadcasts follow the customer there.
-    const channel = message.channel === 'twilio' ? 'twilio' : 'cloud';
-    await store.updateChat(message.chatId, { language: plan.language, channel }, [], atMs);
-    // Every message counts as activity, before consent too (the chat index already keeps
-    // the same time as its score); the log's append moves it again after consent.
-    await store.noteActivity(message.chatId, atMs);
     await actOnPlan(deps, effects, { message, chat, plan, log });
     await offerToOpenTicket(deps.tickets, message, plan, log);
     // Any message after a close reopens the chat: the archive starts a new conversation with it.

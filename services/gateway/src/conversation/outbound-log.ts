@@ -82,16 +82,15 @@ export function createOutboundLog(deps: OutboundLogDeps): OutboundObserver {
         ...(customerId ? { customerId } : {}),
         ...(message.meta?.answer ? { answer: message.meta.answer } : {}),
       };
-      await store.append(message.to, entry, now.getTime(), messageSent(message, entry));
-      if (result.messageId) await store.mapProviderId(result.messageId, message.to, entryId);
+      // The entry, its channel id's mapping and the classification (on it and on the
+      // customer's message it answers: that one was classified first) in one script.
+      await store.appendSent(message.to, entry, now.getTime(), messageSent(message, entry), {
+        answers: message.correlationId,
+        ...(classification ? { classification } : {}),
+      });
       if (message.meta?.transcript) {
         // The voice note the message answers: its words beside the audio reference.
         await store.setTranscript(message.to, message.correlationId, message.meta.transcript);
-      }
-      if (classification) {
-        await store.setClassification(message.to, entryId, classification);
-        // The classification belongs first to the customer's message that was classified.
-        await store.setClassification(message.to, message.correlationId, classification);
       }
       const awaiting = message.meta?.awaiting;
       if (awaiting) {

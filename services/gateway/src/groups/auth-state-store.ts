@@ -1,5 +1,5 @@
 import type { Redis } from '@helpline/runtime';
-import { withDeadline } from '@helpline/runtime';
+import { CodedError, ERRORS, withDeadline } from '@helpline/runtime';
 import {
   type AuthenticationCreds,
   type AuthenticationState,
@@ -30,10 +30,17 @@ type MissingKeyType = Exclude<keyof SignalDataTypeMap, (typeof SIGNAL_KEY_TYPES)
 const everyKeyTypeListed: [MissingKeyType] extends [never] ? true : MissingKeyType = true;
 void everyKeyTypeListed;
 
-/** A write of the auth state did not reach Redis. Baileys must not go on as if it had. */
-export class AuthStateWriteError extends Error {
+/**
+ * A write of the auth state did not reach Redis. Baileys must not go on as if it had; a
+ * send that met it (keys are written while encrypting) is retried by the outbound queue.
+ */
+export class AuthStateWriteError extends CodedError {
   constructor(what: string, cause: unknown) {
-    super(`auth state ${what} was not stored: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(
+      ERRORS.auth_state_unstored,
+      `auth state ${what} was not stored: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
     this.name = 'AuthStateWriteError';
   }
 }

@@ -1,6 +1,6 @@
-import { ErrorBody, type HttpApp } from '@helpline/runtime';
+import { CodedError, ERRORS, ErrorBody, type HttpApp } from '@helpline/runtime';
 import { z } from 'zod';
-import { MEDIA_CHANNELS, type MediaChannel, type MediaError, type MediaSource } from './media-source.js';
+import { MEDIA_CHANNELS, type MediaChannel, type MediaSource } from './media-source.js';
 
 const Params = z.object({
   mediaId: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'expected a media id (letters, digits, . _ -, at most 128)'),
@@ -8,16 +8,6 @@ const Params = z.object({
 const Query = z.object({
   channel: z.enum(MEDIA_CHANNELS).default('cloud').describe('the channel the message came in by'),
 });
-
-const STATUS: Record<MediaError['kind'], 404 | 413 | 502> = { not_found: 404, too_large: 413, upstream: 502 };
-
-/** A media error of any channel's source: the same three kinds, whatever its class. */
-function mediaErrorKind(error: unknown): MediaError['kind'] | undefined {
-  const kind = (error as { kind?: unknown } | null)?.kind;
-  return error instanceof Error && typeof kind === 'string' && kind in STATUS
-    ? (kind as MediaError['kind'])
-    : undefined;
-}
 
 /**
  * GET /api/media/:mediaId: the bytes of an inbound message's media, streamed, with its
@@ -47,25 +37,15 @@ export function registerMediaRoutes(
       const { channel } = request.query;
       const source = sources[channel];
       if (!source) {
-        return reply.code(503).send({
-          error: 'channel_not_configured',
-          message: `query.channel: the ${channel} channel is not configured`,
-        });
+        throw new CodedError(ERRORS.channel_not_configured, `query.channel: the ${channel} channel is not configured`);
       }
-      try {
-        const media = await source.fetch(mediaId, AbortSignal.timeout(options.timeoutMs ?? 30_000));
-        reply.header('content-type', media.contentType);
-        if (media.contentLength !== undefined) reply.header('content-length', media.contentLength);
-        reply.header('cache-control', 'no-store');
-        // A stream is sent as it is: no serializer runs on it.
-        return reply.send(media.body as never);
-      } catch (error) {
-        const kind = mediaErrorKind(error);
-        if (!kind) throw error;
-        const message = (error as Error).message;
-        request.log.warn({ channel, kind, err: message }, 'media not served');
-        return reply.code(STATUS[kind]).send({ error: `media_${kind}`, message });
-      }
+      // A MediaError (media_not_found, media_too_large, media_upstream) answers as declared.
+      const media = await source.fetch(mediaId, AbortSignal.timeout(options.timeoutMs ?? 30_000));
+      reply.header('content-type', media.contentType);
+      if (media.contentLength !== undefined) reply.header('content-length', media.contentLength);
+      reply.header('cache-control', 'no-store');
+      // A stream is sent as it is: no serializer runs on it.
+      return reply.send(media.body as never);
     },
   );
 }

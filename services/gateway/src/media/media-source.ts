@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { CodedError, ERRORS, type ErrorDeclaration } from '@helpline/runtime';
 
 /** The channels whose inbound media the gateway serves. */
 export const MEDIA_CHANNELS = ['cloud', 'twilio'] as const;
@@ -12,13 +13,24 @@ export interface MediaDownload {
   body: Readable;
 }
 
-/** Why media could not be served: each maps to one HTTP status. */
-export class MediaError extends Error {
+export type MediaErrorKind = 'not_found' | 'too_large' | 'upstream';
+
+const DECLARATIONS: Record<MediaErrorKind, ErrorDeclaration> = {
+  not_found: ERRORS.media_not_found,
+  too_large: ERRORS.media_too_large,
+  upstream: ERRORS.media_upstream,
+};
+
+/**
+ * Why media could not be served, whichever channel holds it: `media_<kind>` in the
+ * catalogue, which the app's error handler answers (404, 413, 502).
+ */
+export class MediaError extends CodedError {
   constructor(
-    readonly kind: 'not_found' | 'too_large' | 'upstream',
+    readonly kind: MediaErrorKind,
     message: string,
   ) {
-    super(message);
+    super(DECLARATIONS[kind], message);
     this.name = 'MediaError';
   }
 }

@@ -90,7 +90,7 @@ export class ObserversFailedError extends CodedError {
 }
 
 /**
- * Tells every observer, each even when another failed (they do not depend on one another),
+ * Tells every observer at once, each even when another failed (they do not depend on one another),
  * and returns the first failure, if any, with how many failed.
  */
 async function tellObservers(
@@ -99,17 +99,18 @@ async function tellObservers(
   deps: DeliverDeps,
   log: Logger,
 ): Promise<{ failures: number; first?: unknown }> {
+  // Together, not one after another: their writes leave in one round trip.
+  const told = await Promise.allSettled(deps.observers.map(async (observer) => observer.onSent?.(message, result)));
   let failures = 0;
   let first: unknown;
-  for (const observer of deps.observers) {
-    if (!observer.onSent) continue;
-    try {
-      await observer.onSent(message, result);
-    } catch (error) {
-      failures += 1;
-      first ??= error;
-      log.error({ err: error, messageId: result.messageId }, 'outbound observer failed after the message was sent');
-    }
+  for (const outcome of told) {
+    if (outcome.status === 'fulfilled') continue;
+    failures += 1;
+    first ??= outcome.reason;
+    log.error(
+      { err: outcome.reason, messageId: result.messageId },
+      'outbound observer failed after the message was sent',
+    );
   }
   return { failures, first };
 }

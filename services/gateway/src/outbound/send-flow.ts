@@ -1,10 +1,9 @@
 import { isWindowOnlyBroadcast, refuseClosedWindowBroadcast } from './broadcast-window.js';
 import type { OutboundMessage } from '@helpline/contracts';
-import { type Logger, PermanentError } from '@helpline/runtime';
+import { CodedError, type Logger, PermanentError, type SharedRate } from '@helpline/runtime';
 import type { ConversationWindow } from '../cloud/conversation-window.js';
 import { isFreeForm } from '../cloud/graph-message-body.js';
 import type { SendErrorLog } from '../cloud/send-error-log.js';
-import type { SendRateLimiter } from '../cloud/send-rate-limiter.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { graphComponents, type WindowFallback } from '../templates/window-fallback.js';
 import { SendRetryError } from './send-retry-error.js';
@@ -39,7 +38,7 @@ export function windowClosed(why: string, what: string): PermanentError {
 export function createSendFlow(deps: {
   channel: 'cloud' | 'twilio';
   window: ConversationWindow;
-  rateLimiter: SendRateLimiter;
+  rateLimiter: SharedRate;
   errorLog: SendErrorLog;
   metrics: GatewayMetrics;
   clock: () => Date;
@@ -115,7 +114,12 @@ export function createSendFlow(deps: {
     ): never {
       metrics.messagesSent.inc({ channel, outcome: 'failed', code });
       log.error(logCause ? { code, err: cause } : { code }, said);
-      throw new PermanentError(permanentCode, text, { cause });
+      // The provider's own number (Meta's 131026; `http_<status>` when it gave none) rides
+      // beside the fixed code into the job's failed reason, which broadcast reports read.
+      // An error raised before the provider call (a PermanentError) has none.
+      const providerCode =
+        cause instanceof CodedError && !(cause instanceof PermanentError) ? (cause.providerCode ?? code) : undefined;
+      throw new PermanentError(permanentCode, text, { cause, ...(providerCode !== undefined ? { providerCode } : {}) });
     },
   };
 }

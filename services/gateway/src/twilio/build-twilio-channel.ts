@@ -1,9 +1,8 @@
-import type { Redis } from '@helpline/runtime';
+import { type Redis, createSharedRate } from '@helpline/runtime';
 import { parseWindowTemplate } from '../cloud/cloud-sender.js';
 import type { ConversationWindow } from '../cloud/conversation-window.js';
 import { createRecipientPacer } from '../cloud/recipient-pacer.js';
 import type { SendErrorLog } from '../cloud/send-error-log.js';
-import { createSendRateLimiter } from '../cloud/send-rate-limiter.js';
 import type { GatewayConfig } from '../config.js';
 import type { DocumentUrlSigner } from '../media/signed-document-urls.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
@@ -54,7 +53,7 @@ export function buildTwilioChannel(deps: TwilioChannelDeps): TwilioChannel {
     from: settings.whatsappNumber,
     statusCallbackUrl: settings.statusCallbackUrl,
     window: deps.window,
-    rateLimiter: createSendRateLimiter(deps.redis, `${keyPrefix}:rate`, config.WHATSAPP_SEND_RATE),
+    rateLimiter: createSharedRate(deps.redis, `${keyPrefix}:rate`, config.WHATSAPP_SEND_RATE),
     pause: createRecipientPacer(deps.redis, keyPrefix),
     options: deps.options,
     bodyParts: createBodyParts(deps.redis, keyPrefix),

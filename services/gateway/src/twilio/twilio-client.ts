@@ -1,3 +1,4 @@
+import { CodedError, ERRORS } from '@helpline/runtime';
 import {
   createHttpTransport,
   type HttpAnswer,
@@ -5,14 +6,16 @@ import {
   HttpTransportError,
 } from '../cloud/http-transport.js';
 import type { MessageForm } from './twilio-message-form.js';
+import { twilioDeclaration } from './twilio-error-codes.js';
 
 /**
  * A Twilio REST error answer: `{ code, message, more_info, status }`. `retryAfterMs` is the
- * Retry-After a 429 carried, when it did.
+ * Retry-After a 429 carried, when it did. Its catalogue code follows Twilio's code and the
+ * HTTP status (twilio-error-codes.ts); Twilio's own number is `providerCode`.
  */
-export class TwilioApiError extends Error {
+export class TwilioApiError extends CodedError {
   readonly status: number;
-  readonly code: number | undefined;
+  declare readonly providerCode: number | undefined;
   readonly moreInfo: string | undefined;
   readonly retryAfterMs: number | undefined;
 
@@ -20,21 +23,22 @@ export class TwilioApiError extends Error {
     const b = (body ?? {}) as Record<string, unknown>;
     const code = typeof b.code === 'number' ? b.code : undefined;
     const message = typeof b.message === 'string' ? b.message : `HTTP ${status}`;
-    super(`Twilio ${status}${code !== undefined ? ` code ${code}` : ''}: ${message}`);
+    super(twilioDeclaration(status, code), `Twilio ${status}${code !== undefined ? ` code ${code}` : ''}: ${message}`, {
+      ...(code !== undefined ? { providerCode: code } : {}),
+    });
     this.name = 'TwilioApiError';
     this.status = status;
-    this.code = code;
     this.moreInfo = typeof b.more_info === 'string' ? b.more_info : undefined;
     this.retryAfterMs = retryAfterMs;
   }
 }
 
 /** No HTTP answer. `mayHaveBeenSent`: the request had left whole, so Twilio may have taken it. */
-export class TwilioNetworkError extends Error {
+export class TwilioNetworkError extends CodedError {
   readonly mayHaveBeenSent: boolean;
 
   constructor(cause: HttpTransportError) {
-    super(`Twilio unreachable: ${cause.message}`, { cause });
+    super(ERRORS.twilio_unreachable, `Twilio unreachable: ${cause.message}`, { cause });
     this.name = 'TwilioNetworkError';
     this.mayHaveBeenSent = cause.requestSent;
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { OutboundContent } from '@helpline/contracts';
 import type { Redis } from 'ioredis';
-import { whenReady } from '@helpline/runtime';
+import { CodedError, ERRORS, whenReady } from '@helpline/runtime';
 
 type Choices = Extract<OutboundContent, { kind: 'buttons' | 'list' }>;
 
@@ -37,9 +37,9 @@ export interface ContentCatalogOptions {
 }
 
 /** The Content API answered an error or nothing: the caller sends numbered text instead. */
-export class ContentApiError extends Error {
+export class ContentApiError extends CodedError {
   constructor(message: string) {
-    super(message);
+    super(ERRORS.twilio_content_failed, message);
     this.name = 'ContentApiError';
   }
 }

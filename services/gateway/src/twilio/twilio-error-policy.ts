@@ -1,4 +1,6 @@
+import { ERRORS } from '@helpline/runtime';
 import { TwilioApiError, TwilioNetworkError } from './twilio-client.js';
+import { TWILIO_RETRY_CODES, TWILIO_WINDOW_CODES } from './twilio-error-codes.js';
 
 /**
  * What to do about a failed Messages API call, by Twilio error code, in the same policy as
@@ -18,24 +20,21 @@ export type TwilioErrorDecision =
   | { action: 'recipient_invalid'; code: string }
   | { action: 'fail'; code: string };
 
-export const TWILIO_RETRY_CODES = new Set([20429, 63018, 30001]);
-export const TWILIO_WINDOW_CODES = new Set([63016]);
-export const TWILIO_RECIPIENT_CODES = new Set([21211, 21614, 21610, 63003, 63024]);
-
 export function decideOnTwilioError(error: unknown): TwilioErrorDecision {
   if (error instanceof TwilioNetworkError) return { action: 'retry', code: 'network' };
   if (!(error instanceof TwilioApiError)) return { action: 'retry', code: 'unknown' };
-  const code = error.code !== undefined ? String(error.code) : `http_${error.status}`;
-  if (error.code !== undefined) {
-    if (TWILIO_WINDOW_CODES.has(error.code)) return { action: 'window_template', code };
-    if (TWILIO_RECIPIENT_CODES.has(error.code)) return { action: 'recipient_invalid', code };
-    if (TWILIO_RETRY_CODES.has(error.code)) {
-      return { action: 'retry', code, ...(error.retryAfterMs !== undefined ? { pauseMs: error.retryAfterMs } : {}) };
-    }
+  const code = error.providerCode !== undefined ? String(error.providerCode) : `http_${error.status}`;
+  if (error.providerCode !== undefined && TWILIO_WINDOW_CODES.has(error.providerCode)) {
+    return { action: 'window_template', code };
   }
-  if (error.status === 429) {
-    return { action: 'retry', code, ...(error.retryAfterMs !== undefined ? { pauseMs: error.retryAfterMs } : {}) };
-  }
-  if (error.status >= 500 || error.status === 408) return { action: 'retry', code };
-  return { action: 'fail', code };
+  // The rest as the error is declared (twilio-error-codes.ts).
+  if (error.code === ERRORS.recipient_invalid.code) return { action: 'recipient_invalid', code };
+  if (!error.retryable) return { action: 'fail', code };
+  const pause =
+    error.status === 429 || (error.providerCode !== undefined && TWILIO_RETRY_CODES.has(error.providerCode));
+  return {
+    action: 'retry',
+    code,
+    ...(pause && error.retryAfterMs !== undefined ? { pauseMs: error.retryAfterMs } : {}),
+  };
 }

@@ -1,13 +1,11 @@
 import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { MediaError, type MediaErrorKind } from '../media/media-source.js';
 
-/** Why an inbound message's media could not be fetched from Twilio. */
-export class TwilioMediaError extends Error {
-  constructor(
-    readonly kind: 'not_found' | 'too_large' | 'upstream',
-    message: string,
-  ) {
-    super(message);
+/** Why an inbound message's media could not be fetched from Twilio (the media route answers it as declared). */
+export class TwilioMediaError extends MediaError {
+  constructor(kind: MediaErrorKind, message: string) {
+    super(kind, message);
     this.name = 'TwilioMediaError';
   }
 }

@@ -1,9 +1,8 @@
 import { jobIds, type OutboundMessage } from '@helpline/contracts';
-import { type Logger, PermanentError } from '@helpline/runtime';
+import { ERRORS, type Logger, PermanentError, type SharedRate } from '@helpline/runtime';
 import type { ConversationWindow } from '../cloud/conversation-window.js';
 import type { RecipientPacer } from '../cloud/recipient-pacer.js';
 import type { SendErrorLog } from '../cloud/send-error-log.js';
-import type { SendRateLimiter } from '../cloud/send-rate-limiter.js';
 import type { DocumentUrlSigner } from '../media/signed-document-urls.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ChannelSender } from '../outbound/channel-sender.js';
@@ -26,7 +25,7 @@ export interface TwilioSenderDeps {
   statusCallbackUrl?: string;
   /** The Twilio number's own 24-hour windows (another number than the Cloud API's). */
   window: ConversationWindow;
-  rateLimiter: SendRateLimiter;
+  rateLimiter: SharedRate;
   /** Holds every Twilio send back after a 429 that named its Retry-After (key `all`). */
   pause: RecipientPacer;
   options: NumberedOptions;
@@ -192,7 +191,15 @@ export function createTwilioSender(deps: TwilioSenderDeps): ChannelSender {
       case 'fail':
         break;
     }
-    return flow.fail(decision.code, `twilio_${decision.code}`, text, error, log, 'send refused by Twilio; not retried');
+    // Twilio's number rides beside the fixed code as the refusal's providerCode.
+    return flow.fail(
+      decision.code,
+      ERRORS.twilio_refused.code,
+      text,
+      error,
+      log,
+      'send refused by Twilio; not retried',
+    );
   }
 
   return {

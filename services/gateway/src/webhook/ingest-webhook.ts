@@ -110,12 +110,22 @@ export async function applyDeliveryStatus(
   deps: DeliveryStatusDeps,
   log: Logger,
 ): Promise<void> {
-  await deps.deliveryStore.apply(update);
   // Any status but `failed` means the channel took the message: a re-run of its job must
   // not send it again, even if the run that sent it died before it could say so.
   const outboundJobId = outboundJobIdOf(update.callbackData);
-  if (outboundJobId && update.status !== 'failed')
-    await deps.sendConfirmations.confirmSent(outboundJobId, update.messageId);
+  // The delivery state, the send guard's mark and the observers touch keys of their own and
+  // depend on none of the others: issued together they leave in one write (the connection
+  // pipelines) and wait for one round trip instead of three. Each is idempotent, so a
+  // failure of any answers an error and the redelivery repeats them all harmlessly.
+  await Promise.all([
+    deps.deliveryStore.apply(update),
+    outboundJobId && update.status !== 'failed'
+      ? deps.sendConfirmations.confirmSent(outboundJobId, update.messageId)
+      : undefined,
+    ...deps.observers.map((observer) =>
+      observer.onStatus && observer !== deps.deliveryStore ? observer.onStatus(update) : undefined,
+    ),
+  ]);
   deps.metrics.deliveryStatuses.inc({ status: update.status });
   if (update.status === 'failed') {
     const codes = update.errors?.length ? update.errors.map((e) => String(e.code)) : ['unknown'];
@@ -124,8 +134,5 @@ export async function applyDeliveryStatus(
       { messageId: update.messageId, outboundJobId, errors: update.errors },
       'WhatsApp reports a message failed',
     );
-  }
-  for (const observer of deps.observers) {
-    if (observer.onStatus && observer !== deps.deliveryStore) await observer.onStatus(update);
   }
 }

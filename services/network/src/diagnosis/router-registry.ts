@@ -1,4 +1,5 @@
 import type { CustomerRecord } from '@helpline/directory';
+import { CodedError, ERRORS } from '@helpline/runtime';
 import type { RouterClient } from '../routeros/router-client.js';
 
 /**
@@ -6,11 +7,12 @@ import type { RouterClient } from '../routeros/router-client.js';
  * never carries the name on record: it comes from the directory (free text in WispHub) and
  * may hold an address.
  */
-export class UnknownRouterError extends Error {
+export class UnknownRouterError extends CodedError {
   readonly reason: 'unknown_router' | 'no_router_on_record';
 
   constructor(reason: UnknownRouterError['reason'], configured: number) {
     super(
+      ERRORS.unknown_router,
       reason === 'unknown_router'
         ? `the customer's router is not one of the ${configured} configured routers (MIKROTIK_ROUTERS)`
         : `the customer has no router on record and ${configured} routers are configured`,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DiagnosticReport, Identifier } from '@helpline/contracts';
-import { ErrorBody, type HttpApp, httpErrors } from '@helpline/runtime';
+import { CodedError, ErrorBody, ERRORS, type HttpApp, httpErrors } from '@helpline/runtime';
 import { z } from 'zod';
 import type { NetworkContext } from '../context.js';
 import { diagnose } from '../diagnosis/diagnose.js';
@@ -54,7 +54,7 @@ export function registerDiagnoseRoute(app: HttpApp, context: NetworkContext): vo
         });
       }
       // Staff asking by hand get the diagnosis itself, never the outage's answer.
-      if (outcome.kind !== 'report') throw new Error('unexpected diagnosis outcome');
+      if (outcome.kind !== 'report') throw new CodedError(ERRORS.internal_error, 'unexpected diagnosis outcome');
       return { report: outcome.report, fromCache: outcome.fromCache };
     },
   );

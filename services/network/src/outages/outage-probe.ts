@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { openOutagesKey, outageComplainersKey, selfEndingOutagesKey } from '@helpline/contracts';
 import type { CustomerDirectory } from '@helpline/directory';
-import type { Logger, Redis } from '@helpline/runtime';
+import { CodedError, ERRORS, type Logger, type Redis } from '@helpline/runtime';
 import type { Counter } from 'prom-client';
 import { type RouterRegistry, UnknownRouterError } from '../diagnosis/router-registry.js';
 import { type CheckSettings, runChecks } from '../diagnosis/run-checks.js';
@@ -190,7 +190,7 @@ export function accountsOutageResolve(options: { accountsUrl: string; token?: st
     }
     if (res.status !== 200) {
       await res.arrayBuffer().catch(() => undefined);
-      throw new Error(`the accounts service answered ${res.status}`);
+      throw new CodedError(ERRORS.accounts_unavailable, `the accounts service answered ${res.status}`);
     }
     const body = (await res.json().catch(() => ({}))) as { changed?: unknown };
     return body.changed === true;

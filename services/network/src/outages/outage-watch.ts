@@ -1,5 +1,6 @@
 import { openOutagesKey, outageComplainersKey, type DiagnosticReport } from '@helpline/contracts';
 import type { Logger, Redis } from '@helpline/runtime';
+import { CodedError, ERRORS } from '@helpline/runtime';
 
 /** Router errors that mean the router itself cannot be reached: it is down, for its customers too. */
 const ROUTER_DOWN_KINDS = new Set(['connect_timeout', 'connect_failed', 'socket_error', 'breaker_open', 'closed']);
@@ -118,6 +119,8 @@ export function accountsOutageSignal(options: { accountsUrl: string; token?: str
       signal: AbortSignal.timeout(10_000),
     });
     await res.arrayBuffer().catch(() => undefined);
-    if (res.status !== 200 && res.status !== 201) throw new Error(`the accounts service answered ${res.status}`);
+    if (res.status !== 200 && res.status !== 201) {
+      throw new CodedError(ERRORS.accounts_unavailable, `the accounts service answered ${res.status}`);
+    }
   };
 }

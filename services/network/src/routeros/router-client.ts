@@ -46,8 +46,8 @@ export class RouterClient {
       volumeThreshold: options.breaker?.volumeThreshold ?? 3,
       errorThresholdPercentage: options.breaker?.errorThresholdPercentage ?? 50,
       resetTimeout: options.breaker?.resetTimeout ?? 30_000,
-      // A trap is the router answering: it is up.
-      isNotAFault: (error) => error instanceof RouterTrapError,
+      // A trap is the router answering (it is up): router_refused is declared not
+      // retryable, which the breaker does not count.
     });
   }
 

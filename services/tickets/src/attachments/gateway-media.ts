@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PermanentError } from '@helpline/runtime';
+import { CodedError, ERRORS, PermanentError } from '@helpline/runtime';
 
 export interface DownloadedMedia {
   bytes: Buffer;
@@ -41,7 +41,7 @@ export function createGatewayMedia(options: {
         if (response.status === 404)
           throw new PermanentError('media_not_found', `media ${mediaId} (${channel}) is not known to the gateway`);
         if (response.status === 413) throw tooLarge('the gateway refused the media as too large');
-        throw new Error(`the gateway answered ${response.status} for media ${mediaId}`);
+        throw new CodedError(ERRORS.media_upstream, `the gateway answered ${response.status} for media ${mediaId}`);
       }
       const mimeType =
         (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() || 'application/octet-stream';
@@ -51,7 +51,7 @@ export function createGatewayMedia(options: {
         throw tooLarge(`a file of ${declared} bytes`);
       }
       const reader = response.body?.getReader();
-      if (!reader) throw new Error('the gateway sent no body');
+      if (!reader) throw new CodedError(ERRORS.media_upstream, 'the gateway sent no body');
       const chunks: Buffer[] = [];
       let size = 0;
       for (;;) {

@@ -5,7 +5,7 @@ import type { ChatRecord, LogEntry } from '../chat-records.js';
 import type { Plan } from '../decide.js';
 import type { InboundHandlerDeps } from '../handle-inbound.js';
 import type { ReplyAddress } from '../replies.js';
-import { COMMAND_TEXTS, type InboundEffects } from './inbound-effects.js';
+import { COMMAND_TEXTS, HISTORY_TURNS, type InboundEffects } from './inbound-effects.js';
 import { inboundEntry } from './inbound-entries.js';
 
 /** Carries out a message's stored decision: what is kept of it, what the chat becomes, what is sent. */
@@ -25,6 +25,11 @@ export async function actOnPlan(
   const logIt = (skipped?: LogEntry['skipped']) => {
     const entry = inboundEntry(message, chat?.customerId, skipped);
     return store.append(chatId, entry, atMs, messageReceived(message, entry));
+  };
+  // Logged, and the turns before it read back in the same script, for the classifier.
+  const logAndRecall = () => {
+    const entry = inboundEntry(message, chat?.customerId);
+    return store.appendAndRecall(chatId, entry, atMs, messageReceived(message, entry), HISTORY_TURNS);
   };
   // The evidence of an answer to the notice: the notice as shown (text and hash), its
   // version, the message that carried the answer.
@@ -116,13 +121,11 @@ export async function actOnPlan(
       await menuChoice(message, action.choice, to, plan);
       return;
     case 'description':
-      await logIt();
-      await classify(message, chat, plan, log);
+      await classify(message, chat, plan, await logAndRecall(), log);
       await store.updateChat(chatId, { mode: 'menu' }, [], atMs);
       return;
     case 'free_text':
-      await logIt();
-      await classify(message, chat, plan, log);
+      await classify(message, chat, plan, await logAndRecall(), log);
       return;
     case 'account':
       await logIt();

@@ -1,7 +1,8 @@
 import { type AccountRequestInput, type HistoryTurn, type InboundMessage, jobIds } from '@helpline/contracts';
 import type { Logger, Producer } from '@helpline/runtime';
+import { CodedError, ERRORS } from '@helpline/runtime';
 import type { AccountAsk } from '../account-asks.js';
-import type { ChatRecord } from '../chat-records.js';
+import type { ChatRecord, LogEntry } from '../chat-records.js';
 import type { CommandName } from '../commands.js';
 import type { Plan } from '../decide.js';
 import type { InboundHandlerDeps } from '../handle-inbound.js';
@@ -42,8 +43,18 @@ export function createInboundEffects(deps: InboundHandlerDeps) {
     await deps.outbound.add(payload, { jobId: jobIds.outbound(payload.correlationId, payload.purpose) });
   }
 
-  async function classify(message: InboundMessage, chat: ChatRecord | undefined, plan: Plan, log: Logger) {
-    const turns = (await store.recentEntries(message.chatId, HISTORY_TURNS, message.id))
+  /**
+   * The message to `inbound` with the chat's last turns, oldest first. `recent` is the log
+   * before this message, read back by the append that logged it (one round trip for both).
+   */
+  async function classify(
+    message: InboundMessage,
+    chat: ChatRecord | undefined,
+    plan: Plan,
+    recent: readonly LogEntry[],
+    log: Logger,
+  ) {
+    const turns = recent
       .map(toTurn)
       .filter((t): t is HistoryTurn => t !== undefined)
       .slice(-HISTORY_TURNS);
@@ -58,7 +69,8 @@ export function createInboundEffects(deps: InboundHandlerDeps) {
   }
 
   async function askAccounts(message: InboundMessage, ask: AccountAsk, plan: Plan): Promise<void> {
-    if (!deps.accounts) throw new Error('an account request was decided without the accounts queue');
+    if (!deps.accounts)
+      throw new CodedError(ERRORS.internal_error, 'an account request was decided without the accounts queue');
     await deps.accounts.add(
       {
         ...ask,

@@ -1,12 +1,13 @@
 import type { ConversationEvent } from '@helpline/contracts';
-import { luaScript, type Redis, whenReady } from '@helpline/runtime';
+import { type Redis, whenReady } from '@helpline/runtime';
 import type { ConversationEventStream } from '../../events/conversation-event-stream.js';
 import type { ChatRecord } from '../chat-records.js';
 import { type ConversationKeys, exec, type Multi } from './store-keys.js';
 
 // Moves a chat record's `lastActivityAt` forward (never back: a replayed handling carries
 // its first time), and only on a record that exists: an expired chat is not brought back
-// as a hash holding nothing but a time and no expiry. Embedded by the log's append too.
+// as a hash holding nothing but a time and no expiry. Embedded by the scripts that note a
+// message: the log's append and the message gate's record.
 export const ACTIVITY_LUA = `
 local function touch_activity(chat_key, at)
   if redis.call('EXISTS', chat_key) == 0 then return end
@@ -15,15 +16,10 @@ local function touch_activity(chat_key, at)
 end
 `;
 
-// KEYS: 1 chat hash. ARGV: 1 time in ms.
-const ACTIVITY_SCRIPT = luaScript(`${ACTIVITY_LUA}
-touch_activity(KEYS[1], ARGV[1])
-return 1
-`);
-
 const NUMBER_FIELDS = new Set(['lastActivityAt', 'pausedUntil']);
 
-function decodeChat(raw: Record<string, string>): ChatRecord | undefined {
+/** A chat hash as read from Redis; undefined when there is none. */
+export function decodeChat(raw: Record<string, string>): ChatRecord | undefined {
   if (!raw.chatId) return undefined;
   const chat: Record<string, string | number> = {};
   for (const [key, value] of Object.entries(raw)) chat[key] = NUMBER_FIELDS.has(key) ? Number(value) : value;
@@ -79,11 +75,6 @@ export function createChatRecordStore(options: {
       if (fields.customerId !== undefined) multi.sadd(key.known, chatId);
       if (event) options.events.addTo(multi, event);
       await exec(multi);
-    },
-
-    /** A message went either way at `atMs`: the chat's last activity moves forward to it. */
-    async noteActivity(chatId: string, atMs: number): Promise<void> {
-      await ACTIVITY_SCRIPT.run(redis, [key.chat(chatId)], [atMs]);
     },
 
     /** Creates the record's first fields only when the chat is new. */

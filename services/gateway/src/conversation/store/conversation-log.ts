@@ -17,28 +17,82 @@ const HOURLY_TTL_SECONDS = 49 * 3600;
 //       6 this hour's hash, 7 chat index zset, 8 chat hash, 9 event stream
 // ARGV: 1 entry id, 2 entry JSON, 3 cap, 4 ttl s, 5 direction, 6 now ms, 7 chat id, 8 hourly ttl s,
 //       9 event JSON ('' for none), 10 stream cap
-// Returns 1 when the entry is new, 0 when it was already there.
-const APPEND_SCRIPT = luaScript(`${ACTIVITY_LUA}${APPEND_EVENT_LUA}
-if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return 0 end
-redis.call('RPUSH', KEYS[1], ARGV[1])
-local over = redis.call('LLEN', KEYS[1]) - tonumber(ARGV[3])
-if over > 0 then
-  local old = redis.call('LRANGE', KEYS[1], 0, over - 1)
-  redis.call('LTRIM', KEYS[1], over, -1)
-  for _, id in ipairs(old) do
-    redis.call('HDEL', KEYS[2], id)
-    redis.call('HDEL', KEYS[3], id)
-    redis.call('HDEL', KEYS[4], id)
+// `append_entry()` returns 1 when the entry is new, 0 when it was already there.
+const APPEND_LUA = `${ACTIVITY_LUA}${APPEND_EVENT_LUA}
+local function append_entry()
+  if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return 0 end
+  redis.call('RPUSH', KEYS[1], ARGV[1])
+  local over = redis.call('LLEN', KEYS[1]) - tonumber(ARGV[3])
+  if over > 0 then
+    local old = redis.call('LRANGE', KEYS[1], 0, over - 1)
+    redis.call('LTRIM', KEYS[1], over, -1)
+    for _, id in ipairs(old) do
+      redis.call('HDEL', KEYS[2], id)
+      redis.call('HDEL', KEYS[3], id)
+      redis.call('HDEL', KEYS[4], id)
+    end
+  end
+  for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ARGV[4]) end
+  redis.call('HINCRBY', KEYS[5], ARGV[5], 1)
+  redis.call('HINCRBY', KEYS[6], ARGV[5], 1)
+  redis.call('EXPIRE', KEYS[6], ARGV[8])
+  redis.call('ZADD', KEYS[7], ARGV[6], ARGV[7])
+  touch_activity(KEYS[8], ARGV[6])
+  append_event(KEYS[9], ARGV[9], ARGV[10])
+  return 1
+end
+`;
+
+const APPEND_SCRIPT = luaScript(`${APPEND_LUA}
+return append_entry()
+`);
+
+// A sent message's entry (the append above), then, in the same round trip, what the
+// outbound log records beside it: the channel id's mapping to the entry (for its status
+// updates) and the classification the message carries, on its own entry and on the
+// customer's message it answers (each only if that entry is logged). One script instead of
+// five round trips and a dozen commands on every reply.
+// KEYS: 1-9 as the append, 10 the channel id's mapping ('' key unused when there is none)
+// ARGV: 1-10 as the append, 11 mapping JSON ('' for none), 12 classification JSON ('' for
+//       none), 13 the answered entry's id
+// Returns what the append returns.
+const SENT_SCRIPT = luaScript(`${APPEND_LUA}
+local added = append_entry()
+if ARGV[11] ~= '' then redis.call('SET', KEYS[10], ARGV[11], 'EX', ARGV[4]) end
+if ARGV[12] ~= '' then
+  for _, id in ipairs({ARGV[1], ARGV[13]}) do
+    if redis.call('HEXISTS', KEYS[2], id) == 1 then
+      redis.call('HSET', KEYS[4], id, ARGV[12])
+      redis.call('EXPIRE', KEYS[4], ARGV[4])
+    end
   end
 end
-for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ARGV[4]) end
-redis.call('HINCRBY', KEYS[5], ARGV[5], 1)
-redis.call('HINCRBY', KEYS[6], ARGV[5], 1)
-redis.call('EXPIRE', KEYS[6], ARGV[8])
-redis.call('ZADD', KEYS[7], ARGV[6], ARGV[7])
-touch_activity(KEYS[8], ARGV[6])
-append_event(KEYS[9], ARGV[9], ARGV[10])
-return 1
+return added
+`);
+
+// The last entries of a chat's log before one (left out), with their statuses and
+// classifications: the ids, then the three hashes read by them.
+// KEYS: 1 log list, 2 entry hash, 3 status hash, 4 classification hash.
+// Returns {} or {ids, bodies, statuses, classifications}, oldest first.
+const RECENT_LUA = `
+local function recent_entries(count, left_out)
+  local ids = {}
+  for _, id in ipairs(redis.call('LRANGE', KEYS[1], -(count + 1), -1)) do
+    if id ~= left_out then ids[#ids + 1] = id end
+  end
+  while #ids > count do table.remove(ids, 1) end
+  if #ids == 0 then return {} end
+  return {ids, redis.call('HMGET', KEYS[2], unpack(ids)), redis.call('HMGET', KEYS[3], unpack(ids)),
+    redis.call('HMGET', KEYS[4], unpack(ids))}
+end
+`;
+
+// A customer's message appended (as the append above, whether new or a replay's), and the
+// entries before it read back in the same round trip: the history its classification gets.
+// KEYS and ARGV 1-10 as the append; ARGV 11 how many entries to read back.
+const APPEND_RECALL_SCRIPT = luaScript(`${APPEND_LUA}${RECENT_LUA}
+append_entry()
+return recent_entries(tonumber(ARGV[11]), ARGV[1])
 `);
 
 // Records a delivery status of one logged entry. A status only moves forward (sent,
@@ -91,48 +145,87 @@ export function createConversationLog(options: {
         .hmget(key.statuses(chatId), ...ids)
         .hmget(key.classifications(chatId), ...ids),
     )) as (string | null)[][];
-    const entries: LogEntry[] = [];
-    ids.forEach((_, i) => {
-      const body = bodies?.[i];
-      if (!body) return;
-      const entry = JSON.parse(body) as LogEntry;
-      const status = statuses?.[i];
-      if (status) Object.assign(entry, JSON.parse(status) as EntryStatus);
-      const classification = classifications?.[i];
-      if (classification) entry.classification = JSON.parse(classification) as Classification;
-      entries.push(entry);
-    });
-    return entries;
+    return mergeEntries(ids, bodies, statuses, classifications);
+  }
+
+  /** The keys and arguments of an append (the first nine keys, ten arguments of both scripts). */
+  function appendParts(chatId: string, entry: LogEntry, nowMs: number, event: ConversationEvent | undefined) {
+    const hour = Math.floor(nowMs / HOUR_MS);
+    return {
+      keys: [
+        key.log(chatId),
+        key.entries(chatId),
+        key.statuses(chatId),
+        key.classifications(chatId),
+        key.totals,
+        key.hour(hour),
+        key.chats,
+        key.chat(chatId),
+        events.key,
+      ],
+      args: [
+        entry.id,
+        JSON.stringify(entry),
+        historyMax,
+        ttlSeconds,
+        entry.direction,
+        nowMs,
+        chatId,
+        HOURLY_TTL_SECONDS,
+        events.encode(event),
+        events.maxLen,
+      ],
+    };
   }
 
   return {
     /** Appends an entry once per id, with its event; false when it was already logged. */
     async append(chatId: string, entry: LogEntry, nowMs: number, event?: ConversationEvent): Promise<boolean> {
-      const hour = Math.floor(nowMs / HOUR_MS);
-      const added = await APPEND_SCRIPT.run(
+      const { keys, args } = appendParts(chatId, entry, nowMs, event);
+      return (await APPEND_SCRIPT.run(redis, keys, args)) === 1;
+    },
+
+    /**
+     * Appends an entry (as `append`) and returns the last `count` entries before it, oldest
+     * first, read in the same script: a message's history for its classification.
+     */
+    async appendAndRecall(
+      chatId: string,
+      entry: LogEntry,
+      nowMs: number,
+      event: ConversationEvent,
+      count: number,
+    ): Promise<LogEntry[]> {
+      const { keys, args } = appendParts(chatId, entry, nowMs, event);
+      const found = (await APPEND_RECALL_SCRIPT.run(redis, keys, [...args, count])) as
+        | []
+        | [string[], (string | null)[], (string | null)[], (string | null)[]];
+      return found.length === 0 ? [] : mergeEntries(...found);
+    },
+
+    /**
+     * Appends a sent message's entry (as `append`) and, in the same script, maps its channel
+     * id to the entry (`providerMessageId`, for its status updates) and attaches its
+     * classification to the entry and to the customer's message it answers (`answers`),
+     * each only if logged. False when the entry was already logged.
+     */
+    async appendSent(
+      chatId: string,
+      entry: LogEntry,
+      nowMs: number,
+      event: ConversationEvent,
+      beside: { answers: string; classification?: Classification },
+    ): Promise<boolean> {
+      const { keys, args } = appendParts(chatId, entry, nowMs, event);
+      const provider = entry.providerMessageId;
+      const added = await SENT_SCRIPT.run(
         redis,
+        [...keys, provider ? key.provider(provider) : ''],
         [
-          key.log(chatId),
-          key.entries(chatId),
-          key.statuses(chatId),
-          key.classifications(chatId),
-          key.totals,
-          key.hour(hour),
-          key.chats,
-          key.chat(chatId),
-          events.key,
-        ],
-        [
-          entry.id,
-          JSON.stringify(entry),
-          historyMax,
-          ttlSeconds,
-          entry.direction,
-          nowMs,
-          chatId,
-          HOURLY_TTL_SECONDS,
-          events.encode(event),
-          events.maxLen,
+          ...args,
+          provider ? JSON.stringify({ chatId, entryId: entry.id }) : '',
+          beside.classification ? JSON.stringify(beside.classification) : '',
+          beside.answers,
         ],
       );
       return added === 1;
@@ -161,27 +254,6 @@ export function createConversationLog(options: {
       return true;
     },
 
-    /** Attaches a classification to a logged entry; false when the entry is unknown. */
-    async setClassification(chatId: string, entryId: string, classification: Classification): Promise<boolean> {
-      if (!(await redis.hexists(key.entries(chatId), entryId))) return false;
-      await exec(
-        redis
-          .multi()
-          .hset(key.classifications(chatId), entryId, JSON.stringify(classification))
-          .expire(key.classifications(chatId), ttlSeconds),
-      );
-      return true;
-    },
-
-    /** The last `count` entries before (and without) `excludeId`, oldest first. */
-    async recentEntries(chatId: string, count: number, excludeId?: string): Promise<LogEntry[]> {
-      const ids = (await redis.lrange(key.log(chatId), -(count + 1), -1))
-        .filter((id) => id !== excludeId)
-        .slice(-count);
-      if (ids.length === 0) return [];
-      return readEntries(chatId, ids);
-    },
-
     /** A page of the log, newest first. */
     async pageEntries(chatId: string, offset: number, limit: number): Promise<{ total: number; items: LogEntry[] }> {
       const total = await redis.llen(key.log(chatId));
@@ -196,11 +268,6 @@ export function createConversationLog(options: {
 
     async logLength(chatId: string): Promise<number> {
       return redis.llen(key.log(chatId));
-    },
-
-    /** Remembers which chat entry a channel's message id belongs to, for its status updates. */
-    async mapProviderId(providerMessageId: string, chatId: string, entryId: string): Promise<void> {
-      await redis.set(key.provider(providerMessageId), JSON.stringify({ chatId, entryId }), 'EX', ttlSeconds);
     },
 
     async lookupProviderId(providerMessageId: string): Promise<{ chatId: string; entryId: string } | undefined> {
@@ -224,6 +291,27 @@ export function createConversationLog(options: {
       await exec(multi);
     },
   };
+}
+
+/** Entries by id from the three hashes read in the ids' order: body, latest status, classification. */
+function mergeEntries(
+  ids: readonly string[],
+  bodies: readonly (string | null)[] | undefined,
+  statuses: readonly (string | null)[] | undefined,
+  classifications: readonly (string | null)[] | undefined,
+): LogEntry[] {
+  const entries: LogEntry[] = [];
+  ids.forEach((_, i) => {
+    const body = bodies?.[i];
+    if (!body) return;
+    const entry = JSON.parse(body) as LogEntry;
+    const status = statuses?.[i];
+    if (status) Object.assign(entry, JSON.parse(status) as EntryStatus);
+    const classification = classifications?.[i];
+    if (classification) entry.classification = JSON.parse(classification) as Classification;
+    entries.push(entry);
+  });
+  return entries;
 }
 
 /** Queues the deletion of a chat's log keys and the channel-id mappings of its sent messages. */

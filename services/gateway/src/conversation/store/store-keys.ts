@@ -1,4 +1,5 @@
 import type { Redis } from '@helpline/runtime';
+import { CodedError, ERRORS } from '@helpline/runtime';
 
 /** Every key of the conversation's state, under one prefix (tests use a unique one). */
 export function conversationKeys(prefix: string) {
@@ -29,7 +30,7 @@ export type Multi = ReturnType<Redis['multi']>;
 /** Runs a MULTI and returns its replies; the first failed command's error is thrown. */
 export async function exec(multi: Multi): Promise<unknown[]> {
   const results = await multi.exec();
-  if (!results) throw new Error('redis transaction was aborted');
+  if (!results) throw new CodedError(ERRORS.internal_error, 'redis transaction was aborted');
   return results.map(([error, value]) => {
     if (error) throw error;
     return value;

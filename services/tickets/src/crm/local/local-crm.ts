@@ -1,4 +1,11 @@
-import { type Database, type DatabaseClient, describeDatabaseError, isConnectionError } from '@helpline/runtime';
+import {
+  CodedError,
+  type Database,
+  type DatabaseClient,
+  describeDatabaseError,
+  ERRORS,
+  isConnectionError,
+} from '@helpline/runtime';
 import type { CrmAdapter, CrmAttachment, CrmContact, CrmDepartment, CrmTicket } from '../crm-adapter.js';
 import { CrmAmbiguousError, CrmRefusedError, CrmUnavailableError } from '../crm-errors.js';
 import { storableOptional, storableText } from './storable-text.js';
@@ -126,8 +133,16 @@ function guarded<A extends unknown[], R>(write: boolean, call: (...args: A) => P
   };
 }
 
-/** Thrown inside a create's transaction to give its number back when the key was taken meanwhile. */
-class TakenMeanwhile extends Error {}
+/**
+ * Thrown inside a create's transaction to roll it back (giving its number back) when the key
+ * was taken meanwhile; the create then answers what the other one made. Should that be gone
+ * too (erased between), it leaves the create as what it is: another attempt's work, retried.
+ */
+class TakenMeanwhile extends CodedError {
+  constructor() {
+    super(ERRORS.ticket_busy, 'another create took this key meanwhile');
+  }
+}
 
 async function nextNumber(tx: DatabaseClient, counter: 'ticket' | 'contact'): Promise<string> {
   // The row lock this takes is held to commit: creates take numbers one after another.
@@ -137,7 +152,9 @@ async function nextNumber(tx: DatabaseClient, counter: 'ticket' | 'contact'): Pr
     'tickets.counter_next',
   );
   const value = rows[0]?.value;
-  if (value === undefined) throw new Error(`counter ${counter} missing: are the tickets migrations applied?`);
+  if (value === undefined) {
+    throw new CodedError(ERRORS.internal_error, `counter ${counter} missing: are the tickets migrations applied?`);
+  }
   return value;
 }
 
