@@ -11,6 +11,7 @@ import {
 } from '@helpline/runtime';
 import { startTestRedis } from '@helpline/testkit';
 import { Queue } from 'bullmq';
+import { Redis as Monitor } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { inboundMessage, memoryLogger, metricValue, uniquePrefix, waitFor } from './support/index.js';
 
@@ -54,7 +55,7 @@ describe('producer and worker', () => {
       ),
     );
     const result = await producer.add(inboundMessage('wamid.1'), { jobId: jobIds.inbound('wamid.1') });
-    expect(result).toEqual({ jobId: 'wamid.1', duplicate: false });
+    expect(result).toEqual({ jobId: 'wamid.1' });
     await waitFor(() => received.length === 1 || undefined, 10_000, 'the job');
     expect(received[0]?.text).toBe('no tengo internet');
     // Defaults from the contract are applied on the way in.
@@ -108,12 +109,41 @@ describe('producer and worker', () => {
   test('the same job id enqueued twice yields one job', async () => {
     const prefix = uniquePrefix();
     const producer = track(createProducer('inbound', { connection: connection('producer'), prefix }));
-    const first = await producer.add(inboundMessage('wamid.dup'), { jobId: 'wamid.dup' });
-    const second = await producer.add(inboundMessage('wamid.dup', 'otro texto'), { jobId: 'wamid.dup' });
+    const first = await producer.add(inboundMessage('wamid.dup'), { jobId: 'wamid.dup', reportDuplicate: true });
+    const second = await producer.add(inboundMessage('wamid.dup', 'otro texto'), {
+      jobId: 'wamid.dup',
+      reportDuplicate: true,
+    });
     expect(first.duplicate).toBe(false);
     expect(second.duplicate).toBe(true);
     expect(await producer.queue.count()).toBe(1);
     expect((await producer.queue.getJob('wamid.dup'))?.data).toMatchObject({ text: 'no tengo internet' });
+  });
+
+  test('an add sends only its script; one that reports duplicates adds an EXISTS, not a job read', async () => {
+    const prefix = uniquePrefix();
+    const producerConnection = connection('producer');
+    const producer = track(createProducer('inbound', { connection: producerConnection, prefix }));
+    // Connected and the add's script loaded before Redis is watched.
+    await producer.add(inboundMessage('wamid.cmd0'), { jobId: 'wamid.cmd0' });
+    const monitor = (await new Monitor(redis.url).monitor()) as Monitor;
+    open.push({ close: async () => monitor.disconnect() });
+    const source = `${producerConnection.stream.localAddress}:${producerConnection.stream.localPort}`;
+    const seen: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[], from: string) => {
+      if (from === source) seen.push(String(args[0]).toLowerCase());
+    });
+    const plain = await producer.add(inboundMessage('wamid.cmd1'), { jobId: 'wamid.cmd1' });
+    const reported = await producer.add(inboundMessage('wamid.cmd1'), { jobId: 'wamid.cmd1', reportDuplicate: true });
+    const fresh = await producer.add(inboundMessage('wamid.cmd2'), { jobId: 'wamid.cmd2', reportDuplicate: true });
+    await waitFor(() => seen.length >= 5 || undefined, 5_000, 'the commands');
+    expect(plain).toEqual({ jobId: 'wamid.cmd1' });
+    expect(reported).toEqual({ jobId: 'wamid.cmd1', duplicate: true });
+    expect(fresh).toEqual({ jobId: 'wamid.cmd2', duplicate: false });
+    // EXISTS is sent ahead of the add on the same connection: Redis runs it first, and its
+    // answer comes back with the add's, in the same round trip.
+    expect(seen).toEqual(['evalsha', 'exists', 'evalsha', 'exists', 'evalsha']);
+    expect(await producer.queue.count()).toBe(3);
   });
 
   test('a transient error is retried with backoff; a PermanentError fails at once', async () => {

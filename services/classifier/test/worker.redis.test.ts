@@ -181,7 +181,7 @@ describe('the inbound worker, end to end', () => {
     await h.finished(message.id);
     // A second delivery after the first finished: the inbound id dedupes it at the door,
     // and a forced second run of the use case adds nothing either.
-    const again = await h.inboundQueue.add(message, { jobId: jobIds.inbound(message.id) });
+    const again = await h.inboundQueue.add(message, { jobId: jobIds.inbound(message.id), reportDuplicate: true });
     expect(again.duplicate).toBe(true);
     const parsed = (await h.inboundQueue.queue.getJob(jobIds.inbound(message.id)))!.data;
     const rerun = await h.context.processInbound(parsed as never, undefined, h.context.logger);

@@ -230,7 +230,7 @@ describe('tickets worker against Zoho Desk', () => {
     const context = replica(shared);
     const request = ticketRequest();
     const jobId = await enqueue(context, request);
-    expect((await context.producers.tickets.add(request, { jobId })).duplicate).toBe(true);
+    expect((await context.producers.tickets.add(request, { jobId, reportDuplicate: true })).duplicate).toBe(true);
     expect(await settled(context, jobId)).toBe('completed');
     // An operator (or a bug) enqueues the same key under another job id.
     const again = await enqueue(context, { ...request, correlationId: `${request.correlationId}-again` });

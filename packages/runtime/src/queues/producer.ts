@@ -75,10 +75,18 @@ function payloadFault(error: unknown): string | undefined {
 export interface EnqueueOptions extends Omit<JobsOptions, 'jobId'> {
   /** Required: job ids are derived from the story's correlation id (contracts' `jobIds`). */
   jobId: string;
+  /**
+   * Tell whether a job with this id was already there. It costs an EXISTS per add (sent
+   * with the add, no round trip of its own), so only callers that read `duplicate` ask.
+   */
+  reportDuplicate?: boolean;
 }
 
-export interface EnqueueResult {
+export interface Enqueued {
   jobId: string;
+}
+
+export interface EnqueueResult extends Enqueued {
   /** A job with this id was already there; nothing new was added. */
   duplicate: boolean;
 }
@@ -92,7 +100,8 @@ export interface Producer<Q extends QueueName> {
    * PayloadValidationError (the payload: 4xx), QueueUnavailableError (Redis away: 503) or
    * QueueAddError (anything else: 500).
    */
-  add(payload: QueuePayloadInput<Q>, options: EnqueueOptions): Promise<EnqueueResult>;
+  add(payload: QueuePayloadInput<Q>, options: EnqueueOptions & { reportDuplicate: true }): Promise<EnqueueResult>;
+  add(payload: QueuePayloadInput<Q>, options: EnqueueOptions): Promise<Enqueued>;
   close(): Promise<void>;
 }
 
@@ -116,51 +125,56 @@ export function createProducer<Q extends QueueName>(name: Q, options: ProducerOp
   const schema = QUEUE_SCHEMAS[name];
   const addTimeoutMs = options.addTimeoutMs ?? 3_000;
 
-  return {
-    name,
-    queue,
-    async add(payload, { jobId, ...jobOptions }) {
-      if (tooDeep(payload)) {
-        const message = depthMessage(MAX_JSON_DEPTH);
-        throw new PayloadValidationError(name, [{ path: '(root)', message }], message);
-      }
-      const parsed = schema.safeParse(payload);
-      if (!parsed.success) {
-        throw new PayloadValidationError(
-          name,
-          summariseIssues(parsed.error.issues),
-          describeIssues(parsed.error.issues),
-        );
-      }
-      // The schemas repair the text they know; this repairs what they pass through unread.
-      const data = repairTextDeep(parsed.data);
-      // Ids come from validated identifiers; one that is not well-formed would be stored by
-      // Redis as other text than it is, and its job could never be found again.
-      if (!jobId.isWellFormed()) {
-        const message = `jobId: ${ILL_FORMED_MESSAGE}`;
-        throw new PayloadValidationError(name, [{ path: 'jobId', message: ILL_FORMED_MESSAGE }], message);
-      }
-      try {
-        return await withDeadline(
-          (async () => {
-            // A repeated id is a repeated delivery; BullMQ would ignore the add anyway, the
-            // look-up only tells the caller so (two racing adds may both say "new", but only
-            // one job is ever created).
-            if (await queue.getJob(jobId)) return { jobId, duplicate: true };
-
+  async function add(
+    payload: QueuePayloadInput<Q>,
+    { jobId, reportDuplicate, ...jobOptions }: EnqueueOptions,
+  ): Promise<Enqueued | EnqueueResult> {
+    if (tooDeep(payload)) {
+      const message = depthMessage(MAX_JSON_DEPTH);
+      throw new PayloadValidationError(name, [{ path: '(root)', message }], message);
+    }
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) {
+      throw new PayloadValidationError(name, summariseIssues(parsed.error.issues), describeIssues(parsed.error.issues));
+    }
+    // The schemas repair the text they know; this repairs what they pass through unread.
+    const data = repairTextDeep(parsed.data);
+    // Ids come from validated identifiers; one that is not well-formed would be stored by
+    // Redis as other text than it is, and its job could never be found again.
+    if (!jobId.isWellFormed()) {
+      const message = `jobId: ${ILL_FORMED_MESSAGE}`;
+      throw new PayloadValidationError(name, [{ path: 'jobId', message: ILL_FORMED_MESSAGE }], message);
+    }
+    try {
+      return await withDeadline(
+        (async (): Promise<Enqueued | EnqueueResult> => {
+          if (!reportDuplicate) {
             await queue.add(name, data, { ...jobOptions, jobId });
-            return { jobId, duplicate: false };
-          })(),
-          addTimeoutMs,
-          `adding a job to ${name}`,
-        );
-      } catch (error) {
-        if (isRedisConnectionError(error)) throw new QueueUnavailableError(name, error);
-        const fault = payloadFault(error);
-        if (fault) throw new PayloadValidationError(name, [{ path: '(root)', message: fault }], fault);
-        throw new QueueAddError(name, error);
-      }
-    },
-    close: () => queue.close(),
-  };
+            return { jobId };
+          }
+          // A repeated id is a repeated delivery: BullMQ's add ignores it and answers the id
+          // either way. The EXISTS goes out before the add on the same connection (the one
+          // the queue uses), so Redis runs it first and both answers come back in one round
+          // trip; two racing adds may both say "new", but only one job is ever created.
+          // Ready first: the connection has no offline queue to hold the EXISTS meanwhile.
+          await queue.waitUntilReady();
+          const [existed] = await Promise.all([
+            options.connection.exists(queue.toKey(jobId)),
+            queue.add(name, data, { ...jobOptions, jobId }),
+          ]);
+          return { jobId, duplicate: existed === 1 };
+        })(),
+        addTimeoutMs,
+        `adding a job to ${name}`,
+      );
+    } catch (error) {
+      if (isRedisConnectionError(error)) throw new QueueUnavailableError(name, error);
+      const fault = payloadFault(error);
+      if (fault) throw new PayloadValidationError(name, [{ path: '(root)', message: fault }], fault);
+      throw new QueueAddError(name, error);
+    }
+  }
+
+  // The overloads say what `add` answers: `duplicate` exactly when it was asked for.
+  return { name, queue, add: add as Producer<Q>['add'], close: () => queue.close() };
 }

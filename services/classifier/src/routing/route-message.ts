@@ -65,12 +65,15 @@ async function enqueueWork(
   if (classification.category === 'human') return { action: 'handoff', reply: 'handoff', jobs: [] };
   if (classification.category === 'connectivity' && isKnownCustomer(message)) {
     const request = diagnosticRequest(message, classification, phone, deps.clock());
-    const result = await deps.diagnostics.add(request, { jobId: jobIds.diagnostics(correlationId) });
+    const result = await deps.diagnostics.add(request, {
+      jobId: jobIds.diagnostics(correlationId),
+      reportDuplicate: true,
+    });
     return { action: 'diagnostics', reply: 'diagnosing', jobs: [{ queue: 'diagnostics', ...result }] };
   }
   if (classification.needsTicket && phone) {
     const request = ticketRequest(message, classification, phone);
-    const result = await deps.tickets.add(request, { jobId: jobIds.ticket(correlationId) });
+    const result = await deps.tickets.add(request, { jobId: jobIds.ticket(correlationId), reportDuplicate: true });
     return { action: 'ticket', reply: 'ticket', jobs: [{ queue: 'tickets', ...result }] };
   }
   if (answer) {
@@ -108,7 +111,10 @@ export function createRouter(deps: RouterDeps) {
 
     if (deps.accounts && isForAccounts(message, classification, phone, extras)) {
       const request = accountRequest(message, classification, phone, deps.clock());
-      const result = await deps.accounts.add(request, { jobId: jobIds.accounts(correlationId, 'message') });
+      const result = await deps.accounts.add(request, {
+        jobId: jobIds.accounts(correlationId, 'message'),
+        reportDuplicate: true,
+      });
       deps.metrics.routing.inc({ action: 'accounts' });
       return { action: 'accounts', jobs: [{ queue: 'accounts', ...result }] };
     }
@@ -126,7 +132,10 @@ export function createRouter(deps: RouterDeps) {
       ...(extras.transcript ? { transcript: extras.transcript } : {}),
       logger,
     });
-    const ackResult = await deps.outbound.add(ack, { jobId: jobIds.outbound(correlationId, 'ack') });
+    const ackResult = await deps.outbound.add(ack, {
+      jobId: jobIds.outbound(correlationId, 'ack'),
+      reportDuplicate: true,
+    });
     jobs.push({ queue: 'outbound', ...ackResult });
     deps.metrics.routing.inc({ action });
     return { action, jobs, ...(note ? { note } : {}) };
@@ -156,7 +165,10 @@ export function createAskToWrite(deps: Pick<RouterDeps, 'outbound' | 'replies' |
       content: { kind: 'text', body },
       ...(message.channel === 'group' ? { mentions: [message.from], replyTo: message.id } : {}),
     };
-    const result = await deps.outbound.add(ack, { jobId: jobIds.outbound(message.correlationId, 'ack') });
+    const result = await deps.outbound.add(ack, {
+      jobId: jobIds.outbound(message.correlationId, 'ack'),
+      reportDuplicate: true,
+    });
     deps.metrics.routing.inc({ action: 'ask_to_write' });
     return { action: 'ask_to_write', jobs: [{ queue: 'outbound', ...result }] };
   };

@@ -25,6 +25,8 @@ export async function sendMessageRoutes(app: HttpApp, context: GatewayContext): 
       const message = request.body;
       const result = await context.producers.outbound.add(message, {
         jobId: jobIds.outbound(message.correlationId, message.purpose),
+        // The operator is told whether the message was already queued.
+        reportDuplicate: true,
       });
       return reply.status(202).send(result);
     },

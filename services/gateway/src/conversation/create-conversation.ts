@@ -75,6 +75,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
     store,
     recordGroupEvent: (event) => deps.events.append(deps.redis, event),
     enqueue: deps.enqueue ?? createInboundEnqueuer({ producer: deps.producers.inbound }),
+    inbound: deps.producers.inbound,
     outbound: deps.producers.outbound,
     diagnostics: deps.producers.diagnostics,
     ...(deps.producers.tickets ? { tickets: deps.producers.tickets } : {}),

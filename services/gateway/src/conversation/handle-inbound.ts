@@ -18,8 +18,13 @@ export interface InboundHandlerDeps {
   store: ConversationStore;
   /** Appends a support group's message to the desk's event stream (groups have no conversation log). */
   recordGroupEvent?: (event: ConversationEvent) => Promise<void>;
-  /** The plain enqueuer onto `inbound`: group messages and everything to classify. */
+  /** The plain enqueuer onto `inbound` for group messages (their outcome is the webhook's count). */
   enqueue: MessageSink;
+  /**
+   * `inbound` itself, for a conversation's message to classify: the gate has already told a
+   * redelivery apart, so nothing asks the queue whether the job was there.
+   */
+  inbound: Producer<'inbound'>;
   outbound: Producer<'outbound'>;
   diagnostics: Producer<'diagnostics'>;
   /** The tickets queue: a document or photo is offered to the chat's open ticket. */

@@ -14,7 +14,7 @@ export interface InboundEnqueuerDeps {
 export function createInboundEnqueuer({ producer }: InboundEnqueuerDeps): MessageSink {
   return {
     async accept(message: InboundMessage, log: Logger) {
-      const { duplicate } = await producer.add(message, { jobId: jobIds.inbound(message.id) });
+      const { duplicate } = await producer.add(message, { jobId: jobIds.inbound(message.id), reportDuplicate: true });
       if (duplicate) log.debug({ messageId: message.id }, 'inbound message already stored');
       return duplicate ? 'duplicate' : 'accepted';
     },

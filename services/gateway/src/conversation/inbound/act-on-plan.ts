@@ -19,7 +19,7 @@ export async function actOnPlan(
   const t = planTurn(deps, effects, turn);
   const { store } = deps;
   const { send, classify, askAccounts, menuChoice } = effects;
-  const { message, chat, plan, log } = turn;
+  const { message, chat, plan } = turn;
   const { action } = plan;
   const { chatId, at, atMs, to, logIt, logAndRecall } = t;
 
@@ -68,11 +68,11 @@ export async function actOnPlan(
       await menuChoice(message, action.choice, to, plan);
       return;
     case 'description':
-      await classify(message, chat, plan, await logAndRecall(), log);
+      await classify(message, chat, plan, await logAndRecall());
       await store.updateChat(chatId, { mode: 'menu' }, [], atMs);
       return;
     case 'free_text':
-      await classify(message, chat, plan, await logAndRecall(), log);
+      await classify(message, chat, plan, await logAndRecall());
       return;
     case 'account':
       await logIt();

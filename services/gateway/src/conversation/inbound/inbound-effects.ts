@@ -1,5 +1,5 @@
 import { type AccountRequestInput, type HistoryTurn, type InboundMessage, jobIds } from '@helpline/contracts';
-import type { Logger, Producer } from '@helpline/runtime';
+import type { Producer } from '@helpline/runtime';
 import { CodedError, ERRORS } from '@helpline/runtime';
 import type { AccountAsk } from '../account-asks.js';
 import type { ChatRecord, LogEntry } from '../chat-records.js';
@@ -52,19 +52,19 @@ export function createInboundEffects(deps: InboundHandlerDeps) {
     chat: ChatRecord | undefined,
     plan: Plan,
     recent: readonly LogEntry[],
-    log: Logger,
   ) {
     const turns = recent
       .map(toTurn)
       .filter((t): t is HistoryTurn => t !== undefined)
       .slice(-HISTORY_TURNS);
-    await deps.enqueue.accept(
+    // Its own id is the job id: a redelivery after a crash halfway adds nothing twice.
+    await deps.inbound.add(
       {
         ...message,
         customer: { consent: true, customerId: chat?.customerId, language: plan.language },
         history: turns,
       },
-      log,
+      { jobId: jobIds.inbound(message.id) },
     );
   }
 
