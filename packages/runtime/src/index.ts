@@ -15,6 +15,7 @@ export * from './http/create-http-app.js';
 export * from './http/health.js';
 export * from './http/json-body-parser.js';
 export * from './http/operator-auth.js';
+export * from './http/read-bounded-body.js';
 export * from './http/security-headers.js';
 export * from './lifecycle/graceful-shutdown.js';
 export * from './logging/create-logger.js';

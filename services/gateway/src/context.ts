@@ -6,7 +6,7 @@ import { buildChannelStores } from './channel-stores.js';
 import { buildGatewayQueues } from './gateway-queues.js';
 import { buildSendControl } from './send-control.js';
 import { buildChatEraser } from './erasure/build-chat-eraser.js';
-import { buildInboundSink } from './ingest/build-inbound-sink.js';
+import { buildInboundSink, type InboundSinkOverride, inboundTarget } from './ingest/build-inbound-sink.js';
 import { buildDocumentAccess, buildMediaSources } from './media/build-media-access.js';
 import type { DocumentSource } from './cloud/document-source.js';
 import type { DocumentUrlSigner } from './media/signed-document-urls.js';
@@ -142,7 +142,7 @@ export interface GatewayContextOverrides
    * Where inbound messages go instead of the conversation (its consent gate, menu and
    * handoff): given the plain enqueuer and the conversation's sink, returns the sink to use.
    */
-  sink?: MessageSink | ((parts: { enqueue: MessageSink; conversation: MessageSink }) => MessageSink);
+  sink?: InboundSinkOverride;
   /** Claim TTL and waits of the send guard (tests shorten them). */
   sendGuardOptions?: SendGuardOptions;
   /** Makes group mode's Baileys socket (tests pass a fake); makeWASocket otherwise. */
@@ -172,10 +172,7 @@ export function createContext(config: GatewayConfig, overrides: GatewayContextOv
   const arrivals = overrides.arrivals ?? createArrivalLog(redis.producer, keyPrefix);
   let groupOpen: (() => boolean) | undefined;
   const sink = buildInboundSink({
-    target:
-      typeof overrides.sink === 'function'
-        ? overrides.sink({ enqueue: enqueuer, conversation: conversation.sink })
-        : (overrides.sink ?? conversation.sink),
+    target: inboundTarget(overrides.sink, { enqueue: enqueuer, conversation: conversation.sink }),
     arrivals,
     redis: redis.producer,
     keyPrefix,

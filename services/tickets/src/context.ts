@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import {
   type CircuitBreaker,
-  createDatabase,
   createServiceBase,
   type Database,
   type Producer,
@@ -9,13 +8,9 @@ import {
   type ServiceBaseOverrides,
 } from '@helpline/runtime';
 import { type CrmSettings, resolveCrmSettings, type TicketsConfig } from './config.js';
-import { withBreaker } from './crm/breaker-crm.js';
+import { buildCrm } from './crm/build-crm.js';
 import type { CrmAdapter } from './crm/crm-adapter.js';
-import { createLocalCrm, type LocalCrm, parseLocalDepartments } from './crm/local/local-crm.js';
-import { withLatency } from './crm/timed-crm.js';
-import { createZohoDeskClient } from './crm/zoho/zoho-desk-client.js';
-import { createZohoDeskCrm } from './crm/zoho/zoho-desk-crm.js';
-import { createZohoTokenProvider } from './crm/zoho/zoho-token-provider.js';
+import type { LocalCrm } from './crm/local/local-crm.js';
 import { createTicketsMetrics, type TicketsMetrics } from './metrics/tickets-metrics.js';
 import { createRetryState, type RetryPolicy, type RetryState, retryPolicyFor } from './queue/retry-policy.js';
 import { createTicketEvents, type TicketEvents } from './tickets/ticket-events.js';
@@ -90,7 +85,7 @@ export interface TicketsContextOverrides extends ServiceBaseOverrides {
 export function createContext(config: TicketsConfig, overrides: TicketsContextOverrides = {}): TicketsContext {
   const crmSettings = resolveCrmSettings(config);
   const base = createServiceBase(SERVICE_NAME, config, overrides);
-  const { logger, metrics, keyPrefix } = base;
+  const { metrics, keyPrefix } = base;
   const ticketsMetrics = createTicketsMetrics(metrics);
   const crmDeadlineMs = overrides.crmDeadlineMs ?? 10_000;
   const commands = base.redis('commands', 'worker', { maxRetriesPerRequest: 2 });
@@ -98,64 +93,15 @@ export function createContext(config: TicketsConfig, overrides: TicketsContextOv
   const producers = { tickets: base.producer('tickets'), outbound: base.producer('outbound') };
   base.gaugeQueues(['tickets']);
 
-  let crm: CrmAdapter;
-  let localCrm: LocalCrm | undefined;
-  let database: Database | undefined;
-  let breaker: TicketsContext['breaker'];
-  if (crmSettings.provider === 'zoho') {
-    const zoho = crmSettings.zoho;
-    const tokens = createZohoTokenProvider({
-      redis: commands,
-      keyPrefix,
-      accountsUrl: zoho.accountsUrl,
-      clientId: zoho.clientId,
-      clientSecret: zoho.clientSecret,
-      refreshToken: zoho.refreshToken,
-      deadlineMs: crmDeadlineMs,
-      logger,
-      refreshes: ticketsMetrics.tokenRefreshes,
-      expiryMarginMs: overrides.tokenExpiryMarginMs,
-      fetch: overrides.fetch,
-    });
-    const client = createZohoDeskClient({
-      deskUrl: zoho.deskUrl,
-      orgId: zoho.orgId,
-      tokens,
-      deadlineMs: crmDeadlineMs,
-      fetch: overrides.fetch,
-    });
-    const desk = createZohoDeskCrm({
-      client,
-      defaultDepartmentId: zoho.departmentId,
-      idempotencyField: zoho.idempotencyField,
-    });
-    const guarded = withBreaker(withLatency(desk, ticketsMetrics.crmLatency), { metrics, ...overrides.breaker });
-    crm = guarded.crm;
-    breaker = guarded.breaker;
-    base.addResource({ name: 'crm breaker', close: () => guarded.breaker.shutdown() });
-  } else {
-    const url = overrides.databaseUrl ?? config.DATABASE_URL;
-    // The config schema refuses a local store without DATABASE_URL; this guards direct callers.
-    if (!url) throw new Error('DATABASE_URL is required for the local ticket store');
-    const db = createDatabase({
-      url,
-      schema: DATABASE_SCHEMA,
-      migrationsDir: MIGRATIONS_DIR,
-      service: SERVICE_NAME,
-      logger,
-      registry: metrics.registry,
-    });
-    database = db;
-    // Closed after the workers (their jobs may still write), before Redis.
-    base.addResource({ name: 'database', close: () => db.close() });
-    localCrm = createLocalCrm({
-      database: db,
-      departments: parseLocalDepartments(config.LOCAL_TICKET_DEPARTMENTS),
-      statuses: config.LOCAL_TICKET_STATUSES,
-      clock: base.clock,
-    });
-    crm = withLatency(localCrm, ticketsMetrics.crmLatency);
-  }
+  const { crm, localCrm, database, breaker } = buildCrm({
+    base,
+    crmSettings,
+    commands,
+    ticketsMetrics,
+    crmDeadlineMs,
+    store: { schema: DATABASE_SCHEMA, migrationsDir: MIGRATIONS_DIR, service: SERVICE_NAME },
+    overrides,
+  });
 
   const retryPolicy = retryPolicyFor(config.TICKETS_RETRY_HORIZON_HOURS, overrides.retry);
   return {

@@ -1,4 +1,4 @@
-import { CodedError, ERRORS, PermanentError } from '@helpline/runtime';
+import { CodedError, ERRORS, PermanentError, readBoundedBody } from '@helpline/runtime';
 
 export interface DownloadedMedia {
   bytes: Buffer;
@@ -57,26 +57,11 @@ export function createMediaClient(options: {
         await response.body?.cancel().catch(() => {});
         throw new ReceiptRefusedError('wrong_type', `a receipt of type ${mimeType || 'unknown'}`);
       }
-      const declared = Number(response.headers.get('content-length') ?? '0');
-      if (declared > options.maxBytes) {
-        await response.body?.cancel().catch(() => {});
-        throw new ReceiptRefusedError('too_large', `a receipt of ${declared} bytes`);
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const reader = response.body?.getReader();
-      if (!reader) throw new CodedError(ERRORS.media_upstream, 'the gateway sent no body');
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.byteLength;
-        if (size > options.maxBytes) {
-          await reader.cancel().catch(() => {});
-          throw new ReceiptRefusedError('too_large', `a receipt over ${options.maxBytes} bytes`);
-        }
-        chunks.push(Buffer.from(value));
-      }
-      const bytes = Buffer.concat(chunks);
+      const bytes = await readBoundedBody(
+        response,
+        options.maxBytes,
+        (detail) => new ReceiptRefusedError('too_large', `a receipt of ${detail}`),
+      );
       if (!looksLike(mimeType, bytes)) throw new ReceiptRefusedError('wrong_type', `bytes that are not ${mimeType}`);
       return { bytes, mimeType };
     },

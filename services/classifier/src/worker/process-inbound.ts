@@ -1,12 +1,14 @@
-import { Classification, type InboundMessage, type InboundType } from '@helpline/contracts';
+import type { Classification, InboundMessage, InboundType } from '@helpline/contracts';
 import type { Logger } from '@helpline/runtime';
 import type { Job } from 'bullmq';
-import { z } from 'zod';
 import type { Assistant, AssistantAnswer } from '../assistant/assistant.js';
+import type { BurstGate } from '../burst/burst-gate.js';
 import type { ClassifierMetrics } from '../chain/classifier-metrics.js';
 import type { AskToWrite, Router, RoutingOutcome } from '../routing/route-message.js';
 import type { VoiceNotes } from '../voice/voice-notes.js';
-import { type BurstGate, mergeBurst } from '../burst/burst-gate.js';
+import { classifyMessage } from './classify-message.js';
+import { gatherBurst } from './gather-burst.js';
+import { saved } from './job-progress.js';
 
 /**
  * Types that are not something a person asked: a reaction, a deleted or edited message, a
@@ -38,49 +40,6 @@ export interface InboundDeps {
   metrics: ClassifierMetrics;
 }
 
-const SavedAnswer = z.object({
-  kind: z.enum(['answer', 'not_found']),
-  text: z.string(),
-  source: z.enum(['openai', 'gemini', 'anthropic', 'knowledge']),
-  entries: z.array(
-    z.object({
-      id: z.string(),
-      heading: z.string(),
-      keywords: z.array(z.string()),
-      body: z.string(),
-      language: z.enum(['es', 'en']),
-      file: z.string(),
-    }),
-  ),
-});
-
-/** Where a classification (and the answer) is kept between attempts of one job (the job's progress object). */
-const SavedBurst = z.object({ ids: z.array(z.string()), text: z.string() });
-
-interface Saved {
-  classification?: Classification;
-  answer?: AssistantAnswer;
-  transcript?: string;
-  /** A burst this job leads, once closed: a retry answers the same messages, not a new burst. */
-  burst?: z.infer<typeof SavedBurst>;
-  ownAccount?: boolean;
-}
-
-function saved(job: Job | undefined): Saved {
-  const progress = job?.progress as Record<string, unknown> | undefined;
-  const classification = Classification.safeParse(progress?.classification);
-  const answer = SavedAnswer.safeParse(progress?.answer);
-  const burst = SavedBurst.safeParse(progress?.burst);
-  const transcript = typeof progress?.transcript === 'string' ? progress.transcript : undefined;
-  return {
-    ...(classification.success ? { classification: classification.data } : {}),
-    ...(classification.success && answer.success ? { answer: answer.data } : {}),
-    ...(transcript ? { transcript } : {}),
-    ...(burst.success ? { burst: burst.data } : {}),
-    ...(progress?.ownAccount === true ? { ownAccount: true } : {}),
-  };
-}
-
 /**
  * One inbound message: classify, then route. The classification is saved on the job before
  * routing, so a retried job (Redis hiccup while enqueueing) routes the same way again and
@@ -107,17 +66,9 @@ export function createInboundProcessor(deps: InboundDeps) {
     let ownAccount = kept.ownAccount ?? false;
     const reused = classification !== undefined;
     if (!classification && !burst) {
-      const gathered = await deps.burst.gather(message);
-      if (gathered.role === 'follower') {
-        deps.metrics.routing.inc({ action: 'merged' });
-        logger.info({ leader: gathered.leader }, 'joined a burst: answered with it');
-        return { burst: 'joined', leader: gathered.leader };
-      }
-      if (gathered.role === 'leader' && gathered.messages.length > 1) {
-        burst = { ids: gathered.messages.map((m) => m.id), text: mergeBurst(message, gathered.messages).text };
-        await job?.updateProgress({ burst });
-        logger.info({ messages: burst.ids.length }, 'burst closed: one answer for its messages');
-      }
+      const gathered = await gatherBurst(deps, message, job, logger);
+      if ('leader' in gathered) return { burst: 'joined', leader: gathered.leader };
+      burst = gathered.burst;
     }
     if (burst) message = { ...message, text: burst.text };
     if (!classification && deps.voiceNotes.needsHearing(message)) {
@@ -138,32 +89,8 @@ export function createInboundProcessor(deps: InboundDeps) {
     // A voice note is handled as the words it says.
     const text = transcript ?? message.text;
     if (!classification) {
-      const result = await deps.assistant.classify({
-        text,
-        history: message.history,
-        // A transcribed voice note reads as text to the models.
-        messageType: transcript ? 'text' : message.type,
-        ...(message.customer?.language ? { languageHint: message.customer.language } : {}),
-      });
+      const result = await classifyMessage(deps.assistant, { message, text, transcript }, logger);
       classification = result.classification;
-      logger.info(
-        {
-          source: result.source,
-          category: classification.category,
-          priority: classification.priority,
-          fallbacks: result.attempts.filter((a) => a.outcome === 'passed_over').map((a) => `${a.provider}:${a.reason}`),
-          durationMs: result.durationMs,
-          ...(result.answer
-            ? {
-                answer: result.answer.kind,
-                answerSource: result.answer.source,
-                entries: result.answer.entries.map((e) => e.id),
-              }
-            : {}),
-          ...(result.ownAccount ? { ownAccount: true } : {}),
-        },
-        'classified',
-      );
       answer = result.answer;
       ownAccount = result.ownAccount;
       // Everything a retry needs to route the same way: the burst's text, the transcript, the answer.

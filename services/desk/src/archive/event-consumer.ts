@@ -2,34 +2,24 @@ import { type ConversationEvent, decodeConversationEntries, type RejectedConvers
 import {
   createStreamGroupReader,
   type Database,
-  type Logger,
-  type Redis,
   type StreamGroupReader,
+  type StreamGroupReaderOptions,
 } from '@helpline/runtime';
 import type { ArchiveMetrics } from './archive-metrics.js';
 import type { ArchiveResult } from './archive-writer.js';
 
-export interface EventConsumerOptions {
-  /** A connection for blocking reads (`worker` role: it waits out Redis outages); stop ends it. */
-  redis: Redis;
+/**
+ * Runtime's reader options (the stream, group, batch, `ARCHIVE_LINGER_MS` as `lingerMs`,
+ * claim) with the archive in place of a handler.
+ */
+export interface EventConsumerOptions
+  extends Pick<
+    StreamGroupReaderOptions,
+    'redis' | 'stream' | 'group' | 'consumer' | 'batchSize' | 'blockMs' | 'lingerMs' | 'claimIdleMs' | 'logger'
+  > {
   db: Database;
-  stream: string;
-  group: string;
-  /** Unique per process: its pending entries are its own until another one reclaims them. */
-  consumer: string;
-  batchSize: number;
-  blockMs: number;
-  /**
-   * After a batch smaller than `batchSize`, wait this long before reading again
-   * (`ARCHIVE_LINGER_MS`): under a steady trickle each transaction then carries many events
-   * instead of one or two. It bounds how far the archive trails the chat.
-   */
-  lingerMs: number;
-  /** Entries pending this long with a consumer that died are taken over (XAUTOCLAIM). */
-  claimIdleMs: number;
   archive: (db: Database, events: readonly ConversationEvent[]) => Promise<ArchiveResult>;
   metrics: ArchiveMetrics;
-  logger: Logger;
 }
 
 export type EventConsumer = StreamGroupReader;

@@ -1,10 +1,11 @@
 import type { OutboundMessage } from '@helpline/contracts';
-import { ERRORS, isPermanentError, type Logger, PermanentError, type SharedRate } from '@helpline/runtime';
+import { ERRORS, isPermanentError, type Logger, type SharedRate } from '@helpline/runtime';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ChannelSender } from '../outbound/channel-sender.js';
 import { asTemplateMessage, createSendFlow, windowClosed } from '../outbound/send-flow.js';
 import { SendRetryError } from '../outbound/send-retry-error.js';
 import type { ConversationWindow } from './conversation-window.js';
+import { resolveDocumentReference } from './document-reference.js';
 import type { DocumentSource } from './document-source.js';
 import type { GraphClient } from './graph-client.js';
 import { decideOnSendError } from './graph-error-policy.js';
@@ -71,26 +72,10 @@ export function createCloudSender(deps: CloudSenderDeps): ChannelSender {
     return asTemplateMessage(message, fallback);
   }
 
-  /** A document sent by reference: fetched from the service that made it, uploaded, sent by media id. */
-  async function resolveReference(message: OutboundMessage, log: Logger): Promise<OutboundMessage> {
-    const c = message.content;
-    if (c.kind !== 'media' || !c.ref) return message;
-    if (!deps.documents) throw new PermanentError('document_source_unset', 'documents by reference are not configured');
-    const document = await deps.documents.fetch(c.ref);
-    const id = await deps.graph.uploadMedia({
-      bytes: document.bytes,
-      mimeType: document.mimeType,
-      filename: c.filename ?? `${c.ref.id}.pdf`,
-    });
-    log.debug({ ref: c.ref, bytes: document.bytes.length }, 'document uploaded to the Cloud API');
-    const { ref: _ref, ...rest } = c;
-    return { ...message, content: { ...rest, id } };
-  }
-
   async function post(original: OutboundMessage, log: Logger): Promise<{ messageId?: string }> {
     const started = performance.now();
     try {
-      const message = await resolveReference(original, log);
+      const message = await resolveDocumentReference(original, deps, log);
       const result = await deps.graph.sendMessage(graphMessageBody(message));
       metrics.messagesSent.inc({ channel: 'cloud', outcome: 'sent', code: 'none' });
       log.info({ messageId: result.messageId, kind: message.content.kind, purpose: message.purpose }, 'message sent');

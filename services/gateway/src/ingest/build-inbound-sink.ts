@@ -9,6 +9,22 @@ import { recordArrivals } from '../latency/arrival-recording-sink.js';
 import { createInboundSilence, noteInboundArrivals } from '../metrics/inbound-silence.js';
 import type { MessageSink } from './message-sink.js';
 
+/**
+ * What a test may put where inbound messages go instead of the conversation: a sink, or a
+ * function given the plain enqueuer and the conversation's sink that returns one.
+ */
+export type InboundSinkOverride =
+  | MessageSink
+  | ((parts: { enqueue: MessageSink; conversation: MessageSink }) => MessageSink);
+
+/** The sink messages go to once noted: the override's, else the conversation's. */
+export function inboundTarget(
+  given: InboundSinkOverride | undefined,
+  parts: { enqueue: MessageSink; conversation: MessageSink },
+): MessageSink {
+  return typeof given === 'function' ? given(parts) : (given ?? parts.conversation);
+}
+
 export interface InboundSinkParts {
   /** Where messages go once noted: the conversation's sink, or what a test put instead. */
   target: MessageSink;

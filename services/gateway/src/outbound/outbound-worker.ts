@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { ArrivalLog } from '../latency/arrival-log.js';
 import { purposeLabel } from '../latency/reply-purpose.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { startClaimHeartbeat } from './claim-heartbeat.js';
 import { type ChannelSender, mayHaveBeenSent, type OutboundObserver } from './channel-sender.js';
 import type { ChatChannels } from './chat-channel.js';
 import type { NoticeGate } from './notice-gate.js';
@@ -228,26 +229,14 @@ export async function deliverOutbound(
     return { skipped: skip };
   }
 
-  // Renew the claim while this run lives: pacing and group throttling may wait longer
-  // than a claim's TTL before the call itself.
-  const heartbeat = setInterval(
-    () => {
-      guard.renew(jobId, claim.token).then(
-        (held) => {
-          if (!held) log.warn('send claim lost while sending (expired or taken over)');
-        },
-        (error: unknown) => log.warn({ err: error }, 'could not renew the send claim'),
-      );
-    },
-    Math.max(10, Math.floor(guard.claimTtlMs / 3)),
-  );
-  heartbeat.unref();
+  // Renewed while this run lives (claim-heartbeat.ts).
+  const stopHeartbeat = startClaimHeartbeat(guard, jobId, claim.token, log);
 
   let result: { messageId?: string };
   try {
     result = await sender.send(message, log);
   } catch (error) {
-    clearInterval(heartbeat);
+    stopHeartbeat();
     if (mayHaveBeenSent(error)) {
       // No answer, but the message may be out: the claim is kept until it expires, so the
       // retry waits for it, and the channel's report of the message (Meta's status webhook
@@ -265,7 +254,7 @@ export async function deliverOutbound(
     });
     throw error;
   }
-  clearInterval(heartbeat);
+  stopHeartbeat();
   deps.noticeGate?.sent(message);
   const sentAt = (deps.clock ?? (() => new Date()))().getTime();
   const [marked] = await Promise.allSettled([

@@ -1,26 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { openOutagesKey, outageComplainersKey, selfEndingOutagesKey } from '@helpline/contracts';
-import type { CustomerDirectory } from '@helpline/directory';
-import { CodedError, ERRORS, type Logger, type Redis } from '@helpline/runtime';
+import { openOutagesKey, selfEndingOutagesKey } from '@helpline/contracts';
 import type { Counter } from 'prom-client';
-import { type RouterRegistry, UnknownRouterError } from '../diagnosis/router-registry.js';
-import { type CheckSettings, runChecks } from '../diagnosis/run-checks.js';
-import { RouterTrapError } from '../routeros/errors.js';
 import type { RouterClient } from '../routeros/router-client.js';
-import { failureOf } from './outage-watch.js';
+import { type OutageCheckDeps, outageLooksOver } from './outage-check.js';
 
-/** Complainers diagnosed by one probe: enough to see lines still down, few enough to stay light. */
-const SAMPLE = 3;
-
-export interface OutageProbeDeps {
-  redis: Redis;
+export interface OutageProbeDeps extends OutageCheckDeps {
   /** The BullMQ prefix the accounts service publishes open outages under. */
   prefix: string;
   /** This service's own keys (`helpline:network`). */
   keyPrefix: string;
-  routers: RouterRegistry;
-  directory: CustomerDirectory;
-  settings: CheckSettings;
   intervalMs: number;
   /** Consecutive good probes that end an outage. */
   goodProbes: number;
@@ -28,8 +16,6 @@ export interface OutageProbeDeps {
   resolve: (outageId: string) => Promise<boolean>;
   /** Outages this service ended. */
   resolved: Counter<string>;
-  clock: () => Date;
-  logger: Logger;
 }
 
 export interface ProbeResult {
@@ -62,43 +48,8 @@ export function createOutageProbe(deps: OutageProbeDeps) {
   let running: Promise<unknown> | undefined;
   let stopped = false;
 
-  async function routerAnswers(router: RouterClient): Promise<boolean> {
-    try {
-      await router.run({ kind: 'interfaces' });
-      return true;
-    } catch (error) {
-      // A trap is the router answering.
-      return error instanceof RouterTrapError;
-    }
-  }
-
-  /** Diagnoses a few complainers on the router; false when one of them still fails. */
-  async function linesPass(router: RouterClient, outageId: string): Promise<boolean> {
-    const phones = await deps.redis.srandmember(outageComplainersKey(deps.prefix, outageId), SAMPLE);
-    for (const phone of phones) {
-      const [customer, ...others] = await deps.directory.find({ phone });
-      if (!customer || others.length > 0) continue;
-      try {
-        if (deps.routers.forCustomer(customer) !== router) continue;
-      } catch (error) {
-        if (error instanceof UnknownRouterError) continue;
-        throw error;
-      }
-      const report = await runChecks({
-        correlationId: `probe-${outageId}`,
-        customer,
-        router,
-        settings: deps.settings,
-        logger: deps.logger,
-        clock: deps.clock,
-      });
-      if (failureOf(report) !== undefined) return false;
-    }
-    return true;
-  }
-
   async function probe(router: RouterClient, outageId: string): Promise<ProbeResult> {
-    const good = (await routerAnswers(router)) && (await linesPass(router, outageId));
+    const good = await outageLooksOver(deps, router, outageId);
     if (!good) {
       await deps.redis.hdel(countsKey, outageId);
       return { outageId, router: router.name, good, inRow: 0, resolved: false };
@@ -168,31 +119,3 @@ export function createOutageProbe(deps: OutageProbeDeps) {
   };
 }
 export type OutageProbe = ReturnType<typeof createOutageProbe>;
-
-/** The accounts service's POST /api/outages/:id/resolve, with the operator token. */
-export function accountsOutageResolve(options: { accountsUrl: string; token?: string; fetch?: typeof fetch }) {
-  const doFetch = options.fetch ?? fetch;
-  const base = `${options.accountsUrl.replace(/\/+$/, '')}/api/outages`;
-  return async (outageId: string): Promise<boolean> => {
-    const res = await doFetch(`${base}/${encodeURIComponent(outageId)}/resolve`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      },
-      body: JSON.stringify({ by: 'network-probe' }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    // 404: gone from the record; nothing left to end.
-    if (res.status === 404) {
-      await res.arrayBuffer().catch(() => undefined);
-      return false;
-    }
-    if (res.status !== 200) {
-      await res.arrayBuffer().catch(() => undefined);
-      throw new CodedError(ERRORS.accounts_unavailable, `the accounts service answered ${res.status}`);
-    }
-    const body = (await res.json().catch(() => ({}))) as { changed?: unknown };
-    return body.changed === true;
-  };
-}

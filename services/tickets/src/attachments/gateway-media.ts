@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CodedError, ERRORS, PermanentError } from '@helpline/runtime';
+import { CodedError, ERRORS, PermanentError, readBoundedBody } from '@helpline/runtime';
 
 export interface DownloadedMedia {
   bytes: Buffer;
@@ -45,26 +45,7 @@ export function createGatewayMedia(options: {
       }
       const mimeType =
         (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() || 'application/octet-stream';
-      const declared = Number(response.headers.get('content-length') ?? '0');
-      if (declared > options.maxBytes) {
-        await response.body?.cancel().catch(() => {});
-        throw tooLarge(`a file of ${declared} bytes`);
-      }
-      const reader = response.body?.getReader();
-      if (!reader) throw new CodedError(ERRORS.media_upstream, 'the gateway sent no body');
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.byteLength;
-        if (size > options.maxBytes) {
-          await reader.cancel().catch(() => {});
-          throw tooLarge(`a file over ${options.maxBytes} bytes`);
-        }
-        chunks.push(Buffer.from(value));
-      }
-      const bytes = Buffer.concat(chunks);
+      const bytes = await readBoundedBody(response, options.maxBytes, (detail) => tooLarge(`a file of ${detail}`));
       return { bytes, mimeType, sha256: createHash('sha256').update(bytes).digest('hex') };
     },
   };

@@ -3,7 +3,7 @@
 import type { Database } from '@helpline/runtime';
 import type { CrmAdapter, CrmDepartment, CrmTicket } from '../crm-adapter.js';
 import { CrmRefusedError } from '../crm-errors.js';
-import { nextNumber } from './counters.js';
+import { insertTicketOnce } from './local-ticket-insert.js';
 import { TICKET_COLUMNS, TICKET_ID, type TicketRow, ticketMapper } from './local-rows.js';
 import { TakenMeanwhile } from './local-store-errors.js';
 import { storableText } from './storable-text.js';
@@ -45,46 +45,10 @@ export function createLocalTickets(options: LocalTicketsOptions): LocalTickets {
       }
       const key = storableText(ticket.idempotencyKey);
       try {
-        return await database.transaction(async (tx) => {
-          const existing = await tx.query<TicketRow>(
-            `SELECT ${TICKET_COLUMNS} FROM tickets WHERE idempotency_key = $1`,
-            [key],
-            'tickets.by_key',
-          );
-          if (existing.rows[0]) return toTicket(existing.rows[0]);
-          const contact = await tx.query(
-            'SELECT 1 FROM contacts WHERE id = $1',
-            [storableText(ticket.contactId)],
-            'tickets.contact',
-          );
-          if (contact.rowCount === 0) throw new CrmRefusedError(`unknown contact ${ticket.contactId}`);
-          const id = await nextNumber(tx, 'ticket');
-          const now = clock();
-          const { rows } = await tx.query<TicketRow>(
-            `INSERT INTO tickets (id, idempotency_key, status, department_id, contact_id, subject, description,
-                                  priority, category, channel, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
-             ON CONFLICT (idempotency_key) DO NOTHING
-             RETURNING ${TICKET_COLUMNS}`,
-            [
-              id,
-              key,
-              initialStatus,
-              departmentId ?? null,
-              storableText(ticket.contactId),
-              storableText(ticket.subject),
-              storableText(ticket.description),
-              ticket.priority,
-              ticket.category,
-              ticket.channel,
-              now,
-            ],
-            'tickets.insert',
-          );
-          // Another create of this key committed while this one waited for the counter.
-          if (!rows[0]) throw new TakenMeanwhile();
-          return toTicket(rows[0]);
-        }, 'tickets.create');
+        return await database.transaction(
+          (tx) => insertTicketOnce(tx, ticket, { key, departmentId, status: initialStatus, now: clock() }, toTicket),
+          'tickets.create',
+        );
       } catch (error) {
         if (!(error instanceof TakenMeanwhile)) throw error;
         const found = await ticketByKey(key);
