@@ -9,9 +9,8 @@ import {
   QueueUnavailableError,
   type Redis,
 } from '@helpline/runtime';
-import { startTestRedis } from '@helpline/testkit';
+import { monitorRedis, startTestRedis } from '@helpline/testkit';
 import { Queue } from 'bullmq';
-import { Redis as Monitor } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { inboundMessage, memoryLogger, metricValue, uniquePrefix, waitFor } from './support/index.js';
 
@@ -126,13 +125,12 @@ describe('producer and worker', () => {
     const producer = track(createProducer('inbound', { connection: producerConnection, prefix }));
     // Connected and the add's script loaded before Redis is watched.
     await producer.add(inboundMessage('wamid.cmd0'), { jobId: 'wamid.cmd0' });
-    const monitor = (await new Monitor(redis.url).monitor()) as Monitor;
-    open.push({ close: async () => monitor.disconnect() });
     const source = `${producerConnection.stream.localAddress}:${producerConnection.stream.localPort}`;
     const seen: string[] = [];
-    monitor.on('monitor', (_time: string, args: string[], from: string) => {
+    const monitor = await monitorRedis(redis.url, ({ args, source: from }) => {
       if (from === source) seen.push(String(args[0]).toLowerCase());
     });
+    open.push({ close: async () => monitor.stop() });
     const plain = await producer.add(inboundMessage('wamid.cmd1'), { jobId: 'wamid.cmd1' });
     const reported = await producer.add(inboundMessage('wamid.cmd1'), { jobId: 'wamid.cmd1', reportDuplicate: true });
     const fresh = await producer.add(inboundMessage('wamid.cmd2'), { jobId: 'wamid.cmd2', reportDuplicate: true });

@@ -15,6 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Queue, Worker } from 'bullmq';
+import { monitorRedis } from '@helpline/testkit';
 import { Redis } from 'ioredis';
 import { customerMessage, messageOf, signedBody } from '../src/chat/webhook-payloads.js';
 import type { ServiceName } from '../src/service-processes.js';
@@ -123,6 +124,55 @@ function cpuPerMessage(from: Record<string, number>, to: Record<string, number>,
   const each = Object.fromEntries(parts.map((s) => [s, round((1000 * ((to[s] ?? 0) - (from[s] ?? 0))) / messages)]));
   return { ...each, total: round(Object.values(each).reduce((a, b) => a + (Number.isNaN(b) ? 0 : b), 0)) };
 }
+/**
+ * Core-seconds the whole machine spent busy (every process, ours or not: /proc/stat's first
+ * line, user + nice + system + irq + softirq + steal, in ticks of 1/100 s). Set beside the
+ * sum of our processes it tells our work from other work that held the cores in a phase.
+ */
+function machineBusySeconds(): number {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]?.trim().split(/\s+/) ?? [];
+  const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number);
+  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / 100;
+}
+/** This process (load generator, fake Graph API and the other fakes) in core-seconds. */
+const benchCpuSeconds = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+};
+/**
+ * What held the cores over a phase: the machine's busy core-seconds, the part our services,
+ * Redis, PostgreSQL and this bench account for, and the rest (other processes, including
+ * PostgreSQL backends or autovacuum workers that ended within the phase).
+ */
+function coreUse(from: CoreReading, to: CoreReading) {
+  const seconds = (to.at - from.at) / 1000;
+  const ours = parts.reduce((sum, s) => sum + ((to.cpu[s] ?? 0) - (from.cpu[s] ?? 0) || 0), 0) + to.bench - from.bench;
+  const busy = to.machine - from.machine;
+  return {
+    seconds: round(seconds),
+    busyCores: round(busy / seconds),
+    oursCores: round(ours / seconds),
+    otherCores: round((busy - ours) / seconds),
+  };
+}
+interface CoreReading {
+  at: number;
+  machine: number;
+  bench: number;
+  cpu: Record<string, number>;
+}
+const coreReading = (): CoreReading => ({
+  at: Date.now(),
+  machine: machineBusySeconds(),
+  bench: benchCpuSeconds(),
+  cpu: cpuNow(),
+});
+/** p50 / p99 / max of each second's messages, as "p50/p99/max" strings, in order. */
+const bySecond = (buckets: number[][]) =>
+  buckets.map((latencies) => {
+    const { p50Ms, p99Ms, maxMs } = summary(latencies);
+    return `${p50Ms}/${p99Ms}/${maxMs}`;
+  });
 const memory = () => Object.fromEntries(services.map((s) => [s, rssMiB(system.processes.get(s)?.child.pid)]));
 
 // ---- 1. the floor: one bare BullMQ hop on the same Redis ----
@@ -258,7 +308,7 @@ await sleep(2_000);
 const atRest = memory();
 
 log(`sustained throughput for ${THROUGHPUT_SECONDS} s`);
-const cpuBeforeSustained = cpuNow();
+const beforeSustained = coreReading();
 const loadMemory: Record<string, number>[] = [];
 const sampler = setInterval(() => loadMemory.push(memory()), 1_000);
 const closedLoop: number[] = [];
@@ -274,13 +324,14 @@ await Promise.all(
     }
   }),
 );
-const cpuAfterSustained = cpuNow();
+const afterSustained = coreReading();
 const throughput = {
   customers: CUSTOMERS,
   messagesPerSecond: Math.round(closedLoop.length / ((Date.now() - started) / 1000)),
   noReplyWithin30s: closedLoopTimedOut,
   latency: summary(closedLoop),
-  cpuMsPerMessage: cpuPerMessage(cpuBeforeSustained, cpuAfterSustained, closedLoop.length + closedLoopTimedOut),
+  cpuMsPerMessage: cpuPerMessage(beforeSustained.cpu, afterSustained.cpu, closedLoop.length + closedLoopTimedOut),
+  cores: coreUse(beforeSustained, afterSustained),
 };
 // The sustained phase leaves work behind it: the readers of the conversation event stream
 // (the desk's archive, the accounts' broadcast report) trail the chats by design. The fixed
@@ -292,8 +343,12 @@ log(`event stream settled in ${settledIn === undefined ? 'more than 30 s' : `${s
 await sleep(Number(process.env.BENCH_REST_MS ?? 500));
 
 log(`fixed offered load: ${FIXED_RATE} messages a second for ${FIXED_SECONDS} s`);
-const cpuBeforeFixed = cpuNow();
+const beforeFixed = coreReading();
+// Between the phases: what the machine did while the pipeline rested.
+const rest = coreUse(afterSustained, beforeFixed);
 const fixed: number[] = [];
+/** The latencies of the messages sent in each second of the phase: where the tail sits. */
+const fixedBySecond: number[][] = Array.from({ length: FIXED_SECONDS }, () => []);
 let fixedTimedOut = 0;
 let missed = 0;
 const free = [...customers];
@@ -309,16 +364,20 @@ for (let i = 0; i < total; i++) {
     missed++;
     continue;
   }
+  const second = Math.floor(i / FIXED_RATE);
   inFlight.push(
     roundTrip(customer, 'hola, buenas tardes').then((ms) => {
       if (Number.isNaN(ms)) fixedTimedOut++;
-      else fixed.push(ms);
+      else {
+        fixed.push(ms);
+        fixedBySecond[second]?.push(ms);
+      }
       free.push(customer);
     }),
   );
 }
 await Promise.all(inFlight);
-const cpuAfterFixed = cpuNow();
+const afterFixed = coreReading();
 clearInterval(sampler);
 
 // ---- 3. Redis commands per message, end to end ----
@@ -328,10 +387,9 @@ clearInterval(sampler);
 // those their scripts run. Workers' idle polling in the same seconds is counted too.
 const COUNTED_MESSAGES = Number(process.env.BENCH_COUNTED_MESSAGES ?? 50);
 log(`Redis commands of ${COUNTED_MESSAGES} messages`);
-const monitor = (await new Redis(system.redis.url).monitor()) as Redis;
 const commands = { client: 0, script: 0 };
 const byCommand = new Map<string, number>();
-monitor.on('monitor', (_time: string, args: string[], source: string) => {
+const monitor = await monitorRedis(system.redis.url, ({ args, source }) => {
   if (source === 'lua') commands.script++;
   else commands.client++;
   const name = `${source === 'lua' ? 'lua ' : ''}${String(args[0]).toLowerCase()}`;
@@ -345,7 +403,7 @@ for (let i = 0; i < COUNTED_MESSAGES; i++) {
 }
 // Each reply's `sent` status webhook, and the archive's reads of the events, have landed.
 await sleep(1_500);
-monitor.disconnect();
+monitor.stop();
 const perMessage = (n: number) => round(n / COUNTED_MESSAGES);
 const redisCommandsPerMessage = {
   messages: COUNTED_MESSAGES,
@@ -373,7 +431,10 @@ const result = {
       notSentNoFreeCustomer: missed,
       noReplyWithin30s: fixedTimedOut,
       latency: summary(fixed),
-      cpuMsPerMessage: cpuPerMessage(cpuBeforeFixed, cpuAfterFixed, fixed.length + fixedTimedOut),
+      cpuMsPerMessage: cpuPerMessage(beforeFixed.cpu, afterFixed.cpu, fixed.length + fixedTimedOut),
+      cores: coreUse(beforeFixed, afterFixed),
+      coresBefore: rest,
+      bySecond: bySecond(fixedBySecond),
     },
   },
   redisCommandsPerMessage,

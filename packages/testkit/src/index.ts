@@ -3,6 +3,7 @@ export * from './meta-webhook.js';
 export * from './metric-value.js';
 export * from './postgres-server.js';
 export * from './queue-name.js';
+export * from './redis-monitor.js';
 export * from './redis-server.js';
 export * from './wait-for.js';
 export * from './gateway-media.js';

@@ -17,14 +17,13 @@
  */
 import { once } from 'node:events';
 import { jobIds } from '@helpline/contracts';
-import { startTestPostgres, startTestRedis, waitFor } from '@helpline/testkit';
+import { monitorRedis, startTestPostgres, startTestRedis, waitFor } from '@helpline/testkit';
 import { startFakeGraphApi } from '@helpline/testkit/meta-graph';
 import { buildApp as buildGateway } from '@helpline/gateway/src/app.js';
 import { parseGatewayConfig } from '@helpline/gateway/src/config.js';
 import { createContext as createGatewayContext } from '@helpline/gateway/src/context.js';
 import { startWorkers } from '@helpline/gateway/src/workers.js';
 import { buildSignedWebhookRequest } from '@helpline/testkit';
-import { Redis } from 'ioredis';
 import { append, events, startDesk } from '../test/support/desk-harness.js';
 import { createLogger } from '@helpline/runtime';
 
@@ -99,9 +98,8 @@ async function redisCommands() {
   }
   await drained();
 
-  const monitor = (await new Redis(redis.url).monitor()) as Redis;
   const seen = { client: 0, scripts: 0, stream: 0, streamFromClient: 0 };
-  monitor.on('monitor', (_t: string, args: string[], source: string) => {
+  const monitor = await monitorRedis(redis.url, ({ args, source }) => {
     const lua = source === 'lua';
     if (lua) seen.scripts += 1;
     else seen.client += 1;
@@ -123,7 +121,7 @@ async function redisCommands() {
   }
   await drained();
   await new Promise((resolve) => setTimeout(resolve, 500));
-  monitor.disconnect();
+  monitor.stop();
   await app.close();
   await context.close();
   await graph.close();

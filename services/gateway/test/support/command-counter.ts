@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { monitorRedis } from '@helpline/testkit';
+import type { Redis } from 'ioredis';
 
 /** One command Redis ran, as MONITOR reports it. */
 export interface SeenCommand {
@@ -21,13 +22,12 @@ export interface CommandCount {
  * are left out, with the commands their scripts run.
  */
 export async function countCommands(url: string) {
-  const monitor = (await new Redis(url).monitor()) as Redis;
   const seen: SeenCommand[] = [];
   const ignored = new Set<string>();
   let skippingScript = false;
   const lastKey = new Map<string, string>();
   const openMulti = new Map<string, SeenCommand>();
-  monitor.on('monitor', (_time: string, args: string[], source: string) => {
+  const monitor = await monitorRedis(url, ({ args, source }) => {
     const command = String(args[0]).toLowerCase();
     if (source !== 'lua') skippingScript = ignored.has(source);
     if (skippingScript) return;
@@ -54,7 +54,7 @@ export async function countCommands(url: string) {
       return seen.splice(0);
     },
     stop(): void {
-      monitor.disconnect();
+      monitor.stop();
     },
   };
 }
