@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { confidentHit, DEFAULT_CONFIDENCE_BAR } from '../src/knowledge/confident-hit.js';
 import { chooseBar, evaluateRetrieval, loadRetrievalSet, RETRIEVAL_SETS } from '../src/knowledge/evaluate-retrieval.js';
 import { createKnowledgeBase } from '../src/knowledge/knowledge-base.js';
-import { createKnowledgeIndex } from '../src/knowledge/knowledge-index.js';
+import { createKnowledgeIndex, type KnowledgeHit } from '../src/knowledge/knowledge-index.js';
 import { loadKnowledgeDir, SAMPLE_KNOWLEDGE_DIR } from '../src/knowledge/load-knowledge-dir.js';
 import { parseKnowledgeFile } from '../src/knowledge/parse-knowledge-file.js';
 import { memoryLogger } from './support/index.js';
@@ -156,15 +156,39 @@ describe('retrieval over the sample knowledge base', () => {
     expect(index.search('router', { language: 'es' }).every((h) => h.entry.language === 'es')).toBe(true);
   });
 
-  test('measured: top-1 and top-3 on both sets, and no confident wrong entry on the development set', async () => {
+  test('measured: top-1 and top-3 on the three sets, no confident wrong entry on the development set, no more on the held-out ones than measured', async () => {
     const index = createKnowledgeIndex((await loadKnowledgeDir(SAMPLE_KNOWLEDGE_DIR)).entries);
     const main = evaluateRetrieval(index, loadRetrievalSet(RETRIEVAL_SETS.main), DEFAULT_CONFIDENCE_BAR);
     const blind = evaluateRetrieval(index, loadRetrievalSet(RETRIEVAL_SETS.blind), DEFAULT_CONFIDENCE_BAR);
-    // Measured 95.7 / 100 % (main) and 100 / 100 % (blind): the floors leave room for new entries.
+    const unseen = evaluateRetrieval(index, loadRetrievalSet(RETRIEVAL_SETS.unseen), DEFAULT_CONFIDENCE_BAR);
+    // Measured 95.7 / 100 % (main), 100 / 100 % (blind), 90.0 / 97.5 % (unseen): the floors leave room for new entries.
     expect(main.top1).toBeGreaterThanOrEqual(0.9);
     expect(main.top3).toBeGreaterThanOrEqual(0.95);
     expect(blind.top1).toBeGreaterThanOrEqual(0.85);
+    expect(unseen.top1).toBeGreaterThanOrEqual(0.85);
     expect(main.confident.answeredWrong).toBe(0);
+    // The held-out sets are never used to choose the bar; these hold what was measured so a
+    // regression fails. Blind: one complaint ("el tecnico me dejo la casa sucia") matches the
+    // installation entry's keyword "técnico" and its body's "casa"; refusing it would cost
+    // the development set three right answers (docs/services/classifier.md, "Evaluation").
+    expect(blind.confident.answeredWrong).toBeLessThanOrEqual(1);
+    expect(unseen.confident.answeredWrong).toBe(0);
+    // Measured 84.8 % (main), 76.9 % (blind), 55.0 % (unseen) answered right without a model.
+    expect(main.confident.answeredRight).toBeGreaterThanOrEqual(0.8);
+    expect(unseen.confident.answeredRight).toBeGreaterThanOrEqual(0.5);
+  });
+
+  test('an entry whose heading and keywords match too little of the question is not confident', async () => {
+    const index = createKnowledgeIndex((await loadKnowledgeDir(SAMPLE_KNOWLEDGE_DIR)).entries);
+    // "pasar" meets the heading's "pasa" and "mes" the body's "cada mes": half the terms, a
+    // big lead, but only one term in what the late-payment entry is about.
+    const [best] = index.search('me pueden pasar el numero de cuenta para consignar el mes', { language: 'es' });
+    expect(best?.entry.heading).toBe('¿Qué pasa si pago tarde?');
+    expect(best?.coverage).toBe(0.5);
+    expect(best?.topicCoverage).toBeLessThan(DEFAULT_CONFIDENCE_BAR.minTopicCoverage);
+    expect(confidentHit([best as KnowledgeHit])).toBeUndefined();
+    // A question the heading answers keeps its full topic coverage.
+    expect(index.search('horario de atención', { language: 'es' })[0]?.topicCoverage).toBe(1);
   });
 
   test('the default bar is the one the evaluation chooses on the development set', async () => {

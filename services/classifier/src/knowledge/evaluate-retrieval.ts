@@ -101,11 +101,12 @@ export function chooseBar(index: KnowledgeIndex, questions: readonly RetrievalQu
   const tried: { bar: ConfidenceBar; right: number; wrong: number }[] = [];
   for (const minScore of [5, 10, 15, 20, 30, 40])
     for (const minCoverage of [0.25, 0.5, 0.67, 1])
-      for (const minLead of [1, 1.25, 1.5, 2, 3]) {
-        const bar = { minScore, minCoverage, minLead };
-        const r = evaluateRetrieval(index, questions, bar).confident;
-        tried.push({ bar, right: r.answeredRight, wrong: r.answeredWrong });
-      }
+      for (const minTopicCoverage of [0, 0.25, 0.34, 0.5])
+        for (const minLead of [1, 1.25, 1.5, 2, 3]) {
+          const bar = { minScore, minCoverage, minTopicCoverage, minLead };
+          const r = evaluateRetrieval(index, questions, bar).confident;
+          tried.push({ bar, right: r.answeredRight, wrong: r.answeredWrong });
+        }
   const safe = tried.filter((t) => t.wrong === 0);
   // Among equals, the strictest: the dev set cannot tell them apart, new phrasing can.
   safe.sort(
@@ -113,6 +114,7 @@ export function chooseBar(index: KnowledgeIndex, questions: readonly RetrievalQu
       b.right - a.right ||
       b.bar.minScore - a.bar.minScore ||
       b.bar.minCoverage - a.bar.minCoverage ||
+      b.bar.minTopicCoverage - a.bar.minTopicCoverage ||
       b.bar.minLead - a.bar.minLead,
   );
   return safe[0];
