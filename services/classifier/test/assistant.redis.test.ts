@@ -93,6 +93,29 @@ describe('without any LLM key', () => {
     }
   });
 
+  test('a statement, thanks or a photo without a caption gets no answer (the plain acknowledgement follows)', async () => {
+    const { ask, app } = await assistantWith([]);
+    for (const text of ['mi nombre es Juan', 'ya pagué ayer', 'ok gracias', 'I sent the receipt']) {
+      const body = await ask(text);
+      expect(body.answer, text).toBeUndefined();
+    }
+    for (const message_type of ['image', 'sticker', 'location', 'contacts']) {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/classify',
+        headers: auth,
+        payload: { message: { text: null, has_media: true, message_type } },
+      });
+      expect(response.json().answer, message_type).toBeUndefined();
+    }
+  });
+
+  test('a confident entry is sent whatever the form: "horario de atención" asks for the hours', async () => {
+    const { ask } = await assistantWith([]);
+    const body = await ask('horario de atención');
+    expect(body.answer).toMatchObject({ kind: 'answer', source: 'knowledge', entries: [HOURS] });
+  });
+
   test("a question about the customer's own account is not answered here", async () => {
     const { ask } = await assistantWith([]);
     const body = await ask('cuanto debo?');
@@ -196,6 +219,18 @@ describe('with an LLM', () => {
     expect(account.ownAccount).toBe(true);
     expect(account.answer).toBeUndefined();
     expect((await ask('hola')).answer).toBeUndefined();
+  });
+
+  test('a refused reply falls back as without a model: "not in our answers" to a question, nothing to a statement', async () => {
+    const invented = { status: 'answered', text: 'Tenemos una promoción de $1.000.', entries: ['K1'] };
+    server.enqueue(
+      'openai',
+      { kind: 'answer', answer: assisted(invented) },
+      { kind: 'answer', answer: assisted(invented) },
+    );
+    const { ask } = await assistantWith(['openai']);
+    expect((await ask('¿venden celulares?')).answer).toMatchObject({ kind: 'not_found', source: 'knowledge' });
+    expect((await ask('les escribo luego, estoy en el trabajo')).answer).toBeUndefined();
   });
 
   test('an answer without the reply, or off the schema, is the provider failing: the next one answers', async () => {
@@ -363,6 +398,19 @@ describe('the inbound worker with the assistant', () => {
     const job = await context.producers.outbound.queue.getJob(jobIds.outbound(message.correlationId, 'ack'));
     const body = OutboundMessage.parse(job?.data).content;
     expect(body.kind === 'text' && body.body).toContain('*menu*');
+  });
+});
+
+describe('the inbound worker without a key, a statement', () => {
+  test('gets the plain acknowledgement, not "not in our answers"', async () => {
+    const { context } = await assistantWith([]);
+    const message = InboundMessage.parse(inbound({ text: 'les escribo luego, estoy en el trabajo' }));
+    const result = await context.processInbound(message, undefined, context.logger);
+    expect(result).toMatchObject({ routing: { action: 'ack_only' } });
+    const job = await context.producers.outbound.queue.getJob(jobIds.outbound(message.correlationId, 'ack'));
+    const sent = OutboundMessage.parse(job?.data);
+    expect(sent.content).toMatchObject({ kind: 'text', body: expect.stringMatching(/^Recibimos tu mensaje/) });
+    expect(sent.meta?.answer).toBeUndefined();
   });
 });
 

@@ -12,6 +12,7 @@ import type { ClassifyInput } from '../prompt/build-prompt.js';
 import type { ProviderName } from '../providers/provider.js';
 import type { ReplyTexts } from '../routing/reply-texts.js';
 import { isOwnAccountQuestion } from './account-question.js';
+import { asksQuestion } from './asks-question.js';
 import { boldNamesOf, type GroundingProblem, groundingProblems } from './grounding.js';
 
 /** Who wrote an answer: a provider, or `knowledge` (an entry's own text, no model). */
@@ -70,8 +71,8 @@ function businessTurns(history: readonly HistoryTurn[] | undefined): string[] {
  * for the classification and the reply together, and keeps the reply only if it is built
  * from entries it names and states nothing (figure, name, link, promise, date) those
  * entries or the business's earlier turns do not. Otherwise, and when no model answers,
- * the best entry's own text is sent if it clears the confidence bar, else the customer
- * is told the answers do not cover it and offered the menu and a person.
+ * the best entry's own text is sent if it clears the confidence bar, else a customer who
+ * asked something is told the answers do not cover it and offered the menu and a person.
  */
 export function createAssistant(deps: AssistantDeps): Assistant {
   const bar = deps.bar ?? DEFAULT_CONFIDENCE_BAR;
@@ -97,12 +98,17 @@ export function createAssistant(deps: AssistantDeps): Assistant {
     return { kind: 'not_found', text: deps.replies[result.classification.language].not_found, entries: [], source };
   }
 
-  /** No model reply to use: an entry's own text when retrieval is sure, else the menu for a question, else nothing. */
-  function withoutModel(result: ChainResult, hits: readonly KnowledgeHit[]): AssistantAnswer | undefined {
+  /**
+   * No model reply to use: an entry's own text when retrieval is sure (whatever the form:
+   * "horario de atención" asks too), else "not in our answers" to a message that asks
+   * something, else nothing, and the customer gets the plain acknowledgement (a statement,
+   * thanks, a photo without a caption).
+   */
+  function withoutModel(result: ChainResult, hits: readonly KnowledgeHit[], text: string): AssistantAnswer | undefined {
     if (asksForWork(result.classification) || result.classification.category === 'greeting') return undefined;
     const best = confidentHit(hits, bar);
     if (best) return { kind: 'answer', text: best.entry.body, entries: [best.entry], source: 'knowledge' };
-    return notFound(result, 'knowledge');
+    return asksQuestion(text) ? notFound(result, 'knowledge') : undefined;
   }
 
   function fromModel(
@@ -132,7 +138,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
     deps.logger.warn({ provider: source, kinds }, 'model reply not grounded in the entries: fell back');
     if (problems !== 'entries')
       deps.logger.debug({ provider: source, problems }, 'what the reply stated without a source');
-    return withoutModel(result, hits);
+    return withoutModel(result, hits, input.text);
   }
 
   return {
@@ -150,7 +156,9 @@ export function createAssistant(deps: AssistantDeps): Assistant {
         record(result.source, 'account');
         return { ...result, ownAccount: true };
       }
-      const answer = result.reply ? fromModel(result, result.reply, input, hits) : withoutModel(result, hits);
+      const answer = result.reply
+        ? fromModel(result, result.reply, input, hits)
+        : withoutModel(result, hits, input.text);
       record(
         answer?.source ?? result.source,
         answer ? (answer.kind === 'answer' ? 'answered' : 'not_found') : 'none',
