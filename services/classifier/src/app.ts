@@ -27,7 +27,11 @@ export async function buildApp(context: ClassifierContext): Promise<HttpApp> {
       knowledge: () => knowledgeHealth(context.knowledge.summary()),
     },
   });
-  registerClassifyRoute(app, context.assistant);
+  registerClassifyRoute(app, {
+    assistant: context.assistant,
+    replies: context.replies,
+    accountsEnabled: context.producers.accounts !== undefined,
+  });
   registerKnowledgeRoutes(app, context.knowledge);
   return app;
 }

@@ -37,6 +37,8 @@ export interface ClassifierContext extends ServiceBase<ClassifierConfig> {
   /** The chain with the knowledge base: what the worker and POST /classify call. */
   assistant: Assistant;
   statusBoard: ProviderStatusBoard;
+  /** data/replies.json: the router's texts, and what POST /classify shows of them. */
+  replies: ReplyTexts;
   route: Router;
   processInbound: InboundProcessor;
 }
@@ -133,6 +135,7 @@ export function createContext(config: ClassifierConfig, overrides: ClassifierCon
     chain,
     assistant,
     statusBoard,
+    replies,
     route,
     processInbound,
   };

@@ -401,6 +401,84 @@ describe('the inbound worker with the assistant', () => {
   });
 });
 
+describe('POST /classify: what the customer would get, nothing queued', () => {
+  async function queued(context: ClassifierContext): Promise<number> {
+    let total = 0;
+    for (const producer of Object.values(context.producers)) {
+      const counts = await producer.queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active', 'completed');
+      total += Object.values(counts).reduce((a, b) => a + b, 0);
+    }
+    return total;
+  }
+
+  test('an answered question: the answer is the reply', async () => {
+    const { ask, context } = await assistantWith([]);
+    const body = await ask('¿hasta qué hora atienden?');
+    expect(body.reply).toEqual({ action: 'answer', text: body.answer.text, includesAnswer: true });
+    expect(await queued(context)).toBe(0);
+  });
+
+  test('a billing question no entry answers, and an own-account one: the accounts service answers, not the assistant', async () => {
+    const { ask, context } = await assistantWith([]);
+    const notFound = await ask('¿aceptan pagos con bitcoin?');
+    expect(notFound.answer).toMatchObject({ kind: 'not_found' });
+    expect(notFound.reply).toEqual({ action: 'accounts', includesAnswer: false });
+    const own = await ask('cuanto debo?');
+    expect(own.reply).toEqual({ action: 'accounts', includesAnswer: false });
+    expect(await queued(context)).toBe(0);
+  });
+
+  test('without the accounts service, or in a group, the same question gets the assistant or the acknowledgement', async () => {
+    const off = await assistantWith([], { ACCOUNTS_ENABLED: 'false' });
+    const notFound = await off.ask('¿aceptan pagos con bitcoin?');
+    expect(notFound.reply).toEqual({ action: 'not_found', text: notFound.answer.text, includesAnswer: true });
+    expect((await off.ask('cuanto debo?')).reply).toMatchObject({
+      action: 'ack_only',
+      text: expect.stringMatching(/^Recibimos tu mensaje/),
+    });
+    const group = await assistantWith([]);
+    const body = await group.ask('', { message: { text: 'cuanto debo?', group_id: '120363041234567890@g.us' } });
+    expect(body.reply).toMatchObject({ action: 'ack_only', includesAnswer: false });
+  });
+
+  test('work queued: the acknowledgement, then the answer; a handoff: its own text, no answer', async () => {
+    const text = 'Desconecta el router de la corriente, espera 30 segundos y conéctalo de nuevo.';
+    server.enqueue(
+      'openai',
+      {
+        kind: 'answer',
+        answer: assisted(
+          { status: 'answered', text, entries: ['K1'] },
+          { category: 'connectivity', priority: 'high', needsTicket: true, summary: 'Sin internet' },
+        ),
+      },
+      {
+        kind: 'answer',
+        answer: assisted(
+          { status: 'answered', text: 'Escribe *agente* y te atiende una persona.', entries: ['K1'] },
+          { category: 'human', priority: 'medium', summary: 'Pide un asesor' },
+        ),
+      },
+    );
+    const { ask, context } = await assistantWith(['openai']);
+    const fault = await ask('no tengo internet, ¿cómo reinicio el router?');
+    expect(fault.answer).toMatchObject({ kind: 'answer', text });
+    expect(fault.reply).toEqual({
+      action: 'diagnostics',
+      text: expect.stringMatching(new RegExp(`^Recibimos tu reporte[\\s\\S]*\n\n${text}$`)),
+      includesAnswer: true,
+    });
+    const handoff = await ask('quiero hablar con un asesor');
+    expect(handoff.answer).toMatchObject({ kind: 'answer' });
+    expect(handoff.reply).toEqual({
+      action: 'handoff',
+      text: expect.stringMatching(/^Te comunicamos con una persona/),
+      includesAnswer: false,
+    });
+    expect(await queued(context)).toBe(0);
+  });
+});
+
 describe('the inbound worker without a key, a statement', () => {
   test('gets the plain acknowledgement, not "not in our answers"', async () => {
     const { context } = await assistantWith([]);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { SKIP_REASONS } from '../providers/provider-failure.js';
 import { PROVIDER_NAMES } from '../providers/provider.js';
 import { Classification, ClassificationSource } from '@helpline/contracts';
+import type { RoutingFacts } from '../routing/routing-decision.js';
 
 /**
  * The body existing deployments already send: one message as their bot saw it. A media
@@ -54,6 +55,18 @@ export function classifyInputOf(body: ClassifyBody): { text: string; messageType
   return { text: body.message?.text ?? body.text ?? '', ...(messageType ? { messageType } : {}) };
 }
 
+/**
+ * Who POST /classify answers as: a customer writing to the business's number in a one-to-one
+ * chat (its phone is the chat, so diagnosable and ticketable), unless the legacy message has a
+ * `group_id`: then a group member, with a phone only when `from_user` is one (digits, or a
+ * phone JID).
+ */
+export function senderFactsOf(body: ClassifyBody): RoutingFacts {
+  if (body.message?.group_id == null) return { oneToOne: true, hasPhone: true, knownCustomer: true };
+  const from = body.message.from_user ?? '';
+  return { oneToOne: false, hasPhone: /^\d{7,15}(?:(?::\d+)?@s\.whatsapp\.net)?$/.test(from), knownCustomer: false };
+}
+
 export const ClassifyAnswer = z.object({
   classification: Classification,
   provider: ClassificationSource.describe('who answered: an LLM provider or keywords'),
@@ -81,4 +94,18 @@ export const ClassifyAnswer = z.object({
     .optional()
     .describe('absent without KNOWLEDGE_DIR, for account questions and for messages that are not questions'),
   ownAccount: z.boolean().describe("a question about the customer's own account, for the accounts service"),
+  reply: z
+    .object({
+      action: z
+        .enum(['accounts', 'handoff', 'diagnostics', 'ticket', 'answer', 'not_found', 'greeting', 'ack_only'])
+        .describe('what routing would do (nothing is queued by this route)'),
+      text: z
+        .string()
+        .optional()
+        .describe(
+          "what the customer would be sent; absent for accounts (that service answers from the customer's data)",
+        ),
+      includesAnswer: z.boolean().describe('answer.text is in text (as the whole reply, or after the acknowledgement)'),
+    })
+    .describe("what the customer would get, as routing would decide it for a one-to-one chat (group_id: a group's)"),
 });

@@ -20,23 +20,50 @@ export interface AcknowledgementInput {
   logger: Logger;
 }
 
-export function acknowledgement(input: AcknowledgementInput): OutboundMessageInput {
-  const { message, classification, action, answer, transcript, logger } = input;
-  const texts = input.replies[classification.language];
-  const mention = message.channel === 'group' ? `${mentionTag(message.from)} ` : '';
-  let text = texts[input.reply];
-  let answered: AssistantAnswer | undefined;
-  if (answer && (action === 'answer' || action === 'not_found')) {
-    text = answer.text;
-    answered = answer;
-  } else if (answer?.kind === 'answer' && action !== 'handoff') {
+/** What the acknowledgement says, before any group mention. */
+export interface ReplyText {
+  text: string;
+  /** The answer the text carries, if any: recorded on the log entry as `meta.answer`. */
+  answered?: AssistantAnswer;
+}
+
+/**
+ * The reply's text for what was done: the assistant's answer instead of the reply text when
+ * it is the reply (`answer`, `not_found`); after the reply text when work was queued and both
+ * fit in one WhatsApp message beside the `reserved` characters (a group mention); never with
+ * a handoff (the person answers). Pure: POST /classify shows it without sending it.
+ */
+export function replyText(input: {
+  action: RoutingAction;
+  reply: ReplyKey;
+  texts: ReplyTexts['es'];
+  answer?: AssistantAnswer;
+  reserved?: number;
+  logger?: Logger;
+}): ReplyText {
+  const { action, answer } = input;
+  const text = input.texts[input.reply];
+  if (answer && (action === 'answer' || action === 'not_found')) return { text: answer.text, answered: answer };
+  if (answer?.kind === 'answer' && action !== 'handoff') {
     // Work was queued: the acknowledgement says so, and the answer follows in the same text when it fits.
     const joined = `${text}\n\n${answer.text}`;
-    if (mention.length + joined.length <= WHATSAPP_TEXT_MAX) {
-      text = joined;
-      answered = answer;
-    } else logger.warn({ action, chars: joined.length }, 'answer left out: with the acknowledgement it is over 4096');
+    if ((input.reserved ?? 0) + joined.length <= WHATSAPP_TEXT_MAX) return { text: joined, answered: answer };
+    input.logger?.warn({ action, chars: joined.length }, 'answer left out: with the acknowledgement it is over 4096');
   }
+  return { text };
+}
+
+export function acknowledgement(input: AcknowledgementInput): OutboundMessageInput {
+  const { message, classification, action, answer, transcript, logger } = input;
+  const mention = message.channel === 'group' ? `${mentionTag(message.from)} ` : '';
+  const { text, answered } = replyText({
+    action,
+    reply: input.reply,
+    texts: input.replies[classification.language],
+    ...(answer ? { answer } : {}),
+    reserved: mention.length,
+    logger,
+  });
   const body = `${mention}${text}`.slice(0, WHATSAPP_TEXT_MAX);
   return {
     correlationId: message.correlationId,

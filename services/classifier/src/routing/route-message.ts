@@ -1,21 +1,13 @@
-import {
-  type Classification,
-  type InboundMessage,
-  isOneToOneChannel,
-  jobIds,
-  type OutboundMessageInput,
-} from '@helpline/contracts';
+import { type Classification, type InboundMessage, jobIds, type OutboundMessageInput } from '@helpline/contracts';
 import type { Logger } from '@helpline/runtime';
 import type { AssistantAnswer } from '../assistant/assistant.js';
 import { acknowledgement } from './acknowledgement.js';
-import type { ReplyKey } from './reply-texts.js';
-import type { EnqueuedJob, RouterDeps, RoutingAction, RoutingOutcome } from './routing-outcome.js';
-import { isKnownCustomer, mentionTag, senderPhoneOf } from './sender.js';
+import { decideWork, isForAccounts, routingFactsOf, type WorkDecision } from './routing-decision.js';
+import type { EnqueuedJob, RouterDeps, RoutingOutcome } from './routing-outcome.js';
+import { mentionTag, senderPhoneOf } from './sender.js';
 import { accountRequest, diagnosticRequest, ticketRequest } from './work-requests.js';
 
 export type { EnqueuedJob, RouterDeps, RoutingAction, RoutingOutcome } from './routing-outcome.js';
-
-const ACCOUNT_CATEGORIES = new Set(['billing', 'account', 'sales']);
 
 export interface RouteExtras {
   answer?: AssistantAnswer;
@@ -24,79 +16,38 @@ export interface RouteExtras {
   ownAccount?: boolean;
 }
 
-/**
- * A question the account itself answers (what do I owe, where do I pay, which plans);
- * a dispute that needs a person (`needsTicket`) still becomes a ticket. A general
- * question the knowledge base answers ("which plans do you have?") keeps that answer;
- * a question about the customer's own account always goes to the accounts service.
- */
-function isForAccounts(
-  message: InboundMessage,
-  classification: Classification,
-  phone: string | undefined,
-  extras: RouteExtras,
-): phone is string {
-  return Boolean(
-    isOneToOneChannel(message.channel) &&
-      phone &&
-      ACCOUNT_CATEGORIES.has(classification.category) &&
-      !classification.needsTicket &&
-      (extras.ownAccount || extras.answer?.kind !== 'answer'),
-  );
-}
-
-interface Work {
-  action: RoutingAction;
-  reply: ReplyKey;
-  jobs: EnqueuedJob[];
-  note?: string;
-}
-
-/** Rules 1 to 6 (docs/services/classifier.md): the work queued, and which reply says so. */
+/** The work a decision queues before its acknowledgement (rules 2 and 3): a diagnosis or a ticket. */
 async function enqueueWork(
   deps: RouterDeps,
   message: InboundMessage,
   classification: Classification,
   phone: string | undefined,
-  answer: AssistantAnswer | undefined,
-  logger: Logger,
-): Promise<Work> {
+  decision: WorkDecision,
+): Promise<EnqueuedJob[]> {
   const correlationId = message.correlationId;
-  if (classification.category === 'human') return { action: 'handoff', reply: 'handoff', jobs: [] };
-  if (classification.category === 'connectivity' && isKnownCustomer(message)) {
+  if (decision.action === 'diagnostics') {
     const request = diagnosticRequest(message, classification, phone, deps.clock());
     const result = await deps.diagnostics.add(request, {
       jobId: jobIds.diagnostics(correlationId),
       reportDuplicate: true,
     });
-    return { action: 'diagnostics', reply: 'diagnosing', jobs: [{ queue: 'diagnostics', ...result }] };
+    return [{ queue: 'diagnostics', ...result }];
   }
-  if (classification.needsTicket && phone) {
+  if (decision.action === 'ticket' && phone) {
     const request = ticketRequest(message, classification, phone);
     const result = await deps.tickets.add(request, { jobId: jobIds.ticket(correlationId), reportDuplicate: true });
-    return { action: 'ticket', reply: 'ticket', jobs: [{ queue: 'tickets', ...result }] };
+    return [{ queue: 'tickets', ...result }];
   }
-  if (answer) {
-    // The assistant's answer is the reply: to a question, or to a greeting that asked one.
-    return { action: answer.kind === 'answer' ? 'answer' : 'not_found', reply: 'received', jobs: [] };
-  }
-  if (classification.category === 'greeting') return { action: 'greeting', reply: 'greeting', jobs: [] };
-  let note: string | undefined;
-  if (classification.needsTicket) {
-    // A ticket needs a way to reach the person; a group member known only by a LID has none.
-    note = 'no phone number for the sender: no ticket opened, staff follow up in the chat';
-    logger.warn({ category: classification.category }, note);
-  }
-  return { action: 'ack_only', reply: 'received', jobs: [], ...(note ? { note } : {}) };
+  return [];
 }
 
 /**
- * What happens after classification. One of: a diagnosis (connectivity from a known
- * customer; the network service opens a ticket if it finds a fault), a ticket, a handoff to
- * a person, a greeting; and always exactly one acknowledgement to the chat, enqueued last so
- * that it only promises work that is already stored. A customer's billing, account or sales
- * question (no ticket needed) goes to the accounts service instead, which gives the one
- * answer itself. Every job id comes from the
+ * What happens after classification, as routing-decision.ts decides it. One of: a diagnosis
+ * (connectivity from a known customer; the network service opens a ticket if it finds a
+ * fault), a ticket, a handoff to a person, a greeting; and always exactly one
+ * acknowledgement to the chat, enqueued last so that it only promises work that is already
+ * stored. A customer's billing, account or sales question (no ticket needed) goes to the
+ * accounts service instead, which gives the one answer itself. Every job id comes from the
  * correlation id, so running this twice for one message adds nothing the second time.
  */
 export function createRouter(deps: RouterDeps) {
@@ -108,8 +59,10 @@ export function createRouter(deps: RouterDeps) {
   ): Promise<RoutingOutcome> {
     const correlationId = message.correlationId;
     const phone = senderPhoneOf(message);
+    const facts = routingFactsOf(message);
 
-    if (deps.accounts && isForAccounts(message, classification, phone, extras)) {
+    // Rule 0, as POST /classify reports it (routing-decision.ts's decideRouting).
+    if (deps.accounts && phone && isForAccounts(classification, facts, extras)) {
       const request = accountRequest(message, classification, phone, deps.clock());
       const result = await deps.accounts.add(request, {
         jobId: jobIds.accounts(correlationId, 'message'),
@@ -119,9 +72,10 @@ export function createRouter(deps: RouterDeps) {
       return { action: 'accounts', jobs: [{ queue: 'accounts', ...result }] };
     }
 
-    // Never an answer to an own-account question, whoever produced one.
-    const answer = extras.ownAccount ? undefined : extras.answer;
-    const { action, reply, jobs, note } = await enqueueWork(deps, message, classification, phone, answer, logger);
+    const decision = decideWork(classification, facts, extras);
+    const { action, reply, answer, note } = decision;
+    if (note) logger.warn({ category: classification.category }, note);
+    const jobs = await enqueueWork(deps, message, classification, phone, decision);
     const ack = acknowledgement({
       message,
       classification,
