@@ -110,7 +110,7 @@ export function createRouter(deps: RouterDeps) {
     const phone = senderPhoneOf(message);
 
     if (deps.accounts && isForAccounts(message, classification, phone, extras)) {
-      const request = accountRequest(message, classification, phone, deps.clock());
+      const request = accountRequest(message, classification, phone, deps.clock(), extras.transcript);
       const result = await deps.accounts.add(request, {
         jobId: jobIds.accounts(correlationId, 'message'),
         reportDuplicate: true,
