@@ -24,6 +24,7 @@ export * from './logging/redaction.js';
 export * from './metrics/create-metrics.js';
 export * from './metrics/queue-gauges.js';
 export * from './queues/deadline.js';
+export * from './queues/defer-job.js';
 export * from './queues/job-defaults.js';
 export * from './queues/producer.js';
 export * from './queues/redis-connection.js';

@@ -4,6 +4,7 @@ import {
   createProducer,
   createRedisConnection,
   createWorker,
+  deferJob,
   PayloadValidationError,
   PermanentError,
   QueueUnavailableError,
@@ -142,6 +143,46 @@ describe('producer and worker', () => {
     // answer comes back with the add's, in the same round trip.
     expect(seen).toEqual(['evalsha', 'exists', 'evalsha', 'exists', 'evalsha']);
     expect(await producer.queue.count()).toBe(3);
+  });
+
+  test('a deferred job gives its slot back, runs again at its time with its progress, and fails nothing', async () => {
+    const prefix = uniquePrefix();
+    const metrics = createMetrics('test');
+    const producer = track(createProducer('inbound', { connection: connection('producer'), prefix }));
+    const runs: { id: string; at: number; progress: unknown }[] = [];
+    let deferredUntil = 0;
+    track(
+      createWorker(
+        'inbound',
+        async (payload, { job, token }) => {
+          runs.push({ id: payload.id, at: Date.now(), progress: job.progress });
+          if (payload.id === 'wamid.waits' && !job.progress) {
+            await job.updateProgress({ waited: true });
+            if (!token) throw new Error('no lock token');
+            deferredUntil = Date.now() + 600;
+            return deferJob(job, token, deferredUntil);
+          }
+          return { ok: true };
+        },
+        // One slot: the second job can only run while the first is deferred.
+        { connection: connection('worker'), prefix, logger: memoryLogger().logger, metrics, concurrency: 1 },
+      ),
+    );
+    await producer.add(inboundMessage('wamid.waits'), { jobId: 'wamid.waits' });
+    await waitFor(() => runs.length === 1 || undefined, 10_000, 'the first run');
+    await producer.add(inboundMessage('wamid.next'), { jobId: 'wamid.next' });
+    await waitFor(() => runs.length === 3 || undefined, 10_000, 'the deferred job again');
+    expect(runs.map((r) => r.id)).toEqual(['wamid.waits', 'wamid.next', 'wamid.waits']);
+    expect(runs[1]?.at).toBeLessThan(deferredUntil);
+    expect(runs[2]?.at).toBeGreaterThanOrEqual(deferredUntil);
+    expect(runs[2]?.progress).toEqual({ waited: true });
+    const job = await producer.queue.getJob('wamid.waits');
+    await waitFor(async () => (await job?.getState()) === 'completed' || undefined, 5_000, 'completed');
+    expect((await producer.queue.getJob('wamid.waits'))?.attemptsMade).toBe(1);
+    const text = await metrics.registry.metrics();
+    expect(metricValue(text, 'helpline_jobs_total', { queue: 'inbound', outcome: 'deferred' })).toBe(1);
+    expect(metricValue(text, 'helpline_jobs_total', { queue: 'inbound', outcome: 'completed' })).toBe(2);
+    expect(metricValue(text, 'helpline_jobs_total', { queue: 'inbound', outcome: 'retrying' })).toBeUndefined();
   });
 
   test('a transient error is retried with backoff; a PermanentError fails at once', async () => {

@@ -420,6 +420,15 @@ const redisCommandsPerMessage = {
 clearInterval(watcher);
 const underLoad = Object.fromEntries(services.map((s) => [s, Math.max(...loadMemory.map((m) => m[s] ?? 0))]));
 
+const fixedCores = coreUse(beforeFixed, afterFixed);
+/**
+ * Other work held the cores during the fixed load (more than a quarter of a core that none of
+ * our processes spent): its latencies then measure the neighbours as much as the pipeline, so
+ * the p99 goal is reported as not measured rather than met or missed.
+ */
+const SHARED_CORES = 0.25;
+const machineShared = fixedCores.otherCores > SHARED_CORES;
+if (machineShared) log(`the machine was shared: ${fixedCores.otherCores} cores of other work during the fixed load`);
 const result = {
   machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
   bareBullmqHop: hop,
@@ -432,7 +441,7 @@ const result = {
       noReplyWithin30s: fixedTimedOut,
       latency: summary(fixed),
       cpuMsPerMessage: cpuPerMessage(beforeFixed.cpu, afterFixed.cpu, fixed.length + fixedTimedOut),
-      cores: coreUse(beforeFixed, afterFixed),
+      cores: fixedCores,
       coresBefore: rest,
       bySecond: bySecond(fixedBySecond),
     },
@@ -444,7 +453,9 @@ const result = {
   goals: {
     pipelineAtLeast1000PerSecond: throughput.messagesPerSecond >= 1000,
     // Every message offered got its reply, and 99% of them within 250 ms.
-    p99Under250MsAt200PerSecond: missed === 0 && fixedTimedOut === 0 && summary(fixed).p99Ms < 250,
+    p99Under250MsAt200PerSecond: machineShared
+      ? `not measured: other work held ${fixedCores.otherCores} cores during the fixed load`
+      : missed === 0 && fixedTimedOut === 0 && summary(fixed).p99Ms < 250,
   },
 };
 if (replyPurposes.has('privacy_notice')) {

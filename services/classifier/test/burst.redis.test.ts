@@ -1,11 +1,13 @@
 import { once } from 'node:events';
 import { InboundMessage, jobIds, OutboundMessage } from '@helpline/contracts';
+import { createProducer } from '@helpline/runtime';
 import { startTestRedis, type TestRedis } from '@helpline/testkit';
 import type { Job } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createBurstGate } from '../src/burst/burst-gate.js';
+import { createInboundWorker } from '../src/worker/inbound-worker.js';
 import { type ClassifierContext, createContext } from '../src/context.js';
-import { configFor, inbound, memoryLogger, uniquePrefix } from './support/index.js';
+import { configFor, inbound, memoryLogger, uniquePrefix, waitFor } from './support/index.js';
 
 let redis: TestRedis;
 const open: { close(): Promise<unknown> }[] = [];
@@ -167,6 +169,40 @@ describe('bursts', () => {
     const diagnosis = (await context.producers.diagnostics.queue.getJobs(['waiting']))[0];
     expect((diagnosis?.data as { reportedText?: string } | undefined)?.reportedText).toBe('hola\nno tengo internet');
   });
+
+  test('waiting leaders hold no worker slot: a worker of one slot keeps three bursts open at once', async () => {
+    const context = await classifier(1_500);
+    // One slot: were each leader to sleep in it, the second burst could not open before the
+    // first closed.
+    const worker = createInboundWorker({
+      connection: context.redis('worker'),
+      prefix: context.prefix,
+      logger: context.logger,
+      metrics: context.metrics,
+      process: context.processInbound,
+      concurrency: 1,
+    });
+    open.push(worker);
+    const inboundQueue = createProducer('inbound', { connection: context.redis('producer'), prefix: context.prefix });
+    open.push(inboundQueue);
+    const chats = ['573001110001', '573001110002', '573001110003'];
+    const firsts = chats.map((chatId) => said('hola', { chatId, from: chatId }));
+    for (const message of firsts) await inboundQueue.add(message, { jobId: jobIds.inbound(message.id) });
+    await waitFor(
+      async () => (await inboundQueue.queue.getDelayedCount()) === 3 || undefined,
+      5_000,
+      'three leaders waiting at once',
+    );
+    const follower = said('no tengo internet', { chatId: chats[0], from: chats[0] });
+    await inboundQueue.add(follower, { jobId: jobIds.inbound(follower.id) });
+    await waitFor(async () => (await replies(context)).length === 3 || undefined, 10_000, 'the three answers');
+    const leader = await inboundQueue.queue.getJob(jobIds.inbound(firsts[0]?.id ?? ''));
+    expect(leader?.returnvalue).toMatchObject({ burst: [firsts[0]?.id, follower.id] });
+    expect(leader?.attemptsMade).toBe(1);
+    const joined = await inboundQueue.queue.getJob(jobIds.inbound(follower.id));
+    expect(joined?.returnvalue).toEqual({ burst: 'joined', leader: firsts[0]?.id });
+    expect((await replies(context)).map((r) => r.message.to).sort()).toEqual([...chats].sort());
+  }, 15_000);
 
   test('with the window at 0, every message is answered alone at once', async () => {
     const context = await classifier(0);

@@ -30,7 +30,7 @@ export function createMetrics(service: string): ServiceMetrics {
   });
   const jobOutcomes = new Counter({
     name: `${METRIC_PREFIX}jobs_total`,
-    help: 'Job attempts by queue and outcome (completed, retrying, failed for good, invalid payload)',
+    help: 'Job attempts by queue and outcome (completed, retrying, failed for good, invalid payload, deferred to run later)',
     labelNames: ['queue', 'outcome'] as const,
     registers: [registry],
   });

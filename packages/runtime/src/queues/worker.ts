@@ -1,5 +1,5 @@
 import { depthMessage, QUEUE_SCHEMAS, type QueueName, type QueuePayload, tooDeep } from '@helpline/contracts';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { CodedError, failureReason, isRetryable } from '../errors/coded-error.js';
@@ -13,6 +13,8 @@ export interface JobContext {
   logger: Logger;
   /** 1 on the first attempt. */
   attempt: number;
+  /** The attempt's lock token, for `deferJob` (absent when BullMQ gives none). */
+  token?: string;
 }
 
 export type JobHandler<Q extends QueueName, R> = (payload: QueuePayload<Q>, context: JobContext) => Promise<R>;
@@ -50,9 +52,9 @@ export function createWorker<Q extends QueueName, R>(
   const schema = QUEUE_SCHEMAS[name];
   const { metrics, logger } = options;
 
-  const processor = async (job: Job<QueuePayload<Q>, R>): Promise<R> => {
+  const processor = async (job: Job<QueuePayload<Q>, R>, token?: string): Promise<R> => {
     const started = performance.now();
-    const observe = (outcome: 'completed' | 'retrying' | 'failed' | 'invalid') => {
+    const observe = (outcome: 'completed' | 'retrying' | 'failed' | 'invalid' | 'deferred') => {
       metrics.jobDuration.observe({ queue: name, outcome }, (performance.now() - started) / 1000);
       metrics.jobOutcomes.inc({ queue: name, outcome });
     };
@@ -71,10 +73,15 @@ export function createWorker<Q extends QueueName, R>(
     const jobLogger = forCorrelation(logger, correlationId, { queue: name, jobId: job.id });
     const attempt = job.attemptsMade + 1;
     try {
-      const result = await handler(payload, { job, logger: jobLogger, attempt });
+      const result = await handler(payload, { job, logger: jobLogger, attempt, ...(token ? { token } : {}) });
       observe('completed');
       return result;
     } catch (error) {
+      // Moved back to delayed on purpose (deferJob): it runs again later, nothing failed.
+      if (error instanceof DelayedError) {
+        observe('deferred');
+        throw error;
+      }
       const maxAttempts = job.opts.attempts ?? 1;
       // The catalogue's retryable flag decides: a declared non-retryable error fails at once.
       if (error instanceof CodedError && !isRetryable(error)) {

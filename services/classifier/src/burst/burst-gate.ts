@@ -10,9 +10,16 @@ export type BurstRole =
   /** This message answers for the burst: its own text and the followers', in order. */
   | { role: 'leader'; messages: InboundMessage[] };
 
+/**
+ * How a leader waits out its window: by default it sleeps; a worker passes one that gives
+ * its slot back (the job deferred until `until`, run again then: `deferJob`), which never
+ * returns. `ms` is what is left of the window, `until` its end in epoch milliseconds.
+ */
+export type BurstWait = (ms: number, until: number) => Promise<void>;
+
 export interface BurstGate {
   readonly windowMs: number;
-  gather(message: InboundMessage): Promise<BurstRole>;
+  gather(message: InboundMessage, wait?: BurstWait): Promise<BurstRole>;
 }
 
 // KEYS: 1 leader key, 2 members list. ARGV: 1 message id, 2 member JSON, 3 the leader's
@@ -59,7 +66,8 @@ const KEY_TTL_MS = 6 * 3600_000;
  * first are answered once, as one text. The first (by arrival at the gateway) leads: it
  * waits until its arrival plus the window, then takes every message that joined, so no
  * message waits longer than the window for its answer; the others join its list in Redis
- * and complete at once. With a window of 0 nothing changes.
+ * and complete at once. With a window of 0 nothing changes. How the leader waits is the
+ * caller's (`BurstWait`).
  */
 export function createBurstGate(options: {
   redis: Redis;
@@ -74,7 +82,7 @@ export function createBurstGate(options: {
 
   return {
     windowMs: options.windowMs,
-    async gather(message) {
+    async gather(message, wait = (ms) => sleep(ms)) {
       if (options.windowMs <= 0 || message.type !== 'text' || !message.text.trim()) return { role: 'alone' };
       const chat = `${message.channel}:${message.chatId}:${message.from}`;
       const keys = [`${base}:lead:${chat}`, `${base}:members:${chat}`];
@@ -92,8 +100,9 @@ export function createBurstGate(options: {
       if (role === 'follower') return { role: 'follower', leader: String(detail) };
       if (role === 'alone') return { role: 'alone' };
       // Capped at the window: a gateway clock ahead of this one must not stretch the wait.
-      const wait = Math.min(Number(detail) - now(), options.windowMs);
-      if (wait > 0) await sleep(wait);
+      const left = Math.min(Number(detail) - now(), options.windowMs);
+      // A deferred leader runs this again at its deadline: it leads still, with nothing left.
+      if (left > 0) await wait(left, now() + left);
       const raw = (await options.redis.eval(CLOSE, 2, ...keys, message.id)) as string[];
       const byId = new Map<string, InboundMessage>([[message.id, message]]);
       for (const member of raw) {

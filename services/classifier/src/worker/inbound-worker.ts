@@ -12,7 +12,7 @@ export interface InboundWorkerOptions {
 
 /** The `inbound` consumer: the runtime worker parses each job; this maps it to the use case. */
 export function createInboundWorker(options: InboundWorkerOptions) {
-  return createWorker('inbound', (message, { job, logger }) => options.process(message, job, logger), {
+  return createWorker('inbound', (message, { job, logger, token }) => options.process(message, job, logger, token), {
     connection: options.connection,
     prefix: options.prefix,
     logger: options.logger,

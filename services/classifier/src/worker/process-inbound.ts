@@ -51,6 +51,8 @@ export function createInboundProcessor(deps: InboundDeps) {
     received: InboundMessage,
     job: Job | undefined,
     logger: Logger,
+    /** The attempt's lock token: lets a burst's leader wait without holding its slot. */
+    token?: string,
   ): Promise<InboundResult> {
     let message = received;
     if (SILENT_TYPES.has(message.type)) {
@@ -66,7 +68,7 @@ export function createInboundProcessor(deps: InboundDeps) {
     let ownAccount = kept.ownAccount ?? false;
     const reused = classification !== undefined;
     if (!classification && !burst) {
-      const gathered = await gatherBurst(deps, message, job, logger);
+      const gathered = await gatherBurst(deps, message, job, logger, token);
       if ('leader' in gathered) return { burst: 'joined', leader: gathered.leader };
       burst = gathered.burst;
     }
