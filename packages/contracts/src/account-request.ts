@@ -91,6 +91,12 @@ export const AccountRequest = z.discriminatedUnion('kind', [
     category: z.enum(['billing', 'account', 'sales']),
     /** The classification, carried on the answer's `meta` so the gateway's log records it. */
     classification: Classification.optional(),
+    /**
+     * The voice note's words when `text` came from one, carried on the answers' `meta` so
+     * the gateway keeps them on the voice note's log entry (as the acknowledgement's would).
+     * Optional, added later: requests enqueued before it still validate.
+     */
+    transcript: z.string().max(8_000).optional(),
   }),
   Base.extend({ kind: z.literal('notices_opt_out') }),
   Base.extend({ kind: z.literal('notices_opt_in') }),

@@ -139,6 +139,38 @@ describe('fake LLM server, driven by the real SDKs', () => {
     expect(text.content[0]?.type).toBe('text');
   });
 
+  test('cut off at the output limit: each API says so in its own finish reason', async () => {
+    server.enqueue('gemini', { kind: 'cut_off', thoughtsTokens: 480 }, { kind: 'cut_off', text: '{"category": "bil' });
+    const thoughtOnly = await askGemini();
+    expect(thoughtOnly.candidates?.[0]?.finishReason).toBe('MAX_TOKENS');
+    expect(thoughtOnly.candidates?.[0]?.content?.parts).toBeUndefined();
+    expect(thoughtOnly.text).toBeUndefined();
+    expect(thoughtOnly.usageMetadata?.thoughtsTokenCount).toBe(480);
+    const partial = await askGemini();
+    expect(partial.text).toBe('{"category": "bil');
+    expect(partial.candidates?.[0]?.finishReason).toBe('MAX_TOKENS');
+
+    server.enqueue('openai', { kind: 'cut_off', text: '{"category"' });
+    const completion = await askOpenAi();
+    expect(completion.choices[0]?.finish_reason).toBe('length');
+    expect(completion.choices[0]?.message.content).toBe('{"category"');
+
+    server.enqueue('anthropic', { kind: 'cut_off' });
+    const message = await askAnthropic();
+    expect(message.stop_reason).toBe('max_tokens');
+    expect(server.requests.map((r) => r.behaviour)).toEqual(['cut_off', 'cut_off', 'cut_off', 'cut_off']);
+  });
+
+  test('Gemini: the generation config is recorded as sent (thinking budget included)', async () => {
+    await gemini().models.generateContent({
+      model: 'gemini-test',
+      contents: 'hola',
+      config: { maxOutputTokens: 300, thinkingConfig: { thinkingBudget: 0 } },
+    });
+    const body = server.requestsFor('gemini')[0]?.body as { generationConfig?: Record<string, unknown> };
+    expect(body.generationConfig).toMatchObject({ maxOutputTokens: 300, thinkingConfig: { thinkingBudget: 0 } });
+  });
+
   test('queued behaviours run in order, then the default; setDefault changes it', async () => {
     server.enqueue('openai', { kind: 'status', status: 500 });
     await expect(askOpenAi()).rejects.toBeInstanceOf(OpenAI.InternalServerError);

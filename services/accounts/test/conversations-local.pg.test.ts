@@ -1,4 +1,4 @@
-import { accountReplyId, TicketRequest } from '@helpline/contracts';
+import { accountReplyId, jobIds, TicketRequest } from '@helpline/contracts';
 import { metricValue } from '@helpline/testkit';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createReceiptDecisions } from '../src/receipts/receipt-decisions.js';
@@ -321,6 +321,46 @@ describe('staff lookup', () => {
     expect(
       (await world.accountsApp.inject({ method: 'GET', url: '/api/accounts/lookup?customer_id=C-100' })).statusCode,
     ).toBe(401);
+  });
+});
+
+describe('a voice note the classifier sent to accounts', () => {
+  test('its transcript rides on the answer and lands on the voice note’s log entry, beside the audio', async () => {
+    const phone = '573001238888';
+    await consent(world, phone);
+    await post(world, phone, {
+      type: 'audio',
+      audio: { id: '1209348756120934', mime_type: 'audio/ogg; codecs=opus', voice: true },
+    });
+    await settle(world, phone);
+    // The classifier's part, stood in for: it heard "cuánto debo" and routed it here.
+    const note = (await world.gateway.producers.inbound.queue.getJobs(['waiting', 'prioritized']))
+      .map((j) => j.data as { id: string; correlationId: string; from: string; type: string })
+      .find((m) => m.from === phone && m.type === 'audio');
+    expect(note).toBeDefined();
+    const correlationId = note?.correlationId as string;
+    const answers = await said(phone, async () => {
+      await world.accounts.producers.accounts.add(
+        {
+          kind: 'message',
+          correlationId,
+          replyTo: { channel: 'cloud', chatId: phone, replyToMessageId: note?.id, language: 'es' },
+          phone,
+          requestedAt: new Date().toISOString(),
+          text: '¿cuánto debo?',
+          category: 'billing',
+          transcript: '¿cuánto debo?',
+        },
+        { jobId: jobIds.accounts(correlationId, 'message') },
+      );
+    });
+    expect(answers.length).toBeGreaterThan(0);
+    const entries = (await world.gateway.conversation.store.pageEntries(phone, 0, 20)).items;
+    expect(entries.find((e) => e.id === note?.id)).toMatchObject({
+      type: 'audio',
+      mediaId: '1209348756120934',
+      transcript: '¿cuánto debo?',
+    });
   });
 });
 

@@ -6,6 +6,7 @@ import {
   envNumber,
   envOptionalUrl,
   envPort,
+  envRequiredInt,
   envUrl,
 } from '@helpline/runtime';
 import { z } from 'zod';
@@ -41,6 +42,13 @@ export const classifierConfigShape = {
   GOOGLE_API_KEY: z.string().optional(),
   GEMINI_MODEL: z.string().default('gemini-2.5-flash'),
   GEMINI_BASE_URL: envOptionalUrl(['http', 'https'], 'https://generativelanguage.googleapis.com'),
+  /**
+   * Gemini's thinking budget in tokens, sent as `thinkingConfig.thinkingBudget` on every
+   * Gemini call: -1 the model decides, 0 off (2.5 Flash and Flash-Lite only), else a cap.
+   * Thoughts count against MAX_TOKENS. Unset: 0 on gemini-2.5-flash*, nothing sent on other
+   * models (see providers/gemini-thinking.ts).
+   */
+  GEMINI_THINKING_BUDGET: envRequiredInt({ min: -1, max: 32_768 }).optional(),
   ANTHROPIC_API_KEY: z.string().optional(),
   ANTHROPIC_MODEL: z.string().default('claude-haiku-4-5'),
   ANTHROPIC_BASE_URL: envOptionalUrl(['http', 'https'], 'https://api.anthropic.com'),

@@ -31,6 +31,15 @@ describe('classifier config', () => {
     ]);
   });
 
+  test('GEMINI_THINKING_BUDGET: unset by default; -1 to 32768; anything else named', () => {
+    expect(parseClassifierConfig({}).GEMINI_THINKING_BUDGET).toBeUndefined();
+    expect(parseClassifierConfig({ GEMINI_THINKING_BUDGET: '0' }).GEMINI_THINKING_BUDGET).toBe(0);
+    expect(parseClassifierConfig({ GEMINI_THINKING_BUDGET: '-1' }).GEMINI_THINKING_BUDGET).toBe(-1);
+    for (const bad of ['-2', '40000', 'none', '1.5']) {
+      expect(() => parseClassifierConfig({ GEMINI_THINKING_BUDGET: bad })).toThrow();
+    }
+  });
+
   test('bad values stop the start with one line per variable; keys are never echoed', () => {
     const error = (() => {
       try {

@@ -139,8 +139,70 @@ describe('each provider through its real SDK', () => {
     });
   }
 
+  test.each(NAMES)(
+    '%s: an answer stopped at the output limit is output_limit (a refusal, not counted by the breaker), naming MAX_TOKENS',
+    async (name) => {
+      const failure = await failureOf(name, { kind: 'cut_off', text: '{"category": "billing", "prio' });
+      expect(failure.reason).toBe('output_limit');
+      expect(failure.code).toBe('provider_refused');
+      expect(failure.retryable).toBe(false);
+      expect(failure.message).toContain('output limit');
+      expect(failure.message).toContain('MAX_TOKENS=300');
+    },
+  );
+
+  test('Gemini: thinking that took the whole budget (no text at all) is output_limit, the thoughts counted', async () => {
+    const failure = await failureOf('gemini', { kind: 'cut_off', thoughtsTokens: 296 });
+    expect(failure.reason).toBe('output_limit');
+    expect(failure.message).toContain('finish reason MAX_TOKENS');
+    expect(failure.message).toContain('296 of them thinking');
+  });
+
+  test('Gemini: a whole answer that happens to end at the limit is kept', async () => {
+    const whole = answer();
+    server.enqueue('gemini', { kind: 'cut_off', text: JSON.stringify(whole) });
+    expect(await providers.gemini.classify(prompt, AbortSignal.timeout(2_000))).toEqual(whole);
+  });
+
+  test('Anthropic: no sampling parameters (the API version the SDK sends refuses them on every model)', async () => {
+    await providers.anthropic.classify(prompt, AbortSignal.timeout(2_000));
+    const request = server.requestsFor('anthropic')[0];
+    expect(request?.headers['anthropic-version']).toBe('2026-10-21');
+    expect(request?.body).not.toHaveProperty('temperature');
+    expect(request?.body).not.toHaveProperty('top_p');
+    expect(request?.body).not.toHaveProperty('top_k');
+  });
+
   test('no SDK retries: one failing call is one request', async () => {
     for (const name of NAMES) await failureOf(name, { kind: 'status', status: 500 });
     expect(server.requests.map((r) => r.provider)).toEqual(NAMES);
+  });
+});
+
+describe('Gemini thinking (GEMINI_THINKING_BUDGET)', () => {
+  async function thinkingSent(env: Record<string, string>) {
+    const [configured] = createProviders(configFor(server, { CLASSIFIER_PROVIDERS: 'gemini', ...env }, ['gemini']));
+    await configured?.provider?.classify(prompt, AbortSignal.timeout(2_000));
+    const body = server.requestsFor('gemini').at(-1)?.body as Json;
+    return body.generationConfig.thinkingConfig;
+  }
+
+  test.each([
+    ['gemini-2.5-flash (the default model): thinking off', {}, { thinkingBudget: 0 }],
+    ['gemini-2.5-flash-lite: thinking off', { GEMINI_MODEL: 'gemini-2.5-flash-lite' }, { thinkingBudget: 0 }],
+    ['gemini-2.5-pro, which cannot turn it off: nothing sent', { GEMINI_MODEL: 'gemini-2.5-pro' }, undefined],
+    [
+      'a Gemini 3 model (thinkingLevel, not a budget): nothing sent',
+      { GEMINI_MODEL: 'gemini-3-flash-preview' },
+      undefined,
+    ],
+    [
+      'set on a Pro model: sent as given',
+      { GEMINI_MODEL: 'gemini-2.5-pro', GEMINI_THINKING_BUDGET: '1024' },
+      { thinkingBudget: 1024 },
+    ],
+    ['-1 on Flash: the model decides', { GEMINI_THINKING_BUDGET: '-1' }, { thinkingBudget: -1 }],
+  ])('%s', async (_label, env, expected) => {
+    expect(await thinkingSent(env)).toEqual(expected);
   });
 });

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { InboundMessage, jobIds, OutboundMessage } from '@helpline/contracts';
+import { AccountRequest, InboundMessage, jobIds, OutboundMessage } from '@helpline/contracts';
 import { metricValue, startTestRedis, type TestRedis } from '@helpline/testkit';
 import { type FakeLlmServer, startFakeLlmServer } from '@helpline/testkit/llm';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -13,6 +13,9 @@ import { answer, configFor, inbound, memoryLogger, uniquePrefix } from './suppor
 const TOKEN = 'test-token-0123456789';
 const MEDIA_ID = '1209348756120934';
 const VOICE = randomBytes(2048);
+// Over Gemini's 20 MB inline request once base64-encoded, under the gateway's 16 MiB.
+const LONG_MEDIA_ID = '1209348756120935';
+const LONG = Buffer.alloc(15_100_000, 7);
 let gateway: Server;
 let gatewayUrl: string;
 const mediaRequests: { url: string; authorization: string | undefined }[] = [];
@@ -27,6 +30,11 @@ beforeAll(async () => {
     mediaRequests.push({ url: req.url ?? '', authorization: req.headers.authorization });
     if (req.headers.authorization !== `Bearer ${TOKEN}`) {
       res.writeHead(401).end();
+      return;
+    }
+    if (req.url === `/api/media/${LONG_MEDIA_ID}?channel=cloud`) {
+      res.writeHead(200, { 'content-type': 'audio/ogg', 'content-length': LONG.length });
+      res.end(LONG);
       return;
     }
     if (req.url === `/api/media/${MEDIA_ID}?channel=cloud`) {
@@ -61,12 +69,12 @@ async function classifier(keys: ('openai' | 'gemini' | 'anthropic')[], env: Reco
   return context;
 }
 
-function voiceNote(mediaId = MEDIA_ID) {
+function voiceNote(mediaId = MEDIA_ID, mimeType = 'audio/ogg; codecs=opus') {
   return InboundMessage.parse(
     inbound({
       text: '',
       type: 'audio',
-      media: { id: mediaId, mimeType: 'audio/ogg; codecs=opus', voice: true },
+      media: { id: mediaId, mimeType, voice: true },
       customer: { consent: true, language: 'es' },
     }),
   );
@@ -114,6 +122,87 @@ describe('voice notes', () => {
       ?.parts;
     expect(parts?.[1]).toEqual({ inlineData: { mimeType: 'audio/ogg', data: VOICE.toString('base64') } });
     expect((await reply(context, message)).meta?.transcript).toBe('¿hasta qué hora atienden?');
+  });
+
+  test('Gemini transcribes with thinking off on 2.5 Flash (thoughts would share the MAX_TOKENS budget)', async () => {
+    llm.enqueue('gemini', { kind: 'text', text: 'no tengo internet' });
+    const context = await classifier(['gemini']);
+    await context.processInbound(voiceNote(), undefined, context.logger);
+    const body = llm.requestsFor('gemini')[0]?.body as { generationConfig: Record<string, unknown> };
+    expect(body.generationConfig).toMatchObject({ maxOutputTokens: 500, thinkingConfig: { thinkingBudget: 0 } });
+  });
+
+  test('a Gemini transcript stopped at MAX_TOKENS is a failure naming the limit, not a clipped transcript', async () => {
+    llm.enqueue('gemini', { kind: 'cut_off', text: 'buenas tardes, le escribo porque desde el' });
+    const { logger, lines } = memoryLogger();
+    const context = createContext(
+      configFor(llm, { REDIS_URL: redis.url, GATEWAY_URL: gatewayUrl, GEMINI_THINKING_BUDGET: '-1' }, ['gemini']),
+      { prefix: uniquePrefix(), logger },
+    );
+    open.push(context);
+    const message = voiceNote();
+    expect(await context.processInbound(message, undefined, context.logger)).toMatchObject({ voiceNote: 'failed' });
+    const body = llm.requestsFor('gemini')[0]?.body as { generationConfig: Record<string, unknown> };
+    expect(body.generationConfig.thinkingConfig).toEqual({ thinkingBudget: -1 });
+    const failed = lines().find((l) => l.msg === 'transcription failed');
+    expect(failed?.err).toContain('output limit');
+    expect(failed?.err).toContain('MAX_TOKENS');
+    expect(JSON.stringify(lines())).not.toContain('desde el');
+    expect((await reply(context, message)).meta?.transcript).toBeUndefined();
+  });
+
+  test('AMR audio, which OpenAI does not take: OpenAI is passed over before any call, Gemini transcribes', async () => {
+    llm.enqueue('gemini', { kind: 'text', text: 'quiero cambiar de plan' });
+    const context = await classifier(['openai', 'gemini']);
+    const message = voiceNote(MEDIA_ID, 'audio/amr');
+    await context.processInbound(message, undefined, context.logger);
+    expect(llm.transcriptions).toHaveLength(0);
+    const parts = (
+      llm.requestsFor('gemini')[0]?.body as { contents: { parts: Record<string, unknown>[] }[] } | undefined
+    )?.contents[0]?.parts;
+    expect(parts?.[1]).toMatchObject({ inlineData: { mimeType: 'audio/amr' } });
+    expect((await reply(context, message)).meta?.transcript).toBe('quiero cambiar de plan');
+    const metrics = await context.metrics.registry.metrics();
+    expect(metricValue(metrics, 'helpline_voice_notes_total', { provider: 'openai', outcome: 'unsupported' })).toBe(1);
+  });
+
+  test('audio too long for a Gemini inline request is not sent to Gemini; the next transcriber (OpenAI) takes it', async () => {
+    const onlyGemini = await classifier(['gemini']);
+    const long = voiceNote(LONG_MEDIA_ID);
+    expect(await onlyGemini.processInbound(long, undefined, onlyGemini.logger)).toMatchObject({
+      voiceNote: 'failed',
+    });
+    expect(llm.requestsFor('gemini')).toHaveLength(0);
+    const metrics = await onlyGemini.metrics.registry.metrics();
+    expect(metricValue(metrics, 'helpline_voice_notes_total', { provider: 'gemini', outcome: 'unsupported' })).toBe(1);
+
+    llm.enqueueTranscription({ kind: 'transcript', text: 'una nota larga' });
+    const both = await classifier(['gemini', 'openai'], { CLASSIFIER_PROVIDERS: 'gemini,openai' });
+    const again = voiceNote(LONG_MEDIA_ID);
+    await both.processInbound(again, undefined, both.logger);
+    expect(llm.requestsFor('gemini').filter((r) => JSON.stringify(r.body).includes('inlineData'))).toHaveLength(0);
+    expect(llm.transcriptions[0]?.file.length).toBe(LONG.length);
+    expect((await reply(both, again)).meta?.transcript).toBe('una nota larga');
+  });
+
+  test('a voice note about the account goes to the accounts service with its transcript (for the log)', async () => {
+    llm.enqueueTranscription({ kind: 'transcript', text: '¿cuánto debo este mes?' });
+    llm.enqueue('openai', {
+      kind: 'answer',
+      answer: answer({ category: 'billing', needsTicket: false, summary: 'Pregunta su saldo' }),
+    });
+    const context = await classifier(['openai']);
+    const message = voiceNote();
+    expect(await context.processInbound(message, undefined, context.logger)).toMatchObject({
+      routing: { action: 'accounts' },
+    });
+    const job = await context.producers.accounts?.queue.getJob(jobIds.accounts(message.correlationId, 'message'));
+    expect(job?.data).toMatchObject({
+      kind: 'message',
+      text: '¿cuánto debo este mes?',
+      transcript: '¿cuánto debo este mes?',
+    });
+    expect(AccountRequest.parse(job?.data)).toMatchObject({ transcript: '¿cuánto debo este mes?' });
   });
 
   test('without a provider that transcribes, the customer is asked to write; nothing is downloaded', async () => {

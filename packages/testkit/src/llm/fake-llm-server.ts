@@ -27,7 +27,14 @@ export type LlmBehaviour =
   | { kind: 'malformed_answer' }
   | { kind: 'wrong_shape'; answer?: Record<string, unknown> }
   /** Plain text as the answer (Gemini transcribing audio: the words, not JSON). */
-  | { kind: 'text'; text: string; delayMs?: number };
+  | { kind: 'text'; text: string; delayMs?: number }
+  /**
+   * The answer stopped at the request's output limit: Gemini's finish reason `MAX_TOKENS`,
+   * OpenAI's `length`, Anthropic's `max_tokens`, with `text` as far as it got (Anthropic: a
+   * text block). No `text`: nothing at all, as when Gemini's thinking took the whole budget
+   * (its candidate then has no parts; `thoughtsTokens` is reported in its usage).
+   */
+  | { kind: 'cut_off'; text?: string; thoughtsTokens?: number };
 
 /** What OpenAI's `/v1/audio/transcriptions` does with the next request. */
 export type TranscriptionBehaviour =
@@ -160,6 +167,7 @@ function successBody(
   model: string,
   request: unknown,
   content: { text: string } | { toolInput: unknown },
+  cut?: { thoughtsTokens?: number },
 ): unknown {
   if (provider === 'openai') {
     const text = 'text' in content ? content.text : JSON.stringify(content.toolInput);
@@ -173,7 +181,7 @@ function successBody(
           index: 0,
           message: { role: 'assistant', content: text, refusal: null },
           logprobs: null,
-          finish_reason: 'stop',
+          finish_reason: cut ? 'length' : 'stop',
         },
       ],
       usage: { prompt_tokens: 100, completion_tokens: 40, total_tokens: 140 },
@@ -181,9 +189,22 @@ function successBody(
   }
   if (provider === 'gemini') {
     const text = 'text' in content ? content.text : JSON.stringify(content.toolInput);
+    const thoughts = cut?.thoughtsTokens ?? 0;
     return {
-      candidates: [{ content: { parts: [{ text }], role: 'model' }, finishReason: 'STOP', index: 0 }],
-      usageMetadata: { promptTokenCount: 100, candidatesTokenCount: 40, totalTokenCount: 140 },
+      candidates: [
+        {
+          // Gemini leaves `parts` out when nothing but thinking was generated.
+          content: text === '' && cut ? { role: 'model' } : { parts: [{ text }], role: 'model' },
+          finishReason: cut ? 'MAX_TOKENS' : 'STOP',
+          index: 0,
+        },
+      ],
+      usageMetadata: {
+        promptTokenCount: 100,
+        candidatesTokenCount: 40,
+        totalTokenCount: 140 + thoughts,
+        ...(thoughts > 0 ? { thoughtsTokenCount: thoughts } : {}),
+      },
       modelVersion: model,
       responseId: randomUUID(),
     };
@@ -203,7 +224,7 @@ function successBody(
     role: 'assistant',
     model,
     content: [block],
-    stop_reason: 'text' in content ? 'end_turn' : 'tool_use',
+    stop_reason: cut ? 'max_tokens' : 'text' in content ? 'end_turn' : 'tool_use',
     stop_sequence: null,
     usage: { input_tokens: 100, output_tokens: 40 },
   };
@@ -399,6 +420,21 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
         } else send();
         return;
       }
+      case 'cut_off':
+        sendJson(
+          response,
+          200,
+          successBody(
+            found.provider,
+            modelName,
+            body,
+            { text: behaviour.text ?? '' },
+            {
+              ...(behaviour.thoughtsTokens !== undefined ? { thoughtsTokens: behaviour.thoughtsTokens } : {}),
+            },
+          ),
+        );
+        return;
       case 'wrong_shape': {
         const answer = behaviour.answer ?? WRONG_SHAPE;
         const content = found.provider === 'anthropic' ? { toolInput: answer } : { text: JSON.stringify(answer) };

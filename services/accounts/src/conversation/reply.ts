@@ -17,6 +17,9 @@ export function createReplier(outbound: QueueProducer<'outbound'>, request: Acco
     to: request.replyTo.chatId,
   };
   const classification = request.kind === 'message' ? request.classification : undefined;
+  // On every answer, as the classification: whichever goes out first puts the voice note's
+  // words on its log entry, and the gateway writes the same words only once.
+  const transcript = request.kind === 'message' ? request.transcript : undefined;
   return {
     texts,
     language: request.replyTo.language,
@@ -24,7 +27,11 @@ export function createReplier(outbound: QueueProducer<'outbound'>, request: Acco
     outcome: undefined as RequestOutcome | undefined,
     /** `delayMs`: messages of one answer that must arrive in order (the outbound worker sends in parallel). */
     async send(purpose: string, content: OutboundContentInput, meta: Meta = {}, delayMs = 0): Promise<void> {
-      const fullMeta: Meta = { ...(classification ? { classification } : {}), ...meta };
+      const fullMeta: Meta = {
+        ...(classification ? { classification } : {}),
+        ...(transcript ? { transcript } : {}),
+        ...meta,
+      };
       const message: OutboundMessageInput = {
         ...base,
         purpose,

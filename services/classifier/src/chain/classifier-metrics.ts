@@ -28,7 +28,7 @@ export function createClassifierMetrics(metrics: ServiceMetrics): ClassifierMetr
     }),
     fallbacks: new Counter({
       name: `${METRIC_PREFIX}classifier_fallbacks_total`,
-      help: 'Providers passed over, by provider and reason (no_key, breaker_open, timeout, rate_limited, server_error, invalid_answer, bad_request, auth_error)',
+      help: 'Providers passed over, by provider and reason (no_key, breaker_open, timeout, rate_limited, server_error, invalid_answer, output_limit, bad_request, auth_error)',
       labelNames: ['provider', 'reason'] as const,
       registers,
     }),
@@ -65,7 +65,7 @@ export function createClassifierMetrics(metrics: ServiceMetrics): ClassifierMetr
     }),
     voiceNotes: new Counter({
       name: `${METRIC_PREFIX}voice_notes_total`,
-      help: 'Voice notes by transcriber (openai, gemini, none) and outcome (transcribed, empty, error, download_failed, no_provider)',
+      help: 'Voice notes by transcriber (openai, gemini, none) and outcome (transcribed, empty, error, unsupported, download_failed, no_provider)',
       labelNames: ['provider', 'outcome'] as const,
       registers,
     }),

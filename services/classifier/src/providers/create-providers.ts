@@ -20,7 +20,13 @@ function settingsFor(name: ProviderName, config: ClassifierConfig): ModelSetting
         : undefined;
     case 'gemini':
       return config.GOOGLE_API_KEY
-        ? { ...common, apiKey: config.GOOGLE_API_KEY, model: config.GEMINI_MODEL, baseUrl: config.GEMINI_BASE_URL }
+        ? {
+            ...common,
+            apiKey: config.GOOGLE_API_KEY,
+            model: config.GEMINI_MODEL,
+            baseUrl: config.GEMINI_BASE_URL,
+            ...(config.GEMINI_THINKING_BUDGET !== undefined ? { thinkingBudget: config.GEMINI_THINKING_BUDGET } : {}),
+          }
         : undefined;
     case 'anthropic':
       return config.ANTHROPIC_API_KEY

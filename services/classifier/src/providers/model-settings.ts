@@ -6,4 +6,6 @@ export interface ModelSettings {
   baseUrl: string | undefined;
   temperature: number;
   maxTokens: number;
+  /** Gemini only: GEMINI_THINKING_BUDGET (unset: the default of `geminiThinkingConfig`). */
+  thinkingBudget?: number;
 }

@@ -18,6 +18,7 @@ export function createOpenAiProvider(settings: ModelSettings): LlmProvider {
     model: settings.model,
     async classify(prompt: Prompt, signal: AbortSignal) {
       let content: string | null | undefined;
+      let cutOff: string | undefined;
       try {
         const completion = await client.chat.completions.create(
           {
@@ -35,13 +36,15 @@ export function createOpenAiProvider(settings: ModelSettings): LlmProvider {
           },
           { signal },
         );
-        const message = completion.choices[0]?.message;
+        const choice = completion.choices[0];
+        const message = choice?.message;
         if (message?.refusal) throw new ProviderFailure('openai', 'invalid_answer', 'the model refused to answer');
         content = message?.content;
+        if (choice?.finish_reason === 'length') cutOff = `finish reason length at MAX_TOKENS=${settings.maxTokens}`;
       } catch (error) {
         throw toProviderFailure('openai', error, signal);
       }
-      return parseAnswer('openai', content, prompt.kind);
+      return parseAnswer('openai', content, prompt.kind, cutOff);
     },
   };
 }

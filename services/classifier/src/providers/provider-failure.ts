@@ -12,6 +12,8 @@ export const SKIP_REASONS = [
   'rate_limited',
   'server_error',
   'invalid_answer',
+  /** The answer stopped at the output token limit before it was whole (MAX_TOKENS, thinking). */
+  'output_limit',
   'bad_request',
   'auth_error',
 ] as const;
@@ -20,11 +22,14 @@ export type SkipReason = (typeof SKIP_REASONS)[number];
 /**
  * Which catalogue code each reason is. A refusal (400/422, a wrong key) says the request or
  * the configuration is wrong, not that the provider is unwell: declared not retryable, so a
- * breaker neither opens nor closes on it. An answer that is not a classification is the
- * provider's fault, as an outage is.
+ * breaker neither opens nor closes on it. So is an answer cut at the output limit: the
+ * provider did what it was asked, within a budget (MAX_TOKENS, GEMINI_THINKING_BUDGET) too
+ * small for it. An answer that is not a classification is the provider's fault, as an
+ * outage is.
  */
 const CODE_OF_REASON: Record<SkipReason, ErrorDeclaration> = {
   no_key: ERRORS.provider_refused,
+  output_limit: ERRORS.provider_refused,
   bad_request: ERRORS.provider_refused,
   auth_error: ERRORS.provider_refused,
   breaker_open: ERRORS.provider_unavailable,

@@ -63,7 +63,7 @@ export function createRouter(deps: RouterDeps) {
 
     // Rule 0, as POST /classify reports it (routing-decision.ts's decideRouting).
     if (deps.accounts && phone && isForAccounts(classification, facts, extras)) {
-      const request = accountRequest(message, classification, phone, deps.clock());
+      const request = accountRequest(message, classification, phone, deps.clock(), extras.transcript);
       const result = await deps.accounts.add(request, {
         jobId: jobIds.accounts(correlationId, 'message'),
         reportDuplicate: true,

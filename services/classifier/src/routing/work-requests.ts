@@ -11,6 +11,7 @@ import type {
 import { jobIds } from '@helpline/contracts';
 
 const REPORTED_TEXT_MAX = 4_096;
+const TRANSCRIPT_MAX = 8_000;
 
 export function replyTarget(message: InboundMessage, classification: Classification): ReplyTargetInput {
   return {
@@ -36,11 +37,13 @@ function ticketDescription(message: InboundMessage, classification: Classificati
   return lines.join('\n').slice(0, 32_000);
 }
 
+/** `transcript`: the voice note's words, when the message was one (its log entry keeps them). */
 export function accountRequest(
   message: InboundMessage,
   classification: Classification,
   phone: string,
   now: Date,
+  transcript?: string,
 ): AccountRequestInput {
   return {
     kind: 'message',
@@ -51,6 +54,7 @@ export function accountRequest(
     text: message.text.slice(0, REPORTED_TEXT_MAX),
     category: classification.category as 'billing' | 'account' | 'sales',
     classification,
+    ...(transcript ? { transcript: transcript.slice(0, TRANSCRIPT_MAX) } : {}),
   };
 }
 

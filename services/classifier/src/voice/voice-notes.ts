@@ -22,7 +22,8 @@ const MAX_TRANSCRIPT_CHARS = 4_000;
 
 /**
  * Voice notes: downloaded through the gateway, then given to each transcriber in order
- * until one answers (each with its own deadline). The transcript becomes the message's text.
+ * until one answers (each with its own deadline), passing over those that cannot take the
+ * audio's format or size. The transcript becomes the message's text.
  */
 export function createVoiceNotes(deps: {
   media: GatewayMedia;
@@ -55,6 +56,13 @@ export function createVoiceNotes(deps: {
       }
       const mimeType = message.media?.mimeType ?? audio.contentType;
       for (const transcriber of deps.transcribers) {
+        const refusal = transcriber.refuses({ bytes: audio.bytes, mimeType });
+        if (refusal) {
+          // Known before calling (a format or a size it does not take): the next one may.
+          deps.outcomes.inc({ provider: transcriber.name, outcome: 'unsupported' });
+          deps.logger.warn({ provider: transcriber.name, reason: refusal }, 'transcriber cannot take this audio');
+          continue;
+        }
         try {
           const text = (
             await transcriber.transcribe(
