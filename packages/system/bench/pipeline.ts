@@ -14,8 +14,9 @@
 // workspace's benchmark and prints them as one document.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { Queue, Worker } from 'bullmq';
-import { monitorRedis } from '@helpline/testkit';
+import { monitorRedis, postBody } from '@helpline/testkit';
 import { Redis } from 'ioredis';
 import { customerMessage, messageOf, signedBody } from '../src/chat/webhook-payloads.js';
 import type { ServiceName } from '../src/service-processes.js';
@@ -167,6 +168,61 @@ const coreReading = (): CoreReading => ({
   bench: benchCpuSeconds(),
   cpu: cpuNow(),
 });
+/**
+ * Pauses over a phase, where a latency tail hides when no CPU figure moves: each service's
+ * garbage collection (prom-client's `nodejs_gc_duration_seconds` sums, read from its
+ * /metrics before and after) and its longest event-loop stall (`nodejs_eventloop_lag_max_seconds`,
+ * which prom-client resets at each scrape, so the reading after is the phase's), and the same
+ * for this process, which plays the customers and Meta: a pause here delays both.
+ */
+async function servicePauses(): Promise<Record<string, { gcMs: number; lagMaxMs: number }>> {
+  const read = async (service: (typeof services)[number]) => {
+    const text = await (await fetch(`http://127.0.0.1:${system.ports[service]}/metrics`)).text();
+    let gc = 0;
+    let lagMax = 0;
+    for (const line of text.split('\n')) {
+      if (line.startsWith('helpline_nodejs_gc_duration_seconds_sum')) gc += Number(line.split(' ').at(-1));
+      if (line.startsWith('helpline_nodejs_eventloop_lag_max_seconds')) lagMax = Number(line.split(' ').at(-1));
+    }
+    return [service, { gcMs: round(gc * 1000), lagMaxMs: round(lagMax * 1000) }] as const;
+  };
+  return Object.fromEntries(await Promise.all(services.map(read)));
+}
+function pausesBetween(
+  before: Awaited<ReturnType<typeof servicePauses>>,
+  after: Awaited<ReturnType<typeof servicePauses>>,
+) {
+  return Object.fromEntries(
+    services.map((s) => [
+      s,
+      { gcMs: round((after[s]?.gcMs ?? 0) - (before[s]?.gcMs ?? 0)), lagMaxMs: after[s]?.lagMaxMs },
+    ]),
+  );
+}
+/** This process's event-loop delay and GC pauses while `watch` runs. */
+function benchPauses() {
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  let gcMs = 0;
+  let gcMaxMs = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gcMs += entry.duration;
+      gcMaxMs = Math.max(gcMaxMs, entry.duration);
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  delay.enable();
+  return () => {
+    delay.disable();
+    observer.disconnect();
+    return {
+      gcMs: round(gcMs),
+      gcMaxMs: round(gcMaxMs),
+      loopDelayP99Ms: round(delay.percentile(99) / 1e6),
+      loopDelayMaxMs: round(delay.max / 1e6),
+    };
+  };
+}
 /** p50 / p99 / max of each second's messages, as "p50/p99/max" strings, in order. */
 const bySecond = (buckets: number[][]) =>
   buckets.map((latencies) => {
@@ -274,11 +330,12 @@ async function roundTrip(
   const wamid = messageOf(payload).id;
   const replied = new Promise<number>((resolve) => waiting.set(wamid, resolve));
   const { body, signature } = signedBody(payload, APP_SECRET);
-  const res = await fetch(`${system.gatewayUrl}/webhook`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+  const res = await postBody(
+    `${system.gatewayUrl}/webhook`,
+    { 'content-type': 'application/json', 'x-hub-signature-256': signature },
     body,
-  });
+    REPLY_TIMEOUT_MS,
+  );
   if (res.status !== 200) throw new Error(`the gateway answered ${res.status}`);
   const at = await Promise.race([replied, sleep(REPLY_TIMEOUT_MS).then(() => Number.NaN)]);
   waiting.delete(wamid);
@@ -343,6 +400,8 @@ log(`event stream settled in ${settledIn === undefined ? 'more than 30 s' : `${s
 await sleep(Number(process.env.BENCH_REST_MS ?? 500));
 
 log(`fixed offered load: ${FIXED_RATE} messages a second for ${FIXED_SECONDS} s`);
+const pausesBeforeFixed = await servicePauses();
+const stopBenchPauses = benchPauses();
 const beforeFixed = coreReading();
 // Between the phases: what the machine did while the pipeline rested.
 const rest = coreUse(afterSustained, beforeFixed);
@@ -378,6 +437,8 @@ for (let i = 0; i < total; i++) {
 }
 await Promise.all(inFlight);
 const afterFixed = coreReading();
+const fixedBenchPauses = stopBenchPauses();
+const fixedPauses = pausesBetween(pausesBeforeFixed, await servicePauses());
 clearInterval(sampler);
 
 // ---- 3. Redis commands per message, end to end ----
@@ -444,6 +505,7 @@ const result = {
       cores: fixedCores,
       coresBefore: rest,
       bySecond: bySecond(fixedBySecond),
+      pauses: { ...fixedPauses, bench: fixedBenchPauses },
     },
   },
   redisCommandsPerMessage,

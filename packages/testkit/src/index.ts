@@ -1,6 +1,7 @@
 export * from './conformance-payloads.js';
 export * from './meta-webhook.js';
 export * from './metric-value.js';
+export * from './post-body.js';
 export * from './postgres-server.js';
 export * from './queue-name.js';
 export * from './redis-monitor.js';

@@ -1,4 +1,5 @@
 import { metaJson, signMetaWebhook } from '../meta-webhook.js';
+import { postBody } from '../post-body.js';
 
 /** Where the fake reports statuses, as Meta posts them to the app's webhook. */
 export interface StatusWebhookTarget {
@@ -103,8 +104,7 @@ export function createStatusReporter() {
     while (!closed && Date.now() < giveUpAt) {
       delivery.attempts += 1;
       try {
-        const res = await fetch(to.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(5_000) });
-        await res.arrayBuffer();
+        const res = await postBody(to.url, headers, body);
         if (res.status === 200) {
           delivery.delivered = true;
           return;
