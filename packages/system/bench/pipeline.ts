@@ -401,6 +401,11 @@ await sleep(Number(process.env.BENCH_REST_MS ?? 500));
 
 log(`fixed offered load: ${FIXED_RATE} messages a second for ${FIXED_SECONDS} s`);
 const pausesBeforeFixed = await servicePauses();
+// Redis' own stalls (a slow command or script, expiry, the event loop held): its latency
+// monitor keeps the worst event of each kind over 20 ms from here on.
+const latencyWatch = new Redis(system.redis.url);
+await latencyWatch.config('SET', 'latency-monitor-threshold', '20');
+await latencyWatch.latency('RESET');
 const stopBenchPauses = benchPauses();
 const beforeFixed = coreReading();
 // Between the phases: what the machine did while the pipeline rested.
@@ -439,6 +444,12 @@ await Promise.all(inFlight);
 const afterFixed = coreReading();
 const fixedBenchPauses = stopBenchPauses();
 const fixedPauses = pausesBetween(pausesBeforeFixed, await servicePauses());
+/** LATENCY LATEST: [event, unix time, latest ms, max ms] for each kind that crossed 20 ms. */
+const redisStalls = ((await latencyWatch.latency('LATEST')) as [string, number, number, number][]).map(
+  ([event, , latestMs, maxMs]) => ({ event, latestMs, maxMs }),
+);
+await latencyWatch.config('SET', 'latency-monitor-threshold', '0');
+latencyWatch.disconnect();
 clearInterval(sampler);
 
 // ---- 3. Redis commands per message, end to end ----
@@ -505,7 +516,7 @@ const result = {
       cores: fixedCores,
       coresBefore: rest,
       bySecond: bySecond(fixedBySecond),
-      pauses: { ...fixedPauses, bench: fixedBenchPauses },
+      pauses: { ...fixedPauses, bench: fixedBenchPauses, redis: redisStalls },
     },
   },
   redisCommandsPerMessage,
